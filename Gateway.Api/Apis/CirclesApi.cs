@@ -1,0 +1,29 @@
+using Gateway.Core.Redis;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gateway.Api.Apis;
+
+/// <summary>The circles and their queue figures.</summary>
+public static class CirclesApi
+{
+    public static IEndpointRouteBuilder MapCirclesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/circles").WithTags("Circles")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/", List).WithName("ListCircles").WithSummary("Every circle that has had a task, with its queue figures.");
+        group.MapGet("/{circle}", Get).WithName("GetCircle").WithSummary("One circle's queue figures (zeros for a circle never used).")
+            .AddEndpointFilter<CircleFilter>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        return app;
+    }
+
+    public static async Task<Ok<CircleListView>> List(TaskStore store)
+    {
+        var names = await store.ListCircleNamesAsync();
+        var stats = await Task.WhenAll(names.Select(store.GetCircleAsync));
+        return TypedResults.Ok(new CircleListView(stats.Select(CircleView.From).ToArray()));
+    }
+
+    public static async Task<Ok<CircleView>> Get(string circle, TaskStore store) =>
+        TypedResults.Ok(CircleView.From(await store.GetCircleAsync(circle)));
+}

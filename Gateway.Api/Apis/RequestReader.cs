@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Gateway.Core.Configuration;
+using Gateway.Core.Tasks;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gateway.Api.Apis;
+
+/// <summary>
+/// Reads and validates what callers send. Every rejection is a ProblemDetails that names the
+/// field at fault; nothing reaches Redis until the whole request is valid.
+/// </summary>
+internal static class RequestReader
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { MaxDepth = 64 };
+
+    /// <summary>Largest body worth reading: room for a script and args at their limits, escaped.</summary>
+    public static long MaxBodyBytes(LimitsOptions limits, int tasks = 1) =>
+        tasks * (2L * (limits.MaxScriptBytes + limits.MaxArgsBytes) + 4096) + 65536;
+
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!request.HasJsonContentType())
+        {
+            return (null, TypedResults.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "The body must be JSON.",
+                detail: $"Send Content-Type: application/json (got '{request.ContentType}')."));
+        }
+        if (request.ContentLength > maxBytes)
+            return (null, TooLarge(maxBytes));
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = maxBytes;
+
+        try
+        {
+            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, Json, cancellationToken);
+            return body is null ? (null, Invalid("$", "A JSON object is required.")) : (body, null);
+        }
+        catch (JsonException ex)
+        {
+            var path = string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path;
+            return (null, Invalid(path, ex.Message.Split(" Path:", 2)[0]));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+    }
+
+    /// <summary>Checks one submitted task; <paramref name="field"/> prefixes the names in the errors.</summary>
+    public static NewTask? Validate(SubmitRequest body, LimitsOptions limits, string? caller, string field, Dictionary<string, string[]> errors)
+    {
+        var before = errors.Count;
+        if (string.IsNullOrWhiteSpace(body.Script))
+            Add(errors, field + "script", "A non-empty script is required.");
+        else if (Encoding.UTF8.GetByteCount(body.Script) > limits.MaxScriptBytes)
+            Add(errors, field + "script", $"The script is larger than {limits.MaxScriptBytes} bytes.");
+
+        var args = body.Args is { } a ? a.GetRawText() : "null";
+        if (Encoding.UTF8.GetByteCount(args) > limits.MaxArgsBytes)
+            Add(errors, field + "args", $"The args are larger than {limits.MaxArgsBytes} bytes of JSON.");
+
+        if (body.TimeoutMs is { } t && (t < 1 || t > limits.MaxTimeoutMs))
+            Add(errors, field + "timeoutMs", $"timeoutMs must be between 1 and {limits.MaxTimeoutMs}.");
+
+        if (body.Language is { } language && !string.Equals(language, "javascript", StringComparison.OrdinalIgnoreCase))
+            Add(errors, field + "language", "Only \"javascript\" is supported.");
+
+        return errors.Count > before ? null : new NewTask(body.Script!, args, body.TimeoutMs ?? limits.DefaultTimeoutMs, caller);
+    }
+
+    /// <summary>Parses <c>?wait=</c>: absent is zero; otherwise 0 … the server maximum, in seconds.</summary>
+    public static bool TryParseWait(string? wait, LimitsOptions limits, out TimeSpan value, out ProblemHttpResult? problem)
+    {
+        value = TimeSpan.Zero;
+        problem = null;
+        if (wait is null)
+            return true;
+        if (double.TryParse(wait, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            && double.IsFinite(seconds) && seconds >= 0 && seconds <= limits.MaxWaitSeconds)
+        {
+            value = TimeSpan.FromSeconds(seconds);
+            return true;
+        }
+        problem = Invalid("wait", $"wait must be a number of seconds from 0 to {limits.MaxWaitSeconds}.");
+        return false;
+    }
+
+    public static ProblemHttpResult Invalid(string field, string message) =>
+        Invalid(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ProblemHttpResult Invalid(IDictionary<string, string[]> errors) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors)
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request is not valid.",
+            Detail = string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")),
+        });
+
+    public static ProblemHttpResult NotFound(string what) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.", detail: what);
+
+    private static ProblemHttpResult TooLarge(long maxBytes) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "The body is too large.",
+            detail: $"A request body may have at most {maxBytes} bytes.");
+
+    private static void Add(Dictionary<string, string[]> errors, string field, string message) => errors[field] = [message];
+}

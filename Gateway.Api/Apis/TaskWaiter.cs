@@ -1,0 +1,30 @@
+using Gateway.Core.Redis;
+using Gateway.Core.Tasks;
+
+namespace Gateway.Api.Apis;
+
+/// <summary>
+/// Long-polling without polling: a request waits on the process's event subscription and reads
+/// the task again only when a change (or a reconnect) says it may be worth it.
+/// </summary>
+internal static class TaskWaiter
+{
+    /// <summary>
+    /// The task once terminal, or as it stands when <paramref name="wait"/> runs out. Pass
+    /// <paramref name="known"/> when the caller has just read or written the task.
+    /// </summary>
+    public static async Task<TaskRecord?> WaitAsync(
+        TaskStore store, TaskWatch watch, TaskRecord? known, TimeSpan wait, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var task = known ?? await store.GetAsync(watch.Circle, watch.Id);
+        while (task is not null && !task.Status.IsTerminal())
+        {
+            var left = wait - time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero || !await watch.WaitForTerminalOrNudgeAsync(left, cancellationToken))
+                break;
+            task = await store.GetAsync(watch.Circle, watch.Id);
+        }
+        return task;
+    }
+}

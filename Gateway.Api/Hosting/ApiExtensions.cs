@@ -1,0 +1,52 @@
+using Gateway.Api.Apis;
+using Gateway.Core;
+using Gateway.Core.Configuration;
+using Gateway.Core.Health;
+using Gateway.Core.Redis;
+using Gateway.Scripting;
+using Gateway.Workers;
+using Gateway.Workers.Processing;
+
+namespace Gateway.Api.Hosting;
+
+public static class ApiExtensions
+{
+    /// <summary>Everything the Api host runs: core, scripting, in-process workers, errors, Swagger, health.</summary>
+    public static WebApplicationBuilder AddGatewayApi(this WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddGatewaySettingsFile();
+        builder.AddGatewayCore();
+        builder.AddScripting();
+        builder.AddWorkers();
+
+        var services = builder.Services;
+        services.AddOptionsWithValidateOnStart<EmbeddedRedisOptions>().BindConfiguration(EmbeddedRedisOptions.Section)
+            .ValidateDataAnnotations();
+        services.AddSingleton<EmbeddedGarnet>();
+        services.AddSingleton<IEmbeddedRedis>(sp => sp.GetRequiredService<EmbeddedGarnet>());
+
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimestampConverter()));
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
+                context.ProblemDetails.Detail ??= "The body must be JSON: send Content-Type: application/json.";
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddGatewayHealthChecks().AddCheck<WorkerHealthCheck>("workers", tags: [HealthEndpoints.ReadyTag]);
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(o => o.SupportNonNullableReferenceTypes());
+        return builder;
+    }
+
+    public static WebApplication MapGatewayApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSwagger();
+        app.UseSwaggerUI();
+        app.MapGatewayHealth();
+        app.MapTasksApi();
+        app.MapCirclesApi();
+        return app;
+    }
+}

@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gateway.Api.Hosting;
+
+/// <summary><c>Gateway:Embedded</c> — the in-process Garnet server used when no Redis is configured.</summary>
+public sealed class EmbeddedRedisOptions
+{
+    public const string Section = "Gateway:Embedded";
+
+    /// <summary>Loopback port to listen on; 0 = any free port.</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; } = 6380;
+
+    /// <summary>Folder for the append-only file, checkpoints and the spill-over log; relative to the working directory.</summary>
+    [Required]
+    public string DataPath { get; set; } = "data";
+
+    /// <summary>Keep data across restarts (append-only file, recovered at start).</summary>
+    public bool Persist { get; set; } = true;
+
+    /// <summary>Memory for records; beyond it records spill to disk under <see cref="DataPath"/>, never evicted.</summary>
+    [Required]
+    [RegularExpression("^[0-9]+[kmgKMG]?$")]
+    public string MemorySize { get; set; } = "256m";
+}

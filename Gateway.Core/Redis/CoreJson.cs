@@ -1,0 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Gateway.Core.Tasks;
+
+namespace Gateway.Core.Redis;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(TaskError))]
+internal sealed partial class CoreJson : JsonSerializerContext;

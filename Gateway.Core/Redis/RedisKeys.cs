@@ -1,0 +1,49 @@
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis;
+
+/// <summary>
+/// The key schema. Every key of a circle carries the hash tag <c>{circle}</c>, so all of a
+/// circle's keys live in one cluster slot and every multi-key script stays legal on a cluster.
+/// Circle names are validated before they get here; ids are generated or validated.
+/// </summary>
+public static class RedisKeys
+{
+    public const string Prefix = "rhai:";
+
+    /// <summary>Set of every circle that has had a task (its own slot; written outside circle scripts).</summary>
+    public static readonly RedisKey Circles = "rhai:circles";
+
+    /// <summary>Hash of live workers (its own slot).</summary>
+    public static readonly RedisKey Workers = "rhai:workers";
+
+    /// <summary>List of ids waiting, LPUSH in, RPOP out (FIFO).</summary>
+    public static RedisKey Queue(string circle) => $"rhai:queue:{{{circle}}}";
+
+    /// <summary>Hash of one task.</summary>
+    public static RedisKey Task(string circle, string id) => $"rhai:task:{{{circle}}}:{id}";
+
+    /// <summary>The prefix a Lua script appends an id to, to name a task's hash.</summary>
+    public static string TaskPrefix(string circle) => $"rhai:task:{{{circle}}}:";
+
+    /// <summary>Sorted set id → lease deadline (ms) of tasks being run.</summary>
+    public static RedisKey Processing(string circle) => $"rhai:processing:{{{circle}}}";
+
+    /// <summary>Sorted set id → created time (ms), for listing.</summary>
+    public static RedisKey Index(string circle) => $"rhai:tasks:{{{circle}}}";
+
+    /// <summary>Pub/sub channel with one message per state change: <c>"&lt;id&gt; &lt;status&gt;"</c>.</summary>
+    public static string Events(string circle) => $"rhai:events:{{{circle}}}";
+
+    /// <summary>The pattern that matches every circle's events channel.</summary>
+    public static readonly RedisChannel AllEvents = RedisChannel.Pattern("rhai:events:*");
+
+    /// <summary>The circle named by an events channel, or null when it is not one.</summary>
+    public static string? CircleOfEvents(string channel)
+    {
+        const string head = "rhai:events:{";
+        return channel.StartsWith(head, StringComparison.Ordinal) && channel.EndsWith('}')
+            ? channel[head.Length..^1]
+            : null;
+    }
+}

@@ -1,0 +1,202 @@
+using System.Threading.Channels;
+using Gateway.Core.Tasks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis;
+
+/// <summary>
+/// The one pub/sub subscription of a process to every circle's events channel, fanned out in
+/// memory: to watchers of one task (waiting requests, event streams) and to listeners of every
+/// change (idle workers). When the connection comes back after a drop, every watcher is nudged
+/// to read the task again, since messages sent meanwhile are gone.
+/// </summary>
+public sealed partial class TaskEvents(IConnectionMultiplexer redis, ILogger<TaskEvents> log) : IHostedService
+{
+    private readonly Dictionary<(string Circle, string Id), List<TaskWatch>> _watches = [];
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _subscribing;
+
+    /// <summary>Completes once the subscription is in place.</summary>
+    public Task Subscribed => _subscribing ?? Task.CompletedTask;
+
+    /// <summary>Raised for every state change of every circle, on the subscription's thread: keep it short.</summary>
+    public event Action<string, string, TaskState>? Changed;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        redis.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Subscription)
+                NudgeAll();
+        };
+        // Redis may be away at start: subscribe in the background, retrying, rather than fail the host.
+        _subscribing = Task.Run(() => SubscribeAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task SubscribeAsync(CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var queue = await redis.GetSubscriber().SubscribeAsync(RedisKeys.AllEvents);
+                queue.OnMessage(Dispatch);
+                NudgeAll();
+                return;
+            }
+            catch (RedisException ex)
+            {
+                LogSubscribeFailed(log, ex, delay);
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        try
+        {
+            await redis.GetSubscriber().UnsubscribeAsync(RedisKeys.AllEvents);
+        }
+        catch (RedisException ex)
+        {
+            LogSubscribeFailed(log, ex, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>
+    /// Starts watching a task. Watch first, then read the task: a change that lands in between
+    /// is then seen by the watch.
+    /// </summary>
+    public TaskWatch Watch(string circle, string id)
+    {
+        var watch = new TaskWatch(this, circle, id);
+        lock (_lock)
+        {
+            if (!_watches.TryGetValue((circle, id), out var list))
+                _watches[(circle, id)] = list = [];
+            list.Add(watch);
+        }
+        return watch;
+    }
+
+    internal void Unwatch(TaskWatch watch)
+    {
+        lock (_lock)
+        {
+            if (_watches.TryGetValue((watch.Circle, watch.Id), out var list) && list.Remove(watch) && list.Count == 0)
+                _watches.Remove((watch.Circle, watch.Id));
+        }
+    }
+
+    private void Dispatch(ChannelMessage message)
+    {
+        var circle = RedisKeys.CircleOfEvents(message.Channel.ToString());
+        var text = (string?)message.Message;
+        var space = text?.IndexOf(' ') ?? -1;
+        if (circle is null || space <= 0 || !TaskStates.TryParse(text![(space + 1)..], out var state))
+        {
+            LogMalformed(log, message.Channel.ToString());
+            return;
+        }
+
+        var id = text[..space];
+        lock (_lock)
+        {
+            if (_watches.TryGetValue((circle, id), out var list))
+            {
+                foreach (var watch in list)
+                    watch.Post(state);
+            }
+        }
+
+        try
+        {
+            Changed?.Invoke(circle, id, state);
+        }
+        catch (Exception ex)
+        {
+            LogListenerFailed(log, ex);
+        }
+    }
+
+    private void NudgeAll()
+    {
+        lock (_lock)
+        {
+            foreach (var list in _watches.Values)
+            {
+                foreach (var watch in list)
+                    watch.Post(null);
+            }
+        }
+        Changed?.Invoke("", "", TaskState.Pending);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not subscribe to task events; retrying in {Delay}")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a malformed message on {Channel}")]
+    private static partial void LogMalformed(ILogger logger, string channel);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A task-event listener failed")]
+    private static partial void LogListenerFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>
+/// The changes of one task, in order. A null item means "read the task again": messages may have
+/// been missed while the connection was down.
+/// </summary>
+public sealed class TaskWatch : IDisposable
+{
+    private readonly TaskEvents _owner;
+    private readonly Channel<TaskState?> _changes = Channel.CreateUnbounded<TaskState?>(new() { SingleReader = true });
+
+    internal TaskWatch(TaskEvents owner, string circle, string id)
+    {
+        _owner = owner;
+        Circle = circle;
+        Id = id;
+    }
+
+    public string Circle { get; }
+
+    public string Id { get; }
+
+    public ChannelReader<TaskState?> Changes => _changes.Reader;
+
+    /// <summary>Waits for a terminal state (or a nudge to re-read); false when the time ran out.</summary>
+    public async Task<bool> WaitForTerminalOrNudgeAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await foreach (var state in _changes.Reader.ReadAllAsync(cts.Token))
+            {
+                if (state is null || state.Value.IsTerminal())
+                    return true;
+            }
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    internal void Post(TaskState? state) => _changes.Writer.TryWrite(state);
+
+    public void Dispose()
+    {
+        _owner.Unwatch(this);
+        _changes.Writer.TryComplete();
+    }
+}

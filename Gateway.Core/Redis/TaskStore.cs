@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Core.Configuration;
+using Gateway.Core.Tasks;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis;
+
+/// <summary>
+/// The queue client: every read and write of tasks in Redis goes through here, and every
+/// state change is one script of <see cref="LuaScripts"/>.
+/// </summary>
+public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, IOptions<TaskOptions> options)
+{
+    private static readonly RedisValue[] TaskFields =
+        ["id", "status", "result", "error", "output", "attempts", "created", "started", "finished", "duration", "worker", "caller", "timeout"];
+
+    private IDatabase Db => redis.GetDatabase();
+
+    private long RetentionMs => options.Value.RetentionHours * 3_600_000L;
+
+    /// <summary>Queues the tasks in one round trip and returns them as stored (pending).</summary>
+    public async Task<IReadOnlyList<TaskRecord>> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks)
+    {
+        EnsureCircle(circle);
+        var now = time.GetUtcNow();
+        var records = new TaskRecord[tasks.Count];
+        var argv = new RedisValue[4 + 5 * tasks.Count];
+        argv[0] = RedisKeys.TaskPrefix(circle);
+        argv[1] = RedisKeys.Events(circle);
+        argv[2] = now.ToUnixTimeMilliseconds();
+        argv[3] = circle;
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var task = tasks[i];
+            var id = task.Id ?? TaskIds.New(time);
+            if (!TaskIds.IsWellFormed(id))
+                throw new ArgumentException($"'{id}' is not a task id.", nameof(tasks));
+            var at = 4 + 5 * i;
+            argv[at] = id;
+            argv[at + 1] = task.Script;
+            argv[at + 2] = task.ArgsJson;
+            argv[at + 3] = task.TimeoutMs;
+            argv[at + 4] = task.Caller ?? "";
+            records[i] = new TaskRecord
+            {
+                Id = id,
+                Circle = circle,
+                Status = TaskState.Pending,
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()),
+                Caller = task.Caller,
+                TimeoutMs = task.TimeoutMs,
+            };
+        }
+
+        var db = Db;
+        // The circle set is a global key in its own slot: written beside the script, not inside it.
+        _ = db.SetAddAsync(RedisKeys.Circles, circle, CommandFlags.FireAndForget);
+        await db.ScriptEvaluateAsync(LuaScripts.Submit, [RedisKeys.Queue(circle), RedisKeys.Index(circle)], argv);
+        return records;
+    }
+
+    /// <summary>Claims up to <paramref name="max"/> pending tasks of a circle for a worker.</summary>
+    public async Task<IReadOnlyList<ClaimedTask>> ClaimAsync(string circle, string workerId, int max, TimeSpan lease)
+    {
+        EnsureCircle(circle);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var stem = $"{workerId}.{now:x}.{Random.Shared.Next():x}";
+        var result = await Db.ScriptEvaluateAsync(
+            LuaScripts.Claim,
+            [RedisKeys.Queue(circle), RedisKeys.Processing(circle)],
+            [RedisKeys.TaskPrefix(circle), RedisKeys.Events(circle), now, (long)lease.TotalMilliseconds, workerId, max, stem]);
+        if (result.IsNull || result.Length == 0)
+            return [];
+
+        var claimed = new ClaimedTask[result.Length];
+        for (var i = 0; i < claimed.Length; i++)
+        {
+            var f = (RedisResult[])result[i]!;
+            claimed[i] = new ClaimedTask(
+                Id: (string)f[0]!,
+                Circle: circle,
+                Script: (string?)f[1] ?? "",
+                ArgsJson: (string?)f[2] ?? "null",
+                TimeoutMs: (int)f[3],
+                Attempt: (int)f[4],
+                Caller: NullIfEmpty((string?)f[5]),
+                LeaseToken: (string)f[7]!,
+                CreatedAt: DateTimeOffset.FromUnixTimeMilliseconds((long)f[6]));
+        }
+        return claimed;
+    }
+
+    /// <summary>Writes the outcome of a run. False when the lease was taken over (the write was fenced off).</summary>
+    public async Task<bool> CompleteAsync(ClaimedTask task, TaskOutcome outcome)
+    {
+        var circle = task.Circle;
+        var error = outcome.Error is null ? "" : JsonSerializer.Serialize(outcome.Error, CoreJson.Default.TaskError);
+        var result = await Db.ScriptEvaluateAsync(
+            LuaScripts.Complete,
+            [RedisKeys.Task(circle, task.Id), RedisKeys.Processing(circle), RedisKeys.Index(circle)],
+            [
+                task.Id, task.LeaseToken, outcome.Status.ToWire(), outcome.ResultJson ?? "", error, outcome.Output,
+                time.GetUtcNow().ToUnixTimeMilliseconds(), outcome.DurationMs.ToString("0.###", CultureInfo.InvariantCulture),
+                RetentionMs, RedisKeys.Events(circle),
+            ]);
+        return (int)result == 1;
+    }
+
+    /// <summary>The task, or null when the circle has no such task (never had, or past retention).</summary>
+    public async Task<TaskRecord?> GetAsync(string circle, string id)
+    {
+        EnsureCircle(circle);
+        if (!TaskIds.IsWellFormed(id))
+            return null;
+        var values = await Db.HashGetAsync(RedisKeys.Task(circle, id), TaskFields);
+        return Parse(circle, values);
+    }
+
+    /// <summary>Recent tasks of a circle, newest first, optionally of one status.</summary>
+    public async Task<IReadOnlyList<TaskRecord>> ListAsync(string circle, TaskState? status, int limit)
+    {
+        EnsureCircle(circle);
+        var db = Db;
+        var found = new List<TaskRecord>(limit);
+        // Without a status filter one page is enough; with one, read on in pages, bounded.
+        var page = status is null ? limit : Math.Max(limit, 100);
+        for (long start = 0; found.Count < limit && start < 20L * page; start += page)
+        {
+            var ids = await db.SortedSetRangeByRankAsync(RedisKeys.Index(circle), start, start + page - 1, Order.Descending);
+            if (ids.Length == 0)
+                break;
+            var batch = db.CreateBatch();
+            var reads = ids.Select(id => batch.HashGetAsync(RedisKeys.Task(circle, (string)id!), TaskFields)).ToArray();
+            batch.Execute();
+            foreach (var read in reads)
+            {
+                var task = Parse(circle, await read);
+                if (task is not null && (status is null || task.Status == status) && found.Count < limit)
+                    found.Add(task);
+            }
+            if (ids.Length < page)
+                break;
+        }
+        return found;
+    }
+
+    /// <summary>Queue figures of one circle; zeros for a circle that never had a task.</summary>
+    public async Task<CircleStats> GetCircleAsync(string circle)
+    {
+        EnsureCircle(circle);
+        var batch = Db.CreateBatch();
+        var pending = batch.ListLengthAsync(RedisKeys.Queue(circle));
+        var processing = batch.SortedSetLengthAsync(RedisKeys.Processing(circle));
+        var recent = batch.SortedSetLengthAsync(RedisKeys.Index(circle));
+        batch.Execute();
+        return new CircleStats(circle, await pending, await processing, await recent);
+    }
+
+    /// <summary>Every circle that has had a task, by name.</summary>
+    public async Task<IReadOnlyList<string>> ListCircleNamesAsync()
+    {
+        var members = await Db.SetMembersAsync(RedisKeys.Circles);
+        return members.Select(m => (string)m!).Where(CircleName.IsValid).Order(StringComparer.Ordinal).ToArray();
+    }
+
+    private static TaskRecord? Parse(string circle, RedisValue[] v)
+    {
+        if (v[1].IsNull || !TaskStates.TryParse(v[1], out var status))
+            return null;
+        return new TaskRecord
+        {
+            Id = v[0]!,
+            Circle = circle,
+            Status = status,
+            ResultJson = NullIfEmpty(v[2]),
+            Error = NullIfEmpty(v[3]) is { } e ? JsonSerializer.Deserialize(e, CoreJson.Default.TaskError) : null,
+            Output = (string?)v[4] ?? "",
+            Attempts = (int)v[5],
+            CreatedAt = Time(v[6]) ?? default,
+            StartedAt = Time(v[7]),
+            FinishedAt = Time(v[8]),
+            DurationMs = NullIfEmpty(v[9]) is { } d ? double.Parse(d, CultureInfo.InvariantCulture) : null,
+            WorkerId = NullIfEmpty(v[10]),
+            Caller = NullIfEmpty(v[11]),
+            TimeoutMs = (int)v[12],
+        };
+    }
+
+    private static DateTimeOffset? Time(RedisValue ms) =>
+        ms.IsNullOrEmpty ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)ms);
+
+    private static string? NullIfEmpty(RedisValue value) => value.IsNullOrEmpty ? null : (string?)value;
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static void EnsureCircle(string circle)
+    {
+        if (!CircleName.IsValid(circle))
+            throw new ArgumentException($"'{circle}' is not a valid circle name.", nameof(circle));
+    }
+}
+
+/// <summary>Queue figures of a circle.</summary>
+public sealed record CircleStats(string Name, long Pending, long Processing, long Recent);

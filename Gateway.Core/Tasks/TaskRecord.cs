@@ -1,0 +1,45 @@
+namespace Gateway.Core.Tasks;
+
+/// <summary>
+/// A task as stored in Redis. <see cref="ResultJson"/> is the script's completion value as JSON text
+/// (present when completed); <see cref="ArgsJson"/> is the caller's args as JSON text.
+/// </summary>
+public sealed record TaskRecord
+{
+    public required string Id { get; init; }
+    public required string Circle { get; init; }
+    public required TaskState Status { get; init; }
+    public string? ResultJson { get; init; }
+    public TaskError? Error { get; init; }
+    public string Output { get; init; } = "";
+    public int Attempts { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public double? DurationMs { get; init; }
+    public string? WorkerId { get; init; }
+    public string? Caller { get; init; }
+    public int TimeoutMs { get; init; }
+}
+
+/// <summary>What a caller submits: the script, its args as JSON text, and its time budget.</summary>
+public sealed record NewTask(string Script, string ArgsJson, int TimeoutMs, string? Caller = null)
+{
+    /// <summary>The id to give the task; one is generated when null.</summary>
+    public string? Id { get; init; }
+}
+
+/// <summary>A task a worker has claimed, with the lease token that fences its completion.</summary>
+public sealed record ClaimedTask(
+    string Id,
+    string Circle,
+    string Script,
+    string ArgsJson,
+    int TimeoutMs,
+    int Attempt,
+    string? Caller,
+    string LeaseToken,
+    DateTimeOffset CreatedAt);
+
+/// <summary>How a run ended, as the worker reports it.</summary>
+public sealed record TaskOutcome(TaskState Status, string? ResultJson, TaskError? Error, string Output, double DurationMs);

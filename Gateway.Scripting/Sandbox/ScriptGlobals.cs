@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text;
+using Gateway.Core.Tasks;
+using Jint;
+using Jint.Native;
+using Jint.Native.Json;
+using Jint.Native.Object;
+using Jint.Runtime.Interop;
+
+namespace Gateway.Scripting.Sandbox;
+
+/// <summary>
+/// The globals of a task: <c>args</c>, <c>task</c>, <c>console</c> and <c>print</c>. Everything
+/// handed in is a plain JS value built in this engine — never a wrapped .NET object.
+/// </summary>
+internal static class ScriptGlobals
+{
+    public static void Install(Engine engine, ClaimedTask task, OutputBuffer output)
+    {
+        engine.SetValue("args", new JsonParser(engine).Parse(task.ArgsJson));
+
+        var info = new JsObject(engine);
+        info.Set("id", task.Id);
+        info.Set("circle", task.Circle);
+        info.Set("caller", task.Caller is null ? JsValue.Null : new JsString(task.Caller));
+        info.Set("attempt", task.Attempt);
+        engine.SetValue("task", info);
+
+        var console = new JsObject(engine);
+        foreach (var name in (string[])["log", "info", "warn", "error", "debug"])
+            console.Set(name, Printer(engine, name, output));
+        engine.SetValue("console", console);
+        engine.SetValue("print", Printer(engine, "print", output));
+
+        // Freeze what the host handed in, so a script cannot rewrite task or console for itself.
+        engine.Execute("Object.freeze(task); Object.freeze(console);");
+    }
+
+    private static ClrFunction Printer(Engine engine, string name, OutputBuffer output) =>
+        new(engine, name, (_, arguments) =>
+        {
+            output.WriteLine(Format(engine, arguments));
+            return JsValue.Undefined;
+        });
+
+    /// <summary>Strings as they are, other primitives as JS prints them, objects as JSON.</summary>
+    internal static string Format(Engine engine, JsValue[] values)
+    {
+        var line = new StringBuilder();
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (i > 0)
+                line.Append(' ');
+            line.Append(FormatOne(engine, values[i]));
+        }
+        return line.ToString();
+    }
+
+    private static string FormatOne(Engine engine, JsValue value)
+    {
+        if (value.IsString())
+            return value.AsString();
+        if (value.IsNumber())
+            return Jint.Runtime.TypeConverter.ToString(value);
+        if (value.IsUndefined())
+            return "undefined";
+        if (value.IsNull())
+            return "null";
+        if (value.IsBoolean())
+            return value.AsBoolean() ? "true" : "false";
+        if (value.IsObject() && value is not Jint.Native.Function.Function)
+        {
+            try
+            {
+                var json = new JsonSerializer(engine).Serialize(value);
+                if (json.IsString())
+                    return json.AsString();
+            }
+            catch (Jint.Runtime.JavaScriptException)
+            {
+                // A cycle or a BigInt inside: fall back to the plain description below.
+            }
+        }
+        return string.Create(CultureInfo.InvariantCulture, $"{value}");
+    }
+}

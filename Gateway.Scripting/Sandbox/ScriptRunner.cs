@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Text;
+using Gateway.Core.Configuration;
+using Gateway.Core.Tasks;
+using Jint;
+using Jint.Constraints;
+using Jint.Native;
+using Jint.Native.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Scripting.Sandbox;
+
+/// <summary>
+/// Runs one task's script in a fresh engine under the sandbox limits and reports how it ended.
+/// Never throws for anything the script does: every ending is a <see cref="TaskOutcome"/>.
+/// </summary>
+public sealed partial class ScriptRunner
+{
+    private readonly LimitsOptions _limits;
+    private readonly Jint.Options _options;
+    private readonly ScriptCache _cache;
+    private readonly ILogger<ScriptRunner> _log;
+
+    public ScriptRunner(IOptions<LimitsOptions> limits, ILogger<ScriptRunner> log)
+    {
+        _limits = limits.Value;
+        _options = SandboxOptions.Build(_limits);
+        _cache = new ScriptCache(_limits.ScriptCacheEntries);
+        _log = log;
+    }
+
+    /// <summary>
+    /// Runs the script synchronously up to its first real await, so call it off any thread
+    /// that must stay responsive. <paramref name="cancel"/> stops the run (status cancelled).
+    /// </summary>
+    public async Task<TaskOutcome> RunAsync(ClaimedTask task, CancellationToken cancel)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var output = new OutputBuffer(_limits.MaxOutputChars);
+        var budget = TimeSpan.FromMilliseconds(Math.Clamp(task.TimeoutMs, 1, _limits.MaxTimeoutMs));
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timer.CancelAfter(budget);
+
+        TaskOutcome Ended(TaskState state, string? result, TaskError? error) =>
+            new(state, result, error, output.ToString(), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+
+        try
+        {
+            var prepared = _cache.Get(task.Script);
+            using var engine = new Engine(_options);
+            var deadline = engine.Constraints.Find<OperationDeadlineConstraint>()!;
+            deadline.Begin(budget, cancel);
+            try
+            {
+                ScriptGlobals.Install(engine, task, output);
+                var value = await engine.EvaluateAsync(prepared, timer.Token);
+                var json = ToJson(engine, value);
+                if (Encoding.UTF8.GetByteCount(json) > _limits.MaxResultBytes)
+                {
+                    return Ended(TaskState.Failed, null, new TaskError(ErrorCodes.ResultTooLarge,
+                        $"The result is larger than {_limits.MaxResultBytes} bytes of JSON."));
+                }
+                return Ended(TaskState.Completed, json, null);
+            }
+            finally
+            {
+                deadline.End();
+            }
+        }
+        catch (Exception ex) when (cancel.IsCancellationRequested && IsStop(ex))
+        {
+            return Ended(TaskState.Cancelled, null, null);
+        }
+        catch (Exception ex)
+        {
+            var error = ErrorClassifier.Classify(ex);
+            if (error.Code == ErrorCodes.Internal)
+                LogInternal(_log, ex, task.Id, task.Circle);
+            return Ended(TaskState.Failed, null, error);
+        }
+    }
+
+    /// <summary>The completion value as JSON; <c>undefined</c> (and anything JSON drops) is <c>null</c>.</summary>
+    private static string ToJson(Engine engine, JsValue value)
+    {
+        try
+        {
+            var json = new JsonSerializer(engine).Serialize(value);
+            return json.IsString() ? json.AsString() : "null";
+        }
+        catch (Jint.Runtime.JavaScriptException ex)
+        {
+            throw new ResultNotSerializableException(ex);
+        }
+    }
+
+    private static bool IsStop(Exception ex) =>
+        ex is OperationCanceledException or Jint.Runtime.ExecutionCanceledException or TimeoutException;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} in {Circle} failed inside the runner")]
+    private static partial void LogInternal(ILogger logger, Exception exception, string taskId, string circle);
+}

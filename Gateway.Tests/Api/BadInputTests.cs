@@ -1,0 +1,131 @@
+using Gateway.Tests;
+using System.Net;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Api;
+
+[TestFixture]
+public sealed class BadInputTests
+{
+    private GatewayFactory _factory = null!;
+    private HttpClient _client = null!;
+
+    [OneTimeSetUp]
+    public void Start()
+    {
+        _factory = new GatewayFactory();
+        _client = _factory.CreateClient();
+    }
+
+    [OneTimeTearDown]
+    public void Stop()
+    {
+        _client.Dispose();
+        _factory.Dispose();
+    }
+
+    private static void AssertProblem(ApiResponse response, HttpStatusCode status, string mentions)
+    {
+        Assert.That(response.Status, Is.EqualTo(status), response.ToString());
+        Assert.That(response.Message.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        Assert.That(response.Body!["status"]!.GetValue<int>(), Is.EqualTo((int)status));
+        Assert.That(response.Body!.ToJsonString(), Does.Contain(mentions));
+    }
+
+    [TestCase("{\"script\":\"\"}", "script")]
+    [TestCase("{\"script\":\"   \"}", "script")]
+    [TestCase("{\"args\":{}}", "script")]
+    [TestCase("{\"script\":\"1\",\"timeoutMs\":0}", "timeoutMs")]
+    [TestCase("{\"script\":\"1\",\"timeoutMs\":60001}", "timeoutMs")]
+    [TestCase("{\"script\":\"1\",\"timeoutMs\":\"soon\"}", "timeoutMs")]
+    [TestCase("{\"script\":\"1\",\"language\":\"python\"}", "language")]
+    [TestCase("{\"script\":42}", "script")]
+    [TestCase("{\"script\":\"1\",", "$")]
+    [TestCase("not json", "$")]
+    [TestCase("null", "$")]
+    public async Task InvalidBody_Is400NamingTheField(string body, string field)
+    {
+        var circle = TestRedis.NewCircle();
+        var response = await _client.SendRawAsync(HttpMethod.Post, $"/api/circles/{circle}/tasks", body);
+
+        AssertProblem(response, HttpStatusCode.BadRequest, field);
+        var figures = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{circle}"));
+        Assert.That(figures.Body!["recent"]!.GetValue<long>(), Is.Zero, "a rejected request leaves nothing behind");
+    }
+
+    [TestCase("bad!")]
+    [TestCase("-leading-dash")]
+    [TestCase("a.b")]
+    [TestCase("toolong-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    public async Task BadCircleName_Is400(string circle)
+    {
+        var response = await _client.SendRawAsync(HttpMethod.Post, $"/api/circles/{Uri.EscapeDataString(circle)}/tasks", "{\"script\":\"1\"}");
+
+        AssertProblem(response, HttpStatusCode.BadRequest, "circle");
+    }
+
+    [TestCase("61")]
+    [TestCase("-1")]
+    [TestCase("soon")]
+    [TestCase("1e309")]
+    [TestCase("NaN")]
+    public async Task WaitOutOfRange_Is400(string wait)
+    {
+        var response = await _client.SendRawAsync(HttpMethod.Post, $"/api/circles/{TestRedis.NewCircle()}/tasks?wait={wait}", "{\"script\":\"1\"}");
+
+        AssertProblem(response, HttpStatusCode.BadRequest, "wait");
+    }
+
+    [Test]
+    public async Task ScriptOverTheSizeLimit_IsRejectedNamingTheScript()
+    {
+        var script = "1;" + new string(' ', 70 * 1024);
+        var response = await _client.SubmitAsync(TestRedis.NewCircle(), new { script });
+
+        AssertProblem(response, HttpStatusCode.BadRequest, "script");
+    }
+
+    [Test]
+    public async Task BodyFarOverTheLimit_Is413()
+    {
+        var script = new string('x', 2 * 1024 * 1024);
+        var response = await _client.SubmitAsync(TestRedis.NewCircle(), new { script });
+
+        AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, "413");
+    }
+
+    [Test]
+    public async Task ArgsOverTheSizeLimit_AreRejectedNamingTheArgs()
+    {
+        var response = await _client.SubmitAsync(TestRedis.NewCircle(), new { script = "1", args = new { blob = new string('x', 300 * 1024) } });
+
+        AssertProblem(response, HttpStatusCode.BadRequest, "args");
+    }
+
+    [Test]
+    public async Task NotJson_Is415()
+    {
+        var response = await _client.SendRawAsync(HttpMethod.Post, $"/api/circles/{TestRedis.NewCircle()}/tasks", "script=1", "text/plain");
+
+        AssertProblem(response, HttpStatusCode.UnsupportedMediaType, "application/json");
+    }
+
+    [TestCase("0123456789abcdef0123456789abcdef")]
+    [TestCase("not-an-id")]
+    public async Task UnknownTask_Is404(string id)
+    {
+        var response = await _client.GetTaskAsync(TestRedis.NewCircle(), id);
+
+        AssertProblem(response, HttpStatusCode.NotFound, id);
+    }
+
+    [TestCase("status=done", "status")]
+    [TestCase("limit=0", "limit")]
+    [TestCase("limit=501", "limit")]
+    public async Task BadListQuery_Is400(string query, string field)
+    {
+        var response = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{TestRedis.NewCircle()}/tasks?{query}"));
+
+        AssertProblem(response, HttpStatusCode.BadRequest, field);
+    }
+}

@@ -1,0 +1,204 @@
+using Gateway.Tests;
+using System.Diagnostics;
+using System.Net;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Api;
+
+[TestFixture]
+public sealed class SubmitAndReadTests
+{
+    private GatewayFactory _factory = null!;
+    private HttpClient _client = null!;
+
+    [OneTimeSetUp]
+    public void Start()
+    {
+        _factory = new GatewayFactory();
+        _client = _factory.CreateClient();
+    }
+
+    [OneTimeTearDown]
+    public void Stop()
+    {
+        _client.Dispose();
+        _factory.Dispose();
+    }
+
+    [Test]
+    public async Task Submit_WithWait_ReturnsCompletedTask()
+    {
+        var circle = TestRedis.NewCircle();
+        var response = await _client.SubmitAsync(circle, new { script = "args.a + args.b", args = new { a = 2, b = 3 } }, wait: 5);
+
+        Assert.That(response.Status, Is.EqualTo(HttpStatusCode.OK), response.ToString());
+        Assert.That(response.TaskStatus, Is.EqualTo("completed"));
+        Assert.That(response.Result!.GetValue<double>(), Is.EqualTo(5));
+        Assert.That(response.Body!["circle"]!.GetValue<string>(), Is.EqualTo(circle));
+        Assert.That(response.Body!["attempts"]!.GetValue<int>(), Is.EqualTo(1));
+        Assert.That(response.Body!["workerId"]!.GetValue<string>(), Does.StartWith("gw-"));
+        Assert.That(response.Body!["createdAt"]!.GetValue<string>(), Does.Match(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"));
+    }
+
+    [Test]
+    public async Task Submit_WithoutWait_Returns202WithLocation_ThenGetReachesCompleted()
+    {
+        var circle = TestRedis.NewCircle();
+        var submitted = await _client.SubmitAsync(circle, new { script = "args.a * args.b", args = new { a = 6, b = 7 } });
+
+        Assert.That(submitted.Status, Is.EqualTo(HttpStatusCode.Accepted), submitted.ToString());
+        Assert.That(submitted.TaskStatus, Is.EqualTo("pending"));
+        var location = submitted.Message.Headers.Location;
+        Assert.That(location?.ToString(), Is.EqualTo($"/api/circles/{circle}/tasks/{submitted.Id}"));
+        Assert.That(submitted.Id, Does.Match("^[0-9a-f]{32}$"));
+
+        var done = await GatewayClient.ReadAsync(await _client.GetAsync(location + "?wait=10"));
+        Assert.That(done.Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(done.TaskStatus, Is.EqualTo("completed"));
+        Assert.That(done.Result!.GetValue<double>(), Is.EqualTo(42));
+
+        var again = await _client.GetTaskAsync(circle, submitted.Id);
+        Assert.That(again.Result!.GetValue<double>(), Is.EqualTo(42), "a plain GET reads the same result");
+    }
+
+    [Test]
+    public async Task GetWithWait_ReturnsWhenTheTaskEnds_NotAtTheEndOfTheWait()
+    {
+        var circle = TestRedis.NewCircle();
+        var submitted = await _client.SubmitAsync(circle, new { script = "const t = Date.now(); while (Date.now() - t < 300) {} 'done'" });
+
+        var clock = Stopwatch.StartNew();
+        var done = await _client.GetTaskAsync(circle, submitted.Id, wait: 20);
+        clock.Stop();
+
+        Assert.That(done.TaskStatus, Is.EqualTo("completed"), done.ToString());
+        Assert.That(done.Result!.GetValue<string>(), Is.EqualTo("done"));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "the long poll must end with the task, not with the 20 s wait");
+    }
+
+    [Test]
+    public async Task GetWithWait_OnAStillRunningTask_ReturnsItsCurrentStateWhenTheWaitRunsOut()
+    {
+        var circle = TestRedis.NewCircle();
+        var submitted = await _client.SubmitAsync(circle, new { script = "while (true) {}", timeoutMs = 3000 });
+
+        var response = await _client.GetTaskAsync(circle, submitted.Id, wait: 0.5);
+
+        Assert.That(response.Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.TaskStatus, Is.AnyOf("pending", "processing"));
+    }
+
+    [Test]
+    public async Task ConsoleOutput_IsCapturedLineByLine()
+    {
+        var task = await _client.RunAsync(TestRedis.NewCircle(), "console.log('hi', {x:1}); print('second', 2, true, null); 42");
+
+        Assert.That(task.TaskStatus, Is.EqualTo("completed"));
+        Assert.That(task.Result!.GetValue<double>(), Is.EqualTo(42));
+        Assert.That(task.Body!["output"]!.GetValue<string>(), Is.EqualTo("hi {\"x\":1}\nsecond 2 true null"));
+    }
+
+    [Test]
+    public async Task TaskGlobal_TellsTheScriptWhoItIs()
+    {
+        var circle = TestRedis.NewCircle();
+        var task = await _client.RunAsync(circle, "[task.id, task.circle, task.attempt, task.caller]");
+
+        var result = task.Result!.AsArray();
+        Assert.That(result[0]!.GetValue<string>(), Is.EqualTo(task.Id));
+        Assert.That(result[1]!.GetValue<string>(), Is.EqualTo(circle));
+        Assert.That(result[2]!.GetValue<double>(), Is.EqualTo(1));
+        Assert.That(result[3], Is.Null);
+    }
+
+    [TestCase("42", "42")]
+    [TestCase("'text'", "\"text\"")]
+    [TestCase("({ a: 1, b: [true, null] })", "{\"a\":1,\"b\":[true,null]}")]
+    [TestCase("[1, 'two', { three: 3 }]", "[1,\"two\",{\"three\":3}]")]
+    [TestCase("null", "null")]
+    [TestCase("undefined", "null")]
+    [TestCase("Promise.resolve({ ok: true })", "{\"ok\":true}")]
+    [TestCase("(async () => { await null; return 'later'; })()", "\"later\"")]
+    [TestCase("let x = 5; if (x > 1) { 'big' }", "\"big\"")]
+    public async Task Result_IsTheCompletionValueAsJson(string script, string expected)
+    {
+        var task = await _client.RunAsync(TestRedis.NewCircle(), script);
+
+        Assert.That(task.TaskStatus, Is.EqualTo("completed"), task.ToString());
+        Assert.That(task.Result?.ToJsonString() ?? "null", Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task List_ShowsRecentTasksNewestFirst_AndFiltersByStatus()
+    {
+        var circle = TestRedis.NewCircle();
+        var first = await _client.RunAsync(circle, "1");
+        var second = await _client.RunAsync(circle, "throw new Error('x')");
+        var third = await _client.RunAsync(circle, "3");
+
+        var all = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{circle}/tasks"));
+        var ids = all.Body!["tasks"]!.AsArray().Select(t => t!["id"]!.GetValue<string>()).ToArray();
+        Assert.That(ids, Is.EqualTo(new[] { third.Id, second.Id, first.Id }));
+
+        var failed = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{circle}/tasks?status=failed&limit=10"));
+        Assert.That(failed.Body!["tasks"]!.AsArray().Select(t => t!["id"]!.GetValue<string>()), Is.EqualTo(new[] { second.Id }));
+
+        var limited = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{circle}/tasks?limit=1"));
+        Assert.That(limited.Body!["tasks"]!.AsArray(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Circle_ShowsItsFigures_AndAnUnusedCircleIsZero()
+    {
+        var circle = TestRedis.NewCircle();
+        await _client.RunAsync(circle, "1");
+
+        var used = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{circle}"));
+        Assert.That(used.Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(used.Body!["name"]!.GetValue<string>(), Is.EqualTo(circle));
+        Assert.That(used.Body!["pending"]!.GetValue<long>(), Is.Zero);
+        Assert.That(used.Body!["recent"]!.GetValue<long>(), Is.EqualTo(1));
+
+        var unused = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{TestRedis.NewCircle()}"));
+        Assert.That(unused.Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(unused.Body!["recent"]!.GetValue<long>(), Is.Zero);
+
+        var list = await GatewayClient.ReadAsync(await _client.GetAsync("/api/circles"));
+        Assert.That(list.Body!["circles"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()), Does.Contain(circle));
+    }
+
+    [Test]
+    public async Task TwoCircles_NeverSeeEachOthersTasks()
+    {
+        var a = TestRedis.NewCircle("a");
+        var b = TestRedis.NewCircle("b");
+        var task = await _client.RunAsync(a, "'secret of a'");
+
+        var underB = await _client.GetTaskAsync(b, task.Id);
+        Assert.That(underB.Status, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(underB.Body!.ToJsonString(), Does.Not.Contain("secret of a"));
+
+        var listB = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{b}/tasks"));
+        Assert.That(listB.Body!["tasks"]!.AsArray(), Is.Empty);
+
+        var underA = await _client.GetTaskAsync(a, task.Id);
+        Assert.That(underA.Result!.GetValue<string>(), Is.EqualTo("secret of a"));
+    }
+
+    [Test]
+    public async Task Health_IsLiveAndReady()
+    {
+        Assert.That((await _client.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await _client.GetAsync("/health/ready")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task Swagger_DescribesTheTaskEndpoints()
+    {
+        var document = await _client.GetStringAsync("/swagger/v1/swagger.json");
+
+        Assert.That(document, Does.Contain("/api/circles/{circle}/tasks"));
+        Assert.That(document, Does.Contain("/api/circles/{circle}/tasks/{id}"));
+        Assert.That(document, Does.Contain("SubmitRequest"));
+    }
+}

@@ -1,0 +1,131 @@
+using Gateway.Tests;
+using System.Diagnostics;
+using System.Text;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>A real Gateway.Workers process against the test Redis, for tests whose fault is a process fault.</summary>
+public sealed class WorkerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private WorkerProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public int Pid => _process.Id;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+                return _log.ToString();
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public static async Task<WorkerProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var port = TestRedis.FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Locate(), "--urls", $"http://127.0.0.1:{port}" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["ConnectionStrings__Redis"] = TestRedis.ConnectionString;
+        info.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        info.Environment["Gateway__Workers__IdlePollMs"] = "1000";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        var worker = new WorkerProcess(process, port);
+        process.OutputDataReceived += (_, e) => worker.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await worker.WaitUntilLiveAsync();
+        return worker;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_log)
+            _log.AppendLine(line);
+    }
+
+    private async Task WaitUntilLiveAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (_process.HasExited)
+                Assert.Fail($"the worker process exited with {_process.ExitCode} before it was live:\n{Log}");
+            try
+            {
+                var response = await http.GetAsync($"http://127.0.0.1:{Port}/health/ready");
+                if (response.IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Slow to answer while starting.
+            }
+            await Task.Delay(200);
+        }
+        Assert.Fail($"the worker process was not ready within 60 s:\n{Log}");
+    }
+
+    /// <summary>SIGKILL: no chance to clean up, as when a pod is lost.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM: the graceful path a pod gets on scale-down.</summary>
+    public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+
+    public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    /// <summary>The worker host's dll as the solution build left it, in the same configuration as these tests.</summary>
+    private static string Locate()
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = here.Parent!.Name; // bin/<Configuration>/<tfm>/
+        var framework = here.Name;
+        for (var dir = here; dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
+            {
+                var dll = Path.Combine(dir.FullName, "Gateway.Workers", "bin", configuration, framework, "Gateway.Workers.dll");
+                if (!File.Exists(dll))
+                    Assert.Fail($"{dll} is missing: build the solution (dotnet build) before running the tests.");
+                return dll;
+            }
+        }
+        throw new InvalidOperationException("Gateway.sln not found above " + here.FullName);
+    }
+}

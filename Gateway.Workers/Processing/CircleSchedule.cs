@@ -1,0 +1,93 @@
+using System.Threading.Channels;
+using Gateway.Core.Configuration;
+using Gateway.Core.Redis;
+using Gateway.Core.Tasks;
+
+namespace Gateway.Workers.Processing;
+
+/// <summary>
+/// Which circle to claim from next. Circles believed to hold work are served round-robin, so a
+/// busy circle cannot starve a quiet one. Work is known of from submit events (no polling) and,
+/// as a safety net for missed events, from a slow poll of every served circle.
+/// </summary>
+internal sealed class CircleSchedule
+{
+    private readonly WorkerOptions _options;
+    private readonly TaskStore _store;
+    private readonly Channel<string> _hints = Channel.CreateUnbounded<string>(new() { SingleReader = true });
+    private readonly List<string> _active = [];
+    private readonly HashSet<string> _activeSet = new(StringComparer.Ordinal);
+    private readonly HashSet<string>? _served;
+    private int _next;
+
+    public CircleSchedule(WorkerOptions options, TaskStore store, TaskEvents events)
+    {
+        _options = options;
+        _store = store;
+        _served = options.ServesAllCircles ? null : new HashSet<string>(options.Circles, StringComparer.Ordinal);
+        events.Changed += (circle, _, state) =>
+        {
+            // An empty circle is the "connection restored" nudge: look everywhere.
+            if (state == TaskState.Pending && (circle.Length == 0 || Serves(circle)))
+                _hints.Writer.TryWrite(circle);
+        };
+    }
+
+    private bool Serves(string circle) => _served is null || _served.Contains(circle);
+
+    /// <summary>The next circle that may hold work, waiting for a hint or the poll when none is known.</summary>
+    public async Task<string> NextAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await DrainHintsAsync();
+            if (_active.Count > 0)
+            {
+                _next %= _active.Count;
+                return _active[_next++];
+            }
+
+            using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            poll.CancelAfter(_options.IdlePollMs);
+            try
+            {
+                await _hints.Reader.WaitToReadAsync(poll.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await MarkAllAsync();
+            }
+        }
+    }
+
+    /// <summary>Reports what a claim found: a circle that gave less than asked is drained for now.</summary>
+    public void Claimed(string circle, int asked, int got)
+    {
+        if (got < asked && _activeSet.Remove(circle))
+            _active.Remove(circle);
+    }
+
+    private async Task DrainHintsAsync()
+    {
+        while (_hints.Reader.TryRead(out var circle))
+        {
+            if (circle.Length == 0)
+                await MarkAllAsync();
+            else
+                Mark(circle);
+        }
+    }
+
+    private async Task MarkAllAsync()
+    {
+        IEnumerable<string> circles = _served ?? (IEnumerable<string>)await _store.ListCircleNamesAsync();
+        foreach (var circle in circles)
+            Mark(circle);
+    }
+
+    private void Mark(string circle)
+    {
+        if (_activeSet.Add(circle))
+            _active.Add(circle);
+    }
+}
