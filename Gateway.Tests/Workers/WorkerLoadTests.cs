@@ -60,7 +60,7 @@ public sealed class WorkerLoadTests
         var circle = TestRedis.NewCircle("remote");
         await using var factory = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Workers:Enabled"] = "false" });
         using var client = factory.CreateClient();
-        await using var worker = await WorkerProcess.StartAsync(new Dictionary<string, string> { ["Gateway:Workers:Circles:0"] = circle });
+        await using var worker = await HostProcess.StartWorkerAsync(new Dictionary<string, string> { ["Gateway:Workers:Circles:0"] = circle });
 
         var submitted = await client.SubmitAsync(circle, new { script = "args.name + ' ran remotely'", args = new { name = "task" } });
         Assert.That(submitted.Status, Is.EqualTo(HttpStatusCode.Accepted));

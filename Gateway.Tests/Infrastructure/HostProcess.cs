@@ -4,13 +4,16 @@ using System.Text;
 
 namespace Gateway.Tests.Infrastructure;
 
-/// <summary>A real Gateway.Workers process against the test Redis, for tests whose fault is a process fault.</summary>
-public sealed class WorkerProcess : IAsyncDisposable
+/// <summary>
+/// A real Gateway.Workers or Gateway.Api process, for tests whose fault is a process fault.
+/// It talks to the test Redis unless the settings say otherwise.
+/// </summary>
+public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private WorkerProcess(Process process, int port)
+    private HostProcess(Process process, int port)
     {
         _process = process;
         Port = port;
@@ -31,15 +34,19 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<WorkerProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    public static Task<HostProcess> StartWorkerAsync(IReadOnlyDictionary<string, string>? settings = null) =>
+        StartAsync("Gateway.Workers", settings);
+
+    public static async Task<HostProcess> StartAsync(string project, IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null)
     {
         var port = TestRedis.FreePort();
         var info = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { Locate(), "--urls", $"http://127.0.0.1:{port}" },
+            ArgumentList = { Locate(project), "--urls", $"http://127.0.0.1:{port}" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         info.Environment["ConnectionStrings__Redis"] = TestRedis.ConnectionString;
         info.Environment["DOTNET_ENVIRONMENT"] = "Testing";
@@ -48,13 +55,13 @@ public sealed class WorkerProcess : IAsyncDisposable
             info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        var worker = new WorkerProcess(process, port);
-        process.OutputDataReceived += (_, e) => worker.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
+        var host = new HostProcess(process, port);
+        process.OutputDataReceived += (_, e) => host.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await worker.WaitUntilLiveAsync();
-        return worker;
+        await host.WaitUntilReadyAsync();
+        return host;
     }
 
     private void Append(string? line)
@@ -65,14 +72,14 @@ public sealed class WorkerProcess : IAsyncDisposable
             _log.AppendLine(line);
     }
 
-    private async Task WaitUntilLiveAsync()
+    public async Task WaitUntilReadyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
             if (_process.HasExited)
-                Assert.Fail($"the worker process exited with {_process.ExitCode} before it was live:\n{Log}");
+                Assert.Fail($"the process exited with {_process.ExitCode} before it was live:\n{Log}");
             try
             {
                 var response = await http.GetAsync($"http://127.0.0.1:{Port}/health/ready");
@@ -89,7 +96,7 @@ public sealed class WorkerProcess : IAsyncDisposable
             }
             await Task.Delay(200);
         }
-        Assert.Fail($"the worker process was not ready within 60 s:\n{Log}");
+        Assert.Fail($"the process was not ready within 60 s:\n{Log}");
     }
 
     /// <summary>SIGKILL: no chance to clean up, as when a pod is lost.</summary>
@@ -99,6 +106,11 @@ public sealed class WorkerProcess : IAsyncDisposable
     public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
 
     public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>An HTTP client for this process's own port.</summary>
+    public HttpClient CreateClient() => new() { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(100) };
 
     public async ValueTask DisposeAsync()
     {
@@ -110,8 +122,8 @@ public sealed class WorkerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    /// <summary>The worker host's dll as the solution build left it, in the same configuration as these tests.</summary>
-    private static string Locate()
+    /// <summary>A host's dll as the solution build left it, in the same configuration as these tests.</summary>
+    private static string Locate(string project)
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory);
         var configuration = here.Parent!.Name; // bin/<Configuration>/<tfm>/
@@ -120,7 +132,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         {
             if (File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
             {
-                var dll = Path.Combine(dir.FullName, "Gateway.Workers", "bin", configuration, framework, "Gateway.Workers.dll");
+                var dll = Path.Combine(dir.FullName, project, "bin", configuration, framework, project + ".dll");
                 if (!File.Exists(dll))
                     Assert.Fail($"{dll} is missing: build the solution (dotnet build) before running the tests.");
                 return dll;

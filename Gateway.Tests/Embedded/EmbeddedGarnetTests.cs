@@ -1,0 +1,115 @@
+using System.Net;
+using Garnet;
+using Garnet.server;
+using Gateway.Api.Hosting;
+using Gateway.Core.Redis;
+using Gateway.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Gateway.Tests.Embedded;
+
+[TestFixture]
+public sealed class EmbeddedGarnetTests
+{
+    private string _dir = null!;
+
+    [SetUp]
+    public void MakeFolder()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), $"gateway-embedded-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_dir);
+    }
+
+    [TearDown]
+    public void RemoveFolder()
+    {
+        if (Directory.Exists(_dir))
+            Directory.Delete(_dir, recursive: true);
+    }
+
+    [Test]
+    public async Task ApiWithNoRedisConfigured_RunsOnGarnet_AndKeepsItsTasksAcrossASigtermRestart()
+    {
+        var port = TestRedis.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Dictionary<string, string> Settings(string circles) => new()
+        {
+            ["ConnectionStrings:Redis"] = "",
+            ["Gateway:Embedded:Port"] = port,
+            ["Gateway:Embedded:DataPath"] = Path.Combine(_dir, "data"),
+            ["Gateway:Workers:Circles:0"] = circles,
+        };
+
+        string doneId, laterId;
+        await using (var first = await HostProcess.StartAsync("Gateway.Api", Settings("now"), workingDirectory: _dir))
+        {
+            using var client = first.CreateClient();
+            var done = await client.SubmitAsync("now", new { script = "args.a + args.b", args = new { a = 2, b = 3 } }, wait: 10);
+            Assert.That(done.TaskStatus, Is.EqualTo("completed"), $"{done}\n{first.Log}");
+            Assert.That(done.Result!.GetValue<double>(), Is.EqualTo(5));
+            doneId = done.Id;
+
+            // Nobody serves "later" in this run: the task is still pending when the process stops.
+            var later = await client.SubmitAsync("later", new { script = "'ran after the restart'" });
+            Assert.That(later.Status, Is.EqualTo(HttpStatusCode.Accepted));
+            laterId = later.Id;
+
+            Assert.That(first.Log, Does.Contain($"embedded Garnet listens on 127.0.0.1:{port}"));
+            first.Terminate();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            Assert.That(first.ExitCode, Is.Zero, first.Log);
+        }
+
+        await using var second = await HostProcess.StartAsync("Gateway.Api", Settings("*"), workingDirectory: _dir);
+        using var again = second.CreateClient();
+        var kept = await again.GetTaskAsync("now", doneId);
+        Assert.That(kept.TaskStatus, Is.EqualTo("completed"), $"{kept}\n{second.Log}");
+        Assert.That(kept.Result!.GetValue<double>(), Is.EqualTo(5));
+
+        var resumed = await again.GetTaskAsync("later", laterId, wait: 30);
+        Assert.That(resumed.TaskStatus, Is.EqualTo("completed"), $"{resumed}\n{second.Log}");
+        Assert.That(resumed.Result!.GetValue<string>(), Is.EqualTo("ran after the restart"));
+    }
+
+    [Test]
+    public void Api_RefusesToStart_OnABackendThatFailsTheProtocolSelfTest()
+    {
+        var port = TestRedis.FreePort();
+        var options = EmbeddedGarnet.Build(new EmbeddedRedisOptions { Persist = false }, port, Path.Combine(_dir, "data"));
+        options.EnableLua = false;
+        using var noLua = new GarnetServer(options);
+        noLua.Start();
+
+        using var factory = new GatewayFactory(new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = $"127.0.0.1:{port}" });
+        var failure = Assert.Catch(() => factory.CreateClient());
+
+        Assert.That(failure, Is.InstanceOf<SelfTestFailedException>());
+        Assert.That(failure!.Message, Does.Contain("'Submit'").And.Contain("Lua"));
+    }
+
+    [Test]
+    public async Task ProtocolSelfTest_PassesOnTheBackendUnderTest_AndLeavesNoKeys()
+    {
+        var db = TestRedis.Connection.GetDatabase();
+
+        await ProtocolSelfTest.RunAsync(db);
+
+        var server = TestRedis.Connection.GetServers()[0];
+        var left = server.Keys(pattern: "rhai:*selftest-*").Take(1).ToArray();
+        Assert.That(left, Is.Empty, TestRedis.Backend);
+    }
+
+    [Test]
+    public void WorkerHost_DoesNotDependOnGarnet()
+    {
+        var workers = typeof(Gateway.Workers.WorkerHost).Assembly;
+        var references = workers.GetReferencedAssemblies().Select(a => a.Name!).ToArray();
+        Assert.That(references, Has.None.StartsWith("Garnet"));
+        Assert.That(references, Does.Contain("Gateway.Core"), "the check reads real references");
+
+        var deps = Path.Combine(Path.GetDirectoryName(workers.Location)!, "Gateway.Workers.deps.json");
+        Assert.That(File.Exists(deps), Is.True, deps);
+        var text = File.ReadAllText(deps);
+        Assert.That(text, Does.Contain("StackExchange.Redis"), "the check reads the real dependency list");
+        Assert.That(text, Does.Not.Contain("Microsoft.Garnet"));
+    }
+}
