@@ -19,10 +19,11 @@ internal static class ErrorClassifier
     public static TaskError Classify(Exception exception) => exception switch
     {
         ScriptPreparationException { InnerException: ParseErrorException parse } => Syntax(parse),
+        ScriptPreparationException { InnerException: InsufficientExecutionStackException } =>
+            new(ErrorCodes.RecursionLimit, "The script is nested too deeply to parse."),
         ResultNotSerializableException bad => new(ErrorCodes.ScriptError, Trim("The result cannot be turned into JSON: " + Describe(bad.Inner.Error))),
         ParseErrorException parse => Syntax(parse),
         JavaScriptException js when IsStackOverflow(js) => new(ErrorCodes.RecursionLimit, "Maximum call stack size exceeded."),
-        JavaScriptException js when IsSyntaxError(js) => WithLocation(ErrorCodes.SyntaxError, js),
         JavaScriptException js => WithLocation(ErrorCodes.ScriptError, js),
         PromiseRejectedException rejected => new(ErrorCodes.ScriptError, Trim("Uncaught (in promise) " + Describe(rejected.RejectedValue))),
         RecursionDepthOverflowException or InsufficientExecutionStackException =>
@@ -50,10 +51,6 @@ internal static class ErrorClassifier
     private static bool IsStackOverflow(JavaScriptException js) =>
         js.Error is ObjectInstance error && DataProperty(error, "message") is { } message
             && message.IsString() && message.AsString().Contains("call stack size", StringComparison.Ordinal);
-
-    private static bool IsSyntaxError(JavaScriptException js) =>
-        js.Error is ObjectInstance error && DataProperty(error, "name") is { } name
-            && name.IsString() && name.AsString() == "SyntaxError";
 
     /// <summary>
     /// "Name: message" of a thrown value, read from data properties only: a getter or a

@@ -24,6 +24,7 @@ internal static class SandboxOptions
             .MaxArraySize((uint)limits.MaxArrayLength)
             .MaxJsonParseDepth(64)
             .DisableStringCompilation()
+            .EnableModules(new NoModules())
             .AllowClrWrite(false)
             .Strict();
         if (limits.MaxStatements > 0)

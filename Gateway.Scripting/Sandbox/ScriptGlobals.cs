@@ -5,6 +5,7 @@ using Jint;
 using Jint.Native;
 using Jint.Native.Json;
 using Jint.Native.Object;
+using Jint.Runtime.Descriptors;
 using Jint.Runtime.Interop;
 
 namespace Gateway.Scripting.Sandbox;
@@ -19,22 +20,25 @@ internal static class ScriptGlobals
     {
         engine.SetValue("args", new JsonParser(engine).Parse(task.ArgsJson));
 
+        // Frozen (read-only, not extensible): a script cannot rewrite what the host handed in.
         var info = new JsObject(engine);
-        info.Set("id", task.Id);
-        info.Set("circle", task.Circle);
-        info.Set("caller", task.Caller is null ? JsValue.Null : new JsString(task.Caller));
-        info.Set("attempt", task.Attempt);
+        ReadOnly(info, "id", task.Id);
+        ReadOnly(info, "circle", task.Circle);
+        ReadOnly(info, "caller", task.Caller is null ? JsValue.Null : new JsString(task.Caller));
+        ReadOnly(info, "attempt", task.Attempt);
+        info.PreventExtensions();
         engine.SetValue("task", info);
 
         var console = new JsObject(engine);
         foreach (var name in (string[])["log", "info", "warn", "error", "debug"])
-            console.Set(name, Printer(engine, name, output));
+            ReadOnly(console, name, Printer(engine, name, output));
+        console.PreventExtensions();
         engine.SetValue("console", console);
         engine.SetValue("print", Printer(engine, "print", output));
-
-        // Freeze what the host handed in, so a script cannot rewrite task or console for itself.
-        engine.Execute("Object.freeze(task); Object.freeze(console);");
     }
+
+    private static void ReadOnly(ObjectInstance target, string name, JsValue value) =>
+        target.FastSetProperty(name, new PropertyDescriptor(value, writable: false, enumerable: true, configurable: false));
 
     private static ClrFunction Printer(Engine engine, string name, OutputBuffer output) =>
         new(engine, name, (_, arguments) =>

@@ -53,13 +53,19 @@ public sealed partial class ScriptRunner
             deadline.Begin(budget, cancel);
             try
             {
+                StringCaps.Install(engine, _limits.MemoryBytes / 2);
                 ScriptGlobals.Install(engine, task, output);
                 var value = await engine.EvaluateAsync(prepared, timer.Token);
+                if (value is JsTypedArray typed && typed.Length > _limits.MaxResultBytes / 2)
+                {
+                    // Each element is at least two bytes of JSON; and serializing a huge typed array
+                    // is native work no time limit interrupts.
+                    return Ended(TaskState.Failed, null, TooLarge());
+                }
                 var json = ToJson(engine, value);
                 if (Encoding.UTF8.GetByteCount(json) > _limits.MaxResultBytes)
                 {
-                    return Ended(TaskState.Failed, null, new TaskError(ErrorCodes.ResultTooLarge,
-                        $"The result is larger than {_limits.MaxResultBytes} bytes of JSON."));
+                    return Ended(TaskState.Failed, null, TooLarge());
                 }
                 return Ended(TaskState.Completed, json, null);
             }
@@ -80,6 +86,9 @@ public sealed partial class ScriptRunner
             return Ended(TaskState.Failed, null, error);
         }
     }
+
+    private TaskError TooLarge() =>
+        new(ErrorCodes.ResultTooLarge, $"The result is larger than {_limits.MaxResultBytes} bytes of JSON.");
 
     /// <summary>The completion value as JSON; <c>undefined</c> (and anything JSON drops) is <c>null</c>.</summary>
     private static string ToJson(Engine engine, JsValue value)

@@ -52,7 +52,7 @@ public sealed class HostProcess : IAsyncDisposable
         info.Environment["DOTNET_ENVIRONMENT"] = "Testing";
         info.Environment["Gateway__Workers__IdlePollMs"] = "1000";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            info.Environment[key.Contains(':', StringComparison.Ordinal) ? key.Replace(":", "__", StringComparison.Ordinal) : key] = value;
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
         var host = new HostProcess(process, port);
@@ -108,6 +108,17 @@ public sealed class HostProcess : IAsyncDisposable
     public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
 
     public int ExitCode => _process.ExitCode;
+
+    /// <summary>Resident set size of the process now, from /proc.</summary>
+    public long RssBytes(string field = "VmRSS")
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        return 0;
+    }
 
     /// <summary>An HTTP client for this process's own port.</summary>
     public HttpClient CreateClient() => new() { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(100) };

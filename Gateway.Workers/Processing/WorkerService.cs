@@ -28,6 +28,7 @@ public sealed partial class WorkerService : BackgroundService
     private readonly CancellationTokenSource _abort = new();
     private readonly ResiliencePipeline _redisRetry;
     private readonly ScriptThreads _threads;
+    private readonly MemoryRelief _memoryRelief;
 
     public WorkerService(
         TaskStore store,
@@ -35,8 +36,10 @@ public sealed partial class WorkerService : BackgroundService
         ScriptRunner runner,
         IOptions<WorkerOptions> options,
         WorkerIdentity identity,
+        TimeProvider time,
         ILogger<WorkerService> log)
     {
+        _memoryRelief = new MemoryRelief(time);
         _store = store;
         _runner = runner;
         _options = options.Value;
@@ -113,6 +116,7 @@ public sealed partial class WorkerService : BackgroundService
         try
         {
             var outcome = await _threads.RunAsync(() => _runner.RunAsync(task, _abort.Token));
+            _memoryRelief.After(outcome);
             var written = await _redisRetry.ExecuteAsync(async _ => await _store.CompleteAsync(task, outcome), CancellationToken.None);
             if (!written)
                 LogFenced(_log, task.Id, task.Circle);

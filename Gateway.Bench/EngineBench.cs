@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Gateway.Core.Configuration;
+using Gateway.Core.Tasks;
+using Gateway.Scripting.Sandbox;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Bench;
+
+/// <summary>
+/// <c>engine</c>: the script runner alone (no Redis, no HTTP), per script weight, with the parsed-script
+/// cache on and off. Rounds are interleaved so both see the same machine noise; medians are reported.
+/// </summary>
+internal static class EngineBench
+{
+    public static async Task<object> RunAsync(int rounds, int perRound)
+    {
+        var cached = Runner(cacheEntries: 1000);
+        var uncached = Runner(cacheEntries: 0);
+        var cases = new (string Name, string Script)[]
+        {
+            ("trivial", Scripts.Trivial),
+            ("200-line", Scripts.TwoHundredLines),
+            ("fib(20)", Scripts.Fib20),
+        };
+
+        var results = new List<object>();
+        foreach (var (name, script) in cases)
+        {
+            await Measure(cached, script, 50); // warm-up: JIT and the cache entry
+            await Measure(uncached, script, 50);
+            var on = new List<double>();
+            var off = new List<double>();
+            for (var r = 0; r < rounds; r++)
+            {
+                on.Add(await Measure(cached, script, perRound));
+                off.Add(await Measure(uncached, script, perRound));
+            }
+            var cachedUs = Median(on);
+            var uncachedUs = Median(off);
+            results.Add(new
+            {
+                script = name,
+                cachedMicroseconds = Math.Round(cachedUs, 1),
+                uncachedMicroseconds = Math.Round(uncachedUs, 1),
+                saved = $"{(1 - cachedUs / uncachedUs) * 100:0}%",
+            });
+        }
+        return new { mode = "engine", rounds, perRound, results };
+    }
+
+    private static ScriptRunner Runner(int cacheEntries) =>
+        new(Options.Create(new LimitsOptions { ScriptCacheEntries = cacheEntries }), NullLogger<ScriptRunner>.Instance);
+
+    /// <summary>Mean microseconds per run over <paramref name="count"/> runs.</summary>
+    private static async Task<double> Measure(ScriptRunner runner, string script, int count)
+    {
+        var task = new ClaimedTask("0", "bench", script, """{"a":2,"b":3}""", 5000, 1, null, "t", DateTimeOffset.UnixEpoch);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var outcome = await runner.RunAsync(task, CancellationToken.None);
+            if (outcome.Status != TaskState.Completed)
+                throw new InvalidOperationException($"{script[..Math.Min(40, script.Length)]}: {outcome.Error}");
+        }
+        return clock.Elapsed.TotalMicroseconds / count;
+    }
+
+    internal static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

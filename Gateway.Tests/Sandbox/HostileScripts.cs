@@ -1,0 +1,82 @@
+namespace Gateway.Tests.Sandbox;
+
+/// <summary>A script that attacks the sandbox, the error code it must end with, and the time budget it gets.</summary>
+public sealed record HostileScript(string Name, string Script, string? ExpectedCode, int TimeoutMs = 1000)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>The hostile-script catalogue: every way we know of to hang, crash, bloat or escape a worker.</summary>
+public static class HostileScripts
+{
+    private const string Backtracking = "/(a+)+$/.test('a'.repeat(32) + '!')";
+
+    public static IEnumerable<HostileScript> All()
+    {
+        // Endless loops, wherever they hide.
+        yield return new("loop: plain", "while (true) {}", "timeout");
+        yield return new("loop: in finally", "try { throw 1 } finally { while (true) {} }", "timeout");
+        yield return new("loop: in a sort comparator", "[3, 2, 1].sort((a, b) => { while (true) {} })", "timeout");
+        yield return new("loop: in a promise job", "Promise.resolve().then(() => { while (true) {} })", "timeout");
+        // Each await allocates, so given long enough this one meets the memory budget first.
+        yield return new("loop: async ping-pong", "(async () => { for (;;) { await null; } })()", "timeout", TimeoutMs: 200);
+        yield return new("loop: a promise that never settles", "new Promise(() => {})", "timeout");
+        yield return new("loop: in a getter", "({ get x() { for (;;) {} } }).x", "timeout");
+        yield return new("loop: in toJSON of the result", "({ toJSON() { for (;;) {} } })", "timeout");
+        yield return new("loop: catch and retry", "for (;;) { try { while (true) {} } catch (e) {} }", "timeout");
+
+        // Recursion.
+        yield return new("recursion: plain", "function f() { f() } f()", "recursion_limit");
+        yield return new("recursion: valueOf", "var o = { valueOf() { return +this } }; +o", "recursion_limit");
+        yield return new("recursion: getter", "var o = { get x() { return this.x } }; o.x", "recursion_limit");
+        yield return new("recursion: proxy trap", "var p = new Proxy({}, { get(t, k, r) { return r[k] } }); p.x", "recursion_limit");
+        yield return new("recursion: toString", "var o = { toString() { return `${this}` } }; `${o}`", "recursion_limit");
+        yield return new("recursion: parser nesting", new string('(', 30_000) + "1" + new string(')', 30_000), "recursion_limit");
+        yield return new("recursion: catch and retry", "function f() { try { f() } catch (e) { f() } } f()", "recursion_limit");
+        yield return new("recursion: JSON.parse nesting", "JSON.parse('['.repeat(100000))", "script_error");
+
+        // Memory.
+        yield return new("memory: array growth", "let a = []; while (true) a.push(new Array(1e5).fill(1))", "memory_limit");
+        yield return new("memory: string doubling", "let s = 'x'; while (true) s += s", "memory_limit");
+        yield return new("memory: repeat", "let s = 'x'.repeat(2 ** 28); s.length", "memory_limit");
+        yield return new("memory: padEnd", "let s = ''.padEnd(2 ** 28, 'ab'); s.length", "memory_limit");
+        yield return new("memory: join", "let s = new Array(1e5).fill('x'.repeat(1e4)).join(''); s.length", "memory_limit");
+        yield return new("memory: Map bomb", "const m = new Map(); for (let i = 0; ; i++) m.set(i, { i })", "memory_limit");
+        yield return new("memory: object key bomb", "const o = {}; for (let i = 0; ; i++) o['k' + i] = i", "memory_limit");
+        yield return new("memory: huge sparse array filled", "new Array(1e9).fill(0)", "memory_limit");
+        yield return new("memory: Array.from length", "Array.from({ length: 1e9 })", "memory_limit");
+        yield return new("memory: typed arrays in a loop", "const k = []; for (;;) k.push(new Uint8Array(1e6))", "memory_limit");
+        yield return new("memory: one huge typed array", "const big = new Uint8Array(8e8); big.length", "memory_limit");
+        yield return new("result: huge typed array", "new Uint8Array(1e8)", "result_too_large");
+        yield return new("memory: catch and retry", "for (;;) { try { let a = []; while (true) a.push(new Array(1e5).fill(1)) } catch (e) {} }", "memory_limit");
+
+        // Regular expressions.
+        yield return new("regex: catastrophic backtracking", Backtracking, "timeout");
+        yield return new("regex: built with RegExp", "new RegExp('(a+)+$').test('a'.repeat(32) + '!')", "timeout");
+        yield return new("regex: catch and retry", $"for (;;) {{ try {{ {Backtracking} }} catch (e) {{}} }}", "timeout", TimeoutMs: 1500);
+
+        // Blocking the thread.
+        yield return new("atomics: wait", "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)", "script_error");
+
+        // String compilation and constructor tricks.
+        yield return new("eval", "eval('1 + 1')", "script_error");
+        yield return new("Function constructor", "Function('return this')()", "script_error");
+        yield return new("constructor of a function", "(() => 0).constructor('return globalThis')()", "script_error");
+        yield return new("async function constructor", "(async () => 0).constructor('return 1')()", "script_error");
+        yield return new("constructor of console.log", "console.log.constructor('return 1')()", "script_error");
+        yield return new("setTimeout string", "setTimeout('1', 0)", "script_error");
+
+        // Reaching .NET.
+        yield return new("clr: System namespace", "System.IO.File.ReadAllText('/etc/hostname')", "script_error");
+        yield return new("clr: importNamespace", "importNamespace('System.IO')", "script_error");
+        yield return new("clr: GetType on a host function", "console.log.GetType()", "script_error");
+        yield return new("clr: GetType on args", "args.GetType()", "script_error");
+        yield return new("clr: require", "require('fs')", "script_error");
+        yield return new("clr: dynamic import", "import('fs')", "script_error");
+
+        // Results that cannot be JSON.
+        yield return new("result: cyclic", "const o = {}; o.self = o; o", "script_error");
+        yield return new("result: BigInt", "10n ** 20n", "script_error");
+        yield return new("result: too large", "'x'.repeat(2e6)", "result_too_large");
+    }
+}
