@@ -35,16 +35,30 @@ public static class TasksApi
         group.MapGet("/{id}", Get)
             .WithName("GetTask")
             .WithSummary("Read a task; with ?wait=S, long-poll until it is finished or S seconds pass.");
+        group.MapDelete("/{id}", Cancel)
+            .WithName("CancelTask")
+            .WithSummary("Cancel a task: a pending one leaves its queue, a running one is stopped in its engine.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/{id}/events", TaskEventStream.Stream)
+            .WithName("TaskEvents")
+            .WithSummary("Server-sent events: one 'status' event per state change, ending after the terminal one.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/", List)
             .WithName("ListTasks")
             .WithSummary("Recent tasks of the circle, newest first.");
         return group;
     }
 
-    /// <summary>202 with Location; 200 when ?wait was asked and the task finished in time.</summary>
+    /// <summary>
+    /// 202 with Location; 200 when ?wait was asked and the task finished in time. With an
+    /// Idempotency-Key seen before in this circle: the original task for the same body, 409 for another.
+    /// </summary>
     public static async Task<Results<Ok<TaskView>, Accepted<TaskView>, ProblemHttpResult>> Submit(
         string circle,
         [FromQuery] string? wait,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         HttpRequest request,
         TaskStore store,
         TaskEvents events,
@@ -64,14 +78,97 @@ public static class TasksApi
         if (task is null)
             return RequestReader.Invalid(errors);
 
+        Idempotency? idempotency = null;
+        if (idempotencyKey is not null)
+        {
+            if (idempotencyKey.Length is 0 or > MaxIdempotencyKey)
+                return RequestReader.Invalid("Idempotency-Key", $"Idempotency-Key must be 1 to {MaxIdempotencyKey} characters.");
+            idempotency = new Idempotency(idempotencyKey, Fingerprint(task, body!.Language), IdempotencyLifetime);
+        }
+
         var id = TaskIds.New(time);
         // Watch before submitting, so a completion that beats us back is not missed.
-        using var watch = waitFor > TimeSpan.Zero ? events.Watch(circle, id) : null;
-        var submitted = (await store.SubmitAsync(circle, [task with { Id = id }]))[0];
-        var current = watch is null
-            ? submitted
-            : await TaskWaiter.WaitAsync(store, watch, submitted, waitFor, time, cancellationToken) ?? submitted;
-        return Respond(current);
+        var watch = waitFor > TimeSpan.Zero ? events.Watch(circle, id) : null;
+        try
+        {
+            var result = await store.SubmitAsync(circle, [task with { Id = id }], idempotency);
+            TaskRecord? current;
+            if (result.ExistingId is { } existing)
+            {
+                if (result.ExistingFingerprint != idempotency!.Fingerprint)
+                {
+                    return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                        title: "The Idempotency-Key was used for a different request.",
+                        detail: $"Task '{existing}' was submitted with this key and another body.");
+                }
+                watch?.Dispose();
+                watch = waitFor > TimeSpan.Zero ? events.Watch(circle, existing) : null;
+                current = watch is null
+                    ? await store.GetAsync(circle, existing)
+                    : await TaskWaiter.WaitAsync(store, watch, known: null, waitFor, time, cancellationToken);
+                if (current is null)
+                    return RequestReader.NotFound($"Task '{existing}', submitted with this Idempotency-Key, is past its retention.");
+            }
+            else
+            {
+                var submitted = result.Tasks[0];
+                current = watch is null
+                    ? submitted
+                    : await TaskWaiter.WaitAsync(store, watch, submitted, waitFor, time, cancellationToken) ?? submitted;
+            }
+            return Respond(current);
+        }
+        finally
+        {
+            watch?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// 200 with the task cancelled (it was pending, or it stopped within the request); 202 while
+    /// its stop is under way; 409 when it had already finished; 404 when unknown.
+    /// </summary>
+    public static async Task<Results<Ok<TaskView>, Accepted<TaskView>, ProblemHttpResult>> Cancel(
+        string circle,
+        string id,
+        TaskStore store,
+        TaskEvents events,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (!TaskIds.IsWellFormed(id))
+            return UnknownTask(circle, id);
+        using var watch = events.Watch(circle, id);
+        var result = await store.CancelAsync(circle, id);
+        var task = result == CancelResult.Stopping
+            ? await TaskWaiter.WaitAsync(store, watch, known: null, CancelWait, time, cancellationToken)
+            : await store.GetAsync(circle, id);
+        if (task is null || result == CancelResult.Missing)
+            return UnknownTask(circle, id);
+        if (result == CancelResult.AlreadyFinished)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                title: "The task has already finished.",
+                detail: $"Task '{id}' is {task.Status.ToWire()}; only a pending or running task can be cancelled.");
+        }
+        return task.Status.IsTerminal()
+            ? TypedResults.Ok(TaskView.From(task))
+            : TypedResults.Accepted($"/api/circles/{circle}/tasks/{id}", TaskView.From(task));
+    }
+
+    private const int MaxIdempotencyKey = 128;
+
+    private static readonly TimeSpan IdempotencyLifetime = TimeSpan.FromHours(24);
+
+    /// <summary>How long a DELETE waits for a running task to stop before it answers 202.</summary>
+    private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>What makes two submits "the same request" for an idempotency key.</summary>
+    private static string Fingerprint(NewTask task, string? language)
+    {
+        var text = string.Join('\0', task.Script, task.ArgsJson, task.TimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            (language ?? "javascript").ToLowerInvariant());
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 
     /// <summary>202 with every task, in request order; one invalid entry rejects the whole batch.</summary>

@@ -8,12 +8,19 @@ namespace Gateway.Core.Redis;
 internal static class LuaScripts
 {
     /// <summary>
-    /// Submit N tasks. KEYS: queue, index. ARGV: task prefix, events channel, created (ms),
-    /// circle, then 5 per task: id, script, args, timeout (ms), caller.
+    /// Submit N tasks. KEYS: queue, index, and optionally an idempotency key. ARGV: task prefix,
+    /// events channel, created (ms), circle, idempotency record, its time to live (ms), then 5 per
+    /// task: id, script, args, timeout (ms), caller. Returns "" when submitted, or the record an
+    /// earlier submit with the same idempotency key left (and submits nothing).
     /// </summary>
     public const string Submit = """
         local prefix, channel, created, circle = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-        for i = 5, #ARGV, 5 do
+        if KEYS[3] then
+          local seen = redis.call('GET', KEYS[3])
+          if seen then return seen end
+          redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6])
+        end
+        for i = 7, #ARGV, 5 do
           local id = ARGV[i]
           redis.call('HSET', prefix .. id, 'id', id, 'circle', circle, 'script', ARGV[i + 1],
             'args', ARGV[i + 2], 'timeout', ARGV[i + 3], 'caller', ARGV[i + 4],
@@ -22,7 +29,7 @@ internal static class LuaScripts
           redis.call('ZADD', KEYS[2], created, id)
           redis.call('PUBLISH', channel, id .. ' pending')
         end
-        return 1
+        return ''
         """;
 
     /// <summary>
@@ -62,12 +69,108 @@ internal static class LuaScripts
         if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[2] then return 0 end
         redis.call('HSET', KEYS[1], 'status', ARGV[3], 'result', ARGV[4], 'error', ARGV[5],
           'output', ARGV[6], 'finished', ARGV[7], 'duration', ARGV[8])
-        redis.call('HDEL', KEYS[1], 'lease')
+        redis.call('HDEL', KEYS[1], 'lease', 'cancel')
         redis.call('ZREM', KEYS[2], ARGV[1])
         redis.call('PEXPIRE', KEYS[1], ARGV[9])
         redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(ARGV[7]) - tonumber(ARGV[9]))
         redis.call('PUBLISH', ARGV[10], ARGV[1] .. ' ' .. ARGV[3])
         return 1
+        """;
+
+    /// <summary>
+    /// Extend a running task's lease, fenced by its token. KEYS: task, processing. ARGV: id,
+    /// token, new deadline (ms). Returns -1 when the lease is no longer this worker's, 1 when a
+    /// cancel has been asked for, else 0.
+    /// </summary>
+    public const string Renew = """
+        if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[2] then return -1 end
+        redis.call('ZADD', KEYS[2], 'XX', ARGV[3], ARGV[1])
+        if redis.call('HGET', KEYS[1], 'cancel') then return 1 end
+        return 0
+        """;
+
+    /// <summary>
+    /// Take back tasks whose lease ran out (their worker died): back to the front of the queue
+    /// for another attempt, or failed with <c>lost</c> after the last one, or cancelled when a
+    /// cancel was asked for. KEYS: processing, queue, index. ARGV: task prefix, events channel,
+    /// now (ms), max attempts, retention (ms), the lost error JSON, most to take.
+    /// Returns { requeued, lost }.
+    /// </summary>
+    public const string Reap = """
+        local prefix, channel, now, max, retention = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+        local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[7]))
+        local requeued, lost = 0, 0
+        for _, id in ipairs(ids) do
+          local key = prefix .. id
+          redis.call('ZREM', KEYS[1], id)
+          if redis.call('HGET', key, 'status') == 'processing' then
+            redis.call('HDEL', key, 'lease')
+            if redis.call('HGET', key, 'cancel') then
+              redis.call('HSET', key, 'status', 'cancelled', 'finished', now)
+              redis.call('PEXPIRE', key, retention)
+              redis.call('PUBLISH', channel, id .. ' cancelled')
+            elseif tonumber(redis.call('HGET', key, 'attempts') or '0') >= max then
+              redis.call('HSET', key, 'status', 'failed', 'error', ARGV[6], 'finished', now)
+              redis.call('PEXPIRE', key, retention)
+              redis.call('PUBLISH', channel, id .. ' failed')
+              lost = lost + 1
+            else
+              redis.call('HSET', key, 'status', 'pending')
+              redis.call('RPUSH', KEYS[2], id)
+              redis.call('PUBLISH', channel, id .. ' pending')
+              requeued = requeued + 1
+            end
+          end
+        end
+        redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(now) - tonumber(retention))
+        return { requeued, lost }
+        """;
+
+    /// <summary>
+    /// Give a claimed task back unrun, at the front of its queue and without counting the
+    /// attempt (its worker is shutting down), fenced by the lease token; a task whose cancel was
+    /// asked for is cancelled instead. KEYS: task, processing, queue. ARGV: id, token, events
+    /// channel, now (ms), retention (ms). Returns 1 when given back or cancelled, 0 when fenced off.
+    /// </summary>
+    public const string Requeue = """
+        if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[2] then return 0 end
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('HDEL', KEYS[1], 'lease', 'worker', 'started')
+        if redis.call('HGET', KEYS[1], 'cancel') then
+          redis.call('HSET', KEYS[1], 'status', 'cancelled', 'finished', ARGV[4])
+          redis.call('PEXPIRE', KEYS[1], ARGV[5])
+          redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' cancelled')
+          return 1
+        end
+        redis.call('HSET', KEYS[1], 'status', 'pending')
+        redis.call('HINCRBY', KEYS[1], 'attempts', -1)
+        redis.call('RPUSH', KEYS[3], ARGV[1])
+        redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' pending')
+        return 1
+        """;
+
+    /// <summary>
+    /// Cancel a task. A pending one leaves its queue and is cancelled at once; a running one is
+    /// marked and its worker told (the <c>cancel</c> message), and it ends cancelled when the
+    /// worker has stopped it. KEYS: task, queue. ARGV: id, events channel, now (ms), retention (ms).
+    /// Returns "cancelled", "cancelling", "missing", or the terminal status it already had.
+    /// </summary>
+    public const string Cancel = """
+        local status = redis.call('HGET', KEYS[1], 'status')
+        if not status then return 'missing' end
+        if status == 'pending' then
+          redis.call('LREM', KEYS[2], 1, ARGV[1])
+          redis.call('HSET', KEYS[1], 'status', 'cancelled', 'finished', ARGV[3])
+          redis.call('PEXPIRE', KEYS[1], ARGV[4])
+          redis.call('PUBLISH', ARGV[2], ARGV[1] .. ' cancelled')
+          return 'cancelled'
+        end
+        if status == 'processing' then
+          redis.call('HSET', KEYS[1], 'cancel', ARGV[3])
+          redis.call('PUBLISH', ARGV[2], ARGV[1] .. ' cancel')
+          return 'cancelling'
+        end
+        return status
         """;
 
     /// <summary>Every script of the protocol, by name, for the start-up self-test.</summary>
@@ -76,5 +179,9 @@ internal static class LuaScripts
         [nameof(Submit)] = Submit,
         [nameof(Claim)] = Claim,
         [nameof(Complete)] = Complete,
+        [nameof(Renew)] = Renew,
+        [nameof(Reap)] = Reap,
+        [nameof(Requeue)] = Requeue,
+        [nameof(Cancel)] = Cancel,
     };
 }

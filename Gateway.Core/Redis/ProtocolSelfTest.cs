@@ -61,53 +61,93 @@ public sealed partial class ProtocolSelfTest(
         }
     }
 
-    /// <summary>Submit → claim → complete on a scratch circle, checking what each script returns.</summary>
+    /// <summary>
+    /// Every transition on a scratch circle, checking what each script returns and leaves:
+    /// submit (and its idempotency), claim, renew, requeue, an expired lease reaped as lost,
+    /// cancel of a pending and of a running task, and the fenced complete.
+    /// </summary>
     internal static async Task RunAsync(IDatabase db)
     {
         var circle = $"selftest-{Guid.NewGuid():N}";
-        var id = Guid.CreateVersion7().ToString("N");
+        var prefix = RedisKeys.TaskPrefix(circle);
         var queue = RedisKeys.Queue(circle);
         var processing = RedisKeys.Processing(circle);
         var index = RedisKeys.Index(circle);
-        var task = RedisKeys.Task(circle, id);
+        var idem = RedisKeys.Idempotency(circle, "selftest");
         // Not a real events channel: nobody listening for tasks hears the test.
         var channel = $"rhai:selftest:{{{circle}}}";
+        string[] ids = [NewId(), NewId(), NewId()];
+        const long retention = 60_000;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        Task<RedisResult> Submit(string id, bool withKey) => db.ScriptEvaluateAsync(LuaScripts.Submit,
+            withKey ? [queue, index, idem] : [queue, index],
+            [prefix, channel, now, circle, id + "|fp", withKey ? retention : 0, id, "1", "null", 1000, ""]);
+        Task<RedisResult> Claim(long leaseMs) => db.ScriptEvaluateAsync(LuaScripts.Claim, [queue, processing],
+            [prefix, channel, now, leaseMs, "selftest", 1, "selftest"]);
+        async Task<bool> StatusIs(string id, string status) => await db.HashGetAsync(prefix + id, "status") == status;
+
         try
         {
             await Check(nameof(LuaScripts.Submit), async () =>
-            {
-                await db.ScriptEvaluateAsync(LuaScripts.Submit, [queue, index],
-                    [RedisKeys.TaskPrefix(circle), channel, 1, circle, id, "1", "null", 1000, ""]);
-                return await db.HashGetAsync(task, "status") == "pending" && await db.ListLengthAsync(queue) == 1
-                    && await db.SortedSetLengthAsync(index) == 1;
-            });
+                (string?)await Submit(ids[0], withKey: true) == "" && (string?)await Submit(ids[1], withKey: true) == ids[0] + "|fp"
+                && await StatusIs(ids[0], "pending") && await db.ListLengthAsync(queue) == 1 && await db.SortedSetLengthAsync(index) == 1);
 
-            string? token = null;
+            var token = "";
             await Check(nameof(LuaScripts.Claim), async () =>
             {
-                var claimed = await db.ScriptEvaluateAsync(LuaScripts.Claim, [queue, processing],
-                    [RedisKeys.TaskPrefix(circle), channel, 2, 30_000, "selftest", 5, "selftest"]);
-                var first = claimed.Length == 1 ? (RedisResult[])claimed[0]! : null;
-                token = first is null ? null : (string?)first[7];
-                return first is not null && (string?)first[0] == id && (int)first[4] == 1
-                    && await db.HashGetAsync(task, "status") == "processing" && await db.SortedSetLengthAsync(processing) == 1;
+                var claimed = await Claim(30_000);
+                token = claimed.Length == 1 ? (string?)((RedisResult[])claimed[0]!)[7] ?? "" : "";
+                return token.Length > 0 && (string?)((RedisResult[])claimed[0]!)[0] == ids[0]
+                    && await StatusIs(ids[0], "processing") && await db.SortedSetLengthAsync(processing) == 1;
+            });
+
+            await Check(nameof(LuaScripts.Renew), async () =>
+                (int)await db.ScriptEvaluateAsync(LuaScripts.Renew, [prefix + ids[0], processing], [ids[0], token, now + 60_000]) == 0
+                && (int)await db.ScriptEvaluateAsync(LuaScripts.Renew, [prefix + ids[0], processing], [ids[0], "stale", now + 60_000]) == -1);
+
+            await Check(nameof(LuaScripts.Requeue), async () =>
+                (int)await db.ScriptEvaluateAsync(LuaScripts.Requeue, [prefix + ids[0], processing, queue], [ids[0], token, channel, now, retention]) == 1
+                && await StatusIs(ids[0], "pending") && await db.HashGetAsync(prefix + ids[0], "attempts") == 0);
+
+            await Check(nameof(LuaScripts.Reap), async () =>
+            {
+                await Claim(-1_000); // a lease that has already run out
+                var reaped = await db.ScriptEvaluateAsync(LuaScripts.Reap, [processing, queue, index],
+                    [prefix, channel, now, 1, retention, "{\"code\":\"lost\"}", 10]);
+                return (int)reaped[1] == 1 && await StatusIs(ids[0], "failed") && await db.SortedSetLengthAsync(processing) == 0;
+            });
+
+            await Check(nameof(LuaScripts.Cancel), async () =>
+            {
+                await Submit(ids[1], withKey: false);
+                var pending = (string?)await db.ScriptEvaluateAsync(LuaScripts.Cancel, [prefix + ids[1], queue], [ids[1], channel, now, retention]);
+                await Submit(ids[2], withKey: false);
+                var claimed = await Claim(30_000);
+                token = (string?)((RedisResult[])claimed[0]!)[7] ?? "";
+                var running = (string?)await db.ScriptEvaluateAsync(LuaScripts.Cancel, [prefix + ids[2], queue], [ids[2], channel, now, retention]);
+                var renewed = (int)await db.ScriptEvaluateAsync(LuaScripts.Renew, [prefix + ids[2], processing], [ids[2], token, now + 60_000]);
+                return pending == "cancelled" && await StatusIs(ids[1], "cancelled") && await db.ListLengthAsync(queue) == 0
+                    && running == "cancelling" && renewed == 1;
             });
 
             await Check(nameof(LuaScripts.Complete), async () =>
             {
-                var fenced = await db.ScriptEvaluateAsync(LuaScripts.Complete, [task, processing, index],
-                    [id, "not-the-token", "completed", "2", "", "", 3, "0", 60_000, channel]);
-                var written = await db.ScriptEvaluateAsync(LuaScripts.Complete, [task, processing, index],
-                    [id, token, "completed", "1", "", "", 3, "0", 60_000, channel]);
+                var fenced = await db.ScriptEvaluateAsync(LuaScripts.Complete, [prefix + ids[2], processing, index],
+                    [ids[2], "not-the-token", "completed", "2", "", "", now, "0", retention, channel]);
+                var written = await db.ScriptEvaluateAsync(LuaScripts.Complete, [prefix + ids[2], processing, index],
+                    [ids[2], token, "cancelled", "", "", "", now, "0", retention, channel]);
                 return (int)fenced == 0 && (int)written == 1
-                    && await db.HashGetAsync(task, "result") == "1" && await db.SortedSetLengthAsync(processing) == 0;
+                    && await StatusIs(ids[2], "cancelled") && await db.SortedSetLengthAsync(processing) == 0;
             });
         }
         finally
         {
-            await db.KeyDeleteAsync([queue, processing, index, task]);
+            await db.KeyDeleteAsync([queue, processing, index, idem, .. ids.Select(id => (RedisKey)(prefix + id))]);
         }
     }
+
+    private static string NewId() => Guid.CreateVersion7().ToString("N");
 
     private static async Task Check(string script, Func<Task<bool>> run)
     {

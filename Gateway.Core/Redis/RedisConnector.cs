@@ -42,6 +42,12 @@ public sealed partial class RedisConnector(IConfiguration configuration, IServic
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
         options.BacklogPolicy = BacklogPolicy.FailFast;
+        // A command Redis does not answer within 1.5 s fails (callers answer 503): the API never
+        // hangs on a server that went away mid-command. Set asyncTimeout= in the string to change it.
+        if (!connectionString.Contains("asyncTimeout", StringComparison.OrdinalIgnoreCase))
+            options.AsyncTimeout = 1500;
+        // Reconnect within about a second once Redis is back, not after a long exponential wait.
+        options.ReconnectRetryPolicy ??= new ExponentialRetry(250, 1000);
         options.ClientName ??= $"gateway-{Environment.MachineName}";
         var connection = ConnectionMultiplexer.Connect(options);
         LogConnected(log, Redact(options), connection.IsConnected);

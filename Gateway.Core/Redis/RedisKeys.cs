@@ -32,6 +32,13 @@ public static class RedisKeys
     /// <summary>Sorted set id → created time (ms), for listing.</summary>
     public static RedisKey Index(string circle) => $"rhai:tasks:{{{circle}}}";
 
+    /// <summary>
+    /// String holding "id|fingerprint" of the task an idempotency key created. The caller's key is
+    /// hashed: it never becomes part of a Redis key as sent.
+    /// </summary>
+    public static RedisKey Idempotency(string circle, string key) =>
+        $"rhai:idem:{{{circle}}}:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))}";
+
     /// <summary>Pub/sub channel with one message per state change: <c>"&lt;id&gt; &lt;status&gt;"</c>.</summary>
     public static string Events(string circle) => $"rhai:events:{{{circle}}}";
 

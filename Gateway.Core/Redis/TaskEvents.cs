@@ -25,6 +25,12 @@ public sealed partial class TaskEvents(IConnectionMultiplexer redis, ILogger<Tas
     /// <summary>Raised for every state change of every circle, on the subscription's thread: keep it short.</summary>
     public event Action<string, string, TaskState>? Changed;
 
+    /// <summary>Raised when a cancel is asked for a running task (circle, id): its worker stops it.</summary>
+    public event Action<string, string>? CancelRequested;
+
+    /// <summary>The word a cancel request carries in place of a status.</summary>
+    public const string CancelWord = "cancel";
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         redis.ConnectionRestored += (_, e) =>
@@ -101,6 +107,11 @@ public sealed partial class TaskEvents(IConnectionMultiplexer redis, ILogger<Tas
         var circle = RedisKeys.CircleOfEvents(message.Channel.ToString());
         var text = (string?)message.Message;
         var space = text?.IndexOf(' ') ?? -1;
+        if (circle is not null && space > 0 && text.AsSpan(space + 1).SequenceEqual(CancelWord))
+        {
+            CancelRequested?.Invoke(circle, text![..space]);
+            return;
+        }
         if (circle is null || space <= 0 || !TaskStates.TryParse(text![(space + 1)..], out var state))
         {
             LogMalformed(log, message.Channel.ToString());

@@ -21,12 +21,19 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
     private long RetentionMs => options.Value.RetentionHours * 3_600_000L;
 
     /// <summary>Queues the tasks in one round trip and returns them as stored (pending).</summary>
-    public async Task<IReadOnlyList<TaskRecord>> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks)
+    public async Task<IReadOnlyList<TaskRecord>> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks) =>
+        (await SubmitAsync(circle, tasks, idempotency: null)).Tasks;
+
+    /// <summary>
+    /// Queues the tasks in one round trip. With an idempotency key already used in this circle,
+    /// nothing is queued and the earlier submit's task id and body fingerprint are returned.
+    /// </summary>
+    public async Task<SubmitResult> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks, Idempotency? idempotency)
     {
         EnsureCircle(circle);
         var now = time.GetUtcNow();
         var records = new TaskRecord[tasks.Count];
-        var argv = new RedisValue[4 + 5 * tasks.Count];
+        var argv = new RedisValue[6 + 5 * tasks.Count];
         argv[0] = RedisKeys.TaskPrefix(circle);
         argv[1] = RedisKeys.Events(circle);
         argv[2] = now.ToUnixTimeMilliseconds();
@@ -37,7 +44,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
             var id = task.Id ?? TaskIds.New(time);
             if (!TaskIds.IsWellFormed(id))
                 throw new ArgumentException($"'{id}' is not a task id.", nameof(tasks));
-            var at = 4 + 5 * i;
+            var at = 6 + 5 * i;
             argv[at] = id;
             argv[at + 1] = task.Script;
             argv[at + 2] = task.ArgsJson;
@@ -54,11 +61,28 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
             };
         }
 
+        RedisKey[] keys;
+        if (idempotency is null)
+        {
+            keys = [RedisKeys.Queue(circle), RedisKeys.Index(circle)];
+            argv[4] = "";
+            argv[5] = 0;
+        }
+        else
+        {
+            keys = [RedisKeys.Queue(circle), RedisKeys.Index(circle), RedisKeys.Idempotency(circle, idempotency.Key)];
+            argv[4] = $"{records[0].Id}|{idempotency.Fingerprint}";
+            argv[5] = (long)idempotency.Lifetime.TotalMilliseconds;
+        }
+
         var db = Db;
         // The circle set is a global key in its own slot: written beside the script, not inside it.
         _ = db.SetAddAsync(RedisKeys.Circles, circle, CommandFlags.FireAndForget);
-        await db.ScriptEvaluateAsync(LuaScripts.Submit, [RedisKeys.Queue(circle), RedisKeys.Index(circle)], argv);
-        return records;
+        var seen = (string?)await db.ScriptEvaluateAsync(LuaScripts.Submit, keys, argv);
+        if (string.IsNullOrEmpty(seen))
+            return new SubmitResult(records, null, null);
+        var bar = seen.IndexOf('|', StringComparison.Ordinal);
+        return new SubmitResult([], seen[..bar], seen[(bar + 1)..]);
     }
 
     /// <summary>Claims up to <paramref name="max"/> pending tasks of a circle for a worker.</summary>
@@ -106,6 +130,69 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
                 RetentionMs, RedisKeys.Events(circle),
             ]);
         return (int)result == 1;
+    }
+
+    /// <summary>
+    /// Extends a running task's lease. <see cref="LeaseState.Lost"/> when another worker holds it
+    /// now; <see cref="LeaseState.CancelRequested"/> when a cancel was asked for.
+    /// </summary>
+    public async Task<LeaseState> RenewAsync(ClaimedTask task, TimeSpan lease)
+    {
+        var deadline = time.GetUtcNow().Add(lease).ToUnixTimeMilliseconds();
+        var result = (int)await Db.ScriptEvaluateAsync(
+            LuaScripts.Renew,
+            [RedisKeys.Task(task.Circle, task.Id), RedisKeys.Processing(task.Circle)],
+            [task.Id, task.LeaseToken, deadline]);
+        return result switch
+        {
+            -1 => LeaseState.Lost,
+            1 => LeaseState.CancelRequested,
+            _ => LeaseState.Held,
+        };
+    }
+
+    /// <summary>Gives a claimed, unfinished task back to the front of its queue without counting the attempt.</summary>
+    public async Task<bool> RequeueAsync(ClaimedTask task)
+    {
+        var circle = task.Circle;
+        var result = await Db.ScriptEvaluateAsync(
+            LuaScripts.Requeue,
+            [RedisKeys.Task(circle, task.Id), RedisKeys.Processing(circle), RedisKeys.Queue(circle)],
+            [task.Id, task.LeaseToken, RedisKeys.Events(circle), time.GetUtcNow().ToUnixTimeMilliseconds(), RetentionMs]);
+        return (int)result == 1;
+    }
+
+    /// <summary>Takes back the tasks of a circle whose lease ran out; returns how many went back and how many were lost.</summary>
+    public async Task<(int Requeued, int Lost)> ReapAsync(string circle, int maxAttempts, int batch = 100)
+    {
+        EnsureCircle(circle);
+        var lost = JsonSerializer.Serialize(
+            new TaskError(ErrorCodes.Lost, $"The task's worker stopped answering during each of its {maxAttempts} attempts."),
+            CoreJson.Default.TaskError);
+        var result = await Db.ScriptEvaluateAsync(
+            LuaScripts.Reap,
+            [RedisKeys.Processing(circle), RedisKeys.Queue(circle), RedisKeys.Index(circle)],
+            [RedisKeys.TaskPrefix(circle), RedisKeys.Events(circle), time.GetUtcNow().ToUnixTimeMilliseconds(), maxAttempts, RetentionMs, lost, batch]);
+        return ((int)result[0], (int)result[1]);
+    }
+
+    /// <summary>Cancels a task: at once when pending, by telling its worker when running.</summary>
+    public async Task<CancelResult> CancelAsync(string circle, string id)
+    {
+        EnsureCircle(circle);
+        if (!TaskIds.IsWellFormed(id))
+            return CancelResult.Missing;
+        var result = (string?)await Db.ScriptEvaluateAsync(
+            LuaScripts.Cancel,
+            [RedisKeys.Task(circle, id), RedisKeys.Queue(circle)],
+            [id, RedisKeys.Events(circle), time.GetUtcNow().ToUnixTimeMilliseconds(), RetentionMs]);
+        return result switch
+        {
+            "cancelled" => CancelResult.Cancelled,
+            "cancelling" => CancelResult.Stopping,
+            "missing" => CancelResult.Missing,
+            _ => CancelResult.AlreadyFinished,
+        };
     }
 
     /// <summary>The task, or null when the circle has no such task (never had, or past retention).</summary>
@@ -200,6 +287,27 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
         if (!CircleName.IsValid(circle))
             throw new ArgumentException($"'{circle}' is not a valid circle name.", nameof(circle));
     }
+}
+
+/// <summary>What a submit did: the tasks it queued, or the task an earlier submit with the same idempotency key queued.</summary>
+public sealed record SubmitResult(IReadOnlyList<TaskRecord> Tasks, string? ExistingId, string? ExistingFingerprint);
+
+/// <summary>An idempotency key (as the caller sent it), a fingerprint of the request body, and how long the key holds.</summary>
+public sealed record Idempotency(string Key, string Fingerprint, TimeSpan Lifetime);
+
+public enum LeaseState
+{
+    Held,
+    Lost,
+    CancelRequested,
+}
+
+public enum CancelResult
+{
+    Cancelled,
+    Stopping,
+    Missing,
+    AlreadyFinished,
 }
 
 /// <summary>Queue figures of a circle.</summary>

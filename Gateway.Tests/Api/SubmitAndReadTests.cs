@@ -14,7 +14,7 @@ public sealed class SubmitAndReadTests
     [OneTimeSetUp]
     public void Start()
     {
-        _factory = new GatewayFactory();
+        _factory = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget });
         _client = _factory.CreateClient();
     }
 
@@ -65,7 +65,7 @@ public sealed class SubmitAndReadTests
     public async Task GetWithWait_ReturnsWhenTheTaskEnds_NotAtTheEndOfTheWait()
     {
         var circle = TestRedis.NewCircle();
-        var submitted = await _client.SubmitAsync(circle, new { script = "const t = Date.now(); while (Date.now() - t < 300) {} 'done'" });
+        var submitted = await _client.SubmitAsync(circle, new { script = Scripts.BusyFor(300) + "; 'done'" });
 
         var clock = Stopwatch.StartNew();
         var done = await _client.GetTaskAsync(circle, submitted.Id, wait: 20);

@@ -8,7 +8,8 @@ namespace Gateway.Tests.Infrastructure;
 /// <summary>What a test reads back from the API, kept as JSON so tests check the wire format itself.</summary>
 public sealed record ApiResponse(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Message)
 {
-    public string? TaskStatus => Body?["status"]?.GetValue<string>();
+    /// <summary>The task's status; null when the body is not a task (a ProblemDetails has a numeric status).</summary>
+    public string? TaskStatus => Body?["status"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     public string Id => Body?["id"]?.GetValue<string>() ?? throw new InvalidOperationException($"No id in {Body}");
 

@@ -11,9 +11,11 @@ using StackExchange.Redis;
 namespace Gateway.Workers.Processing;
 
 /// <summary>
-/// Claims tasks from the served circles and runs up to <c>Concurrency</c> of them at once.
-/// Claim → run → complete; a failure of one task never ends the loop, and Redis outages are
-/// ridden out with backoff. Stopping takes no new work; running work gets the grace period.
+/// Claims tasks from the served circles and runs up to <c>Concurrency</c> of them at once:
+/// claim → run → complete, with the lease renewed while a task runs and expired leases of dead
+/// workers reaped. A failure of one task never ends the loop; Redis outages are ridden out with
+/// backoff. Stopping takes no new work, gives running work the grace period, then gives back
+/// what is left.
 /// </summary>
 public sealed partial class WorkerService : BackgroundService
 {
@@ -22,13 +24,17 @@ public sealed partial class WorkerService : BackgroundService
     private readonly WorkerOptions _options;
     private readonly WorkerIdentity _identity;
     private readonly CircleSchedule _schedule;
+    private readonly TimeProvider _time;
     private readonly ILogger<WorkerService> _log;
     private readonly SemaphoreSlim _slots;
-    private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _abort = new();
+    private readonly ConcurrentDictionary<string, RunningTask> _running = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly CancellationTokenSource _stopRenewing = new();
+    private Task _renewing = Task.CompletedTask;
     private readonly ResiliencePipeline _redisRetry;
     private readonly ScriptThreads _threads;
     private readonly MemoryRelief _memoryRelief;
+    private long _processed;
 
     public WorkerService(
         TaskStore store,
@@ -39,12 +45,13 @@ public sealed partial class WorkerService : BackgroundService
         TimeProvider time,
         ILogger<WorkerService> log)
     {
-        _memoryRelief = new MemoryRelief(time);
         _store = store;
         _runner = runner;
         _options = options.Value;
         _identity = identity;
+        _time = time;
         _log = log;
+        _memoryRelief = new MemoryRelief(time);
         _schedule = new CircleSchedule(_options, store, events);
         _slots = new SemaphoreSlim(_options.EffectiveConcurrency, _options.EffectiveConcurrency);
         _threads = new ScriptThreads(_options.EffectiveConcurrency, "script");
@@ -56,7 +63,7 @@ public sealed partial class WorkerService : BackgroundService
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(100),
-                MaxDelay = TimeSpan.FromSeconds(5),
+                MaxDelay = TimeSpan.FromSeconds(2),
                 OnRetry = args =>
                 {
                     if (args.AttemptNumber % 10 == 0)
@@ -65,14 +72,29 @@ public sealed partial class WorkerService : BackgroundService
                 },
             })
             .Build();
+        events.CancelRequested += (_, id) =>
+        {
+            if (_running.TryGetValue(id, out var running))
+                running.RequestCancel();
+        };
     }
 
     /// <summary>Tasks this process is running now.</summary>
-    public int Busy => _inFlight.Count;
+    public int Busy => _running.Count;
+
+    /// <summary>Tasks this process has finished since it started.</summary>
+    public long Processed => Interlocked.Read(ref _processed);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogStarted(_log, _identity.Id, _options.EffectiveConcurrency, _options.ServesAllCircles ? "*" : string.Join(',', _options.Circles));
+        // Renewal outlives the claim loop: running tasks keep their leases through the grace period.
+        _renewing = RenewLoopAsync(_stopRenewing.Token);
+        await Task.WhenAll(ClaimLoopAsync(stoppingToken), ReapLoopAsync(stoppingToken));
+    }
+
+    private async Task ClaimLoopAsync(CancellationToken stoppingToken)
+    {
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -103,23 +125,39 @@ public sealed partial class WorkerService : BackgroundService
     private async Task<int> ClaimAsync(int free, CancellationToken cancellationToken)
     {
         var circle = await _schedule.NextAsync(cancellationToken);
-        var lease = TimeSpan.FromSeconds(_options.LeaseSeconds);
-        var tasks = await _store.ClaimAsync(circle, _identity.Id, free, lease);
+        var tasks = await _store.ClaimAsync(circle, _identity.Id, free, TimeSpan.FromSeconds(_options.LeaseSeconds));
         _schedule.Claimed(circle, free, tasks.Count);
         foreach (var task in tasks)
-            _inFlight[task.Id] = Task.Run(() => RunAsync(task), CancellationToken.None);
+        {
+            var running = new RunningTask(task, _shutdown.Token);
+            _running[task.Id] = running;
+            running.Completion = Task.Run(() => RunAsync(running), CancellationToken.None);
+        }
         return tasks.Count;
     }
 
-    private async Task RunAsync(ClaimedTask task)
+    private async Task RunAsync(RunningTask running)
     {
+        var task = running.Task;
         try
         {
-            var outcome = await _threads.RunAsync(() => _runner.RunAsync(task, _abort.Token));
+            var outcome = await _threads.RunAsync(() => _runner.RunAsync(task, running.Token));
             _memoryRelief.After(outcome);
-            var written = await _redisRetry.ExecuteAsync(async _ => await _store.CompleteAsync(task, outcome), CancellationToken.None);
-            if (!written)
+            if (running.LeaseLost)
+            {
                 LogFenced(_log, task.Id, task.Circle);
+            }
+            else if (outcome.Status == TaskState.Cancelled && !running.CancelRequested)
+            {
+                // Stopped by shutdown, not by a caller: give it back for another worker, attempt uncounted.
+                await _redisRetry.ExecuteAsync(async _ => await _store.RequeueAsync(task), CancellationToken.None);
+                LogRequeued(_log, task.Id, task.Circle);
+            }
+            else if (!await _redisRetry.ExecuteAsync(async _ => await _store.CompleteAsync(task, outcome), CancellationToken.None))
+            {
+                LogFenced(_log, task.Id, task.Circle);
+            }
+            Interlocked.Increment(ref _processed);
         }
         catch (Exception ex)
         {
@@ -127,33 +165,18 @@ public sealed partial class WorkerService : BackgroundService
         }
         finally
         {
-            _inFlight.TryRemove(task.Id, out _);
+            _running.TryRemove(task.Id, out _);
+            running.Dispose();
             _slots.Release();
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        var running = _inFlight.Values.ToArray();
-        if (running.Length == 0)
-            return;
-        LogDraining(_log, running.Length, _options.ShutdownGraceSeconds);
-        try
-        {
-            await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(_options.ShutdownGraceSeconds), cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            await _abort.CancelAsync();
-            await Task.WhenAll(_inFlight.Values.ToArray());
-        }
-    }
-
+    /// <remarks>
+    /// The two cancellation sources are left to the GC: they own no timer, and a host may call
+    /// <see cref="StopAsync"/> after disposing its services.
+    /// </remarks>
     public override void Dispose()
     {
-        _abort.Dispose();
-        _slots.Dispose();
         _threads.Dispose();
         base.Dispose();
     }
@@ -167,9 +190,9 @@ public sealed partial class WorkerService : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} in {Circle}: the lease was taken over, so this run's result was not written")]
     private static partial void LogFenced(ILogger logger, string taskId, string circle);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} in {Circle} was given back to its queue at shutdown")]
+    private static partial void LogRequeued(ILogger logger, string taskId, string circle);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} in {Circle} could not be run")]
     private static partial void LogRunFailed(ILogger logger, Exception exception, string taskId, string circle);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: waiting up to {GraceSeconds} s for {Count} running tasks")]
-    private static partial void LogDraining(ILogger logger, int count, int graceSeconds);
 }

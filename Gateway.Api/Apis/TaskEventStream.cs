@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Gateway.Core.Redis;
+using Gateway.Core.Tasks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Api.Apis;
+
+/// <summary>
+/// <c>GET …/tasks/{id}/events</c>: server-sent events, usable with <c>curl -N</c>. The first
+/// <c>status</c> event is the task as it stands; then one per state change (<c>id</c>,
+/// <c>circle</c>, <c>status</c>), the terminal one carrying the whole task; then the stream ends.
+/// </summary>
+internal static class TaskEventStream
+{
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    public static async Task Stream(
+        string circle,
+        string id,
+        HttpContext context,
+        TaskStore store,
+        TaskEvents events,
+        IOptions<JsonOptions> json,
+        CancellationToken cancellationToken)
+    {
+        if (!TaskIds.IsWellFormed(id))
+        {
+            await TasksApi.UnknownTask(circle, id).ExecuteAsync(context);
+            return;
+        }
+        using var watch = events.Watch(circle, id);
+        var task = await store.GetAsync(circle, id);
+        if (task is null)
+        {
+            await TasksApi.UnknownTask(circle, id).ExecuteAsync(context);
+            return;
+        }
+
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        var options = json.Value.SerializerOptions;
+        await WriteAsync(response, JsonSerializer.Serialize(TaskView.From(task), options), cancellationToken);
+
+        var last = task.Status;
+        while (!last.IsTerminal())
+        {
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            tick.CancelAfter(KeepAlive);
+            TaskState? change;
+            try
+            {
+                change = await watch.Changes.ReadAsync(tick.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await response.WriteAsync(": keep-alive\n\n", cancellationToken);
+                await response.Body.FlushAsync(cancellationToken);
+                continue;
+            }
+
+            if (change is null)
+            {
+                // Messages may have been missed while Redis was away: read the task again.
+                task = await store.GetAsync(circle, id);
+                if (task is null)
+                    return;
+                change = task.Status;
+            }
+            if (change == last)
+                continue;
+            last = change.Value;
+            if (last.IsTerminal())
+            {
+                task = await store.GetAsync(circle, id);
+                if (task is null)
+                    return;
+                await WriteAsync(response, JsonSerializer.Serialize(TaskView.From(task), options), cancellationToken);
+            }
+            else
+            {
+                await WriteAsync(response, JsonSerializer.Serialize(new StatusChange(id, circle, last.ToWire()), options), cancellationToken);
+            }
+        }
+    }
+
+    private static async Task WriteAsync(HttpResponse response, string data, CancellationToken cancellationToken)
+    {
+        await response.WriteAsync($"event: status\ndata: {data}\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    private sealed record StatusChange(string Id, string Circle, string Status);
+}

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Net;
+using Gateway.Core.Redis;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Reliability;
+
+[TestFixture]
+public sealed class CancelAndIdempotencyTests
+{
+    private GatewayFactory _factory = null!;
+    private HttpClient _client = null!;
+
+    [OneTimeSetUp]
+    public void Start()
+    {
+        _factory = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["Gateway:Workers:Concurrency"] = "1",
+            ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget,
+        });
+        _client = _factory.CreateClient();
+    }
+
+    [OneTimeTearDown]
+    public void Stop()
+    {
+        _client.Dispose();
+        _factory.Dispose();
+    }
+
+    private async Task<ApiResponse> DeleteAsync(string circle, string id) =>
+        await GatewayClient.ReadAsync(await _client.DeleteAsync($"/api/circles/{circle}/tasks/{id}"));
+
+    private async Task WaitForStatusAsync(string circle, string id, string status)
+    {
+        var clock = Stopwatch.StartNew();
+        while ((await _client.GetTaskAsync(circle, id)).TaskStatus != status)
+        {
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), $"task {id} never reached {status}");
+            await Task.Delay(20);
+        }
+    }
+
+    [Test]
+    public async Task CancelPendingTask_LeavesTheQueue_AndIsCancelledAtOnce()
+    {
+        var circle = TestRedis.NewCircle("cancel");
+        // The only worker slot is busy, so the second task stays pending.
+        var blocker = await _client.SubmitAsync(circle, new { script = Scripts.BusyFor(1500) });
+        await WaitForStatusAsync(circle, blocker.Id, "processing");
+        var pending = await _client.SubmitAsync(circle, new { script = "'should never run'" });
+
+        var clock = Stopwatch.StartNew();
+        var cancelled = await DeleteAsync(circle, pending.Id);
+        clock.Stop();
+
+        Assert.That(cancelled.Status, Is.EqualTo(HttpStatusCode.OK), cancelled.ToString());
+        Assert.That(cancelled.TaskStatus, Is.EqualTo("cancelled"));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)));
+        Assert.That(await TestRedis.Connection.GetDatabase().ListLengthAsync(RedisKeys.Queue(circle)), Is.Zero);
+
+        await _client.GetTaskAsync(circle, blocker.Id, wait: 10);
+        var later = await _client.GetTaskAsync(circle, pending.Id);
+        Assert.That(later.TaskStatus, Is.EqualTo("cancelled"), "a cancelled task is never run");
+        Assert.That(later.Body!["attempts"]!.GetValue<int>(), Is.Zero);
+    }
+
+    [Test]
+    public async Task CancelRunningEndlessLoop_StopsItWithinASecond_AndFreesTheSlot()
+    {
+        var circle = TestRedis.NewCircle("cancel");
+        var running = await _client.SubmitAsync(circle, new { script = "while (true) {}", timeoutMs = 60000 });
+        await WaitForStatusAsync(circle, running.Id, "processing");
+
+        var clock = Stopwatch.StartNew();
+        var cancelled = await DeleteAsync(circle, running.Id);
+        clock.Stop();
+
+        Assert.That(cancelled.Status, Is.EqualTo(HttpStatusCode.OK), cancelled.ToString());
+        Assert.That(cancelled.TaskStatus, Is.EqualTo("cancelled"));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)));
+
+        var next = await _client.SubmitAsync(circle, new { script = "'slot is free'" }, wait: 5);
+        Assert.That(next.TaskStatus, Is.EqualTo("completed"), "the only worker slot must be free again");
+        Assert.That(next.Result!.GetValue<string>(), Is.EqualTo("slot is free"));
+    }
+
+    [Test]
+    public async Task CancelFinishedTask_Is409_AndUnknownTask_Is404()
+    {
+        var circle = TestRedis.NewCircle("cancel");
+        var done = await _client.RunAsync(circle, "1");
+
+        var finished = await DeleteAsync(circle, done.Id);
+        Assert.That(finished.Status, Is.EqualTo(HttpStatusCode.Conflict), finished.ToString());
+        Assert.That(finished.Body!["detail"]!.GetValue<string>(), Does.Contain("completed"));
+
+        var unknown = await DeleteAsync(circle, "0123456789abcdef0123456789abcdef");
+        Assert.That(unknown.Status, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task SameIdempotencyKeyTwice_ReturnsTheSameTask_RunOnce()
+    {
+        var circle = TestRedis.NewCircle("idem");
+        using var first = new HttpRequestMessage(HttpMethod.Post, $"/api/circles/{circle}/tasks?wait=5")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { script = "args.n * 2", args = new { n = 21 } }),
+        };
+        first.Headers.Add("Idempotency-Key", "order-42");
+        var one = await GatewayClient.ReadAsync(await _client.SendAsync(first));
+
+        using var second = new HttpRequestMessage(HttpMethod.Post, $"/api/circles/{circle}/tasks")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { script = "args.n * 2", args = new { n = 21 } }),
+        };
+        second.Headers.Add("Idempotency-Key", "order-42");
+        var two = await GatewayClient.ReadAsync(await _client.SendAsync(second));
+
+        Assert.That(one.Status, Is.EqualTo(HttpStatusCode.OK), one.ToString());
+        Assert.That(two.Status, Is.EqualTo(HttpStatusCode.OK), "the original task, finished: 200");
+        Assert.That(two.Id, Is.EqualTo(one.Id));
+        Assert.That(two.Result!.GetValue<double>(), Is.EqualTo(42));
+        Assert.That(two.Body!["attempts"]!.GetValue<int>(), Is.EqualTo(1));
+        Assert.That(await TestRedis.Connection.GetDatabase().SortedSetLengthAsync(RedisKeys.Index(circle)), Is.EqualTo(1), "one task, one execution");
+    }
+
+    [Test]
+    public async Task SameIdempotencyKey_WithAnotherBody_Is409()
+    {
+        var circle = TestRedis.NewCircle("idem");
+        async Task<ApiResponse> Send(string script)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/circles/{circle}/tasks")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { script }),
+            };
+            request.Headers.Add("Idempotency-Key", "k-1");
+            return await GatewayClient.ReadAsync(await _client.SendAsync(request));
+        }
+
+        var original = await Send("1");
+        var conflict = await Send("2");
+
+        Assert.That(original.Status, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That(conflict.Status, Is.EqualTo(HttpStatusCode.Conflict), conflict.ToString());
+        Assert.That(conflict.Body!["detail"]!.GetValue<string>(), Does.Contain(original.Id));
+    }
+
+    [Test]
+    public async Task IdempotencyKeyTooLong_Is400()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/circles/{TestRedis.NewCircle()}/tasks")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { script = "1" }),
+        };
+        request.Headers.Add("Idempotency-Key", new string('k', 129));
+        var response = await GatewayClient.ReadAsync(await _client.SendAsync(request));
+
+        Assert.That(response.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(response.Body!.ToJsonString(), Does.Contain("Idempotency-Key"));
+    }
+
+    [Test]
+    public async Task EventStream_SendsOneStatusEventPerChange_AndEndsAfterTheTerminalOne()
+    {
+        var circle = TestRedis.NewCircle("sse");
+        var task = await _client.SubmitAsync(circle, new { script = Scripts.BusyFor(300) + "; 'streamed'" });
+
+        using var response = await _client.GetAsync($"/api/circles/{circle}/tasks/{task.Id}/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/event-stream"));
+        var body = await response.Content.ReadAsStringAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        var events = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Where(e => e.StartsWith("event: status", StringComparison.Ordinal)).ToArray();
+        var statuses = events.Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.Split("data: ", 2)[1])!["status"]!.GetValue<string>()).ToArray();
+        Assert.That(statuses.Last(), Is.EqualTo("completed"), body);
+        Assert.That(statuses, Is.Unique, body);
+        Assert.That(statuses, Is.SubsetOf(new[] { "pending", "processing", "completed" }));
+        Assert.That(events.Last(), Does.Contain("\"result\":\"streamed\""));
+    }
+
+    [Test]
+    public async Task FinishedTask_ExpiresAfterTheRetentionPeriod()
+    {
+        var circle = TestRedis.NewCircle("ttl");
+        var task = await _client.RunAsync(circle, "1");
+
+        var ttl = await TestRedis.Connection.GetDatabase().KeyTimeToLiveAsync(RedisKeys.Task(circle, task.Id));
+
+        Assert.That(ttl, Is.Not.Null);
+        Assert.That(ttl!.Value, Is.InRange(TimeSpan.FromHours(23.9), TimeSpan.FromHours(24)));
+    }
+}

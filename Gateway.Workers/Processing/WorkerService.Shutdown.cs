@@ -1,0 +1,52 @@
+namespace Gateway.Workers.Processing;
+
+public sealed partial class WorkerService
+{
+    private int _stopping;
+
+    /// <summary>
+    /// Stop taking work (the claim loop ends), give running tasks the grace period, then stop
+    /// what is left and give it back to its queue at once — not after its lease runs out.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) == 1)
+            return;
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await DrainAsync(cancellationToken);
+        }
+        finally
+        {
+            await _stopRenewing.CancelAsync();
+            await _renewing;
+        }
+    }
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        var running = _running.Values.Select(r => r.Completion).ToArray();
+        if (running.Length == 0)
+            return;
+
+        LogDraining(_log, running.Length, _options.ShutdownGraceSeconds);
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(_options.ShutdownGraceSeconds), _time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            var left = _running.Count;
+            await _shutdown.CancelAsync();
+            await Task.WhenAll(_running.Values.Select(r => r.Completion).ToArray()).WaitAsync(TimeSpan.FromSeconds(5), _time, CancellationToken.None);
+            LogGaveBack(_log, left);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: waiting up to {GraceSeconds} s for {Count} running tasks")]
+    private static partial void LogDraining(ILogger logger, int count, int graceSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: the grace period ran out; {Count} tasks were stopped and given back")]
+    private static partial void LogGaveBack(ILogger logger, int count);
+}
