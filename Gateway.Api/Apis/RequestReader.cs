@@ -51,6 +51,28 @@ internal static class RequestReader
         }
     }
 
+    public static readonly string[] ScriptContentTypes = ["application/javascript", "text/javascript"];
+
+    /// <summary>
+    /// A submit body: JSON as the contract says, or — for curl and files — the script itself as
+    /// <c>application/javascript</c> (no args, the default time limit).
+    /// </summary>
+    public static async Task<(SubmitRequest? Body, ProblemHttpResult? Problem)> ReadSubmitAsync(
+        HttpRequest request, LimitsOptions limits, CancellationToken cancellationToken)
+    {
+        var mediaType = request.ContentType?.Split(';', 2)[0].Trim();
+        if (mediaType is null || !ScriptContentTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase))
+            return await ReadJsonAsync<SubmitRequest>(request, MaxBodyBytes(limits), cancellationToken);
+        if (request.ContentLength > limits.MaxScriptBytes)
+            return (null, Invalid("script", $"The script is larger than {limits.MaxScriptBytes} bytes."));
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var buffer = new char[limits.MaxScriptBytes + 1];
+        var read = await reader.ReadBlockAsync(buffer, cancellationToken);
+        if (read > limits.MaxScriptBytes)
+            return (null, Invalid("script", $"The script is larger than {limits.MaxScriptBytes} bytes."));
+        return (new SubmitRequest { Script = new string(buffer, 0, read) }, null);
+    }
+
     /// <summary>Checks one submitted task; <paramref name="field"/> prefixes the names in the errors.</summary>
     public static NewTask? Validate(SubmitRequest body, LimitsOptions limits, string? caller, string field, Dictionary<string, string[]> errors)
     {

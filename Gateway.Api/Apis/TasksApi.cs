@@ -23,7 +23,8 @@ public static class TasksApi
         group.MapPost("/", Submit)
             .WithName("SubmitTask")
             .WithSummary("Submit a task; with ?wait=S, wait up to S seconds for its result.")
-            .Accepts<SubmitRequest>("application/json")
+            // JSON per the contract; or the script itself as the body (see RequestReader.ReadSubmitAsync).
+            .Accepts<SubmitRequest>("application/json", RequestReader.ScriptContentTypes)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapPost("/batch", SubmitBatch)
@@ -69,7 +70,7 @@ public static class TasksApi
         var limits = options.Value;
         if (!RequestReader.TryParseWait(wait, limits, out var waitFor, out var badWait))
             return badWait!;
-        var (body, problem) = await RequestReader.ReadJsonAsync<SubmitRequest>(request, RequestReader.MaxBodyBytes(limits), cancellationToken);
+        var (body, problem) = await RequestReader.ReadSubmitAsync(request, limits, cancellationToken);
         if (problem is not null)
             return problem;
 

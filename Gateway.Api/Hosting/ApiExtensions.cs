@@ -47,6 +47,7 @@ public static class ApiExtensions
         app.MapGatewayHealth();
         app.MapTasksApi();
         app.MapCirclesApi();
+        app.MapModelsApi();
         return app;
     }
 }

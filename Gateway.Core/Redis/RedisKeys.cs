@@ -39,6 +39,12 @@ public static class RedisKeys
     public static RedisKey Idempotency(string circle, string key) =>
         $"rhai:idem:{{{circle}}}:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))}";
 
+    /// <summary>Hash of a circle's domain entities of one kind (calendar, event, flow, contract): id → JSON.</summary>
+    public static RedisKey Models(string circle, string kind) => $"rhai:model:{{{circle}}}:{kind}";
+
+    /// <summary>Hash of a circle's id counters, one field per entity kind.</summary>
+    public static RedisKey ModelIds(string circle) => $"rhai:model:{{{circle}}}:ids";
+
     /// <summary>Pub/sub channel with one message per state change: <c>"&lt;id&gt; &lt;status&gt;"</c>.</summary>
     public static string Events(string circle) => $"rhai:events:{{{circle}}}";
 

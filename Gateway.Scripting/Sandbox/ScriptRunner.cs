@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Gateway.Core.Configuration;
+using Gateway.Core.Redis;
 using Gateway.Core.Tasks;
 using Jint;
 using Jint.Constraints;
@@ -21,9 +22,14 @@ public sealed partial class ScriptRunner
     private readonly Jint.Options _options;
     private readonly ScriptCache _cache;
     private readonly ILogger<ScriptRunner> _log;
+    private readonly ModelStore? _models;
+    private readonly TimeProvider _time;
 
-    public ScriptRunner(IOptions<LimitsOptions> limits, ILogger<ScriptRunner> log)
+    /// <param name="models">The domain modules' store; without one, scripts get no modules.</param>
+    public ScriptRunner(IOptions<LimitsOptions> limits, ILogger<ScriptRunner> log, ModelStore? models = null, TimeProvider? time = null)
     {
+        _models = models;
+        _time = time ?? TimeProvider.System;
         _limits = limits.Value;
         _options = SandboxOptions.Build(_limits);
         _cache = new ScriptCache(_limits.ScriptCacheEntries);
@@ -55,6 +61,8 @@ public sealed partial class ScriptRunner
             {
                 StringCaps.Install(engine, _limits.MemoryBytes / 2);
                 ScriptGlobals.Install(engine, task, output);
+                if (_models is not null)
+                    Modules.DomainModules.Install(engine, new Modules.ModuleScope(engine, task.Circle, _models, _time));
                 var value = await engine.EvaluateAsync(prepared, timer.Token);
                 if (value is JsTypedArray typed && typed.Length > _limits.MaxResultBytes / 2)
                 {

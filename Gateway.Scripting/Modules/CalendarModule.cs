@@ -1,0 +1,111 @@
+using Jint;
+using Jint.Native;
+using Jint.Runtime;
+using Jint.Runtime.Interop;
+
+namespace Gateway.Scripting.Modules;
+
+/// <summary><c>calendar</c>: calendars, their events, attendees and their responses.</summary>
+internal static class CalendarModule
+{
+    private static readonly string[] Responses = ["accepted", "declined", "tentative"];
+
+    public static JsValue Build(ModuleScope scope) => scope.Module("calendar",
+        ("createCalendar", a => scope.Out(CreateCalendar(scope, scope.Input(a.At(0), "the calendar", ModuleJson.Default.CalendarInput)), ModuleJson.Default.Calendar)),
+        ("getCalendar", a => scope.OutJson(ModuleScope.Wait(() => scope.Store.GetAsync(scope.Circle, ModelKinds.Calendar, ModuleScope.Id(a.At(0), "calendar id"))))),
+        ("listCalendars", _ => scope.Out(List(scope, ModelKinds.Calendar, ModuleJson.Default.Calendar), ModuleJson.Default.IReadOnlyListCalendar)),
+        ("createEvent", a => scope.Out(CreateEvent(scope, scope.Input(a.At(0), "the event", ModuleJson.Default.EventInput)), ModuleJson.Default.CalendarEvent)),
+        ("getEvent", a => scope.OutJson(ModuleScope.Wait(() => scope.Store.GetAsync(scope.Circle, ModelKinds.Event, ModuleScope.Id(a.At(0), "event id"))))),
+        ("listEvents", a => scope.Out(ListEvents(scope, a), ModuleJson.Default.IReadOnlyListCalendarEvent)),
+        ("updateEvent", a => Change(scope, a.At(0), e =>
+        {
+            var changes = scope.Input(a.At(1), "the changes", ModuleJson.Default.EventChanges);
+            if (changes.Title is { } title && string.IsNullOrWhiteSpace(title))
+                throw ModuleScope.Invalid("title must not be empty.");
+            return e with
+            {
+                Title = changes.Title ?? e.Title,
+                Location = changes.Location ?? e.Location,
+                Description = changes.Description ?? e.Description,
+            };
+        })),
+        ("reschedule", a => Change(scope, a.At(0), e =>
+        {
+            var (start, end) = Span(ModuleScope.Text(a.At(1), "start"), ModuleScope.Text(a.At(2), "end"));
+            return e with { Start = start, End = end };
+        })),
+        ("respond", a => Change(scope, a.At(0), e =>
+        {
+            var name = ModuleScope.Text(a.At(1), "the attendee's name");
+            var response = ModuleScope.Text(a.At(2), "the response");
+            if (!Responses.Contains(response))
+                throw ModuleScope.Invalid($"a response is one of {string.Join(", ", Responses)} (got '{response}').");
+            if (e.Attendees.All(x => x.Name != name))
+                throw ModuleScope.Invalid($"{name} is not an attendee of event {e.Id}.");
+            return e with { Attendees = e.Attendees.Select(x => x.Name == name ? x with { Status = response } : x).ToArray() };
+        })),
+        ("cancelEvent", a => Change(scope, a.At(0), e => e with { Cancelled = true })),
+        ("deleteEvent", a => ModuleScope.Wait(() => scope.Store.DeleteAsync(scope.Circle, ModelKinds.Event, ModuleScope.Id(a.At(0), "event id")))
+            ? JsBoolean.True : JsBoolean.False));
+
+    private static Calendar CreateCalendar(ModuleScope scope, CalendarInput input)
+    {
+        var name = ModuleScope.Required(input.Name, "name");
+        var json = ModuleScope.Wait(() => scope.Store.CreateAsync(scope.Circle, ModelKinds.Calendar, id =>
+            ModuleScope.Write(new Calendar(id, name, input.Description, scope.Now), ModuleJson.Default.Calendar)));
+        return ModuleScope.Read(json, ModuleJson.Default.Calendar);
+    }
+
+    private static CalendarEvent CreateEvent(ModuleScope scope, EventInput input)
+    {
+        var calendarId = input.CalendarId ?? throw ModuleScope.Invalid("calendarId is required.");
+        if (ModuleScope.Wait(() => scope.Store.GetAsync(scope.Circle, ModelKinds.Calendar, calendarId)) is null)
+            throw ModuleScope.Invalid($"calendar {calendarId} does not exist.");
+        var title = ModuleScope.Required(input.Title, "title");
+        var (start, end) = Span(input.Start, input.End);
+        var attendees = (input.Attendees ?? []).Select(n => new Attendee(ModuleScope.Required(n, "an attendee's name"), "pending")).ToArray();
+        if (attendees.Select(a => a.Name).Distinct().Count() != attendees.Length)
+            throw ModuleScope.Invalid("attendees must not repeat a name.");
+        var json = ModuleScope.Wait(() => scope.Store.CreateAsync(scope.Circle, ModelKinds.Event, id => ModuleScope.Write(
+            new CalendarEvent(id, calendarId, title, start, end, input.Location, input.Description, false, attendees),
+            ModuleJson.Default.CalendarEvent)));
+        return ModuleScope.Read(json, ModuleJson.Default.CalendarEvent);
+    }
+
+    private static IReadOnlyList<CalendarEvent> ListEvents(ModuleScope scope, JsValue[] a)
+    {
+        var calendarId = ModuleScope.Id(a.At(0), "calendar id");
+        var range = a.At(1).IsObject() ? scope.Input(a.At(1), "the range", ModuleJson.Default.RangeInput) : new RangeInput(null, null);
+        var from = range.From is null ? DateTimeOffset.MinValue : ModuleScope.Parse(ModuleScope.Date(range.From, "from"));
+        var to = range.To is null ? DateTimeOffset.MaxValue : ModuleScope.Parse(ModuleScope.Date(range.To, "to"));
+        return List(scope, ModelKinds.Event, ModuleJson.Default.CalendarEvent)
+            .Where(e => e.CalendarId == calendarId && ModuleScope.Parse(e.End) > from && ModuleScope.Parse(e.Start) < to)
+            .OrderBy(e => ModuleScope.Parse(e.Start)).ThenBy(e => e.Id)
+            .ToArray();
+    }
+
+    private static JsValue Change(ModuleScope scope, JsValue id, Func<CalendarEvent, CalendarEvent> change)
+    {
+        var eventId = ModuleScope.Id(id, "event id");
+        var json = ModuleScope.Wait(() => scope.Store.UpdateAsync(scope.Circle, ModelKinds.Event, eventId, current =>
+        {
+            var e = ModuleScope.Read(current, ModuleJson.Default.CalendarEvent);
+            if (e.Cancelled)
+                throw ModuleScope.Invalid($"event {e.Id} is cancelled; it can no longer be changed.");
+            return ModuleScope.Write(change(e), ModuleJson.Default.CalendarEvent);
+        })) ?? throw ModuleScope.Invalid($"event {eventId} does not exist.");
+        return scope.OutJson(json);
+    }
+
+    private static (string Start, string End) Span(string? start, string? end)
+    {
+        var s = ModuleScope.Date(ModuleScope.Required(start, "start"), "start");
+        var e = ModuleScope.Date(ModuleScope.Required(end, "end"), "end");
+        if (ModuleScope.Parse(e) <= ModuleScope.Parse(s))
+            throw ModuleScope.Invalid($"end ({e}) must be after start ({s}).");
+        return (s, e);
+    }
+
+    internal static IReadOnlyList<T> List<T>(ModuleScope scope, string kind, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
+        ModuleScope.Wait(() => scope.Store.ListAsync(scope.Circle, kind)).Select(j => ModuleScope.Read(j, info)).ToArray();
+}

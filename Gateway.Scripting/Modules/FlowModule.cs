@@ -1,0 +1,93 @@
+using Jint;
+using Jint.Native;
+using Jint.Runtime;
+using Jint.Runtime.Interop;
+
+namespace Gateway.Scripting.Modules;
+
+/// <summary><c>flow</c>: flows of ordered steps, each of which may require signatures.</summary>
+internal static class FlowModule
+{
+    private static readonly string[] Statuses = ["created", "in_progress", "completed", "failed"];
+
+    public static JsValue Build(ModuleScope scope) => scope.Module("flow",
+        ("createFlow", a => scope.Out(Create(scope, scope.Input(a.At(0), "the flow", ModuleJson.Default.FlowInput)), ModuleJson.Default.Flow)),
+        ("getFlow", a => scope.OutJson(ModuleScope.Wait(() => scope.Store.GetAsync(scope.Circle, ModelKinds.Flow, ModuleScope.Id(a.At(0), "flow id"))))),
+        ("listFlows", a => scope.Out(List(scope, a.At(0)), ModuleJson.Default.IReadOnlyListFlow)),
+        ("start", a => Change(scope, a.At(0), f => f.Status == "created"
+            ? f with { Status = "in_progress", Steps = Activate(f.Steps, 0) }
+            : throw ModuleScope.Invalid($"flow {f.Id} is {f.Status}; only a created flow can be started."))),
+        ("sign", a => Change(scope, a.At(0), f =>
+        {
+            var step = CurrentStep(f, a.At(1));
+            var name = ModuleScope.Text(a.At(2), "the signer's name");
+            var signer = step.Signers.FirstOrDefault(s => s.Name == name)
+                ?? throw ModuleScope.Invalid($"{name} is not a required signer of step {step.Index} of flow {f.Id}.");
+            if (signer.SignedAt is not null)
+                throw ModuleScope.Invalid($"{name} has already signed step {step.Index} of flow {f.Id}.");
+            var signed = step with { Signers = step.Signers.Select(s => s.Name == name ? s with { SignedAt = scope.Now } : s).ToArray() };
+            return f with { Steps = f.Steps.Select(s => s.Index == step.Index ? signed : s).ToArray() };
+        })),
+        ("completeStep", a => Change(scope, a.At(0), f =>
+        {
+            var step = CurrentStep(f, a.At(1));
+            var missing = step.Signers.Where(s => s.SignedAt is null).Select(s => s.Name).ToArray();
+            if (missing.Length > 0)
+                throw ModuleScope.Invalid($"step {step.Index} of flow {f.Id} still needs the signature of {string.Join(", ", missing)}.");
+            var steps = f.Steps.Select(s => s.Index == step.Index ? s with { Status = "completed" } : s).ToArray();
+            var last = step.Index == f.Steps.Count - 1;
+            return last
+                ? f with { Status = "completed", Steps = steps }
+                : f with { CurrentStep = step.Index + 1, Steps = Activate(steps, step.Index + 1) };
+        })),
+        ("fail", a => Change(scope, a.At(0), f => f.Status is "completed" or "failed"
+            ? throw ModuleScope.Invalid($"flow {f.Id} is {f.Status}; it can no longer fail.")
+            : f with { Status = "failed", FailureReason = ModuleScope.Text(a.At(1), "the reason") })));
+
+    private static Flow Create(ModuleScope scope, FlowInput input)
+    {
+        var name = ModuleScope.Required(input.Name, "name");
+        if (input.Steps is not { Count: > 0 } steps)
+            throw ModuleScope.Invalid("a flow needs at least one step.");
+        var built = steps.Select((s, i) =>
+        {
+            var signers = (s?.Signers ?? []).Select(n => new StepSigner(ModuleScope.Required(n, $"a signer of step {i}"), null)).ToArray();
+            if (signers.Select(x => x.Name).Distinct().Count() != signers.Length)
+                throw ModuleScope.Invalid($"the signers of step {i} must not repeat a name.");
+            return new FlowStep(i, ModuleScope.Required(s?.Name, $"the name of step {i}"), "pending", signers);
+        }).ToArray();
+        var json = ModuleScope.Wait(() => scope.Store.CreateAsync(scope.Circle, ModelKinds.Flow, id =>
+            ModuleScope.Write(new Flow(id, name, "created", 0, built, null, scope.Now), ModuleJson.Default.Flow)));
+        return ModuleScope.Read(json, ModuleJson.Default.Flow);
+    }
+
+    private static IReadOnlyList<Flow> List(ModuleScope scope, JsValue filter)
+    {
+        var status = filter.IsObject() ? scope.Input(filter, "the filter", ModuleJson.Default.StatusFilter).Status : null;
+        if (status is not null && !Statuses.Contains(status))
+            throw ModuleScope.Invalid($"a flow's status is one of {string.Join(", ", Statuses)} (got '{status}').");
+        return CalendarModule.List(scope, ModelKinds.Flow, ModuleJson.Default.Flow).Where(f => status is null || f.Status == status).ToArray();
+    }
+
+    private static FlowStep CurrentStep(Flow flow, JsValue index)
+    {
+        if (flow.Status != "in_progress")
+            throw ModuleScope.Invalid($"flow {flow.Id} is {flow.Status}; only a flow in progress takes signatures and completes steps.");
+        var at = index.IsNumber() ? index.AsNumber() : double.NaN;
+        if (at != flow.CurrentStep)
+            throw ModuleScope.Invalid($"step {index} is not the current step of flow {flow.Id} (the current step is {flow.CurrentStep}).");
+        return flow.Steps[flow.CurrentStep];
+    }
+
+    private static FlowStep[] Activate(IReadOnlyList<FlowStep> steps, int index) =>
+        steps.Select(s => s.Index == index ? s with { Status = "in_progress" } : s).ToArray();
+
+    private static JsValue Change(ModuleScope scope, JsValue id, Func<Flow, Flow> change)
+    {
+        var flowId = ModuleScope.Id(id, "flow id");
+        var json = ModuleScope.Wait(() => scope.Store.UpdateAsync(scope.Circle, ModelKinds.Flow, flowId, current =>
+            ModuleScope.Write(change(ModuleScope.Read(current, ModuleJson.Default.Flow)), ModuleJson.Default.Flow)))
+            ?? throw ModuleScope.Invalid($"flow {flowId} does not exist.");
+        return scope.OutJson(json);
+    }
+}
