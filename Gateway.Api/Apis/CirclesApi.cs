@@ -6,20 +6,21 @@ namespace Gateway.Api.Apis;
 /// <summary>The circles and their queue figures.</summary>
 public static class CirclesApi
 {
-    public static IEndpointRouteBuilder MapCirclesApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapCirclesApi(this RouteGroupBuilder api)
     {
-        var group = app.MapGroup("/api/circles").WithTags("Circles")
+        var group = api.MapGroup("/circles").WithTags("Circles")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/", List).WithName("ListCircles").WithSummary("Every circle that has had a task, with its queue figures.");
         group.MapGet("/{circle}", Get).WithName("GetCircle").WithSummary("One circle's queue figures (zeros for a circle never used).")
-            .AddEndpointFilter<CircleFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        return app;
+        return api;
     }
 
-    public static async Task<Ok<CircleListView>> List(TaskStore store)
+    /// <summary>The circles the caller may use (all of them when the API is open).</summary>
+    public static async Task<Ok<CircleListView>> List(TaskStore store, HttpContext context)
     {
-        var names = await store.ListCircleNamesAsync();
+        var caller = Security.ApiKeyFilter.CallerOf(context);
+        var names = (await store.ListCircleNamesAsync()).Where(c => caller is null || caller.MayUse(c)).ToArray();
         var stats = await Task.WhenAll(names.Select(store.GetCircleAsync));
         return TypedResults.Ok(new CircleListView(stats.Select(CircleView.From).ToArray()));
     }

@@ -16,11 +16,10 @@ public static class ModelsApi
         ("contracts", ModelKinds.Contract, "contracts"),
     ];
 
-    public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapModelsApi(this RouteGroupBuilder api)
     {
-        var group = app.MapGroup("/api/circles/{circle}")
+        var group = api.MapGroup("/circles/{circle}")
             .WithTags("Domain")
-            .AddEndpointFilter<CircleFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         foreach (var (path, kind, plural) in Views)
@@ -33,7 +32,7 @@ public static class ModelsApi
                 .WithSummary($"One {kind} of the circle.")
                 .ProducesProblem(StatusCodes.Status404NotFound);
         }
-        return app;
+        return api;
     }
 
     public static async Task<Ok<Dictionary<string, JsonElement[]>>> List(string circle, string kind, string plural, ModelStore store)

@@ -14,7 +14,7 @@ namespace Gateway.Api.Apis;
 /// </summary>
 internal static class RequestReader
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { MaxDepth = 64 };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { MaxDepth = 64, AllowDuplicateProperties = false };
 
     /// <summary>Largest body worth reading: room for a script and args at their limits, escaped.</summary>
     public static long MaxBodyBytes(LimitsOptions limits, int tasks = 1) =>

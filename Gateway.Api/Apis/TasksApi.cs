@@ -12,11 +12,10 @@ public static class TasksApi
 {
     public const int MaxBatch = 1000;
 
-    public static RouteGroupBuilder MapTasksApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapTasksApi(this RouteGroupBuilder api)
     {
-        var group = app.MapGroup("/api/circles/{circle}/tasks")
+        var group = api.MapGroup("/circles/{circle}/tasks")
             .WithTags("Tasks")
-            .AddEndpointFilter<CircleFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -75,7 +74,8 @@ public static class TasksApi
             return problem;
 
         var errors = new Dictionary<string, string[]>();
-        var task = RequestReader.Validate(body!, limits, caller: null, field: "", errors);
+        var caller = Security.ApiKeyFilter.CallerOf(request.HttpContext)?.Name;
+        var task = RequestReader.Validate(body!, limits, caller, field: "", errors);
         if (task is null)
             return RequestReader.Invalid(errors);
 
@@ -93,6 +93,8 @@ public static class TasksApi
         try
         {
             var result = await store.SubmitAsync(circle, [task with { Id = id }], idempotency);
+            if (result.QuotaExceeded)
+                return QuotaExceeded(circle, limits);
             TaskRecord? current;
             if (result.ExistingId is { } existing)
             {
@@ -189,6 +191,7 @@ public static class TasksApi
             return RequestReader.Invalid("tasks", $"tasks must hold 1 to {MaxBatch} tasks.");
 
         var errors = new Dictionary<string, string[]>();
+        var caller = Security.ApiKeyFilter.CallerOf(request.HttpContext)?.Name;
         var tasks = new NewTask[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {
@@ -197,13 +200,15 @@ public static class TasksApi
                 errors[$"tasks[{i}]"] = ["A task object is required."];
                 continue;
             }
-            tasks[i] = RequestReader.Validate(entries[i], limits, caller: null, field: $"tasks[{i}].", errors)!;
+            tasks[i] = RequestReader.Validate(entries[i], limits, caller, field: $"tasks[{i}].", errors)!;
         }
         if (errors.Count > 0)
             return RequestReader.Invalid(errors);
 
-        var submitted = await store.SubmitAsync(circle, tasks);
-        return TypedResults.Accepted((string?)null, new BatchView(submitted.Select(TaskView.From).ToArray()));
+        var submitted = await store.SubmitAsync(circle, tasks, idempotency: null);
+        if (submitted.QuotaExceeded)
+            return QuotaExceeded(circle, limits);
+        return TypedResults.Accepted((string?)null, new BatchView(submitted.Tasks.Select(TaskView.From).ToArray()));
     }
 
     public static async Task<Results<Ok<TaskView>, ProblemHttpResult>> Get(
@@ -259,6 +264,14 @@ public static class TasksApi
         task.Status.IsTerminal()
             ? TypedResults.Ok(TaskView.From(task))
             : TypedResults.Accepted($"/api/circles/{task.Circle}/tasks/{task.Id}", TaskView.From(task));
+
+    private static ProblemHttpResult QuotaExceeded(string circle, LimitsOptions limits)
+    {
+        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests,
+            title: "The circle's queue is full.",
+            detail: $"Circle '{circle}' already has {limits.MaxPendingPerCircle} pending tasks, its limit; submit again when some have run.",
+            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = 5 });
+    }
 
     internal static ProblemHttpResult UnknownTask(string circle, string id) =>
         RequestReader.NotFound($"Circle '{circle}' has no task '{id}' (or it is past its retention).");

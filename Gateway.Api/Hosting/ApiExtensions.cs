@@ -2,6 +2,7 @@ using Gateway.Api.Apis;
 using Gateway.Core;
 using Gateway.Core.Configuration;
 using Gateway.Core.Health;
+using Gateway.Api.Security;
 using Gateway.Core.Redis;
 using Gateway.Scripting;
 using Gateway.Workers;
@@ -18,6 +19,7 @@ public static class ApiExtensions
         builder.AddGatewayCore();
         builder.AddScripting();
         builder.AddWorkers();
+        builder.AddGatewaySecurity();
 
         var services = builder.Services;
         services.AddOptionsWithValidateOnStart<EmbeddedRedisOptions>().BindConfiguration(EmbeddedRedisOptions.Section)
@@ -42,12 +44,20 @@ public static class ApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         app.UseSwagger();
         app.UseSwaggerUI();
         app.MapGatewayHealth();
-        app.MapTasksApi();
-        app.MapCirclesApi();
-        app.MapModelsApi();
+
+        // Every /api call: a known key and its circles (ApiKeyFilter), and the caller's rate limit.
+        var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>().RequireRateLimiting(SecurityExtensions.ApiPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        api.MapTasksApi();
+        api.MapCirclesApi();
+        api.MapModelsApi();
+        app.WarnWhenOpen();
         return app;
     }
 }

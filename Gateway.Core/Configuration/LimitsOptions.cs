@@ -58,6 +58,10 @@ public sealed class LimitsOptions
     [Range(1, 64 * 1024 * 1024)]
     public int MaxResultBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Most tasks a circle may have waiting; beyond it a submit is refused (429).</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxPendingPerCircle { get; set; } = 100_000;
+
     /// <summary>Parsed scripts kept for reuse, keyed by content.</summary>
     [Range(0, 1_000_000)]
     public int ScriptCacheEntries { get; set; } = 1_000;

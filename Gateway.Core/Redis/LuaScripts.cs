@@ -9,18 +9,20 @@ internal static class LuaScripts
 {
     /// <summary>
     /// Submit N tasks. KEYS: queue, index, and optionally an idempotency key. ARGV: task prefix,
-    /// events channel, created (ms), circle, idempotency record, its time to live (ms), then 5 per
-    /// task: id, script, args, timeout (ms), caller. Returns "" when submitted, or the record an
-    /// earlier submit with the same idempotency key left (and submits nothing).
+    /// events channel, created (ms), circle, idempotency record, its time to live (ms), most tasks
+    /// the queue may hold, then 5 per task: id, script, args, timeout (ms), caller. Returns "" when
+    /// submitted; "!quota" (and submits nothing) when the queue would hold too many; or the record
+    /// an earlier submit with the same idempotency key left (and submits nothing).
     /// </summary>
     public const string Submit = """
         local prefix, channel, created, circle = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+        if redis.call('LLEN', KEYS[1]) + (#ARGV - 7) / 5 > tonumber(ARGV[7]) then return '!quota' end
         if KEYS[3] then
           local seen = redis.call('GET', KEYS[3])
           if seen then return seen end
           redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6])
         end
-        for i = 7, #ARGV, 5 do
+        for i = 8, #ARGV, 5 do
           local id = ARGV[i]
           redis.call('HSET', prefix .. id, 'id', id, 'circle', circle, 'script', ARGV[i + 1],
             'args', ARGV[i + 2], 'timeout', ARGV[i + 3], 'caller', ARGV[i + 4],

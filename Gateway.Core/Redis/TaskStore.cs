@@ -11,7 +11,7 @@ namespace Gateway.Core.Redis;
 /// The queue client: every read and write of tasks in Redis goes through here, and every
 /// state change is one script of <see cref="LuaScripts"/>.
 /// </summary>
-public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, IOptions<TaskOptions> options)
+public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, IOptions<TaskOptions> options, IOptions<LimitsOptions>? limits = null)
 {
     private static readonly RedisValue[] TaskFields =
         ["id", "status", "result", "error", "output", "attempts", "created", "started", "finished", "duration", "worker", "caller", "timeout"];
@@ -33,7 +33,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
         EnsureCircle(circle);
         var now = time.GetUtcNow();
         var records = new TaskRecord[tasks.Count];
-        var argv = new RedisValue[6 + 5 * tasks.Count];
+        var argv = new RedisValue[7 + 5 * tasks.Count];
         argv[0] = RedisKeys.TaskPrefix(circle);
         argv[1] = RedisKeys.Events(circle);
         argv[2] = now.ToUnixTimeMilliseconds();
@@ -44,7 +44,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
             var id = task.Id ?? TaskIds.New(time);
             if (!TaskIds.IsWellFormed(id))
                 throw new ArgumentException($"'{id}' is not a task id.", nameof(tasks));
-            var at = 6 + 5 * i;
+            var at = 7 + 5 * i;
             argv[at] = id;
             argv[at + 1] = task.Script;
             argv[at + 2] = task.ArgsJson;
@@ -61,6 +61,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
             };
         }
 
+        argv[6] = limits?.Value.MaxPendingPerCircle ?? int.MaxValue;
         RedisKey[] keys;
         if (idempotency is null)
         {
@@ -81,6 +82,8 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
         var seen = (string?)await db.ScriptEvaluateAsync(LuaScripts.Submit, keys, argv);
         if (string.IsNullOrEmpty(seen))
             return new SubmitResult(records, null, null);
+        if (seen == "!quota")
+            return new SubmitResult([], null, null, QuotaExceeded: true);
         var bar = seen.IndexOf('|', StringComparison.Ordinal);
         return new SubmitResult([], seen[..bar], seen[(bar + 1)..]);
     }
@@ -290,7 +293,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
 }
 
 /// <summary>What a submit did: the tasks it queued, or the task an earlier submit with the same idempotency key queued.</summary>
-public sealed record SubmitResult(IReadOnlyList<TaskRecord> Tasks, string? ExistingId, string? ExistingFingerprint);
+public sealed record SubmitResult(IReadOnlyList<TaskRecord> Tasks, string? ExistingId, string? ExistingFingerprint, bool QuotaExceeded = false);
 
 /// <summary>An idempotency key (as the caller sent it), a fingerprint of the request body, and how long the key holds.</summary>
 public sealed record Idempotency(string Key, string Fingerprint, TimeSpan Lifetime);

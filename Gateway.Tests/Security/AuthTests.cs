@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Security;
+
+[TestFixture]
+public sealed class AuthTests
+{
+    private const string AlphaKey = "alpha-key-0123456789";
+    private const string OmniKey = "omni-key-0123456789abc";
+    private readonly string _a = TestRedis.NewCircle("auth-a");
+    private readonly string _b = TestRedis.NewCircle("auth-b");
+    private GatewayFactory _factory = null!;
+
+    [OneTimeSetUp]
+    public void Start()
+    {
+        _factory = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["Gateway:Auth:ApiKeys:0:Name"] = "alpha",
+            ["Gateway:Auth:ApiKeys:0:Key"] = AlphaKey,
+            ["Gateway:Auth:ApiKeys:0:Circles:0"] = _a,
+            ["Gateway:Auth:ApiKeys:1:Name"] = "omni",
+            ["Gateway:Auth:ApiKeys:1:KeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(OmniKey))),
+            ["Gateway:Auth:ApiKeys:1:Circles:0"] = "*",
+        });
+    }
+
+    [OneTimeTearDown]
+    public void Stop() => _factory.Dispose();
+
+    private HttpClient Client(string? bearer = null, string? header = null)
+    {
+        var client = _factory.CreateClient();
+        if (bearer is not null)
+            client.DefaultRequestHeaders.Authorization = new("Bearer", bearer);
+        if (header is not null)
+            client.DefaultRequestHeaders.Add("X-Api-Key", header);
+        return client;
+    }
+
+    [Test]
+    public async Task NoKey_Is401_WithAChallenge()
+    {
+        using var client = Client();
+        var response = await client.SubmitAsync(_a, new { script = "1" });
+
+        Assert.That(response.Status, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(response.Message.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer"));
+        Assert.That(response.Body!["detail"]!.GetValue<string>(), Does.Contain("X-Api-Key"));
+        Assert.That((await client.GetAsync("/api/circles")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [TestCase("wrong-key-0123456789")]
+    [TestCase("alpha-key-012345678")]
+    [TestCase("ALPHA-KEY-0123456789")]
+    public async Task WrongKey_Is401(string key)
+    {
+        using var client = Client(bearer: key);
+        var response = await client.SubmitAsync(_a, new { script = "1" });
+
+        Assert.That(response.Status, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await TestRedis.Connection.GetDatabase().KeyExistsAsync(Gateway.Core.Redis.RedisKeys.Queue(_a)), Is.False);
+    }
+
+    [Test]
+    public async Task CircleNotGranted_Is403()
+    {
+        using var client = Client(bearer: AlphaKey);
+        var response = await client.SubmitAsync(_b, new { script = "1" });
+
+        Assert.That(response.Status, Is.EqualTo(HttpStatusCode.Forbidden), response.ToString());
+        Assert.That(response.Body!["detail"]!.GetValue<string>(), Does.Contain(_b));
+        Assert.That((await client.GetAsync($"/api/circles/{_b}/tasks")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That((await client.GetAsync($"/api/circles/{_b}/contracts")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [Test]
+    public async Task AnotherCirclesTask_UnderAGrantedPath_Is404()
+    {
+        using var omni = Client(bearer: OmniKey);
+        var secret = await omni.SubmitAsync(_b, new { script = "'b secret'" }, wait: 10);
+        Assert.That(secret.TaskStatus, Is.EqualTo("completed"), secret.ToString());
+
+        using var alpha = Client(bearer: AlphaKey);
+        var response = await alpha.GetTaskAsync(_a, secret.Id);
+
+        Assert.That(response.Status, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(response.Body!.ToJsonString(), Does.Not.Contain("b secret"));
+    }
+
+    [Test]
+    public async Task TheKeysName_IsTheTasksCaller_SeenByTheScript()
+    {
+        using var client = Client(header: AlphaKey);
+        var task = await client.SubmitAsync(_a, new { script = "task.caller" }, wait: 10);
+
+        Assert.That(task.Status, Is.EqualTo(HttpStatusCode.OK), task.ToString());
+        Assert.That(task.Result!.GetValue<string>(), Is.EqualTo("alpha"));
+        Assert.That(task.Body!["caller"]!.GetValue<string>(), Is.EqualTo("alpha"));
+    }
+
+    [Test]
+    public async Task AHashedKey_Works_AndSeesEveryCircle()
+    {
+        using var client = Client(bearer: OmniKey);
+        var task = await client.SubmitAsync(_b, new { script = "task.caller" }, wait: 10);
+
+        Assert.That(task.Result!.GetValue<string>(), Is.EqualTo("omni"));
+    }
+
+    [Test]
+    public async Task CircleList_ShowsOnlyGrantedCircles()
+    {
+        using var omni = Client(bearer: OmniKey);
+        await omni.SubmitAsync(_a, new { script = "1" }, wait: 10);
+        await omni.SubmitAsync(_b, new { script = "1" }, wait: 10);
+
+        using var alpha = Client(bearer: AlphaKey);
+        var list = await GatewayClient.ReadAsync(await alpha.GetAsync("/api/circles"));
+        var names = list.Body!["circles"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()).ToArray();
+
+        Assert.That(names, Does.Contain(_a));
+        Assert.That(names, Does.Not.Contain(_b));
+    }
+
+    [Test]
+    public async Task HealthAndSwagger_StayOpen()
+    {
+        using var client = Client();
+
+        Assert.That((await client.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await client.GetAsync("/health/ready")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await client.GetAsync("/swagger/v1/swagger.json")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+}
+
+[TestFixture]
+public sealed class RateLimitAndQuotaTests
+{
+    [Test]
+    public async Task PastTheRateLimit_Is429WithRetryAfter_AndHealthIsNeverLimited()
+    {
+        await using var factory = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["Gateway:RateLimit:PermitsPerSecond"] = "1",
+            ["Gateway:RateLimit:Burst"] = "3",
+        });
+        using var client = factory.CreateClient();
+        var circle = TestRedis.NewCircle("rate");
+
+        var answers = new List<ApiResponse>();
+        for (var i = 0; i < 6; i++)
+            answers.Add(await GatewayClient.ReadAsync(await client.GetAsync($"/api/circles/{circle}")));
+
+        Assert.That(answers.Take(3).Select(a => a.Status), Is.All.EqualTo(HttpStatusCode.OK));
+        var limited = answers.Last();
+        Assert.That(limited.Status, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(limited.Message.Headers.RetryAfter?.Delta, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(limited.Message.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        for (var i = 0; i < 10; i++)
+            Assert.That((await client.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task PastTheCirclesPendingQuota_Is429SayingSo_AndNothingIsQueued()
+    {
+        await using var factory = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["Gateway:Workers:Enabled"] = "false",
+            ["Gateway:Limits:MaxPendingPerCircle"] = "3",
+        });
+        using var client = factory.CreateClient();
+        var circle = TestRedis.NewCircle("quota");
+
+        for (var i = 0; i < 3; i++)
+            Assert.That((await client.SubmitAsync(circle, new { script = "1" })).Status, Is.EqualTo(HttpStatusCode.Accepted));
+        var refused = await client.SubmitAsync(circle, new { script = "1" });
+        var batch = await GatewayClient.ReadAsync(await client.PostAsJsonAsync($"/api/circles/{circle}/tasks/batch",
+            new { tasks = new[] { new { script = "1" } } }));
+
+        Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.TooManyRequests), refused.ToString());
+        Assert.That(refused.Body!["detail"]!.GetValue<string>(), Does.Contain("3 pending tasks"));
+        Assert.That(batch.Status, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(await TestRedis.Connection.GetDatabase().ListLengthAsync(Gateway.Core.Redis.RedisKeys.Queue(circle)), Is.EqualTo(3));
+        Assert.That(await TestRedis.Connection.GetDatabase().SortedSetLengthAsync(Gateway.Core.Redis.RedisKeys.Index(circle)), Is.EqualTo(3));
+    }
+}
