@@ -30,6 +30,7 @@ public static class GatewayCoreExtensions
         services.AddSingleton(sp => sp.GetRequiredService<RedisConnector>().Connect());
         services.AddSingleton<TaskStore>();
         services.AddSingleton<ModelStore>();
+        services.AddSingleton<WorkerRegistry>();
         // First of the hosted services: nothing serves or claims before the protocol is known to work.
         services.AddHostedService<ProtocolSelfTest>();
         services.AddSingleton<TaskEvents>();

@@ -57,6 +57,7 @@ public static class ApiExtensions
         api.MapTasksApi();
         api.MapCirclesApi();
         api.MapModelsApi();
+        api.MapWorkersApi();
         app.WarnWhenOpen();
         return app;
     }

@@ -34,6 +34,10 @@ public sealed class WorkerOptions
     [Range(100, 600_000)]
     public int IdlePollMs { get; set; } = 5_000;
 
+    /// <summary>How often a worker process tells the registry it is alive; it is listed until three beats are missed.</summary>
+    [Range(1, 3_600)]
+    public int HeartbeatSeconds { get; set; } = 5;
+
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Environment.ProcessorCount;
 
     public bool ServesAllCircles => Circles.Length == 0 || Circles.Contains("*");

@@ -20,6 +20,7 @@ namespace Gateway.Workers.Processing;
 public sealed partial class WorkerService : BackgroundService
 {
     private readonly TaskStore _store;
+    private readonly WorkerRegistry _registry;
     private readonly ScriptRunner _runner;
     private readonly WorkerOptions _options;
     private readonly WorkerIdentity _identity;
@@ -38,6 +39,7 @@ public sealed partial class WorkerService : BackgroundService
 
     public WorkerService(
         TaskStore store,
+        WorkerRegistry registry,
         TaskEvents events,
         ScriptRunner runner,
         IOptions<WorkerOptions> options,
@@ -46,6 +48,7 @@ public sealed partial class WorkerService : BackgroundService
         ILogger<WorkerService> log)
     {
         _store = store;
+        _registry = registry;
         _runner = runner;
         _options = options.Value;
         _identity = identity;
@@ -90,7 +93,7 @@ public sealed partial class WorkerService : BackgroundService
         LogStarted(_log, _identity.Id, _options.EffectiveConcurrency, _options.ServesAllCircles ? "*" : string.Join(',', _options.Circles));
         // Renewal outlives the claim loop: running tasks keep their leases through the grace period.
         _renewing = RenewLoopAsync(_stopRenewing.Token);
-        await Task.WhenAll(ClaimLoopAsync(stoppingToken), ReapLoopAsync(stoppingToken));
+        await Task.WhenAll(ClaimLoopAsync(stoppingToken), ReapLoopAsync(stoppingToken), HeartbeatLoopAsync(stoppingToken));
     }
 
     private async Task ClaimLoopAsync(CancellationToken stoppingToken)
