@@ -1,6 +1,7 @@
 using Gateway.Core;
 using Gateway.Core.Configuration;
 using Gateway.Core.Health;
+using Gateway.Core.Telemetry;
 using Gateway.Scripting;
 using Gateway.Workers.Processing;
 
@@ -16,10 +17,12 @@ public static class WorkerHost
         builder.AddGatewayCore();
         builder.AddScripting();
         builder.AddWorkers(always: true);
+        builder.AddGatewayTelemetry("gateway-worker");
         builder.Services.AddGatewayHealthChecks().AddCheck<WorkerHealthCheck>("workers", tags: [HealthEndpoints.ReadyTag]);
 
         var app = builder.Build();
         app.MapGatewayHealth();
+        app.MapGatewayMetrics();
         app.Run();
     }
 }

@@ -4,6 +4,7 @@ using Gateway.Core.Configuration;
 using Gateway.Core.Health;
 using Gateway.Api.Security;
 using Gateway.Core.Redis;
+using Gateway.Core.Telemetry;
 using Gateway.Scripting;
 using Gateway.Workers;
 using Gateway.Workers.Processing;
@@ -20,6 +21,7 @@ public static class ApiExtensions
         builder.AddScripting();
         builder.AddWorkers();
         builder.AddGatewaySecurity();
+        builder.AddGatewayTelemetry("gateway-api");
 
         var services = builder.Services;
         services.AddOptionsWithValidateOnStart<EmbeddedRedisOptions>().BindConfiguration(EmbeddedRedisOptions.Section)
@@ -48,6 +50,7 @@ public static class ApiExtensions
         app.UseSwagger();
         app.UseSwaggerUI();
         app.MapGatewayHealth();
+        app.MapGatewayMetrics();
 
         // Every /api call: a known key and its circles (ApiKeyFilter), and the caller's rate limit.
         var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>().RequireRateLimiting(SecurityExtensions.ApiPolicy)

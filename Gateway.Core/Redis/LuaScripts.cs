@@ -96,7 +96,7 @@ internal static class LuaScripts
     /// for another attempt, or failed with <c>lost</c> after the last one, or cancelled when a
     /// cancel was asked for. KEYS: processing, queue, index. ARGV: task prefix, events channel,
     /// now (ms), max attempts, retention (ms), the lost error JSON, most to take.
-    /// Returns { requeued, lost }.
+    /// Returns { requeued, lost, tasks waiting now }.
     /// </summary>
     public const string Reap = """
         local prefix, channel, now, max, retention = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
@@ -125,7 +125,7 @@ internal static class LuaScripts
           end
         end
         redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(now) - tonumber(retention))
-        return { requeued, lost }
+        return { requeued, lost, redis.call('LLEN', KEYS[2]) }
         """;
 
     /// <summary>

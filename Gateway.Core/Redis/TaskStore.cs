@@ -81,7 +81,10 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
         _ = db.SetAddAsync(RedisKeys.Circles, circle, CommandFlags.FireAndForget);
         var seen = (string?)await db.ScriptEvaluateAsync(LuaScripts.Submit, keys, argv);
         if (string.IsNullOrEmpty(seen))
+        {
+            Telemetry.GatewayMetrics.TaskSubmitted(circle, records.Length);
             return new SubmitResult(records, null, null);
+        }
         if (seen == "!quota")
             return new SubmitResult([], null, null, QuotaExceeded: true);
         var bar = seen.IndexOf('|', StringComparison.Ordinal);
@@ -176,6 +179,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
             LuaScripts.Reap,
             [RedisKeys.Processing(circle), RedisKeys.Queue(circle), RedisKeys.Index(circle)],
             [RedisKeys.TaskPrefix(circle), RedisKeys.Events(circle), time.GetUtcNow().ToUnixTimeMilliseconds(), maxAttempts, RetentionMs, lost, batch]);
+        Telemetry.GatewayMetrics.QueueDepth(circle, (long)result[2]);
         return ((int)result[0], (int)result[1]);
     }
 

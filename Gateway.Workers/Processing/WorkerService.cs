@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Gateway.Core.Configuration;
 using Gateway.Core.Redis;
 using Gateway.Core.Tasks;
+using Gateway.Core.Telemetry;
 using Gateway.Scripting.Sandbox;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -75,6 +76,7 @@ public sealed partial class WorkerService : BackgroundService
                 },
             })
             .Build();
+        GatewayMetrics.ObserveBusy(() => Busy);
         events.CancelRequested += (_, id) =>
         {
             if (_running.TryGetValue(id, out var running))
@@ -144,6 +146,7 @@ public sealed partial class WorkerService : BackgroundService
         var task = running.Task;
         try
         {
+            GatewayMetrics.TaskStarted(task.Circle, _time.GetUtcNow() - task.CreatedAt);
             var outcome = await _threads.RunAsync(() => _runner.RunAsync(task, running.Token));
             _memoryRelief.After(outcome);
             if (running.LeaseLost)
@@ -156,7 +159,11 @@ public sealed partial class WorkerService : BackgroundService
                 await _redisRetry.ExecuteAsync(async _ => await _store.RequeueAsync(task), CancellationToken.None);
                 LogRequeued(_log, task.Id, task.Circle);
             }
-            else if (!await _redisRetry.ExecuteAsync(async _ => await _store.CompleteAsync(task, outcome), CancellationToken.None))
+            else if (await _redisRetry.ExecuteAsync(async _ => await _store.CompleteAsync(task, outcome), CancellationToken.None))
+            {
+                GatewayMetrics.TaskFinished(task.Circle, outcome.Status.ToWire(), TimeSpan.FromMilliseconds(outcome.DurationMs));
+            }
+            else
             {
                 LogFenced(_log, task.Id, task.Circle);
             }

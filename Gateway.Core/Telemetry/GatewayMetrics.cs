@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Gateway.Core.Telemetry;
+
+/// <summary>
+/// The gateway's one ActivitySource and one Meter, and its instruments. Prometheus shows them
+/// as <c>gateway_tasks_submitted_total</c>, <c>gateway_tasks_finished_total</c>,
+/// <c>gateway_task_queue_wait_seconds</c>, <c>gateway_task_run_seconds</c>,
+/// <c>gateway_queue_depth</c> and <c>gateway_workers_busy</c>.
+/// </summary>
+public static class GatewayMetrics
+{
+    public const string Name = "Gateway";
+
+    public static readonly ActivitySource Source = new(Name);
+
+    public static readonly Meter Meter = new(Name);
+
+    private static readonly Counter<long> Submitted = Meter.CreateCounter<long>("gateway.tasks.submitted", "{task}", "Tasks accepted, by circle.");
+
+    private static readonly Counter<long> Finished = Meter.CreateCounter<long>("gateway.tasks.finished", "{task}", "Tasks that reached a terminal state, by circle and status.");
+
+    private static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("gateway.task.queue_wait", "s", "Time from submit to the start of a run.");
+
+    private static readonly Histogram<double> RunTime = Meter.CreateHistogram<double>("gateway.task.run", "s", "Time a run took, by circle and status.");
+
+    private static readonly ConcurrentDictionary<string, long> Depths = new(StringComparer.Ordinal);
+
+    private static Func<int> _busy = () => 0;
+
+    static GatewayMetrics()
+    {
+        Meter.CreateObservableGauge("gateway.queue.depth",
+            () => Depths.Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("circle", d.Key))),
+            "{task}", "Tasks waiting, per circle, as a worker of this process last saw them.");
+        Meter.CreateObservableGauge("gateway.workers.busy", () => _busy(), "{slot}", "Worker slots of this process running a task.");
+    }
+
+    public static void TaskSubmitted(string circle, int count) => Submitted.Add(count, new KeyValuePair<string, object?>("circle", circle));
+
+    public static void TaskStarted(string circle, TimeSpan waited) =>
+        QueueWait.Record(Math.Max(0, waited.TotalSeconds), new KeyValuePair<string, object?>("circle", circle));
+
+    public static void TaskFinished(string circle, string status, TimeSpan ran)
+    {
+        var tags = new TagList { { "circle", circle }, { "status", status } };
+        Finished.Add(1, tags);
+        RunTime.Record(ran.TotalSeconds, tags);
+    }
+
+    public static void QueueDepth(string circle, long depth) => Depths[circle] = depth;
+
+    public static void ObserveBusy(Func<int> busy) => _busy = busy;
+}

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Gateway.Core.Telemetry;
+
+public static class TelemetryExtensions
+{
+    /// <summary>
+    /// Traces and metrics of the gateway, ASP.NET Core and StackExchange.Redis; Prometheus at
+    /// <c>/metrics</c>, and OTLP too when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// </summary>
+    public static IHostApplicationBuilder AddGatewayTelemetry(this IHostApplicationBuilder builder, string serviceName)
+    {
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(GatewayMetrics.Name).AddAspNetCoreInstrumentation().AddPrometheusExporter();
+                if (otlp)
+                    metrics.AddOtlpExporter();
+            })
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(GatewayMetrics.Name).AddAspNetCoreInstrumentation().AddRedisInstrumentation();
+                if (otlp)
+                    tracing.AddOtlpExporter();
+            });
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapGatewayMetrics(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPrometheusScrapingEndpoint("/metrics");
+        return endpoints;
+    }
+}

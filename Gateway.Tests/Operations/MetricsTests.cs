@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Operations;
+
+[TestFixture]
+public sealed class MetricsTests
+{
+    private static double Sample(string text, string metric, string circle, string? status = null)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            if (!line.StartsWith(metric + "{", StringComparison.Ordinal) || !line.Contains($"circle=\"{circle}\"", StringComparison.Ordinal))
+                continue;
+            if (status is not null && !line.Contains($"status=\"{status}\"", StringComparison.Ordinal))
+                continue;
+            return double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        return 0;
+    }
+
+    [Test]
+    public async Task AfterNTasks_MetricsCountThem_ByCircleAndStatus()
+    {
+        await using var factory = new GatewayFactory();
+        using var client = factory.CreateClient();
+        var circle = TestRedis.NewCircle("metrics");
+        for (var i = 0; i < 3; i++)
+            await client.RunAsync(circle, "1");
+        for (var i = 0; i < 2; i++)
+            await client.RunAsync(circle, "throw new Error('x')");
+        await client.RunAsync(circle, "while (true) {}", timeoutMs: 50);
+
+        var text = await client.GetStringAsync("/metrics");
+
+        Assert.That(Sample(text, "gateway_tasks_submitted_total", circle), Is.EqualTo(6), text);
+        Assert.That(Sample(text, "gateway_tasks_finished_total", circle, "completed"), Is.EqualTo(3));
+        Assert.That(Sample(text, "gateway_tasks_finished_total", circle, "failed"), Is.EqualTo(3));
+        Assert.That(Sample(text, "gateway_task_queue_wait_seconds_count", circle), Is.EqualTo(6));
+        Assert.That(Sample(text, "gateway_task_run_seconds_count", circle, "completed"), Is.EqualTo(3));
+        Assert.That(text, Does.Match(new Regex("^gateway_workers_busy", RegexOptions.Multiline)));
+        Assert.That(text, Does.Contain("http_server_request_duration_seconds"), "ASP.NET Core's own metrics are exported too");
+    }
+
+    [Test]
+    public async Task WorkerHost_ServesMetrics()
+    {
+        await using var worker = await HostProcess.StartWorkerAsync(new Dictionary<string, string> { ["Gateway:Workers:Circles:0"] = TestRedis.NewCircle("wm") });
+        using var client = worker.CreateClient();
+
+        var text = await client.GetStringAsync("/metrics");
+
+        Assert.That(text, Does.Contain("gateway_workers_busy"));
+    }
+}
