@@ -18,6 +18,7 @@ public static class WorkerHost
         builder.AddScripting();
         builder.AddWorkers(always: true);
         builder.AddGatewayTelemetry("gateway-worker");
+        builder.AddGatewayLogging();
         builder.Services.AddGatewayHealthChecks().AddCheck<WorkerHealthCheck>("workers", tags: [HealthEndpoints.ReadyTag]);
 
         var app = builder.Build();

@@ -22,6 +22,7 @@ public static class ApiExtensions
         builder.AddWorkers();
         builder.AddGatewaySecurity();
         builder.AddGatewayTelemetry("gateway-api");
+        builder.AddGatewayLogging();
 
         var services = builder.Services;
         services.AddOptionsWithValidateOnStart<EmbeddedRedisOptions>().BindConfiguration(EmbeddedRedisOptions.Section)

@@ -10,22 +10,22 @@ internal static class LuaScripts
     /// <summary>
     /// Submit N tasks. KEYS: queue, index, and optionally an idempotency key. ARGV: task prefix,
     /// events channel, created (ms), circle, idempotency record, its time to live (ms), most tasks
-    /// the queue may hold, then 5 per task: id, script, args, timeout (ms), caller. Returns "" when
+    /// the queue may hold, then 6 per task: id, script, args, timeout (ms), caller, traceparent. Returns "" when
     /// submitted; "!quota" (and submits nothing) when the queue would hold too many; or the record
     /// an earlier submit with the same idempotency key left (and submits nothing).
     /// </summary>
     public const string Submit = """
         local prefix, channel, created, circle = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-        if redis.call('LLEN', KEYS[1]) + (#ARGV - 7) / 5 > tonumber(ARGV[7]) then return '!quota' end
+        if redis.call('LLEN', KEYS[1]) + (#ARGV - 7) / 6 > tonumber(ARGV[7]) then return '!quota' end
         if KEYS[3] then
           local seen = redis.call('GET', KEYS[3])
           if seen then return seen end
           redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6])
         end
-        for i = 8, #ARGV, 5 do
+        for i = 8, #ARGV, 6 do
           local id = ARGV[i]
           redis.call('HSET', prefix .. id, 'id', id, 'circle', circle, 'script', ARGV[i + 1],
-            'args', ARGV[i + 2], 'timeout', ARGV[i + 3], 'caller', ARGV[i + 4],
+            'args', ARGV[i + 2], 'timeout', ARGV[i + 3], 'caller', ARGV[i + 4], 'traceparent', ARGV[i + 5],
             'created', created, 'status', 'pending', 'attempts', 0)
           redis.call('LPUSH', KEYS[1], id)
           redis.call('ZADD', KEYS[2], created, id)
@@ -38,7 +38,7 @@ internal static class LuaScripts
     /// Claim up to N pending tasks. KEYS: queue, processing. ARGV: task prefix, events channel,
     /// now (ms), lease (ms), worker id, N, lease-token stem. Ids whose task is no longer pending
     /// (cancelled while queued, or expired) are dropped. Returns, per task: id, script, args,
-    /// timeout, attempt, caller, created, lease token.
+    /// timeout, attempt, caller, created, lease token, traceparent.
     /// </summary>
     public const string Claim = """
         local prefix, channel, now, lease, worker = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
@@ -54,8 +54,8 @@ internal static class LuaScripts
             redis.call('HSET', key, 'status', 'processing', 'lease', token, 'worker', worker, 'started', now)
             redis.call('ZADD', KEYS[2], now + lease, id)
             redis.call('PUBLISH', channel, id .. ' processing')
-            local f = redis.call('HMGET', key, 'script', 'args', 'timeout', 'caller', 'created')
-            out[#out + 1] = { id, f[1], f[2], f[3], attempt, f[4], f[5], token }
+            local f = redis.call('HMGET', key, 'script', 'args', 'timeout', 'caller', 'created', 'traceparent')
+            out[#out + 1] = { id, f[1], f[2], f[3], attempt, f[4], f[5], token, f[6] or '' }
           end
         end
         return out

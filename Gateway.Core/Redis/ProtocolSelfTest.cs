@@ -82,7 +82,7 @@ public sealed partial class ProtocolSelfTest(
 
         Task<RedisResult> Submit(string id, bool withKey) => db.ScriptEvaluateAsync(LuaScripts.Submit,
             withKey ? [queue, index, idem] : [queue, index],
-            [prefix, channel, now, circle, id + "|fp", withKey ? retention : 0, 2, id, "1", "null", 1000, ""]);
+            [prefix, channel, now, circle, id + "|fp", withKey ? retention : 0, 2, id, "1", "null", 1000, "", ""]);
         Task<RedisResult> Claim(long leaseMs) => db.ScriptEvaluateAsync(LuaScripts.Claim, [queue, processing],
             [prefix, channel, now, leaseMs, "selftest", 1, "selftest"]);
         async Task<bool> StatusIs(string id, string status) => await db.HashGetAsync(prefix + id, "status") == status;

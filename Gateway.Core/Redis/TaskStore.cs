@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Gateway.Core.Configuration;
+using Gateway.Core.Telemetry;
 using Gateway.Core.Tasks;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -31,9 +33,13 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
     public async Task<SubmitResult> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks, Idempotency? idempotency)
     {
         EnsureCircle(circle);
+        using var activity = GatewayMetrics.Source.StartActivity("enqueue", ActivityKind.Producer);
+        activity?.SetTag("gateway.circle", circle);
+        activity?.SetTag("gateway.task.count", tasks.Count);
+        var traceparent = activity?.Id ?? Activity.Current?.Id ?? "";
         var now = time.GetUtcNow();
         var records = new TaskRecord[tasks.Count];
-        var argv = new RedisValue[7 + 5 * tasks.Count];
+        var argv = new RedisValue[7 + 6 * tasks.Count];
         argv[0] = RedisKeys.TaskPrefix(circle);
         argv[1] = RedisKeys.Events(circle);
         argv[2] = now.ToUnixTimeMilliseconds();
@@ -44,12 +50,13 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
             var id = task.Id ?? TaskIds.New(time);
             if (!TaskIds.IsWellFormed(id))
                 throw new ArgumentException($"'{id}' is not a task id.", nameof(tasks));
-            var at = 7 + 5 * i;
+            var at = 7 + 6 * i;
             argv[at] = id;
             argv[at + 1] = task.Script;
             argv[at + 2] = task.ArgsJson;
             argv[at + 3] = task.TimeoutMs;
             argv[at + 4] = task.Caller ?? "";
+            argv[at + 5] = traceparent;
             records[i] = new TaskRecord
             {
                 Id = id,
@@ -79,6 +86,8 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
         var db = Db;
         // The circle set is a global key in its own slot: written beside the script, not inside it.
         _ = db.SetAddAsync(RedisKeys.Circles, circle, CommandFlags.FireAndForget);
+        if (tasks.Count == 1)
+            activity?.SetTag("gateway.task.id", records[0].Id);
         var seen = (string?)await db.ScriptEvaluateAsync(LuaScripts.Submit, keys, argv);
         if (string.IsNullOrEmpty(seen))
         {
@@ -117,7 +126,10 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
                 Attempt: (int)f[4],
                 Caller: NullIfEmpty((string?)f[5]),
                 LeaseToken: (string)f[7]!,
-                CreatedAt: DateTimeOffset.FromUnixTimeMilliseconds((long)f[6]));
+                CreatedAt: DateTimeOffset.FromUnixTimeMilliseconds((long)f[6]))
+            {
+                TraceParent = NullIfEmpty((string?)f[8]),
+            };
         }
         return claimed;
     }

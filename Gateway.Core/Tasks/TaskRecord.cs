@@ -39,7 +39,11 @@ public sealed record ClaimedTask(
     int Attempt,
     string? Caller,
     string LeaseToken,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>The W3C traceparent of the submit, so the run joins its trace.</summary>
+    public string? TraceParent { get; init; }
+}
 
 /// <summary>How a run ended, as the worker reports it.</summary>
 public sealed record TaskOutcome(TaskState Status, string? ResultJson, TaskError? Error, string Output, double DurationMs);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -31,6 +32,22 @@ public static class TelemetryExtensions
                 if (otlp)
                     tracing.AddOtlpExporter();
             });
+        return builder;
+    }
+
+    /// <summary>Structured logs: JSON on the console in Production, with scopes (task id and circle while a task runs).</summary>
+    public static IHostApplicationBuilder AddGatewayLogging(this IHostApplicationBuilder builder)
+    {
+        if (builder.Environment.IsProduction())
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            });
+        }
         return builder;
     }
 

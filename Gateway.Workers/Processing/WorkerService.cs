@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Gateway.Core.Configuration;
 using Gateway.Core.Redis;
 using Gateway.Core.Tasks;
@@ -144,11 +145,20 @@ public sealed partial class WorkerService : BackgroundService
     private async Task RunAsync(RunningTask running)
     {
         var task = running.Task;
+        ActivityContext.TryParse(task.TraceParent, null, out var parent);
+        using var activity = GatewayMetrics.Source.StartActivity("execute", ActivityKind.Consumer, parent);
+        activity?.SetTag("gateway.task.id", task.Id);
+        activity?.SetTag("gateway.circle", task.Circle);
+        activity?.SetTag("gateway.task.attempt", task.Attempt);
+        using var scope = _log.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.Id, ["Circle"] = task.Circle });
         try
         {
             GatewayMetrics.TaskStarted(task.Circle, _time.GetUtcNow() - task.CreatedAt);
             var outcome = await _threads.RunAsync(() => _runner.RunAsync(task, running.Token));
             _memoryRelief.After(outcome);
+            activity?.SetTag("gateway.task.status", outcome.Status.ToWire());
+            if (outcome.Error is { } error)
+                activity?.SetStatus(ActivityStatusCode.Error, error.Code);
             if (running.LeaseLost)
             {
                 LogFenced(_log, task.Id, task.Circle);

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Gateway.Core.Redis;
+using Gateway.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+
+namespace Gateway.Tests.Operations;
+
+[TestFixture]
+public sealed class TracingTests
+{
+    [Test]
+    public async Task SubmitEnqueueAndExecute_OfOneTask_AreOneTrace()
+    {
+        var spans = new List<Activity>();
+        await using var factory = new GatewayFactory().WithWebHostBuilder(b => b.ConfigureTestServices(s =>
+            s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans))));
+        using var client = factory.CreateClient();
+        var circle = TestRedis.NewCircle("trace");
+
+        var task = await client.SubmitAsync(circle, new { script = "1" }, wait: 10);
+        Assert.That(task.TaskStatus, Is.EqualTo("completed"));
+        await Task.Delay(200); // the execute span ends after the completion is written
+
+        Activity[] Of(string name) { lock (spans) return spans.Where(s => s.DisplayName == name && (string?)s.GetTagItem("gateway.task.id") == task.Id).ToArray(); }
+        var enqueue = Of("enqueue").Single();
+        var execute = Of("execute").Single();
+        Activity submit;
+        lock (spans)
+            submit = spans.Single(s => s.Kind == ActivityKind.Server && s.TraceId == enqueue.TraceId && s.DisplayName.StartsWith("POST", StringComparison.Ordinal));
+
+        Assert.That(enqueue.Kind, Is.EqualTo(ActivityKind.Producer));
+        Assert.That(execute.Kind, Is.EqualTo(ActivityKind.Consumer));
+        Assert.That(enqueue.ParentSpanId, Is.EqualTo(submit.SpanId));
+        Assert.That(execute.TraceId, Is.EqualTo(submit.TraceId), "the run joins the submit's trace");
+        Assert.That(execute.ParentSpanId, Is.EqualTo(enqueue.SpanId));
+        Assert.That(execute.GetTagItem("gateway.circle"), Is.EqualTo(circle));
+        Assert.That(execute.GetTagItem("gateway.task.status"), Is.EqualTo("completed"));
+        Assert.That(execute.GetTagItem("gateway.task.attempt"), Is.EqualTo(1));
+
+        var stored = await TestRedis.Connection.GetDatabase().HashGetAsync(RedisKeys.Task(circle, task.Id), "traceparent");
+        Assert.That((string?)stored, Does.Contain(enqueue.TraceId.ToHexString()));
+    }
+}
