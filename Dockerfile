@@ -1,0 +1,42 @@
+# One image, two roles: `api` (the REST API, Swagger, health, metrics) or `worker` (workers only,
+# with health and metrics). docker run <image> api | docker run <image> worker
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+
+# Restore as its own layer: it changes only when a project file or a package version does.
+COPY global.json Directory.Build.props Directory.Packages.props Gateway.sln ./
+COPY Gateway.Core/Gateway.Core.csproj Gateway.Core/
+COPY Gateway.Scripting/Gateway.Scripting.csproj Gateway.Scripting/
+COPY Gateway.Workers/Gateway.Workers.csproj Gateway.Workers/
+COPY Gateway.Api/Gateway.Api.csproj Gateway.Api/
+RUN dotnet restore Gateway.Api/Gateway.Api.csproj -r linux-x64 \
+ && dotnet restore Gateway.Workers/Gateway.Workers.csproj -r linux-x64
+
+COPY appsettings.json ./
+COPY Gateway.Core/ Gateway.Core/
+COPY Gateway.Scripting/ Gateway.Scripting/
+COPY Gateway.Workers/ Gateway.Workers/
+COPY Gateway.Api/ Gateway.Api/
+RUN dotnet publish Gateway.Api/Gateway.Api.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /out/api \
+ && dotnet publish Gateway.Workers/Gateway.Workers.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /out/worker
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+# curl serves the HEALTHCHECK only.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /out/api ./api
+COPY --from=build /out/worker ./worker
+COPY --chmod=0755 deploy/entrypoint.sh ./entrypoint.sh
+RUN mkdir -p /app/data && chown app:app /app/data
+
+ENV ASPNETCORE_ENVIRONMENT=Production \
+    ASPNETCORE_HTTP_PORTS=8080 \
+    Gateway__Embedded__DataPath=/app/data
+EXPOSE 8080
+USER app
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD curl -fsS "http://127.0.0.1:${ASPNETCORE_HTTP_PORTS}/health/live" || exit 1
+ENTRYPOINT ["/app/entrypoint.sh"]
+CMD ["api"]
