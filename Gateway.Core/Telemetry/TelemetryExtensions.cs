@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,12 +13,15 @@ namespace Gateway.Core.Telemetry;
 public static class TelemetryExtensions
 {
     /// <summary>
-    /// Traces and metrics of the gateway, ASP.NET Core and StackExchange.Redis; Prometheus at
-    /// <c>/metrics</c>, and OTLP too when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// Metrics of the gateway and ASP.NET Core, Prometheus at <c>/metrics</c>; and, when
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (or <c>Gateway:Tracing</c> is true), traces of
+    /// the gateway, ASP.NET Core and StackExchange.Redis, sent over OTLP with the metrics.
+    /// Traces nobody collects are not recorded: they cost CPU on every request.
     /// </summary>
     public static IHostApplicationBuilder AddGatewayTelemetry(this IHostApplicationBuilder builder, string serviceName)
     {
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var tracing = otlp || builder.Configuration.GetValue("Gateway:Tracing", false);
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName))
             .WithMetrics(metrics =>
@@ -25,13 +29,16 @@ public static class TelemetryExtensions
                 metrics.AddMeter(GatewayMetrics.Name).AddAspNetCoreInstrumentation().AddPrometheusExporter();
                 if (otlp)
                     metrics.AddOtlpExporter();
-            })
-            .WithTracing(tracing =>
-            {
-                tracing.AddSource(GatewayMetrics.Name).AddAspNetCoreInstrumentation().AddRedisInstrumentation();
-                if (otlp)
-                    tracing.AddOtlpExporter();
             });
+        if (tracing)
+        {
+            telemetry.WithTracing(t =>
+            {
+                t.AddSource(GatewayMetrics.Name).AddAspNetCoreInstrumentation().AddRedisInstrumentation();
+                if (otlp)
+                    t.AddOtlpExporter();
+            });
+        }
         return builder;
     }
 

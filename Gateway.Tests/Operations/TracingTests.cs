@@ -15,7 +15,7 @@ public sealed class TracingTests
     public async Task SubmitEnqueueAndExecute_OfOneTask_AreOneTrace()
     {
         var spans = new List<Activity>();
-        await using var factory = new GatewayFactory().WithWebHostBuilder(b => b.ConfigureTestServices(s =>
+        await using var factory = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Tracing"] = "true" }).WithWebHostBuilder(b => b.ConfigureTestServices(s =>
             s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans))));
         using var client = factory.CreateClient();
         var circle = TestRedis.NewCircle("trace");
