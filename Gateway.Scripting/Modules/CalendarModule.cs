@@ -12,10 +12,10 @@ internal static class CalendarModule
 
     public static JsValue Build(ModuleScope scope) => scope.Module("calendar",
         ("createCalendar", a => scope.Out(CreateCalendar(scope, scope.Input(a.At(0), "the calendar", ModuleJson.Default.CalendarInput)), ModuleJson.Default.Calendar)),
-        ("getCalendar", a => scope.OutJson(ModuleScope.Wait(() => scope.Store.GetAsync(scope.Circle, ModelKinds.Calendar, ModuleScope.Id(a.At(0), "calendar id"))))),
-        ("listCalendars", _ => scope.Out(List(scope, ModelKinds.Calendar, ModuleJson.Default.Calendar), ModuleJson.Default.IReadOnlyListCalendar)),
+        ("getCalendar", a => scope.Get(ModelKinds.Calendar, a.At(0))),
+        ("listCalendars", _ => scope.Out(scope.List(ModelKinds.Calendar, ModuleJson.Default.Calendar), ModuleJson.Default.IReadOnlyListCalendar)),
         ("createEvent", a => scope.Out(CreateEvent(scope, scope.Input(a.At(0), "the event", ModuleJson.Default.EventInput)), ModuleJson.Default.CalendarEvent)),
-        ("getEvent", a => scope.OutJson(ModuleScope.Wait(() => scope.Store.GetAsync(scope.Circle, ModelKinds.Event, ModuleScope.Id(a.At(0), "event id"))))),
+        ("getEvent", a => scope.Get(ModelKinds.Event, a.At(0))),
         ("listEvents", a => scope.Out(ListEvents(scope, a), ModuleJson.Default.IReadOnlyListCalendarEvent)),
         ("updateEvent", a => Change(scope, a.At(0), e =>
         {
@@ -51,9 +51,7 @@ internal static class CalendarModule
     private static Calendar CreateCalendar(ModuleScope scope, CalendarInput input)
     {
         var name = ModuleScope.Required(input.Name, "name");
-        var json = ModuleScope.Wait(() => scope.Store.CreateAsync(scope.Circle, ModelKinds.Calendar, id =>
-            ModuleScope.Write(new Calendar(id, name, input.Description, scope.Now), ModuleJson.Default.Calendar)));
-        return ModuleScope.Read(json, ModuleJson.Default.Calendar);
+        return scope.Create(ModelKinds.Calendar, id => new Calendar(id, name, input.Description, scope.Now), ModuleJson.Default.Calendar);
     }
 
     private static CalendarEvent CreateEvent(ModuleScope scope, EventInput input)
@@ -66,10 +64,9 @@ internal static class CalendarModule
         var attendees = (input.Attendees ?? []).Select(n => new Attendee(ModuleScope.Required(n, "an attendee's name"), "pending")).ToArray();
         if (attendees.Select(a => a.Name).Distinct().Count() != attendees.Length)
             throw ModuleScope.Invalid("attendees must not repeat a name.");
-        var json = ModuleScope.Wait(() => scope.Store.CreateAsync(scope.Circle, ModelKinds.Event, id => ModuleScope.Write(
-            new CalendarEvent(id, calendarId, title, start, end, input.Location, input.Description, false, attendees),
-            ModuleJson.Default.CalendarEvent)));
-        return ModuleScope.Read(json, ModuleJson.Default.CalendarEvent);
+        return scope.Create(ModelKinds.Event,
+            id => new CalendarEvent(id, calendarId, title, start, end, input.Location, input.Description, false, attendees),
+            ModuleJson.Default.CalendarEvent);
     }
 
     private static IReadOnlyList<CalendarEvent> ListEvents(ModuleScope scope, JsValue[] a)
@@ -78,24 +75,17 @@ internal static class CalendarModule
         var range = a.At(1).IsObject() ? scope.Input(a.At(1), "the range", ModuleJson.Default.RangeInput) : new RangeInput(null, null);
         var from = range.From is null ? DateTimeOffset.MinValue : ModuleScope.Parse(ModuleScope.Date(range.From, "from"));
         var to = range.To is null ? DateTimeOffset.MaxValue : ModuleScope.Parse(ModuleScope.Date(range.To, "to"));
-        return List(scope, ModelKinds.Event, ModuleJson.Default.CalendarEvent)
+        return scope.List(ModelKinds.Event, ModuleJson.Default.CalendarEvent)
             .Where(e => e.CalendarId == calendarId && ModuleScope.Parse(e.End) > from && ModuleScope.Parse(e.Start) < to)
             .OrderBy(e => ModuleScope.Parse(e.Start)).ThenBy(e => e.Id)
             .ToArray();
     }
 
-    private static JsValue Change(ModuleScope scope, JsValue id, Func<CalendarEvent, CalendarEvent> change)
-    {
-        var eventId = ModuleScope.Id(id, "event id");
-        var json = ModuleScope.Wait(() => scope.Store.UpdateAsync(scope.Circle, ModelKinds.Event, eventId, current =>
-        {
-            var e = ModuleScope.Read(current, ModuleJson.Default.CalendarEvent);
-            if (e.Cancelled)
-                throw ModuleScope.Invalid($"event {e.Id} is cancelled; it can no longer be changed.");
-            return ModuleScope.Write(change(e), ModuleJson.Default.CalendarEvent);
-        })) ?? throw ModuleScope.Invalid($"event {eventId} does not exist.");
-        return scope.OutJson(json);
-    }
+    /// <summary>A change of an event; a cancelled event takes none.</summary>
+    private static JsValue Change(ModuleScope scope, JsValue id, Func<CalendarEvent, CalendarEvent> change) =>
+        scope.Change(ModelKinds.Event, id, ModuleJson.Default.CalendarEvent, e => e.Cancelled
+            ? throw ModuleScope.Invalid($"event {e.Id} is cancelled; it can no longer be changed.")
+            : change(e));
 
     private static (string Start, string End) Span(string? start, string? end)
     {
@@ -105,7 +95,4 @@ internal static class CalendarModule
             throw ModuleScope.Invalid($"end ({e}) must be after start ({s}).");
         return (s, e);
     }
-
-    internal static IReadOnlyList<T> List<T>(ModuleScope scope, string kind, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
-        ModuleScope.Wait(() => scope.Store.ListAsync(scope.Circle, kind)).Select(j => ModuleScope.Read(j, info)).ToArray();
 }

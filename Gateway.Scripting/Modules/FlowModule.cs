@@ -12,8 +12,8 @@ internal static class FlowModule
 
     public static JsValue Build(ModuleScope scope) => scope.Module("flow",
         ("createFlow", a => scope.Out(Create(scope, scope.Input(a.At(0), "the flow", ModuleJson.Default.FlowInput)), ModuleJson.Default.Flow)),
-        ("getFlow", a => scope.OutJson(ModuleScope.Wait(() => scope.Store.GetAsync(scope.Circle, ModelKinds.Flow, ModuleScope.Id(a.At(0), "flow id"))))),
-        ("listFlows", a => scope.Out(List(scope, a.At(0)), ModuleJson.Default.IReadOnlyListFlow)),
+        ("getFlow", a => scope.Get(ModelKinds.Flow, a.At(0))),
+        ("listFlows", a => scope.Out(scope.ListByStatus(ModelKinds.Flow, a.At(0), Statuses, ModuleJson.Default.Flow, f => f.Status), ModuleJson.Default.IReadOnlyListFlow)),
         ("start", a => Change(scope, a.At(0), f => f.Status == "created"
             ? f with { Status = "in_progress", Steps = Activate(f.Steps, 0) }
             : throw ModuleScope.Invalid($"flow {f.Id} is {f.Status}; only a created flow can be started."))),
@@ -56,17 +56,7 @@ internal static class FlowModule
                 throw ModuleScope.Invalid($"the signers of step {i} must not repeat a name.");
             return new FlowStep(i, ModuleScope.Required(s?.Name, $"the name of step {i}"), "pending", signers);
         }).ToArray();
-        var json = ModuleScope.Wait(() => scope.Store.CreateAsync(scope.Circle, ModelKinds.Flow, id =>
-            ModuleScope.Write(new Flow(id, name, "created", 0, built, null, scope.Now), ModuleJson.Default.Flow)));
-        return ModuleScope.Read(json, ModuleJson.Default.Flow);
-    }
-
-    private static IReadOnlyList<Flow> List(ModuleScope scope, JsValue filter)
-    {
-        var status = filter.IsObject() ? scope.Input(filter, "the filter", ModuleJson.Default.StatusFilter).Status : null;
-        if (status is not null && !Statuses.Contains(status))
-            throw ModuleScope.Invalid($"a flow's status is one of {string.Join(", ", Statuses)} (got '{status}').");
-        return CalendarModule.List(scope, ModelKinds.Flow, ModuleJson.Default.Flow).Where(f => status is null || f.Status == status).ToArray();
+        return scope.Create(ModelKinds.Flow, id => new Flow(id, name, "created", 0, built, null, scope.Now), ModuleJson.Default.Flow);
     }
 
     private static FlowStep CurrentStep(Flow flow, JsValue index)
@@ -82,12 +72,6 @@ internal static class FlowModule
     private static FlowStep[] Activate(IReadOnlyList<FlowStep> steps, int index) =>
         steps.Select(s => s.Index == index ? s with { Status = "in_progress" } : s).ToArray();
 
-    private static JsValue Change(ModuleScope scope, JsValue id, Func<Flow, Flow> change)
-    {
-        var flowId = ModuleScope.Id(id, "flow id");
-        var json = ModuleScope.Wait(() => scope.Store.UpdateAsync(scope.Circle, ModelKinds.Flow, flowId, current =>
-            ModuleScope.Write(change(ModuleScope.Read(current, ModuleJson.Default.Flow)), ModuleJson.Default.Flow)))
-            ?? throw ModuleScope.Invalid($"flow {flowId} does not exist.");
-        return scope.OutJson(json);
-    }
+    private static JsValue Change(ModuleScope scope, JsValue id, Func<Flow, Flow> change) =>
+        scope.Change(ModelKinds.Flow, id, ModuleJson.Default.Flow, change);
 }

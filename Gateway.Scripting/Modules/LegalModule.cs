@@ -12,8 +12,8 @@ internal static class LegalModule
 
     public static JsValue Build(ModuleScope scope) => scope.Module("legal",
         ("createContract", a => scope.Out(Create(scope, scope.Input(a.At(0), "the contract", ModuleJson.Default.ContractInput)), ModuleJson.Default.Contract)),
-        ("getContract", a => scope.OutJson(ModuleScope.Wait(() => scope.Store.GetAsync(scope.Circle, ModelKinds.Contract, ModuleScope.Id(a.At(0), "contract id"))))),
-        ("listContracts", a => scope.Out(List(scope, a.At(0)), ModuleJson.Default.IReadOnlyListContract)),
+        ("getContract", a => scope.Get(ModelKinds.Contract, a.At(0))),
+        ("listContracts", a => scope.Out(scope.ListByStatus(ModelKinds.Contract, a.At(0), Statuses, ModuleJson.Default.Contract, c => c.Status), ModuleJson.Default.IReadOnlyListContract)),
         ("revise", a => Change(scope, a.At(0), c =>
         {
             Expect(c, "draft", "revised");
@@ -59,18 +59,9 @@ internal static class LegalModule
         var end = input.EndDate is null ? null : ModuleScope.Date(input.EndDate, "endDate");
         if (start is not null && end is not null && ModuleScope.Parse(end) <= ModuleScope.Parse(start))
             throw ModuleScope.Invalid($"endDate ({end}) must be after startDate ({start}).");
-        var json = ModuleScope.Wait(() => scope.Store.CreateAsync(scope.Circle, ModelKinds.Contract, id => ModuleScope.Write(
-            new Contract(id, title, input.Description, "draft", 1, [new Revision(1, terms, null, scope.Now)], built, start, end, scope.Now),
-            ModuleJson.Default.Contract)));
-        return ModuleScope.Read(json, ModuleJson.Default.Contract);
-    }
-
-    private static IReadOnlyList<Contract> List(ModuleScope scope, JsValue filter)
-    {
-        var status = filter.IsObject() ? scope.Input(filter, "the filter", ModuleJson.Default.StatusFilter).Status : null;
-        if (status is not null && !Statuses.Contains(status))
-            throw ModuleScope.Invalid($"a contract's status is one of {string.Join(", ", Statuses)} (got '{status}').");
-        return CalendarModule.List(scope, ModelKinds.Contract, ModuleJson.Default.Contract).Where(c => status is null || c.Status == status).ToArray();
+        return scope.Create(ModelKinds.Contract,
+            id => new Contract(id, title, input.Description, "draft", 1, [new Revision(1, terms, null, scope.Now)], built, start, end, scope.Now),
+            ModuleJson.Default.Contract);
     }
 
     private static void Expect(Contract contract, string status, string action)
@@ -92,12 +83,6 @@ internal static class LegalModule
         return name;
     }
 
-    private static JsValue Change(ModuleScope scope, JsValue id, Func<Contract, Contract> change)
-    {
-        var contractId = ModuleScope.Id(id, "contract id");
-        var json = ModuleScope.Wait(() => scope.Store.UpdateAsync(scope.Circle, ModelKinds.Contract, contractId, current =>
-            ModuleScope.Write(change(ModuleScope.Read(current, ModuleJson.Default.Contract)), ModuleJson.Default.Contract)))
-            ?? throw ModuleScope.Invalid($"contract {contractId} does not exist.");
-        return scope.OutJson(json);
-    }
+    private static JsValue Change(ModuleScope scope, JsValue id, Func<Contract, Contract> change) =>
+        scope.Change(ModelKinds.Contract, id, ModuleJson.Default.Contract, change);
 }

@@ -123,6 +123,38 @@ internal sealed class ModuleScope(Engine engine, string circle, ModelStore store
 
     public static string Write<T>(T value, JsonTypeInfo<T> info) => System.Text.Json.JsonSerializer.Serialize(value, info);
 
+    /// <summary>The entity of a kind with the id the script gave, as a JS copy, or null.</summary>
+    public JsValue Get(string kind, JsValue id) => OutJson(Wait(() => Store.GetAsync(Circle, kind, Id(id, $"{kind} id"))));
+
+    /// <summary>Stores a new entity built from its new id, and returns it.</summary>
+    public T Create<T>(string kind, Func<long, T> build, JsonTypeInfo<T> info) =>
+        Read(Wait(() => Store.CreateAsync(Circle, kind, id => Write(build(id), info))), info);
+
+    /// <summary>Every entity of a kind, by id.</summary>
+    public IReadOnlyList<T> List<T>(string kind, JsonTypeInfo<T> info) =>
+        Wait(() => Store.ListAsync(Circle, kind)).Select(j => Read(j, info)).ToArray();
+
+    /// <summary>Every entity of a kind, or those with the status the script's <c>{ status }</c> filter names.</summary>
+    public IReadOnlyList<T> ListByStatus<T>(string kind, JsValue filter, string[] statuses, JsonTypeInfo<T> info, Func<T, string> statusOf)
+    {
+        var status = filter.IsObject() ? Input(filter, "the filter", ModuleJson.Default.StatusFilter).Status : null;
+        if (status is not null && !statuses.Contains(status))
+            throw Invalid($"a {kind}'s status is one of {string.Join(", ", statuses)} (got '{status}').");
+        return List(kind, info).Where(e => status is null || statusOf(e) == status).ToArray();
+    }
+
+    /// <summary>
+    /// Changes the entity with the id the script gave — optimistically, retried when another task
+    /// wrote it first — and returns it as changed. <paramref name="change"/> throws to refuse.
+    /// </summary>
+    public JsValue Change<T>(string kind, JsValue id, JsonTypeInfo<T> info, Func<T, T> change)
+    {
+        var entityId = Id(id, $"{kind} id");
+        var json = Wait(() => Store.UpdateAsync(Circle, kind, entityId, current => Write(change(Read(current, info)), info)))
+            ?? throw Invalid($"{kind} {entityId} does not exist.");
+        return OutJson(json);
+    }
+
     /// <summary>
     /// Runs a store call from a host function and waits for it. Scripts run on their own threads,
     /// so blocking one starves nothing — but the call itself must run on the thread pool: its

@@ -5,25 +5,8 @@ using Gateway.Tests.Infrastructure;
 namespace Gateway.Tests.Api;
 
 [TestFixture]
-public sealed class BadInputTests
+public sealed class BadInputTests : ApiFixture
 {
-    private GatewayFactory _factory = null!;
-    private HttpClient _client = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        _factory = new GatewayFactory();
-        _client = _factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _client.Dispose();
-        _factory.Dispose();
-    }
-
     private static void AssertProblem(ApiResponse response, HttpStatusCode status, string mentions)
     {
         Assert.That(response.Status, Is.EqualTo(status), response.ToString());
@@ -46,10 +29,10 @@ public sealed class BadInputTests
     public async Task InvalidBody_Is400NamingTheField(string body, string field)
     {
         var circle = TestRedis.NewCircle();
-        var response = await _client.SendRawAsync(HttpMethod.Post, $"/api/circles/{circle}/tasks", body);
+        var response = await Client.SendRawAsync(HttpMethod.Post, $"/api/circles/{circle}/tasks", body);
 
         AssertProblem(response, HttpStatusCode.BadRequest, field);
-        var figures = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{circle}"));
+        var figures = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}"));
         Assert.That(figures.Body!["recent"]!.GetValue<long>(), Is.Zero, "a rejected request leaves nothing behind");
     }
 
@@ -59,7 +42,7 @@ public sealed class BadInputTests
     [TestCase("toolong-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
     public async Task BadCircleName_Is400(string circle)
     {
-        var response = await _client.SendRawAsync(HttpMethod.Post, $"/api/circles/{Uri.EscapeDataString(circle)}/tasks", "{\"script\":\"1\"}");
+        var response = await Client.SendRawAsync(HttpMethod.Post, $"/api/circles/{Uri.EscapeDataString(circle)}/tasks", "{\"script\":\"1\"}");
 
         AssertProblem(response, HttpStatusCode.BadRequest, "circle");
     }
@@ -71,7 +54,7 @@ public sealed class BadInputTests
     [TestCase("NaN")]
     public async Task WaitOutOfRange_Is400(string wait)
     {
-        var response = await _client.SendRawAsync(HttpMethod.Post, $"/api/circles/{TestRedis.NewCircle()}/tasks?wait={wait}", "{\"script\":\"1\"}");
+        var response = await Client.SendRawAsync(HttpMethod.Post, $"/api/circles/{TestRedis.NewCircle()}/tasks?wait={wait}", "{\"script\":\"1\"}");
 
         AssertProblem(response, HttpStatusCode.BadRequest, "wait");
     }
@@ -80,7 +63,7 @@ public sealed class BadInputTests
     public async Task ScriptOverTheSizeLimit_IsRejectedNamingTheScript()
     {
         var script = "1;" + new string(' ', 70 * 1024);
-        var response = await _client.SubmitAsync(TestRedis.NewCircle(), new { script });
+        var response = await Client.SubmitAsync(TestRedis.NewCircle(), new { script });
 
         AssertProblem(response, HttpStatusCode.BadRequest, "script");
     }
@@ -89,7 +72,7 @@ public sealed class BadInputTests
     public async Task BodyFarOverTheLimit_Is413()
     {
         var script = new string('x', 2 * 1024 * 1024);
-        var response = await _client.SubmitAsync(TestRedis.NewCircle(), new { script });
+        var response = await Client.SubmitAsync(TestRedis.NewCircle(), new { script });
 
         AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, "413");
     }
@@ -97,7 +80,7 @@ public sealed class BadInputTests
     [Test]
     public async Task ArgsOverTheSizeLimit_AreRejectedNamingTheArgs()
     {
-        var response = await _client.SubmitAsync(TestRedis.NewCircle(), new { script = "1", args = new { blob = new string('x', 300 * 1024) } });
+        var response = await Client.SubmitAsync(TestRedis.NewCircle(), new { script = "1", args = new { blob = new string('x', 300 * 1024) } });
 
         AssertProblem(response, HttpStatusCode.BadRequest, "args");
     }
@@ -105,7 +88,7 @@ public sealed class BadInputTests
     [Test]
     public async Task NotJson_Is415()
     {
-        var response = await _client.SendRawAsync(HttpMethod.Post, $"/api/circles/{TestRedis.NewCircle()}/tasks", "script=1", "text/plain");
+        var response = await Client.SendRawAsync(HttpMethod.Post, $"/api/circles/{TestRedis.NewCircle()}/tasks", "script=1", "text/plain");
 
         AssertProblem(response, HttpStatusCode.UnsupportedMediaType, "application/json");
     }
@@ -114,7 +97,7 @@ public sealed class BadInputTests
     [TestCase("not-an-id")]
     public async Task UnknownTask_Is404(string id)
     {
-        var response = await _client.GetTaskAsync(TestRedis.NewCircle(), id);
+        var response = await Client.GetTaskAsync(TestRedis.NewCircle(), id);
 
         AssertProblem(response, HttpStatusCode.NotFound, id);
     }
@@ -124,7 +107,7 @@ public sealed class BadInputTests
     [TestCase("limit=501", "limit")]
     public async Task BadListQuery_Is400(string query, string field)
     {
-        var response = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{TestRedis.NewCircle()}/tasks?{query}"));
+        var response = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{TestRedis.NewCircle()}/tasks?{query}"));
 
         AssertProblem(response, HttpStatusCode.BadRequest, field);
     }

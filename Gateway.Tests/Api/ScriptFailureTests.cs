@@ -5,29 +5,12 @@ using Gateway.Tests.Infrastructure;
 namespace Gateway.Tests.Api;
 
 [TestFixture]
-public sealed class ScriptFailureTests
+public sealed class ScriptFailureTests : ApiFixture
 {
-    private GatewayFactory _factory = null!;
-    private HttpClient _client = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        _factory = new GatewayFactory();
-        _client = _factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _client.Dispose();
-        _factory.Dispose();
-    }
-
     [Test]
     public async Task UncaughtThrow_FailsWithScriptError_AndItsLine()
     {
-        var task = await _client.RunAsync(TestRedis.NewCircle(), "throw new Error('boom')");
+        var task = await Client.RunAsync(TestRedis.NewCircle(), "throw new Error('boom')");
 
         Assert.That(task.TaskStatus, Is.EqualTo("failed"));
         Assert.That(task.ErrorCode, Is.EqualTo("script_error"));
@@ -39,7 +22,7 @@ public sealed class ScriptFailureTests
     [Test]
     public async Task ThrowOnALaterLine_ReportsThatLine()
     {
-        var task = await _client.RunAsync(TestRedis.NewCircle(), "const a = 1;\nconst b = 2;\nnull.x;");
+        var task = await Client.RunAsync(TestRedis.NewCircle(), "const a = 1;\nconst b = 2;\nnull.x;");
 
         Assert.That(task.ErrorCode, Is.EqualTo("script_error"));
         Assert.That(task.Body!["error"]!["line"]!.GetValue<int>(), Is.EqualTo(3));
@@ -51,7 +34,7 @@ public sealed class ScriptFailureTests
     [TestCase("with (Math) { max(1, 2) }")]
     public async Task InvalidSyntax_FailsWithSyntaxError(string script)
     {
-        var task = await _client.RunAsync(TestRedis.NewCircle(), script);
+        var task = await Client.RunAsync(TestRedis.NewCircle(), script);
 
         Assert.That(task.TaskStatus, Is.EqualTo("failed"));
         Assert.That(task.ErrorCode, Is.EqualTo("syntax_error"), task.ToString());
@@ -62,7 +45,7 @@ public sealed class ScriptFailureTests
     public async Task InfiniteLoop_FailsWithTimeout_WithinASecond()
     {
         var clock = Stopwatch.StartNew();
-        var task = await _client.RunAsync(TestRedis.NewCircle(), "while (true) {}", timeoutMs: 200);
+        var task = await Client.RunAsync(TestRedis.NewCircle(), "while (true) {}", timeoutMs: 200);
         clock.Stop();
 
         Assert.That(task.ErrorCode, Is.EqualTo("timeout"));
@@ -74,13 +57,13 @@ public sealed class ScriptFailureTests
     public async Task UnboundedRecursion_FailsWithRecursionLimit_AndTheServerGoesOn()
     {
         var circle = TestRedis.NewCircle();
-        var task = await _client.RunAsync(circle, "function f() { f() } f()");
+        var task = await Client.RunAsync(circle, "function f() { f() } f()");
         Assert.That(task.ErrorCode, Is.EqualTo("recursion_limit"));
 
-        var valueOf = await _client.RunAsync(circle, "var o = { valueOf() { return +this } }; +o");
+        var valueOf = await Client.RunAsync(circle, "var o = { valueOf() { return +this } }; +o");
         Assert.That(valueOf.ErrorCode, Is.EqualTo("recursion_limit"));
 
-        var next = await _client.RunAsync(circle, "1 + 1");
+        var next = await Client.RunAsync(circle, "1 + 1");
         Assert.That(next.Result!.GetValue<double>(), Is.EqualTo(2), "the worker must go on serving");
     }
 
@@ -89,7 +72,7 @@ public sealed class ScriptFailureTests
     [TestCase("new Array(1e9).fill(0)")]
     public async Task MemoryBomb_FailsWithMemoryLimit(string script)
     {
-        var task = await _client.RunAsync(TestRedis.NewCircle(), script);
+        var task = await Client.RunAsync(TestRedis.NewCircle(), script);
 
         Assert.That(task.ErrorCode, Is.EqualTo("memory_limit"), task.ToString());
     }
@@ -97,7 +80,7 @@ public sealed class ScriptFailureTests
     [Test]
     public async Task ErrorMessages_CarryNoServerInternals()
     {
-        var task = await _client.RunAsync(TestRedis.NewCircle(), "System.IO.File.ReadAllText('/etc/hostname')");
+        var task = await Client.RunAsync(TestRedis.NewCircle(), "System.IO.File.ReadAllText('/etc/hostname')");
 
         var message = task.Body!["error"]!["message"]!.GetValue<string>();
         Assert.That(task.ErrorCode, Is.EqualTo("script_error"));
@@ -108,7 +91,7 @@ public sealed class ScriptFailureTests
     [Test]
     public async Task RejectedPromise_FailsWithScriptError()
     {
-        var task = await _client.RunAsync(TestRedis.NewCircle(), "Promise.reject(new Error('nope'))");
+        var task = await Client.RunAsync(TestRedis.NewCircle(), "Promise.reject(new Error('nope'))");
 
         Assert.That(task.ErrorCode, Is.EqualTo("script_error"));
         Assert.That(task.Body!["error"]!["message"]!.GetValue<string>(), Does.Contain("nope"));

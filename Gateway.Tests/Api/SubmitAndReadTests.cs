@@ -6,30 +6,15 @@ using Gateway.Tests.Infrastructure;
 namespace Gateway.Tests.Api;
 
 [TestFixture]
-public sealed class SubmitAndReadTests
+public sealed class SubmitAndReadTests : ApiFixture
 {
-    private GatewayFactory _factory = null!;
-    private HttpClient _client = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        _factory = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget });
-        _client = _factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _client.Dispose();
-        _factory.Dispose();
-    }
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget };
 
     [Test]
     public async Task Submit_WithWait_ReturnsCompletedTask()
     {
         var circle = TestRedis.NewCircle();
-        var response = await _client.SubmitAsync(circle, new { script = "args.a + args.b", args = new { a = 2, b = 3 } }, wait: 5);
+        var response = await Client.SubmitAsync(circle, new { script = "args.a + args.b", args = new { a = 2, b = 3 } }, wait: 5);
 
         Assert.That(response.Status, Is.EqualTo(HttpStatusCode.OK), response.ToString());
         Assert.That(response.TaskStatus, Is.EqualTo("completed"));
@@ -44,7 +29,7 @@ public sealed class SubmitAndReadTests
     public async Task Submit_WithoutWait_Returns202WithLocation_ThenGetReachesCompleted()
     {
         var circle = TestRedis.NewCircle();
-        var submitted = await _client.SubmitAsync(circle, new { script = "args.a * args.b", args = new { a = 6, b = 7 } });
+        var submitted = await Client.SubmitAsync(circle, new { script = "args.a * args.b", args = new { a = 6, b = 7 } });
 
         Assert.That(submitted.Status, Is.EqualTo(HttpStatusCode.Accepted), submitted.ToString());
         Assert.That(submitted.TaskStatus, Is.EqualTo("pending"));
@@ -52,12 +37,12 @@ public sealed class SubmitAndReadTests
         Assert.That(location?.ToString(), Is.EqualTo($"/api/circles/{circle}/tasks/{submitted.Id}"));
         Assert.That(submitted.Id, Does.Match("^[0-9a-f]{32}$"));
 
-        var done = await GatewayClient.ReadAsync(await _client.GetAsync(location + "?wait=10"));
+        var done = await GatewayClient.ReadAsync(await Client.GetAsync(location + "?wait=10"));
         Assert.That(done.Status, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(done.TaskStatus, Is.EqualTo("completed"));
         Assert.That(done.Result!.GetValue<double>(), Is.EqualTo(42));
 
-        var again = await _client.GetTaskAsync(circle, submitted.Id);
+        var again = await Client.GetTaskAsync(circle, submitted.Id);
         Assert.That(again.Result!.GetValue<double>(), Is.EqualTo(42), "a plain GET reads the same result");
     }
 
@@ -65,10 +50,10 @@ public sealed class SubmitAndReadTests
     public async Task GetWithWait_ReturnsWhenTheTaskEnds_NotAtTheEndOfTheWait()
     {
         var circle = TestRedis.NewCircle();
-        var submitted = await _client.SubmitAsync(circle, new { script = Scripts.BusyFor(300) + "; 'done'" });
+        var submitted = await Client.SubmitAsync(circle, new { script = Scripts.BusyFor(300) + "; 'done'" });
 
         var clock = Stopwatch.StartNew();
-        var done = await _client.GetTaskAsync(circle, submitted.Id, wait: 20);
+        var done = await Client.GetTaskAsync(circle, submitted.Id, wait: 20);
         clock.Stop();
 
         Assert.That(done.TaskStatus, Is.EqualTo("completed"), done.ToString());
@@ -80,9 +65,9 @@ public sealed class SubmitAndReadTests
     public async Task GetWithWait_OnAStillRunningTask_ReturnsItsCurrentStateWhenTheWaitRunsOut()
     {
         var circle = TestRedis.NewCircle();
-        var submitted = await _client.SubmitAsync(circle, new { script = "while (true) {}", timeoutMs = 3000 });
+        var submitted = await Client.SubmitAsync(circle, new { script = "while (true) {}", timeoutMs = 3000 });
 
-        var response = await _client.GetTaskAsync(circle, submitted.Id, wait: 0.5);
+        var response = await Client.GetTaskAsync(circle, submitted.Id, wait: 0.5);
 
         Assert.That(response.Status, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.TaskStatus, Is.AnyOf("pending", "processing"));
@@ -91,7 +76,7 @@ public sealed class SubmitAndReadTests
     [Test]
     public async Task ConsoleOutput_IsCapturedLineByLine()
     {
-        var task = await _client.RunAsync(TestRedis.NewCircle(), "console.log('hi', {x:1}); print('second', 2, true, null); 42");
+        var task = await Client.RunAsync(TestRedis.NewCircle(), "console.log('hi', {x:1}); print('second', 2, true, null); 42");
 
         Assert.That(task.TaskStatus, Is.EqualTo("completed"));
         Assert.That(task.Result!.GetValue<double>(), Is.EqualTo(42));
@@ -102,7 +87,7 @@ public sealed class SubmitAndReadTests
     public async Task TaskGlobal_TellsTheScriptWhoItIs()
     {
         var circle = TestRedis.NewCircle();
-        var task = await _client.RunAsync(circle, "[task.id, task.circle, task.attempt, task.caller]");
+        var task = await Client.RunAsync(circle, "[task.id, task.circle, task.attempt, task.caller]");
 
         var result = task.Result!.AsArray();
         Assert.That(result[0]!.GetValue<string>(), Is.EqualTo(task.Id));
@@ -122,7 +107,7 @@ public sealed class SubmitAndReadTests
     [TestCase("let x = 5; if (x > 1) { 'big' }", "\"big\"")]
     public async Task Result_IsTheCompletionValueAsJson(string script, string expected)
     {
-        var task = await _client.RunAsync(TestRedis.NewCircle(), script);
+        var task = await Client.RunAsync(TestRedis.NewCircle(), script);
 
         Assert.That(task.TaskStatus, Is.EqualTo("completed"), task.ToString());
         Assert.That(task.Result?.ToJsonString() ?? "null", Is.EqualTo(expected));
@@ -132,18 +117,18 @@ public sealed class SubmitAndReadTests
     public async Task List_ShowsRecentTasksNewestFirst_AndFiltersByStatus()
     {
         var circle = TestRedis.NewCircle();
-        var first = await _client.RunAsync(circle, "1");
-        var second = await _client.RunAsync(circle, "throw new Error('x')");
-        var third = await _client.RunAsync(circle, "3");
+        var first = await Client.RunAsync(circle, "1");
+        var second = await Client.RunAsync(circle, "throw new Error('x')");
+        var third = await Client.RunAsync(circle, "3");
 
-        var all = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{circle}/tasks"));
+        var all = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}/tasks"));
         var ids = all.Body!["tasks"]!.AsArray().Select(t => t!["id"]!.GetValue<string>()).ToArray();
         Assert.That(ids, Is.EqualTo(new[] { third.Id, second.Id, first.Id }));
 
-        var failed = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{circle}/tasks?status=failed&limit=10"));
+        var failed = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}/tasks?status=failed&limit=10"));
         Assert.That(failed.Body!["tasks"]!.AsArray().Select(t => t!["id"]!.GetValue<string>()), Is.EqualTo(new[] { second.Id }));
 
-        var limited = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{circle}/tasks?limit=1"));
+        var limited = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}/tasks?limit=1"));
         Assert.That(limited.Body!["tasks"]!.AsArray(), Has.Count.EqualTo(1));
     }
 
@@ -151,19 +136,19 @@ public sealed class SubmitAndReadTests
     public async Task Circle_ShowsItsFigures_AndAnUnusedCircleIsZero()
     {
         var circle = TestRedis.NewCircle();
-        await _client.RunAsync(circle, "1");
+        await Client.RunAsync(circle, "1");
 
-        var used = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{circle}"));
+        var used = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}"));
         Assert.That(used.Status, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(used.Body!["name"]!.GetValue<string>(), Is.EqualTo(circle));
         Assert.That(used.Body!["pending"]!.GetValue<long>(), Is.Zero);
         Assert.That(used.Body!["recent"]!.GetValue<long>(), Is.EqualTo(1));
 
-        var unused = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{TestRedis.NewCircle()}"));
+        var unused = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{TestRedis.NewCircle()}"));
         Assert.That(unused.Status, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(unused.Body!["recent"]!.GetValue<long>(), Is.Zero);
 
-        var list = await GatewayClient.ReadAsync(await _client.GetAsync("/api/circles"));
+        var list = await GatewayClient.ReadAsync(await Client.GetAsync("/api/circles"));
         Assert.That(list.Body!["circles"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()), Does.Contain(circle));
     }
 
@@ -172,30 +157,30 @@ public sealed class SubmitAndReadTests
     {
         var a = TestRedis.NewCircle("a");
         var b = TestRedis.NewCircle("b");
-        var task = await _client.RunAsync(a, "'secret of a'");
+        var task = await Client.RunAsync(a, "'secret of a'");
 
-        var underB = await _client.GetTaskAsync(b, task.Id);
+        var underB = await Client.GetTaskAsync(b, task.Id);
         Assert.That(underB.Status, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(underB.Body!.ToJsonString(), Does.Not.Contain("secret of a"));
 
-        var listB = await GatewayClient.ReadAsync(await _client.GetAsync($"/api/circles/{b}/tasks"));
+        var listB = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{b}/tasks"));
         Assert.That(listB.Body!["tasks"]!.AsArray(), Is.Empty);
 
-        var underA = await _client.GetTaskAsync(a, task.Id);
+        var underA = await Client.GetTaskAsync(a, task.Id);
         Assert.That(underA.Result!.GetValue<string>(), Is.EqualTo("secret of a"));
     }
 
     [Test]
     public async Task Health_IsLiveAndReady()
     {
-        Assert.That((await _client.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That((await _client.GetAsync("/health/ready")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await Client.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await Client.GetAsync("/health/ready")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
     [Test]
     public async Task Swagger_DescribesTheTaskEndpoints()
     {
-        var document = await _client.GetStringAsync("/swagger/v1/swagger.json");
+        var document = await Client.GetStringAsync("/swagger/v1/swagger.json");
 
         Assert.That(document, Does.Contain("/api/circles/{circle}/tasks"));
         Assert.That(document, Does.Contain("/api/circles/{circle}/tasks/{id}"));

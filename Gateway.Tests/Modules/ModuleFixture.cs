@@ -4,26 +4,8 @@ using Gateway.Tests.Infrastructure;
 namespace Gateway.Tests.Modules;
 
 /// <summary>Runs scripts through the real API and in-process workers, for the domain module tests.</summary>
-public abstract class ModuleFixture
+public abstract class ModuleFixture : ApiFixture
 {
-    protected GatewayFactory Factory { get; private set; } = null!;
-
-    protected HttpClient Client { get; private set; } = null!;
-
-    [OneTimeSetUp]
-    public void StartApi()
-    {
-        Factory = new GatewayFactory();
-        Client = Factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void StopApi()
-    {
-        Client.Dispose();
-        Factory.Dispose();
-    }
-
     /// <summary>The result of a script that must complete.</summary>
     protected async Task<JsonNode?> Run(string circle, string script, object? args = null)
     {

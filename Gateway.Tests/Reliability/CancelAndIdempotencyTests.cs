@@ -6,36 +6,21 @@ using Gateway.Tests.Infrastructure;
 namespace Gateway.Tests.Reliability;
 
 [TestFixture]
-public sealed class CancelAndIdempotencyTests
+public sealed class CancelAndIdempotencyTests : ApiFixture
 {
-    private GatewayFactory _factory = null!;
-    private HttpClient _client = null!;
-
-    [OneTimeSetUp]
-    public void Start()
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        _factory = new GatewayFactory(new Dictionary<string, string?>
-        {
-            ["Gateway:Workers:Concurrency"] = "1",
-            ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget,
-        });
-        _client = _factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _client.Dispose();
-        _factory.Dispose();
-    }
+        ["Gateway:Workers:Concurrency"] = "1",
+        ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget,
+    };
 
     private async Task<ApiResponse> DeleteAsync(string circle, string id) =>
-        await GatewayClient.ReadAsync(await _client.DeleteAsync($"/api/circles/{circle}/tasks/{id}"));
+        await GatewayClient.ReadAsync(await Client.DeleteAsync($"/api/circles/{circle}/tasks/{id}"));
 
     private async Task WaitForStatusAsync(string circle, string id, string status)
     {
         var clock = Stopwatch.StartNew();
-        while ((await _client.GetTaskAsync(circle, id)).TaskStatus != status)
+        while ((await Client.GetTaskAsync(circle, id)).TaskStatus != status)
         {
             Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), $"task {id} never reached {status}");
             await Task.Delay(20);
@@ -47,9 +32,9 @@ public sealed class CancelAndIdempotencyTests
     {
         var circle = TestRedis.NewCircle("cancel");
         // The only worker slot is busy, so the second task stays pending.
-        var blocker = await _client.SubmitAsync(circle, new { script = Scripts.BusyFor(1500) });
+        var blocker = await Client.SubmitAsync(circle, new { script = Scripts.BusyFor(1500) });
         await WaitForStatusAsync(circle, blocker.Id, "processing");
-        var pending = await _client.SubmitAsync(circle, new { script = "'should never run'" });
+        var pending = await Client.SubmitAsync(circle, new { script = "'should never run'" });
 
         var clock = Stopwatch.StartNew();
         var cancelled = await DeleteAsync(circle, pending.Id);
@@ -60,8 +45,8 @@ public sealed class CancelAndIdempotencyTests
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)));
         Assert.That(await TestRedis.Connection.GetDatabase().ListLengthAsync(RedisKeys.Queue(circle)), Is.Zero);
 
-        await _client.GetTaskAsync(circle, blocker.Id, wait: 10);
-        var later = await _client.GetTaskAsync(circle, pending.Id);
+        await Client.GetTaskAsync(circle, blocker.Id, wait: 10);
+        var later = await Client.GetTaskAsync(circle, pending.Id);
         Assert.That(later.TaskStatus, Is.EqualTo("cancelled"), "a cancelled task is never run");
         Assert.That(later.Body!["attempts"]!.GetValue<int>(), Is.Zero);
     }
@@ -70,7 +55,7 @@ public sealed class CancelAndIdempotencyTests
     public async Task CancelRunningEndlessLoop_StopsItWithinASecond_AndFreesTheSlot()
     {
         var circle = TestRedis.NewCircle("cancel");
-        var running = await _client.SubmitAsync(circle, new { script = "while (true) {}", timeoutMs = 60000 });
+        var running = await Client.SubmitAsync(circle, new { script = "while (true) {}", timeoutMs = 60000 });
         await WaitForStatusAsync(circle, running.Id, "processing");
 
         var clock = Stopwatch.StartNew();
@@ -81,7 +66,7 @@ public sealed class CancelAndIdempotencyTests
         Assert.That(cancelled.TaskStatus, Is.EqualTo("cancelled"));
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)));
 
-        var next = await _client.SubmitAsync(circle, new { script = "'slot is free'" }, wait: 5);
+        var next = await Client.SubmitAsync(circle, new { script = "'slot is free'" }, wait: 5);
         Assert.That(next.TaskStatus, Is.EqualTo("completed"), "the only worker slot must be free again");
         Assert.That(next.Result!.GetValue<string>(), Is.EqualTo("slot is free"));
     }
@@ -90,7 +75,7 @@ public sealed class CancelAndIdempotencyTests
     public async Task CancelFinishedTask_Is409_AndUnknownTask_Is404()
     {
         var circle = TestRedis.NewCircle("cancel");
-        var done = await _client.RunAsync(circle, "1");
+        var done = await Client.RunAsync(circle, "1");
 
         var finished = await DeleteAsync(circle, done.Id);
         Assert.That(finished.Status, Is.EqualTo(HttpStatusCode.Conflict), finished.ToString());
@@ -109,14 +94,14 @@ public sealed class CancelAndIdempotencyTests
             Content = System.Net.Http.Json.JsonContent.Create(new { script = "args.n * 2", args = new { n = 21 } }),
         };
         first.Headers.Add("Idempotency-Key", "order-42");
-        var one = await GatewayClient.ReadAsync(await _client.SendAsync(first));
+        var one = await GatewayClient.ReadAsync(await Client.SendAsync(first));
 
         using var second = new HttpRequestMessage(HttpMethod.Post, $"/api/circles/{circle}/tasks")
         {
             Content = System.Net.Http.Json.JsonContent.Create(new { script = "args.n * 2", args = new { n = 21 } }),
         };
         second.Headers.Add("Idempotency-Key", "order-42");
-        var two = await GatewayClient.ReadAsync(await _client.SendAsync(second));
+        var two = await GatewayClient.ReadAsync(await Client.SendAsync(second));
 
         Assert.That(one.Status, Is.EqualTo(HttpStatusCode.OK), one.ToString());
         Assert.That(two.Status, Is.EqualTo(HttpStatusCode.OK), "the original task, finished: 200");
@@ -137,7 +122,7 @@ public sealed class CancelAndIdempotencyTests
                 Content = System.Net.Http.Json.JsonContent.Create(new { script }),
             };
             request.Headers.Add("Idempotency-Key", "k-1");
-            return await GatewayClient.ReadAsync(await _client.SendAsync(request));
+            return await GatewayClient.ReadAsync(await Client.SendAsync(request));
         }
 
         var original = await Send("1");
@@ -156,7 +141,7 @@ public sealed class CancelAndIdempotencyTests
             Content = System.Net.Http.Json.JsonContent.Create(new { script = "1" }),
         };
         request.Headers.Add("Idempotency-Key", new string('k', 129));
-        var response = await GatewayClient.ReadAsync(await _client.SendAsync(request));
+        var response = await GatewayClient.ReadAsync(await Client.SendAsync(request));
 
         Assert.That(response.Status, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(response.Body!.ToJsonString(), Does.Contain("Idempotency-Key"));
@@ -166,9 +151,9 @@ public sealed class CancelAndIdempotencyTests
     public async Task EventStream_SendsOneStatusEventPerChange_AndEndsAfterTheTerminalOne()
     {
         var circle = TestRedis.NewCircle("sse");
-        var task = await _client.SubmitAsync(circle, new { script = Scripts.BusyFor(300) + "; 'streamed'" });
+        var task = await Client.SubmitAsync(circle, new { script = Scripts.BusyFor(300) + "; 'streamed'" });
 
-        using var response = await _client.GetAsync($"/api/circles/{circle}/tasks/{task.Id}/events", HttpCompletionOption.ResponseHeadersRead);
+        using var response = await Client.GetAsync($"/api/circles/{circle}/tasks/{task.Id}/events", HttpCompletionOption.ResponseHeadersRead);
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/event-stream"));
         var body = await response.Content.ReadAsStringAsync().WaitAsync(TimeSpan.FromSeconds(20));
 
@@ -184,7 +169,7 @@ public sealed class CancelAndIdempotencyTests
     public async Task FinishedTask_ExpiresAfterTheRetentionPeriod()
     {
         var circle = TestRedis.NewCircle("ttl");
-        var task = await _client.RunAsync(circle, "1");
+        var task = await Client.RunAsync(circle, "1");
 
         var ttl = await TestRedis.Connection.GetDatabase().KeyTimeToLiveAsync(RedisKeys.Task(circle, task.Id));
 

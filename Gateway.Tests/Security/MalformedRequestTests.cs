@@ -21,25 +21,8 @@ public sealed record Malformed(string Name, string Method, string Path, byte[]? 
 /// the server goes on serving, and Redis holds nothing of the request afterwards.
 /// </summary>
 [TestFixture]
-public sealed class MalformedRequestTests
+public sealed class MalformedRequestTests : ApiFixture
 {
-    private GatewayFactory _factory = null!;
-    private HttpClient _client = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        _factory = new GatewayFactory();
-        _client = _factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _client.Dispose();
-        _factory.Dispose();
-    }
-
     public static IEnumerable<Malformed> Cases()
     {
         // Wrong types and numbers.
@@ -113,7 +96,7 @@ public sealed class MalformedRequestTests
             if (request.ContentType is not null)
                 message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(request.ContentType);
         }
-        var response = await GatewayClient.ReadAsync(await _client.SendAsync(message));
+        var response = await GatewayClient.ReadAsync(await Client.SendAsync(message));
 
         Assert.That((int)response.Status, Is.EqualTo(request.Expected), response.ToString());
         Assert.That(response.Message.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), response.ToString());
@@ -121,7 +104,7 @@ public sealed class MalformedRequestTests
         Assert.That(await db.KeyExistsAsync(RedisKeys.Queue(circle)), Is.False, "no task was queued");
         Assert.That(await db.KeyExistsAsync(RedisKeys.Index(circle)), Is.False, "no task was recorded");
 
-        var healthy = await _client.SubmitAsync(circle + "-ok", new { script = "40 + 2" }, wait: 10);
+        var healthy = await Client.SubmitAsync(circle + "-ok", new { script = "40 + 2" }, wait: 10);
         Assert.That(healthy.Result!.GetValue<double>(), Is.EqualTo(42), "the server goes on serving");
     }
 
