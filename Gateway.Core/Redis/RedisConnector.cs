@@ -44,8 +44,10 @@ public sealed partial class RedisConnector(IConfiguration configuration, IServic
         options.BacklogPolicy = BacklogPolicy.FailFast;
         // A command Redis does not answer within 1.5 s fails (callers answer 503): the API never
         // hangs on a server that went away mid-command. Set asyncTimeout= in the string to change it.
+        // Timeouts are noticed on the client's heartbeat, so it ticks often enough to keep that promise.
         if (!connectionString.Contains("asyncTimeout", StringComparison.OrdinalIgnoreCase))
             options.AsyncTimeout = 1500;
+        options.HeartbeatInterval = TimeSpan.FromMilliseconds(250);
         // Reconnect within about a second once Redis is back, not after a long exponential wait.
         options.ReconnectRetryPolicy ??= new ExponentialRetry(250, 1000);
         options.ClientName ??= $"gateway-{Environment.MachineName}";
