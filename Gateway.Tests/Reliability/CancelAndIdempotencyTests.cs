@@ -85,23 +85,24 @@ public sealed class CancelAndIdempotencyTests : ApiFixture
         Assert.That(unknown.Status, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
+    private async Task<ApiResponse> SubmitWithKeyAsync(string circle, string key, object body, string query = "")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/circles/{circle}/tasks{query}")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(body),
+        };
+        request.Headers.Add("Idempotency-Key", key);
+        return await GatewayClient.ReadAsync(await Client.SendAsync(request));
+    }
+
     [Test]
     public async Task SameIdempotencyKeyTwice_ReturnsTheSameTask_RunOnce()
     {
         var circle = TestRedis.NewCircle("idem");
-        using var first = new HttpRequestMessage(HttpMethod.Post, $"/api/circles/{circle}/tasks?wait=5")
-        {
-            Content = System.Net.Http.Json.JsonContent.Create(new { script = "args.n * 2", args = new { n = 21 } }),
-        };
-        first.Headers.Add("Idempotency-Key", "order-42");
-        var one = await GatewayClient.ReadAsync(await Client.SendAsync(first));
+        var body = new { script = "args.n * 2", args = new { n = 21 } };
 
-        using var second = new HttpRequestMessage(HttpMethod.Post, $"/api/circles/{circle}/tasks")
-        {
-            Content = System.Net.Http.Json.JsonContent.Create(new { script = "args.n * 2", args = new { n = 21 } }),
-        };
-        second.Headers.Add("Idempotency-Key", "order-42");
-        var two = await GatewayClient.ReadAsync(await Client.SendAsync(second));
+        var one = await SubmitWithKeyAsync(circle, "order-42", body, "?wait=5");
+        var two = await SubmitWithKeyAsync(circle, "order-42", body);
 
         Assert.That(one.Status, Is.EqualTo(HttpStatusCode.OK), one.ToString());
         Assert.That(two.Status, Is.EqualTo(HttpStatusCode.OK), "the original task, finished: 200");
@@ -115,18 +116,9 @@ public sealed class CancelAndIdempotencyTests : ApiFixture
     public async Task SameIdempotencyKey_WithAnotherBody_Is409()
     {
         var circle = TestRedis.NewCircle("idem");
-        async Task<ApiResponse> Send(string script)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/circles/{circle}/tasks")
-            {
-                Content = System.Net.Http.Json.JsonContent.Create(new { script }),
-            };
-            request.Headers.Add("Idempotency-Key", "k-1");
-            return await GatewayClient.ReadAsync(await Client.SendAsync(request));
-        }
 
-        var original = await Send("1");
-        var conflict = await Send("2");
+        var original = await SubmitWithKeyAsync(circle, "k-1", new { script = "1" });
+        var conflict = await SubmitWithKeyAsync(circle, "k-1", new { script = "2" });
 
         Assert.That(original.Status, Is.EqualTo(HttpStatusCode.Accepted));
         Assert.That(conflict.Status, Is.EqualTo(HttpStatusCode.Conflict), conflict.ToString());
@@ -136,12 +128,7 @@ public sealed class CancelAndIdempotencyTests : ApiFixture
     [Test]
     public async Task IdempotencyKeyTooLong_Is400()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/circles/{TestRedis.NewCircle()}/tasks")
-        {
-            Content = System.Net.Http.Json.JsonContent.Create(new { script = "1" }),
-        };
-        request.Headers.Add("Idempotency-Key", new string('k', 129));
-        var response = await GatewayClient.ReadAsync(await Client.SendAsync(request));
+        var response = await SubmitWithKeyAsync(TestRedis.NewCircle(), new string('k', 129), new { script = "1" });
 
         Assert.That(response.Status, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(response.Body!.ToJsonString(), Does.Contain("Idempotency-Key"));

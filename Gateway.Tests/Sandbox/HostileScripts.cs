@@ -23,6 +23,7 @@ public static class HostileScripts
         yield return new("loop: a promise that never settles", "new Promise(() => {})", "timeout");
         yield return new("loop: in a getter", "({ get x() { for (;;) {} } }).x", "timeout");
         yield return new("loop: in toJSON of the result", "({ toJSON() { for (;;) {} } })", "timeout");
+        // The empty JS catch blocks below are the attack: a script that swallows every limit and tries again.
         yield return new("loop: catch and retry", "for (;;) { try { while (true) {} } catch (e) {} }", "timeout");
 
         // Recursion.
