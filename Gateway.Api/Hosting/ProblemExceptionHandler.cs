@@ -9,6 +9,12 @@ namespace Gateway.Api.Hosting;
 /// </summary>
 internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
 {
+    /// <summary>During an outage every request fails alike: one warning per interval, with a count, not one per request.</summary>
+    private const long WarnEveryMs = 5_000;
+
+    private long _lastWarning = long.MinValue / 2;
+    private long _unlogged;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         int status;
@@ -19,7 +25,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
                 status = StatusCodes.Status503ServiceUnavailable;
                 title = "The task store is unavailable; try again shortly.";
                 context.Response.Headers.RetryAfter = "2";
-                LogRedisUnavailable(log, exception.GetType().Name, context.Request.Path);
+                WarnRedisUnavailable(exception, context.Request.Path);
                 break;
             case BadHttpRequestException bad:
                 status = bad.StatusCode;
@@ -41,6 +47,18 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         });
     }
 
+    private void WarnRedisUnavailable(Exception exception, PathString path)
+    {
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastWarning);
+        if (now - last < WarnEveryMs || Interlocked.CompareExchange(ref _lastWarning, now, last) != last)
+        {
+            Interlocked.Increment(ref _unlogged);
+            return;
+        }
+        LogRedisUnavailable(log, exception.GetType().Name, path, Interlocked.Exchange(ref _unlogged, 0));
+    }
+
     private static bool IsTransient(Exception exception) => exception switch
     {
         RedisConnectionException or RedisTimeoutException => true,
@@ -52,8 +70,8 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         _ => false,
     };
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable ({Reason}) while serving {Path}: answered 503")]
-    private static partial void LogRedisUnavailable(ILogger logger, string reason, PathString path);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable ({Reason}) while serving {Path}: answered 503 (and {Earlier} more since the last warning)")]
+    private static partial void LogRedisUnavailable(ILogger logger, string reason, PathString path, long earlier);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error while serving {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, PathString path);

@@ -3,9 +3,15 @@ using Gateway.Core.Tasks;
 namespace Gateway.Workers.Processing;
 
 /// <summary>A task this process is running, and how it may be stopped.</summary>
+/// <remarks>
+/// A cancel event or a renewal may learn of a task just as its run ends; stopping a task that
+/// already ended does nothing, so those races cost nothing.
+/// </remarks>
 internal sealed class RunningTask(ClaimedTask task, CancellationToken shutdown) : IDisposable
 {
     private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+    private readonly Lock _gate = new();
+    private bool _ended;
 
     public ClaimedTask Task { get; } = task;
 
@@ -23,14 +29,30 @@ internal sealed class RunningTask(ClaimedTask task, CancellationToken shutdown) 
     public void RequestCancel()
     {
         CancelRequested = true;
-        _stop.Cancel();
+        Stop();
     }
 
     public void LoseLease()
     {
         LeaseLost = true;
-        _stop.Cancel();
+        Stop();
     }
 
-    public void Dispose() => _stop.Dispose();
+    private void Stop()
+    {
+        lock (_gate)
+        {
+            if (!_ended)
+                _stop.Cancel();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _ended = true;
+            _stop.Dispose();
+        }
+    }
 }

@@ -16,7 +16,17 @@ public sealed partial class WorkerService
         try
         {
             while (await timer.WaitForNextTickAsync(stopRenewing))
-                await RenewAllAsync();
+            {
+                try
+                {
+                    await RenewAllAsync();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A renewal loop that died would let every lease of this process run out.
+                    LogRenewLoopError(_log, ex);
+                }
+            }
         }
         catch (OperationCanceledException) when (stopRenewing.IsCancellationRequested)
         {
@@ -81,6 +91,9 @@ public sealed partial class WorkerService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the lease of task {TaskId}: {Reason}")]
     private static partial void LogRenewFailed(ILogger logger, string taskId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Renewing leases failed; trying again at the next tick")]
+    private static partial void LogRenewLoopError(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Circle {Circle}: {Requeued} tasks of dead workers requeued, {Lost} failed as lost")]
     private static partial void LogReaped(ILogger logger, string circle, int requeued, int lost);
