@@ -74,7 +74,7 @@ internal static class TaskEventStream
             last = change.Value;
             if (last.IsTerminal())
             {
-                task = await store.GetAsync(circle, id);
+                task = watch.Finished ?? await store.GetAsync(circle, id);
                 if (task is null)
                     return;
                 await WriteAsync(response, JsonSerializer.Serialize(TaskView.From(task), options), cancellationToken);

@@ -23,7 +23,8 @@ internal static class TaskWaiter
             var left = wait - time.GetElapsedTime(started);
             if (left <= TimeSpan.Zero || !await watch.WaitForTerminalOrNudgeAsync(left, cancellationToken))
                 break;
-            task = await store.GetAsync(watch.Circle, watch.Id);
+            // The completion message usually carries the finished task; read it only when it did not.
+            task = watch.Finished ?? await store.GetAsync(watch.Circle, watch.Id);
         }
         return task;
     }

@@ -6,4 +6,5 @@ namespace Gateway.Core.Redis;
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(TaskError))]
+[JsonSerializable(typeof(TaskRecord))]
 internal sealed partial class CoreJson : JsonSerializerContext;

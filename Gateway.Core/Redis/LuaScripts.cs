@@ -12,25 +12,34 @@ internal static class LuaScripts
     /// events channel, created (ms), circle, idempotency record, its time to live (ms), most tasks
     /// the queue may hold, then 6 per task: id, script, args, timeout (ms), caller, traceparent. Returns "" when
     /// submitted; "!quota" (and submits nothing) when the queue would hold too many; or the record
-    /// an earlier submit with the same idempotency key left (and submits nothing).
+    /// an earlier submit with the same idempotency key left (and submits nothing). One message
+    /// wakes the workers, however many tasks came (a watcher of a new task reads it pending anyway).
     /// </summary>
     public const string Submit = """
         local prefix, channel, created, circle = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-        if redis.call('LLEN', KEYS[1]) + (#ARGV - 7) / 6 > tonumber(ARGV[7]) then return '!quota' end
         if KEYS[3] then
           local seen = redis.call('GET', KEYS[3])
           if seen then return seen end
-          redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6])
         end
+        local ids, scored = {}, {}
+        for i = 8, #ARGV, 6 do
+          ids[#ids + 1] = ARGV[i]
+          scored[#scored + 1] = created
+          scored[#scored + 1] = ARGV[i]
+        end
+        if redis.call('LPUSH', KEYS[1], unpack(ids)) > tonumber(ARGV[7]) then
+          redis.call('LPOP', KEYS[1], #ids)
+          return '!quota'
+        end
+        if KEYS[3] then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6]) end
         for i = 8, #ARGV, 6 do
           local id = ARGV[i]
           redis.call('HSET', prefix .. id, 'id', id, 'circle', circle, 'script', ARGV[i + 1],
             'args', ARGV[i + 2], 'timeout', ARGV[i + 3], 'caller', ARGV[i + 4], 'traceparent', ARGV[i + 5],
             'created', created, 'status', 'pending', 'attempts', 0)
-          redis.call('LPUSH', KEYS[1], id)
-          redis.call('ZADD', KEYS[2], created, id)
-          redis.call('PUBLISH', channel, id .. ' pending')
         end
+        redis.call('ZADD', KEYS[2], unpack(scored))
+        redis.call('PUBLISH', channel, ids[#ids] .. ' pending')
         return ''
         """;
 
@@ -42,40 +51,40 @@ internal static class LuaScripts
     /// </summary>
     public const string Claim = """
         local prefix, channel, now, lease, worker = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-        local want, stem = tonumber(ARGV[6]), ARGV[7]
-        local out = {}
-        while #out < want do
-          local id = redis.call('RPOP', KEYS[1])
-          if not id then break end
+        local ids = redis.call('RPOP', KEYS[1], tonumber(ARGV[6]))
+        if not ids then return {} end
+        if type(ids) == 'string' then ids = { ids } end -- Garnet answers RPOP key 1 with the element, not a list
+        local out, leased = {}, {}
+        for _, id in ipairs(ids) do
           local key = prefix .. id
-          if redis.call('HGET', key, 'status') == 'pending' then
-            local token = stem .. '.' .. (#out + 1)
-            local attempt = redis.call('HINCRBY', key, 'attempts', 1)
-            redis.call('HSET', key, 'status', 'processing', 'lease', token, 'worker', worker, 'started', now)
-            redis.call('ZADD', KEYS[2], now + lease, id)
+          local f = redis.call('HMGET', key, 'status', 'attempts', 'script', 'args', 'timeout', 'caller', 'created', 'traceparent')
+          if f[1] == 'pending' then
+            local token = ARGV[7] .. '.' .. (#out + 1)
+            local attempt = tonumber(f[2] or '0') + 1
+            redis.call('HSET', key, 'status', 'processing', 'attempts', attempt, 'lease', token, 'worker', worker, 'started', now)
             redis.call('PUBLISH', channel, id .. ' processing')
-            local f = redis.call('HMGET', key, 'script', 'args', 'timeout', 'caller', 'created', 'traceparent')
-            out[#out + 1] = { id, f[1], f[2], f[3], attempt, f[4], f[5], token, f[6] or '' }
+            leased[#leased + 1] = now + lease
+            leased[#leased + 1] = id
+            out[#out + 1] = { id, f[3], f[4], f[5], attempt, f[6], f[7], token, f[8] or '' }
           end
         end
+        if #leased > 0 then redis.call('ZADD', KEYS[2], unpack(leased)) end
         return out
         """;
 
     /// <summary>
     /// Complete a claimed task, fenced by its lease token: a worker whose lease was taken over
-    /// writes nothing. KEYS: task, processing, index. ARGV: id, token, status, result, error,
-    /// output, finished (ms), duration (ms), retention (ms), events channel.
-    /// Returns 1 when written, 0 when fenced off.
+    /// writes nothing. KEYS: task, processing. ARGV: id, token, status, result, error, output,
+    /// finished (ms), duration (ms), retention (ms), events channel, the message to publish.
+    /// Returns 1 when written, 0 when fenced off. (The circle's index is trimmed by the reaper.)
     /// </summary>
     public const string Complete = """
         if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[2] then return 0 end
         redis.call('HSET', KEYS[1], 'status', ARGV[3], 'result', ARGV[4], 'error', ARGV[5],
-          'output', ARGV[6], 'finished', ARGV[7], 'duration', ARGV[8])
-        redis.call('HDEL', KEYS[1], 'lease', 'cancel')
+          'output', ARGV[6], 'finished', ARGV[7], 'duration', ARGV[8], 'lease', '')
         redis.call('ZREM', KEYS[2], ARGV[1])
         redis.call('PEXPIRE', KEYS[1], ARGV[9])
-        redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(ARGV[7]) - tonumber(ARGV[9]))
-        redis.call('PUBLISH', ARGV[10], ARGV[1] .. ' ' .. ARGV[3])
+        redis.call('PUBLISH', ARGV[10], ARGV[11])
         return 1
         """;
 

@@ -80,9 +80,9 @@ public sealed partial class ProtocolSelfTest(
         const long retention = 60_000;
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-        Task<RedisResult> Submit(string id, bool withKey) => db.ScriptEvaluateAsync(LuaScripts.Submit,
+        Task<RedisResult> Submit(string id, bool withKey, int most = 2) => db.ScriptEvaluateAsync(LuaScripts.Submit,
             withKey ? [queue, index, idem] : [queue, index],
-            [prefix, channel, now, circle, id + "|fp", withKey ? retention : 0, 2, id, "1", "null", 1000, "", ""]);
+            [prefix, channel, now, circle, id + "|fp", withKey ? retention : 0, most, id, "1", "null", 1000, "", ""]);
         Task<RedisResult> Claim(long leaseMs) => db.ScriptEvaluateAsync(LuaScripts.Claim, [queue, processing],
             [prefix, channel, now, leaseMs, "selftest", 1, "selftest"]);
         async Task<bool> StatusIs(string id, string status) => await db.HashGetAsync(prefix + id, "status") == status;
@@ -91,6 +91,7 @@ public sealed partial class ProtocolSelfTest(
         {
             await Check(nameof(LuaScripts.Submit), async () =>
                 (string?)await Submit(ids[0], withKey: true) == "" && (string?)await Submit(ids[1], withKey: true) == ids[0] + "|fp"
+                && (string?)await Submit(ids[2], withKey: false, most: 1) == "!quota" && !await db.KeyExistsAsync(prefix + ids[2])
                 && await StatusIs(ids[0], "pending") && await db.ListLengthAsync(queue) == 1 && await db.SortedSetLengthAsync(index) == 1);
 
             var token = "";
@@ -133,10 +134,10 @@ public sealed partial class ProtocolSelfTest(
 
             await Check(nameof(LuaScripts.Complete), async () =>
             {
-                var fenced = await db.ScriptEvaluateAsync(LuaScripts.Complete, [prefix + ids[2], processing, index],
-                    [ids[2], "not-the-token", "completed", "2", "", "", now, "0", retention, channel]);
-                var written = await db.ScriptEvaluateAsync(LuaScripts.Complete, [prefix + ids[2], processing, index],
-                    [ids[2], token, "cancelled", "", "", "", now, "0", retention, channel]);
+                var fenced = await db.ScriptEvaluateAsync(LuaScripts.Complete, [prefix + ids[2], processing],
+                    [ids[2], "not-the-token", "completed", "2", "", "", now, "0", retention, channel, ids[2] + " completed"]);
+                var written = await db.ScriptEvaluateAsync(LuaScripts.Complete, [prefix + ids[2], processing],
+                    [ids[2], token, "cancelled", "", "", "", now, "0", retention, channel, ids[2] + " cancelled"]);
                 return (int)fenced == 0 && (int)written == 1
                     && await StatusIs(ids[2], "cancelled") && await db.SortedSetLengthAsync(processing) == 0;
             });

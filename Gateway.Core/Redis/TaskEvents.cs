@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Threading.Channels;
 using Gateway.Core.Tasks;
 using Microsoft.Extensions.Hosting;
@@ -107,24 +108,33 @@ public sealed partial class TaskEvents(IConnectionMultiplexer redis, ILogger<Tas
         var circle = RedisKeys.CircleOfEvents(message.Channel.ToString());
         var text = (string?)message.Message;
         var space = text?.IndexOf(' ') ?? -1;
-        if (circle is not null && space > 0 && text.AsSpan(space + 1).SequenceEqual(CancelWord))
-        {
-            CancelRequested?.Invoke(circle, text![..space]);
-            return;
-        }
-        if (circle is null || space <= 0 || !TaskStates.TryParse(text![(space + 1)..], out var state))
+        if (circle is null || space <= 0)
         {
             LogMalformed(log, message.Channel.ToString());
             return;
         }
+        // "id status", or "id status {the finished task}".
+        var id = text![..space];
+        var end = text.IndexOf(' ', space + 1);
+        var word = end < 0 ? text.AsSpan(space + 1) : text.AsSpan(space + 1, end - space - 1);
+        if (word.SequenceEqual(CancelWord))
+        {
+            CancelRequested?.Invoke(circle, id);
+            return;
+        }
+        if (!TaskStates.TryParse(word.ToString(), out var state))
+        {
+            LogMalformed(log, message.Channel.ToString());
+            return;
+        }
+        var record = end < 0 ? null : ReadRecord(circle, id, text.AsSpan(end + 1));
 
-        var id = text[..space];
         lock (_lock)
         {
             if (_watches.TryGetValue((circle, id), out var list))
             {
                 foreach (var watch in list)
-                    watch.Post(state);
+                    watch.Post(state, record);
             }
         }
 
@@ -138,6 +148,20 @@ public sealed partial class TaskEvents(IConnectionMultiplexer redis, ILogger<Tas
         }
     }
 
+    private TaskRecord? ReadRecord(string circle, string id, ReadOnlySpan<char> json)
+    {
+        try
+        {
+            var record = JsonSerializer.Deserialize(json, CoreJson.Default.TaskRecord);
+            return record is not null && record.Id == id && record.Circle == circle ? record : null;
+        }
+        catch (JsonException)
+        {
+            LogMalformed(log, RedisKeys.Events(circle));
+            return null;
+        }
+    }
+
     private void NudgeAll()
     {
         lock (_lock)
@@ -145,7 +169,7 @@ public sealed partial class TaskEvents(IConnectionMultiplexer redis, ILogger<Tas
             foreach (var list in _watches.Values)
             {
                 foreach (var watch in list)
-                    watch.Post(null);
+                    watch.Post(null, null);
             }
         }
         Changed?.Invoke("", "", TaskState.Pending);
@@ -203,7 +227,15 @@ public sealed class TaskWatch : IDisposable
         }
     }
 
-    internal void Post(TaskState? state) => _changes.Writer.TryWrite(state);
+    /// <summary>The task as its completion message told it, when the message carried it.</summary>
+    public TaskRecord? Finished { get; private set; }
+
+    internal void Post(TaskState? state, TaskRecord? record)
+    {
+        if (record is not null && record.Status.IsTerminal())
+            Finished = record;
+        _changes.Writer.TryWrite(state);
+    }
 
     public void Dispose()
     {

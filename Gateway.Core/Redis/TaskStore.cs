@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -17,6 +18,12 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
 {
     private static readonly RedisValue[] TaskFields =
         ["id", "status", "result", "error", "output", "attempts", "created", "started", "finished", "duration", "worker", "caller", "timeout"];
+
+    /// <summary>A finished task's record rides on its completion message up to this size; a larger one is read from Redis.</summary>
+    internal const int MaxRecordInMessage = 16 * 1024;
+
+    /// <summary>When this process last added each circle to the set of known circles.</summary>
+    private readonly ConcurrentDictionary<string, long> _circlesAdded = new(StringComparer.Ordinal);
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -84,8 +91,14 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
         }
 
         var db = Db;
-        // The circle set is a global key in its own slot: written beside the script, not inside it.
-        _ = db.SetAddAsync(RedisKeys.Circles, circle, CommandFlags.FireAndForget);
+        // The circle set is a global key in its own slot: written beside the script, not inside it,
+        // and once a minute per circle rather than with every task.
+        var tick = Environment.TickCount64;
+        if (!_circlesAdded.TryGetValue(circle, out var added) || tick - added > 60_000)
+        {
+            _circlesAdded[circle] = tick;
+            _ = db.SetAddAsync(RedisKeys.Circles, circle, CommandFlags.FireAndForget);
+        }
         if (tasks.Count == 1)
             activity?.SetTag("gateway.task.id", records[0].Id);
         var seen = (string?)await db.ScriptEvaluateAsync(LuaScripts.Submit, keys, argv);
@@ -129,6 +142,8 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
                 CreatedAt: DateTimeOffset.FromUnixTimeMilliseconds((long)f[6]))
             {
                 TraceParent = NullIfEmpty((string?)f[8]),
+                StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(now),
+                WorkerId = workerId,
             };
         }
         return claimed;
@@ -138,16 +153,47 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
     public async Task<bool> CompleteAsync(ClaimedTask task, TaskOutcome outcome)
     {
         var circle = task.Circle;
+        var finished = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var duration = Math.Round(outcome.DurationMs, 3);
         var error = outcome.Error is null ? "" : JsonSerializer.Serialize(outcome.Error, CoreJson.Default.TaskError);
         var result = await Db.ScriptEvaluateAsync(
             LuaScripts.Complete,
-            [RedisKeys.Task(circle, task.Id), RedisKeys.Processing(circle), RedisKeys.Index(circle)],
+            [RedisKeys.Task(circle, task.Id), RedisKeys.Processing(circle)],
             [
                 task.Id, task.LeaseToken, outcome.Status.ToWire(), outcome.ResultJson ?? "", error, outcome.Output,
-                time.GetUtcNow().ToUnixTimeMilliseconds(), outcome.DurationMs.ToString("0.###", CultureInfo.InvariantCulture),
-                RetentionMs, RedisKeys.Events(circle),
+                finished, duration.ToString("0.###", CultureInfo.InvariantCulture), RetentionMs, RedisKeys.Events(circle),
+                CompletionMessage(task, outcome, finished, duration),
             ]);
         return (int)result == 1;
+    }
+
+    /// <summary>
+    /// "id status", followed by the finished task as a later read would return it, so that a
+    /// waiting request answers without reading it back; only the status when the record is large.
+    /// </summary>
+    private static string CompletionMessage(ClaimedTask task, TaskOutcome outcome, long finished, double duration)
+    {
+        var head = $"{task.Id} {outcome.Status.ToWire()}";
+        if ((outcome.ResultJson?.Length ?? 0) + outcome.Output.Length > MaxRecordInMessage)
+            return head;
+        var record = new TaskRecord
+        {
+            Id = task.Id,
+            Circle = task.Circle,
+            Status = outcome.Status,
+            ResultJson = string.IsNullOrEmpty(outcome.ResultJson) ? null : outcome.ResultJson,
+            Error = outcome.Error,
+            Output = outcome.Output,
+            Attempts = task.Attempt,
+            CreatedAt = task.CreatedAt,
+            StartedAt = task.StartedAt,
+            FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(finished),
+            DurationMs = duration,
+            WorkerId = task.WorkerId,
+            Caller = task.Caller,
+            TimeoutMs = task.TimeoutMs,
+        };
+        return $"{head} {JsonSerializer.Serialize(record, CoreJson.Default.TaskRecord)}";
     }
 
     /// <summary>

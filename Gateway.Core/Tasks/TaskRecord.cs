@@ -43,6 +43,12 @@ public sealed record ClaimedTask(
 {
     /// <summary>The W3C traceparent of the submit, so the run joins its trace.</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>When this attempt was claimed, as stored with the task.</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>The worker that claimed it.</summary>
+    public string? WorkerId { get; init; }
 }
 
 /// <summary>How a run ended, as the worker reports it.</summary>

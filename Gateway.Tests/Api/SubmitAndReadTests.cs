@@ -25,6 +25,30 @@ public sealed class SubmitAndReadTests : ApiFixture
         Assert.That(response.Body!["createdAt"]!.GetValue<string>(), Does.Match(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"));
     }
 
+    [TestCase("args.a + args.b", TestName = "{m}(completed)")]
+    [TestCase("console.log('x'); throw new Error('no')", TestName = "{m}(failed)")]
+    public async Task Submit_WithWait_AnswersExactlyWhatALaterReadReturns(string script)
+    {
+        // A waiting request answers from the completion message; a later read comes from Redis.
+        var circle = TestRedis.NewCircle();
+        var waited = await Client.SubmitAsync(circle, new { script, args = new { a = 2, b = 3 } }, wait: 5);
+        Assert.That(waited.Status, Is.EqualTo(HttpStatusCode.OK), waited.ToString());
+
+        var read = await Client.GetTaskAsync(circle, waited.Id);
+        Assert.That(waited.Body!.ToJsonString(), Is.EqualTo(read.Body!.ToJsonString()));
+    }
+
+    [Test]
+    public async Task Submit_WithWait_ALargeResultIsReadBackWhole()
+    {
+        // Past the size a completion message carries, the waiting request reads the task from Redis.
+        var circle = TestRedis.NewCircle();
+        var waited = await Client.SubmitAsync(circle, new { script = "'x'.repeat(100000)" }, wait: 5);
+
+        Assert.That(waited.TaskStatus, Is.EqualTo("completed"), waited.ToString());
+        Assert.That(waited.Result!.GetValue<string>(), Has.Length.EqualTo(100_000));
+    }
+
     [Test]
     public async Task Submit_WithoutWait_Returns202WithLocation_ThenGetReachesCompleted()
     {
