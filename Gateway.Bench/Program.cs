@@ -1,9 +1,12 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Gateway.Bench;
 
 // Gateway.Bench <mode> [options]; prints one JSON document with the figures.
 //   engine                        the script runner alone, cache on and off
-//   sync | async | batch          load through the HTTP API of a running gateway
+//   sync | async | batch          load through the HTTP API of a gateway (--url, or --start one)
+//   queue                         the Core API and the worker loop in this process, no HTTP
 var mode = args.FirstOrDefault() ?? "help";
 
 object result;
@@ -12,39 +15,96 @@ switch (mode)
     case "engine":
         result = await EngineBench.RunAsync(Option("--rounds", 5), Option("--count", 500));
         break;
-    case "sync" or "async" or "batch":
-        var scriptName = Text("--script", "trivial")!;
-        var script = scriptName switch
-        {
-            "trivial" => Scripts.Trivial,
-            "200-line" => Scripts.TwoHundredLines,
-            "fib20" => Scripts.Fib20,
-            _ => throw new ArgumentException("--script is trivial, 200-line or fib20"),
-        };
-        var options = new BenchOptions(
-            Url: Text("--url", "http://127.0.0.1:5080")!,
-            Circle: Text("--circle", $"bench-{Guid.NewGuid():N}"[..20])!,
-            Clients: Option("--clients", 10),
-            Count: Option("--count", 2000),
-            Warmup: Option("--warmup", 200),
-            Batch: Option("--batch", 100),
-            ScriptName: scriptName,
-            Script: script,
-            Redis: Text("--redis", null),
-            Pid: Option("--pid", 0) is var pid && pid > 0 ? pid : null);
-        result = await new LoadBench(options).RunAsync(mode);
+    case "sync" or "async" or "batch" or "queue":
+        result = await LoadAsync(mode);
         break;
     default:
         Console.Error.WriteLine("""
             usage: Gateway.Bench engine [--rounds N] [--count N]
-                   Gateway.Bench sync|async|batch [--url URL] [--clients N] [--count N] [--warmup N] [--batch N]
-                                 [--script trivial|200-line|fib20] [--redis host:port] [--pid GATEWAY_PID]
+                   Gateway.Bench sync|async|batch|queue [--clients N[,N…]] [--rounds N] [--count N] [--warmup N]
+                                 [--batch N] [--script trivial|200-line|fib20] [--monitor]
+                                 [--start [--concurrency N]] | [--url URL] [--redis host:port] [--pid GATEWAY_PID]
+              --start      start a redis-server and (but for queue) the Api with in-process workers, stop them after
+              --clients    one run per value and round; the summary gives the medians per value
+              --monitor    also count commands with MONITOR: sent by clients, run inside Lua (slows Redis)
             """);
         return 2;
 }
 
 Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
 return 0;
+
+async Task<object> LoadAsync(string mode)
+{
+    var scriptName = Text("--script", "trivial")!;
+    var script = scriptName switch
+    {
+        "trivial" => Scripts.Trivial,
+        "200-line" => Scripts.TwoHundredLines,
+        "fib20" => Scripts.Fib20,
+        _ => throw new ArgumentException("--script is trivial, 200-line or fib20"),
+    };
+    var clientCounts = Text("--clients", "10")!.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+    var rounds = Option("--rounds", 1);
+    var concurrency = Option("--concurrency", 16);
+
+    using var launcher = new Launcher();
+    string? redis = Text("--redis", null), url = Text("--url", "http://127.0.0.1:5080");
+    int? pid = Option("--pid", 0) is var p && p > 0 ? p : null;
+    if (args.Contains("--start"))
+    {
+        await launcher.StartRedisAsync();
+        redis = launcher.Redis;
+        if (mode != "queue")
+        {
+            await launcher.StartApiAsync(concurrency);
+            (url, pid) = (launcher.Url, launcher.Pid);
+        }
+    }
+
+    var options = new BenchOptions(
+        Url: url!,
+        Circle: Text("--circle", $"bench-{Guid.NewGuid():N}"[..20])!,
+        Count: Option("--count", 2000),
+        Warmup: Option("--warmup", 200),
+        Batch: Option("--batch", 100),
+        ScriptName: scriptName,
+        Script: script,
+        Redis: redis,
+        Pid: pid,
+        Monitor: args.Contains("--monitor"),
+        Concurrency: concurrency);
+
+    await using var queue = new QueueBench(options);
+    var runs = new List<JsonNode>();
+    for (var round = 1; round <= rounds; round++)
+    {
+        foreach (var clients in clientCounts)
+        {
+            var run = mode == "queue" ? await queue.RunAsync(clients) : await new LoadBench(options).RunAsync(mode, clients);
+            var node = JsonSerializer.SerializeToNode(run)!;
+            node["round"] = round;
+            runs.Add(node);
+            Console.Error.WriteLine($"round {round}, {clients} clients: {node["tasksPerSecond"]} tasks/s, p50 {node["latencyMs"]!["p50"]} ms");
+        }
+    }
+
+    var summary = clientCounts.Select(clients =>
+    {
+        var mine = runs.Where(r => (int)r["clients"]! == clients).ToArray();
+        double Median(Func<JsonNode, double> pick) => Math.Round(Measurement.Median(mine.Select(pick)), 3);
+        return new
+        {
+            clients,
+            rounds = mine.Length,
+            tasksPerSecond = Median(r => (double)r["tasksPerSecond"]!),
+            p50Ms = Median(r => (double)r["latencyMs"]!["p50"]!),
+            p99Ms = Median(r => (double)r["latencyMs"]!["p99"]!),
+            gatewayCpuMsPerTask = mine[0]["gateway"] is null ? (double?)null : Median(r => (double)r["gateway"]!["cpuMsPerTask"]!),
+        };
+    }).ToArray();
+    return new { mode, script = scriptName, summary, runs };
+}
 
 int Option(string name, int fallback)
 {

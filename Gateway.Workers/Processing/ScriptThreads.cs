@@ -12,6 +12,9 @@ namespace Gateway.Workers.Processing;
 /// </remarks>
 internal sealed class ScriptThreads : TaskScheduler, IDisposable
 {
+    [ThreadStatic]
+    private static ScriptThreads? t_owner;
+
     private readonly Queue<Task> _queue = new();
     private readonly Stack<Sleeper> _idle = new();
     private readonly Lock _gate = new();
@@ -31,9 +34,6 @@ internal sealed class ScriptThreads : TaskScheduler, IDisposable
             _threads[i].Start();
         }
     }
-
-    [ThreadStatic]
-    private static ScriptThreads? t_owner;
 
     public override int MaximumConcurrencyLevel => _threads.Length;
 

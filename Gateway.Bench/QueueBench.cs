@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Gateway.Core;
+using Gateway.Core.Redis;
+using Gateway.Core.Tasks;
+using Gateway.Scripting;
+using Gateway.Workers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Gateway.Bench;
+
+/// <summary>
+/// The queue without HTTP: producers and the worker loop in this one process, on the Core API
+/// (submit, then wait on the event subscription) — the set-up BullMQ's figures come from.
+/// </summary>
+internal sealed class QueueBench(BenchOptions options) : IAsyncDisposable
+{
+    private IHost? _host;
+
+    public async Task<object> RunAsync(int clients)
+    {
+        _host ??= await StartAsync();
+        var store = _host.Services.GetRequiredService<TaskStore>();
+        var events = _host.Services.GetRequiredService<TaskEvents>();
+        await RunClientsAsync(store, events, Math.Min(clients, 8), options.Warmup);
+        var self = options with { Pid = Environment.ProcessId };
+        return await Measurement.RunAsync("queue", self, clients, () => RunClientsAsync(store, events, clients, options.Count));
+    }
+
+    private async Task<IHost> StartAsync()
+    {
+        var builder = Host.CreateApplicationBuilder([]);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = options.Redis ?? throw new ArgumentException("queue needs --redis host:port (or --start)"),
+            ["Gateway:Workers:Concurrency"] = options.Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gateway:Workers:Circles:0"] = options.Circle,
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.AddGatewayCore();
+        builder.AddScripting();
+        builder.AddWorkers(always: true);
+        var host = builder.Build();
+        await host.StartAsync();
+        await host.Services.GetRequiredService<TaskEvents>().Subscribed;
+        return host;
+    }
+
+    private async Task<List<double>> RunClientsAsync(TaskStore store, TaskEvents events, int clients, int count)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var start = Stopwatch.GetTimestamp();
+                var id = TaskIds.New(TimeProvider.System);
+                using var watch = events.Watch(options.Circle, id);
+                await store.SubmitAsync(options.Circle, [new NewTask(options.Script, $$"""{"a":{{i}},"b":1}""", 5000) { Id = id }]);
+                var task = watch.Finished;
+                while (task is null || !task.Status.IsTerminal())
+                {
+                    if (!await watch.WaitForTerminalOrNudgeAsync(TimeSpan.FromSeconds(60), CancellationToken.None))
+                        throw new TimeoutException($"task {id} did not finish");
+                    task = watch.Finished ?? await store.GetAsync(options.Circle, id);
+                }
+                latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                if (task.Status != TaskState.Completed)
+                    throw new InvalidOperationException($"task {id} ended {task.Status}: {task.Error?.Message}");
+            }
+        }));
+        return latencies.ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+        }
+    }
+}
