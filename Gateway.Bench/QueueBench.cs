@@ -60,7 +60,7 @@ internal sealed class QueueBench(BenchOptions options) : IAsyncDisposable
                 var start = Stopwatch.GetTimestamp();
                 var id = TaskIds.New(TimeProvider.System);
                 using var watch = events.Watch(options.Circle, id);
-                await store.SubmitAsync(options.Circle, [new NewTask(options.Script, $$"""{"a":{{i}},"b":1}""", 5000) { Id = id }]);
+                await store.SubmitAsync(options.Circle, [new NewTask(options.Script, $$"""{"a":{{i}},"b":1}""", 5000) { Id = id }], null, runHere: true);
                 var task = watch.Finished;
                 while (task is null || !task.Status.IsTerminal())
                 {

@@ -28,6 +28,7 @@ public static class GatewayCoreExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RedisConnector>();
         services.AddSingleton(sp => sp.GetRequiredService<RedisConnector>().Connect());
+        services.AddSingleton<Tasks.LocalDispatch>();
         services.AddSingleton<TaskStore>();
         services.AddSingleton<ModelStore>();
         services.AddSingleton<WorkerRegistry>();

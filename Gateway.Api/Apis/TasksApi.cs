@@ -92,7 +92,8 @@ public static class TasksApi
         var watch = waitFor > TimeSpan.Zero ? events.Watch(circle, id) : null;
         try
         {
-            var result = await store.SubmitAsync(circle, [task with { Id = id }], idempotency);
+            // A caller that waits never sees the task pending: it may start in this process at once.
+            var result = await store.SubmitAsync(circle, [task with { Id = id }], idempotency, runHere: watch is not null);
             if (result.QuotaExceeded)
                 return QuotaExceeded(circle, limits);
             TaskRecord? current;

@@ -8,38 +8,66 @@ namespace Gateway.Core.Redis;
 internal static class LuaScripts
 {
     /// <summary>
-    /// Submit N tasks. KEYS: queue, index, and optionally an idempotency key. ARGV: task prefix,
-    /// events channel, created (ms), circle, idempotency record, its time to live (ms), most tasks
-    /// the queue may hold, then 6 per task: id, script, args, timeout (ms), caller, traceparent. Returns "" when
-    /// submitted; "!quota" (and submits nothing) when the queue would hold too many; or the record
-    /// an earlier submit with the same idempotency key left (and submits nothing). One message
-    /// wakes the workers, however many tasks came (a watcher of a new task reads it pending anyway).
+    /// Submit N tasks. KEYS: queue, index, processing, and optionally an idempotency key. ARGV:
+    /// task prefix, events channel, created (ms), circle, idempotency record, its time to live (ms),
+    /// most tasks the queue may hold, how many of the tasks the submitting process's worker may
+    /// claim at once, that worker's id, the lease deadline (ms), a lease-token stem; then 6 per
+    /// task: id, script, args, timeout (ms), caller, traceparent.
+    ///
+    /// When the queue is empty, the first of the tasks go straight to the submitting process's
+    /// free worker slots: stored processing, leased, never queued; nobody can be watching a task
+    /// that did not exist, so that takes no message. The rest are queued, and one message wakes
+    /// the workers however many came.
+    ///
+    /// Returns "" when queued, "=N" when the first N were claimed so (the rest queued), "!quota"
+    /// (and submits nothing) when the queue would hold too many, or the record an earlier submit
+    /// with the same idempotency key left (and submits nothing).
     /// </summary>
     public const string Submit = """
         local prefix, channel, created, circle = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-        if KEYS[3] then
-          local seen = redis.call('GET', KEYS[3])
+        if KEYS[4] then
+          local seen = redis.call('GET', KEYS[4])
           if seen then return seen end
         end
-        local ids, scored = {}, {}
-        for i = 8, #ARGV, 6 do
-          ids[#ids + 1] = ARGV[i]
+        local direct = tonumber(ARGV[8])
+        if direct > 0 and redis.call('LLEN', KEYS[1]) > 0 then direct = 0 end
+        local scored, leased, queued, claimed = {}, {}, {}, 0
+        for i = 12, #ARGV, 6 do
+          local id = ARGV[i]
           scored[#scored + 1] = created
-          scored[#scored + 1] = ARGV[i]
+          scored[#scored + 1] = id
+          if claimed < direct then
+            claimed = claimed + 1
+            leased[#leased + 1] = ARGV[10]
+            leased[#leased + 1] = id
+          else
+            queued[#queued + 1] = id
+          end
         end
-        if redis.call('LPUSH', KEYS[1], unpack(ids)) > tonumber(ARGV[7]) then
-          redis.call('LPOP', KEYS[1], #ids)
+        if #queued > 0 and redis.call('LPUSH', KEYS[1], unpack(queued)) > tonumber(ARGV[7]) then
+          redis.call('LPOP', KEYS[1], #queued)
           return '!quota'
         end
-        if KEYS[3] then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6]) end
-        for i = 8, #ARGV, 6 do
+        if KEYS[4] then redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[6]) end
+        local n = 0
+        for i = 12, #ARGV, 6 do
           local id = ARGV[i]
-          redis.call('HSET', prefix .. id, 'id', id, 'circle', circle, 'script', ARGV[i + 1],
-            'args', ARGV[i + 2], 'timeout', ARGV[i + 3], 'caller', ARGV[i + 4], 'traceparent', ARGV[i + 5],
-            'created', created, 'status', 'pending', 'attempts', 0)
+          n = n + 1
+          if n <= claimed then
+            redis.call('HSET', prefix .. id, 'id', id, 'circle', circle, 'script', ARGV[i + 1],
+              'args', ARGV[i + 2], 'timeout', ARGV[i + 3], 'caller', ARGV[i + 4], 'traceparent', ARGV[i + 5],
+              'created', created, 'status', 'processing', 'attempts', 1, 'lease', ARGV[11] .. '.' .. n,
+              'worker', ARGV[9], 'started', created)
+          else
+            redis.call('HSET', prefix .. id, 'id', id, 'circle', circle, 'script', ARGV[i + 1],
+              'args', ARGV[i + 2], 'timeout', ARGV[i + 3], 'caller', ARGV[i + 4], 'traceparent', ARGV[i + 5],
+              'created', created, 'status', 'pending', 'attempts', 0)
+          end
         end
         redis.call('ZADD', KEYS[2], unpack(scored))
-        redis.call('PUBLISH', channel, ids[#ids] .. ' pending')
+        if claimed > 0 then redis.call('ZADD', KEYS[3], unpack(leased)) end
+        if #queued > 0 then redis.call('PUBLISH', channel, queued[#queued] .. ' pending') end
+        if claimed > 0 then return '=' .. claimed end
         return ''
         """;
 

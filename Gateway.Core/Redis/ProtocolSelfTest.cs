@@ -76,13 +76,14 @@ public sealed partial class ProtocolSelfTest(
         var idem = RedisKeys.Idempotency(circle, "selftest");
         // Not a real events channel: nobody listening for tasks hears the test.
         var channel = $"rhai:selftest:{{{circle}}}";
-        string[] ids = [NewId(), NewId(), NewId()];
+        string[] ids = [NewId(), NewId(), NewId(), NewId()];
         const long retention = 60_000;
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-        Task<RedisResult> Submit(string id, bool withKey, int most = 2) => db.ScriptEvaluateAsync(LuaScripts.Submit,
-            withKey ? [queue, index, idem] : [queue, index],
-            [prefix, channel, now, circle, id + "|fp", withKey ? retention : 0, most, id, "1", "null", 1000, "", ""]);
+        Task<RedisResult> Submit(string id, bool withKey, int most = 2, int direct = 0) => db.ScriptEvaluateAsync(LuaScripts.Submit,
+            withKey ? [queue, index, processing, idem] : [queue, index, processing],
+            [prefix, channel, now, circle, id + "|fp", withKey ? retention : 0, most, direct, "selftest", now + 30_000, "selftest",
+                id, "1", "null", 1000, "", ""]);
         Task<RedisResult> Claim(long leaseMs) => db.ScriptEvaluateAsync(LuaScripts.Claim, [queue, processing],
             [prefix, channel, now, leaseMs, "selftest", 1, "selftest"]);
         async Task<bool> StatusIs(string id, string status) => await db.HashGetAsync(prefix + id, "status") == status;
@@ -141,6 +142,11 @@ public sealed partial class ProtocolSelfTest(
                 return (int)fenced == 0 && (int)written == 1
                     && await StatusIs(ids[2], "cancelled") && await db.SortedSetLengthAsync(processing) == 0;
             });
+
+            await Check(nameof(LuaScripts.Submit) + " (claimed at once)", async () =>
+                (string?)await Submit(ids[3], withKey: false, direct: 1) == "=1" && await StatusIs(ids[3], "processing")
+                && await db.HashGetAsync(prefix + ids[3], "lease") == "selftest.1"
+                && await db.SortedSetScoreAsync(processing, ids[3]) == now + 30_000 && await db.ListLengthAsync(queue) == 0);
         }
         finally
         {

@@ -14,7 +14,8 @@ namespace Gateway.Core.Redis;
 /// The queue client: every read and write of tasks in Redis goes through here, and every
 /// state change is one script of <see cref="LuaScripts"/>.
 /// </summary>
-public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, IOptions<TaskOptions> options, IOptions<LimitsOptions>? limits = null)
+public sealed class TaskStore(
+    IConnectionMultiplexer redis, TimeProvider time, IOptions<TaskOptions> options, IOptions<LimitsOptions>? limits = null, LocalDispatch? local = null)
 {
     private static readonly RedisValue[] TaskFields =
         ["id", "status", "result", "error", "output", "attempts", "created", "started", "finished", "duration", "worker", "caller", "timeout"];
@@ -36,20 +37,24 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
     /// <summary>
     /// Queues the tasks in one round trip. With an idempotency key already used in this circle,
     /// nothing is queued and the earlier submit's task id and body fingerprint are returned.
+    /// With <paramref name="runHere"/> — for a caller that waits for the result and so never shows
+    /// the task pending — when this process runs a worker with free slots for the circle and the
+    /// queue is empty, the first tasks are claimed for it in the same round trip and start here at once.
     /// </summary>
-    public async Task<SubmitResult> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks, Idempotency? idempotency)
+    public async Task<SubmitResult> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks, Idempotency? idempotency, bool runHere = false)
     {
         EnsureCircle(circle);
         using var activity = GatewayMetrics.Source.StartActivity("enqueue", ActivityKind.Producer);
         activity?.SetTag("gateway.circle", circle);
         activity?.SetTag("gateway.task.count", tasks.Count);
         var traceparent = activity?.Id ?? Activity.Current?.Id ?? "";
-        var now = time.GetUtcNow();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var created = DateTimeOffset.FromUnixTimeMilliseconds(now);
         var records = new TaskRecord[tasks.Count];
-        var argv = new RedisValue[7 + 6 * tasks.Count];
+        var argv = new RedisValue[SubmitHeader + 6 * tasks.Count];
         argv[0] = RedisKeys.TaskPrefix(circle);
         argv[1] = RedisKeys.Events(circle);
-        argv[2] = now.ToUnixTimeMilliseconds();
+        argv[2] = now;
         argv[3] = circle;
         for (var i = 0; i < tasks.Count; i++)
         {
@@ -57,7 +62,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
             var id = task.Id ?? TaskIds.New(time);
             if (!TaskIds.IsWellFormed(id))
                 throw new ArgumentException($"'{id}' is not a task id.", nameof(tasks));
-            var at = 7 + 6 * i;
+            var at = SubmitHeader + 6 * i;
             argv[at] = id;
             argv[at + 1] = task.Script;
             argv[at + 2] = task.ArgsJson;
@@ -69,26 +74,26 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
                 Id = id,
                 Circle = circle,
                 Status = TaskState.Pending,
-                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()),
+                CreatedAt = created,
                 Caller = task.Caller,
                 TimeoutMs = task.TimeoutMs,
             };
         }
 
         argv[6] = limits?.Value.MaxPendingPerCircle ?? int.MaxValue;
-        RedisKey[] keys;
-        if (idempotency is null)
-        {
-            keys = [RedisKeys.Queue(circle), RedisKeys.Index(circle)];
-            argv[4] = "";
-            argv[5] = 0;
-        }
-        else
-        {
-            keys = [RedisKeys.Queue(circle), RedisKeys.Index(circle), RedisKeys.Idempotency(circle, idempotency.Key)];
-            argv[4] = $"{records[0].Id}|{idempotency.Fingerprint}";
-            argv[5] = (long)idempotency.Lifetime.TotalMilliseconds;
-        }
+        RedisKey[] keys = idempotency is null
+            ? [RedisKeys.Queue(circle), RedisKeys.Index(circle), RedisKeys.Processing(circle)]
+            : [RedisKeys.Queue(circle), RedisKeys.Index(circle), RedisKeys.Processing(circle), RedisKeys.Idempotency(circle, idempotency.Key)];
+        argv[4] = idempotency is null ? "" : $"{records[0].Id}|{idempotency.Fingerprint}";
+        argv[5] = idempotency is null ? 0 : (long)idempotency.Lifetime.TotalMilliseconds;
+
+        var worker = runHere ? local?.Worker : null;
+        var reserved = worker?.TryReserve(circle, tasks.Count) ?? 0;
+        var stem = reserved > 0 ? LeaseStem(worker!.WorkerId, now) : "";
+        argv[7] = reserved;
+        argv[8] = worker?.WorkerId ?? "";
+        argv[9] = reserved > 0 ? now + (long)worker!.Lease.TotalMilliseconds : 0;
+        argv[10] = stem;
 
         var db = Db;
         // The circle set is a global key in its own slot: written beside the script, not inside it,
@@ -101,24 +106,53 @@ public sealed class TaskStore(IConnectionMultiplexer redis, TimeProvider time, I
         }
         if (tasks.Count == 1)
             activity?.SetTag("gateway.task.id", records[0].Id);
-        var seen = (string?)await db.ScriptEvaluateAsync(LuaScripts.Submit, keys, argv);
-        if (string.IsNullOrEmpty(seen))
+
+        var claimed = 0;
+        try
         {
+            var seen = (string?)await db.ScriptEvaluateAsync(LuaScripts.Submit, keys, argv);
+            if (seen == "!quota")
+                return new SubmitResult([], null, null, QuotaExceeded: true);
+            if (!string.IsNullOrEmpty(seen) && seen[0] != '=')
+            {
+                var bar = seen.IndexOf('|', StringComparison.Ordinal);
+                return new SubmitResult([], seen[..bar], seen[(bar + 1)..]);
+            }
+
+            claimed = string.IsNullOrEmpty(seen) ? 0 : int.Parse(seen.AsSpan(1), CultureInfo.InvariantCulture);
+            for (var i = 0; i < claimed; i++)
+            {
+                var task = tasks[i];
+                records[i] = records[i] with { Status = TaskState.Processing, Attempts = 1, StartedAt = created, WorkerId = worker!.WorkerId };
+                worker!.Start(new ClaimedTask(records[i].Id, circle, task.Script, task.ArgsJson, task.TimeoutMs, 1, task.Caller,
+                    $"{stem}.{i + 1}", created)
+                {
+                    TraceParent = NullIfEmpty(traceparent),
+                    StartedAt = created,
+                    WorkerId = worker.WorkerId,
+                });
+            }
             Telemetry.GatewayMetrics.TaskSubmitted(circle, records.Length);
             return new SubmitResult(records, null, null);
         }
-        if (seen == "!quota")
-            return new SubmitResult([], null, null, QuotaExceeded: true);
-        var bar = seen.IndexOf('|', StringComparison.Ordinal);
-        return new SubmitResult([], seen[..bar], seen[(bar + 1)..]);
+        finally
+        {
+            if (reserved > claimed)
+                worker!.Release(reserved - claimed);
+        }
     }
+
+    /// <summary>Argument slots of the submit script before the first task's.</summary>
+    private const int SubmitHeader = 11;
+
+    private static string LeaseStem(string workerId, long now) => $"{workerId}.{now:x}.{Random.Shared.Next():x}";
 
     /// <summary>Claims up to <paramref name="max"/> pending tasks of a circle for a worker.</summary>
     public async Task<IReadOnlyList<ClaimedTask>> ClaimAsync(string circle, string workerId, int max, TimeSpan lease)
     {
         EnsureCircle(circle);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var stem = $"{workerId}.{now:x}.{Random.Shared.Next():x}";
+        var stem = LeaseStem(workerId, now);
         var result = await Db.ScriptEvaluateAsync(
             LuaScripts.Claim,
             [RedisKeys.Queue(circle), RedisKeys.Processing(circle)],

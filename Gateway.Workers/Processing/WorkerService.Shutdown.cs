@@ -12,6 +12,7 @@ public sealed partial class WorkerService
     {
         if (Interlocked.Exchange(ref _stopping, 1) == 1)
             return;
+        _local.Detach(this);
         await base.StopAsync(cancellationToken);
         try
         {

@@ -19,8 +19,9 @@ namespace Gateway.Workers.Processing;
 /// backoff. Stopping takes no new work, gives running work the grace period, then gives back
 /// what is left.
 /// </summary>
-public sealed partial class WorkerService : BackgroundService
+public sealed partial class WorkerService : BackgroundService, ILocalWorker
 {
+    private readonly LocalDispatch _local;
     private readonly TaskStore _store;
     private readonly WorkerRegistry _registry;
     private readonly ScriptRunner _runner;
@@ -47,8 +48,10 @@ public sealed partial class WorkerService : BackgroundService
         IOptions<WorkerOptions> options,
         WorkerIdentity identity,
         TimeProvider time,
-        ILogger<WorkerService> log)
+        ILogger<WorkerService> log,
+        LocalDispatch local)
     {
+        _local = local;
         _store = store;
         _registry = registry;
         _runner = runner;
@@ -96,29 +99,30 @@ public sealed partial class WorkerService : BackgroundService
         LogStarted(_log, _identity.Id, _options.EffectiveConcurrency, _options.ServesAllCircles ? "*" : string.Join(',', _options.Circles));
         // Renewal outlives the claim loop: running tasks keep their leases through the grace period.
         _renewing = RenewLoopAsync(_stopRenewing.Token);
+        _local.Attach(this);
         await Task.WhenAll(ClaimLoopAsync(stoppingToken), ReapLoopAsync(stoppingToken), HeartbeatLoopAsync(stoppingToken));
     }
 
+    /// <summary>
+    /// Wait for a circle that may hold work, then for free slots, then claim as many tasks as
+    /// there are free slots. Slots are not held while nothing is known to wait: a submit in this
+    /// process may use them meanwhile (<see cref="TryReserve"/>).
+    /// </summary>
     private async Task ClaimLoopAsync(CancellationToken stoppingToken)
     {
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await _slots.WaitAsync(stoppingToken);
-                var free = 1;
-                while (free < _options.EffectiveConcurrency && _slots.Wait(0))
-                    free++;
-
-                var claimed = 0;
                 try
                 {
-                    claimed = await _redisRetry.ExecuteAsync(async ct => await ClaimAsync(free, ct), stoppingToken);
+                    await ClaimOnceAsync(stoppingToken);
                 }
-                finally
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    if (free > claimed)
-                        _slots.Release(free - claimed);
+                    // A claim loop that died would leave this worker idle for good.
+                    LogClaimLoopError(_log, ex);
+                    await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken);
                 }
             }
         }
@@ -128,18 +132,61 @@ public sealed partial class WorkerService : BackgroundService
         }
     }
 
-    private async Task<int> ClaimAsync(int free, CancellationToken cancellationToken)
+    private async Task ClaimOnceAsync(CancellationToken stoppingToken)
     {
-        var circle = await _schedule.NextAsync(cancellationToken);
-        var tasks = await _store.ClaimAsync(circle, _identity.Id, free, TimeSpan.FromSeconds(_options.LeaseSeconds));
+        // Finding the next circle may read the circle set: Redis may be away then too.
+        var circle = await _redisRetry.ExecuteAsync(async ct => await _schedule.NextAsync(ct), stoppingToken);
+        await _slots.WaitAsync(stoppingToken);
+        var free = 1;
+        while (free < _options.EffectiveConcurrency && _slots.Wait(0))
+            free++;
+
+        var claimed = 0;
+        try
+        {
+            claimed = await _redisRetry.ExecuteAsync(async _ => await ClaimAsync(circle, free), stoppingToken);
+        }
+        finally
+        {
+            if (free > claimed)
+                _slots.Release(free - claimed);
+        }
+    }
+
+    private async Task<int> ClaimAsync(string circle, int free)
+    {
+        var tasks = await _store.ClaimAsync(circle, _identity.Id, free, Lease);
         _schedule.Claimed(circle, free, tasks.Count);
         foreach (var task in tasks)
-        {
-            var running = new RunningTask(task, _shutdown.Token);
-            _running[task.Id] = running;
-            running.Completion = Task.Run(() => RunAsync(running), CancellationToken.None);
-        }
+            Start(task);
         return tasks.Count;
+    }
+
+    public string WorkerId => _identity.Id;
+
+    public TimeSpan Lease => TimeSpan.FromSeconds(_options.LeaseSeconds);
+
+    public int TryReserve(string circle, int wanted)
+    {
+        if (Volatile.Read(ref _stopping) == 1 || !(_options.ServesAllCircles || _options.Circles.Contains(circle)))
+            return 0;
+        var reserved = 0;
+        while (reserved < wanted && _slots.Wait(0))
+            reserved++;
+        return reserved;
+    }
+
+    public void Release(int count)
+    {
+        if (count > 0)
+            _slots.Release(count);
+    }
+
+    public void Start(ClaimedTask task)
+    {
+        var running = new RunningTask(task, _shutdown.Token);
+        _running[task.Id] = running;
+        running.Completion = Task.Run(() => RunAsync(running), CancellationToken.None);
     }
 
     private async Task RunAsync(RunningTask running)
@@ -203,6 +250,9 @@ public sealed partial class WorkerService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} runs {Concurrency} tasks at once from circles {Circles}")]
     private static partial void LogStarted(ILogger logger, string workerId, int concurrency, string circles);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Claiming failed; trying again in a second")]
+    private static partial void LogClaimLoopError(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is unavailable; retrying in {Delay}")]
     private static partial void LogRedisUnavailable(ILogger logger, Exception? exception, TimeSpan delay);
