@@ -19,14 +19,20 @@ internal sealed class LoadBench(BenchOptions options)
         Timeout = TimeSpan.FromSeconds(120),
     };
 
+    private bool _warmedUp;
+
     private string Circle => options.Circle;
 
     private object Body(int i) => new { script = options.Script, args = new { a = i, b = 1 } };
 
-    /// <summary>Warms up (JIT, connections, the script cache), then measures one run of <paramref name="mode"/>.</summary>
+    /// <summary>Warms up the first time (JIT, connections, the script cache), then measures one run of <paramref name="mode"/>.</summary>
     public async Task<object> RunAsync(string mode, int clients)
     {
-        await SyncAsync(Math.Min(clients, 8), options.Warmup);
+        if (!_warmedUp)
+        {
+            await SyncAsync(8, options.Warmup);
+            _warmedUp = true;
+        }
         return await Measurement.RunAsync(mode, options, clients, () => mode switch
         {
             "sync" => SyncAsync(clients, options.Count),

@@ -76,12 +76,13 @@ async Task<object> LoadAsync(string mode)
         Concurrency: concurrency);
 
     await using var queue = new QueueBench(options);
+    var load = new LoadBench(options);
     var runs = new List<JsonNode>();
     for (var round = 1; round <= rounds; round++)
     {
         foreach (var clients in clientCounts)
         {
-            var run = mode == "queue" ? await queue.RunAsync(clients) : await new LoadBench(options).RunAsync(mode, clients);
+            var run = mode == "queue" ? await queue.RunAsync(clients) : await load.RunAsync(mode, clients);
             var node = JsonSerializer.SerializeToNode(run)!;
             node["round"] = round;
             runs.Add(node);

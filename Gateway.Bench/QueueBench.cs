@@ -21,10 +21,12 @@ internal sealed class QueueBench(BenchOptions options) : IAsyncDisposable
 
     public async Task<object> RunAsync(int clients)
     {
+        var first = _host is null;
         _host ??= await StartAsync();
         var store = _host.Services.GetRequiredService<TaskStore>();
         var events = _host.Services.GetRequiredService<TaskEvents>();
-        await RunClientsAsync(store, events, Math.Min(clients, 8), options.Warmup);
+        if (first)
+            await RunClientsAsync(store, events, 8, options.Warmup);
         var self = options with { Pid = Environment.ProcessId };
         return await Measurement.RunAsync("queue", self, clients, () => RunClientsAsync(store, events, clients, options.Count));
     }
