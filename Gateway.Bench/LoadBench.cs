@@ -42,25 +42,13 @@ internal sealed class LoadBench(BenchOptions options)
         });
     }
 
-    private async Task<List<double>> SyncAsync(int clients, int count)
+    private Task<List<double>> SyncAsync(int clients, int count) => Measurement.ClosedLoopAsync(clients, count, async i =>
     {
-        var latencies = new ConcurrentBag<double>();
-        var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
-            {
-                var start = Stopwatch.GetTimestamp();
-                using var response = await _http.PostAsJsonAsync($"/api/circles/{Circle}/tasks?wait=30", Body(i));
-                var body = await response.Content.ReadAsStringAsync();
-                latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                if ((int)response.StatusCode != 200 || !body.Contains("\"completed\"", StringComparison.Ordinal))
-                    throw new InvalidOperationException($"task {i}: {(int)response.StatusCode} {body}");
-            }
-        }));
-        return latencies.ToList();
-    }
+        using var response = await _http.PostAsJsonAsync($"/api/circles/{Circle}/tasks?wait=30", Body(i));
+        var body = await response.Content.ReadAsStringAsync();
+        if ((int)response.StatusCode != 200 || !body.Contains("\"completed\"", StringComparison.Ordinal))
+            throw new InvalidOperationException($"task {i}: {(int)response.StatusCode} {body}");
+    });
 
     /// <summary>Latency here is submit-to-result of each task, as its collector saw it.</summary>
     private async Task<List<double>> AsyncAsync(int clients, int batch)

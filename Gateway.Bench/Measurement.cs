@@ -57,6 +57,27 @@ internal static class Measurement
         };
     }
 
+    /// <summary>
+    /// <paramref name="clients"/> callers share task numbers 0 … <paramref name="count"/> − 1, each
+    /// running one task at a time; returns each task's time in milliseconds.
+    /// </summary>
+    public static async Task<List<double>> ClosedLoopAsync(int clients, int count, Func<int, Task> runOne)
+    {
+        var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var start = Stopwatch.GetTimestamp();
+                await runOne(i);
+                latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        }));
+        return latencies.ToList();
+    }
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Gateway.Core;
 using Gateway.Core.Redis;
 using Gateway.Core.Tasks;
@@ -50,33 +48,22 @@ internal sealed class QueueBench(BenchOptions options) : IAsyncDisposable
         return host;
     }
 
-    private async Task<List<double>> RunClientsAsync(TaskStore store, TaskEvents events, int clients, int count)
-    {
-        var latencies = new ConcurrentBag<double>();
-        var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+    private Task<List<double>> RunClientsAsync(TaskStore store, TaskEvents events, int clients, int count) =>
+        Measurement.ClosedLoopAsync(clients, count, async i =>
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
+            var id = TaskIds.New(TimeProvider.System);
+            using var watch = events.Watch(options.Circle, id);
+            await store.SubmitAsync(options.Circle, [new NewTask(options.Script, $$"""{"a":{{i}},"b":1}""", 5000) { Id = id }], null, runHere: true);
+            var task = watch.Finished;
+            while (task is null || !task.Status.IsTerminal())
             {
-                var start = Stopwatch.GetTimestamp();
-                var id = TaskIds.New(TimeProvider.System);
-                using var watch = events.Watch(options.Circle, id);
-                await store.SubmitAsync(options.Circle, [new NewTask(options.Script, $$"""{"a":{{i}},"b":1}""", 5000) { Id = id }], null, runHere: true);
-                var task = watch.Finished;
-                while (task is null || !task.Status.IsTerminal())
-                {
-                    if (!await watch.WaitForTerminalOrNudgeAsync(TimeSpan.FromSeconds(60), CancellationToken.None))
-                        throw new TimeoutException($"task {id} did not finish");
-                    task = watch.Finished ?? await store.GetAsync(options.Circle, id);
-                }
-                latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                if (task.Status != TaskState.Completed)
-                    throw new InvalidOperationException($"task {id} ended {task.Status}: {task.Error?.Message}");
+                if (!await watch.WaitForTerminalOrNudgeAsync(TimeSpan.FromSeconds(60), CancellationToken.None))
+                    throw new TimeoutException($"task {id} did not finish");
+                task = watch.Finished ?? await store.GetAsync(options.Circle, id);
             }
-        }));
-        return latencies.ToList();
-    }
+            if (task.Status != TaskState.Completed)
+                throw new InvalidOperationException($"task {id} ended {task.Status}: {task.Error?.Message}");
+        });
 
     public async ValueTask DisposeAsync()
     {
