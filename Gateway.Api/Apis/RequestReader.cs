@@ -14,7 +14,12 @@ namespace Gateway.Api.Apis;
 /// </summary>
 internal static class RequestReader
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { MaxDepth = 64, AllowDuplicateProperties = false };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        MaxDepth = 64,
+        AllowDuplicateProperties = false,
+        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(ApiJson.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
+    };
 
     /// <summary>Largest body worth reading: room for a script and args at their limits, escaped.</summary>
     public static long MaxBodyBytes(LimitsOptions limits, int tasks = 1) =>

@@ -30,7 +30,11 @@ public static class ApiExtensions
         services.AddSingleton<EmbeddedGarnet>();
         services.AddSingleton<IEmbeddedRedis>(sp => sp.GetRequiredService<EmbeddedGarnet>());
 
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimestampConverter()));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, Apis.ApiJson.Default);
+            o.SerializerOptions.Converters.Add(new UtcTimestampConverter());
+        });
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
             if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
