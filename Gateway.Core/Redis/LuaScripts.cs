@@ -16,8 +16,8 @@ internal static class LuaScripts
     ///
     /// When the queue is empty, the first of the tasks go straight to the submitting process's
     /// free worker slots: stored processing, leased, never queued; nobody can be watching a task
-    /// that did not exist, so that takes no message. The rest are queued, and one message wakes
-    /// the workers however many came.
+    /// that did not exist, so that takes no message. The rest are queued, each with a message
+    /// that wakes the workers (one per task, so a worker that missed one still hears the next).
     ///
     /// Returns "" when queued, "=N" when the first N were claimed so (the rest queued), "!quota"
     /// (and submits nothing) when the queue would hold too many, or the record an earlier submit
@@ -66,7 +66,7 @@ internal static class LuaScripts
         end
         redis.call('ZADD', KEYS[2], unpack(scored))
         if claimed > 0 then redis.call('ZADD', KEYS[3], unpack(leased)) end
-        if #queued > 0 then redis.call('PUBLISH', channel, queued[#queued] .. ' pending') end
+        for _, id in ipairs(queued) do redis.call('PUBLISH', channel, id .. ' pending') end
         if claimed > 0 then return '=' .. claimed end
         return ''
         """;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using Gateway.Core.Redis;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Reliability;
@@ -85,7 +86,8 @@ public sealed class ProcessFaultTests
         a.Terminate();
         await a.WaitForExitAsync(TimeSpan.FromSeconds(40));
         Assert.That(a.ExitCode, Is.Zero, a.Log);
-        Assert.That(a.Log, Does.Contain("Stopping: waiting up to 25 s"), "the worker was busy when it got SIGTERM");
+        Assert.That(a.Log, Does.Contain("Stopping: waiting up to 25 s"),
+            $"the worker was busy when it got SIGTERM; {await TestRedis.Connection.GetDatabase().ListLengthAsync(RedisKeys.Queue(circle))} tasks were still queued; the other worker:\n{b.Log}");
 
         var results = new ConcurrentBag<ApiResponse>();
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (id, _) =>
