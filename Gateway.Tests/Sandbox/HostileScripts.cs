@@ -9,6 +9,12 @@ public sealed record HostileScript(string Name, string Script, string? ExpectedC
 /// <summary>The hostile-script catalogue: every way we know of to hang, crash, bloat or escape a worker.</summary>
 public static class HostileScripts
 {
+    /// <summary>
+    /// Time for a memory bomb: it must end by its memory budget, which on a starved CPU can take
+    /// longer than a second to fill.
+    /// </summary>
+    private const int MemoryBudgetMs = 5_000;
+
     private const string Backtracking = "/(a+)+$/.test('a'.repeat(32) + '!')";
 
     public static IEnumerable<HostileScript> All()
@@ -37,19 +43,19 @@ public static class HostileScripts
         yield return new("recursion: JSON.parse nesting", "JSON.parse('['.repeat(100000))", "script_error");
 
         // Memory.
-        yield return new("memory: array growth", "let a = []; while (true) a.push(new Array(1e5).fill(1))", "memory_limit");
-        yield return new("memory: string doubling", "let s = 'x'; while (true) s += s", "memory_limit");
-        yield return new("memory: repeat", "let s = 'x'.repeat(2 ** 28); s.length", "memory_limit");
-        yield return new("memory: padEnd", "let s = ''.padEnd(2 ** 28, 'ab'); s.length", "memory_limit");
-        yield return new("memory: join", "let s = new Array(1e5).fill('x'.repeat(1e4)).join(''); s.length", "memory_limit");
-        yield return new("memory: Map bomb", "const m = new Map(); for (let i = 0; ; i++) m.set(i, { i })", "memory_limit");
-        yield return new("memory: object key bomb", "const o = {}; for (let i = 0; ; i++) o['k' + i] = i", "memory_limit");
-        yield return new("memory: huge sparse array filled", "new Array(1e9).fill(0)", "memory_limit");
-        yield return new("memory: Array.from length", "Array.from({ length: 1e9 })", "memory_limit");
-        yield return new("memory: typed arrays in a loop", "const k = []; for (;;) k.push(new Uint8Array(1e6))", "memory_limit");
-        yield return new("memory: one huge typed array", "const big = new Uint8Array(8e8); big.length", "memory_limit");
+        yield return new("memory: array growth", "let a = []; while (true) a.push(new Array(1e5).fill(1))", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: string doubling", "let s = 'x'; while (true) s += s", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: repeat", "let s = 'x'.repeat(2 ** 28); s.length", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: padEnd", "let s = ''.padEnd(2 ** 28, 'ab'); s.length", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: join", "let s = new Array(1e5).fill('x'.repeat(1e4)).join(''); s.length", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: Map bomb", "const m = new Map(); for (let i = 0; ; i++) m.set(i, { i })", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: object key bomb", "const o = {}; for (let i = 0; ; i++) o['k' + i] = i", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: huge sparse array filled", "new Array(1e9).fill(0)", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: Array.from length", "Array.from({ length: 1e9 })", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: typed arrays in a loop", "const k = []; for (;;) k.push(new Uint8Array(1e6))", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: one huge typed array", "const big = new Uint8Array(8e8); big.length", "memory_limit", MemoryBudgetMs);
         yield return new("result: huge typed array", "new Uint8Array(1e8)", "result_too_large");
-        yield return new("memory: catch and retry", "for (;;) { try { let a = []; while (true) a.push(new Array(1e5).fill(1)) } catch (e) {} }", "memory_limit");
+        yield return new("memory: catch and retry", "for (;;) { try { let a = []; while (true) a.push(new Array(1e5).fill(1)) } catch (e) {} }", "memory_limit", MemoryBudgetMs);
 
         // Regular expressions.
         yield return new("regex: catastrophic backtracking", Backtracking, "timeout");
