@@ -8,6 +8,7 @@ using Jint.Native.Json;
 using Jint.Runtime;
 using Jint.Runtime.Descriptors;
 using Jint.Runtime.Interop;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Gateway.Scripting.Modules;
@@ -17,7 +18,7 @@ namespace Gateway.Scripting.Modules;
 /// modules can see), the store and the clock; and the crossing between JS values and .NET. Data
 /// crosses as JSON both ways, so scripts only ever hold plain JS copies, never .NET objects.
 /// </summary>
-internal sealed class ModuleScope(Engine engine, string circle, ModelStore store, TimeProvider time)
+internal sealed partial class ModuleScope(Engine engine, string circle, ModelStore store, TimeProvider time, ILogger? log = null)
 {
     public string Circle => circle;
 
@@ -54,9 +55,15 @@ internal sealed class ModuleScope(Engine engine, string circle, ModelStore store
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException or InvalidOperationException)
         {
+            // The script gets no internals; the log keeps the cause.
+            if (log is not null)
+                LogStoreFailed(log, ex, module, name, circle);
             throw Error($"{module}.{name} failed: the store is unavailable or busy; try again.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Module}.{Function} in circle {Circle} failed in the store")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string module, string function, string circle);
 
     private JavaScriptException Error(string message)
     {

@@ -62,7 +62,7 @@ public sealed partial class ScriptRunner
                 StringCaps.Install(engine, _limits.MemoryBytes / 2);
                 ScriptGlobals.Install(engine, task, output);
                 if (_models is not null)
-                    Modules.DomainModules.Install(engine, new Modules.ModuleScope(engine, task.Circle, _models, _time));
+                    Modules.DomainModules.Install(engine, new Modules.ModuleScope(engine, task.Circle, _models, _time, _log));
                 var value = await engine.EvaluateAsync(prepared, timer.Token);
                 if (value is JsTypedArray typed && typed.Length > _limits.MaxResultBytes / 2)
                 {
