@@ -55,6 +55,7 @@ public static class HostileScripts
         yield return new("memory: typed arrays in a loop", "const k = []; for (;;) k.push(new Uint8Array(1e6))", "memory_limit", MemoryBudgetMs);
         yield return new("memory: one huge typed array", "const big = new Uint8Array(8e8); big.length", "memory_limit", MemoryBudgetMs);
         yield return new("result: huge typed array", "new Uint8Array(1e8)", "result_too_large");
+        // The empty JS catch is the attack again: swallow the memory limit and allocate once more.
         yield return new("memory: catch and retry", "for (;;) { try { let a = []; while (true) a.push(new Array(1e5).fill(1)) } catch (e) {} }", "memory_limit", MemoryBudgetMs);
 
         // Regular expressions.
