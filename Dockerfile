@@ -4,8 +4,9 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 
 # Restore as its own layer: it changes only when a project file or a package version does.
-COPY global.json Directory.Build.props Directory.Packages.props Gateway.sln ./
+COPY global.json Directory.Build.props Directory.Packages.props BannedSymbols.txt Gateway.sln ./
 COPY Gateway.Core/Gateway.Core.csproj Gateway.Core/
+COPY Gateway.Hosting/Gateway.Hosting.csproj Gateway.Hosting/
 COPY Gateway.Scripting/Gateway.Scripting.csproj Gateway.Scripting/
 COPY Gateway.Workers/Gateway.Workers.csproj Gateway.Workers/
 COPY Gateway.Api/Gateway.Api.csproj Gateway.Api/
@@ -14,6 +15,7 @@ RUN dotnet restore Gateway.Api/Gateway.Api.csproj -r linux-x64 \
 
 COPY appsettings.json ./
 COPY Gateway.Core/ Gateway.Core/
+COPY Gateway.Hosting/ Gateway.Hosting/
 COPY Gateway.Scripting/ Gateway.Scripting/
 COPY Gateway.Workers/ Gateway.Workers/
 COPY Gateway.Api/ Gateway.Api/

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Gateway.Core.Configuration;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 using Gateway.Scripting.Sandbox;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,7 @@
 using Gateway.Core;
 using Gateway.Core.Redis;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
+using Gateway.Workers.Dispatch;
 using Gateway.Scripting;
 using Gateway.Workers;
 using Microsoft.Extensions.Configuration;
@@ -21,12 +22,13 @@ internal sealed class QueueBench(BenchOptions options) : IAsyncDisposable
     {
         var first = _host is null;
         _host ??= await StartAsync();
-        var store = _host.Services.GetRequiredService<TaskStore>();
+        var submitter = _host.Services.GetRequiredService<TaskSubmitter>();
+        var reader = _host.Services.GetRequiredService<TaskReader>();
         var events = _host.Services.GetRequiredService<TaskEvents>();
         if (first)
-            await RunClientsAsync(store, events, 8, options.Warmup);
+            await RunClientsAsync(submitter, reader, events, 8, options.Warmup);
         var self = options with { Pid = Environment.ProcessId };
-        return await Measurement.RunAsync("queue", self, clients, () => RunClientsAsync(store, events, clients, options.Count));
+        return await Measurement.RunAsync("queue", self, clients, () => RunClientsAsync(submitter, reader, events, clients, options.Count));
     }
 
     private async Task<IHost> StartAsync()
@@ -48,18 +50,18 @@ internal sealed class QueueBench(BenchOptions options) : IAsyncDisposable
         return host;
     }
 
-    private Task<List<double>> RunClientsAsync(TaskStore store, TaskEvents events, int clients, int count) =>
+    private Task<List<double>> RunClientsAsync(TaskSubmitter submitter, TaskReader reader, TaskEvents events, int clients, int count) =>
         Measurement.ClosedLoopAsync(clients, count, async i =>
         {
             var id = TaskIds.New(TimeProvider.System);
             using var watch = events.Watch(options.Circle, id);
-            await store.SubmitAsync(options.Circle, [new NewTask(options.Script, $$"""{"a":{{i}},"b":1}""", 5000) { Id = id }], null, runHere: true);
+            await submitter.SubmitAsync(options.Circle, [new NewTask(options.Script, $$"""{"a":{{i}},"b":1}""", 5000) { Id = id }], null, runHere: true);
             var task = watch.Finished;
             while (task is null || !task.Status.IsTerminal())
             {
                 if (!await watch.WaitForTerminalOrNudgeAsync(TimeSpan.FromSeconds(60), CancellationToken.None))
                     throw new TimeoutException($"task {id} did not finish");
-                task = watch.Finished ?? await store.GetAsync(options.Circle, id);
+                task = watch.Finished ?? await reader.GetAsync(options.Circle, id);
             }
             if (task.Status != TaskState.Completed)
                 throw new InvalidOperationException($"task {id} ended {task.Status}: {task.Error?.Message}");

@@ -9,7 +9,7 @@ namespace Gateway.Core;
 public static class GatewayCoreExtensions
 {
     /// <summary>
-    /// Options, the Redis connection, the task store and the process's event subscription.
+    /// Options, the Redis connection, the task queue and reader, the model store and the process's event subscription.
     /// The connection is made by <see cref="RedisConnector"/>, which hosts may give an embedded server.
     /// </summary>
     public static IHostApplicationBuilder AddGatewayCore(this IHostApplicationBuilder builder)
@@ -20,7 +20,7 @@ public static class GatewayCoreExtensions
             .Validate(o => o.DefaultTimeoutMs <= o.MaxTimeoutMs, $"{LimitsOptions.Section}:DefaultTimeoutMs must not exceed MaxTimeoutMs.");
         services.AddOptionsWithValidateOnStart<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
             .ValidateDataAnnotations()
-            .Validate(o => o.Circles.All(c => c == "*" || Tasks.CircleName.IsValid(c)),
+            .Validate(o => o.Circles.All(c => c == "*" || Queueing.CircleName.IsValid(c)),
                 $"{WorkerOptions.Section}:Circles must hold \"*\" or valid circle names.");
         services.AddOptionsWithValidateOnStart<TaskOptions>().BindConfiguration(TaskOptions.Section)
             .ValidateDataAnnotations();
@@ -28,9 +28,9 @@ public static class GatewayCoreExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RedisConnector>();
         services.AddSingleton(sp => sp.GetRequiredService<RedisConnector>().Connect());
-        services.AddSingleton<Tasks.LocalDispatch>();
-        services.AddSingleton<TaskStore>();
-        services.AddSingleton<ModelStore>();
+        services.AddSingleton<TaskQueue>();
+        services.AddSingleton<TaskReader>();
+        services.AddSingleton<Models.IModelStore, RedisModelStore>();
         services.AddSingleton<WorkerRegistry>();
         // First of the hosted services: nothing serves or claims before the protocol is known to work.
         services.AddHostedService<ProtocolSelfTest>();

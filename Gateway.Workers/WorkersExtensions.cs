@@ -1,19 +1,32 @@
 using Gateway.Core.Configuration;
+using Gateway.Workers.Dispatch;
 using Gateway.Workers.Processing;
 
 namespace Gateway.Workers;
 
 public static class WorkersExtensions
 {
-    /// <summary>The worker loop, when <c>Gateway:Workers:Enabled</c> (or always, for the worker-only host).</summary>
+    /// <summary>
+    /// The submitter, and the worker loop with its lease keeper, reaper and heartbeat when
+    /// <c>Gateway:Workers:Enabled</c> (or always, for the worker-only host).
+    /// </summary>
     public static IHostApplicationBuilder AddWorkers(this IHostApplicationBuilder builder, bool always = false)
     {
-        builder.Services.AddSingleton<WorkerIdentity>();
+        var services = builder.Services;
+        services.AddSingleton<WorkerIdentity>();
+        services.AddSingleton<TaskSubmitter>();
         var enabled = always || builder.Configuration.GetValue($"{WorkerOptions.Section}:Enabled", true);
         if (enabled)
         {
-            builder.Services.AddSingleton<WorkerService>();
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerService>());
+            services.AddSingleton<RunningTasks>();
+            services.AddSingleton<WorkerService>();
+            services.AddSingleton<ILocalWorker>(sp => sp.GetRequiredService<WorkerService>());
+            // Hosted services stop in reverse order: the heartbeat leaves the registry first, the
+            // worker drains, and leases are kept until it has.
+            services.AddHostedService<LeaseKeeper>();
+            services.AddHostedService(sp => sp.GetRequiredService<WorkerService>());
+            services.AddHostedService<Reaper>();
+            services.AddHostedService<Heartbeat>();
         }
         return builder;
     }

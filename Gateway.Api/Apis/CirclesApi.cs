@@ -17,7 +17,7 @@ public static class CirclesApi
     }
 
     /// <summary>The circles the caller may use (all of them when the API is open).</summary>
-    public static async Task<Ok<CircleListView>> List(TaskStore store, HttpContext context)
+    public static async Task<Ok<CircleListView>> List(TaskReader store, HttpContext context)
     {
         var caller = Security.ApiKeyFilter.CallerOf(context);
         var names = (await store.ListCircleNamesAsync()).Where(c => caller is null || caller.MayUse(c)).ToArray();
@@ -25,6 +25,6 @@ public static class CirclesApi
         return TypedResults.Ok(new CircleListView(stats.Select(CircleView.From).ToArray()));
     }
 
-    public static async Task<Ok<CircleView>> Get(string circle, TaskStore store) =>
+    public static async Task<Ok<CircleView>> Get(string circle, TaskReader store) =>
         TypedResults.Ok(CircleView.From(await store.GetCircleAsync(circle)));
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Gateway.Core.Redis;
+using Gateway.Core.Models;
 using Gateway.Scripting.Modules;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -24,10 +24,10 @@ public static class ModelsApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         foreach (var (path, kind, plural) in Views)
         {
-            group.MapGet($"/{path}", (string circle, ModelStore store) => List(circle, kind, plural, store))
+            group.MapGet($"/{path}", (string circle, IModelStore store) => List(circle, kind, plural, store))
                 .WithName($"List{char.ToUpperInvariant(path[0])}{path[1..]}")
                 .WithSummary($"Every {kind} of the circle, by id.");
-            group.MapGet($"/{path}/{{id}}", (string circle, string id, ModelStore store) => Get(circle, kind, id, store))
+            group.MapGet($"/{path}/{{id}}", (string circle, string id, IModelStore store) => Get(circle, kind, id, store))
                 .WithName($"Get{char.ToUpperInvariant(kind[0])}{kind[1..]}")
                 .WithSummary($"One {kind} of the circle.")
                 .ProducesProblem(StatusCodes.Status404NotFound);
@@ -35,7 +35,7 @@ public static class ModelsApi
         return api;
     }
 
-    public static async Task<Ok<Dictionary<string, JsonElement[]>>> List(string circle, string kind, string plural, ModelStore store)
+    public static async Task<Ok<Dictionary<string, JsonElement[]>>> List(string circle, string kind, string plural, IModelStore store)
     {
         var items = await store.ListAsync(circle, kind);
         return TypedResults.Ok(new Dictionary<string, JsonElement[]>
@@ -44,7 +44,7 @@ public static class ModelsApi
         });
     }
 
-    public static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> Get(string circle, string kind, string id, ModelStore store)
+    public static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> Get(string circle, string kind, string id, IModelStore store)
     {
         var json = long.TryParse(id, out var number) && number > 0 ? await store.GetAsync(circle, kind, number) : null;
         return json is null

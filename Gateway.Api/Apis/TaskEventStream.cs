@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Gateway.Core.Redis;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +19,7 @@ internal static class TaskEventStream
         string circle,
         string id,
         HttpContext context,
-        TaskStore store,
+        TaskReader store,
         TaskEvents events,
         IOptions<JsonOptions> json,
         CancellationToken cancellationToken)

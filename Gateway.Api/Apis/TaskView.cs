@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Gateway.Core.Redis;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 
 namespace Gateway.Api.Apis;
 

@@ -1,5 +1,5 @@
 using Gateway.Core.Redis;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 
 namespace Gateway.Api.Apis;
 
@@ -14,7 +14,7 @@ internal static class TaskWaiter
     /// <paramref name="known"/> when the caller has just read or written the task.
     /// </summary>
     public static async Task<TaskRecord?> WaitAsync(
-        TaskStore store, TaskWatch watch, TaskRecord? known, TimeSpan wait, TimeProvider time, CancellationToken cancellationToken)
+        TaskReader store, TaskWatch watch, TaskRecord? known, TimeSpan wait, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var task = known ?? await store.GetAsync(watch.Circle, watch.Id);

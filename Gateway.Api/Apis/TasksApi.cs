@@ -1,6 +1,7 @@
 using Gateway.Core.Configuration;
 using Gateway.Core.Redis;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
+using Gateway.Workers.Dispatch;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -60,7 +61,8 @@ public static class TasksApi
         [FromQuery] string? wait,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         HttpRequest request,
-        TaskStore store,
+        TaskSubmitter submitter,
+        TaskReader store,
         TaskEvents events,
         TimeProvider time,
         IOptions<LimitsOptions> options,
@@ -93,7 +95,7 @@ public static class TasksApi
         try
         {
             // A caller that waits never sees the task pending: it may start in this process at once.
-            var result = await store.SubmitAsync(circle, [task with { Id = id }], idempotency, runHere: watch is not null);
+            var result = await submitter.SubmitAsync(circle, [task with { Id = id }], idempotency, runHere: watch is not null);
             if (result.QuotaExceeded)
                 return QuotaExceeded(circle, limits);
             TaskRecord? current;
@@ -135,7 +137,8 @@ public static class TasksApi
     public static async Task<Results<Ok<TaskView>, Accepted<TaskView>, ProblemHttpResult>> Cancel(
         string circle,
         string id,
-        TaskStore store,
+        TaskQueue queue,
+        TaskReader store,
         TaskEvents events,
         TimeProvider time,
         CancellationToken cancellationToken)
@@ -143,7 +146,7 @@ public static class TasksApi
         if (!TaskIds.IsWellFormed(id))
             return UnknownTask(circle, id);
         using var watch = events.Watch(circle, id);
-        var result = await store.CancelAsync(circle, id);
+        var result = await queue.CancelAsync(circle, id);
         var task = result == CancelResult.Stopping
             ? await TaskWaiter.WaitAsync(store, watch, known: null, CancelWait, time, cancellationToken)
             : await store.GetAsync(circle, id);
@@ -179,7 +182,7 @@ public static class TasksApi
     public static async Task<Results<Accepted<BatchView>, ProblemHttpResult>> SubmitBatch(
         string circle,
         HttpRequest request,
-        TaskStore store,
+        TaskSubmitter submitter,
         IOptions<LimitsOptions> options,
         CancellationToken cancellationToken)
     {
@@ -206,7 +209,7 @@ public static class TasksApi
         if (errors.Count > 0)
             return RequestReader.Invalid(errors);
 
-        var submitted = await store.SubmitAsync(circle, tasks, idempotency: null);
+        var submitted = await submitter.SubmitAsync(circle, tasks, idempotency: null);
         if (submitted.QuotaExceeded)
             return QuotaExceeded(circle, limits);
         return TypedResults.Accepted((string?)null, new BatchView(submitted.Tasks.Select(TaskView.From).ToArray()));
@@ -216,7 +219,7 @@ public static class TasksApi
         string circle,
         string id,
         [FromQuery] string? wait,
-        TaskStore store,
+        TaskReader store,
         TaskEvents events,
         TimeProvider time,
         IOptions<LimitsOptions> options,
@@ -244,7 +247,7 @@ public static class TasksApi
         string circle,
         [FromQuery] string? status,
         [FromQuery] string? limit,
-        TaskStore store)
+        TaskReader store)
     {
         TaskState? state = null;
         if (status is not null)

@@ -1,10 +1,8 @@
 using Gateway.Api.Apis;
 using Gateway.Core;
-using Gateway.Core.Configuration;
-using Gateway.Core.Health;
 using Gateway.Api.Security;
 using Gateway.Core.Redis;
-using Gateway.Core.Telemetry;
+using Gateway.Hosting;
 using Gateway.Scripting;
 using Gateway.Workers;
 using Gateway.Workers.Processing;
@@ -16,13 +14,11 @@ public static class ApiExtensions
     /// <summary>Everything the Api host runs: core, scripting, in-process workers, errors, Swagger, health.</summary>
     public static WebApplicationBuilder AddGatewayApi(this WebApplicationBuilder builder)
     {
-        builder.Configuration.AddGatewaySettingsFile();
+        builder.AddGatewayDefaults("gateway-api").AddCheck<WorkerHealthCheck>("workers", tags: [HealthEndpoints.ReadyTag]);
         builder.AddGatewayCore();
         builder.AddScripting();
         builder.AddWorkers();
         builder.AddGatewaySecurity();
-        builder.AddGatewayTelemetry("gateway-api");
-        builder.AddGatewayLogging();
 
         var services = builder.Services;
         services.AddOptionsWithValidateOnStart<EmbeddedRedisOptions>().BindConfiguration(EmbeddedRedisOptions.Section)
@@ -41,7 +37,6 @@ public static class ApiExtensions
                 context.ProblemDetails.Detail ??= "The body must be JSON: send Content-Type: application/json.";
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.AddGatewayHealthChecks().AddCheck<WorkerHealthCheck>("workers", tags: [HealthEndpoints.ReadyTag]);
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(o => o.SupportNonNullableReferenceTypes());
         return builder;
@@ -54,8 +49,7 @@ public static class ApiExtensions
         app.UseRateLimiter();
         app.UseSwagger();
         app.UseSwaggerUI();
-        app.MapGatewayHealth();
-        app.MapGatewayMetrics();
+        app.MapGatewayDefaults();
 
         // Every /api call: a known key and its circles (ApiKeyFilter), and the caller's rate limit.
         var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>().RequireRateLimiting(SecurityExtensions.ApiPolicy)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Gateway.Core.Models;
 using StackExchange.Redis;
 
 namespace Gateway.Api.Hosting;
@@ -7,7 +8,7 @@ namespace Gateway.Api.Hosting;
 /// The last word on errors: Redis away is 503 with Retry-After (never 500, never a hang), a bad
 /// request the framework caught is its own 4xx, anything else a 500 without internals.
 /// </summary>
-internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
+internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, TimeProvider time, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
 {
     /// <summary>During an outage every request fails alike: one warning per interval, with a count, not one per request.</summary>
     private const long WarnEveryMs = 5_000;
@@ -19,13 +20,15 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
     {
         int status;
         string title;
-        switch (exception)
+        // A store failure carries the backend's error inside: an outage there is an outage.
+        var cause = exception is ModelStoreException { InnerException: { } inner } ? inner : exception;
+        switch (cause)
         {
-            case RedisException or RedisTimeoutException when IsTransient(exception):
+            case RedisException or RedisTimeoutException when IsTransient(cause):
                 status = StatusCodes.Status503ServiceUnavailable;
                 title = "The task store is unavailable; try again shortly.";
                 context.Response.Headers.RetryAfter = "2";
-                WarnRedisUnavailable(exception, context.Request.Path);
+                WarnRedisUnavailable(cause, context.Request.Path);
                 break;
             case BadHttpRequestException bad:
                 status = bad.StatusCode;
@@ -49,7 +52,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
 
     private void WarnRedisUnavailable(Exception exception, PathString path)
     {
-        var now = Environment.TickCount64;
+        var now = (long)time.GetElapsedTime(0).TotalMilliseconds;
         var last = Interlocked.Read(ref _lastWarning);
         if (now - last < WarnEveryMs || Interlocked.CompareExchange(ref _lastWarning, now, last) != last)
         {

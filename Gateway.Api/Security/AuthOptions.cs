@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 
 namespace Gateway.Api.Security;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 
 namespace Gateway.Core.Redis;
 

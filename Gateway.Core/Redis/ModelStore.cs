@@ -1,4 +1,5 @@
-using Gateway.Core.Tasks;
+using Gateway.Core.Models;
+using Gateway.Core.Queueing;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis;
@@ -8,14 +9,13 @@ namespace Gateway.Core.Redis;
 /// per circle and kind. Changes are optimistic: read, change, write only if nobody wrote in
 /// between (a transaction conditioned on the value read), else read again — no update is lost.
 /// </summary>
-public sealed class ModelStore(IConnectionMultiplexer redis)
+public sealed class RedisModelStore(IConnectionMultiplexer redis) : IModelStore
 {
     private const int MaxConflicts = 100;
 
     private IDatabase Db => redis.GetDatabase();
 
-    /// <summary>Stores a new entity; <paramref name="build"/> turns the new id into its JSON.</summary>
-    public async Task<string> CreateAsync(string circle, string kind, Func<long, string> build)
+    public Task<string> CreateAsync(string circle, string kind, Func<long, string> build) => Guard(async () =>
     {
         Ensure(circle);
         var db = Db;
@@ -23,27 +23,23 @@ public sealed class ModelStore(IConnectionMultiplexer redis)
         var json = build(id);
         await db.HashSetAsync(RedisKeys.Models(circle, kind), id, json);
         return json;
-    }
+    });
 
-    public async Task<string?> GetAsync(string circle, string kind, long id)
+    public Task<string?> GetAsync(string circle, string kind, long id) => Guard(async () =>
     {
         Ensure(circle);
-        return await Db.HashGetAsync(RedisKeys.Models(circle, kind), id);
-    }
+        return (string?)await Db.HashGetAsync(RedisKeys.Models(circle, kind), id);
+    });
 
-    /// <summary>Every entity of a kind, ordered by id.</summary>
-    public async Task<IReadOnlyList<string>> ListAsync(string circle, string kind)
+    public Task<IReadOnlyList<string>> ListAsync(string circle, string kind) => Guard(async () =>
     {
         Ensure(circle);
         var entries = await Db.HashGetAllAsync(RedisKeys.Models(circle, kind));
-        return entries.OrderBy(e => (long)e.Name).Select(e => (string)e.Value!).ToArray();
-    }
+        return (IReadOnlyList<string>)entries.OrderBy(e => (long)e.Name).Select(e => (string?)e.Value ?? "").ToArray();
+    });
 
-    /// <summary>
-    /// Changes an entity: <paramref name="change"/> gets its JSON and returns the new JSON (or
-    /// throws to refuse). Null when there is no such entity. Retried when another writer won.
-    /// </summary>
-    public async Task<string?> UpdateAsync(string circle, string kind, long id, Func<string, string> change)
+    /// <summary>Retried when another writer won, up to <see cref="MaxConflicts"/> times.</summary>
+    public Task<string?> UpdateAsync(string circle, string kind, long id, Func<string, string> change) => Guard(async () =>
     {
         Ensure(circle);
         var db = Db;
@@ -53,7 +49,7 @@ public sealed class ModelStore(IConnectionMultiplexer redis)
             var current = await db.HashGetAsync(key, id);
             if (current.IsNull)
                 return null;
-            var next = change(current!);
+            var next = change((string?)current ?? "");
             var transaction = db.CreateTransaction();
             transaction.AddCondition(Condition.HashEqual(key, id, current));
             _ = transaction.HashSetAsync(key, id, next);
@@ -61,13 +57,26 @@ public sealed class ModelStore(IConnectionMultiplexer redis)
                 return next;
             await Task.Delay(Random.Shared.Next(1, 5 + attempt));
         }
-        throw new InvalidOperationException($"{kind} {id} is changed by too many writers at once; try again.");
-    }
+        throw new ModelStoreException($"{kind} {id} is changed by too many writers at once; try again.");
+    });
 
-    public async Task<bool> DeleteAsync(string circle, string kind, long id)
+    public Task<bool> DeleteAsync(string circle, string kind, long id) => Guard(async () =>
     {
         Ensure(circle);
         return await Db.HashDeleteAsync(RedisKeys.Models(circle, kind), id);
+    });
+
+    /// <summary>Redis failures leave here as <see cref="ModelStoreException"/>, the cause kept inside.</summary>
+    private static async Task<T> Guard<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            throw new ModelStoreException("The model store is unavailable.", ex);
+        }
     }
 
     private static void Ensure(string circle)

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Gateway.Core.Queueing;
+using Gateway.Core.Redis.Scripts;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis;
@@ -14,6 +16,7 @@ namespace Gateway.Core.Redis;
 public sealed partial class ProtocolSelfTest(
     IConnectionMultiplexer redis,
     IHostApplicationLifetime lifetime,
+    TimeProvider time,
     ILogger<ProtocolSelfTest> log) : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -22,7 +25,7 @@ public sealed partial class ProtocolSelfTest(
     {
         try
         {
-            await RunAsync(redis.GetDatabase());
+            await RunAsync(redis.GetDatabase(), time);
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
         {
@@ -39,8 +42,8 @@ public sealed partial class ProtocolSelfTest(
         {
             try
             {
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-                await RunAsync(redis.GetDatabase());
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+                await RunAsync(redis.GetDatabase(), time);
                 return;
             }
             catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
@@ -66,7 +69,8 @@ public sealed partial class ProtocolSelfTest(
     /// submit (and its idempotency), claim, renew, requeue, an expired lease reaped as lost,
     /// cancel of a pending and of a running task, and the fenced complete.
     /// </summary>
-    internal static async Task RunAsync(IDatabase db)
+    /// <returns>The scratch circle it used (its keys are gone again).</returns>
+    internal static async Task<string> RunAsync(IDatabase db, TimeProvider time)
     {
         var circle = $"selftest-{Guid.NewGuid():N}";
         var prefix = RedisKeys.TaskPrefix(circle);
@@ -75,83 +79,87 @@ public sealed partial class ProtocolSelfTest(
         var index = RedisKeys.Index(circle);
         var idem = RedisKeys.Idempotency(circle, "selftest");
         // Not a real events channel: nobody listening for tasks hears the test.
-        var channel = $"rhai:selftest:{{{circle}}}";
+        var channel = $"{RedisKeys.Prefix}selftest:{{{circle}}}";
         string[] ids = [NewId(), NewId(), NewId(), NewId()];
         const long retention = 60_000;
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
-        Task<RedisResult> Submit(string id, bool withKey, int most = 2, int direct = 0) => db.ScriptEvaluateAsync(LuaScripts.Submit,
-            withKey ? [queue, index, processing, idem] : [queue, index, processing],
-            [prefix, channel, now, circle, id + "|fp", withKey ? retention : 0, most, direct, "selftest", now + 30_000, "selftest",
-                id, "1", "null", 1000, "", ""]);
-        Task<RedisResult> Claim(long leaseMs) => db.ScriptEvaluateAsync(LuaScripts.Claim, [queue, processing],
-            [prefix, channel, now, leaseMs, "selftest", 1, "selftest"]);
-        async Task<bool> StatusIs(string id, string status) => await db.HashGetAsync(prefix + id, "status") == status;
+        Task<SubmitScript.Reply> Submit(string id, bool withKey, int most = 2, int direct = 0) => SubmitScript.RunAsync(db,
+            new SubmitScript.Args(circle, now, [new SubmitScript.Item(id, "1", "null", 1000, null, "")], most)
+            {
+                Idempotency = withKey ? new SubmitScript.Idempotent(idem, id + "|fp", retention) : null,
+                Direct = direct > 0 ? new SubmitScript.Direct(direct, "selftest", now + 30_000, "selftest") : null,
+                Channel = channel,
+            });
+        Task<IReadOnlyList<ClaimedTask>> Claim(long leaseMs) =>
+            ClaimScript.RunAsync(db, new ClaimScript.Args(circle, now, leaseMs, "selftest", 1, "selftest") { Channel = channel });
+        Task<LeaseState> Renew(string id, string token) => RenewScript.RunAsync(db, new RenewScript.Args(circle, id, token, now + 60_000));
+        Task<CancelResult> Cancel(string id) => CancelScript.RunAsync(db, new CancelScript.Args(circle, id, now, retention) { Channel = channel });
+        Task<bool> Complete(string id, string token, string status) => CompleteScript.RunAsync(db,
+            new CompleteScript.Args(circle, id, token, status, "", "", "", now, "0", retention, $"{id} {status}") { Channel = channel });
+        async Task<bool> StatusIs(string id, string status) => await db.HashGetAsync(prefix + id, TaskHash.Status) == status;
 
         try
         {
-            await Check(nameof(LuaScripts.Submit), async () =>
-                (string?)await Submit(ids[0], withKey: true) == "" && (string?)await Submit(ids[1], withKey: true) == ids[0] + "|fp"
-                && (string?)await Submit(ids[2], withKey: false, most: 1) == "!quota" && !await db.KeyExistsAsync(prefix + ids[2])
+            await Check("submit", async () =>
+                (await Submit(ids[0], withKey: true)).Kind == SubmitScript.Kind.Queued
+                && await Submit(ids[1], withKey: true) is { Kind: SubmitScript.Kind.Duplicate } duplicate && duplicate.Earlier == ids[0] + "|fp"
+                && (await Submit(ids[2], withKey: false, most: 1)).Kind == SubmitScript.Kind.QuotaExceeded && !await db.KeyExistsAsync(prefix + ids[2])
                 && await StatusIs(ids[0], "pending") && await db.ListLengthAsync(queue) == 1 && await db.SortedSetLengthAsync(index) == 1);
 
             var token = "";
-            await Check(nameof(LuaScripts.Claim), async () =>
+            await Check("claim", async () =>
             {
                 var claimed = await Claim(30_000);
-                token = claimed.Length == 1 ? (string?)((RedisResult[])claimed[0]!)[7] ?? "" : "";
-                return token.Length > 0 && (string?)((RedisResult[])claimed[0]!)[0] == ids[0]
+                token = claimed.Count == 1 ? claimed[0].LeaseToken : "";
+                return token.Length > 0 && claimed[0].Id == ids[0]
                     && await StatusIs(ids[0], "processing") && await db.SortedSetLengthAsync(processing) == 1;
             });
 
-            await Check(nameof(LuaScripts.Renew), async () =>
-                (int)await db.ScriptEvaluateAsync(LuaScripts.Renew, [prefix + ids[0], processing], [ids[0], token, now + 60_000]) == 0
-                && (int)await db.ScriptEvaluateAsync(LuaScripts.Renew, [prefix + ids[0], processing], [ids[0], "stale", now + 60_000]) == -1);
+            await Check("renew", async () =>
+                await Renew(ids[0], token) == LeaseState.Held && await Renew(ids[0], "stale") == LeaseState.Lost);
 
-            await Check(nameof(LuaScripts.Requeue), async () =>
-                (int)await db.ScriptEvaluateAsync(LuaScripts.Requeue, [prefix + ids[0], processing, queue], [ids[0], token, channel, now, retention]) == 1
-                && await StatusIs(ids[0], "pending") && await db.HashGetAsync(prefix + ids[0], "attempts") == 0);
+            await Check("requeue", async () =>
+                await RequeueScript.RunAsync(db, new RequeueScript.Args(circle, ids[0], token, now, retention) { Channel = channel })
+                && await StatusIs(ids[0], "pending") && await db.HashGetAsync(prefix + ids[0], TaskHash.Attempts) == 0);
 
-            await Check(nameof(LuaScripts.Reap), async () =>
+            await Check("reap", async () =>
             {
                 await Claim(-1_000); // a lease that has already run out
-                var reaped = await db.ScriptEvaluateAsync(LuaScripts.Reap, [processing, queue, index],
-                    [prefix, channel, now, 1, retention, "{\"code\":\"lost\"}", 10]);
-                return (int)reaped[1] == 1 && await StatusIs(ids[0], "failed") && await db.SortedSetLengthAsync(processing) == 0;
+                var reaped = await ReapScript.RunAsync(db, new ReapScript.Args(circle, now, 1, retention, "{\"code\":\"lost\"}", 10) { Channel = channel });
+                return reaped.Lost == 1 && await StatusIs(ids[0], "failed") && await db.SortedSetLengthAsync(processing) == 0;
             });
 
-            await Check(nameof(LuaScripts.Cancel), async () =>
+            await Check("cancel", async () =>
             {
                 await Submit(ids[1], withKey: false);
-                var pending = (string?)await db.ScriptEvaluateAsync(LuaScripts.Cancel, [prefix + ids[1], queue], [ids[1], channel, now, retention]);
+                var pending = await Cancel(ids[1]);
                 await Submit(ids[2], withKey: false);
-                var claimed = await Claim(30_000);
-                token = (string?)((RedisResult[])claimed[0]!)[7] ?? "";
-                var running = (string?)await db.ScriptEvaluateAsync(LuaScripts.Cancel, [prefix + ids[2], queue], [ids[2], channel, now, retention]);
-                var renewed = (int)await db.ScriptEvaluateAsync(LuaScripts.Renew, [prefix + ids[2], processing], [ids[2], token, now + 60_000]);
-                return pending == "cancelled" && await StatusIs(ids[1], "cancelled") && await db.ListLengthAsync(queue) == 0
-                    && running == "cancelling" && renewed == 1;
+                token = (await Claim(30_000))[0].LeaseToken;
+                var running = await Cancel(ids[2]);
+                var renewed = await Renew(ids[2], token);
+                return pending == CancelResult.Cancelled && await StatusIs(ids[1], "cancelled") && await db.ListLengthAsync(queue) == 0
+                    && running == CancelResult.Stopping && renewed == LeaseState.CancelRequested;
             });
 
-            await Check(nameof(LuaScripts.Complete), async () =>
+            await Check("complete", async () =>
             {
-                var fenced = await db.ScriptEvaluateAsync(LuaScripts.Complete, [prefix + ids[2], processing],
-                    [ids[2], "not-the-token", "completed", "2", "", "", now, "0", retention, channel, ids[2] + " completed"]);
-                var written = await db.ScriptEvaluateAsync(LuaScripts.Complete, [prefix + ids[2], processing],
-                    [ids[2], token, "cancelled", "", "", "", now, "0", retention, channel, ids[2] + " cancelled"]);
-                return (int)fenced == 0 && (int)written == 1
-                    && await StatusIs(ids[2], "cancelled") && await db.SortedSetLengthAsync(processing) == 0;
+                var fenced = await Complete(ids[2], "not-the-token", "completed");
+                var written = await Complete(ids[2], token, "cancelled");
+                return !fenced && written && await StatusIs(ids[2], "cancelled") && await db.SortedSetLengthAsync(processing) == 0;
             });
 
-            await Check(nameof(LuaScripts.Submit) + " (claimed at once)", async () =>
-                (string?)await Submit(ids[3], withKey: false, direct: 1) == "=1" && await StatusIs(ids[3], "processing")
-                && await db.HashGetAsync(prefix + ids[3], "lease") == "selftest.1"
+            await Check("submit (taken at once)", async () =>
+                await Submit(ids[3], withKey: false, direct: 1) is { Kind: SubmitScript.Kind.TakenHere, TakenHere: 1 }
+                && await StatusIs(ids[3], "processing")
+                && await db.HashGetAsync(prefix + ids[3], TaskHash.Lease) == "selftest.1"
                 && await db.SortedSetScoreAsync(processing, ids[3]) == now + 30_000 && await db.ListLengthAsync(queue) == 0);
         }
         finally
         {
             await db.KeyDeleteAsync([queue, processing, index, idem, .. ids.Select(id => (RedisKey)(prefix + id))]);
         }
+        return circle;
     }
 
     private static string NewId() => Guid.CreateVersion7().ToString("N");

@@ -12,49 +12,49 @@ public static class RedisKeys
     public const string Prefix = "rhai:";
 
     /// <summary>Set of every circle that has had a task (its own slot; written outside circle scripts).</summary>
-    public static readonly RedisKey Circles = "rhai:circles";
+    public static readonly RedisKey Circles = Prefix + "circles";
 
     /// <summary>Hash of live workers (its own slot).</summary>
-    public static readonly RedisKey Workers = "rhai:workers";
+    public static readonly RedisKey Workers = Prefix + "workers";
 
     /// <summary>List of ids waiting, LPUSH in, RPOP out (FIFO).</summary>
-    public static RedisKey Queue(string circle) => $"rhai:queue:{{{circle}}}";
+    public static RedisKey Queue(string circle) => $"{Prefix}queue:{{{circle}}}";
 
     /// <summary>Hash of one task.</summary>
-    public static RedisKey Task(string circle, string id) => $"rhai:task:{{{circle}}}:{id}";
+    public static RedisKey Task(string circle, string id) => $"{Prefix}task:{{{circle}}}:{id}";
 
     /// <summary>The prefix a Lua script appends an id to, to name a task's hash.</summary>
-    public static string TaskPrefix(string circle) => $"rhai:task:{{{circle}}}:";
+    public static string TaskPrefix(string circle) => $"{Prefix}task:{{{circle}}}:";
 
     /// <summary>Sorted set id → lease deadline (ms) of tasks being run.</summary>
-    public static RedisKey Processing(string circle) => $"rhai:processing:{{{circle}}}";
+    public static RedisKey Processing(string circle) => $"{Prefix}processing:{{{circle}}}";
 
     /// <summary>Sorted set id → created time (ms), for listing.</summary>
-    public static RedisKey Index(string circle) => $"rhai:tasks:{{{circle}}}";
+    public static RedisKey Index(string circle) => $"{Prefix}tasks:{{{circle}}}";
 
     /// <summary>
     /// String holding "id|fingerprint" of the task an idempotency key created. The caller's key is
     /// hashed: it never becomes part of a Redis key as sent.
     /// </summary>
     public static RedisKey Idempotency(string circle, string key) =>
-        $"rhai:idem:{{{circle}}}:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))}";
+        $"{Prefix}idem:{{{circle}}}:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))}";
 
     /// <summary>Hash of a circle's domain entities of one kind (calendar, event, flow, contract): id → JSON.</summary>
-    public static RedisKey Models(string circle, string kind) => $"rhai:model:{{{circle}}}:{kind}";
+    public static RedisKey Models(string circle, string kind) => $"{Prefix}model:{{{circle}}}:{kind}";
 
     /// <summary>Hash of a circle's id counters, one field per entity kind.</summary>
-    public static RedisKey ModelIds(string circle) => $"rhai:model:{{{circle}}}:ids";
+    public static RedisKey ModelIds(string circle) => $"{Prefix}model:{{{circle}}}:ids";
 
-    /// <summary>Pub/sub channel with one message per state change: <c>"&lt;id&gt; &lt;status&gt;"</c>.</summary>
-    public static string Events(string circle) => $"rhai:events:{{{circle}}}";
+    /// <summary>Pub/sub channel with one message per state change (<see cref="TaskEventMessage"/>).</summary>
+    public static string Events(string circle) => $"{Prefix}events:{{{circle}}}";
 
     /// <summary>The pattern that matches every circle's events channel.</summary>
-    public static readonly RedisChannel AllEvents = RedisChannel.Pattern("rhai:events:*");
+    public static readonly RedisChannel AllEvents = RedisChannel.Pattern(Prefix + "events:*");
 
     /// <summary>The circle named by an events channel, or null when it is not one.</summary>
     public static string? CircleOfEvents(string channel)
     {
-        const string head = "rhai:events:{";
+        const string head = Prefix + "events:{";
         return channel.StartsWith(head, StringComparison.Ordinal) && channel.EndsWith('}')
             ? channel[head.Length..^1]
             : null;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -13,7 +13,7 @@ namespace Gateway.Core.Redis;
 /// change (idle workers). When the connection comes back after a drop, every watcher is nudged
 /// to read the task again, since messages sent meanwhile are gone.
 /// </summary>
-public sealed partial class TaskEvents(IConnectionMultiplexer redis, ILogger<TaskEvents> log) : IHostedService
+public sealed partial class TaskEvents(IConnectionMultiplexer redis, TimeProvider time, ILogger<TaskEvents> log) : IHostedService
 {
     private readonly Dictionary<(string Circle, string Id), List<TaskWatch>> _watches = [];
     private readonly Lock _lock = new();
@@ -28,9 +28,6 @@ public sealed partial class TaskEvents(IConnectionMultiplexer redis, ILogger<Tas
 
     /// <summary>Raised when a cancel is asked for a running task (circle, id): its worker stops it.</summary>
     public event Action<string, string>? CancelRequested;
-
-    /// <summary>The word a cancel request carries in place of a status.</summary>
-    public const string CancelWord = "cancel";
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -59,7 +56,7 @@ public sealed partial class TaskEvents(IConnectionMultiplexer redis, ILogger<Tas
             catch (RedisException ex)
             {
                 LogSubscribeFailed(log, ex, delay);
-                await Task.Delay(delay, cancellationToken);
+                await Task.Delay(delay, time, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
         }
@@ -107,27 +104,23 @@ public sealed partial class TaskEvents(IConnectionMultiplexer redis, ILogger<Tas
     {
         var circle = RedisKeys.CircleOfEvents(message.Channel.ToString());
         var text = (string?)message.Message;
-        var space = text?.IndexOf(' ') ?? -1;
-        if (circle is null || space <= 0)
+        if (circle is null || !TaskEventMessage.TryParse(text, out var parsed))
         {
             LogMalformed(log, message.Channel.ToString());
             return;
         }
-        // "id status", or "id status {the finished task}".
-        var id = text![..space];
-        var end = text.IndexOf(' ', space + 1);
-        var word = end < 0 ? text.AsSpan(space + 1) : text.AsSpan(space + 1, end - space - 1);
-        if (word.SequenceEqual(CancelWord))
+        var id = parsed.Id.ToString();
+        if (parsed.IsCancelRequest)
         {
             CancelRequested?.Invoke(circle, id);
             return;
         }
-        if (!TaskStates.TryParse(word.ToString(), out var state))
+        if (!TaskStates.TryParse(parsed.Word.ToString(), out var state))
         {
             LogMalformed(log, message.Channel.ToString());
             return;
         }
-        var record = end < 0 ? null : ReadRecord(circle, id, text.AsSpan(end + 1));
+        var record = parsed.RecordJson.IsEmpty ? null : ReadRecord(circle, id, parsed.RecordJson);
 
         lock (_lock)
         {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Gateway.Core.Redis;
+using Gateway.Core.Models;
 using Jint;
 using Jint.Native;
 using Jint.Native.Json;
@@ -9,7 +9,6 @@ using Jint.Runtime;
 using Jint.Runtime.Descriptors;
 using Jint.Runtime.Interop;
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 
 namespace Gateway.Scripting.Modules;
 
@@ -18,11 +17,11 @@ namespace Gateway.Scripting.Modules;
 /// modules can see), the store and the clock; and the crossing between JS values and .NET. Data
 /// crosses as JSON both ways, so scripts only ever hold plain JS copies, never .NET objects.
 /// </summary>
-internal sealed partial class ModuleScope(Engine engine, string circle, ModelStore store, TimeProvider time, ILogger? log = null)
+internal sealed partial class ModuleScope(Engine engine, string circle, IModelStore store, TimeProvider time, ILogger? log = null)
 {
     public string Circle => circle;
 
-    public ModelStore Store => store;
+    public IModelStore Store => store;
 
     public string Now => Iso(time.GetUtcNow());
 
@@ -53,7 +52,7 @@ internal sealed partial class ModuleScope(Engine engine, string circle, ModelSto
         {
             throw Error(ex.Message);
         }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or InvalidOperationException)
+        catch (ModelStoreException ex)
         {
             // The script gets no internals; the log keeps the cause.
             if (log is not null)

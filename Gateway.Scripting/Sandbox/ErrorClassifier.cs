@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Acornima;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 using Jint;
 using Jint.Native;
 using Jint.Native.Object;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 using Jint;
 using Jint.Native;
 using Jint.Native.Json;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using Gateway.Core.Configuration;
-using Gateway.Core.Redis;
-using Gateway.Core.Tasks;
+using Gateway.Core.Models;
+using Gateway.Core.Queueing;
 using Jint;
 using Jint.Constraints;
 using Jint.Native;
@@ -22,11 +22,11 @@ public sealed partial class ScriptRunner
     private readonly Jint.Options _options;
     private readonly ScriptCache _cache;
     private readonly ILogger<ScriptRunner> _log;
-    private readonly ModelStore? _models;
+    private readonly IModelStore? _models;
     private readonly TimeProvider _time;
 
     /// <param name="models">The domain modules' store; without one, scripts get no modules.</param>
-    public ScriptRunner(IOptions<LimitsOptions> limits, ILogger<ScriptRunner> log, ModelStore? models = null, TimeProvider? time = null)
+    public ScriptRunner(IOptions<LimitsOptions> limits, ILogger<ScriptRunner> log, IModelStore? models = null, TimeProvider? time = null)
     {
         _models = models;
         _time = time ?? TimeProvider.System;
@@ -42,14 +42,14 @@ public sealed partial class ScriptRunner
     /// </summary>
     public async Task<TaskOutcome> RunAsync(ClaimedTask task, CancellationToken cancel)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         var output = new OutputBuffer(_limits.MaxOutputChars);
         var budget = TimeSpan.FromMilliseconds(Math.Clamp(task.TimeoutMs, 1, _limits.MaxTimeoutMs));
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timer.CancelAfter(budget);
 
         TaskOutcome Ended(TaskState state, string? result, TaskError? error) =>
-            new(state, result, error, output.ToString(), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            new(state, result, error, output.ToString(), _time.GetElapsedTime(started).TotalMilliseconds);
 
         try
         {

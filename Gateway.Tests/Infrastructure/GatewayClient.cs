@@ -67,4 +67,22 @@ public static class GatewayClient
         Assert.That(response.Status, Is.EqualTo(HttpStatusCode.OK), $"the task did not finish within the wait: {response}");
         return response;
     }
+
+    /// <summary>
+    /// Reads the task until it has <paramref name="status"/> and returns it; fails the test, saying
+    /// what the task was last, when that takes longer than <paramref name="within"/> (20 s by default).
+    /// </summary>
+    public static async Task<ApiResponse> WaitForStatusAsync(this HttpClient client, string circle, string id, string status, TimeSpan? within = null)
+    {
+        var limit = within ?? TimeSpan.FromSeconds(20);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var task = await client.GetTaskAsync(circle, id);
+            if (task.TaskStatus == status)
+                return task;
+            Assert.That(clock.Elapsed, Is.LessThan(limit), $"task {id} never reached {status}: {task}");
+            await Task.Delay(20);
+        }
+    }
 }

@@ -17,23 +17,13 @@ public sealed class CancelAndIdempotencyTests : ApiFixture
     private async Task<ApiResponse> DeleteAsync(string circle, string id) =>
         await GatewayClient.ReadAsync(await Client.DeleteAsync($"/api/circles/{circle}/tasks/{id}"));
 
-    private async Task WaitForStatusAsync(string circle, string id, string status)
-    {
-        var clock = Stopwatch.StartNew();
-        while ((await Client.GetTaskAsync(circle, id)).TaskStatus != status)
-        {
-            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), $"task {id} never reached {status}");
-            await Task.Delay(20);
-        }
-    }
-
     [Test]
     public async Task CancelPendingTask_LeavesTheQueue_AndIsCancelledAtOnce()
     {
         var circle = TestRedis.NewCircle("cancel");
         // The only worker slot is busy, so the second task stays pending.
         var blocker = await Client.SubmitAsync(circle, new { script = Scripts.BusyFor(1500) });
-        await WaitForStatusAsync(circle, blocker.Id, "processing");
+        await Client.WaitForStatusAsync(circle, blocker.Id, "processing");
         var pending = await Client.SubmitAsync(circle, new { script = "'should never run'" });
 
         var clock = Stopwatch.StartNew();
@@ -56,7 +46,7 @@ public sealed class CancelAndIdempotencyTests : ApiFixture
     {
         var circle = TestRedis.NewCircle("cancel");
         var running = await Client.SubmitAsync(circle, new { script = "while (true) {}", timeoutMs = 60000 });
-        await WaitForStatusAsync(circle, running.Id, "processing");
+        await Client.WaitForStatusAsync(circle, running.Id, "processing");
 
         var clock = Stopwatch.StartNew();
         var cancelled = await DeleteAsync(circle, running.Id);

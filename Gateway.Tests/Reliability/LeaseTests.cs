@@ -1,15 +1,21 @@
 using Gateway.Core.Configuration;
 using Gateway.Core.Redis;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Reliability;
 
-/// <summary>The lease protocol, driven directly through the store against the test Redis.</summary>
+/// <summary>The lease protocol, driven directly through the queue against the test Redis, on a fake clock.</summary>
 [TestFixture]
 public sealed class LeaseTests
 {
-    private readonly TaskStore _store = new(TestRedis.Connection, TimeProvider.System, Options.Create(new TaskOptions()));
+    // The queue's clock, not the wall's, decides when a lease has run out: the tests move it on.
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly TaskQueue _store;
+    private readonly TaskReader _reader = new(TestRedis.Connection);
+
+    public LeaseTests() => _store = new(TestRedis.Connection, _time, Options.Create(new TaskOptions()));
 
     private static TaskOutcome Outcome(string result) => new(TaskState.Completed, result, null, "", 1);
 
@@ -19,7 +25,7 @@ public sealed class LeaseTests
         var circle = TestRedis.NewCircle("zombie");
         var submitted = (await _store.SubmitAsync(circle, [new NewTask("1", "null", 1000)]))[0];
         var zombie = (await _store.ClaimAsync(circle, "worker-a", 1, TimeSpan.FromMilliseconds(50)))[0];
-        await Task.Delay(100);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
 
         var (requeued, lost) = await _store.ReapAsync(circle, maxAttempts: 3);
         Assert.That((requeued, lost), Is.EqualTo((1, 0)));
@@ -29,7 +35,7 @@ public sealed class LeaseTests
         Assert.That(await _store.CompleteAsync(rerun, Outcome("\"second\"")), Is.True);
         Assert.That(await _store.CompleteAsync(zombie, Outcome("\"zombie\"")), Is.False, "the zombie's write is fenced off");
 
-        var task = await _store.GetAsync(circle, submitted.Id);
+        var task = await _reader.GetAsync(circle, submitted.Id);
         Assert.That(task!.ResultJson, Is.EqualTo("\"second\""));
         Assert.That(task.WorkerId, Is.EqualTo("worker-b"));
     }
@@ -40,12 +46,12 @@ public sealed class LeaseTests
         var circle = TestRedis.NewCircle("zombie");
         var submitted = (await _store.SubmitAsync(circle, [new NewTask("1", "null", 1000)]))[0];
         var zombie = (await _store.ClaimAsync(circle, "worker-a", 1, TimeSpan.FromMilliseconds(50)))[0];
-        await Task.Delay(100);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
         await _store.ReapAsync(circle, maxAttempts: 3);
         var rerun = (await _store.ClaimAsync(circle, "worker-b", 1, TimeSpan.FromSeconds(30)))[0];
 
         Assert.That(await _store.CompleteAsync(zombie, Outcome("\"zombie\"")), Is.False);
-        Assert.That((await _store.GetAsync(circle, submitted.Id))!.Status, Is.EqualTo(TaskState.Processing));
+        Assert.That((await _reader.GetAsync(circle, submitted.Id))!.Status, Is.EqualTo(TaskState.Processing));
         Assert.That(await _store.RenewAsync(zombie, TimeSpan.FromSeconds(30)), Is.EqualTo(LeaseState.Lost));
         Assert.That(await _store.RenewAsync(rerun, TimeSpan.FromSeconds(30)), Is.EqualTo(LeaseState.Held));
     }
@@ -59,11 +65,11 @@ public sealed class LeaseTests
         {
             var claimed = (await _store.ClaimAsync(circle, "dies", 1, TimeSpan.FromMilliseconds(1)))[0];
             Assert.That(claimed.Attempt, Is.EqualTo(attempt));
-            await Task.Delay(20);
+            _time.Advance(TimeSpan.FromMilliseconds(20));
             await _store.ReapAsync(circle, maxAttempts: 2);
         }
 
-        var task = await _store.GetAsync(circle, submitted.Id);
+        var task = await _reader.GetAsync(circle, submitted.Id);
         Assert.That(task!.Status, Is.EqualTo(TaskState.Failed));
         Assert.That(task.Error!.Code, Is.EqualTo(ErrorCodes.Lost));
         Assert.That(task.Attempts, Is.EqualTo(2));

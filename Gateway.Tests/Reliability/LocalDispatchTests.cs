@@ -1,8 +1,9 @@
 using System.Net;
 using Gateway.Core.Configuration;
 using Gateway.Core.Redis;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 using Gateway.Tests.Infrastructure;
+using Gateway.Workers.Dispatch;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -10,28 +11,28 @@ namespace Gateway.Tests.Reliability;
 
 /// <summary>
 /// A submit that waits may hand its task straight to a free worker slot of its own process:
-/// claimed in the submit's script, never queued. Driven through the store against the test Redis.
+/// claimed in the submit's script, never queued. Driven through the submitter and the queue against the test Redis.
 /// </summary>
 [TestFixture]
 public sealed class LocalDispatchTests
 {
+    private readonly TaskQueue _queue = new(TestRedis.Connection, TimeProvider.System, Options.Create(new TaskOptions()));
+    private readonly TaskReader _reader = new(TestRedis.Connection);
     private FakeWorker _worker = null!;
-    private TaskStore _store = null!;
+    private TaskSubmitter _submitter = null!;
 
     [SetUp]
     public void SetUp()
     {
-        var dispatch = new LocalDispatch();
         _worker = new FakeWorker();
-        dispatch.Attach(_worker);
-        _store = new TaskStore(TestRedis.Connection, TimeProvider.System, Options.Create(new TaskOptions()), local: dispatch);
+        _submitter = new TaskSubmitter(_queue, _worker);
     }
 
     [Test]
     public async Task IntoAnEmptyQueue_TheTaskIsClaimedForThisProcess_AndCompletesFencedByItsLease()
     {
         var circle = TestRedis.NewCircle("direct");
-        var result = await _store.SubmitAsync(circle, [new NewTask("1", "null", 1000)], null, runHere: true);
+        var result = await _submitter.SubmitAsync(circle, [new NewTask("1", "null", 1000)], null, runHere: true);
 
         var started = _worker.Started.Single();
         var task = result.Tasks[0];
@@ -42,25 +43,25 @@ public sealed class LocalDispatchTests
         var db = TestRedis.Connection.GetDatabase();
         Assert.That(await db.ListLengthAsync(RedisKeys.Queue(circle)), Is.Zero, "never queued");
         Assert.That(await db.SortedSetScoreAsync(RedisKeys.Processing(circle), task.Id), Is.Not.Null, "leased, so a crash here is reaped");
-        Assert.That((await _store.GetAsync(circle, task.Id))!.Status, Is.EqualTo(TaskState.Processing));
+        Assert.That((await _reader.GetAsync(circle, task.Id))!.Status, Is.EqualTo(TaskState.Processing));
 
-        Assert.That(await _store.RenewAsync(started, TimeSpan.FromSeconds(30)), Is.EqualTo(LeaseState.Held));
-        Assert.That(await _store.CompleteAsync(started with { LeaseToken = "stale" }, new TaskOutcome(TaskState.Completed, "2", null, "", 1)), Is.False);
-        Assert.That(await _store.CompleteAsync(started, new TaskOutcome(TaskState.Completed, "1", null, "", 1)), Is.True);
-        Assert.That((await _store.GetAsync(circle, task.Id))!.ResultJson, Is.EqualTo("1"));
+        Assert.That(await _queue.RenewAsync(started, TimeSpan.FromSeconds(30)), Is.EqualTo(LeaseState.Held));
+        Assert.That(await _queue.CompleteAsync(started with { LeaseToken = "stale" }, new TaskOutcome(TaskState.Completed, "2", null, "", 1)), Is.False);
+        Assert.That(await _queue.CompleteAsync(started, new TaskOutcome(TaskState.Completed, "1", null, "", 1)), Is.True);
+        Assert.That((await _reader.GetAsync(circle, task.Id))!.ResultJson, Is.EqualTo("1"));
     }
 
     [Test]
     public async Task BehindQueuedTasks_ItQueuesToo_SoNoTaskJumpsTheLine()
     {
         var circle = TestRedis.NewCircle("fifo");
-        var first = (await _store.SubmitAsync(circle, [new NewTask("1", "null", 1000)]))[0];
-        var second = (await _store.SubmitAsync(circle, [new NewTask("2", "null", 1000)], null, runHere: true)).Tasks[0];
+        var first = (await _queue.SubmitAsync(circle, [new NewTask("1", "null", 1000)]))[0];
+        var second = (await _submitter.SubmitAsync(circle, [new NewTask("2", "null", 1000)], null, runHere: true)).Tasks[0];
 
         Assert.That(_worker.Started, Is.Empty);
         Assert.That(_worker.Released, Is.EqualTo(1), "the reserved slot is given back");
         Assert.That(second.Status, Is.EqualTo(TaskState.Pending));
-        var claimed = await _store.ClaimAsync(circle, "w", 2, TimeSpan.FromSeconds(30));
+        var claimed = await _queue.ClaimAsync(circle, "w", 2, TimeSpan.FromSeconds(30));
         Assert.That(claimed.Select(c => c.Id), Is.EqualTo(new[] { first.Id, second.Id }));
     }
 
@@ -68,9 +69,9 @@ public sealed class LocalDispatchTests
     public async Task WithoutWaiting_OrWithoutAFreeSlot_ItQueues()
     {
         var circle = TestRedis.NewCircle("queued");
-        await _store.SubmitAsync(circle, [new NewTask("1", "null", 1000)], null, runHere: false);
+        await _submitter.SubmitAsync(circle, [new NewTask("1", "null", 1000)], null, runHere: false);
         _worker.Free = 0;
-        await _store.SubmitAsync(circle, [new NewTask("1", "null", 1000)], null, runHere: true);
+        await _submitter.SubmitAsync(circle, [new NewTask("1", "null", 1000)], null, runHere: true);
 
         Assert.That(_worker.Started, Is.Empty);
         Assert.That(await TestRedis.Connection.GetDatabase().ListLengthAsync(RedisKeys.Queue(circle)), Is.EqualTo(2));

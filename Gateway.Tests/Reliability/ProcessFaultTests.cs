@@ -15,18 +15,8 @@ public sealed class ProcessFaultTests
 
     private const string BusyWaitBudget = Scripts.BusyWaitBudget;
 
-    private static async Task<ApiResponse> WaitForProcessingAsync(HttpClient client, string circle, string id)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var task = await client.GetTaskAsync(circle, id);
-            if (task.TaskStatus == "processing")
-                return task;
-            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), $"never picked up: {task}");
-            await Task.Delay(20);
-        }
-    }
+    private static Task<ApiResponse> WaitForProcessingAsync(HttpClient client, string circle, string id) =>
+        client.WaitForStatusAsync(circle, id, "processing", TimeSpan.FromSeconds(30));
 
     [Test]
     public async Task Sigkill_OfTheWorkerRunningATask_TheTaskCompletesOnAnotherWorker_WithAttempts2()

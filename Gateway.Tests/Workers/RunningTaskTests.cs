@@ -1,4 +1,4 @@
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 using Gateway.Workers.Processing;
 
 namespace Gateway.Tests.Workers;
@@ -13,19 +13,29 @@ public sealed class RunningTaskTests
     public void StoppingATaskWhoseRunEnded_DoesNothing()
     {
         // A renewal or a cancel event may learn of a task just as its run ends and disposes it.
-        var running = new RunningTask(AnyTask(), CancellationToken.None);
+        var running = new RunningTask(AnyTask());
         running.Dispose();
 
-        Assert.DoesNotThrow(running.LoseLease);
-        Assert.DoesNotThrow(running.RequestCancel);
-        Assert.That(running.LeaseLost && running.CancelRequested, Is.True);
+        Assert.DoesNotThrow(() => running.Stop(StopReason.LeaseLost));
+        Assert.DoesNotThrow(() => running.Stop(StopReason.Cancelled));
+        Assert.That(running.Reason, Is.EqualTo(StopReason.LeaseLost));
     }
 
     [Test]
     public void LosingTheLease_StopsTheScript()
     {
-        using var running = new RunningTask(AnyTask(), CancellationToken.None);
-        running.LoseLease();
+        using var running = new RunningTask(AnyTask());
+        running.Stop(StopReason.LeaseLost);
         Assert.That(running.Token.IsCancellationRequested, Is.True);
+        Assert.That(running.Reason, Is.EqualTo(StopReason.LeaseLost));
+    }
+
+    [Test]
+    public void TheFirstReasonCounts_ALaterOneDoesNotReplaceIt()
+    {
+        using var running = new RunningTask(AnyTask());
+        running.Stop(StopReason.Shutdown);
+        running.Stop(StopReason.Cancelled);
+        Assert.That(running.Reason, Is.EqualTo(StopReason.Shutdown));
     }
 }

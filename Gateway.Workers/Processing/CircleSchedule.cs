@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Gateway.Core.Configuration;
 using Gateway.Core.Redis;
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 
 namespace Gateway.Workers.Processing;
 
@@ -13,17 +13,17 @@ namespace Gateway.Workers.Processing;
 internal sealed class CircleSchedule
 {
     private readonly WorkerOptions _options;
-    private readonly TaskStore _store;
+    private readonly TaskReader _reader;
     private readonly Channel<string> _hints = Channel.CreateUnbounded<string>(new() { SingleReader = true });
     private readonly List<string> _active = [];
     private readonly HashSet<string> _activeSet = new(StringComparer.Ordinal);
     private readonly HashSet<string>? _served;
     private int _next;
 
-    public CircleSchedule(WorkerOptions options, TaskStore store, TaskEvents events)
+    public CircleSchedule(WorkerOptions options, TaskReader reader, TaskEvents events)
     {
         _options = options;
-        _store = store;
+        _reader = reader;
         _served = options.ServesAllCircles ? null : new HashSet<string>(options.Circles, StringComparer.Ordinal);
         events.Changed += (circle, _, state) =>
         {
@@ -80,7 +80,7 @@ internal sealed class CircleSchedule
 
     private async Task MarkAllAsync()
     {
-        IEnumerable<string> circles = _served ?? (IEnumerable<string>)await _store.ListCircleNamesAsync();
+        IEnumerable<string> circles = _served ?? (IEnumerable<string>)await _reader.ListCircleNamesAsync();
         foreach (var circle in circles)
             Mark(circle);
     }

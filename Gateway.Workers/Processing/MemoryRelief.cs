@@ -1,4 +1,4 @@
-using Gateway.Core.Tasks;
+using Gateway.Core.Queueing;
 
 namespace Gateway.Workers.Processing;
 

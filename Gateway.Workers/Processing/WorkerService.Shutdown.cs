@@ -2,32 +2,25 @@ namespace Gateway.Workers.Processing;
 
 public sealed partial class WorkerService
 {
-    private int _stopping;
+    private int _stopped;
 
     /// <summary>
     /// Stop taking work (the claim loop ends), give running tasks the grace period, then stop
     /// what is left and give it back to its queue at once — not after its lease runs out.
+    /// Leases are kept meanwhile: <see cref="LeaseKeeper"/> stops after this.
     /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _stopping, 1) == 1)
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
             return;
-        _local.Detach(this);
+        Volatile.Write(ref _accepting, 0);
         await base.StopAsync(cancellationToken);
-        try
-        {
-            await DrainAsync(cancellationToken);
-        }
-        finally
-        {
-            await _stopRenewing.CancelAsync();
-            await _renewing;
-        }
+        await DrainAsync(cancellationToken);
     }
 
     private async Task DrainAsync(CancellationToken cancellationToken)
     {
-        var running = _running.Values.Select(r => r.Completion).ToArray();
+        var running = _running.All.Select(r => r.Completion).ToArray();
         if (running.Length == 0)
             return;
 
@@ -38,10 +31,11 @@ public sealed partial class WorkerService
         }
         catch (TimeoutException)
         {
-            var left = _running.Count;
-            await _shutdown.CancelAsync();
-            await Task.WhenAll(_running.Values.Select(r => r.Completion).ToArray()).WaitAsync(TimeSpan.FromSeconds(5), _time, CancellationToken.None);
-            LogGaveBack(_log, left);
+            var left = _running.All.ToArray();
+            foreach (var task in left)
+                task.Stop(StopReason.Shutdown);
+            await Task.WhenAll(left.Select(r => r.Completion)).WaitAsync(TimeSpan.FromSeconds(5), _time, CancellationToken.None);
+            LogGaveBack(_log, left.Length);
         }
     }
 

@@ -1,10 +1,10 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Gateway.Core.Configuration;
+using Gateway.Core.Queueing;
 using Gateway.Core.Redis;
-using Gateway.Core.Tasks;
 using Gateway.Core.Telemetry;
 using Gateway.Scripting.Sandbox;
+using Gateway.Workers.Dispatch;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
@@ -14,53 +14,48 @@ namespace Gateway.Workers.Processing;
 
 /// <summary>
 /// Claims tasks from the served circles and runs up to <c>Concurrency</c> of them at once:
-/// claim → run → complete, with the lease renewed while a task runs and expired leases of dead
-/// workers reaped. A failure of one task never ends the loop; Redis outages are ridden out with
-/// backoff. Stopping takes no new work, gives running work the grace period, then gives back
-/// what is left.
+/// claim → run → complete. A failure of one task never ends the loop; Redis outages are ridden
+/// out with backoff. Leases are kept by <see cref="LeaseKeeper"/>, dead workers' tasks taken back
+/// by <see cref="Reaper"/>, liveness told by <see cref="Heartbeat"/>.
 /// </summary>
 public sealed partial class WorkerService : BackgroundService, ILocalWorker
 {
-    private readonly LocalDispatch _local;
-    private readonly TaskStore _store;
-    private readonly WorkerRegistry _registry;
+    private readonly TaskQueue _queue;
     private readonly ScriptRunner _runner;
     private readonly WorkerOptions _options;
     private readonly WorkerIdentity _identity;
     private readonly CircleSchedule _schedule;
+    private readonly RunningTasks _running;
     private readonly TimeProvider _time;
     private readonly ILogger<WorkerService> _log;
     private readonly SemaphoreSlim _slots;
-    private readonly ConcurrentDictionary<string, RunningTask> _running = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _shutdown = new();
-    private readonly CancellationTokenSource _stopRenewing = new();
-    private Task _renewing = Task.CompletedTask;
     private readonly ResiliencePipeline _redisRetry;
     private readonly ScriptThreads _threads;
     private readonly MemoryRelief _memoryRelief;
-    private long _processed;
+
+    /// <summary>1 while the claim loop takes work: before it starts and once it stops, no slot is handed out.</summary>
+    private int _accepting;
 
     public WorkerService(
-        TaskStore store,
-        WorkerRegistry registry,
+        TaskQueue queue,
+        TaskReader reader,
         TaskEvents events,
+        RunningTasks running,
         ScriptRunner runner,
         IOptions<WorkerOptions> options,
         WorkerIdentity identity,
         TimeProvider time,
-        ILogger<WorkerService> log,
-        LocalDispatch local)
+        ILogger<WorkerService> log)
     {
-        _local = local;
-        _store = store;
-        _registry = registry;
+        _queue = queue;
         _runner = runner;
         _options = options.Value;
         _identity = identity;
+        _running = running;
         _time = time;
         _log = log;
         _memoryRelief = new MemoryRelief(time);
-        _schedule = new CircleSchedule(_options, store, events);
+        _schedule = new CircleSchedule(_options, reader, events);
         _slots = new SemaphoreSlim(_options.EffectiveConcurrency, _options.EffectiveConcurrency);
         _threads = new ScriptThreads(_options.EffectiveConcurrency, "script");
         _redisRetry = new ResiliencePipelineBuilder()
@@ -81,35 +76,19 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
             })
             .Build();
         GatewayMetrics.ObserveBusy(() => Busy);
-        events.CancelRequested += (_, id) =>
-        {
-            if (_running.TryGetValue(id, out var running))
-                running.RequestCancel();
-        };
     }
 
     /// <summary>Tasks this process is running now.</summary>
     public int Busy => _running.Count;
 
-    /// <summary>Tasks this process has finished since it started.</summary>
-    public long Processed => Interlocked.Read(ref _processed);
+    public string WorkerId => _identity.Id;
+
+    public TimeSpan Lease => TimeSpan.FromSeconds(_options.LeaseSeconds);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogStarted(_log, _identity.Id, _options.EffectiveConcurrency, _options.ServesAllCircles ? "*" : string.Join(',', _options.Circles));
-        // Renewal outlives the claim loop: running tasks keep their leases through the grace period.
-        _renewing = RenewLoopAsync(_stopRenewing.Token);
-        _local.Attach(this);
-        await Task.WhenAll(ClaimLoopAsync(stoppingToken), ReapLoopAsync(stoppingToken), HeartbeatLoopAsync(stoppingToken));
-    }
-
-    /// <summary>
-    /// Wait for a circle that may hold work, then for free slots, then claim as many tasks as
-    /// there are free slots. Slots are not held while nothing is known to wait: a submit in this
-    /// process may use them meanwhile (<see cref="TryReserve"/>).
-    /// </summary>
-    private async Task ClaimLoopAsync(CancellationToken stoppingToken)
-    {
+        Volatile.Write(ref _accepting, 1);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -132,6 +111,11 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
         }
     }
 
+    /// <summary>
+    /// Wait for a circle that may hold work, then for free slots, then claim as many tasks as
+    /// there are free slots. Slots are not held while nothing is known to wait: a submit in this
+    /// process may use them meanwhile (<see cref="TryReserve"/>).
+    /// </summary>
     private async Task ClaimOnceAsync(CancellationToken stoppingToken)
     {
         // Finding the next circle may read the circle set: Redis may be away then too.
@@ -155,20 +139,16 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
 
     private async Task<int> ClaimAsync(string circle, int free)
     {
-        var tasks = await _store.ClaimAsync(circle, _identity.Id, free, Lease);
+        var tasks = await _queue.ClaimAsync(circle, _identity.Id, free, Lease);
         _schedule.Claimed(circle, free, tasks.Count);
         foreach (var task in tasks)
             Start(task);
         return tasks.Count;
     }
 
-    public string WorkerId => _identity.Id;
-
-    public TimeSpan Lease => TimeSpan.FromSeconds(_options.LeaseSeconds);
-
     public int TryReserve(string circle, int wanted)
     {
-        if (Volatile.Read(ref _stopping) == 1 || !(_options.ServesAllCircles || _options.Circles.Contains(circle)))
+        if (Volatile.Read(ref _accepting) == 0 || !(_options.ServesAllCircles || _options.Circles.Contains(circle)))
             return 0;
         var reserved = 0;
         while (reserved < wanted && _slots.Wait(0))
@@ -184,8 +164,8 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
 
     public void Start(ClaimedTask task)
     {
-        var running = new RunningTask(task, _shutdown.Token);
-        _running[task.Id] = running;
+        var running = new RunningTask(task);
+        _running.Add(running);
         running.Completion = Task.Run(() => RunAsync(running), CancellationToken.None);
     }
 
@@ -206,25 +186,7 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
             activity?.SetTag("gateway.task.status", outcome.Status.ToWire());
             if (outcome.Error is { } error)
                 activity?.SetStatus(ActivityStatusCode.Error, error.Code);
-            if (running.LeaseLost)
-            {
-                LogFenced(_log, task.Id, task.Circle);
-            }
-            else if (outcome.Status == TaskState.Cancelled && !running.CancelRequested)
-            {
-                // Stopped by shutdown, not by a caller: give it back for another worker, attempt uncounted.
-                await _redisRetry.ExecuteAsync(async _ => await _store.RequeueAsync(task), CancellationToken.None);
-                LogRequeued(_log, task.Id, task.Circle);
-            }
-            else if (await _redisRetry.ExecuteAsync(async _ => await _store.CompleteAsync(task, outcome), CancellationToken.None))
-            {
-                GatewayMetrics.TaskFinished(task.Circle, outcome.Status.ToWire(), TimeSpan.FromMilliseconds(outcome.DurationMs));
-            }
-            else
-            {
-                LogFenced(_log, task.Id, task.Circle);
-            }
-            Interlocked.Increment(ref _processed);
+            await FinishAsync(running, outcome);
         }
         catch (Exception ex)
         {
@@ -232,16 +194,32 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
         }
         finally
         {
-            _running.TryRemove(task.Id, out _);
+            _running.Remove(running);
             running.Dispose();
             _slots.Release();
         }
     }
 
-    /// <remarks>
-    /// The two cancellation sources are left to the GC: they own no timer, and a host may call
-    /// <see cref="StopAsync"/> after disposing its services.
-    /// </remarks>
+    private async Task FinishAsync(RunningTask running, TaskOutcome outcome)
+    {
+        var task = running.Task;
+        switch (running.Reason)
+        {
+            case StopReason.LeaseLost:
+                LogFenced(_log, task.Id, task.Circle);
+                return;
+            case StopReason.Shutdown when outcome.Status == TaskState.Cancelled:
+                // Stopped by shutdown, not by a caller: give it back for another worker, attempt uncounted.
+                await _redisRetry.ExecuteAsync(async _ => await _queue.RequeueAsync(task), CancellationToken.None);
+                LogRequeued(_log, task.Id, task.Circle);
+                return;
+        }
+        if (await _redisRetry.ExecuteAsync(async _ => await _queue.CompleteAsync(task, outcome), CancellationToken.None))
+            GatewayMetrics.TaskFinished(task.Circle, outcome.Status.ToWire(), TimeSpan.FromMilliseconds(outcome.DurationMs));
+        else
+            LogFenced(_log, task.Id, task.Circle);
+    }
+
     public override void Dispose()
     {
         _threads.Dispose();

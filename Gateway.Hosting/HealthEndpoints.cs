@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Gateway.Core.Health;
+namespace Gateway.Hosting;
 
 public static class HealthEndpoints
 {

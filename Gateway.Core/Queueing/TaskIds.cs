@@ -1,4 +1,4 @@
-namespace Gateway.Core.Tasks;
+namespace Gateway.Core.Queueing;
 
 /// <summary>Task ids: 32 lowercase hex characters of a version 7 UUID — URL-safe, unique, time-ordered.</summary>
 public static class TaskIds

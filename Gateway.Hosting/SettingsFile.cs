@@ -1,16 +1,16 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 
-namespace Gateway.Core.Configuration;
+namespace Gateway.Hosting;
 
-public static class ConfigurationExtensions
+public static class SettingsFile
 {
     /// <summary>
     /// Reads the root <c>appsettings.json</c> that ships beside the binaries, as the lowest layer:
     /// a copy in the content root, the environment and the command line all override it. So both
     /// hosts read the same file wherever they are started from.
     /// </summary>
-    public static ConfigurationManager AddGatewaySettingsFile(this ConfigurationManager configuration)
+    public static IConfigurationManager AddGatewaySettingsFile(this IConfigurationManager configuration)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
         if (File.Exists(path))

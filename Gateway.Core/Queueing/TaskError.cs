@@ -1,4 +1,4 @@
-namespace Gateway.Core.Tasks;
+namespace Gateway.Core.Queueing;
 
 /// <summary>Why a task failed. <see cref="Code"/> is one of <see cref="ErrorCodes"/>.</summary>
 public sealed record TaskError(string Code, string Message, int? Line = null, int? Column = null);

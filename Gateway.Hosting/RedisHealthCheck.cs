@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
-namespace Gateway.Core.Health;
+namespace Gateway.Hosting;
 
 /// <summary>Ready when Redis answers a PING within a second.</summary>
 internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck

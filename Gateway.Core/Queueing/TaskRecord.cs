@@ -1,4 +1,4 @@
-namespace Gateway.Core.Tasks;
+namespace Gateway.Core.Queueing;
 
 /// <summary>
 /// A task as stored in Redis. <see cref="ResultJson"/> is the script's completion value as JSON text

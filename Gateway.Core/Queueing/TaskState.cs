@@ -1,4 +1,4 @@
-namespace Gateway.Core.Tasks;
+namespace Gateway.Core.Queueing;
 
 /// <summary>The life cycle of a task: pending → processing → one terminal state.</summary>
 public enum TaskState

@@ -1,3 +1,4 @@
+using Gateway.Core.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -8,7 +9,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace Gateway.Core.Telemetry;
+namespace Gateway.Hosting;
 
 public static class TelemetryExtensions
 {

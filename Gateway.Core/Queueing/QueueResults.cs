@@ -1,0 +1,44 @@
+namespace Gateway.Core.Queueing;
+
+/// <summary>
+/// What a submit did: the tasks it stored (with those the submitting process's worker took, in
+/// <see cref="TakenHere"/>, to start now), or the task an earlier submit with the same
+/// idempotency key stored, or nothing because the circle's queue was full.
+/// </summary>
+public sealed record SubmitResult(IReadOnlyList<TaskRecord> Tasks)
+{
+    public IReadOnlyList<ClaimedTask> TakenHere { get; init; } = [];
+
+    public string? ExistingId { get; init; }
+
+    public string? ExistingFingerprint { get; init; }
+
+    public bool QuotaExceeded { get; init; }
+}
+
+/// <summary>An idempotency key (as the caller sent it), a fingerprint of the request body, and how long the key holds.</summary>
+public sealed record Idempotency(string Key, string Fingerprint, TimeSpan Lifetime);
+
+/// <summary>Free slots of the submitting process's worker that new tasks may take at once, skipping the queue.</summary>
+public sealed record DirectSlots(string WorkerId, int Count, TimeSpan Lease);
+
+public enum LeaseState
+{
+    Held,
+    Lost,
+    CancelRequested,
+}
+
+public enum CancelResult
+{
+    Cancelled,
+    Stopping,
+    Missing,
+    AlreadyFinished,
+}
+
+/// <summary>What a reap of a circle did.</summary>
+public sealed record ReapResult(int Requeued, int Lost);
+
+/// <summary>Queue figures of a circle.</summary>
+public sealed record CircleStats(string Name, long Pending, long Processing, long Recent);

@@ -1,0 +1,48 @@
+using Gateway.Core.Queueing;
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis.Scripts;
+
+/// <summary>claim.lua: take up to N pending tasks of a circle for a worker, leased.</summary>
+internal static class ClaimScript
+{
+    private static readonly LuaScript Lua = LuaScript.Load("claim");
+
+    public sealed record Args(string Circle, long NowMs, long LeaseMs, string WorkerId, int Max, string LeaseStem) : ScriptArgs(Circle)
+    {
+        public override RedisKey[] Keys() => [RedisKeys.Queue(Circle), RedisKeys.Processing(Circle)];
+
+        public override RedisValue[] Argv() =>
+            [RedisKeys.TaskPrefix(Circle), Channel, NowMs, LeaseMs, WorkerId, Max, LeaseStem];
+    }
+
+    public static async Task<IReadOnlyList<ClaimedTask>> RunAsync(IDatabaseAsync db, Args args)
+    {
+        var result = await Lua.EvaluateAsync(db, args);
+        if (result.IsNull || result.Length == 0)
+            return [];
+        var started = DateTimeOffset.FromUnixTimeMilliseconds(args.NowMs);
+        var claimed = new ClaimedTask[result.Length];
+        for (var i = 0; i < claimed.Length; i++)
+        {
+            // { id, script, args, timeout, attempt, caller, created, lease token, traceparent }
+            var f = (RedisResult[])result[i]!;
+            claimed[i] = new ClaimedTask(
+                Id: (string?)f[0] ?? "",
+                Circle: args.Circle,
+                Script: (string?)f[1] ?? "",
+                ArgsJson: (string?)f[2] ?? "null",
+                TimeoutMs: (int)f[3],
+                Attempt: (int)f[4],
+                Caller: TaskHash.Text(f[5]),
+                LeaseToken: (string?)f[7] ?? "",
+                CreatedAt: DateTimeOffset.FromUnixTimeMilliseconds((long)f[6]))
+            {
+                TraceParent = TaskHash.Text(f[8]),
+                StartedAt = started,
+                WorkerId = args.WorkerId,
+            };
+        }
+        return claimed;
+    }
+}

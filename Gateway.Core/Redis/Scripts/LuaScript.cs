@@ -1,0 +1,44 @@
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis.Scripts;
+
+/// <summary>
+/// One script of the protocol, read from its <c>.lua</c> file (embedded in this assembly). Each
+/// file's header lists its KEYS, ARGV and reply; the C# type beside it builds the arguments and
+/// reads the reply, so no caller deals in positions.
+/// </summary>
+internal sealed class LuaScript
+{
+    private LuaScript(string name, string text)
+    {
+        Name = name;
+        Text = text;
+    }
+
+    public string Name { get; }
+
+    public string Text { get; }
+
+    public static LuaScript Load(string name)
+    {
+        using var stream = typeof(LuaScript).Assembly.GetManifestResourceStream($"lua/{name}.lua")
+            ?? throw new InvalidOperationException($"The Lua script '{name}' is not embedded in {typeof(LuaScript).Assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        return new LuaScript(name, reader.ReadToEnd());
+    }
+
+    /// <remarks>StackExchange.Redis sends the script once per connection and EVALSHA after that.</remarks>
+    public Task<RedisResult> EvaluateAsync(IDatabaseAsync db, ScriptArgs args) =>
+        db.ScriptEvaluateAsync(Text, args.Keys(), args.Argv());
+}
+
+/// <summary>The arguments of one script run on one circle: its KEYS and ARGV, in the order its header gives.</summary>
+internal abstract record ScriptArgs(string Circle)
+{
+    /// <summary>Where its messages go: the circle's events channel (the self-test uses one nobody listens to).</summary>
+    public string Channel { get; init; } = RedisKeys.Events(Circle);
+
+    public abstract RedisKey[] Keys();
+
+    public abstract RedisValue[] Argv();
+}

@@ -1,0 +1,26 @@
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis.Scripts;
+
+/// <summary>reap.lua: take back the tasks of a circle whose lease ran out, and trim its index.</summary>
+internal static class ReapScript
+{
+    private static readonly LuaScript Lua = LuaScript.Load("reap");
+
+    public sealed record Args(string Circle, long NowMs, int MaxAttempts, long RetentionMs, string LostErrorJson, int Most) : ScriptArgs(Circle)
+    {
+        public override RedisKey[] Keys() => [RedisKeys.Processing(Circle), RedisKeys.Queue(Circle), RedisKeys.Index(Circle)];
+
+        public override RedisValue[] Argv() =>
+            [RedisKeys.TaskPrefix(Circle), Channel, NowMs, MaxAttempts, RetentionMs, LostErrorJson, Most];
+    }
+
+    /// <summary>How many went back to the queue, how many failed as lost, and how many tasks wait now.</summary>
+    public sealed record Reply(int Requeued, int Lost, long Waiting);
+
+    public static async Task<Reply> RunAsync(IDatabaseAsync db, Args args)
+    {
+        var result = await Lua.EvaluateAsync(db, args);
+        return new Reply((int)result[0], (int)result[1], (long)result[2]);
+    }
+}

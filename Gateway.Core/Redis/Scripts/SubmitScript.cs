@@ -1,0 +1,81 @@
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis.Scripts;
+
+/// <summary>submit.lua: queue tasks, or hand the first ones to the submitting process's free worker slots.</summary>
+internal static class SubmitScript
+{
+    private static readonly LuaScript Lua = LuaScript.Load("submit");
+
+    /// <summary>One task to store.</summary>
+    public sealed record Item(string Id, string Script, string ArgsJson, int TimeoutMs, string? Caller, string TraceParent);
+
+    /// <summary>Slots of the submitting process's worker that the first tasks may take, leased as by a claim.</summary>
+    public sealed record Direct(int Slots, string WorkerId, long LeaseDeadlineMs, string LeaseStem);
+
+    /// <summary>The record an idempotency key leaves, and how long it holds.</summary>
+    public sealed record Idempotent(RedisKey Key, string Record, long LifetimeMs);
+
+    public sealed record Args(string Circle, long CreatedMs, IReadOnlyList<Item> Tasks, long MaxQueued) : ScriptArgs(Circle)
+    {
+        public Idempotent? Idempotency { get; init; }
+
+        public Direct? Direct { get; init; }
+
+        public override RedisKey[] Keys() => Idempotency is { } idem
+            ? [RedisKeys.Queue(Circle), RedisKeys.Index(Circle), RedisKeys.Processing(Circle), idem.Key]
+            : [RedisKeys.Queue(Circle), RedisKeys.Index(Circle), RedisKeys.Processing(Circle)];
+
+        public override RedisValue[] Argv()
+        {
+            const int header = 11, perTask = 6;
+            var argv = new RedisValue[header + perTask * Tasks.Count];
+            argv[0] = RedisKeys.TaskPrefix(Circle);
+            argv[1] = Channel;
+            argv[2] = CreatedMs;
+            argv[3] = Circle;
+            argv[4] = Idempotency?.Record ?? "";
+            argv[5] = Idempotency?.LifetimeMs ?? 0;
+            argv[6] = MaxQueued;
+            argv[7] = Direct?.Slots ?? 0;
+            argv[8] = Direct?.WorkerId ?? "";
+            argv[9] = Direct?.LeaseDeadlineMs ?? 0;
+            argv[10] = Direct?.LeaseStem ?? "";
+            var at = header;
+            foreach (var task in Tasks)
+            {
+                argv[at++] = task.Id;
+                argv[at++] = task.Script;
+                argv[at++] = task.ArgsJson;
+                argv[at++] = task.TimeoutMs;
+                argv[at++] = task.Caller ?? "";
+                argv[at++] = task.TraceParent;
+            }
+            return argv;
+        }
+    }
+
+    public enum Kind
+    {
+        Queued = 0,
+        TakenHere = 1,
+        QuotaExceeded = 2,
+        Duplicate = 3,
+    }
+
+    /// <summary>What the script did: <see cref="TakenHere"/> tasks went to the direct slots; <see cref="Earlier"/> is a duplicate's record.</summary>
+    public sealed record Reply(Kind Kind, int TakenHere = 0, string? Earlier = null);
+
+    public static async Task<Reply> RunAsync(IDatabaseAsync db, Args args)
+    {
+        var reply = (RedisResult[])(await Lua.EvaluateAsync(db, args))!;
+        return (Kind)(int)reply[0] switch
+        {
+            Kind.Queued => new Reply(Kind.Queued),
+            Kind.TakenHere => new Reply(Kind.TakenHere, TakenHere: (int)reply[1]),
+            Kind.QuotaExceeded => new Reply(Kind.QuotaExceeded),
+            Kind.Duplicate => new Reply(Kind.Duplicate, Earlier: (string?)reply[1]),
+            var other => throw new InvalidOperationException($"submit.lua answered an unknown kind {other}."),
+        };
+    }
+}

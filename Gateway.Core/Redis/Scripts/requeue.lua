@@ -1,0 +1,24 @@
+--[[
+  Give a claimed task back unrun, at the front of its queue and without counting the attempt
+  (its worker is shutting down), fenced by the lease token; a task whose cancel was asked for is
+  cancelled instead (RequeueScript.cs).
+
+  KEYS[1] the task's hash   KEYS[2] processing   KEYS[3] queue
+  ARGV[1] id   ARGV[2] lease token   ARGV[3] events channel   ARGV[4] now (ms)   ARGV[5] retention (ms)
+
+  Returns 1 when given back or cancelled, 0 when fenced off.
+]]
+if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[2] then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[1], 'lease', 'worker', 'started')
+if redis.call('HGET', KEYS[1], 'cancel') then
+  redis.call('HSET', KEYS[1], 'status', 'cancelled', 'finished', ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+  redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' cancelled')
+  return 1
+end
+redis.call('HSET', KEYS[1], 'status', 'pending')
+redis.call('HINCRBY', KEYS[1], 'attempts', -1)
+redis.call('RPUSH', KEYS[3], ARGV[1])
+redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' pending')
+return 1

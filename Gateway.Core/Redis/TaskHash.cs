@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Core.Queueing;
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis;
+
+/// <summary>
+/// The fields of a task's hash (<c>rhai:task:{circle}:id</c>). The Lua scripts write the same
+/// names; this is the one place C# names them and builds a <see cref="TaskRecord"/> from them.
+/// </summary>
+internal static class TaskHash
+{
+    // Written at submit.
+    public const string Id = "id", Circle = "circle", Script = "script", Args = "args", Timeout = "timeout", Caller = "caller",
+        TraceParent = "traceparent", Created = "created";
+
+    // The current run: its state, attempt, lease and worker, and a cancel asked for.
+    public const string Status = "status", Attempts = "attempts", Lease = "lease", Worker = "worker", Started = "started", Cancel = "cancel";
+
+    // The outcome, written by complete (or reap, requeue, cancel).
+    public const string Result = "result", Error = "error", Output = "output", Finished = "finished", Duration = "duration";
+
+    /// <summary>What a read of a task asks for, in the order <see cref="ToRecord"/> takes them.</summary>
+    public static readonly RedisValue[] RecordFields =
+        [Id, Status, Result, Error, Output, Attempts, Created, Started, Finished, Duration, Worker, Caller, Timeout];
+
+    /// <summary>The task read with <see cref="RecordFields"/>, or null when there is none.</summary>
+    public static TaskRecord? ToRecord(string circle, RedisValue[] v)
+    {
+        if (v[1].IsNull || !TaskStates.TryParse(v[1], out var status))
+            return null;
+        return new TaskRecord
+        {
+            Id = v[0]!,
+            Circle = circle,
+            Status = status,
+            ResultJson = Text(v[2]),
+            Error = Text(v[3]) is { } e ? JsonSerializer.Deserialize(e, CoreJson.Default.TaskError) : null,
+            Output = (string?)v[4] ?? "",
+            Attempts = (int)v[5],
+            CreatedAt = Time(v[6]) ?? default,
+            StartedAt = Time(v[7]),
+            FinishedAt = Time(v[8]),
+            DurationMs = Text(v[9]) is { } d ? double.Parse(d, CultureInfo.InvariantCulture) : null,
+            WorkerId = Text(v[10]),
+            Caller = Text(v[11]),
+            TimeoutMs = (int)v[12],
+        };
+    }
+
+    /// <summary>An error as stored: its JSON, or "" for none.</summary>
+    public static string ErrorText(TaskError? error) =>
+        error is null ? "" : JsonSerializer.Serialize(error, CoreJson.Default.TaskError);
+
+    /// <summary>A duration as stored: milliseconds with at most three decimals.</summary>
+    public static string DurationText(double ms) => ms.ToString("0.###", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset? Time(RedisValue ms) =>
+        ms.IsNullOrEmpty ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)ms);
+
+    /// <summary>A stored text, with "" (how the scripts store "none") as null.</summary>
+    public static string? Text(RedisValue value) => value.IsNullOrEmpty ? null : (string?)value;
+
+    public static string? Text(RedisResult value) => value.IsNull ? null : Text((RedisValue)value);
+}

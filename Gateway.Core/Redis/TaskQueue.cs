@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Gateway.Core.Configuration;
+using Gateway.Core.Queueing;
+using Gateway.Core.Redis.Scripts;
+using Gateway.Core.Telemetry;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis;
+
+/// <summary>
+/// Every state change of a task, each one script of <c>Redis/Scripts</c>: submit, claim,
+/// complete, renew, requeue, reap, cancel. It decides nothing about who runs a task: a caller
+/// that has free worker slots passes them in (<see cref="DirectSlots"/>) and starts what they took.
+/// </summary>
+public sealed class TaskQueue(
+    IConnectionMultiplexer redis, TimeProvider time, IOptions<TaskOptions> options, IOptions<LimitsOptions>? limits = null)
+{
+    /// <summary>A finished task's record rides on its completion message up to this size; a larger one is read from Redis.</summary>
+    internal const int MaxRecordInMessage = 16 * 1024;
+
+    private static readonly TimeSpan CircleSetRefresh = TimeSpan.FromMinutes(1);
+
+    /// <summary>When this process last added each circle to the set of known circles.</summary>
+    private readonly ConcurrentDictionary<string, long> _circlesAdded = new(StringComparer.Ordinal);
+
+    private IDatabase Db => redis.GetDatabase();
+
+    private long RetentionMs => options.Value.RetentionHours * 3_600_000L;
+
+    /// <summary>Queues the tasks in one round trip and returns them as stored (pending).</summary>
+    public async Task<IReadOnlyList<TaskRecord>> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks) =>
+        (await SubmitAsync(circle, tasks, idempotency: null)).Tasks;
+
+    /// <summary>
+    /// Stores the tasks in one round trip. With an idempotency key already used in this circle,
+    /// nothing is stored and the earlier submit's task id and body fingerprint are returned.
+    /// With <paramref name="direct"/> slots and an empty queue, the first tasks are claimed for
+    /// those slots in the same round trip (<see cref="SubmitResult.TakenHere"/>); the caller starts them.
+    /// </summary>
+    public async Task<SubmitResult> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks, Idempotency? idempotency, DirectSlots? direct = null)
+    {
+        CircleName.Ensure(circle);
+        using var activity = GatewayMetrics.Source.StartActivity("enqueue", ActivityKind.Producer);
+        activity?.SetTag("gateway.circle", circle);
+        activity?.SetTag("gateway.task.count", tasks.Count);
+        var traceparent = activity?.Id ?? Activity.Current?.Id ?? "";
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var created = DateTimeOffset.FromUnixTimeMilliseconds(now);
+        var items = new SubmitScript.Item[tasks.Count];
+        var records = new TaskRecord[tasks.Count];
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var task = tasks[i];
+            var id = task.Id ?? TaskIds.New(time);
+            if (!TaskIds.IsWellFormed(id))
+                throw new ArgumentException($"'{id}' is not a task id.", nameof(tasks));
+            items[i] = new SubmitScript.Item(id, task.Script, task.ArgsJson, task.TimeoutMs, task.Caller, traceparent);
+            records[i] = new TaskRecord
+            {
+                Id = id,
+                Circle = circle,
+                Status = TaskState.Pending,
+                CreatedAt = created,
+                Caller = task.Caller,
+                TimeoutMs = task.TimeoutMs,
+            };
+        }
+        if (tasks.Count == 1)
+            activity?.SetTag("gateway.task.id", records[0].Id);
+
+        var stem = direct is null ? "" : LeaseStem(direct.WorkerId, now);
+        var args = new SubmitScript.Args(circle, now, items, limits?.Value.MaxPendingPerCircle ?? int.MaxValue)
+        {
+            Idempotency = idempotency is null
+                ? null
+                : new SubmitScript.Idempotent(RedisKeys.Idempotency(circle, idempotency.Key),
+                    $"{records[0].Id}|{idempotency.Fingerprint}", (long)idempotency.Lifetime.TotalMilliseconds),
+            Direct = direct is null || direct.Count == 0
+                ? null
+                : new SubmitScript.Direct(direct.Count, direct.WorkerId, now + (long)direct.Lease.TotalMilliseconds, stem),
+        };
+
+        var db = Db;
+        RememberCircle(db, circle);
+        var reply = await SubmitScript.RunAsync(db, args);
+        switch (reply.Kind)
+        {
+            case SubmitScript.Kind.QuotaExceeded:
+                return new SubmitResult([]) { QuotaExceeded = true };
+            case SubmitScript.Kind.Duplicate:
+                var earlier = reply.Earlier ?? "";
+                var bar = earlier.IndexOf('|', StringComparison.Ordinal);
+                return new SubmitResult([]) { ExistingId = earlier[..bar], ExistingFingerprint = earlier[(bar + 1)..] };
+        }
+
+        var taken = new ClaimedTask[reply.TakenHere];
+        for (var i = 0; i < taken.Length; i++)
+        {
+            var workerId = direct?.WorkerId;
+            records[i] = records[i] with { Status = TaskState.Processing, Attempts = 1, StartedAt = created, WorkerId = workerId };
+            var item = items[i];
+            taken[i] = new ClaimedTask(item.Id, circle, item.Script, item.ArgsJson, item.TimeoutMs, 1, item.Caller, $"{stem}.{i + 1}", created)
+            {
+                TraceParent = string.IsNullOrEmpty(traceparent) ? null : traceparent,
+                StartedAt = created,
+                WorkerId = workerId,
+            };
+        }
+        GatewayMetrics.TaskSubmitted(circle, records.Length);
+        return new SubmitResult(records) { TakenHere = taken };
+    }
+
+    /// <summary>
+    /// The circle set is a global key in its own slot: written beside the submit script, not inside
+    /// it, and once a minute per circle rather than with every task.
+    /// </summary>
+    private void RememberCircle(IDatabase db, string circle)
+    {
+        var tick = time.GetTimestamp();
+        if (_circlesAdded.TryGetValue(circle, out var added) && time.GetElapsedTime(added, tick) < CircleSetRefresh)
+            return;
+        _circlesAdded[circle] = tick;
+        _ = db.SetAddAsync(RedisKeys.Circles, circle, CommandFlags.FireAndForget);
+    }
+
+    private static string LeaseStem(string workerId, long now) => $"{workerId}.{now:x}.{Random.Shared.Next():x}";
+
+    /// <summary>Claims up to <paramref name="max"/> pending tasks of a circle for a worker.</summary>
+    public Task<IReadOnlyList<ClaimedTask>> ClaimAsync(string circle, string workerId, int max, TimeSpan lease)
+    {
+        CircleName.Ensure(circle);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return ClaimScript.RunAsync(Db, new ClaimScript.Args(circle, now, (long)lease.TotalMilliseconds, workerId, max, LeaseStem(workerId, now)));
+    }
+
+    /// <summary>Writes the outcome of a run. False when the lease was taken over (the write was fenced off).</summary>
+    public Task<bool> CompleteAsync(ClaimedTask task, TaskOutcome outcome)
+    {
+        var finished = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var duration = Math.Round(outcome.DurationMs, 3);
+        return CompleteScript.RunAsync(Db, new CompleteScript.Args(
+            task.Circle, task.Id, task.LeaseToken, outcome.Status.ToWire(), outcome.ResultJson ?? "", TaskHash.ErrorText(outcome.Error),
+            outcome.Output, finished, TaskHash.DurationText(duration), RetentionMs, CompletionMessage(task, outcome, finished, duration)));
+    }
+
+    /// <summary>
+    /// The completion's event message with the finished task as a later read would return it, so
+    /// that a waiting request answers without reading it back; only the status when the record is large.
+    /// </summary>
+    private static string CompletionMessage(ClaimedTask task, TaskOutcome outcome, long finished, double duration)
+    {
+        if ((outcome.ResultJson?.Length ?? 0) + outcome.Output.Length > MaxRecordInMessage)
+            return TaskEventMessage.Format(task.Id, outcome.Status);
+        var record = new TaskRecord
+        {
+            Id = task.Id,
+            Circle = task.Circle,
+            Status = outcome.Status,
+            ResultJson = string.IsNullOrEmpty(outcome.ResultJson) ? null : outcome.ResultJson,
+            Error = outcome.Error,
+            Output = outcome.Output,
+            Attempts = task.Attempt,
+            CreatedAt = task.CreatedAt,
+            StartedAt = task.StartedAt,
+            FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(finished),
+            DurationMs = duration,
+            WorkerId = task.WorkerId,
+            Caller = task.Caller,
+            TimeoutMs = task.TimeoutMs,
+        };
+        return TaskEventMessage.Format(task.Id, outcome.Status, JsonSerializer.Serialize(record, CoreJson.Default.TaskRecord));
+    }
+
+    /// <summary>
+    /// Extends a running task's lease. <see cref="LeaseState.Lost"/> when another worker holds it
+    /// now; <see cref="LeaseState.CancelRequested"/> when a cancel was asked for.
+    /// </summary>
+    public Task<LeaseState> RenewAsync(ClaimedTask task, TimeSpan lease) =>
+        RenewScript.RunAsync(Db, new RenewScript.Args(task.Circle, task.Id, task.LeaseToken, time.GetUtcNow().Add(lease).ToUnixTimeMilliseconds()));
+
+    /// <summary>Gives a claimed, unfinished task back to the front of its queue without counting the attempt.</summary>
+    public Task<bool> RequeueAsync(ClaimedTask task) =>
+        RequeueScript.RunAsync(Db, new RequeueScript.Args(task.Circle, task.Id, task.LeaseToken, time.GetUtcNow().ToUnixTimeMilliseconds(), RetentionMs));
+
+    /// <summary>Takes back the tasks of a circle whose lease ran out; says how many went back and how many were lost.</summary>
+    public async Task<ReapResult> ReapAsync(string circle, int maxAttempts, int batch = 100)
+    {
+        CircleName.Ensure(circle);
+        var lost = TaskHash.ErrorText(
+            new TaskError(ErrorCodes.Lost, $"The task's worker stopped answering during each of its {maxAttempts} attempts."));
+        var reply = await ReapScript.RunAsync(Db,
+            new ReapScript.Args(circle, time.GetUtcNow().ToUnixTimeMilliseconds(), maxAttempts, RetentionMs, lost, batch));
+        GatewayMetrics.QueueDepth(circle, reply.Waiting);
+        return new ReapResult(reply.Requeued, reply.Lost);
+    }
+
+    /// <summary>Cancels a task: at once when pending, by telling its worker when running.</summary>
+    public Task<CancelResult> CancelAsync(string circle, string id)
+    {
+        CircleName.Ensure(circle);
+        if (!TaskIds.IsWellFormed(id))
+            return Task.FromResult(CancelResult.Missing);
+        return CancelScript.RunAsync(Db, new CancelScript.Args(circle, id, time.GetUtcNow().ToUnixTimeMilliseconds(), RetentionMs));
+    }
+}

@@ -1,0 +1,66 @@
+using Gateway.Core.Queueing;
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis;
+
+/// <summary>Reads of tasks and circles: one task, a circle's recent tasks, a circle's figures, the circles.</summary>
+public sealed class TaskReader(IConnectionMultiplexer redis)
+{
+    private IDatabase Db => redis.GetDatabase();
+
+    /// <summary>The task, or null when the circle has no such task (never had, or past retention).</summary>
+    public async Task<TaskRecord?> GetAsync(string circle, string id)
+    {
+        CircleName.Ensure(circle);
+        if (!TaskIds.IsWellFormed(id))
+            return null;
+        return TaskHash.ToRecord(circle, await Db.HashGetAsync(RedisKeys.Task(circle, id), TaskHash.RecordFields));
+    }
+
+    /// <summary>Recent tasks of a circle, newest first, optionally of one status.</summary>
+    public async Task<IReadOnlyList<TaskRecord>> ListAsync(string circle, TaskState? status, int limit)
+    {
+        CircleName.Ensure(circle);
+        var db = Db;
+        var found = new List<TaskRecord>(limit);
+        // Without a status filter one page is enough; with one, read on in pages, bounded.
+        var page = status is null ? limit : Math.Max(limit, 100);
+        for (long start = 0; found.Count < limit && start < 20L * page; start += page)
+        {
+            var ids = await db.SortedSetRangeByRankAsync(RedisKeys.Index(circle), start, start + page - 1, Order.Descending);
+            if (ids.Length == 0)
+                break;
+            var batch = db.CreateBatch();
+            var reads = ids.Select(id => batch.HashGetAsync(RedisKeys.Task(circle, (string?)id ?? ""), TaskHash.RecordFields)).ToArray();
+            batch.Execute();
+            foreach (var read in reads)
+            {
+                var task = TaskHash.ToRecord(circle, await read);
+                if (task is not null && (status is null || task.Status == status) && found.Count < limit)
+                    found.Add(task);
+            }
+            if (ids.Length < page)
+                break;
+        }
+        return found;
+    }
+
+    /// <summary>Queue figures of one circle; zeros for a circle that never had a task.</summary>
+    public async Task<CircleStats> GetCircleAsync(string circle)
+    {
+        CircleName.Ensure(circle);
+        var batch = Db.CreateBatch();
+        var pending = batch.ListLengthAsync(RedisKeys.Queue(circle));
+        var processing = batch.SortedSetLengthAsync(RedisKeys.Processing(circle));
+        var recent = batch.SortedSetLengthAsync(RedisKeys.Index(circle));
+        batch.Execute();
+        return new CircleStats(circle, await pending, await processing, await recent);
+    }
+
+    /// <summary>Every circle that has had a task, by name.</summary>
+    public async Task<IReadOnlyList<string>> ListCircleNamesAsync()
+    {
+        var members = await Db.SetMembersAsync(RedisKeys.Circles);
+        return members.Select(m => (string?)m ?? "").Where(CircleName.IsValid).Order(StringComparer.Ordinal).ToArray();
+    }
+}

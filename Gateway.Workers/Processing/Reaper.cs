@@ -1,0 +1,51 @@
+using Gateway.Core.Configuration;
+using Gateway.Core.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Workers.Processing;
+
+/// <summary>
+/// Takes back, in every served circle, the tasks of workers that died holding them: every half
+/// lease (between 0.5 and 5 s). Every worker process runs one; the reap script makes that safe.
+/// </summary>
+internal sealed partial class Reaper(
+    TaskQueue queue, TaskReader reader, IOptions<WorkerOptions> options, TimeProvider time, ILogger<Reaper> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Clamp(settings.LeaseSeconds / 2.0, 0.5, 5)), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    var circles = settings.ServesAllCircles ? await reader.ListCircleNamesAsync() : settings.Circles;
+                    foreach (var circle in circles)
+                    {
+                        var reaped = await queue.ReapAsync(circle, settings.MaxAttempts);
+                        if (reaped.Requeued + reaped.Lost > 0)
+                            LogReaped(log, circle, reaped.Requeued, reaped.Lost);
+                    }
+                }
+                catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+                {
+                    // Redis is away; the next tick tries again.
+                    LogReapFailed(log, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Circle {Circle}: {Requeued} tasks of dead workers requeued, {Lost} failed as lost")]
+    private static partial void LogReaped(ILogger logger, string circle, int requeued, int lost);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Reaping skipped: {Reason}")]
+    private static partial void LogReapFailed(ILogger logger, string reason);
+}
