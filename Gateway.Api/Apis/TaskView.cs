@@ -20,6 +20,9 @@ public sealed record TaskView(
     string? WorkerId,
     string? Caller)
 {
+    /// <summary><c>javascript</c> or <c>rhai</c>.</summary>
+    public string Language { get; init; } = ScriptLanguages.JavaScript;
+
     public static TaskView From(TaskRecord task) => new(
         task.Id,
         task.Circle,
@@ -33,7 +36,10 @@ public sealed record TaskView(
         task.FinishedAt,
         task.DurationMs,
         task.WorkerId,
-        task.Caller);
+        task.Caller)
+    {
+        Language = task.Language.ToWire(),
+    };
 }
 
 /// <summary>The body of a submit.</summary>

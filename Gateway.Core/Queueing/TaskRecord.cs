@@ -20,11 +20,14 @@ public sealed record TaskRecord
     public string? WorkerId { get; init; }
     public string? Caller { get; init; }
     public int TimeoutMs { get; init; }
+    public ScriptLanguage Language { get; init; }
 }
 
 /// <summary>What a caller submits: the script, its args as JSON text, and its time budget.</summary>
 public sealed record NewTask(string Script, string ArgsJson, int TimeoutMs, string? Caller = null)
 {
+    public ScriptLanguage Language { get; init; }
+
     /// <summary>The id to give the task; one is generated when null.</summary>
     public string? Id { get; init; }
 }
@@ -49,6 +52,8 @@ public sealed record ClaimedTask(
 
     /// <summary>The worker that claimed it.</summary>
     public string? WorkerId { get; init; }
+
+    public ScriptLanguage Language { get; init; }
 }
 
 /// <summary>How a run ended, as the worker reports it.</summary>

@@ -85,7 +85,7 @@ public sealed partial class ProtocolSelfTest(
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
         Task<SubmitScript.Reply> Submit(string id, bool withKey, int most = 2, int direct = 0) => SubmitScript.RunAsync(db,
-            new SubmitScript.Args(circle, now, [new SubmitScript.Item(id, "1", "null", 1000, null, "")], most)
+            new SubmitScript.Args(circle, now, [new SubmitScript.Item(id, "1", "null", 1000, null, "", ScriptLanguage.Rhai)], most)
             {
                 Idempotency = withKey ? new SubmitScript.Idempotent(idem, id + "|fp", retention) : null,
                 Direct = direct > 0 ? new SubmitScript.Direct(direct, "selftest", now + 30_000, "selftest") : null,
@@ -112,7 +112,7 @@ public sealed partial class ProtocolSelfTest(
             {
                 var claimed = await Claim(30_000);
                 token = claimed.Count == 1 ? claimed[0].LeaseToken : "";
-                return token.Length > 0 && claimed[0].Id == ids[0]
+                return token.Length > 0 && claimed[0].Id == ids[0] && claimed[0].Language == ScriptLanguage.Rhai
                     && await StatusIs(ids[0], "processing") && await db.SortedSetLengthAsync(processing) == 1;
             });
 

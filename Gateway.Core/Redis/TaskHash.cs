@@ -13,7 +13,7 @@ internal static class TaskHash
 {
     // Written at submit.
     public const string Id = "id", Circle = "circle", Script = "script", Args = "args", Timeout = "timeout", Caller = "caller",
-        TraceParent = "traceparent", Created = "created";
+        TraceParent = "traceparent", Created = "created", Language = "language";
 
     // The current run: its state, attempt, lease and worker, and a cancel asked for.
     public const string Status = "status", Attempts = "attempts", Lease = "lease", Worker = "worker", Started = "started", Cancel = "cancel";
@@ -23,7 +23,7 @@ internal static class TaskHash
 
     /// <summary>What a read of a task asks for, in the order <see cref="ToRecord"/> takes them.</summary>
     public static readonly RedisValue[] RecordFields =
-        [Id, Status, Result, Error, Output, Attempts, Created, Started, Finished, Duration, Worker, Caller, Timeout];
+        [Id, Status, Result, Error, Output, Attempts, Created, Started, Finished, Duration, Worker, Caller, Timeout, Language];
 
     /// <summary>The task read with <see cref="RecordFields"/>, or null when there is none.</summary>
     public static TaskRecord? ToRecord(string circle, RedisValue[] v)
@@ -46,6 +46,7 @@ internal static class TaskHash
             WorkerId = Text(v[10]),
             Caller = Text(v[11]),
             TimeoutMs = (int)v[12],
+            Language = ScriptLanguages.Parse(v[13]),
         };
     }
 

@@ -57,7 +57,7 @@ public sealed class TaskQueue(
             var id = task.Id ?? TaskIds.New(time);
             if (!TaskIds.IsWellFormed(id))
                 throw new ArgumentException($"'{id}' is not a task id.", nameof(tasks));
-            items[i] = new SubmitScript.Item(id, task.Script, task.ArgsJson, task.TimeoutMs, task.Caller, traceparent);
+            items[i] = new SubmitScript.Item(id, task.Script, task.ArgsJson, task.TimeoutMs, task.Caller, traceparent, task.Language);
             records[i] = new TaskRecord
             {
                 Id = id,
@@ -66,6 +66,7 @@ public sealed class TaskQueue(
                 CreatedAt = created,
                 Caller = task.Caller,
                 TimeoutMs = task.TimeoutMs,
+                Language = task.Language,
             };
         }
         if (tasks.Count == 1)
@@ -107,6 +108,7 @@ public sealed class TaskQueue(
                 TraceParent = string.IsNullOrEmpty(traceparent) ? null : traceparent,
                 StartedAt = created,
                 WorkerId = workerId,
+                Language = item.Language,
             };
         }
         GatewayMetrics.TaskSubmitted(circle, records.Length);
@@ -170,6 +172,7 @@ public sealed class TaskQueue(
             WorkerId = task.WorkerId,
             Caller = task.Caller,
             TimeoutMs = task.TimeoutMs,
+            Language = task.Language,
         };
         return TaskEventMessage.Format(task.Id, outcome.Status, JsonSerializer.Serialize(record, CoreJson.Default.TaskRecord));
     }

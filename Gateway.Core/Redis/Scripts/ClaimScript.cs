@@ -25,7 +25,7 @@ internal static class ClaimScript
         var claimed = new ClaimedTask[result.Length];
         for (var i = 0; i < claimed.Length; i++)
         {
-            // { id, script, args, timeout, attempt, caller, created, lease token, traceparent }
+            // { id, script, args, timeout, attempt, caller, created, lease token, traceparent, language }
             var f = (RedisResult[])result[i]!;
             claimed[i] = new ClaimedTask(
                 Id: (string?)f[0] ?? "",
@@ -41,6 +41,7 @@ internal static class ClaimScript
                 TraceParent = TaskHash.Text(f[8]),
                 StartedAt = started,
                 WorkerId = args.WorkerId,
+                Language = ScriptLanguages.Parse(TaskHash.Text(f[9])),
             };
         }
         return claimed;

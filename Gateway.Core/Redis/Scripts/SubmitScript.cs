@@ -1,3 +1,4 @@
+using Gateway.Core.Queueing;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis.Scripts;
@@ -8,7 +9,7 @@ internal static class SubmitScript
     private static readonly LuaScript Lua = LuaScript.Load("submit");
 
     /// <summary>One task to store.</summary>
-    public sealed record Item(string Id, string Script, string ArgsJson, int TimeoutMs, string? Caller, string TraceParent);
+    public sealed record Item(string Id, string Script, string ArgsJson, int TimeoutMs, string? Caller, string TraceParent, ScriptLanguage Language);
 
     /// <summary>Slots of the submitting process's worker that the first tasks may take, leased as by a claim.</summary>
     public sealed record Direct(int Slots, string WorkerId, long LeaseDeadlineMs, string LeaseStem);
@@ -28,7 +29,7 @@ internal static class SubmitScript
 
         public override RedisValue[] Argv()
         {
-            const int header = 11, perTask = 6;
+            const int header = 11, perTask = 7;
             var argv = new RedisValue[header + perTask * Tasks.Count];
             argv[0] = RedisKeys.TaskPrefix(Circle);
             argv[1] = Channel;
@@ -50,6 +51,7 @@ internal static class SubmitScript
                 argv[at++] = task.TimeoutMs;
                 argv[at++] = task.Caller ?? "";
                 argv[at++] = task.TraceParent;
+                argv[at++] = task.Language.ToWire();
             }
             return argv;
         }
