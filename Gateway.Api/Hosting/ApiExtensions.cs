@@ -1,4 +1,5 @@
 using Gateway.Api.Apis;
+using Gateway.Api.Dashboard;
 using Gateway.Core;
 using Gateway.Core.Configuration;
 using Gateway.Core.Health;
@@ -29,6 +30,7 @@ public static class ApiExtensions
             .ValidateDataAnnotations();
         services.AddSingleton<EmbeddedGarnet>();
         services.AddSingleton<IEmbeddedRedis>(sp => sp.GetRequiredService<EmbeddedGarnet>());
+        services.AddSingleton<TaskSources>();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -66,6 +68,7 @@ public static class ApiExtensions
         api.MapCirclesApi();
         api.MapModelsApi();
         api.MapWorkersApi();
+        app.MapDashboard();
         app.WarnWhenOpen();
         return app;
     }
