@@ -1,6 +1,6 @@
 // The dashboard: a hash router over four views, and the key prompt when the API asks for one.
 import { api, credential, session, isJwt, ApiError } from './api.js';
-import { h, replace } from './dom.js';
+import { h, replace, problemText } from './dom.js';
 import { overview } from './overview.js';
 import { circleView } from './circle.js';
 import { taskView } from './task.js';
@@ -24,7 +24,7 @@ async function render() {
   if (prompting) return;
   const controller = new AbortController();
   current = controller;
-  streamState('closed');
+  streamState('idle');
   forget.hidden = !credential.get();
   const hash = location.hash || '#/';
   let match = null;
@@ -45,7 +45,7 @@ async function render() {
   } catch (error) {
     if (controller.signal.aborted || prompting) return;
     if (error instanceof ApiError && error.status === 401) return; // the prompt is up
-    replace(main, h('h1', {}, match.title), h('p', { class: 'error', role: 'alert' }, `Could not load this page: ${error.message}`));
+    replace(main, h('h1', {}, match.title), h('p', { class: 'error', role: 'alert' }, `Could not load this page: ${problemText(error)}`));
   }
 }
 

@@ -1,6 +1,6 @@
 // A circle: its recent tasks (live), its registered scripts and schedules, its domain entities.
 import { api, follow, enc, ApiError } from './api.js';
-import { h, replace, table, time, ms, badge, problemText } from './dom.js';
+import { h, replace, table, time, ms, badge, problemText, throttle } from './dom.js';
 import { streamState } from './live.js';
 
 const statuses = ['scheduled', 'pending', 'processing', 'completed', 'failed', 'cancelled'];
@@ -58,7 +58,7 @@ export async function circleView(main, { circle }, signal) {
         h('label', { for: 'status-filter' }, 'Status'), filter,
         h('label', { for: 'id-search' }, 'Task id'), search),
       message,
-      h('div', { class: 'scroll', role: 'region', 'aria-label': 'Recent tasks', tabindex: 0 },
+      h('div', { class: 'scroll', role: 'region', 'aria-label': 'Recent tasks table', tabindex: 0 },
         h('table', { id: 'tasks' },
           h('caption', { class: 'sr-only' }, `Recent tasks of ${circle}, newest first`),
           h('thead', {}, h('tr', {}, ['Task', 'Status', 'Created', 'Duration', 'Attempts', 'Worker', 'Error'].map(t => h('th', { scope: 'col' }, t)))),
@@ -119,6 +119,9 @@ export async function circleView(main, { circle }, signal) {
 
   await Promise.all([loadFigures(), loadTasks()]);
 
+  const figuresSoon = throttle(loadFigures, 1000);
+  signal.addEventListener('abort', () => { figuresSoon.cancel(); clearTimeout(typing); });
+
   follow(`${path}/tasks/stream`, {
     signal,
     onState: streamState,
@@ -133,13 +136,6 @@ export async function circleView(main, { circle }, signal) {
       figuresSoon();
     },
   });
-
-  let figuresDue = null;
-  function figuresSoon() {
-    if (figuresDue) return;
-    figuresDue = setTimeout(() => { loadFigures().catch(() => {}).finally(() => { figuresDue = null; }); }, 1000);
-  }
-  signal.addEventListener('abort', () => { clearTimeout(figuresDue); clearTimeout(typing); });
 
   // The sections below come from endpoints a server may not have yet.
   const [scripts, schedules] = await Promise.all([

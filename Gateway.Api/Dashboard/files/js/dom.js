@@ -63,7 +63,7 @@ export function json(value) {
 
 /** A table in a scrolling wrapper, so a narrow screen scrolls it rather than the page. */
 export function table(caption, headers, rows, attrs = {}) {
-  return h('div', { class: 'scroll', role: 'region', 'aria-label': caption, tabindex: 0 },
+  return h('div', { class: 'scroll', role: 'region', 'aria-label': `${caption} table`, tabindex: 0 },
     h('table', attrs,
       h('caption', { class: 'sr-only' }, caption),
       h('thead', {}, h('tr', {}, headers.map(t => h('th', { scope: 'col' }, t)))),
@@ -77,4 +77,17 @@ export function problemText(error) {
     return `${error.status} ${p.title ?? ''} ${p.detail ?? ''}${fields}`.replace(/\s+/g, ' ').trim();
   }
   return error?.status ? `${error.status} ${error.message}` : String(error?.message ?? error);
+}
+
+/** Runs fn at once, then at most once per `ms`: calls in between are folded into one at the end. */
+export function throttle(fn, ms) {
+  let cooling = null, again = false;
+  const run = () => {
+    again = false;
+    Promise.resolve().then(fn).catch(() => {});
+    cooling = setTimeout(() => { cooling = null; if (again) run(); }, ms);
+  };
+  const call = () => { if (cooling) again = true; else run(); };
+  call.cancel = () => { clearTimeout(cooling); cooling = null; again = false; };
+  return call;
 }

@@ -3,5 +3,5 @@
 export function streamState(state) {
   const live = document.getElementById('live');
   live.dataset.stream = state;
-  live.textContent = state === 'open' ? 'Live' : state === 'retrying' ? 'Reconnecting…' : 'Offline';
+  live.textContent = { open: 'Live', retrying: 'Reconnecting…', idle: 'Not live' }[state] ?? 'Offline';
 }

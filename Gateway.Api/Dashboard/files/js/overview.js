@@ -1,6 +1,6 @@
 // Overview: every circle with its figures and a chart of the last 15 minutes, and the live workers.
 import { api, follow, enc } from './api.js';
-import { h, svg, replace, table, ago } from './dom.js';
+import { h, svg, replace, table, ago, throttle } from './dom.js';
 import { streamState } from './live.js';
 
 const minutes = 15;
@@ -55,7 +55,7 @@ export async function overview(main, _params, signal) {
     h('h1', {}, 'Overview'),
     h('section', { 'aria-labelledby': 'circles-title' },
       h('h2', { id: 'circles-title' }, 'Circles'),
-      h('div', { class: 'scroll', role: 'region', 'aria-label': 'Circles', tabindex: 0 },
+      h('div', { class: 'scroll', role: 'region', 'aria-label': 'Circles table', tabindex: 0 },
         h('table', { id: 'circles' },
           h('caption', { class: 'sr-only' }, 'Circles with their queue figures'),
           h('thead', {}, h('tr', {}, ['Circle', 'Pending', 'Scheduled', 'Processing', 'Queue depth', 'Completed / failed per minute, last 15 min']
@@ -102,16 +102,17 @@ export async function overview(main, _params, signal) {
   }
 
   // A circle's figures are read again after its tasks change, at most once per second per circle.
-  const due = new Map();
+  const refreshers = new Map();
   function refreshSoon(circle) {
-    if (due.has(circle.name)) return;
-    due.set(circle.name, setTimeout(async () => {
-      try {
+    let refresh = refreshers.get(circle.name);
+    if (!refresh) {
+      refresh = throttle(async () => {
         circle.figures = (await api(`circles/${enc(circle.name)}`, { signal })).data;
         paint(circle);
-      } catch { /* shown again at the next refresh */ }
-      setTimeout(() => due.delete(circle.name), 1000);
-    }, 0));
+      }, 1000);
+      refreshers.set(circle.name, refresh);
+    }
+    refresh();
   }
 
   async function loadCircles() {
@@ -169,5 +170,5 @@ export async function overview(main, _params, signal) {
     loadCircles().catch(() => {});
     loadWorkers();
   }, figuresEvery);
-  signal.addEventListener('abort', () => { clearInterval(timer); for (const t of due.values()) clearTimeout(t); });
+  signal.addEventListener('abort', () => { clearInterval(timer); for (const r of refreshers.values()) r.cancel(); });
 }
