@@ -58,6 +58,10 @@ public sealed class DashboardTests
         Assert.That(listedAfter, Is.LessThan(TimeSpan.FromSeconds(1)), "the new circle was listed too late");
         // The chart counts the completion live too, still without a reload.
         await Expect(page.Locator($"tr[data-circle='{circle}'] .ok-text")).ToHaveTextAsync("1✓");
+        // Its figures follow: nothing pending or processing once the task is done.
+        var cells = page.Locator($"tr[data-circle='{circle}'] td.num");
+        await Expect(cells.Nth(0)).ToHaveTextAsync("0"); // pending
+        await Expect(cells.Nth(2)).ToHaveTextAsync("0"); // processing
         Assert.That(await page.EvaluateAsync<bool>("window.__notReloaded === true"), Is.True);
         TestContext.Out.WriteLine($"listed {listedAfter.TotalMilliseconds:F0} ms after the submit began");
 
@@ -92,6 +96,7 @@ public sealed class DashboardTests
         await Expect(page.Locator("#tasks tbody tr[data-task]")).ToHaveCountAsync(1);
         await page.FillAsync("#id-search", "");
         await Expect(page.Locator("#tasks tbody tr[data-task]")).ToHaveCountAsync(3);
+        await Expect(page.Locator("[data-figure='processing']")).ToHaveTextAsync("0");
         await page.Locator("#domain h3").First.WaitForAsync();
         await DashboardBrowser.ScreenshotAsync(page, "circle");
     }
