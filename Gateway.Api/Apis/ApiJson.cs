@@ -10,6 +10,7 @@ namespace Gateway.Api.Apis;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(TaskView))]
 [JsonSerializable(typeof(SubmitRequest))]
+[JsonSerializable(typeof(TaskSourceView))]
 [JsonSerializable(typeof(BatchRequest))]
 [JsonSerializable(typeof(BatchView))]
 [JsonSerializable(typeof(TaskListView))]

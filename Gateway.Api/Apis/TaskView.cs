@@ -42,6 +42,17 @@ public sealed record TaskView(
     };
 }
 
+/// <summary>What a task was submitted with; <see cref="TraceId"/> is the W3C trace id of its submit, when traced.</summary>
+public sealed record TaskSourceView(string Id, string Script, JsonElement Args, string? TraceId)
+{
+    public static TaskSourceView From(string id, TaskSource source) => new(
+        id,
+        source.Script,
+        JsonSerializer.Deserialize<JsonElement>(source.ArgsJson),
+        // traceparent: version-traceid-spanid-flags
+        source.TraceParent?.Split('-') is [_, var trace, _, _] ? trace : null);
+}
+
 /// <summary>The body of a submit.</summary>
 public sealed record SubmitRequest
 {

@@ -46,6 +46,19 @@ public static class TasksApi
             .WithSummary("Server-sent events: one 'status' event per state change, ending after the terminal one.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/stream", CircleStream.OneCircle)
+            .WithName("CircleTaskEvents")
+            .WithSummary("Server-sent events: one 'status' event (the task, without script and args) for every state change of every task of the circle, until the client leaves.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        group.MapGet("/{id}/source", Source)
+            .WithName("GetTaskSource")
+            .WithSummary("The script and args a task was submitted with, and the trace id of its submit.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/tasks/stream", CircleStream.EveryCircle)
+            .WithTags("Tasks")
+            .WithName("AllTaskEvents")
+            .WithSummary("Server-sent events: one 'status' event for every state change of every task in every circle the caller may use, until the client leaves.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         group.MapGet("/", List)
             .WithName("ListTasks")
             .WithSummary("Recent tasks of the circle, newest first.");
@@ -241,6 +254,15 @@ public static class TasksApi
             task = await store.GetAsync(circle, id);
         }
         return task is null ? UnknownTask(circle, id) : TypedResults.Ok(TaskView.From(task));
+    }
+
+    public static async Task<Results<Ok<TaskSourceView>, ProblemHttpResult>> Source(
+        string circle,
+        string id,
+        TaskReader store)
+    {
+        var source = await store.GetSourceAsync(circle, id);
+        return source is null ? UnknownTask(circle, id) : TypedResults.Ok(TaskSourceView.From(id, source));
     }
 
     public static async Task<Results<Ok<TaskListView>, ProblemHttpResult>> List(

@@ -1,4 +1,5 @@
 using Gateway.Api.Apis;
+using Gateway.Api.Dashboard;
 using Gateway.Core;
 using Gateway.Api.Security;
 using Gateway.Core.Redis;
@@ -60,6 +61,7 @@ public static class ApiExtensions
         api.MapCirclesApi();
         api.MapModelsApi();
         api.MapWorkersApi();
+        app.MapDashboard();
         app.WarnWhenOpen();
         return app;
     }

@@ -42,3 +42,6 @@ public sealed record ReapResult(int Requeued, int Lost);
 
 /// <summary>Queue figures of a circle.</summary>
 public sealed record CircleStats(string Name, long Pending, long Processing, long Recent);
+
+/// <summary>What a task was submitted with: its script, args (JSON text) and the W3C traceparent of the submit.</summary>
+public sealed record TaskSource(string Script, string ArgsJson, string? TraceParent);

@@ -17,6 +17,24 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         return TaskHash.ToRecord(circle, await Db.HashGetAsync(RedisKeys.Task(circle, id), TaskHash.RecordFields));
     }
 
+    private static readonly RedisValue[] SourceFields = [TaskHash.Status, TaskHash.Script, TaskHash.Args, TaskHash.TraceParent];
+
+    /// <summary>
+    /// What the task was submitted with (for the dashboard's task page), or null when the circle
+    /// has no such task. Kept apart from <see cref="GetAsync"/>, the hot read, which never carries
+    /// a script of up to 64 KiB it does not need.
+    /// </summary>
+    public async Task<TaskSource?> GetSourceAsync(string circle, string id)
+    {
+        CircleName.Ensure(circle);
+        if (!TaskIds.IsWellFormed(id))
+            return null;
+        var v = await Db.HashGetAsync(RedisKeys.Task(circle, id), SourceFields);
+        if (v[0].IsNull)
+            return null;
+        return new TaskSource((string?)v[1] ?? "", TaskHash.Text(v[2]) ?? "null", TaskHash.Text(v[3]));
+    }
+
     /// <summary>Recent tasks of a circle, newest first, optionally of one status.</summary>
     public async Task<IReadOnlyList<TaskRecord>> ListAsync(string circle, TaskState? status, int limit)
     {

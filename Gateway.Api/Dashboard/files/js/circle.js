@@ -1,0 +1,167 @@
+// A circle: its recent tasks (live), its registered scripts and schedules, its domain entities.
+import { api, follow, enc, ApiError } from './api.js';
+import { h, replace, table, time, ms, badge, problemText, throttle } from './dom.js';
+import { streamState } from './live.js';
+
+const statuses = ['scheduled', 'pending', 'processing', 'completed', 'failed', 'cancelled'];
+const shown = 100;
+
+/** A section that another version of the server may not have: "not available" on 404/405. */
+async function optional(path, signal, render) {
+  try {
+    return render((await api(path, { signal })).data);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 405))
+      return h('p', { class: 'muted', 'data-unavailable': '' }, 'Not available on this server.');
+    if (signal.aborted) throw error;
+    return h('p', { class: 'error' }, problemText(error));
+  }
+}
+
+function cell(value) {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'object') {
+    const text = JSON.stringify(value);
+    return h('code', { title: text }, text.length > 80 ? text.slice(0, 79) + '…' : text);
+  }
+  return String(value);
+}
+
+/** Arbitrary JSON objects as a table: the union of their top-level fields as columns, id first. */
+function entityTable(title, items) {
+  if (!items?.length) return h('p', { class: 'muted' }, `No ${title.toLowerCase()}.`);
+  const keys = [...new Set(items.flatMap(i => (i && typeof i === 'object' && !Array.isArray(i) ? Object.keys(i) : ['value'])))];
+  keys.sort((a, b) => (a === 'id' ? -1 : b === 'id' ? 1 : 0));
+  const columns = keys.slice(0, 10);
+  return table(title, columns, items.map(item => h('tr', {}, columns.map(k =>
+    h('td', {}, cell(item && typeof item === 'object' && !Array.isArray(item) ? item[k] : item))))));
+}
+
+export async function circleView(main, { circle }, signal) {
+  const path = `circles/${enc(circle)}`;
+  const figures = h('dl', { class: 'figures' });
+  const filter = h('select', { id: 'status-filter' },
+    h('option', { value: '' }, 'Every status'), statuses.map(s => h('option', { value: s }, s)));
+  const search = h('input', { id: 'id-search', type: 'search', placeholder: 'part of a task id', autocomplete: 'off', spellcheck: 'false' });
+  const message = h('p', { class: 'muted', role: 'status' });
+  const body = h('tbody', {});
+  const tasks = new Map(); // id → task
+
+  replace(main,
+    h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/' }, 'Overview'), ' / ', circle),
+    h('h1', {}, `Circle ${circle}`),
+    figures,
+    h('p', {}, h('a', { class: 'button', href: `#/submit?circle=${enc(circle)}` }, 'Submit a task to this circle')),
+    h('section', { 'aria-labelledby': 'tasks-title' },
+      h('h2', { id: 'tasks-title' }, 'Recent tasks'),
+      h('form', { class: 'filters', role: 'search', onsubmit: e => e.preventDefault() },
+        h('label', { for: 'status-filter' }, 'Status'), filter,
+        h('label', { for: 'id-search' }, 'Task id'), search),
+      message,
+      h('div', { class: 'scroll', role: 'region', 'aria-label': 'Recent tasks table', tabindex: 0 },
+        h('table', { id: 'tasks' },
+          h('caption', { class: 'sr-only' }, `Recent tasks of ${circle}, newest first`),
+          h('thead', {}, h('tr', {}, ['Task', 'Status', 'Created', 'Duration', 'Attempts', 'Worker', 'Error'].map(t => h('th', { scope: 'col' }, t)))),
+          body))),
+    h('section', { 'aria-labelledby': 'scripts-title' }, h('h2', { id: 'scripts-title' }, 'Registered scripts'),
+      h('div', { id: 'scripts' }, h('p', { class: 'muted' }, 'Loading…'))),
+    h('section', { 'aria-labelledby': 'schedules-title' }, h('h2', { id: 'schedules-title' }, 'Schedules'),
+      h('div', { id: 'schedules' }, h('p', { class: 'muted' }, 'Loading…'))),
+    h('section', { 'aria-labelledby': 'domain-title' }, h('h2', { id: 'domain-title' }, 'Domain'),
+      h('div', { id: 'domain' }, h('p', { class: 'muted' }, 'Loading…'))));
+
+  async function loadFigures() {
+    const { data } = await api(path, { signal });
+    const item = (k, v) => [h('dt', {}, k), h('dd', { 'data-figure': k.toLowerCase() }, v === undefined ? '—' : String(v))];
+    replace(figures, item('Pending', data.pending), item('Scheduled', data.scheduled), item('Processing', data.processing), item('Recent', data.recent));
+  }
+
+  function paint() {
+    const wanted = filter.value, term = search.value.trim().toLowerCase();
+    const rows = [...tasks.values()]
+      .filter(t => (!wanted || t.status === wanted) && (!term || t.id.includes(term)))
+      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .slice(0, shown);
+    body.replaceChildren(...rows.map(t => h('tr', { 'data-task': t.id },
+      h('th', { scope: 'row' }, h('a', { href: `#/circles/${enc(circle)}/tasks/${t.id}`, class: 'mono' }, t.id)),
+      h('td', {}, badge(t.status)),
+      h('td', {}, time(t.createdAt)),
+      h('td', { class: 'num' }, ms(t.durationMs)),
+      h('td', { class: 'num' }, String(t.attempts)),
+      h('td', {}, t.workerId ?? '—'),
+      h('td', {}, t.error ? h('span', { title: t.error.message }, t.error.code) : '—'))));
+    if (!rows.length) body.append(h('tr', {}, h('td', { colspan: 7 }, term || wanted ? 'No task matches.' : 'No task yet.')));
+  }
+
+  async function loadTasks() {
+    const status = filter.value;
+    message.textContent = '';
+    try {
+      const { data } = await api(`${path}/tasks?limit=${shown}${status ? `&status=${status}` : ''}`, { signal });
+      if (!status) tasks.clear();
+      for (const t of data.tasks) tasks.set(t.id, t);
+    } catch (error) {
+      if (signal.aborted) return;
+      message.textContent = problemText(error);
+    }
+    const term = search.value.trim().toLowerCase();
+    // A whole id not among the recent ones: ask for it.
+    if (/^[0-9a-f]{32}$/.test(term) && !tasks.has(term)) {
+      try { tasks.set(term, (await api(`${path}/tasks/${term}`, { signal })).data); }
+      catch { message.textContent = `No task ${term} in this circle.`; }
+    }
+    paint();
+  }
+
+  filter.addEventListener('change', loadTasks);
+  let typing;
+  search.addEventListener('input', () => { paint(); clearTimeout(typing); typing = setTimeout(loadTasks, 400); });
+
+  await Promise.all([loadFigures(), loadTasks()]);
+
+  const figuresSoon = throttle(loadFigures, 1000);
+  signal.addEventListener('abort', () => { figuresSoon.cancel(); clearTimeout(typing); });
+
+  follow(`${path}/tasks/stream`, {
+    signal,
+    onState: streamState,
+    onEvent(name, task) {
+      if (name === 'resync') { loadTasks(); loadFigures().catch(() => {}); return; }
+      if (name !== 'status') return;
+      const known = tasks.get(task.id);
+      // Events may arrive out of order with reads: never move a finished task back.
+      if (known && ['completed', 'failed', 'cancelled'].includes(known.status) && !['completed', 'failed', 'cancelled'].includes(task.status)) return;
+      tasks.set(task.id, task);
+      paint();
+      figuresSoon();
+    },
+  });
+
+  // The sections below come from endpoints a server may not have yet.
+  const [scripts, schedules] = await Promise.all([
+    optional(`${path}/scripts`, signal, data => {
+      const list = data.scripts ?? data;
+      return list.length ? table('Registered scripts', ['Name', 'Version', 'Language', 'Description', 'Registered'],
+        list.map(s => h('tr', {}, h('th', { scope: 'row' }, s.name), h('td', { class: 'num' }, String(s.version)),
+          h('td', {}, s.language ?? 'javascript'), h('td', {}, s.description ?? ''), h('td', {}, time(s.createdAt)))))
+        : h('p', { class: 'muted' }, 'No registered script.');
+    }),
+    optional(`${path}/schedules`, signal, data => {
+      const list = data.schedules ?? data;
+      return list.length ? table('Schedules', ['Name', 'Cron', 'Time zone', 'Runs', 'Enabled', 'Next run', 'Last run', 'Last task'],
+        list.map(s => h('tr', {}, h('th', { scope: 'row' }, s.name), h('td', {}, h('code', {}, s.cron)), h('td', {}, s.timeZone ?? 'UTC'),
+          h('td', {}, s.scriptName ?? (s.script ? 'inline script' : '—')), h('td', {}, s.enabled === false ? 'no' : 'yes'),
+          h('td', {}, time(s.nextRunAt)), h('td', {}, time(s.lastRunAt)),
+          h('td', {}, s.lastTaskId ? h('a', { href: `#/circles/${enc(circle)}/tasks/${s.lastTaskId}`, class: 'mono' }, s.lastTaskId) : '—'))))
+        : h('p', { class: 'muted' }, 'No schedule.');
+    }),
+  ]);
+  if (signal.aborted) return;
+  replace(document.getElementById('scripts'), scripts);
+  replace(document.getElementById('schedules'), schedules);
+
+  const kinds = ['calendars', 'events', 'flows', 'contracts'];
+  const domain = await Promise.all(kinds.map(kind => optional(`${path}/${kind}`, signal, data => entityTable(kind[0].toUpperCase() + kind.slice(1), data[kind]))));
+  if (signal.aborted) return;
+  replace(document.getElementById('domain'), kinds.map((kind, i) => h('div', { class: 'entity' }, h('h3', {}, kind[0].toUpperCase() + kind.slice(1)), domain[i])));
+}

@@ -1,0 +1,108 @@
+// Submit: a script editor, args as JSON, options; Run waits for the result and shows it here.
+import { api, follow, enc } from './api.js';
+import { h, replace, badge, json, ms, problemText } from './dom.js';
+import { editor, codeView } from './highlight.js';
+import { streamState } from './live.js';
+
+const samples = {
+  javascript: '// args is the JSON you pass below; the last value is the result.\nconst total = args.a + args.b;\nconsole.log(`total is ${total}`);\n({ total })',
+  rhai: '// args is the JSON you pass below; the last value is the result.\nlet total = args.a + args.b;\nprint(`total is ${total}`);\n#{ total: total }',
+};
+
+export async function submitView(main, { circle }, signal) {
+  let circles = [];
+  try { circles = (await api('circles', { signal })).data.circles.map(c => c.name); }
+  catch (error) { if (signal.aborted || error.status === 401) throw error; }
+
+  const field = (id, label, input, hint) => h('div', { class: 'field' },
+    h('label', { for: id }, label), input, hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null);
+
+  const circleInput = h('input', { id: 'circle', name: 'circle', required: true, list: 'circle-names', autocomplete: 'off',
+    pattern: '[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}', value: circle ?? circles[0] ?? 'demo' });
+  const language = h('select', { id: 'language', name: 'language' },
+    h('option', { value: 'javascript' }, 'JavaScript'), h('option', { value: 'rhai' }, 'Rhai'));
+  const script = editor({ id: 'script', label: 'Script', value: samples.javascript, language: () => language.value });
+  const args = h('textarea', { id: 'args', name: 'args', rows: 4, spellcheck: 'false', 'aria-describedby': 'args-hint' });
+  args.value = '{ "a": 2, "b": 3 }';
+  const timeout = h('input', { id: 'timeout', name: 'timeout', type: 'number', min: 1, step: 1, value: 5000, inputmode: 'numeric' });
+  const priority = h('input', { id: 'priority', name: 'priority', type: 'number', min: 0, max: 9, step: 1, value: 0, inputmode: 'numeric' });
+  const wait = h('input', { id: 'wait', name: 'wait', type: 'number', min: 0, max: 60, step: 1, value: 10, inputmode: 'numeric' });
+  const run = h('button', { type: 'submit', id: 'run' }, 'Run');
+  const result = h('section', { id: 'run-result', 'aria-live': 'polite', 'aria-labelledby': 'run-result-title' });
+
+  language.addEventListener('change', () => {
+    if (Object.values(samples).includes(script.input.value)) script.input.value = samples[language.value];
+    script.paint();
+  });
+
+  const form = h('form', { id: 'submit-form', class: 'submit', novalidate: true },
+    h('div', { class: 'row' },
+      field('circle', 'Circle', circleInput),
+      field('language', 'Language', language)),
+    h('div', { class: 'field' }, h('label', { for: 'script' }, 'Script'), script.root),
+    field('args', 'Args (JSON)', args, 'Any JSON value; the script sees it as args.'),
+    h('div', { class: 'row' },
+      field('timeout', 'Timeout (ms)', timeout),
+      field('priority', 'Priority (0–9)', priority),
+      field('wait', 'Wait for the result (s)', wait)),
+    h('div', { class: 'actions' }, run));
+
+  replace(main,
+    h('h1', {}, 'Submit a task'),
+    h('datalist', { id: 'circle-names' }, circles.map(c => h('option', { value: c }))),
+    form,
+    result);
+
+  function show(task, note) {
+    const error = task.error;
+    replace(result,
+      h('h2', { id: 'run-result-title' }, 'Result ', badge(task.status)),
+      note ? h('p', { class: 'muted' }, note) : null,
+      h('p', {}, h('a', { href: `#/circles/${enc(task.circle)}/tasks/${task.id}`, class: 'mono', id: 'result-link' }, task.id),
+        task.durationMs !== null && task.durationMs !== undefined ? ` · ${ms(task.durationMs)}` : ''),
+      task.status === 'completed' ? h('pre', { class: 'json', id: 'result-json', tabindex: 0 }, json(task.result)) : null,
+      error ? h('div', { class: 'card error-card' },
+        h('p', {}, h('code', {}, error.code), ' ', error.message),
+        error.line ? codeView(script.input.value, language.value, { markLine: error.line, markText: error.message }) : null) : null,
+      task.output ? [h('h3', {}, 'Output'), h('pre', { class: 'output', tabindex: 0 }, task.output)] : null);
+  }
+
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    let parsedArgs = null;
+    const text = args.value.trim();
+    if (text) {
+      try { parsedArgs = JSON.parse(text); }
+      catch (e) {
+        replace(result, h('p', { class: 'error', role: 'alert' }, `Args are not valid JSON: ${e.message}`));
+        args.focus();
+        return;
+      }
+    }
+    if (!circleInput.checkValidity()) {
+      replace(result, h('p', { class: 'error', role: 'alert' }, 'A circle name is 1–64 letters, digits, _ or -, starting with a letter or digit.'));
+      circleInput.focus();
+      return;
+    }
+    const body = { script: script.input.value, args: parsedArgs, timeoutMs: Number(timeout.value) || undefined, language: language.value };
+    const p = Number(priority.value);
+    if (p) body.priority = p; // sent only when set: 0 is the default
+    run.disabled = true;
+    replace(result, h('p', { class: 'muted' }, 'Running…'));
+    try {
+      const seconds = Math.max(0, Math.min(60, Number(wait.value) || 0));
+      const { status, data } = await api(`circles/${enc(circleInput.value)}/tasks?wait=${seconds}`, { method: 'POST', body, signal });
+      show(data, status === 202 ? 'Not finished within the wait; following it live.' : null);
+      if (status === 202) {
+        follow(`circles/${enc(data.circle)}/tasks/${data.id}/events`, {
+          signal, reconnect: false, onState: streamState,
+          onEvent(name, change) { if (name === 'status' && 'attempts' in change) show(change); },
+        });
+      }
+    } catch (error) {
+      if (!signal.aborted) replace(result, h('p', { class: 'error', role: 'alert', id: 'submit-error' }, `Not submitted: ${problemText(error)}`));
+    } finally {
+      run.disabled = false;
+    }
+  });
+}

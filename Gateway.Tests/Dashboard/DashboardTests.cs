@@ -1,0 +1,289 @@
+using System.Diagnostics;
+using Gateway.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Gateway.Tests.Dashboard;
+
+/// <summary>The dashboard in a real headless Chromium against a real, open Api process.</summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class DashboardTests
+{
+    private static HostProcess Api => DashboardBrowser.OpenApi;
+
+    private HttpClient _http = null!;
+    private IPage? _page;
+
+    [SetUp]
+    public void CreateClient() => _http = Api.CreateClient();
+
+    [TearDown]
+    public async Task Close()
+    {
+        if (_page is not null)
+        {
+            if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed
+                && DashboardBrowser.PageErrors.TryGetValue(_page, out var errors) && errors.Count > 0)
+                TestContext.Out.WriteLine("Page errors:\n" + string.Join('\n', errors));
+            await _page.Context.CloseAsync();
+        }
+        _http.Dispose();
+    }
+
+    private async Task<IPage> OpenAsync(string hash, int width = 1280, int height = 860)
+    {
+        _page = await DashboardBrowser.OpenAsync(Api, hash, width, height);
+        return _page;
+    }
+
+    /// <summary>Waits until the view's stream is open, so a change made next is one it sees.</summary>
+    private static Task StreamOpenAsync(IPage page) =>
+        page.Locator("#live[data-stream='open']").WaitForAsync(new() { Timeout = 10_000 });
+
+    [Test]
+    public async Task Overview_FirstSubmitToANewCircle_ListsItWithinOneSecondWithoutReload()
+    {
+        var page = await OpenAsync("#/");
+        await StreamOpenAsync(page);
+        await page.EvaluateAsync("window.__notReloaded = true");
+        var circle = TestRedis.NewCircle("ov");
+
+        var clock = Stopwatch.StartNew();
+        var submitted = await _http.SubmitAsync(circle, new { script = "6 * 7" });
+        await page.Locator($"tr[data-circle='{circle}']").WaitForAsync(new() { Timeout = 5_000 });
+        var listedAfter = clock.Elapsed;
+
+        Assert.That(submitted.Status, Is.EqualTo(System.Net.HttpStatusCode.Accepted), submitted.ToString());
+        Assert.That(listedAfter, Is.LessThan(TimeSpan.FromSeconds(1)), "the new circle was listed too late");
+        // The chart counts the completion live too, still without a reload.
+        await Expect(page.Locator($"tr[data-circle='{circle}'] .ok-text")).ToHaveTextAsync("1✓");
+        // Its figures follow: nothing pending or processing once the task is done.
+        var cells = page.Locator($"tr[data-circle='{circle}'] td.num");
+        await Expect(cells.Nth(0)).ToHaveTextAsync("0"); // pending
+        await Expect(cells.Nth(2)).ToHaveTextAsync("0"); // processing
+        Assert.That(await page.EvaluateAsync<bool>("window.__notReloaded === true"), Is.True);
+        TestContext.Out.WriteLine($"listed {listedAfter.TotalMilliseconds:F0} ms after the submit began");
+
+        await page.Locator("#workers tr[data-worker]").First.WaitForAsync();
+        Assert.That(await page.Locator("#workers tr[data-worker]").CountAsync(), Is.GreaterThanOrEqualTo(1));
+        await DashboardBrowser.ScreenshotAsync(page, "overview");
+    }
+
+    [Test]
+    public async Task CircleView_TaskSubmittedByTheTest_AppearsAndTurnsCompletedLive()
+    {
+        var circle = TestRedis.NewCircle("cv");
+        await _http.SubmitAsync(circle, new { script = "console.log('hello'); 1 + 1" }, wait: 5);
+        await _http.SubmitAsync(circle, new { script = "throw new Error('out of stock')" }, wait: 5);
+        var page = await OpenAsync($"#/circles/{circle}");
+        await StreamOpenAsync(page);
+        await page.EvaluateAsync("window.__notReloaded = true");
+
+        var submitted = await _http.SubmitAsync(circle, new { script = Scripts.BusyFor(1500), timeoutMs = 10_000 });
+        var row = page.Locator($"tr[data-task='{submitted.Id}']");
+        await row.WaitForAsync(new() { Timeout = 3_000 });
+        var first = await row.Locator("[data-status]").GetAttributeAsync("data-status");
+
+        Assert.That(first, Is.AnyOf("pending", "processing"), "the task showed up already finished: the test did not see it change");
+        await Expect(row.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 10_000 });
+        Assert.That(await page.EvaluateAsync<bool>("window.__notReloaded === true"), Is.True);
+        // Newest first.
+        Assert.That(await page.Locator("#tasks tbody tr").First.GetAttributeAsync("data-task"), Is.EqualTo(submitted.Id));
+
+        // The id search narrows the list to the one task.
+        await page.FillAsync("#id-search", submitted.Id[^10..]);
+        await Expect(page.Locator("#tasks tbody tr[data-task]")).ToHaveCountAsync(1);
+        await page.FillAsync("#id-search", "");
+        await Expect(page.Locator("#tasks tbody tr[data-task]")).ToHaveCountAsync(3);
+        await Expect(page.Locator("[data-figure='processing']")).ToHaveTextAsync("0");
+        await page.Locator("#domain h3").First.WaitForAsync();
+        await DashboardBrowser.ScreenshotAsync(page, "circle");
+    }
+
+    [Test]
+    public async Task CircleView_StatusFilter_ShowsOnlyThatStatus()
+    {
+        var circle = TestRedis.NewCircle("cf");
+        await _http.SubmitAsync(circle, new { script = "1" }, wait: 5);
+        var failed = await _http.SubmitAsync(circle, new { script = "null.x" }, wait: 5);
+        var page = await OpenAsync($"#/circles/{circle}");
+        await Expect(page.Locator("#tasks tbody tr[data-task]")).ToHaveCountAsync(2);
+
+        await page.SelectOptionAsync("#status-filter", "failed");
+
+        await Expect(page.Locator("#tasks tbody tr[data-task]")).ToHaveCountAsync(1);
+        Assert.That(await page.Locator("#tasks tbody tr[data-task]").GetAttributeAsync("data-task"), Is.EqualTo(failed.Id));
+    }
+
+    [Test]
+    public async Task Submit_RunScript_ShowsItsResultInPlace()
+    {
+        var circle = TestRedis.NewCircle("sub");
+        var page = await OpenAsync($"#/submit?circle={circle}");
+        await page.FillAsync("#script", "console.log('multiplying', args.a, args.b);\nargs.a * args.b");
+        await page.FillAsync("#args", """{ "a": 6, "b": 7 }""");
+
+        await page.ClickAsync("#run");
+
+        await Expect(page.Locator("#result-json")).ToHaveTextAsync("42");
+        await Expect(page.Locator("#run-result [data-status]")).ToHaveAttributeAsync("data-status", "completed");
+        var id = await page.Locator("#result-link").TextContentAsync();
+        var stored = await _http.GetTaskAsync(circle, id!);
+        Assert.That(stored.Result!.GetValue<double>(), Is.EqualTo(42));
+        Assert.That(stored.Body!["output"]!.GetValue<string>(), Does.Contain("multiplying 6 7"));
+        // The editor highlights what it holds.
+        Assert.That(await page.Locator(".editor-view .tok-str").CountAsync(), Is.GreaterThanOrEqualTo(1));
+        await DashboardBrowser.ScreenshotAsync(page, "submit");
+    }
+
+    [Test]
+    public async Task Submit_KeyboardOnly_ReachesRunAndShowsTheResult()
+    {
+        var circle = TestRedis.NewCircle("kb");
+        var page = await OpenAsync($"#/submit?circle={circle}");
+        await page.FocusAsync("#script");
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync("args.n + 1");
+
+        // Tab leaves the editor (no keyboard trap), then walks the fields to Run.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.That(await page.EvaluateAsync<string>("document.activeElement.id"), Is.EqualTo("args"));
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync("""{"n": 41}""");
+        for (var i = 0; i < 4; i++)
+            await page.Keyboard.PressAsync("Tab");
+        Assert.That(await page.EvaluateAsync<string>("document.activeElement.id"), Is.EqualTo("run"));
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(page.Locator("#result-json")).ToHaveTextAsync("42");
+    }
+
+    [Test]
+    public async Task TaskView_CancelOfARunningInfiniteLoop_StopsIt()
+    {
+        var circle = TestRedis.NewCircle("cx");
+        var submitted = await _http.SubmitAsync(circle, new { script = "while (true) {}", timeoutMs = 60_000 });
+        var page = await OpenAsync($"#/circles/{circle}/tasks/{submitted.Id}");
+        await Expect(page.Locator("#task-status [data-status]")).ToHaveAttributeAsync("data-status", "processing", new() { Timeout = 10_000 });
+
+        var clock = Stopwatch.StartNew();
+        await page.ClickAsync("#cancel");
+        await Expect(page.Locator("#task-status [data-status]")).ToHaveAttributeAsync("data-status", "cancelled", new() { Timeout = 10_000 });
+
+        var stored = await _http.GetTaskAsync(circle, submitted.Id);
+        Assert.That(stored.TaskStatus, Is.EqualTo("cancelled"), stored.ToString());
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
+        Assert.That(await page.Locator("#cancel").IsDisabledAsync(), Is.True, "a cancelled task offers no second cancel");
+        // Retry is offered for a cancelled task: it opens the new task, or says the server has no retry endpoint.
+        await page.ClickAsync("#retry");
+        await page.WaitForFunctionAsync(
+            "id => !location.hash.endsWith(id) || /not available|failed/.test(document.querySelector('#action-message').textContent)",
+            submitted.Id);
+        if (page.Url.EndsWith(submitted.Id, StringComparison.Ordinal))
+            await Expect(page.Locator("#action-message")).ToContainTextAsync("Retry is not available on this server");
+        else
+            Assert.That(page.Url, Does.Match("/tasks/[0-9a-f]{32}$"));
+    }
+
+    [Test]
+    public async Task TaskView_FailingScript_MarksItsLineAndShowsTheError()
+    {
+        var circle = TestRedis.NewCircle("fl");
+        const string script = "// checks the order\nconst order = args;\nif (order.total > 100)\n  throw new Error('total too large: ' + order.total);\norder.total";
+        var failed = await _http.SubmitAsync(circle, new { script, args = new { total = 250, items = new[] { "tea", "cups" } } }, wait: 5);
+        Assert.That(failed.ErrorCode, Is.EqualTo("script_error"), failed.ToString());
+        var line = failed.Body!["error"]!["line"]!.GetValue<int>();
+
+        var page = await OpenAsync($"#/circles/{circle}/tasks/{failed.Id}");
+
+        var marked = page.Locator(".code .line.failing");
+        await Expect(marked).ToHaveCountAsync(1);
+        Assert.That(line, Is.EqualTo(4));
+        Assert.That(await marked.GetAttributeAsync("data-line"), Is.EqualTo("4"));
+        Assert.That(await marked.TextContentAsync(), Does.Contain("throw new Error"));
+        await Expect(page.Locator("#error-code")).ToHaveTextAsync("script_error");
+        await Expect(page.Locator("#error-message")).ToContainTextAsync("total too large: 250");
+        await Expect(page.Locator("#task-args")).ToContainTextAsync("\"tea\"");
+        await Expect(page.Locator("#trace-id")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9a-f]{32}$"));
+        await DashboardBrowser.ScreenshotAsync(page, "task");
+    }
+
+    [Test]
+    public async Task TaskView_RunningTask_TurnsCompletedLive()
+    {
+        var circle = TestRedis.NewCircle("tl");
+        // The page is open first, so the task is surely still running when the test reaches it.
+        var page = await OpenAsync($"#/circles/{circle}");
+        await StreamOpenAsync(page);
+        var submitted = await _http.SubmitAsync(circle, new { script = Scripts.BusyFor(4000) + " + 1", timeoutMs = 15_000 });
+        await page.ClickAsync($"tr[data-task='{submitted.Id}'] a");
+
+        await Expect(page.Locator("#task-status [data-status]")).ToHaveAttributeAsync("data-status", new System.Text.RegularExpressions.Regex("pending|processing"));
+        Assert.That(page.Url, Does.EndWith($"#/circles/{circle}/tasks/{submitted.Id}"));
+        await Expect(page.Locator("#task-status [data-status]")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+        await Expect(page.Locator("#task-result")).ToHaveTextAsync("4001");
+    }
+
+    [TestCase("#/", TestName = "{m}(overview)")]
+    [TestCase("#/submit", TestName = "{m}(submit)")]
+    [TestCase("circle", TestName = "{m}(circle)")]
+    [TestCase("task", TestName = "{m}(task)")]
+    public async Task Page_OnANarrowScreen_NeedsNoSidewaysScrolling(string view)
+    {
+        var hash = await HashOfAsync(view);
+        var page = await OpenAsync(hash, width: 375, height: 740);
+        await SettledAsync(page, view);
+
+        var widths = await page.EvaluateAsync<int[]>("[document.documentElement.scrollWidth, window.innerWidth]");
+        Assert.That(widths[0], Is.LessThanOrEqualTo(widths[1]), "the page is wider than the screen");
+    }
+
+    /// <summary>Waits until the view has drawn everything it loads (a live page never goes network-idle).</summary>
+    private static async Task SettledAsync(IPage page, string view)
+    {
+        await page.Locator("main h1").First.WaitForAsync();
+        switch (view)
+        {
+            case "#/":
+                await StreamOpenAsync(page);
+                await page.Locator("#workers").WaitForAsync();
+                break;
+            case "circle":
+                await StreamOpenAsync(page);
+                await page.Locator("#domain h3").First.WaitForAsync();
+                break;
+            case "task":
+                await page.Locator(".code .line.failing").WaitForAsync();
+                break;
+            default:
+                await page.Locator("#run").WaitForAsync();
+                break;
+        }
+    }
+
+    /// <summary>A page to look at: the overview, the submit form, or a circle / task with a finished failing task in it.</summary>
+    private async Task<string> HashOfAsync(string view)
+    {
+        if (view.StartsWith('#'))
+            return view;
+        var circle = TestRedis.NewCircle("v");
+        var failed = await _http.SubmitAsync(circle, new { script = "const x = 1;\nx.y.z", args = new { long_field_name = new string('x', 120) } }, wait: 5);
+        return view == "circle" ? $"#/circles/{circle}" : $"#/circles/{circle}/tasks/{failed.Id}";
+    }
+
+    [TestCase("#/", TestName = "{m}(overview)")]
+    [TestCase("#/submit", TestName = "{m}(submit)")]
+    [TestCase("circle", TestName = "{m}(circle)")]
+    [TestCase("task", TestName = "{m}(task)")]
+    public async Task Page_Axe_FindsNoSeriousOrCriticalViolation(string view)
+    {
+        var hash = await HashOfAsync(view);
+        var page = await OpenAsync(hash);
+        await SettledAsync(page, view);
+
+        var problems = await Accessibility.SeriousViolationsAsync(page);
+
+        Assert.That(problems, Is.Empty, string.Join('\n', problems));
+    }
+}
