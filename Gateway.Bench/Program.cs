@@ -17,7 +17,9 @@ switch (mode)
         result = await EngineBench.RunAsync(Option("--rounds", 5), Option("--count", 500));
         break;
     case "rhai":
-        return RhaiConformance.Run(Text("--path", null), args.Contains("--speed"), args.Contains("--verbose"));
+        return Text("--run", null) is { } file
+            ? RhaiConformance.RunFile(file)
+            : RhaiConformance.Run(Text("--path", null), args.Contains("--speed"), args.Contains("--verbose"));
     case "sync" or "async" or "batch" or "queue":
         result = await LoadAsync(mode);
         break;

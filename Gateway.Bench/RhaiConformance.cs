@@ -29,6 +29,23 @@ internal static partial class RhaiConformance
         return 0;
     }
 
+    // `rhai --run FILE`: runs one script, printing its output and its result.
+    public static int RunFile(string file)
+    {
+        var engine = new RhaiEngine(new RhaiEngineOptions { OnPrint = Console.WriteLine, OnDebug = (t, _, _) => Console.WriteLine(t) });
+        try
+        {
+            var result = engine.Eval(engine.Compile(File.ReadAllText(file)));
+            Console.WriteLine("=> " + result.ToDebugString());
+            return 0;
+        }
+        catch (RhaiException e)
+        {
+            Console.WriteLine($"{e.Category} ({e.Kind}): {e.FullMessage}");
+            return 1;
+        }
+    }
+
     // The folder sits beside the repository: walk up from here to the directory holding Gateway.sln.
     private static string? DefaultPath()
     {

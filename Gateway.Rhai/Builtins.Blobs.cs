@@ -41,11 +41,8 @@ internal static partial class Builtins
                 var (s, l) = BlobExtent(c, parseName, a, blob.Count);
                 l = Math.Min(l, 8);
                 var bytes = new byte[8];
-                for (var i = 0; i < l; i++)
-                {
-                    if (bigEndian) bytes[8 - l + i] = blob[s + i];
-                    else bytes[i] = blob[s + i];
-                }
+                // Big-endian reads the leading bytes of the number, little-endian the trailing ones.
+                for (var i = 0; i < l; i++) bytes[i] = blob[s + i];
                 if (bigEndian) Array.Reverse(bytes);
                 return Dynamic.FromInt(BitConverter.ToInt64(bytes));
             };
@@ -59,7 +56,7 @@ internal static partial class Builtins
                 var bytes = BitConverter.GetBytes(value);
                 if (bigEndian) Array.Reverse(bytes);
                 l = Math.Min(l, 8);
-                for (var i = 0; i < l; i++) blob[s + i] = bigEndian ? bytes[8 - l + i] : bytes[i];
+                for (var i = 0; i < l; i++) blob[s + i] = bytes[i];
                 return Dynamic.Unit;
             };
             Reg(writeName, 4, write, true);

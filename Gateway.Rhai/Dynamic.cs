@@ -129,6 +129,13 @@ public readonly struct Dynamic
     {
         switch (Type)
         {
+            case RhaiType.Array or RhaiType.Map or RhaiType.Blob:
+                // Deeply nested values must not overflow the host's stack.
+                RuntimeHelpers.EnsureSufficientExecutionStack();
+                break;
+        }
+        switch (Type)
+        {
             case RhaiType.Array:
                 var src = AsArray;
                 var copy = new List<Dynamic>(src.Count);
@@ -163,6 +170,7 @@ public sealed class RhaiMap : SortedDictionary<string, Dynamic>
 
     internal RhaiMap DeepClone()
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         var copy = new RhaiMap();
         foreach (var (key, value) in this)
         {

@@ -28,6 +28,7 @@ internal static class Formatter
 
     private static void AppendDebug(StringBuilder sb, Dynamic v, bool topLevel)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (v.Type)
         {
             case RhaiType.Unit: sb.Append("()"); break;

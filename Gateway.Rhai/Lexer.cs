@@ -349,6 +349,10 @@ internal sealed class Lexer(string src)
 
     private Token LexBacktick(int l, int cl)
     {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Error("Expression exceeds maximum complexity", l, cl, "ExprTooDeep");
+        }
         var parts = new List<object>();
         var sb = new StringBuilder();
         if (Peek() == '\r' && Peek(1) == '\n')

@@ -388,6 +388,7 @@ internal static class Ops
 
     public static bool Equal(Dynamic x, Dynamic y)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         if (x.Type == RhaiType.Shared) x = ((SharedCell)x.Obj!).Value;
         if (y.Type == RhaiType.Shared) y = ((SharedCell)y.Obj!).Value;
         switch (x.Type)

@@ -105,11 +105,11 @@ internal sealed partial class Parser
                 {
                     if (At("!")) throw Error("method-call style does not support running within the caller's scope", Cur, "MalformedCapture");
                     var args = ParseArgs();
-                    n = Calls.MakeMethodCall(n, name.Text, args, safe, name, this);
+                    n = Calls.MakeMethodCall(n, name.Text, args, safe || ChainIsSafe(n), name, this);
                 }
                 else
                 {
-                    n = Calls.MakeProperty(n, name.Text, safe, name);
+                    n = Calls.MakeProperty(n, name.Text, safe || ChainIsSafe(n), name);
                 }
             }
             else if (t.Is("[") || t.Is("?["))
@@ -204,6 +204,16 @@ internal sealed partial class Parser
             }
         }
         return new Node(NodeKind.Other, e, opTok.Line, opTok.Column) { EndsWithBlock = value.EndsWithBlock };
+    }
+
+    // After `?.` a () ends the whole chain: `x?.a.b` is () when x is ().
+    private static bool ChainIsSafe(Node n)
+    {
+        for (var x = n; x is not null; x = x.Base)
+        {
+            if (x.Safe) return true;
+        }
+        return false;
     }
 
     private static void CheckIndexLiteral(Node target, Node idx, Token at)
@@ -407,6 +417,7 @@ internal sealed partial class Parser
 
     private Node ParsePunctPrimary(Token t)
     {
+        CheckSymbol(t);
         switch (t.Text)
         {
             case "(":
@@ -588,7 +599,10 @@ internal sealed partial class Parser
             }
             Expect("|");
         }
-        var body = ParseExpr();
+        // A block body ends the closure (`|x| { ... }.curry(1)` curries the closure); an
+        // expression body may be an assignment (`|| this += 1`).
+        var body = At("{") ? ParseBlock() : ParseExpr(statement: true);
+        if (Cur.Kind == TokenKind.Punct && IsAssignOp(Cur.Text)) body = ParseAssignment(body);
         var fn = new ScriptFunction
         {
             Name = $"anon${Math.Abs(HashCode.Combine(open.Line, open.Column, ast.Source.Length)):x16}",

@@ -214,7 +214,8 @@ internal sealed partial class Parser
             {
                 do
                 {
-                    patterns.Add(ParseExpr());
+                    // `|` separates alternatives here, so patterns bind tighter than bitwise or.
+                    patterns.Add(ParseBinary(31));
                 }
                 while (Accept("|"));
             }
@@ -254,6 +255,13 @@ internal sealed partial class Parser
             foreach (var (value, guard, body) in exactArr)
             {
                 if (Ops.StrictEquals(v, value) && (guard is null || Ops.Truth(guard(f), line, col))) return body(f);
+            }
+            if (v.Type == RhaiType.Range)
+            {
+                foreach (var (range, guard, body) in rangeArr)
+                {
+                    if (range == v.AsRange && (guard is null || Ops.Truth(guard(f), line, col))) return body(f);
+                }
             }
             if (v.Type == RhaiType.Int)
             {

@@ -354,6 +354,7 @@ internal sealed partial class Parser
         var expr = ParseExpr(statement: true);
         if (Cur.Kind == TokenKind.Punct && IsAssignOp(Cur.Text))
         {
+            CheckSymbol(Cur);
             return ParseAssignment(expr);
         }
         return expr;

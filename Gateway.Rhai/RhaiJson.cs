@@ -14,6 +14,7 @@ public static class RhaiJson
     /// <summary>The JSON form of a Rhai value.</summary>
     public static JsonNode? ToJsonNode(Dynamic value)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (value.Type)
         {
             case RhaiType.Unit: return null;

@@ -178,6 +178,7 @@ internal sealed class Runtime
 
     private static (long Arrays, long Maps, long Strings) Sizes(Dynamic value)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (value.Type)
         {
             case RhaiType.Array:
