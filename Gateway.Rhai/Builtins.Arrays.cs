@@ -127,7 +127,9 @@ internal static partial class Builtins
             for (var i = 0; i < list.Count; i++)
             {
                 var item = list[i];
-                Calls.Callback(c, fp, ref item, i);
+                // for_each binds the element to `this`; a one-parameter callback gets the index.
+                if (Calls.Arity(c.R, fp) == 1) Calls.CallFnPtr(c.R, fp, [Dynamic.FromInt(i)], true, ref item, c.Line, c.Col);
+                else Calls.Callback(c, fp, ref item, i);
                 list[i] = item;
             }
             return Dynamic.Unit;

@@ -91,8 +91,9 @@ internal static class Calls
         return arity switch
         {
             0 => CallFnPtr(c.R, fp, [], true, ref item, c.Line, c.Col),
-            1 => CallFnPtr(c.R, fp, [item], c.Line, c.Col),
-            _ => CallFnPtr(c.R, fp, [item, Dynamic.FromInt(index)], c.Line, c.Col),
+            // `this` is the element as well, so `|i| this += i` updates it.
+            1 => CallFnPtr(c.R, fp, [item], true, ref item, c.Line, c.Col),
+            _ => CallFnPtr(c.R, fp, [item, Dynamic.FromInt(index)], true, ref item, c.Line, c.Col),
         };
     }
 

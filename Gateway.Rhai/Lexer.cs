@@ -273,6 +273,14 @@ internal sealed class Lexer(string src)
         {
             if (pos >= src.Length) throw Error("Open string is not terminated", l, cl, "UnknownOperator");
             var c = src[pos];
+            if (c == quote && quote == '"' && Peek(1) == '"')
+            {
+                // `""` inside a string is one quote character.
+                Advance();
+                Advance();
+                sb.Append('"');
+                continue;
+            }
             if (c == quote)
             {
                 Advance();
