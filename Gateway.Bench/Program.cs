@@ -7,6 +7,7 @@ using Gateway.Bench;
 //   engine                        the script runner alone, cache on and off
 //   sync | async | batch          load through the HTTP API of a gateway (--url, or --start one)
 //   queue                         the Core API and the worker loop in this process, no HTTP
+//   rhai                          Gateway.Rhai against the reference folder (conformance, corpus, --speed)
 var mode = args.FirstOrDefault() ?? "help";
 
 object result;
@@ -15,12 +16,17 @@ switch (mode)
     case "engine":
         result = await EngineBench.RunAsync(Option("--rounds", 5), Option("--count", 500));
         break;
+    case "rhai":
+        return Text("--run", null) is { } file
+            ? RhaiConformance.RunFile(file)
+            : RhaiConformance.Run(Text("--path", null), args.Contains("--speed"), args.Contains("--verbose"));
     case "sync" or "async" or "batch" or "queue":
         result = await LoadAsync(mode);
         break;
     default:
         Console.Error.WriteLine("""
             usage: Gateway.Bench engine [--rounds N] [--count N]
+                   Gateway.Bench rhai [--path DIR] [--speed] [--verbose]   (DIR defaults to ../shared/rhai beside the repository)
                    Gateway.Bench sync|async|batch|queue [--clients N[,N…]] [--rounds N] [--count N] [--warmup N]
                                  [--batch N] [--script trivial|200-line|fib20] [--monitor]
                                  [--start [--concurrency N]] | [--url URL] [--redis host:port] [--pid GATEWAY_PID]

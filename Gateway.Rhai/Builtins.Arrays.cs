@@ -1,0 +1,351 @@
+namespace Gateway.Rhai;
+
+internal static partial class Builtins
+{
+    private static List<Dynamic> Arr(Ctx c, string name, Dynamic[] a) =>
+        a[0].Type == RhaiType.Array ? a[0].AsArray : throw NoMatch(c, name, a);
+
+    private static Dynamic PadArray(Ctx c, Dynamic[] a)
+    {
+        var list = a[0].AsArray;
+        var len = Int(c, "pad", a, 1);
+        CheckLen(c, len, array: true);
+        while (list.Count < len)
+        {
+            c.R.Tick(c.Line, c.Col);
+            list.Add(a[2].Clone());
+        }
+        return Dynamic.Unit;
+    }
+
+    private static (int Start, int Len) Extent(int count, long start, long len)
+    {
+        if (start < 0) start = Math.Max(0, count + start);
+        if (start >= count || len <= 0) return (count, 0);
+        return ((int)start, (int)Math.Min(len, count - start));
+    }
+
+    private static (int Start, int Len) Extent(int count, RhaiRange r)
+    {
+        var start = r.Start < 0 ? Math.Max(0, count + r.Start) : r.Start;
+        var end = r.End == long.MaxValue ? count : r.ExclusiveEnd;
+        end = Math.Min(end, count);
+        return start >= end ? ((int)Math.Min(start, count), 0) : ((int)start, (int)(end - start));
+    }
+
+    private static void RegisterArrays(Action<string, int, BuiltinFn, bool> reg)
+    {
+        void Reg(string n, int ar, BuiltinFn fn, bool m = false) => reg(n, ar, fn, m);
+
+        Reg("push", 2, (c, a) =>
+        {
+            Arr(c, "push", a).Add(a[1].Clone());
+            return Dynamic.Unit;
+        }, true);
+        Reg("append", 2, (c, a) =>
+        {
+            if (a[0].Type == RhaiType.String)
+            {
+                a[0] = Dynamic.FromString(a[0].AsString + a[1]);
+                return Dynamic.Unit;
+            }
+            var list = Arr(c, "append", a);
+            if (a[1].Type == RhaiType.Array) list.AddRange(a[1].AsArray.Select(x => x.Clone()));
+            else list.Add(a[1].Clone());
+            return Dynamic.Unit;
+        }, true);
+        Reg("insert", 3, (c, a) =>
+        {
+            var list = Arr(c, "insert", a);
+            var i = Int(c, "insert", a, 1);
+            if (i < 0) i = Math.Max(0, i + list.Count);
+            list.Insert((int)Math.Min(i, list.Count), a[2].Clone());
+            return Dynamic.Unit;
+        }, true);
+        Reg("pop", 1, (c, a) =>
+        {
+            var list = Arr(c, "pop", a);
+            if (list.Count == 0) return Dynamic.Unit;
+            var v = list[^1];
+            list.RemoveAt(list.Count - 1);
+            return v;
+        }, true);
+        Reg("shift", 1, (c, a) =>
+        {
+            var list = Arr(c, "shift", a);
+            if (list.Count == 0) return Dynamic.Unit;
+            var v = list[0];
+            list.RemoveAt(0);
+            return v;
+        }, true);
+        Reg("extract", 2, (c, a) =>
+        {
+            var list = Arr(c, "extract", a);
+            var (s, l) = a[1].Type == RhaiType.Range ? Extent(list.Count, a[1].AsRange) : Extent(list.Count, Int(c, "extract", a, 1), long.MaxValue);
+            return Dynamic.FromArray(list.GetRange(s, l).Select(x => x.Clone()).ToList());
+        });
+        Reg("extract", 3, (c, a) =>
+        {
+            var list = Arr(c, "extract", a);
+            var (s, l) = Extent(list.Count, Int(c, "extract", a, 1), Int(c, "extract", a, 2));
+            return Dynamic.FromArray(list.GetRange(s, l).Select(x => x.Clone()).ToList());
+        });
+        Reg("reverse", 1, (c, a) =>
+        {
+            if (a[0].Type == RhaiType.Blob) a[0].AsBlob.Reverse();
+            else Arr(c, "reverse", a).Reverse();
+            return Dynamic.Unit;
+        }, true);
+        Reg("map", 2, (c, a) =>
+        {
+            var list = Arr(c, "map", a);
+            var fp = Fp(c, "map", a, 1);
+            var result = new List<Dynamic>(list.Count);
+            for (var i = 0; i < list.Count; i++)
+            {
+                var item = list[i];
+                result.Add(Calls.Callback(c, fp, ref item, i));
+            }
+            return Dynamic.FromArray(result);
+        });
+        Reg("filter", 2, (c, a) =>
+        {
+            var list = Arr(c, "filter", a);
+            var fp = Fp(c, "filter", a, 1);
+            var result = new List<Dynamic>();
+            for (var i = 0; i < list.Count; i++)
+            {
+                var item = list[i];
+                if (Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col)) result.Add(list[i].Clone());
+            }
+            return Dynamic.FromArray(result);
+        });
+        Reg("for_each", 2, (c, a) =>
+        {
+            var list = Arr(c, "for_each", a);
+            var fp = Fp(c, "for_each", a, 1);
+            for (var i = 0; i < list.Count; i++)
+            {
+                var item = list[i];
+                // for_each binds the element to `this`; a one-parameter callback gets the index.
+                if (Calls.Arity(c.R, fp) == 1) Calls.CallFnPtr(c.R, fp, [Dynamic.FromInt(i)], true, ref item, c.Line, c.Col);
+                else Calls.Callback(c, fp, ref item, i);
+                list[i] = item;
+            }
+            return Dynamic.Unit;
+        }, true);
+        BuiltinFn some = (c, a) =>
+        {
+            var list = Arr(c, "some", a);
+            var fp = Fp(c, "some", a, 1);
+            for (var i = 0; i < list.Count; i++)
+            {
+                var item = list[i];
+                if (Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col)) return Dynamic.True;
+            }
+            return Dynamic.False;
+        };
+        Reg("some", 2, some);
+        Reg("any", 2, some);
+        Reg("all", 2, (c, a) =>
+        {
+            var list = Arr(c, "all", a);
+            var fp = Fp(c, "all", a, 1);
+            for (var i = 0; i < list.Count; i++)
+            {
+                var item = list[i];
+                if (!Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col)) return Dynamic.False;
+            }
+            return Dynamic.True;
+        });
+        Reg("none", 2, (c, a) => Dynamic.FromBool(!some(c, a).AsBool));
+        Reg("find", 2, (c, a) =>
+        {
+            var list = Arr(c, "find", a);
+            var fp = Fp(c, "find", a, 1);
+            for (var i = 0; i < list.Count; i++)
+            {
+                var item = list[i];
+                if (Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col)) return list[i].Clone();
+            }
+            return Dynamic.Unit;
+        });
+        Reg("find_map", 2, (c, a) =>
+        {
+            var list = Arr(c, "find_map", a);
+            var fp = Fp(c, "find_map", a, 1);
+            for (var i = 0; i < list.Count; i++)
+            {
+                var item = list[i];
+                var v = Calls.Callback(c, fp, ref item, i);
+                if (!v.IsUnit) return v;
+            }
+            return Dynamic.Unit;
+        });
+        BuiltinFn reduce = (c, a) =>
+        {
+            var list = Arr(c, "reduce", a);
+            var fp = Fp(c, "reduce", a, 1);
+            var acc = a.Length > 2 ? a[2].Clone() : Dynamic.Unit;
+            var arity = Calls.Arity(c.R, fp);
+            for (var i = 0; i < list.Count; i++)
+            {
+                acc = arity >= 3
+                    ? Calls.CallFnPtr(c.R, fp, [acc, list[i], Dynamic.FromInt(i)], c.Line, c.Col)
+                    : Calls.CallFnPtr(c.R, fp, [acc, list[i]], c.Line, c.Col);
+            }
+            return acc;
+        };
+        Reg("reduce", 2, reduce);
+        Reg("reduce", 3, reduce);
+        BuiltinFn reduceRev = (c, a) =>
+        {
+            var list = Arr(c, "reduce_rev", a);
+            var fp = Fp(c, "reduce_rev", a, 1);
+            var acc = a.Length > 2 ? a[2].Clone() : Dynamic.Unit;
+            for (var i = list.Count - 1; i >= 0; i--)
+            {
+                acc = Calls.CallFnPtr(c.R, fp, [acc, list[i]], c.Line, c.Col);
+            }
+            return acc;
+        };
+        Reg("reduce_rev", 2, reduceRev);
+        Reg("reduce_rev", 3, reduceRev);
+        Reg("sort", 1, (c, a) =>
+        {
+            var list = Arr(c, "sort", a);
+            var sorted = list.OrderBy(x => x, Comparer<Dynamic>.Create((x, y) => Ops.Compare(x, y)
+                ?? throw c.Error(RhaiErrorKind.FunctionNotFound, $"Function not found: sort ({x.TypeName}, {y.TypeName})"))).ToList();
+            list.Clear();
+            list.AddRange(sorted);
+            return Dynamic.Unit;
+        }, true);
+        Reg("sort", 2, (c, a) =>
+        {
+            var list = Arr(c, "sort", a);
+            var fp = Fp(c, "sort", a, 1);
+            var sorted = list.OrderBy(x => x, Comparer<Dynamic>.Create((x, y) =>
+            {
+                var r = Calls.CallFnPtr(c.R, fp, [x, y], c.Line, c.Col);
+                return r.Type == RhaiType.Int ? Math.Sign(r.AsInt) : 0;
+            })).ToList();
+            list.Clear();
+            list.AddRange(sorted);
+            return Dynamic.Unit;
+        }, true);
+        Reg("retain", 2, (c, a) =>
+        {
+            var list = Arr(c, "retain", a);
+            var fp = Fp(c, "retain", a, 1);
+            var removed = new List<Dynamic>();
+            var kept = new List<Dynamic>();
+            for (var i = 0; i < list.Count; i++)
+            {
+                var item = list[i];
+                (Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col) ? kept : removed).Add(list[i]);
+            }
+            list.Clear();
+            list.AddRange(kept);
+            return Dynamic.FromArray(removed);
+        }, true);
+        Reg("drain", 2, (c, a) =>
+        {
+            var list = Arr(c, "drain", a);
+            var fp = Fp(c, "drain", a, 1);
+            var removed = new List<Dynamic>();
+            var kept = new List<Dynamic>();
+            for (var i = 0; i < list.Count; i++)
+            {
+                var item = list[i];
+                (Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col) ? removed : kept).Add(list[i]);
+            }
+            list.Clear();
+            list.AddRange(kept);
+            return Dynamic.FromArray(removed);
+        }, true);
+        Reg("dedup", 1, (c, a) =>
+        {
+            var list = Arr(c, "dedup", a);
+            for (var i = list.Count - 1; i > 0; i--)
+            {
+                if (Ops.Equal(list[i], list[i - 1])) list.RemoveAt(i);
+            }
+            return Dynamic.Unit;
+        }, true);
+        Reg("splice", 4, (c, a) =>
+        {
+            var list = Arr(c, "splice", a);
+            var (s, l) = Extent(list.Count, Int(c, "splice", a, 1), Int(c, "splice", a, 2));
+            list.RemoveRange(s, l);
+            var insert = a[3].Type == RhaiType.Array ? a[3].AsArray.Select(x => x.Clone()) : [a[3].Clone()];
+            list.InsertRange(s, insert);
+            return Dynamic.Unit;
+        }, true);
+        Reg("chop", 2, (c, a) =>
+        {
+            var list = Arr(c, "chop", a);
+            var keep = (int)Math.Max(0, Int(c, "chop", a, 1));
+            if (list.Count > keep) list.RemoveRange(0, list.Count - keep);
+            return Dynamic.Unit;
+        }, true);
+        Reg("set", 3, (c, a) =>
+        {
+            if (a[0].Type == RhaiType.Map)
+            {
+                a[0].AsMap[a[1].ToString()] = a[2].Clone();
+                return Dynamic.Unit;
+            }
+            var list = Arr(c, "set", a);
+            var i = Int(c, "set", a, 1);
+            if (i < 0) i += list.Count;
+            if (i >= 0 && i < list.Count) list[(int)i] = a[2].Clone();
+            return Dynamic.Unit;
+        }, true);
+        Reg("zip", 3, (c, a) =>
+        {
+            var list = Arr(c, "zip", a);
+            var other = a[1].Type == RhaiType.Array ? a[1].AsArray : throw NoMatch(c, "zip", a);
+            var fp = Fp(c, "zip", a, 2);
+            var result = new List<Dynamic>();
+            for (var i = 0; i < Math.Min(list.Count, other.Count); i++)
+            {
+                result.Add(Calls.CallFnPtr(c.R, fp, [list[i], other[i]], c.Line, c.Col));
+            }
+            return Dynamic.FromArray(result);
+        });
+    }
+
+    private static void RegisterMaps(Action<string, int, BuiltinFn, bool> reg)
+    {
+        void Reg(string n, int ar, BuiltinFn fn, bool m = false) => reg(n, ar, fn, m);
+        RhaiMap Map(Ctx c, string name, Dynamic[] a) => a[0].Type == RhaiType.Map ? a[0].AsMap : throw NoMatch(c, name, a);
+
+        Reg("keys", 1, (c, a) => Dynamic.FromArray(Map(c, "keys", a).Keys.Select(Dynamic.FromString).ToList()));
+        Reg("values", 1, (c, a) => Dynamic.FromArray(Map(c, "values", a).Values.Select(v => v.Clone()).ToList()));
+        Reg("mixin", 2, (c, a) =>
+        {
+            var map = Map(c, "mixin", a);
+            if (a[1].Type != RhaiType.Map) throw NoMatch(c, "mixin", a);
+            foreach (var (k, v) in a[1].AsMap) map[k] = v.Clone();
+            return Dynamic.Unit;
+        }, true);
+        Reg("fill_with", 2, (c, a) =>
+        {
+            var map = Map(c, "fill_with", a);
+            if (a[1].Type != RhaiType.Map) throw NoMatch(c, "fill_with", a);
+            foreach (var (k, v) in a[1].AsMap) map.TryAdd(k, v.Clone());
+            return Dynamic.Unit;
+        }, true);
+        Reg("filter_map", 2, (c, a) =>
+        {
+            var map = Map(c, "filter_map", a);
+            var fp = Fp(c, "filter_map", a, 1);
+            var result = new RhaiMap();
+            foreach (var (k, v) in map)
+            {
+                if (Ops.Truth(Calls.CallFnPtr(c.R, fp, [Dynamic.FromString(k), v], c.Line, c.Col), c.Line, c.Col)) result[k] = v.Clone();
+            }
+            return Dynamic.FromMap(result);
+        });
+    }
+}

@@ -1,0 +1,274 @@
+using System.Text;
+
+namespace Gateway.Rhai;
+
+internal static partial class Builtins
+{
+    private static void RegisterStrings(Action<string, int, BuiltinFn, bool> reg)
+    {
+        void Reg(string n, int ar, BuiltinFn fn, bool m = false) => reg(n, ar, fn, m);
+
+        Reg("to_upper", 1, (c, a) => a[0].Type switch
+        {
+            RhaiType.String => Dynamic.FromString(a[0].AsString.ToUpperInvariant()),
+            RhaiType.Char => Dynamic.FromChar(char.ConvertToUtf32(char.ConvertFromUtf32(a[0].AsChar).ToUpperInvariant(), 0)),
+            _ => throw NoMatch(c, "to_upper", a),
+        });
+        Reg("to_lower", 1, (c, a) => a[0].Type switch
+        {
+            RhaiType.String => Dynamic.FromString(a[0].AsString.ToLowerInvariant()),
+            RhaiType.Char => Dynamic.FromChar(char.ConvertToUtf32(char.ConvertFromUtf32(a[0].AsChar).ToLowerInvariant(), 0)),
+            _ => throw NoMatch(c, "to_lower", a),
+        });
+        Reg("make_upper", 1, (c, a) =>
+        {
+            a[0] = Dynamic.FromString(Str(c, "make_upper", a, 0).ToUpperInvariant());
+            return Dynamic.Unit;
+        }, true);
+        Reg("make_lower", 1, (c, a) =>
+        {
+            a[0] = Dynamic.FromString(Str(c, "make_lower", a, 0).ToLowerInvariant());
+            return Dynamic.Unit;
+        }, true);
+        Reg("trim", 1, (c, a) =>
+        {
+            a[0] = Dynamic.FromString(Str(c, "trim", a, 0).Trim());
+            return Dynamic.Unit;
+        }, true);
+        Reg("starts_with", 2, (c, a) => Dynamic.FromBool(Str(c, "starts_with", a, 0).StartsWith(a[1].ToString(), StringComparison.Ordinal)));
+        Reg("ends_with", 2, (c, a) => Dynamic.FromBool(Str(c, "ends_with", a, 0).EndsWith(a[1].ToString(), StringComparison.Ordinal)));
+        Reg("index_of", 2, (c, a) => IndexOf(c, a, 0));
+        Reg("index_of", 3, (c, a) => IndexOf(c, a, Int(c, "index_of", a, 2)));
+        Reg("sub_string", 2, (c, a) =>
+        {
+            var s = Str(c, "sub_string", a, 0);
+            if (a[1].Type == RhaiType.Range)
+            {
+                var (st, ln) = Indexing.StringRange(s, a[1].AsRange);
+                return Dynamic.FromString(Strings.Sub(s, st, ln));
+            }
+            return Dynamic.FromString(Strings.Sub(s, Int(c, "sub_string", a, 1), int.MaxValue));
+        });
+        Reg("sub_string", 3, (c, a) => Dynamic.FromString(Strings.Sub(Str(c, "sub_string", a, 0), Int(c, "sub_string", a, 1), Int(c, "sub_string", a, 2))));
+        Reg("crop", 2, (c, a) =>
+        {
+            var s = Str(c, "crop", a, 0);
+            if (a[1].Type == RhaiType.Range)
+            {
+                var (st, ln) = Indexing.StringRange(s, a[1].AsRange);
+                a[0] = Dynamic.FromString(Strings.Sub(s, st, ln));
+            }
+            else
+            {
+                a[0] = Dynamic.FromString(Strings.Sub(s, Int(c, "crop", a, 1), int.MaxValue));
+            }
+            return Dynamic.Unit;
+        }, true);
+        Reg("crop", 3, (c, a) =>
+        {
+            a[0] = Dynamic.FromString(Strings.Sub(Str(c, "crop", a, 0), Int(c, "crop", a, 1), Int(c, "crop", a, 2)));
+            return Dynamic.Unit;
+        }, true);
+        Reg("replace", 3, (c, a) =>
+        {
+            var s = Str(c, "replace", a, 0);
+            a[0] = Dynamic.FromString(s.Replace(a[1].ToString(), a[2].ToString(), StringComparison.Ordinal));
+            return Dynamic.Unit;
+        }, true);
+        Reg("chars", 1, (c, a) => Dynamic.FromArray(Strings.Chars(Str(c, "chars", a, 0)).Select(Dynamic.FromChar).ToList()));
+        Reg("to_chars", 1, (c, a) => Dynamic.FromArray(Strings.Chars(Str(c, "to_chars", a, 0)).Select(Dynamic.FromChar).ToList()));
+        Reg("bytes", 1, (c, a) => Dynamic.FromInt(Encoding.UTF8.GetByteCount(Str(c, "bytes", a, 0))));
+        Reg("to_blob", 1, (c, a) => Dynamic.FromBlob([.. Encoding.UTF8.GetBytes(Str(c, "to_blob", a, 0))]));
+        Reg("split", 1, (c, a) => StrList(Str(c, "split", a, 0).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
+        Reg("split", 2, (c, a) =>
+        {
+            var s = Str(c, "split", a, 0);
+            if (a[1].Type == RhaiType.Int)
+            {
+                var cps = Strings.ToCodePoints(s);
+                var at = a[1].AsInt < 0 ? Math.Max(0, cps.Length + a[1].AsInt) : Math.Min(cps.Length, a[1].AsInt);
+                return StrList([Strings.FromCodePoints(cps[..(int)at]), Strings.FromCodePoints(cps[(int)at..])]);
+            }
+            return StrList(s.Split(a[1].ToString()));
+        });
+        Reg("split", 3, (c, a) =>
+        {
+            var n = (int)Math.Max(1, Int(c, "split", a, 2));
+            return StrList(Str(c, "split", a, 0).Split(a[1].ToString(), n));
+        });
+        Reg("split_rev", 2, (c, a) =>
+        {
+            var parts = Str(c, "split_rev", a, 0).Split(a[1].ToString());
+            Array.Reverse(parts);
+            return StrList(parts);
+        });
+        Reg("split_rev", 3, (c, a) =>
+        {
+            var s = Str(c, "split_rev", a, 0);
+            var sep = a[1].ToString();
+            var n = (int)Math.Max(1, Int(c, "split_rev", a, 2));
+            var result = new List<string>();
+            while (result.Count < n - 1)
+            {
+                var at = s.LastIndexOf(sep, StringComparison.Ordinal);
+                if (at < 0) break;
+                result.Add(s[(at + sep.Length)..]);
+                s = s[..at];
+            }
+            result.Add(s);
+            return StrList(result);
+        });
+        Reg("pad", 3, (c, a) =>
+        {
+            if (a[0].Type == RhaiType.Array) return PadArray(c, a);
+            if (a[0].Type == RhaiType.Blob)
+            {
+                var blob = a[0].AsBlob;
+                var target = Int(c, "pad", a, 1);
+                CheckLen(c, target, array: true);
+                while (blob.Count < target) blob.Add((byte)Int(c, "pad", a, 2));
+                return Dynamic.Unit;
+            }
+            var s = Str(c, "pad", a, 0);
+            var len = Int(c, "pad", a, 1);
+            CheckLen(c, len, array: false);
+            var fill = a[2].ToString();
+            var sb = new StringBuilder(s);
+            var count = Strings.Length(s);
+            while (count < len && fill.Length > 0)
+            {
+                sb.Append(fill);
+                count += Strings.Length(fill);
+            }
+            a[0] = Dynamic.FromString(sb.ToString());
+            return Dynamic.Unit;
+        }, true);
+        Reg("truncate", 2, (c, a) =>
+        {
+            var n = Math.Max(0, Int(c, "truncate", a, 1));
+            switch (a[0].Type)
+            {
+                case RhaiType.String:
+                    a[0] = Dynamic.FromString(Strings.Sub(a[0].AsString, 0, n));
+                    break;
+                case RhaiType.Array:
+                    var list = a[0].AsArray;
+                    if (list.Count > n) list.RemoveRange((int)n, list.Count - (int)n);
+                    break;
+                case RhaiType.Blob:
+                    var blob = a[0].AsBlob;
+                    if (blob.Count > n) blob.RemoveRange((int)n, blob.Count - (int)n);
+                    break;
+                default:
+                    throw NoMatch(c, "truncate", a);
+            }
+            return Dynamic.Unit;
+        }, true);
+        Reg("remove", 2, (c, a) =>
+        {
+            switch (a[0].Type)
+            {
+                case RhaiType.String:
+                    a[0] = Dynamic.FromString(a[0].AsString.Replace(a[1].ToString(), "", StringComparison.Ordinal));
+                    return Dynamic.Unit;
+                case RhaiType.Array:
+                    var list = a[0].AsArray;
+                    var i = Int(c, "remove", a, 1);
+                    if (i < 0) i += list.Count;
+                    if (i < 0 || i >= list.Count) return Dynamic.Unit;
+                    var item = list[(int)i];
+                    list.RemoveAt((int)i);
+                    return item;
+                case RhaiType.Map:
+                    var map = a[0].AsMap;
+                    var key = a[1].ToString();
+                    return map.Remove(key, out var v) ? v : Dynamic.Unit;
+                case RhaiType.Blob:
+                    var blob = a[0].AsBlob;
+                    var bi = Int(c, "remove", a, 1);
+                    if (bi < 0) bi += blob.Count;
+                    if (bi < 0 || bi >= blob.Count) return Dynamic.Unit;
+                    var b = blob[(int)bi];
+                    blob.RemoveAt((int)bi);
+                    return Dynamic.FromInt(b);
+            }
+            throw NoMatch(c, "remove", a);
+        }, true);
+        Reg("get", 2, (c, a) =>
+        {
+            switch (a[0].Type)
+            {
+                case RhaiType.String:
+                    var ch = Strings.CharAt(a[0].AsString, Int(c, "get", a, 1));
+                    return ch is null ? Dynamic.Unit : Dynamic.FromChar(ch.Value);
+                case RhaiType.Array:
+                    var list = a[0].AsArray;
+                    var i = Int(c, "get", a, 1);
+                    if (i < 0) i += list.Count;
+                    return i >= 0 && i < list.Count ? list[(int)i].Clone() : Dynamic.Unit;
+                case RhaiType.Map:
+                    return a[0].AsMap.TryGetValue(a[1].ToString(), out var v) ? v.Clone() : Dynamic.Unit;
+                case RhaiType.Blob:
+                    var blob = a[0].AsBlob;
+                    var bi = Int(c, "get", a, 1);
+                    if (bi < 0) bi += blob.Count;
+                    return bi >= 0 && bi < blob.Count ? Dynamic.FromInt(blob[(int)bi]) : Dynamic.Unit;
+            }
+            throw NoMatch(c, "get", a);
+        });
+        Reg("is_digit", 1, (c, a) => a[0].Type == RhaiType.Char ? Dynamic.FromBool(a[0].AsChar is >= '0' and <= '9') : throw NoMatch(c, "is_digit", a));
+        Reg("is_alphabetic", 1, (c, a) => a[0].Type == RhaiType.Char ? Dynamic.FromBool(char.IsLetter(char.ConvertFromUtf32(a[0].AsChar), 0)) : throw NoMatch(c, "is_alphabetic", a));
+        Reg("is_whitespace", 1, (c, a) => a[0].Type == RhaiType.Char ? Dynamic.FromBool(char.IsWhiteSpace(char.ConvertFromUtf32(a[0].AsChar), 0)) : throw NoMatch(c, "is_whitespace", a));
+    }
+
+    private static Dynamic StrList(IEnumerable<string> parts) => Dynamic.FromArray(parts.Select(Dynamic.FromString).ToList());
+
+    private static void CheckLen(Ctx c, long len, bool array)
+    {
+        var o = c.R.Options;
+        var max = array ? o.MaxArraySize : o.MaxStringSize;
+        if (max > 0 && len > max)
+        {
+            throw c.Error(RhaiErrorKind.DataTooLarge, array ? "Size of array/BLOB too large" : "Length of string too large");
+        }
+        if (len > int.MaxValue / 4)
+        {
+            throw c.Error(RhaiErrorKind.DataTooLarge, array ? "Size of array/BLOB too large" : "Length of string too large");
+        }
+    }
+
+    private static Dynamic IndexOf(Ctx c, Dynamic[] a, long start)
+    {
+        if (a[0].Type == RhaiType.String)
+        {
+            var cps = Strings.ToCodePoints(a[0].AsString);
+            var needle = Strings.ToCodePoints(a[1].ToString());
+            if (start < 0) start = Math.Max(0, cps.Length + start);
+            for (var i = (int)start; i + needle.Length <= cps.Length; i++)
+            {
+                if (cps.AsSpan(i, needle.Length).SequenceEqual(needle)) return Dynamic.FromInt(i);
+            }
+            return Dynamic.FromInt(-1);
+        }
+        if (a[0].Type == RhaiType.Array)
+        {
+            var list = a[0].AsArray;
+            if (start < 0) start = Math.Max(0, list.Count + start);
+            var fp = a[1].Type == RhaiType.FnPtr ? a[1].AsFnPtr : a[1].Type == RhaiType.String && c.R.Ast.HasFunction(a[1].AsString) ? new FnPtr(a[1].AsString, null, null, []) : null;
+            for (var i = (int)start; i < list.Count; i++)
+            {
+                if (fp is not null)
+                {
+                    var item = list[i];
+                    if (Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col)) return Dynamic.FromInt(i);
+                }
+                else if (Ops.Equal(list[i], a[1]))
+                {
+                    return Dynamic.FromInt(i);
+                }
+            }
+            return Dynamic.FromInt(-1);
+        }
+        throw NoMatch(c, "index_of", a);
+    }
+}

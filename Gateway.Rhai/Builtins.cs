@@ -1,0 +1,329 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Gateway.Rhai;
+
+/// <summary>The standard library: functions by name and number of arguments; each checks its argument types.</summary>
+internal static partial class Builtins
+{
+    private static readonly Dictionary<(string, int), Builtin> Table = Build();
+
+    public static Builtin? Find(string name, int arity) => Table.GetValueOrDefault((name, arity));
+
+    private static Dictionary<(string, int), Builtin> Build()
+    {
+        var t = new Dictionary<(string, int), Builtin>();
+        void Reg(string name, int arity, BuiltinFn fn, bool mutating = false) => t[(name, arity)] = new Builtin(fn, mutating);
+        RegisterCore(Reg);
+        RegisterMath(Reg);
+        RegisterStrings(Reg);
+        RegisterArrays(Reg);
+        RegisterMaps(Reg);
+        RegisterBlobs(Reg);
+        return t;
+    }
+
+    internal static RhaiException NoMatch(Ctx c, string name, Dynamic[] a) => Ops.NotFound(name, c.Line, c.Col, a);
+
+    private static long Int(Ctx c, string name, Dynamic[] a, int i) =>
+        a[i].Type == RhaiType.Int ? a[i].AsInt : throw NoMatch(c, name, a);
+
+    private static string Str(Ctx c, string name, Dynamic[] a, int i) =>
+        a[i].Type == RhaiType.String ? a[i].AsString : throw NoMatch(c, name, a);
+
+    private static FnPtr Fp(Ctx c, string name, Dynamic[] a, int i) =>
+        a[i].Type == RhaiType.FnPtr ? a[i].AsFnPtr : throw NoMatch(c, name, a);
+
+    private static double Num(Ctx c, string name, Dynamic[] a, int i) => a[i].Type switch
+    {
+        RhaiType.Float => a[i].AsFloat,
+        RhaiType.Int => a[i].AsInt,
+        _ => throw NoMatch(c, name, a),
+    };
+
+    private static void RegisterCore(Action<string, int, BuiltinFn, bool> reg)
+    {
+        void Reg(string n, int ar, BuiltinFn fn, bool m = false) => reg(n, ar, fn, m);
+
+        Reg("print", 1, (c, a) =>
+        {
+            c.R.Print(a[0].ToString());
+            return Dynamic.Unit;
+        });
+        Reg("debug", 1, (c, a) =>
+        {
+            c.R.Debug(a[0].ToDebugString(), c.Line, c.Col);
+            return Dynamic.Unit;
+        });
+        Reg("type_of", 1, (_, a) => Dynamic.FromString(a[0].TypeName));
+        Reg("to_string", 1, (_, a) => Dynamic.FromString(a[0].ToString()));
+        Reg("to_debug", 1, (_, a) => Dynamic.FromString(a[0].ToDebugString()));
+        Reg("is_def_fn", 2, (c, a) =>
+        {
+            var name = Str(c, "is_def_fn", a, 0);
+            var arity = Int(c, "is_def_fn", a, 1);
+            return Dynamic.FromBool(c.R.Ast.Functions.TryGetValue(name, out var list) && list.Any(f => f.Arity == arity));
+        });
+        Reg("Fn", 1, (c, a) =>
+        {
+            var name = Str(c, "Fn", a, 0);
+            if (name.Length == 0 || !(char.IsLetter(name[0]) || name[0] == '_') || !name.All(ch => char.IsLetterOrDigit(ch) || ch == '_'))
+            {
+                throw c.Error(RhaiErrorKind.FunctionNotFound, $"Function not found: {name}");
+            }
+            return Dynamic.FromFnPtr(new FnPtr(name, null, null, []));
+        });
+        for (var n = 1; n <= 12; n++)
+        {
+            Reg("call", n, (c, a) =>
+            {
+                if (a[0].Type == RhaiType.FnPtr) return Calls.CallFnPtr(c.R, a[0].AsFnPtr, a[1..], c.Line, c.Col);
+                if (a.Length >= 2 && a[1].Type == RhaiType.FnPtr)
+                {
+                    // x.call(f, ...) binds `this` to x.
+                    var self = a[0];
+                    var result = Calls.CallFnPtr(c.R, a[1].AsFnPtr, a[2..], true, ref self, c.Line, c.Col);
+                    a[0] = self;
+                    return result;
+                }
+                throw NoMatch(c, "call", a);
+            }, true);
+            Reg("curry", n + 1, (c, a) => Dynamic.FromFnPtr(Fp(c, "curry", a, 0).Curry(a[1..].Select(x => x.Clone()))));
+        }
+        Reg("name", 1, (c, a) => Dynamic.FromString(Fp(c, "name", a, 0).Name));
+        Reg("is_anonymous", 1, (c, a) => Dynamic.FromBool(Fp(c, "is_anonymous", a, 0).Lambda is not null));
+        Reg("eval", 1, (c, a) => c.R.Engine.EvalNested(Str(c, "eval", a, 0), c.R, c.Line, c.Col));
+        Reg("timestamp", 0, (c, _) => Dynamic.FromTimestamp(c.R.Engine.Options.Clock.GetTimestamp()));
+        Reg("elapsed", 1, (c, a) => a[0].Type == RhaiType.Timestamp
+            ? Dynamic.FromFloat(c.R.Engine.Options.Clock.GetElapsedTime(a[0].Bits).TotalSeconds)
+            : throw NoMatch(c, "elapsed", a));
+        Reg("range", 2, (c, a) => RangeOf(c, a, 1));
+        Reg("range", 3, (c, a) => RangeOf(c, a, a[2].Type == RhaiType.Int ? a[2].AsInt : 0));
+        Reg("start", 1, (c, a) => a[0].Type == RhaiType.Range ? Dynamic.FromInt(a[0].AsRange.Start) : throw NoMatch(c, "start", a));
+        Reg("end", 1, (c, a) => a[0].Type == RhaiType.Range ? Dynamic.FromInt(a[0].AsRange.End) : throw NoMatch(c, "end", a));
+        Reg("is_inclusive", 1, (c, a) => a[0].Type == RhaiType.Range ? Dynamic.FromBool(a[0].AsRange.Inclusive) : throw NoMatch(c, "is_inclusive", a));
+        Reg("is_exclusive", 1, (c, a) => a[0].Type == RhaiType.Range ? Dynamic.FromBool(!a[0].AsRange.Inclusive) : throw NoMatch(c, "is_exclusive", a));
+        Reg("len", 1, (c, a) => a[0].Type switch
+        {
+            RhaiType.String => Dynamic.FromInt(Strings.Length(a[0].AsString)),
+            RhaiType.Array => Dynamic.FromInt(a[0].AsArray.Count),
+            RhaiType.Map => Dynamic.FromInt(a[0].AsMap.Count),
+            RhaiType.Blob => Dynamic.FromInt(a[0].AsBlob.Count),
+            RhaiType.Range => Dynamic.FromInt(Math.Max(0, a[0].AsRange.ExclusiveEnd - a[0].AsRange.Start)),
+            _ => throw NoMatch(c, "len", a),
+        });
+        Reg("is_empty", 1, (c, a) => a[0].Type switch
+        {
+            RhaiType.String => Dynamic.FromBool(a[0].AsString.Length == 0),
+            RhaiType.Array => Dynamic.FromBool(a[0].AsArray.Count == 0),
+            RhaiType.Map => Dynamic.FromBool(a[0].AsMap.Count == 0),
+            RhaiType.Blob => Dynamic.FromBool(a[0].AsBlob.Count == 0),
+            _ => throw NoMatch(c, "is_empty", a),
+        });
+        Reg("contains", 2, (c, a) => Dynamic.FromBool(Ops.Contains(a[0], a[1], c.R, c.Line, c.Col)));
+        Reg("clear", 1, (c, a) =>
+        {
+            switch (a[0].Type)
+            {
+                case RhaiType.String: a[0] = Dynamic.FromString(""); break;
+                case RhaiType.Array: a[0].AsArray.Clear(); break;
+                case RhaiType.Map: a[0].AsMap.Clear(); break;
+                case RhaiType.Blob: a[0].AsBlob.Clear(); break;
+                default: throw NoMatch(c, "clear", a);
+            }
+            return Dynamic.Unit;
+        }, true);
+        Reg("to_json", 1, (c, a) => Dynamic.FromString(RhaiJson.ToJsonString(a[0])));
+        Reg("parse_json", 1, (c, a) => RhaiJson.FromJsonString(Str(c, "parse_json", a, 0)));
+    }
+
+    private static Dynamic RangeOf(Ctx c, Dynamic[] a, long step)
+    {
+        if (a[0].Type == RhaiType.Int && a[1].Type == RhaiType.Int)
+        {
+            if (step == 0) throw c.Error(RhaiErrorKind.Arithmetic, "step value cannot be zero");
+            if (step == 1) return Dynamic.FromRange(a[0].AsInt, a[1].AsInt, false);
+            return new Dynamic(RhaiType.Range, 0, new RhaiRange(a[0].AsInt, a[1].AsInt, false, step));
+        }
+        if (a[0].Type is RhaiType.Float or RhaiType.Int && a[1].Type is RhaiType.Float or RhaiType.Int)
+        {
+            var from = Num(c, "range", a, 0);
+            var to = Num(c, "range", a, 1);
+            var st = a.Length > 2 ? Num(c, "range", a, 2) : 1.0;
+            if (st == 0) throw c.Error(RhaiErrorKind.Arithmetic, "step value cannot be zero");
+            var list = new List<Dynamic>();
+            for (var x = from; st > 0 ? x < to : x > to; x += st)
+            {
+                c.R.Tick(c.Line, c.Col);
+                list.Add(Dynamic.FromFloat(x));
+            }
+            return Dynamic.FromArray(list);
+        }
+        throw NoMatch(c, "range", a);
+    }
+
+    private static void RegisterMath(Action<string, int, BuiltinFn, bool> reg)
+    {
+        void Reg(string n, int ar, BuiltinFn fn) => reg(n, ar, fn, false);
+        void Float1(string name, Func<double, double> fn) =>
+            Reg(name, 1, (c, a) => a[0].Type == RhaiType.Float ? Dynamic.FromFloat(fn(a[0].AsFloat)) : throw NoMatch(c, name, a));
+
+        Reg("abs", 1, (c, a) => a[0].Type switch
+        {
+            RhaiType.Int => a[0].AsInt == long.MinValue ? throw c.Error(RhaiErrorKind.Arithmetic, $"Negation overflow: -{a[0].AsInt}") : Dynamic.FromInt(Math.Abs(a[0].AsInt)),
+            RhaiType.Float => Dynamic.FromFloat(Math.Abs(a[0].AsFloat)),
+            _ => throw NoMatch(c, "abs", a),
+        });
+        Reg("sign", 1, (c, a) => a[0].Type switch
+        {
+            RhaiType.Int => Dynamic.FromInt(Math.Sign(a[0].AsInt)),
+            RhaiType.Float => Dynamic.FromInt(double.IsNaN(a[0].AsFloat) ? 0 : Math.Sign(a[0].AsFloat)),
+            _ => throw NoMatch(c, "sign", a),
+        });
+        Reg("min", 2, (c, a) => MinMax(c, a, min: true));
+        Reg("max", 2, (c, a) => MinMax(c, a, min: false));
+        Float1("sqrt", Math.Sqrt);
+        Float1("floor", Math.Floor);
+        Float1("ceiling", Math.Ceiling);
+        Float1("round", x => Math.Round(x, MidpointRounding.AwayFromZero));
+        Float1("int", Math.Truncate);
+        Float1("fraction", x => x - Math.Truncate(x));
+        Float1("sin", Math.Sin);
+        Float1("cos", Math.Cos);
+        Float1("tan", Math.Tan);
+        Float1("asin", Math.Asin);
+        Float1("acos", Math.Acos);
+        Float1("atan", Math.Atan);
+        Float1("sinh", Math.Sinh);
+        Float1("cosh", Math.Cosh);
+        Float1("tanh", Math.Tanh);
+        Float1("exp", Math.Exp);
+        Float1("ln", Math.Log);
+        Float1("log", Math.Log10);
+        Float1("to_degrees", x => x * 180.0 / Math.PI);
+        Float1("to_radians", x => x * Math.PI / 180.0);
+        Reg("atan", 2, (c, a) => Dynamic.FromFloat(Math.Atan2(Num(c, "atan", a, 0), Num(c, "atan", a, 1))));
+        Reg("log", 2, (c, a) => Dynamic.FromFloat(Math.Log(Num(c, "log", a, 0)) / Math.Log(Num(c, "log", a, 1))));
+        Reg("PI", 0, (_, _) => Dynamic.FromFloat(Math.PI));
+        Reg("E", 0, (_, _) => Dynamic.FromFloat(Math.E));
+        Reg("is_nan", 1, (c, a) => Dynamic.FromBool(double.IsNaN(Num(c, "is_nan", a, 0))));
+        Reg("is_finite", 1, (c, a) => Dynamic.FromBool(double.IsFinite(Num(c, "is_finite", a, 0))));
+        Reg("is_infinite", 1, (c, a) => Dynamic.FromBool(double.IsInfinity(Num(c, "is_infinite", a, 0))));
+        Reg("is_zero", 1, (c, a) => Dynamic.FromBool(Num(c, "is_zero", a, 0) == 0));
+        Reg("is_odd", 1, (c, a) => Dynamic.FromBool((Int(c, "is_odd", a, 0) & 1) != 0));
+        Reg("is_even", 1, (c, a) => Dynamic.FromBool((Int(c, "is_even", a, 0) & 1) == 0));
+        Reg("to_int", 1, (c, a) => a[0].Type switch
+        {
+            RhaiType.Int => a[0],
+            RhaiType.Float => FloatToInt(c, a[0].AsFloat),
+            RhaiType.Char => Dynamic.FromInt(a[0].AsChar),
+            RhaiType.Bool => Dynamic.FromInt(a[0].Bits),
+            _ => throw NoMatch(c, "to_int", a),
+        });
+        Reg("to_float", 1, (c, a) => a[0].Type switch
+        {
+            RhaiType.Int => Dynamic.FromFloat(a[0].AsInt),
+            RhaiType.Float => a[0],
+            _ => throw NoMatch(c, "to_float", a),
+        });
+        Reg("to_char", 1, (c, a) => Dynamic.FromChar((int)Int(c, "to_char", a, 0)));
+        Reg("parse_int", 1, (c, a) => ParseInt(c, Str(c, "parse_int", a, 0), 10));
+        Reg("parse_int", 2, (c, a) => ParseInt(c, Str(c, "parse_int", a, 0), (int)Int(c, "parse_int", a, 1)));
+        Reg("parse_float", 1, (c, a) =>
+        {
+            var s = Str(c, "parse_float", a, 0).Trim();
+            return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+                ? Dynamic.FromFloat(d)
+                : throw c.Error(RhaiErrorKind.Arithmetic, $"Error parsing floating-point number '{s}': invalid float literal");
+        });
+        Reg("to_hex", 1, (c, a) => Dynamic.FromString(Int(c, "to_hex", a, 0).ToString("x", CultureInfo.InvariantCulture)));
+        Reg("to_octal", 1, (c, a) => Dynamic.FromString(Convert.ToString(Int(c, "to_octal", a, 0), 8)));
+        Reg("to_binary", 1, (c, a) => Dynamic.FromString(Convert.ToString(Int(c, "to_binary", a, 0), 2)));
+        Reg("get_bit", 2, (c, a) => Dynamic.FromBool(((Int(c, "get_bit", a, 0) >> (int)Int(c, "get_bit", a, 1)) & 1) != 0));
+        reg("set_bit", 3, (c, a) =>
+        {
+            var x = Int(c, "set_bit", a, 0);
+            var bit = (int)Int(c, "set_bit", a, 1);
+            a[0] = Dynamic.FromInt(a[2].AsBool ? x | (1L << bit) : x & ~(1L << bit));
+            return Dynamic.Unit;
+        }, true);
+        Reg("bits", 3, (c, a) => Bits(c, Int(c, "bits", a, 0), Int(c, "bits", a, 1), Int(c, "bits", a, 2)));
+        Reg("bits", 2, (c, a) =>
+        {
+            var x = Int(c, "bits", a, 0);
+            if (a[1].Type != RhaiType.Range) throw NoMatch(c, "bits", a);
+            var r = a[1].AsRange;
+            return Bits(c, x, r.Start, r.ExclusiveEnd - r.Start);
+        });
+        reg("set_bits", 4, (c, a) =>
+        {
+            var x = Int(c, "set_bits", a, 0);
+            var start = Int(c, "set_bits", a, 1);
+            var len = Int(c, "set_bits", a, 2);
+            var v = Int(c, "set_bits", a, 3);
+            if (start < 0) start += 64;
+            if (start < 0 || start >= 64) throw c.Error(RhaiErrorKind.BitFieldBounds, $"Bit-field index {start} out of bounds: only 64 bits in bit-field");
+            len = Math.Min(len, 64 - start);
+            var mask = (len >= 64 ? -1L : (1L << (int)len) - 1) << (int)start;
+            a[0] = Dynamic.FromInt((x & ~mask) | ((v << (int)start) & mask));
+            return Dynamic.Unit;
+        }, true);
+    }
+
+    private static Dynamic Bits(Ctx c, long x, long start, long len)
+    {
+        if (start < 0) start += 64;
+        if (start < 0 || start >= 64) throw c.Error(RhaiErrorKind.BitFieldBounds, $"Bit-field index {start} out of bounds: only 64 bits in bit-field");
+        var list = new List<Dynamic>();
+        for (var i = start; i < Math.Min(64, start + len); i++) list.Add(Dynamic.FromBool(((x >> (int)i) & 1) != 0));
+        return Dynamic.FromArray(list);
+    }
+
+    private static Dynamic FloatToInt(Ctx c, double d)
+    {
+        var t = Math.Truncate(d);
+        if (double.IsNaN(t) || t < -9.2233720368547758E18 || t >= 9.2233720368547758E18)
+        {
+            throw c.Error(RhaiErrorKind.Arithmetic, $"Integer overflow: to_int({Formatter.DisplayFloat(d).Replace(".0", "", StringComparison.Ordinal)})");
+        }
+        return Dynamic.FromInt((long)t);
+    }
+
+    private static Dynamic MinMax(Ctx c, Dynamic[] a, bool min)
+    {
+        if (a[0].Type == RhaiType.Int && a[1].Type == RhaiType.Int)
+        {
+            return Dynamic.FromInt(min ? Math.Min(a[0].AsInt, a[1].AsInt) : Math.Max(a[0].AsInt, a[1].AsInt));
+        }
+        var x = Num(c, min ? "min" : "max", a, 0);
+        var y = Num(c, min ? "min" : "max", a, 1);
+        return Dynamic.FromFloat(min ? Math.Min(x, y) : Math.Max(x, y));
+    }
+
+    private static Dynamic ParseInt(Ctx c, string s, int radix)
+    {
+        var text = s.Trim();
+        try
+        {
+            if (radix is < 2 or > 36) throw new FormatException();
+            var negative = text.StartsWith('-');
+            var digits = negative || text.StartsWith('+') ? text[1..] : text;
+            if (digits.Length == 0) throw new FormatException();
+            long value = 0;
+            foreach (var ch in digits)
+            {
+                var d = char.IsAsciiDigit(ch) ? ch - '0' : char.IsAsciiLetter(ch) ? char.ToLowerInvariant(ch) - 'a' + 10 : 99;
+                if (d >= radix) throw new FormatException();
+                value = checked(value * radix + (negative ? -d : d));
+            }
+            return Dynamic.FromInt(value);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw c.Error(RhaiErrorKind.Arithmetic, $"Error parsing integer number '{text}': invalid digit found in string");
+        }
+    }
+
+    // Mutating methods on lists go through the span of the list so `this` writes land in place.
+    internal static Span<Dynamic> Span(List<Dynamic> list) => CollectionsMarshal.AsSpan(list);
+}

@@ -1,0 +1,339 @@
+namespace Gateway.Rhai;
+
+/// <summary>Context a built-in function gets: the evaluation and the call's position.</summary>
+internal readonly record struct Ctx(Runtime R, int Line, int Col)
+{
+    public RhaiException Error(RhaiErrorKind kind, string message) => new(kind, message, Line, Col);
+}
+
+internal delegate Dynamic BuiltinFn(Ctx c, Dynamic[] a);
+
+internal sealed record Builtin(BuiltinFn Fn, bool Mutating);
+
+/// <summary>Function calls: script functions, closures, built-ins, host modules, method-call binding of <c>this</c>.</summary>
+internal static class Calls
+{
+    private static bool Record(RhaiException e, ScriptFunction fn, int line, int col)
+    {
+        e.callStack.Add($"{fn.Name}' (line {line}, position {col})".TrimEnd());
+        return false;
+    }
+
+    public static Dynamic Invoke(Runtime r, ScriptFunction fn, Dynamic[] locals, bool hasThis, ref Dynamic thisVal, int line, int col)
+    {
+        r.EnterCall(line, col);
+        var frame = new Frame(locals, r) { HasThis = hasThis, This = thisVal };
+        try
+        {
+            var v = fn.Body(frame);
+            if (frame.Sig == Frame.SigReturn) v = frame.SigValue;
+            if (hasThis) thisVal = frame.This;
+            return v;
+        }
+        catch (RhaiException e) when (Record(e, fn, line, col))
+        {
+            throw;
+        }
+        finally
+        {
+            r.Depth--;
+        }
+    }
+
+    private static Dynamic[] Locals(ScriptFunction fn, Dynamic[] args)
+    {
+        var locals = new Dynamic[Math.Max(fn.SlotCount, args.Length)];
+        Array.Copy(args, locals, args.Length);
+        return locals;
+    }
+
+    public static Dynamic CallFnPtr(Runtime r, FnPtr fp, Dynamic[] args, bool hasThis, ref Dynamic thisVal, int line, int col)
+    {
+        var all = fp.Curried.Length == 0 ? args : [.. fp.Curried, .. args];
+        if (fp.Lambda is { } lam)
+        {
+            if (all.Length != lam.Arity) throw Ops.NotFound(lam.Name, line, col, all);
+            var locals = Locals(lam, all);
+            for (var i = 0; i < lam.Captures.Length; i++)
+            {
+                locals[lam.Captures[i].Inner] = Dynamic.FromShared(fp.Cells![i]);
+            }
+            return Invoke(r, lam, locals, hasThis, ref thisVal, line, col);
+        }
+        var sf = hasThis ? r.Ast.FindMethod(fp.Name, all.Length, thisVal.Type) : r.Ast.FindFunction(fp.Name, all.Length);
+        if (sf is not null) return Invoke(r, sf, Locals(sf, all), hasThis, ref thisVal, line, col);
+        var bf = Builtins.Find(fp.Name, all.Length);
+        if (bf is not null) return bf.Fn(new Ctx(r, line, col), all);
+        throw Ops.NotFound(fp.Name, line, col, all);
+    }
+
+    public static Dynamic CallFnPtr(Runtime r, FnPtr fp, Dynamic[] args, int line, int col)
+    {
+        var none = Dynamic.Unit;
+        return CallFnPtr(r, fp, args, false, ref none, line, col);
+    }
+
+    // How many arguments a callback takes (closures passed to map/filter/... may take 0, 1 or 2).
+    public static int Arity(Runtime r, FnPtr fp)
+    {
+        if (fp.Lambda is not null) return fp.Lambda.Arity - fp.Curried.Length;
+        if (r.Ast.Functions.TryGetValue(fp.Name, out var list) && list.Count > 0)
+        {
+            return list.Min(x => x.Arity) - fp.Curried.Length;
+        }
+        return 1;
+    }
+
+    // Calls a callback on an array element: `|| this`, `|x|` or `|x, i|`.
+    public static Dynamic Callback(Ctx c, FnPtr fp, ref Dynamic item, long index)
+    {
+        var arity = Arity(c.R, fp);
+        return arity switch
+        {
+            0 => CallFnPtr(c.R, fp, [], true, ref item, c.Line, c.Col),
+            // `this` is the element as well, so `|i| this += i` updates it.
+            1 => CallFnPtr(c.R, fp, [item], true, ref item, c.Line, c.Col),
+            _ => CallFnPtr(c.R, fp, [item, Dynamic.FromInt(index)], true, ref item, c.Line, c.Col),
+        };
+    }
+
+    public static Dynamic CallModule(RhaiModule module, string moduleName, string name, Dynamic[] args, Runtime r, int line, int col)
+    {
+        if (module.ScriptAst is { } moduleAst && moduleAst.FindFunction(name, args.Length) is { } sf)
+        {
+            var saved = r.Ast;
+            r.Ast = moduleAst;
+            try
+            {
+                var none = Dynamic.Unit;
+                return Invoke(r, sf, Locals(sf, args), false, ref none, line, col);
+            }
+            finally
+            {
+                r.Ast = saved;
+            }
+        }
+        var fn = module.Find(name, args.Length)
+            ?? throw Ops.NotFound($"{moduleName}::{name}", line, col, args);
+        r.Tick(line, col);
+        try
+        {
+            var result = fn(args);
+            r.CheckSize(result, line, col);
+            return result;
+        }
+        catch (RhaiHostException e)
+        {
+            throw new RhaiException(RhaiErrorKind.Runtime, "Runtime error: " + e.Value, line, col) { ThrownValue = e.Value };
+        }
+        catch (RhaiException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or InsufficientExecutionStackException or OperationCanceledException))
+        {
+            throw new RhaiException(RhaiErrorKind.Runtime, "Runtime error: " + e.Message, line, col, e)
+            {
+                ThrownValue = Dynamic.FromString(e.Message),
+            };
+        }
+    }
+
+    private static Dynamic Deref(Dynamic v) => v.Type == RhaiType.Shared ? ((SharedCell)v.Obj!).Value : v;
+
+    private static bool Same(Dynamic a, Dynamic b) => a.Type == b.Type && a.Bits == b.Bits && ReferenceEquals(a.Obj, b.Obj);
+
+    // ------------------------------------------------------------------ f(args)
+    public static Node MakeCall(string name, List<Node> args, Token t, Parser parser)
+    {
+        int line = t.Line, col = t.Column;
+        var argc = args.Count;
+        var argV = args.Select(a => a.V).ToArray();
+        var argE = args.Select(a => a.E).ToArray();
+
+        switch (name)
+        {
+            case "is_def_var" when argc == 1 && args[0].Kind == NodeKind.Literal && args[0].Value.Type == RhaiType.String:
+                var varName = args[0].Value.AsString;
+                if (parser.IsDeclared(varName)) return new Node(NodeKind.Literal, _ => Dynamic.True, line, col) { Value = Dynamic.True };
+                var inFn = parser.InFunction;
+                return new Node(NodeKind.Call, f => Dynamic.FromBool(!inFn && f.R.Scope.Contains(varName)), line, col);
+            case "is_shared" when argc == 1:
+                if (args[0].Kind == NodeKind.Local)
+                {
+                    var slot = args[0].Slot;
+                    return new Node(NodeKind.Call, f => Dynamic.FromBool(f.L[slot].Type == RhaiType.Shared), line, col);
+                }
+                return new Node(NodeKind.Literal, _ => Dynamic.False, line, col) { Value = Dynamic.False };
+        }
+
+        var first = argc > 0 ? args[0] : null;
+        var firstIsPlace = first is not null && first.IsPlace;
+        var firstConst = first?.RootIsConst ?? false;
+        Setter? firstSetter = null;
+        ScriptFunction? cachedScript = null;
+        Builtin? cachedBuiltin = null;
+        var resolved = false;
+        var ast = parser.Ast;
+        return new Node(NodeKind.Call, f =>
+        {
+            var r = f.R;
+            if (!resolved)
+            {
+                cachedScript = ast.FindFunction(name, argc);
+                cachedBuiltin = cachedScript is null ? Builtins.Find(name, argc) : null;
+                resolved = true;
+            }
+            var sf = cachedScript ?? (ReferenceEquals(r.Ast, ast) ? null : r.Ast.FindFunction(name, argc));
+            if (sf is not null)
+            {
+                var locals = new Dynamic[sf.SlotCount < argc ? argc : sf.SlotCount];
+                for (var i = 0; i < argc; i++) locals[i] = argV[i](f);
+                var none = Dynamic.Unit;
+                return Invoke(r, sf, locals, false, ref none, line, col);
+            }
+            var values = new Dynamic[argc];
+            for (var i = 0; i < argc; i++) values[i] = argE[i](f);
+            if (cachedBuiltin is { } bf)
+            {
+                r.Tick(line, col);
+                var before = argc > 0 ? values[0] : default;
+                var result = bf.Fn(new Ctx(r, line, col), values);
+                if (bf.Mutating && firstIsPlace && !Same(before, values[0]))
+                {
+                    if (firstConst) throw new RhaiException(RhaiErrorKind.NonPureMethodCallOnConstant, $"Non-pure method '{name}' cannot be called on constant", line, col);
+                    firstSetter ??= Indexing.MakeSetter(first!);
+                    firstSetter(f, values[0]);
+                }
+                if (r.SizeLimited)
+                {
+                    r.CheckSize(result, line, col);
+                    if (bf.Mutating && argc > 0) r.CheckSize(values[0], line, col);
+                }
+                return result;
+            }
+            if (r.Engine.FindFunction(name, argc) is { } host)
+            {
+                return CallModule(host, "", name, CloneAll(values), r, line, col);
+            }
+            if (r.Scope.TryGetValue(name, out var ptr) && ptr.Type == RhaiType.FnPtr)
+            {
+                return CallFnPtr(r, ptr.AsFnPtr, CloneAll(values), line, col);
+            }
+            throw Ops.NotFound(name, line, col, values);
+        }, line, col) { Name = name };
+    }
+
+    private static Dynamic[] CloneAll(Dynamic[] values)
+    {
+        for (var i = 0; i < values.Length; i++) values[i] = values[i].Clone();
+        return values;
+    }
+
+    // ------------------------------------------------------------------ x.f(args)
+    public static Node MakeMethodCall(Node recv, string name, List<Node> args, bool safe, Token t, Parser parser)
+    {
+        int line = t.Line, col = t.Column;
+        var argc = args.Count;
+        var argV = args.Select(a => a.V).ToArray();
+        var argE = args.Select(a => a.E).ToArray();
+        var recvE = recv.E;
+        var recvIsPlace = recv.IsPlace;
+        var recvConst = recv.RootIsConst;
+        Setter? recvSetter = null;
+        var ast = parser.Ast;
+        if (name == "is_shared" && argc == 0)
+        {
+            if (recv.Kind == NodeKind.Local)
+            {
+                var slot = recv.Slot;
+                return new Node(NodeKind.Call, f => Dynamic.FromBool(f.L[slot].Type == RhaiType.Shared), line, col);
+            }
+        }
+        var builtin = Builtins.Find(name, argc + 1);
+        return new Node(NodeKind.Call, f =>
+        {
+            var r = f.R;
+            var self = recvE(f);
+            if (safe && self.IsUnit) return Dynamic.Unit;
+            self = Deref(self);
+            var sf = ast.FindMethod(name, argc, self.Type) ?? (ReferenceEquals(r.Ast, ast) ? null : r.Ast.FindMethod(name, argc, self.Type));
+            if (sf is not null)
+            {
+                var locals = new Dynamic[sf.SlotCount < argc ? argc : sf.SlotCount];
+                for (var i = 0; i < argc; i++) locals[i] = argV[i](f);
+                var thisVal = self;
+                var result = Invoke(r, sf, locals, true, ref thisVal, line, col);
+                WriteBack(f, self, thisVal);
+                return result;
+            }
+            if (self.Type == RhaiType.Map && self.AsMap.TryGetValue(name, out var prop) && prop.Type == RhaiType.FnPtr)
+            {
+                var values = new Dynamic[argc];
+                for (var i = 0; i < argc; i++) values[i] = argV[i](f);
+                var thisVal = self;
+                var result = CallFnPtr(r, prop.AsFnPtr, values, true, ref thisVal, line, col);
+                WriteBack(f, self, thisVal);
+                return result;
+            }
+            if (builtin is not null)
+            {
+                r.Tick(line, col);
+                var values = new Dynamic[argc + 1];
+                values[0] = self;
+                for (var i = 0; i < argc; i++) values[i + 1] = argE[i](f);
+                var result = builtin.Fn(new Ctx(r, line, col), values);
+                if (builtin.Mutating)
+                {
+                    if (recvConst) throw new RhaiException(RhaiErrorKind.NonPureMethodCallOnConstant, $"Non-pure method '{name}' cannot be called on constant", line, col);
+                    WriteBack(f, self, values[0]);
+                    if (r.SizeLimited) r.CheckSize(values[0], line, col);
+                }
+                if (r.SizeLimited) r.CheckSize(result, line, col);
+                return result;
+            }
+            if (r.Engine.FindFunction(name, argc + 1) is { } host)
+            {
+                var values = new Dynamic[argc + 1];
+                values[0] = self;
+                for (var i = 0; i < argc; i++) values[i + 1] = argV[i](f);
+                return CallModule(host, "", name, values, r, line, col);
+            }
+            var shown = new Dynamic[argc + 1];
+            shown[0] = self;
+            for (var i = 0; i < argc; i++) shown[i + 1] = argE[i](f);
+            throw Ops.NotFound(name, line, col, shown);
+        }, line, col) { Name = name };
+
+        void WriteBack(Frame f, Dynamic before, Dynamic after)
+        {
+            if (!recvIsPlace || recvConst || Same(before, after)) return;
+            recvSetter ??= Indexing.MakeSetter(recv);
+            recvSetter(f, after);
+        }
+    }
+
+    // ------------------------------------------------------------------ x.prop
+    public static Node MakeProperty(Node target, string name, bool safe, Token t)
+    {
+        var be = target.E;
+        int line = t.Line, col = t.Column;
+        var getter = Builtins.Find(name, 1);
+        return new Node(NodeKind.Property, f =>
+        {
+            var b = be(f);
+            if (safe && b.IsUnit) return Dynamic.Unit;
+            if (b.Type == RhaiType.Map)
+            {
+                if (b.AsMap.TryGetValue(name, out var v)) return v;
+                if (f.R.Options.FailOnInvalidMapProperty)
+                {
+                    throw new RhaiException(RhaiErrorKind.PropertyNotFound, $"Property not found: {name}", line, col);
+                }
+                return Dynamic.Unit;
+            }
+            if (getter is not null && !getter.Mutating) return getter.Fn(new Ctx(f.R, line, col), [b]);
+            throw new RhaiException(RhaiErrorKind.DotExpr, $"Unknown property '{name}' - a getter is not registered for type '{b.TypeName}'", line, col);
+        }, line, col) { Base = target, Name = name, Safe = safe };
+    }
+}

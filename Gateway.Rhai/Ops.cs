@@ -1,0 +1,481 @@
+using System.Globalization;
+
+namespace Gateway.Rhai;
+
+/// <summary>Operators: code generation with INT fast paths, and the general rules for every other type pair.</summary>
+internal static class Ops
+{
+    public static string Describe(Dynamic v) => v.Type switch
+    {
+        RhaiType.Int or RhaiType.Float => "a number",
+        RhaiType.String => "a string",
+        RhaiType.Char => "a character",
+        RhaiType.Unit => "()",
+        RhaiType.Array => "an array",
+        RhaiType.Map => "an object map",
+        _ => v.TypeName,
+    };
+
+    public static bool Truth(Dynamic v, int line, int col)
+    {
+        if (v.Type == RhaiType.Bool) return v.Bits != 0;
+        throw new RhaiException(RhaiErrorKind.MismatchDataType, $"Data type incorrect: {v.TypeName} (expecting bool)", line, col);
+    }
+
+    public static RhaiException NotFound(string name, int line, int col, params Dynamic[] args) =>
+        new(RhaiErrorKind.FunctionNotFound,
+            $"Function not found: {name} ({string.Join(", ", args.Select(a => a.TypeName))})", line, col);
+
+    public static RhaiException Arithmetic(string message, int line, int col) =>
+        new(RhaiErrorKind.Arithmetic, message, line, col);
+
+    // Constants usable as switch cases: literals, negative literals, ranges of literals, literal arrays/maps.
+    public static Dynamic? ConstantValue(Node n)
+    {
+        if (n.Kind == NodeKind.Literal) return n.Value;
+        if (n.Kind is NodeKind.ArrayLiteral or NodeKind.MapLiteral || n.Name == "range")
+        {
+            try
+            {
+                var frame = new Frame([], new Runtime(new RhaiEngine(), new RhaiAst(""), new RhaiScope(), CancellationToken.None));
+                return n.E(frame);
+            }
+            catch (RhaiException)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ code generation
+    public static Node MakeUnary(string op, Node operand, Token t)
+    {
+        var e = operand.E;
+        int line = t.Line, col = t.Column;
+        Eval eval = op switch
+        {
+            "-" => f =>
+            {
+                var v = e(f);
+                switch (v.Type)
+                {
+                    case RhaiType.Int:
+                        if (v.AsInt == long.MinValue) throw Arithmetic($"Negation overflow: -{v.AsInt}", line, col);
+                        return Dynamic.FromInt(-v.AsInt);
+                    case RhaiType.Float:
+                        return Dynamic.FromFloat(-v.AsFloat);
+                    default:
+                        throw NotFound("-", line, col, v);
+                }
+            },
+            "+" => f =>
+            {
+                var v = e(f);
+                return v.Type is RhaiType.Int or RhaiType.Float ? v : throw NotFound("+", line, col, v);
+            },
+            _ => f =>
+            {
+                var v = e(f);
+                return v.Type == RhaiType.Bool ? Dynamic.FromBool(v.Bits == 0) : throw NotFound("!", line, col, v);
+            },
+        };
+        if (operand.Kind == NodeKind.Literal && operand.Value.Type is RhaiType.Bool or RhaiType.Int or RhaiType.Float)
+        {
+            var folded = eval(null!);
+            return new Node(NodeKind.Literal, _ => folded, line, col) { Value = folded };
+        }
+        return new Node(NodeKind.Other, eval, line, col);
+    }
+
+    public static Node MakeBinary(string op, Node a, Node b, Token t)
+    {
+        int line = t.Line, col = t.Column;
+        var ea = a.E;
+        var eb = b.E;
+        if (op is "&&" or "||")
+        {
+            foreach (var side in new[] { a, b })
+            {
+                if (side.Kind == NodeKind.Literal && side.Value.Type != RhaiType.Bool)
+                {
+                    throw new RhaiParseException("MismatchedType", $"Syntax error: Expecting a boolean expression, not {Describe(side.Value)}", side.Line, side.Col);
+                }
+            }
+        }
+        Eval eval = op switch
+        {
+            "+" => f =>
+            {
+                var x = ea(f);
+                var y = eb(f);
+                if (x.Type == RhaiType.Int && y.Type == RhaiType.Int)
+                {
+                    var r = unchecked(x.Bits + y.Bits);
+                    if (((x.Bits ^ r) & (y.Bits ^ r)) < 0) throw Arithmetic($"Addition overflow: {x.Bits} + {y.Bits}", line, col);
+                    return Dynamic.FromInt(r);
+                }
+                return Binary("+", x, y, f.R, line, col);
+            },
+            "-" => f =>
+            {
+                var x = ea(f);
+                var y = eb(f);
+                if (x.Type == RhaiType.Int && y.Type == RhaiType.Int)
+                {
+                    var r = unchecked(x.Bits - y.Bits);
+                    if (((x.Bits ^ y.Bits) & (x.Bits ^ r)) < 0) throw Arithmetic($"Subtraction overflow: {x.Bits} - {y.Bits}", line, col);
+                    return Dynamic.FromInt(r);
+                }
+                return Binary("-", x, y, f.R, line, col);
+            },
+            "<" => f =>
+            {
+                var x = ea(f);
+                var y = eb(f);
+                if (x.Type == RhaiType.Int && y.Type == RhaiType.Int) return Dynamic.FromBool(x.Bits < y.Bits);
+                return Binary("<", x, y, f.R, line, col);
+            },
+            ">" => f =>
+            {
+                var x = ea(f);
+                var y = eb(f);
+                if (x.Type == RhaiType.Int && y.Type == RhaiType.Int) return Dynamic.FromBool(x.Bits > y.Bits);
+                return Binary(">", x, y, f.R, line, col);
+            },
+            "<=" => f =>
+            {
+                var x = ea(f);
+                var y = eb(f);
+                if (x.Type == RhaiType.Int && y.Type == RhaiType.Int) return Dynamic.FromBool(x.Bits <= y.Bits);
+                return Binary("<=", x, y, f.R, line, col);
+            },
+            ">=" => f =>
+            {
+                var x = ea(f);
+                var y = eb(f);
+                if (x.Type == RhaiType.Int && y.Type == RhaiType.Int) return Dynamic.FromBool(x.Bits >= y.Bits);
+                return Binary(">=", x, y, f.R, line, col);
+            },
+            "==" => f =>
+            {
+                var x = ea(f);
+                var y = eb(f);
+                if (x.Type == RhaiType.Int && y.Type == RhaiType.Int) return Dynamic.FromBool(x.Bits == y.Bits);
+                return Dynamic.FromBool(Equal(x, y));
+            },
+            "!=" => f =>
+            {
+                var x = ea(f);
+                var y = eb(f);
+                if (x.Type == RhaiType.Int && y.Type == RhaiType.Int) return Dynamic.FromBool(x.Bits != y.Bits);
+                return Dynamic.FromBool(!Equal(x, y));
+            },
+            "&&" => f => Dynamic.FromBool(Truth(ea(f), a.Line, a.Col) && Truth(eb(f), b.Line, b.Col)),
+            "||" => f => Dynamic.FromBool(Truth(ea(f), a.Line, a.Col) || Truth(eb(f), b.Line, b.Col)),
+            "??" => f =>
+            {
+                var x = ea(f);
+                return x.IsUnit ? eb(f) : x;
+            },
+            "in" => f => Dynamic.FromBool(Contains(eb(f), ea(f), f.R, line, col)),
+            "!in" => f => Dynamic.FromBool(!Contains(eb(f), ea(f), f.R, line, col)),
+            _ => f => Binary(op, ea(f), eb(f), f.R, line, col),
+        };
+        if (a.Kind == NodeKind.Literal && b.Kind == NodeKind.Literal && IsFoldable(a.Value) && IsFoldable(b.Value))
+        {
+            try
+            {
+                var folded = eval(new Frame([], FoldRuntime.Value));
+                return new Node(NodeKind.Literal, _ => folded, line, col) { Value = folded };
+            }
+            catch (RhaiException)
+            {
+                // Left for run time, where the error has its proper place.
+            }
+        }
+        return new Node(NodeKind.Other, eval, line, col) { Name = op == ".." || op == "..=" ? "range" : null };
+    }
+
+    private static bool IsFoldable(Dynamic v) => v.Type is RhaiType.Int or RhaiType.Bool or RhaiType.Float or RhaiType.Char;
+
+    private static readonly Lazy<Runtime> FoldRuntime =
+        new(() => new Runtime(new RhaiEngine(), new RhaiAst(""), new RhaiScope(), CancellationToken.None));
+
+    // ------------------------------------------------------------------ general rules
+    public static Dynamic Binary(string op, Dynamic x, Dynamic y, Runtime r, int line, int col)
+    {
+        var tx = x.Type;
+        var ty = y.Type;
+        if (tx == RhaiType.Int && ty == RhaiType.Int) return IntOp(op, x.Bits, y.Bits, line, col);
+        if (tx is RhaiType.Int or RhaiType.Float && ty is RhaiType.Int or RhaiType.Float)
+        {
+            var a = tx == RhaiType.Int ? x.Bits : x.AsFloat;
+            var b = ty == RhaiType.Int ? y.Bits : y.AsFloat;
+            return FloatOp(op, a, b, x, y, line, col);
+        }
+        switch (op)
+        {
+            case "==": return Dynamic.FromBool(Equal(x, y));
+            case "!=": return Dynamic.FromBool(!Equal(x, y));
+            case "<" or ">" or "<=" or ">=":
+                var c = Compare(x, y);
+                if (c is null)
+                {
+                    if (tx == ty && tx is not (RhaiType.String or RhaiType.Char or RhaiType.Bool)) throw NotFound(op, line, col, x, y);
+                    return Dynamic.False;
+                }
+                return Dynamic.FromBool(op switch { "<" => c < 0, ">" => c > 0, "<=" => c <= 0, _ => c >= 0 });
+            case "+":
+                Dynamic result;
+                if (tx == RhaiType.String || ty == RhaiType.String)
+                {
+                    if (tx == RhaiType.String && ty == RhaiType.Unit) return x;
+                    if (ty == RhaiType.String && tx == RhaiType.Unit) return y;
+                    result = Dynamic.FromString(x.ToString() + y.ToString());
+                }
+                else if (tx == RhaiType.Char && ty == RhaiType.Char)
+                {
+                    result = Dynamic.FromString(x.ToString() + y.ToString());
+                }
+                else if (tx == RhaiType.Array && ty == RhaiType.Array)
+                {
+                    var list = new List<Dynamic>(x.AsArray.Count + y.AsArray.Count);
+                    foreach (var item in x.AsArray) list.Add(item.Clone());
+                    foreach (var item in y.AsArray) list.Add(item.Clone());
+                    result = Dynamic.FromArray(list);
+                }
+                else if (tx == RhaiType.Map && ty == RhaiType.Map)
+                {
+                    var map = x.AsMap.DeepClone();
+                    foreach (var (k, v) in y.AsMap) map[k] = v.Clone();
+                    result = Dynamic.FromMap(map);
+                }
+                else if (tx == RhaiType.Blob && ty == RhaiType.Blob)
+                {
+                    result = Dynamic.FromBlob([.. x.AsBlob, .. y.AsBlob]);
+                }
+                else if (tx == RhaiType.Timestamp && ty is RhaiType.Int or RhaiType.Float)
+                {
+                    var seconds = ty == RhaiType.Int ? y.Bits : y.AsFloat;
+                    return Dynamic.FromTimestamp(x.Bits + (long)(seconds * System.Diagnostics.Stopwatch.Frequency));
+                }
+                else
+                {
+                    throw NotFound(op, line, col, x, y);
+                }
+                r.CheckSize(result, line, col);
+                return result;
+            case "-":
+                if (tx == RhaiType.String && ty is RhaiType.String or RhaiType.Char)
+                {
+                    return Dynamic.FromString(x.AsString.Replace(y.ToString(), "", StringComparison.Ordinal));
+                }
+                if (tx == RhaiType.Timestamp && ty == RhaiType.Timestamp)
+                {
+                    return Dynamic.FromFloat((double)(x.Bits - y.Bits) / System.Diagnostics.Stopwatch.Frequency);
+                }
+                if (tx == RhaiType.Timestamp && ty is RhaiType.Int or RhaiType.Float)
+                {
+                    var seconds = ty == RhaiType.Int ? y.Bits : y.AsFloat;
+                    return Dynamic.FromTimestamp(x.Bits - (long)(seconds * System.Diagnostics.Stopwatch.Frequency));
+                }
+                throw NotFound(op, line, col, x, y);
+            case "&" when tx == RhaiType.Bool && ty == RhaiType.Bool: return Dynamic.FromBool(x.AsBool & y.AsBool);
+            case "|" when tx == RhaiType.Bool && ty == RhaiType.Bool: return Dynamic.FromBool(x.AsBool | y.AsBool);
+            case "^" when tx == RhaiType.Bool && ty == RhaiType.Bool: return Dynamic.FromBool(x.AsBool ^ y.AsBool);
+            case ".." when tx == RhaiType.Int && ty == RhaiType.Int: return Dynamic.FromRange(x.Bits, y.Bits, false);
+            case "..=" when tx == RhaiType.Int && ty == RhaiType.Int: return Dynamic.FromRange(x.Bits, y.Bits, true);
+        }
+        throw NotFound(op, line, col, x, y);
+    }
+
+    public static Dynamic IntOp(string op, long a, long b, int line, int col)
+    {
+        switch (op)
+        {
+            case "+":
+                var sum = unchecked(a + b);
+                if (((a ^ sum) & (b ^ sum)) < 0) throw Arithmetic($"Addition overflow: {a} + {b}", line, col);
+                return Dynamic.FromInt(sum);
+            case "-":
+                var diff = unchecked(a - b);
+                if (((a ^ b) & (a ^ diff)) < 0) throw Arithmetic($"Subtraction overflow: {a} - {b}", line, col);
+                return Dynamic.FromInt(diff);
+            case "*":
+                long product;
+                try
+                {
+                    product = checked(a * b);
+                }
+                catch (OverflowException)
+                {
+                    throw Arithmetic($"Multiplication overflow: {a} * {b}", line, col);
+                }
+                return Dynamic.FromInt(product);
+            case "/":
+                if (b == 0) throw Arithmetic($"Division by zero: {a} / {b}", line, col);
+                if (a == long.MinValue && b == -1) throw Arithmetic($"Division overflow: {a} / {b}", line, col);
+                return Dynamic.FromInt(a / b);
+            case "%":
+                if (b == 0 || a == long.MinValue && b == -1) throw Arithmetic($"Modulo division by zero or overflow: {a} % {b}", line, col);
+                return Dynamic.FromInt(a % b);
+            case "**":
+                if (b < 0) throw Arithmetic($"Integer raised to a negative power: {a} ** {b}", line, col);
+                long result = 1, bas = a;
+                var exp = b;
+                try
+                {
+                    while (exp > 0)
+                    {
+                        if ((exp & 1) != 0) result = checked(result * bas);
+                        exp >>= 1;
+                        if (exp > 0) bas = checked(bas * bas);
+                    }
+                }
+                catch (OverflowException)
+                {
+                    throw Arithmetic($"Exponential overflow: {a} ** {b}", line, col);
+                }
+                return Dynamic.FromInt(result);
+            case "<<": return Dynamic.FromInt(ShiftLeft(a, b));
+            case ">>": return Dynamic.FromInt(ShiftRight(a, b));
+            case "&": return Dynamic.FromInt(a & b);
+            case "|": return Dynamic.FromInt(a | b);
+            case "^": return Dynamic.FromInt(a ^ b);
+            case "==": return Dynamic.FromBool(a == b);
+            case "!=": return Dynamic.FromBool(a != b);
+            case "<": return Dynamic.FromBool(a < b);
+            case ">": return Dynamic.FromBool(a > b);
+            case "<=": return Dynamic.FromBool(a <= b);
+            case ">=": return Dynamic.FromBool(a >= b);
+            case "..": return Dynamic.FromRange(a, b, false);
+            case "..=": return Dynamic.FromRange(a, b, true);
+        }
+        throw NotFound(op, line, col, Dynamic.FromInt(a), Dynamic.FromInt(b));
+    }
+
+    private static long ShiftLeft(long a, long b) => b < 0 ? ShiftRight(a, b == long.MinValue ? long.MaxValue : -b) : b >= 64 ? 0 : a << (int)b;
+
+    private static long ShiftRight(long a, long b) => b < 0 ? ShiftLeft(a, b == long.MinValue ? long.MaxValue : -b) : b >= 64 ? (a < 0 ? -1 : 0) : a >> (int)b;
+
+    private static Dynamic FloatOp(string op, double a, double b, Dynamic x, Dynamic y, int line, int col) => op switch
+    {
+        "+" => Dynamic.FromFloat(a + b),
+        "-" => Dynamic.FromFloat(a - b),
+        "*" => Dynamic.FromFloat(a * b),
+        "/" => Dynamic.FromFloat(a / b),
+        "%" => Dynamic.FromFloat(a % b),
+        "**" => Dynamic.FromFloat(Math.Pow(a, b)),
+        "==" => Dynamic.FromBool(FloatEq(a, b)),
+        "!=" => Dynamic.FromBool(!FloatEq(a, b)),
+        "<" => Dynamic.FromBool(a < b && !FloatEq(a, b)),
+        ">" => Dynamic.FromBool(a > b && !FloatEq(a, b)),
+        "<=" => Dynamic.FromBool(a <= b || FloatEq(a, b)),
+        ">=" => Dynamic.FromBool(a >= b || FloatEq(a, b)),
+        _ => throw NotFound(op, line, col, x, y),
+    };
+
+    // Rhai compares floats with an epsilon: absolute next to zero, relative elsewhere.
+    public static bool FloatEq(double a, double b)
+    {
+        if (a == b) return true;
+        if (double.IsNaN(a) || double.IsNaN(b) || double.IsInfinity(a) || double.IsInfinity(b)) return false;
+        var diff = Math.Abs(a - b);
+        if (a == 0 || b == 0) return diff <= 2.220446049250313e-16;
+        return diff <= 2.220446049250313e-16 * Math.Max(Math.Abs(a), Math.Abs(b));
+    }
+
+    public static bool Equal(Dynamic x, Dynamic y)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        if (x.Type == RhaiType.Shared) x = ((SharedCell)x.Obj!).Value;
+        if (y.Type == RhaiType.Shared) y = ((SharedCell)y.Obj!).Value;
+        switch (x.Type)
+        {
+            case RhaiType.Int when y.Type == RhaiType.Int: return x.Bits == y.Bits;
+            case RhaiType.Int or RhaiType.Float when y.Type is RhaiType.Int or RhaiType.Float:
+                return FloatEq(x.Type == RhaiType.Int ? x.Bits : x.AsFloat, y.Type == RhaiType.Int ? y.Bits : y.AsFloat);
+            case RhaiType.String or RhaiType.Char when y.Type is RhaiType.String or RhaiType.Char:
+                return x.ToString() == y.ToString();
+            case RhaiType.Array when y.Type == RhaiType.Array:
+                var xa = x.AsArray;
+                var ya = y.AsArray;
+                if (xa.Count != ya.Count) return false;
+                for (var i = 0; i < xa.Count; i++)
+                {
+                    if (!Equal(xa[i], ya[i])) return false;
+                }
+                return true;
+            case RhaiType.Map when y.Type == RhaiType.Map:
+                var xm = x.AsMap;
+                var ym = y.AsMap;
+                if (xm.Count != ym.Count) return false;
+                foreach (var (k, v) in xm)
+                {
+                    if (!ym.TryGetValue(k, out var other) || !Equal(v, other)) return false;
+                }
+                return true;
+            case RhaiType.Blob when y.Type == RhaiType.Blob: return x.AsBlob.SequenceEqual(y.AsBlob);
+            case RhaiType.Range when y.Type == RhaiType.Range: return x.AsRange == y.AsRange;
+            case RhaiType.FnPtr when y.Type == RhaiType.FnPtr: return x.AsFnPtr.Name == y.AsFnPtr.Name;
+            default: return x.Type == y.Type && x.Bits == y.Bits && Equals(x.Obj, y.Obj);
+        }
+    }
+
+    // A switch case matches only a value of the same type.
+    public static bool StrictEquals(Dynamic x, Dynamic y) => x.Type == y.Type && Equal(x, y);
+
+    public static int? Compare(Dynamic x, Dynamic y)
+    {
+        if (x.Type is RhaiType.String or RhaiType.Char && y.Type is RhaiType.String or RhaiType.Char)
+        {
+            return Math.Sign(string.CompareOrdinal(x.ToString(), y.ToString()));
+        }
+        if (x.Type == RhaiType.Bool && y.Type == RhaiType.Bool) return x.Bits.CompareTo(y.Bits);
+        if (x.Type == RhaiType.Timestamp && y.Type == RhaiType.Timestamp) return x.Bits.CompareTo(y.Bits);
+        if (x.Type is RhaiType.Int or RhaiType.Float && y.Type is RhaiType.Int or RhaiType.Float)
+        {
+            double a = x.Type == RhaiType.Int ? x.Bits : x.AsFloat, b = y.Type == RhaiType.Int ? y.Bits : y.AsFloat;
+            return FloatEq(a, b) ? 0 : a.CompareTo(b);
+        }
+        return null;
+    }
+
+    public static bool Contains(Dynamic container, Dynamic item, Runtime r, int line, int col)
+    {
+        switch (container.Type)
+        {
+            case RhaiType.Array:
+                foreach (var x in container.AsArray)
+                {
+                    if (Equal(x, item)) return true;
+                }
+                return false;
+            case RhaiType.String when item.Type is RhaiType.String or RhaiType.Char:
+                return container.AsString.Contains(item.ToString(), StringComparison.Ordinal);
+            case RhaiType.Map when item.Type is RhaiType.String or RhaiType.Char:
+                return container.AsMap.ContainsKey(item.ToString());
+            case RhaiType.Range when item.Type == RhaiType.Int:
+                return container.AsRange.Contains(item.AsInt);
+            case RhaiType.Blob when item.Type == RhaiType.Int:
+                return container.AsBlob.Contains((byte)item.AsInt);
+        }
+        _ = r;
+        throw NotFound("contains", line, col, container, item);
+    }
+
+    public static IEnumerable<Dynamic> Iterate(Dynamic it, int line, int col)
+    {
+        switch (it.Type)
+        {
+            case RhaiType.Array: return it.AsArray.ToArray();
+            case RhaiType.String: return Strings.Chars(it.AsString).Select(Dynamic.FromChar).ToArray();
+            case RhaiType.Blob: return it.AsBlob.Select(b => Dynamic.FromInt(b)).ToArray();
+            case RhaiType.Map: return it.AsMap.Values.ToArray();
+        }
+        throw new RhaiException(RhaiErrorKind.For, $"For loop expects an iterable type, not {it.TypeName}", line, col);
+    }
+
+    public static string IntText(long v) => v.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Gateway.Rhai;
+
+internal delegate Dynamic Eval(Frame f);
+
+internal delegate void Setter(Frame f, Dynamic value);
+
+/// <summary>One activation: the local slots of the script, a function or a closure.</summary>
+internal sealed class Frame(Dynamic[] locals, Runtime runtime)
+{
+    public const int SigNone = 0, SigBreak = 1, SigContinue = 2, SigReturn = 3;
+
+    public readonly Dynamic[] L = locals;
+    public readonly Runtime R = runtime;
+    public Dynamic This;
+    public bool HasThis;
+    public int Sig;
+    public Dynamic SigValue;
+}
+
+/// <summary>A compiled <c>fn</c> or closure body.</summary>
+internal sealed class ScriptFunction
+{
+    public required string Name { get; init; }
+    public required int Arity { get; init; }
+    public int SlotCount { get; set; }
+    public Eval Body { get; set; } = _ => Dynamic.Unit;
+    public RhaiType? ThisType { get; init; }
+    public bool IsPrivate { get; init; }
+    public int Line { get; init; }
+    public int Column { get; init; }
+    // Closures: (slot in the creating frame, slot in the closure's frame) per captured variable.
+    public (int Outer, int Inner)[] Captures { get; set; } = [];
+}
+
+/// <summary>A function pointer: a name (script or built-in function) or a closure, with curried arguments.</summary>
+internal sealed class FnPtr(string name, ScriptFunction? lambda, SharedCell[]? cells, Dynamic[] curried)
+{
+    public readonly string Name = name;
+    public readonly ScriptFunction? Lambda = lambda;
+    public readonly SharedCell[]? Cells = cells;
+    public readonly Dynamic[] Curried = curried;
+
+    public FnPtr Curry(IEnumerable<Dynamic> more) => new(Name, Lambda, Cells, [.. Curried, .. more]);
+
+    public override string ToString() => $"Fn({Name})";
+}
+
+/// <summary>The state of one evaluation: limits, counters, output, globals.</summary>
+internal sealed class Runtime
+{
+    private const long CheckEvery = 4096;
+
+    public Runtime(RhaiEngine engine, RhaiAst ast, RhaiScope scope, CancellationToken token)
+    {
+        Engine = engine;
+        Options = engine.Options;
+        Ast = ast;
+        Scope = scope;
+        Token = token;
+        MaxOps = Options.MaxOperations > 0 ? Options.MaxOperations : long.MaxValue;
+        nextCheck = Math.Min(MaxOps, CheckEvery);
+        SizeLimited = Options.MaxStringSize > 0 || Options.MaxArraySize > 0 || Options.MaxMapSize > 0;
+    }
+
+    public readonly RhaiEngine Engine;
+    public readonly RhaiEngineOptions Options;
+    public readonly RhaiScope Scope;
+    public readonly CancellationToken Token;
+    public readonly long MaxOps;
+    public readonly bool SizeLimited;
+    public RhaiAst Ast;
+    public long Ops;
+    public int Depth;
+    public readonly Dictionary<string, Dynamic> Globals = new(StringComparer.Ordinal);
+    public readonly Dictionary<string, RhaiModule> Imports = new(StringComparer.Ordinal);
+    private long nextCheck;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Tick(int line, int col)
+    {
+        if (++Ops >= nextCheck) SlowTick(line, col);
+    }
+
+    private void SlowTick(int line, int col)
+    {
+        if (Ops > MaxOps) throw new RhaiException(RhaiErrorKind.TooManyOperations, "Too many operations", line, col);
+        if (Token.IsCancellationRequested)
+        {
+            throw new RhaiException(RhaiErrorKind.Terminated, "Script terminated", line, col);
+        }
+        nextCheck = MaxOps == long.MaxValue ? Ops + CheckEvery : Math.Min(MaxOps + 1, Ops + CheckEvery);
+        if (MaxOps != long.MaxValue && Ops == MaxOps) nextCheck = MaxOps + 1;
+    }
+
+    public void EnterCall(int line, int col)
+    {
+        Tick(line, col);
+        if (++Depth > Options.MaxCallLevels || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            Depth--;
+            throw new RhaiException(RhaiErrorKind.StackOverflow, "Stack overflow", line, col);
+        }
+        if (Token.IsCancellationRequested)
+        {
+            Depth--;
+            throw new RhaiException(RhaiErrorKind.Terminated, "Script terminated", line, col);
+        }
+    }
+
+    public RhaiRunOptions? Run;
+
+    public void Print(string text) => (Run?.OnPrint ?? Options.OnPrint)?.Invoke(text);
+
+    public void Debug(string text, int line, int col) => (Run?.OnDebug ?? Options.OnDebug)?.Invoke(text, line, col);
+
+    public static readonly long TimestampOrigin = TimeProvider.System.GetTimestamp();
+
+    // ---- variables not resolved at compile time: the host scope, then function names as pointers.
+    public Dynamic GetDynamic(string name, int line, int col)
+    {
+        if (Scope.TryGetValue(name, out var value)) return value;
+        if (Ast.HasFunction(name)) return Dynamic.FromFnPtr(new FnPtr(name, null, null, []));
+        throw new RhaiException(RhaiErrorKind.VariableNotFound, $"Variable not found: {name}", line, col);
+    }
+
+    public void SetDynamic(string name, Dynamic value, int line, int col)
+    {
+        if (!Scope.Contains(name))
+        {
+            throw new RhaiException(RhaiErrorKind.VariableNotFound, $"Variable not found: {name}", line, col);
+        }
+        if (Scope.IsConstant(name))
+        {
+            throw new RhaiException(RhaiErrorKind.AssignmentToConstant, $"Cannot modify constant {name}", line, col);
+        }
+        Scope.Set(name, value);
+    }
+
+    public Dynamic GetGlobal(string name, int line, int col)
+    {
+        if (Globals.TryGetValue(name, out var value)) return value;
+        if (Scope.TryGetValue(name, out value) && Scope.IsConstant(name)) return value;
+        throw new RhaiException(RhaiErrorKind.VariableNotFound, $"Variable not found: global::{name}", line, col);
+    }
+
+    // ---- data size limits
+    public void CheckSize(Dynamic value, int line, int col)
+    {
+        if (!SizeLimited) return;
+        switch (value.Type)
+        {
+            case RhaiType.String:
+                if (Options.MaxStringSize > 0 && value.AsString.Length > Options.MaxStringSize)
+                {
+                    throw new RhaiException(RhaiErrorKind.DataTooLarge, "Length of string too large", line, col);
+                }
+                break;
+            case RhaiType.Array or RhaiType.Map or RhaiType.Blob:
+                var (arrays, maps, strings) = Sizes(value);
+                if (Options.MaxArraySize > 0 && arrays > Options.MaxArraySize)
+                {
+                    throw new RhaiException(RhaiErrorKind.DataTooLarge, "Size of array/BLOB too large", line, col);
+                }
+                if (Options.MaxMapSize > 0 && maps > Options.MaxMapSize)
+                {
+                    throw new RhaiException(RhaiErrorKind.DataTooLarge, "Size of object map too large", line, col);
+                }
+                if (Options.MaxStringSize > 0 && strings > Options.MaxStringSize)
+                {
+                    throw new RhaiException(RhaiErrorKind.DataTooLarge, "Length of string too large", line, col);
+                }
+                break;
+        }
+    }
+
+    private static (long Arrays, long Maps, long Strings) Sizes(Dynamic value)
+    {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
+        switch (value.Type)
+        {
+            case RhaiType.Array:
+                long a = 0, m = 0, s = 0;
+                foreach (var item in value.AsArray)
+                {
+                    a++;
+                    if (item.Type is RhaiType.Array or RhaiType.Map or RhaiType.Blob or RhaiType.String)
+                    {
+                        var (ia, im, isz) = Sizes(item);
+                        a += ia;
+                        m += im;
+                        s += isz;
+                    }
+                }
+                return (a, m, s);
+            case RhaiType.Map:
+                long ma = 0, mm = 0, ms = 0;
+                foreach (var item in value.AsMap.Values)
+                {
+                    mm++;
+                    if (item.Type is RhaiType.Array or RhaiType.Map or RhaiType.Blob or RhaiType.String)
+                    {
+                        var (ia, im, isz) = Sizes(item);
+                        ma += ia;
+                        mm += im;
+                        ms += isz;
+                    }
+                }
+                return (ma, mm, ms);
+            case RhaiType.Blob:
+                return (value.AsBlob.Count, 0, 0);
+            case RhaiType.String:
+                return (0, 0, value.AsString.Length);
+            default:
+                return (0, 0, 0);
+        }
+    }
+}

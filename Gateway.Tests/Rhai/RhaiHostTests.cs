@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Gateway.Rhai;
+
+namespace Gateway.Tests.Rhai;
+
+/// <summary>What a host needs: scope in, result out as JSON, modules, print capture, one AST many runs.</summary>
+[TestFixture]
+public sealed class RhaiHostTests
+{
+    [Test]
+    public void Scope_GivesArgsAsMap_AndResultConvertsToJson()
+    {
+        var scope = new RhaiScope().Push("args", RhaiJson.FromJsonString("""{"n": 9007199254740993, "x": 1.5, "tags": ["a"], "o": null}"""));
+        var (result, _) = RhaiRun.Eval("#{ n: args.n + 1, t: type_of(args.x), tags: args.tags, o: args.o, c: 'z', f: 0.0 / 0.0 }", scope: scope);
+        var json = RhaiJson.ToJsonNode(result)!.AsObject();
+        Assert.Multiple(() =>
+        {
+            Assert.That(json["n"]!.GetValue<long>(), Is.EqualTo(9007199254740994L));
+            Assert.That(json["t"]!.GetValue<string>(), Is.EqualTo("f64"));
+            Assert.That(json["tags"]!.ToJsonString(), Is.EqualTo("""["a"]"""));
+            Assert.That(json["o"], Is.Null);
+            Assert.That(json["c"]!.GetValue<string>(), Is.EqualTo("z"));
+            Assert.That(json["f"]!.GetValue<string>(), Is.EqualTo("NaN"));
+        });
+    }
+
+    [Test]
+    public void StaticModule_FunctionsTakeAndReturnRhaiValues_AndErrorsAreCatchable()
+    {
+        var engine = new RhaiEngine();
+        var calendar = new RhaiModule()
+            .SetFunction("create_event", 1, a =>
+            {
+                var input = a[0].AsMap;
+                if (!input.ContainsKey("title")) throw new RhaiHostException(Dynamic.FromString("title is required"));
+                var map = new RhaiMap { ["id"] = Dynamic.FromInt(1), ["title"] = input["title"] };
+                return Dynamic.FromMap(map);
+            })
+            .SetVariable("VERSION", Dynamic.FromInt(2));
+        engine.RegisterStaticModule("calendar", calendar);
+        var ast = engine.Compile("""
+            let e = calendar::create_event(#{ title: "standup" });
+            let err = "";
+            try { calendar::create_event(#{}) } catch (x) { err = x; }
+            `${e.id}:${e.title}:${err}:${calendar::VERSION}`
+            """);
+        Assert.That(engine.Eval(ast).ToString(), Is.EqualTo("1:standup:title is required:2"));
+    }
+
+    [Test]
+    public void ImportedModule_IsReachableThroughItsAlias()
+    {
+        var engine = new RhaiEngine();
+        engine.RegisterStaticModule("math2", new RhaiModule().SetFunction("twice", 1, a => Dynamic.FromInt(a[0].AsInt * 2)));
+        Assert.That(engine.Eval("import \"math2\" as m; m::twice(21)").AsInt, Is.EqualTo(42));
+        Assert.That(Assert.Throws<RhaiException>(() => engine.Eval("import \"nope\" as n;"))!.Kind, Is.EqualTo(RhaiErrorKind.ModuleNotFound));
+    }
+
+    [Test]
+    public void OneAst_RunsConcurrently_WithSeparateOutput()
+    {
+        var engine = new RhaiEngine();
+        var ast = engine.Compile("fn f(n) { if n < 2 { n } else { f(n - 1) + f(n - 2) } } print(`${who}`); f(15)");
+        var outputs = new List<string>[8];
+        Parallel.For(0, 8, i =>
+        {
+            var lines = new List<string>();
+            var result = engine.Eval(ast, new RhaiScope().Push("who", Dynamic.FromInt(i)), new RhaiRunOptions { OnPrint = lines.Add });
+            Assert.That(result.AsInt, Is.EqualTo(610));
+            outputs[i] = lines;
+        });
+        for (var i = 0; i < 8; i++) Assert.That(outputs[i], Is.EqualTo(new[] { i.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+    }
+
+    [Test]
+    public void TopLevelVariables_StayInTheScope_ForTheNextRun()
+    {
+        var engine = new RhaiEngine();
+        var scope = new RhaiScope();
+        engine.Eval(engine.Compile("let total = 40;"), scope);
+        Assert.That(engine.Eval(engine.Compile("total + 2"), scope).AsInt, Is.EqualTo(42));
+    }
+
+    [Test]
+    public void JsonRoundTrip_KeepsIntegersExact()
+    {
+        var value = RhaiJson.FromJsonNode(JsonNode.Parse("""{"big": 9223372036854775807, "f": 2.0}"""));
+        Assert.Multiple(() =>
+        {
+            Assert.That(value.AsMap["big"].Type, Is.EqualTo(RhaiType.Int));
+            Assert.That(value.AsMap["f"].Type, Is.EqualTo(RhaiType.Float));
+            Assert.That(RhaiJson.ToJsonString(value), Is.EqualTo("""{"big":9223372036854775807,"f":2}"""));
+        });
+    }
+}

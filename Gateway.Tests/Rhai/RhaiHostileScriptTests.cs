@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Text;
+using Gateway.Rhai;
+
+namespace Gateway.Tests.Rhai;
+
+/// <summary>
+/// The Rhai half of the hostile-script suite at the library level: each script ends with its own
+/// error category, in bounded time, and the process stays up for the next evaluation.
+/// </summary>
+[TestFixture]
+public sealed class RhaiHostileScriptTests
+{
+    private static RhaiEngineOptions Limits() => new()
+    {
+        MaxOperations = 1_000_000,
+        MaxCallLevels = 64,
+        MaxStringSize = 1_000_000,
+        MaxArraySize = 100_000,
+        MaxMapSize = 100_000,
+    };
+
+    [TearDown]
+    public void NextEvaluationStillWorks() =>
+        Assert.That(new RhaiEngine(Limits()).Eval("40 + 2").AsInt, Is.EqualTo(42));
+
+    [Test]
+    public void InfiniteLoop_WithMaxOperations_IsTooManyOperations()
+    {
+        var e = RhaiRun.Error("loop { }", Limits());
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.TooManyOperations));
+        Assert.That(e.Category, Is.EqualTo(RhaiErrorCategory.OperationLimit));
+    }
+
+    [Test]
+    public void InfiniteLoop_WithCancellation_IsTerminated()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var sw = Stopwatch.StartNew();
+        var e = RhaiRun.Error("let x = 0; while true { x += 1; }", new RhaiEngineOptions(), cts.Token);
+        Assert.Multiple(() =>
+        {
+            Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.Terminated));
+            Assert.That(e.Category, Is.EqualTo(RhaiErrorCategory.Terminated));
+            Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
+        });
+    }
+
+    [Test]
+    public void CancellationInsideDeepCalls_IsTerminated()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var e = RhaiRun.Error("fn f(n) { if n < 2 { n } else { f(n - 1) + f(n - 2) } } f(60)", new RhaiEngineOptions(), cts.Token);
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.Terminated));
+    }
+
+    [Test]
+    public void ThrowCannotCatchALimit()
+    {
+        var e = RhaiRun.Error("try { loop { } } catch { print(\"caught\") }", Limits());
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.TooManyOperations));
+    }
+
+    [Test]
+    public void DeepRecursion_IsACallLevelError_NotACrash()
+    {
+        var e = RhaiRun.Error("fn down(n) { down(n + 1) } down(0)", Limits());
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.StackOverflow));
+        Assert.That(e.Category, Is.EqualTo(RhaiErrorCategory.RecursionLimit));
+    }
+
+    [Test]
+    public void DeepRecursion_WithAHugeCallLimit_StopsBeforeTheHostStackDoes()
+    {
+        var options = Limits();
+        options.MaxCallLevels = 10_000_000;
+        options.MaxOperations = 0;
+        var e = RhaiRun.Error("fn down(n) { 1 + down(n + 1) } down(0)", options);
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.StackOverflow));
+    }
+
+    [Test]
+    public void RecursiveClosureInAMap_IsACallLevelError()
+    {
+        var e = RhaiRun.Error("let o = #{ f: || this.f() }; o.f()", Limits());
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.StackOverflow));
+    }
+
+    [Test]
+    public void ExponentialStringGrowth_IsDataTooLarge()
+    {
+        var e = RhaiRun.Error("let s = \"x\"; loop { s += s; }", Limits());
+        Assert.Multiple(() =>
+        {
+            Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.DataTooLarge));
+            Assert.That(e.Category, Is.EqualTo(RhaiErrorCategory.DataLimit));
+        });
+    }
+
+    [Test]
+    public void StringRepetitionByMultiplication_IsNotAnOperator()
+    {
+        Assert.That(RhaiRun.Error("\"x\" * 1000000000", Limits()).Kind, Is.EqualTo(RhaiErrorKind.FunctionNotFound));
+    }
+
+    [Test]
+    public void HugePad_IsDataTooLarge_BeforeAllocating()
+    {
+        Assert.That(RhaiRun.Error("let s = \"\"; s.pad(2000000000, 'x');", Limits()).Kind, Is.EqualTo(RhaiErrorKind.DataTooLarge));
+        Assert.That(RhaiRun.Error("let a = []; a.pad(2000000000, 0);", Limits()).Kind, Is.EqualTo(RhaiErrorKind.DataTooLarge));
+    }
+
+    [Test]
+    public void GrowingArray_IsDataTooLarge()
+    {
+        Assert.That(RhaiRun.Error("let a = []; loop { a.push(1); }", Limits()).Kind, Is.EqualTo(RhaiErrorKind.DataTooLarge));
+        Assert.That(RhaiRun.Error("let a = [1]; loop { a += a; }", Limits()).Kind, Is.EqualTo(RhaiErrorKind.DataTooLarge));
+    }
+
+    [Test]
+    public void GrowingMap_IsDataTooLarge()
+    {
+        Assert.That(RhaiRun.Error("let m = #{}; let i = 0; loop { m[`k${i}`] = i; i += 1; }", Limits()).Kind, Is.EqualTo(RhaiErrorKind.DataTooLarge));
+    }
+
+    [Test]
+    public void DeeplyNestedParentheses_AreAParseError_NotAStackOverflow()
+    {
+        var script = new string('(', 100_000) + "1" + new string(')', 100_000);
+        var e = Assert.Throws<RhaiParseException>(() => new RhaiEngine(Limits()).Compile(script))!;
+        Assert.That(e.ParseErrorType, Is.EqualTo("ExprTooDeep"));
+    }
+
+    [Test]
+    public void DeeplyNestedBlocksAndUnaryOperators_AreParseErrors()
+    {
+        var engine = new RhaiEngine(Limits());
+        Assert.Throws<RhaiParseException>(() => engine.Compile(new string('{', 50_000) + new string('}', 50_000)));
+        Assert.Throws<RhaiParseException>(() => engine.Compile(new string('!', 100_000) + "true"));
+        Assert.Throws<RhaiParseException>(() => engine.Compile(new string('[', 100_000)));
+    }
+
+    [Test]
+    public void DeeplyNestedInterpolation_IsAParseError()
+    {
+        var sb = new StringBuilder();
+        for (var i = 0; i < 20_000; i++) sb.Append("`${");
+        Assert.Throws<RhaiParseException>(() => new RhaiEngine(Limits()).Compile(sb.ToString()));
+    }
+}

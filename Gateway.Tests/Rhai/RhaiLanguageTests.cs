@@ -1,0 +1,222 @@
+using Gateway.Rhai;
+
+namespace Gateway.Tests.Rhai;
+
+/// <summary>The language as the Rhai book describes it, where it differs from JavaScript.</summary>
+[TestFixture]
+public sealed class RhaiLanguageTests
+{
+    [Test]
+    public void IntegerArithmetic_DividesAndTruncates_AndKeepsIntType()
+    {
+        Assert.That(RhaiRun.Output("print(17 / 5); print(-17 / 5); print(-17 % 5); print(type_of(17 / 5));"),
+            Is.EqualTo(new[] { "3", "-3", "-2", "i64" }));
+    }
+
+    [Test]
+    public void IntegerOverflow_IsAnArithmeticError()
+    {
+        var e = RhaiRun.Error("let x = 9223372036854775807; x + 1");
+        Assert.Multiple(() =>
+        {
+            Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.Arithmetic));
+            Assert.That(e.Category, Is.EqualTo(RhaiErrorCategory.Script));
+            Assert.That(e.Message, Does.Contain("Addition overflow"));
+        });
+    }
+
+    [Test]
+    public void DivisionByZero_IsAnArithmeticError_ForIntegersOnly()
+    {
+        Assert.That(RhaiRun.Error("10 / 0").Kind, Is.EqualTo(RhaiErrorKind.Arithmetic));
+        Assert.That(RhaiRun.Output("print(1.0 / 0.0)"), Is.EqualTo(new[] { "inf" }));
+    }
+
+    [Test]
+    public void MixedIntAndFloat_PromotesToFloat_InOperators()
+    {
+        Assert.That(RhaiRun.Output("print(7 + 0.5); print(type_of(2 * 1.5)); print(2 == 2.0)"), Is.EqualTo(new[] { "7.5", "f64", "true" }));
+    }
+
+    [Test]
+    public void FunctionCalls_DoNotConvertIntToFloat()
+    {
+        var e = RhaiRun.Error("sqrt(16)");
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.FunctionNotFound));
+        Assert.That(RhaiRun.Result("sqrt(16.0)").AsFloat, Is.EqualTo(4.0));
+    }
+
+    [Test]
+    public void FloatPrinting_FollowsRhai()
+    {
+        Assert.That(RhaiRun.Output("print(3.0); print(0.1 + 0.2); print(1e20); print(0.00001); print(2.5e-15)"),
+            Is.EqualTo(new[] { "3.0", "0.30000000000000004", "1e20", "0.00001", "2.5e-15" }));
+    }
+
+    [Test]
+    public void IfCondition_MustBeBool_NoTruthiness()
+    {
+        var parse = RhaiRun.Error("if 1 { 2 }");
+        Assert.That(parse.Kind, Is.EqualTo(RhaiErrorKind.Parsing));
+        var runtime = RhaiRun.Error("let x = 1; if x { 2 }");
+        Assert.That(runtime.Kind, Is.EqualTo(RhaiErrorKind.MismatchDataType));
+    }
+
+    [Test]
+    public void Unit_PrintsAsEmpty_AndDebugsAsParens()
+    {
+        Assert.That(RhaiRun.Output("let x; print(type_of(x)); debug(x);"), Is.EqualTo(new[] { "()", "()" }));
+    }
+
+    [Test]
+    public void Strings_IndexByCharacter_AndAreMutableInPlace()
+    {
+        Assert.That(RhaiRun.Output("let s = \"h\u00e9llo\"; print(s.len); print(s[1]); s[0] = 'J'; print(s); print(type_of(s[0]))"),
+            Is.EqualTo(new[] { "5", "\u00e9", "J\u00e9llo", "char" }));
+    }
+
+    [Test]
+    public void Arrays_AreCopiedOnAssignment()
+    {
+        Assert.That(RhaiRun.Output("let a = [1, 2]; let b = a; b.push(3); print(a); print(b)"),
+            Is.EqualTo(new[] { "[1, 2]", "[1, 2, 3]" }));
+    }
+
+    [Test]
+    public void Maps_AreCopiedWhenPassedToFunctions_AndPrintWithSortedKeys()
+    {
+        Assert.That(RhaiRun.Output("fn f(m) { m.z = 0; m } let m = #{b: 1, a: \"x\"}; let n = f(m); print(m); print(n)"),
+            Is.EqualTo(new[] { "#{\"a\": \"x\", \"b\": 1}", "#{\"a\": \"x\", \"b\": 1, \"z\": 0}" }));
+    }
+
+    [Test]
+    public void DebugFormatting_QuotesStringsInsideArrays()
+    {
+        Assert.That(RhaiRun.Output("print([1, \"a\", 'c', 2.0, ()]); debug(\"s\")"),
+            Is.EqualTo(new[] { "[1, \"a\", c, 2.0, ()]", "\"s\"" }));
+    }
+
+    [Test]
+    public void NullCoalescing_AndSafeNavigation_StopAtUnit()
+    {
+        Assert.That(RhaiRun.Output("let m = #{a: 1}; print(m.b ?? 5); let u = (); print(u?.x.y ?? \"none\")"),
+            Is.EqualTo(new[] { "5", "none" }));
+    }
+
+    [Test]
+    public void Ranges_DriveForLoops_WithOptionalCounter()
+    {
+        Assert.That(RhaiRun.Output("for (x, i) in 10..=12 { print(`${i}:${x}`) } for x in range(0, 10, 4) { print(x) }"),
+            Is.EqualTo(new[] { "0:10", "1:11", "2:12", "0", "4", "8" }));
+    }
+
+    [Test]
+    public void SwitchAndBlocks_AreExpressions()
+    {
+        Assert.That(RhaiRun.Output("let r = switch 7 { 1 | 2 => \"low\", 3..10 if true => \"mid\", _ => \"high\" }; print(r); print({ let a = 2; a * 3 })"),
+            Is.EqualTo(new[] { "mid", "6" }));
+    }
+
+    [Test]
+    public void Loops_BreakWithAValue()
+    {
+        Assert.That(RhaiRun.Result("let i = 0; loop { i += 1; if i == 4 { break i * 10; } }").AsInt, Is.EqualTo(40));
+        Assert.That(RhaiRun.Result("let i = 0; do { i += 1; } while i < 3; i").AsInt, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void Functions_CannotSeeOuterVariables()
+    {
+        var e = RhaiRun.Error("let x = 1; fn f() { x } f()");
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.VariableNotFound));
+        Assert.That(e.CallStack, Is.Not.Empty);
+    }
+
+    [Test]
+    public void GlobalConstants_AreVisibleInFunctions_ThroughGlobalNamespace()
+    {
+        Assert.That(RhaiRun.Result("const K = 40; fn f(x) { global::K + x } f(2)").AsInt, Is.EqualTo(42));
+    }
+
+    [Test]
+    public void MethodCallStyle_BindsThis_AndWritesItBack()
+    {
+        Assert.That(RhaiRun.Result("fn grow(n) { this += n; } let v = 40; v.grow(2); v").AsInt, Is.EqualTo(42));
+        Assert.That(RhaiRun.Error("fn add(a, b) { a + b } 5.add(3)").Kind, Is.EqualTo(RhaiErrorKind.FunctionNotFound));
+    }
+
+    [Test]
+    public void Closures_ShareCapturedVariables()
+    {
+        Assert.That(RhaiRun.Output("let x = 1; let f = |y| x + y; x = 10; print(f.call(1)); let inc = || x += 1; inc.call(); print(x)"),
+            Is.EqualTo(new[] { "11", "11" }));
+    }
+
+    [Test]
+    public void FnPointers_CallAndCurry()
+    {
+        Assert.That(RhaiRun.Result("fn add(a, b) { a + b } let f = Fn(\"add\").curry(40); call(f, 2)").AsInt, Is.EqualTo(42));
+    }
+
+    [Test]
+    public void ArrayCallbacks_MapFilterReduce()
+    {
+        Assert.That(RhaiRun.Output("let a = [1, 2, 3, 4]; print(a.filter(|x| x % 2 == 0).map(|x| x * 10)); print(a.reduce(|s, x| s + x, 0))"),
+            Is.EqualTo(new[] { "[20, 40]", "10" }));
+    }
+
+    [Test]
+    public void ThrowAndCatch_GiveTheValue_OrRhaisErrorMap()
+    {
+        Assert.That(RhaiRun.Output("try { throw #{code: 7} } catch (e) { print(e.code) } try { 1 / 0 } catch (e) { print(e.error) }"),
+            Is.EqualTo(new[] { "7", "ErrorArithmetic" }));
+        var uncaught = RhaiRun.Error("throw \"boom\"");
+        Assert.Multiple(() =>
+        {
+            Assert.That(uncaught.Kind, Is.EqualTo(RhaiErrorKind.Runtime));
+            Assert.That(uncaught.ThrownValue.ToString(), Is.EqualTo("boom"));
+            Assert.That((uncaught.Line, uncaught.Column), Is.EqualTo((1, 1)));
+        });
+    }
+
+    [Test]
+    public void Constants_CannotBeAssigned()
+    {
+        Assert.That(RhaiRun.Error("const x = 1; x = 2;").Kind, Is.EqualTo(RhaiErrorKind.Parsing));
+        Assert.That(RhaiRun.Error("const a = [1]; a[0] = 2;").Kind, Is.EqualTo(RhaiErrorKind.AssignmentToConstant));
+    }
+
+    [Test]
+    public void Shadowing_MakesANewVariable_InABlockOnly()
+    {
+        Assert.That(RhaiRun.Output("let x = 1; { let x = \"in\"; print(x) } print(x); let x = 2.5; print(x)"),
+            Is.EqualTo(new[] { "in", "1", "2.5" }));
+    }
+
+    [Test]
+    public void Interpolation_NestsExpressionsAndStatements()
+    {
+        Assert.That(RhaiRun.Output("let n = 3; print(`n=${n}, sq=${ let s = n * n; s }, list=${[1, 2]}`)"),
+            Is.EqualTo(new[] { "n=3, sq=9, list=[1, 2]" }));
+    }
+
+    [Test]
+    public void StandardLibrary_ParsesNumbers_AndReportsTypes()
+    {
+        Assert.That(RhaiRun.Output("print(parse_int(\"ff\", 16)); print(parse_float(\"1.5\") * 2.0); print(type_of(timestamp())); print(is_def_var(\"zz\"))"),
+            Is.EqualTo(new[] { "255", "3.0", "timestamp", "false" }));
+        Assert.That(RhaiRun.Error("parse_int(\"12x\")").Kind, Is.EqualTo(RhaiErrorKind.Arithmetic));
+    }
+
+    [Test]
+    public void SyntaxError_HasLineAndColumn()
+    {
+        var e = Assert.Throws<RhaiParseException>(() => new RhaiEngine().Compile("let a = 1;\nlet b = (2 + ;"))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(e.Category, Is.EqualTo(RhaiErrorCategory.Syntax));
+            Assert.That(e.Line, Is.EqualTo(2));
+            Assert.That(e.Column, Is.EqualTo(14));
+        });
+    }
+}

@@ -1,0 +1,31 @@
+using Gateway.Rhai;
+
+namespace Gateway.Tests.Rhai;
+
+/// <summary>Runs a Rhai script on a fresh engine and keeps what it printed.</summary>
+internal static class RhaiRun
+{
+    public static (Dynamic Result, List<string> Output) Eval(string script, RhaiEngineOptions? options = null, RhaiScope? scope = null,
+        CancellationToken cancellationToken = default)
+    {
+        var output = new List<string>();
+        var engine = new RhaiEngine(options);
+        var result = engine.Eval(engine.Compile(script), scope, new RhaiRunOptions
+        {
+            OnPrint = output.Add,
+            OnDebug = (text, _, _) => output.Add(text),
+        }, cancellationToken);
+        return (result, output);
+    }
+
+    public static List<string> Output(string script) => Eval(script).Output;
+
+    public static Dynamic Result(string script) => Eval(script).Result;
+
+    public static RhaiException Error(string script, RhaiEngineOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var engine = new RhaiEngine(options);
+        return Assert.Throws(Is.InstanceOf<RhaiException>(), () => engine.Eval(engine.Compile(script), null, null, cancellationToken))
+            is RhaiException e ? e : throw new AssertionException("no RhaiException");
+    }
+}
