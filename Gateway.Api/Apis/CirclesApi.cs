@@ -1,3 +1,4 @@
+using Gateway.Api.Security;
 using Gateway.Core.Redis;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -19,8 +20,7 @@ public static class CirclesApi
     /// <summary>The circles the caller may use (all of them when the API is open).</summary>
     public static async Task<Ok<CircleListView>> List(TaskStore store, HttpContext context)
     {
-        var caller = Security.ApiKeyFilter.CallerOf(context);
-        var names = (await store.ListCircleNamesAsync()).Where(c => caller is null || caller.MayUse(c)).ToArray();
+        var names = (await store.ListCircleNamesAsync()).Where(context.User.MayUse).ToArray();
         var stats = await Task.WhenAll(names.Select(store.GetCircleAsync));
         return TypedResults.Ok(new CircleListView(stats.Select(CircleView.From).ToArray()));
     }

@@ -3,6 +3,7 @@ using Gateway.Core.Redis;
 using Gateway.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Gateway.Api.Security;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Apis;
@@ -74,7 +75,7 @@ public static class TasksApi
             return problem;
 
         var errors = new Dictionary<string, string[]>();
-        var caller = Security.ApiKeyFilter.CallerOf(request.HttpContext)?.Name;
+        var caller = request.HttpContext.User.CallerName();
         var task = RequestReader.Validate(body!, limits, caller, field: "", errors);
         if (task is null)
             return RequestReader.Invalid(errors);
@@ -192,7 +193,7 @@ public static class TasksApi
             return RequestReader.Invalid("tasks", $"tasks must hold 1 to {MaxBatch} tasks.");
 
         var errors = new Dictionary<string, string[]>();
-        var caller = Security.ApiKeyFilter.CallerOf(request.HttpContext)?.Name;
+        var caller = request.HttpContext.User.CallerName();
         var tasks = new NewTask[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {

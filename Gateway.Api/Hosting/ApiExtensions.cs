@@ -51,14 +51,17 @@ public static class ApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseRateLimiter();
+        app.UseGatewaySecurity();
         app.UseSwagger();
         app.UseSwaggerUI();
         app.MapGatewayHealth();
         app.MapGatewayMetrics();
 
-        // Every /api call: a known key and its circles (ApiKeyFilter), and the caller's rate limit.
-        var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>().RequireRateLimiting(SecurityExtensions.ApiPolicy)
+        // Every /api call: a known caller granted the route's circle, the caller's rate limit, a valid circle name.
+        var api = app.MapGroup("/api")
+            .RequireAuthorization(CircleAccessRequirement.Policy)
+            .RequireRateLimiting(SecurityExtensions.ApiPolicy)
+            .AddEndpointFilter<CircleNameFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
