@@ -9,11 +9,9 @@ public static class CirclesApi
 {
     public static IEndpointRouteBuilder MapCirclesApi(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/circles").WithTags("Circles")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var group = api.MapGroup("/circles").WithTags("Circles");
         group.MapGet("/", List).WithName("ListCircles").WithSummary("Every circle that has had a task, with its queue figures.");
-        group.MapGet("/{circle}", Get).WithName("GetCircle").WithSummary("One circle's queue figures (zeros for a circle never used).")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/{circle}", Get).WithName("GetCircle").WithSummary("One circle's queue figures (zeros for a circle never used).");
         return api;
     }
 

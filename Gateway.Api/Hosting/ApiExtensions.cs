@@ -2,6 +2,7 @@ using Gateway.Api.Apis;
 using Gateway.Core;
 using Gateway.Core.Configuration;
 using Gateway.Core.Health;
+using Gateway.Api.OpenApi;
 using Gateway.Api.Security;
 using Gateway.Core.Redis;
 using Gateway.Core.Telemetry;
@@ -42,8 +43,7 @@ public static class ApiExtensions
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddGatewayHealthChecks().AddCheck<WorkerHealthCheck>("workers", tags: [HealthEndpoints.ReadyTag]);
-        services.AddEndpointsApiExplorer();
-        services.AddSwaggerGen(o => o.SupportNonNullableReferenceTypes());
+        services.AddGatewayOpenApi();
         return builder;
     }
 
@@ -52,8 +52,7 @@ public static class ApiExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseGatewaySecurity();
-        app.UseSwagger();
-        app.UseSwaggerUI();
+        app.UseGatewayOpenApi();
         app.MapGatewayHealth();
         app.MapGatewayMetrics();
 
@@ -61,10 +60,8 @@ public static class ApiExtensions
         var api = app.MapGroup("/api")
             .RequireAuthorization(CircleAccessRequirement.Policy)
             .RequireRateLimiting(SecurityExtensions.ApiPolicy)
-            .AddEndpointFilter<CircleNameFilter>()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .WithCircleNameCheck()
+            .ProducesApiProblems();
         api.MapTasksApi();
         api.MapCirclesApi();
         api.MapModelsApi();
