@@ -34,8 +34,8 @@ internal static class CircleStream
     public static Task EveryCircle(HttpContext context, TaskReader store, TaskEvents events,
         IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        var caller = ApiKeyFilter.CallerOf(context);
-        return RunAsync(c => caller is null || caller.MayUse(c), context, store, events, json.Value.SerializerOptions, cancellationToken);
+        var user = context.User;
+        return RunAsync(user.MayUse, context, store, events, json.Value.SerializerOptions, cancellationToken);
     }
 
     private static async Task RunAsync(Func<string, bool> wanted, HttpContext context, TaskReader store, TaskEvents events,

@@ -19,9 +19,7 @@ public static class ModelsApi
     public static IEndpointRouteBuilder MapModelsApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/circles/{circle}")
-            .WithTags("Domain")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .WithTags("Domain");
         foreach (var (path, kind, plural) in Views)
         {
             group.MapGet($"/{path}", (string circle, IModelStore store) => List(circle, kind, plural, store))

@@ -94,7 +94,7 @@ internal static class RequestReader
         if (body.TimeoutMs is { } t && (t < 1 || t > limits.MaxTimeoutMs))
             Add(errors, field + "timeoutMs", $"timeoutMs must be between 1 and {limits.MaxTimeoutMs}.");
 
-        if (body.Language is { } language && !string.Equals(language, "javascript", StringComparison.OrdinalIgnoreCase))
+        if (body.Language is { } language && !string.Equals(language, ScriptLanguages.JavaScript, StringComparison.OrdinalIgnoreCase))
             Add(errors, field + "language", "Only \"javascript\" is supported.");
 
         return errors.Count > before ? null : new NewTask(body.Script!, args, body.TimeoutMs ?? limits.DefaultTimeoutMs, caller);

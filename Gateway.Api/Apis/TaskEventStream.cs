@@ -13,6 +13,8 @@ namespace Gateway.Api.Apis;
 /// </summary>
 internal static class TaskEventStream
 {
+    public const string ContentType = "text/event-stream";
+
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
     public static async Task Stream(
@@ -38,7 +40,7 @@ internal static class TaskEventStream
         }
 
         var response = context.Response;
-        response.ContentType = "text/event-stream";
+        response.ContentType = ContentType;
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         var options = json.Value.SerializerOptions;

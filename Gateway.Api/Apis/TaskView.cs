@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Api.OpenApi;
 using Gateway.Core.Redis;
 using Gateway.Core.Queueing;
 
@@ -8,9 +9,9 @@ namespace Gateway.Api.Apis;
 public sealed record TaskView(
     string Id,
     string Circle,
-    string Status,
+    [property: WireValues(typeof(TaskStates))] string Status,
     JsonElement? Result,
-    TaskError? Error,
+    TaskErrorView? Error,
     string Output,
     int Attempts,
     DateTimeOffset CreatedAt,
@@ -28,7 +29,7 @@ public sealed record TaskView(
         task.Circle,
         task.Status.ToWire(),
         task.ResultJson is null ? null : JsonSerializer.Deserialize<JsonElement>(task.ResultJson),
-        task.Error,
+        TaskErrorView.From(task.Error),
         task.Output,
         task.Attempts,
         task.CreatedAt,
@@ -53,6 +54,19 @@ public sealed record TaskSourceView(string Id, string Script, JsonElement Args, 
         source.TraceParent?.Split('-') is [_, var trace, _, _] ? trace : null);
 }
 
+/// <summary>Why a task failed: <c>code</c> is one of the contract's error codes.</summary>
+public sealed record TaskErrorView([property: WireValues(typeof(ErrorCodes))] string Code, string Message, int? Line, int? Column)
+{
+    public static TaskErrorView? From(TaskError? error) =>
+        error is null ? null : new(error.Code, error.Message, error.Line, error.Column);
+}
+
+/// <summary>The script languages a task may be written in.</summary>
+public static class ScriptLanguages
+{
+    public const string JavaScript = "javascript";
+}
+
 /// <summary>The body of a submit.</summary>
 public sealed record SubmitRequest
 {
@@ -63,9 +77,11 @@ public sealed record SubmitRequest
     public JsonElement? Args { get; init; }
 
     /// <summary>Wall time of the run, 1 … the server maximum; default 5000.</summary>
+    [Limit(nameof(Core.Configuration.LimitsOptions.MaxTimeoutMs), Minimum = 1)]
     public int? TimeoutMs { get; init; }
 
     /// <summary><c>javascript</c>, the default and only value for now.</summary>
+    [WireValues(typeof(ScriptLanguages))]
     public string? Language { get; init; }
 }
 

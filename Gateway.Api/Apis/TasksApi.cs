@@ -4,6 +4,7 @@ using Gateway.Core.Queueing;
 using Gateway.Workers.Dispatch;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Gateway.Api.Security;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Apis;
@@ -12,39 +13,41 @@ namespace Gateway.Api.Apis;
 public static class TasksApi
 {
     public const int MaxBatch = 1000;
+    public const int DefaultListLimit = 50;
+    public const int MaxListLimit = 500;
 
     public static RouteGroupBuilder MapTasksApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/circles/{circle}/tasks")
-            .WithTags("Tasks")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .WithTags("Tasks");
 
         group.MapPost("/", Submit)
             .WithName("SubmitTask")
             .WithSummary("Submit a task; with ?wait=S, wait up to S seconds for its result.")
             // JSON per the contract; or the script itself as the body (see RequestReader.ReadSubmitAsync).
             .Accepts<SubmitRequest>("application/json", RequestReader.ScriptContentTypes)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesBodyProblems()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/batch", SubmitBatch)
             .WithName("SubmitTasks")
             .WithSummary($"Submit 1–{MaxBatch} tasks in one request.")
             .Accepts<BatchRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesBodyProblems();
         group.MapGet("/{id}", Get)
             .WithName("GetTask")
-            .WithSummary("Read a task; with ?wait=S, long-poll until it is finished or S seconds pass.");
+            .WithSummary("Read a task; with ?wait=S, long-poll until it is finished or S seconds pass.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{id}", Cancel)
             .WithName("CancelTask")
-            .WithSummary("Cancel a task: a pending one leaves its queue, a running one is stopped in its engine.")
+            .WithSummary("Cancel a task: a pending one leaves its queue, a running one is stopped in its engine; a finished one is 409.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{id}/events", TaskEventStream.Stream)
             .WithName("TaskEvents")
             .WithSummary("Server-sent events: one 'status' event per state change, ending after the terminal one.")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .Produces<string>(StatusCodes.Status200OK, TaskEventStream.ContentType)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/stream", CircleStream.OneCircle)
             .WithName("CircleTaskEvents")
@@ -61,7 +64,8 @@ public static class TasksApi
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         group.MapGet("/", List)
             .WithName("ListTasks")
-            .WithSummary("Recent tasks of the circle, newest first.");
+            .WithSummary("Recent tasks of the circle, newest first.")
+            .ProducesValidationProblem();
         return group;
     }
 
@@ -89,7 +93,7 @@ public static class TasksApi
             return problem;
 
         var errors = new Dictionary<string, string[]>();
-        var caller = Security.ApiKeyFilter.CallerOf(request.HttpContext)?.Name;
+        var caller = request.HttpContext.User.CallerName();
         var task = RequestReader.Validate(body!, limits, caller, field: "", errors);
         if (task is null)
             return RequestReader.Invalid(errors);
@@ -158,6 +162,14 @@ public static class TasksApi
     {
         if (!TaskIds.IsWellFormed(id))
             return UnknownTask(circle, id);
+        // The cancel script answers a finished task with its own status, and "cancelled" from it
+        // reads like a cancel just done: look first, so a second DELETE is the 409 of the contract.
+        // (Two DELETEs racing on one live task may both see 200; the task is cancelled once.)
+        var before = await store.GetAsync(circle, id);
+        if (before is null)
+            return UnknownTask(circle, id);
+        if (before.Status.IsTerminal())
+            return AlreadyFinished(before);
         using var watch = events.Watch(circle, id);
         var result = await queue.CancelAsync(circle, id);
         var task = result == CancelResult.Stopping
@@ -166,15 +178,16 @@ public static class TasksApi
         if (task is null || result == CancelResult.Missing)
             return UnknownTask(circle, id);
         if (result == CancelResult.AlreadyFinished)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
-                title: "The task has already finished.",
-                detail: $"Task '{id}' is {task.Status.ToWire()}; only a pending or running task can be cancelled.");
-        }
+            return AlreadyFinished(task);
         return task.Status.IsTerminal()
             ? TypedResults.Ok(TaskView.From(task))
             : TypedResults.Accepted($"/api/circles/{circle}/tasks/{id}", TaskView.From(task));
     }
+
+    private static ProblemHttpResult AlreadyFinished(TaskRecord task) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+            title: "The task has already finished.",
+            detail: $"Task '{task.Id}' is {task.Status.ToWire()}; only a pending or running task can be cancelled.");
 
     private const int MaxIdempotencyKey = 128;
 
@@ -187,7 +200,7 @@ public static class TasksApi
     private static string Fingerprint(NewTask task, string? language)
     {
         var text = string.Join('\0', task.Script, task.ArgsJson, task.TimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            (language ?? "javascript").ToLowerInvariant());
+            (language ?? ScriptLanguages.JavaScript).ToLowerInvariant());
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 
@@ -208,7 +221,7 @@ public static class TasksApi
             return RequestReader.Invalid("tasks", $"tasks must hold 1 to {MaxBatch} tasks.");
 
         var errors = new Dictionary<string, string[]>();
-        var caller = Security.ApiKeyFilter.CallerOf(request.HttpContext)?.Name;
+        var caller = request.HttpContext.User.CallerName();
         var tasks = new NewTask[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {
@@ -278,9 +291,9 @@ public static class TasksApi
                 return RequestReader.Invalid("status", "status must be one of pending, processing, completed, failed, cancelled.");
             state = parsed;
         }
-        var count = 50;
-        if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > 500))
-            return RequestReader.Invalid("limit", "limit must be a whole number from 1 to 500.");
+        var count = DefaultListLimit;
+        if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxListLimit))
+            return RequestReader.Invalid("limit", $"limit must be a whole number from 1 to {MaxListLimit}.");
 
         var tasks = await store.ListAsync(circle, state, count);
         return TypedResults.Ok(new TaskListView(tasks.Select(TaskView.From).ToArray()));

@@ -1,6 +1,7 @@
 using Gateway.Api.Apis;
 using Gateway.Api.Dashboard;
 using Gateway.Core;
+using Gateway.Api.OpenApi;
 using Gateway.Api.Security;
 using Gateway.Core.Redis;
 using Gateway.Hosting;
@@ -38,8 +39,7 @@ public static class ApiExtensions
                 context.ProblemDetails.Detail ??= "The body must be JSON: send Content-Type: application/json.";
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.AddEndpointsApiExplorer();
-        services.AddSwaggerGen(o => o.SupportNonNullableReferenceTypes());
+        services.AddGatewayOpenApi();
         return builder;
     }
 
@@ -47,16 +47,16 @@ public static class ApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseRateLimiter();
-        app.UseSwagger();
-        app.UseSwaggerUI();
+        app.UseGatewaySecurity();
+        app.UseGatewayOpenApi();
         app.MapGatewayDefaults();
 
-        // Every /api call: a known key and its circles (ApiKeyFilter), and the caller's rate limit.
-        var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>().RequireRateLimiting(SecurityExtensions.ApiPolicy)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        // Every /api call: a known caller granted the route's circle, the caller's rate limit, a valid circle name.
+        var api = app.MapGroup("/api")
+            .RequireAuthorization(CircleAccessRequirement.Policy)
+            .RequireRateLimiting(SecurityExtensions.ApiPolicy)
+            .WithCircleNameCheck()
+            .ProducesApiProblems();
         api.MapTasksApi();
         api.MapCirclesApi();
         api.MapModelsApi();

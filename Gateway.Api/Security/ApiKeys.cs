@@ -4,11 +4,8 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Security;
 
-/// <summary>A known caller: its name and the circles it may use.</summary>
-public sealed record Caller(string Name, IReadOnlySet<string> Circles)
-{
-    public bool MayUse(string circle) => Circles.Contains("*") || Circles.Contains(circle);
-}
+/// <summary>A configured key's owner: its name and the circles it may use.</summary>
+public sealed record KeyOwner(string Name, IReadOnlyList<string> Circles);
 
 /// <summary>
 /// The configured keys, kept only as SHA-256 hashes. A presented key is hashed and compared
@@ -17,27 +14,26 @@ public sealed record Caller(string Name, IReadOnlySet<string> Circles)
 /// </summary>
 public sealed class ApiKeys
 {
-    private readonly (byte[] Hash, Caller Caller)[] _keys;
+    private readonly (byte[] Hash, KeyOwner Owner)[] _keys;
 
     public ApiKeys(IOptions<AuthOptions> options)
     {
         _keys = options.Value.ApiKeys.Select(k => (
             k.KeySha256 is { Length: > 0 } hex ? Convert.FromHexString(hex) : SHA256.HashData(Encoding.UTF8.GetBytes(k.Key!)),
-            new Caller(k.Name, k.Circles.ToHashSet(StringComparer.Ordinal)))).ToArray();
+            new KeyOwner(k.Name, k.Circles.ToArray()))).ToArray();
     }
 
-    /// <summary>True when no key is configured: the API is open.</summary>
-    public bool Open => _keys.Length == 0;
+    public bool Any => _keys.Length > 0;
 
-    public Caller? Find(string presented)
+    public KeyOwner? Find(string presented)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(presented), hash);
-        Caller? found = null;
-        foreach (var (known, caller) in _keys)
+        KeyOwner? found = null;
+        foreach (var (known, owner) in _keys)
         {
             if (CryptographicOperations.FixedTimeEquals(hash, known))
-                found = caller;
+                found = owner;
         }
         return found;
     }

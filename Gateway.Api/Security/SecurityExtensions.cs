@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -9,13 +11,26 @@ public static partial class SecurityExtensions
 {
     public const string ApiPolicy = "api";
 
-    /// <summary>API keys, per-caller rate limits and the request limits of Kestrel.</summary>
+    /// <summary>The default scheme: picks, per request, the scheme its credential is for.</summary>
+    public const string CredentialScheme = "Credential";
+
+    /// <summary>API keys and JWT bearer tokens, the circle policy, per-caller rate limits and the request limits of Kestrel.</summary>
     public static WebApplicationBuilder AddGatewaySecurity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptionsWithValidateOnStart<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations();
         services.AddOptionsWithValidateOnStart<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations();
         services.AddSingleton<ApiKeys>();
+
+        services.ConfigureOptions<JwtBearerSetup>();
+        services.AddAuthentication(CredentialScheme)
+            .AddPolicyScheme(CredentialScheme, "API key or JWT", o => o.ForwardDefaultSelector = SchemeFor)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddJwtBearer(JwtBearerSetup.Scheme);
+        services.AddSingleton<IAuthorizationHandler, CircleAccessHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(CircleAccessRequirement.Policy, p => p.AddRequirements(new CircleAccessRequirement()));
         services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(ApiPolicy, context =>
@@ -64,26 +79,43 @@ public static partial class SecurityExtensions
         return builder;
     }
 
-    /// <summary>The bucket a request draws from: its key's caller, or its client address.</summary>
-    private static string PartitionOf(HttpContext context)
+    /// <summary>
+    /// A bearer value that is a configured key is a key; any other bearer value is tried as a JWT
+    /// when tokens are configured. Everything else (X-Api-Key, nothing at all) is the key scheme's.
+    /// </summary>
+    private static string SchemeFor(HttpContext context)
     {
-        var keys = context.RequestServices.GetRequiredService<ApiKeys>();
-        var request = context.Request;
-        var presented = request.Headers.Authorization.ToString() is { Length: > 7 } auth && auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-            ? auth[7..].Trim()
-            : request.Headers["X-Api-Key"].ToString();
-        if (!keys.Open && presented.Length > 0 && keys.Find(presented) is { } caller)
-            return "key:" + caller.Name;
-        return "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        if (Credentials.Bearer(context.Request) is not { } bearer)
+            return ApiKeyAuthenticationHandler.SchemeName;
+        var services = context.RequestServices;
+        return services.GetRequiredService<IOptions<AuthOptions>>().Value.Jwt.Enabled
+            && services.GetRequiredService<ApiKeys>().Find(bearer) is null
+            ? JwtBearerSetup.Scheme
+            : ApiKeyAuthenticationHandler.SchemeName;
+    }
+
+    /// <summary>The bucket a request draws from: its signed-in caller, or its client address.</summary>
+    private static string PartitionOf(HttpContext context) =>
+        context.User.CallerName() is { } caller
+            ? "caller:" + caller
+            : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+
+    /// <summary>Authentication, then the rate limit (which buckets by caller), then the circle policy.</summary>
+    public static WebApplication UseGatewaySecurity(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        return app;
     }
 
     /// <summary>Says at start when the API is open to anyone.</summary>
     public static void WarnWhenOpen(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<ApiKeys>().Open)
+        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Open)
             LogOpen(app.Logger);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No API keys are configured (Gateway:Auth:ApiKeys): the API is open to anyone who can reach it")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No API keys nor JWT are configured (Gateway:Auth): the API is open to anyone who can reach it")]
     private static partial void LogOpen(ILogger logger);
 }

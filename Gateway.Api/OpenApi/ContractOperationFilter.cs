@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Gateway.Api.Apis;
+using Gateway.Core.Configuration;
+using Gateway.Core.Queueing;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace Gateway.Api.OpenApi;
+
+/// <summary>
+/// What every operation shares, applied by name and media type so a new endpoint gets it
+/// without an edit here:
+/// - the contract's shared parameters (<c>{circle}</c>, <c>?wait</c>, <c>?limit</c>, <c>?status</c>)
+///   have the same type and bounds wherever they appear, read from the running limits;
+/// - a body or response in a text media type (a script, an event stream) is a string;
+/// - every error response is <c>application/problem+json</c>.
+/// </summary>
+internal sealed class ContractOperationFilter(IOptions<LimitsOptions> limits) : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        foreach (var parameter in operation.Parameters ?? [])
+        {
+            if (parameter is OpenApiParameter p && Convention(p) is { } schema)
+                p.Schema = schema;
+        }
+
+        if (operation.RequestBody?.Content is { } requestContent)
+        {
+            foreach (var (mediaType, content) in requestContent)
+            {
+                if (IsText(mediaType) && content is OpenApiMediaType text)
+                    text.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Examples = [JsonValue.Create(OpenApiExamples.Script)!] };
+            }
+        }
+
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            if (response.Content is null)
+                continue;
+            foreach (var (mediaType, content) in response.Content)
+            {
+                if (IsText(mediaType) && content is OpenApiMediaType text)
+                    text.Schema = new OpenApiSchema { Type = JsonSchemaType.String };
+            }
+            if (status.Length == 3 && status[0] is '4' or '5' && response.Content.Count == 0)
+            {
+                response.Content["application/problem+json"] = new OpenApiMediaType
+                {
+                    Schema = context.SchemaGenerator.GenerateSchema(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context.SchemaRepository),
+                };
+            }
+        }
+    }
+
+    private OpenApiSchema? Convention(OpenApiParameter parameter) => (parameter.In, parameter.Name) switch
+    {
+        (ParameterLocation.Path, "circle") => new OpenApiSchema { Type = JsonSchemaType.String, Pattern = CircleName.Pattern.Replace(@"\z", "$", StringComparison.Ordinal), Examples = [JsonValue.Create("demo")!] },
+        (ParameterLocation.Query, "wait") => new OpenApiSchema
+        {
+            Type = JsonSchemaType.Number,
+            Minimum = "0",
+            Maximum = limits.Value.MaxWaitSeconds.ToString(CultureInfo.InvariantCulture),
+            Description = "Seconds to wait for the task to finish.",
+        },
+        (ParameterLocation.Query, "limit") => new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer,
+            Format = "int32",
+            Minimum = "1",
+            Maximum = TasksApi.MaxListLimit.ToString(CultureInfo.InvariantCulture),
+            Default = JsonValue.Create(TasksApi.DefaultListLimit),
+        },
+        (ParameterLocation.Query, "status") => new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Enum = new WireValuesAttribute(typeof(TaskStates)).Values.Select(v => (JsonNode)JsonValue.Create(v)).ToList(),
+        },
+        _ => null,
+    };
+
+    /// <summary>Text that is not JSON: <c>text/*</c> (an event stream, a script) and <c>application/javascript</c>.</summary>
+    private static bool IsText(string mediaType) =>
+        mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase)
+        || RequestReader.ScriptContentTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase);
+}
