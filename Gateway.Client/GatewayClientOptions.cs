@@ -6,7 +6,7 @@ namespace Gateway.Client;
 /// <summary>Where the gateway is, how to authenticate, and how patient to be.</summary>
 public sealed class GatewayClientOptions
 {
-    /// <summary>The gateway's base address, e.g. <c>http://localhost:8080</c>. Required.</summary>
+    /// <summary>The gateway's base address, e.g. <c>http://localhost:5080</c>. Required.</summary>
     public Uri? BaseAddress { get; set; }
 
     /// <summary>An API key, sent as <c>Authorization: Bearer</c>; none when the gateway is open.</summary>

@@ -14,7 +14,7 @@ public static class GatewayClientServiceCollectionExtensions
     /// <example><code>
     /// services.AddGatewayClient(o =>
     /// {
-    ///     o.BaseAddress = new Uri("http://localhost:8080");
+    ///     o.BaseAddress = new Uri("http://localhost:5080");
     ///     o.ApiKey = configuration["Gateway:ApiKey"];
     /// });
     /// </code></example>

@@ -8,7 +8,7 @@ internal sealed class ConnectionOptions
 {
     public const string UrlVariable = "GATEWAY_URL";
     public const string ApiKeyVariable = "GATEWAY_API_KEY";
-    private const string DefaultUrl = "http://localhost:8080";
+    private const string DefaultUrl = "http://localhost:5080";
 
     public Option<string?> Url { get; } = new("--url")
     {

@@ -27,17 +27,25 @@ public sealed class ClientFaultTests
         var circle = TestRedis.NewCircle("outage");
 
         // The script outlasts the outage, so it finishes with Redis back.
+        var clock = Stopwatch.StartNew();
         var run = client.RunAsync(circle, Scripts.BusyFor(5000), timeout: TimeSpan.FromSeconds(60),
             options: new SubmitOptions { ScriptTimeout = TimeSpan.FromSeconds(30) });
-        await WaitUntilAsync(() => recorder.Attempts.Any(a => a.Method == HttpMethod.Post) || run.IsCompleted, "the submit was not sent");
+        // Redis goes away while the submit waits for the running script.
+        await WaitUntilAsync(() => recorder.Sent > 0 || run.IsCompleted, "the submit was not sent");
         await Task.Delay(700);
+        Assert.That(run.IsCompleted, Is.False, "the run ended before the outage");
+        var stopping = clock.Elapsed;
         redis.Stop();
+        var stopped = clock.Elapsed;
         await Task.Delay(3000);
         redis.Start();
+        var started = clock.Elapsed;
         var task = await run;
+        TestContext.Progress.WriteLine($"Redis stopping at {stopping.TotalSeconds:0.0} s, stopped {stopped.TotalSeconds:0.0} s, back {started.TotalSeconds:0.0} s; RunAsync returned at {clock.Elapsed.TotalSeconds:0.0} s");
 
         Assert.That(task.Status, Is.EqualTo(GatewayTaskStatus.Completed));
         Assert.That(task.GetResult<int>(), Is.EqualTo(5000));
+        Assert.That(task.FinishedAt, Is.GreaterThan(task.CreatedAt + TimeSpan.FromSeconds(4)), "it ran through the outage");
         Assert.That(task.Attempts, Is.EqualTo(1), "the script ran once");
         var listed = await client.ListTasksAsync(circle).ToListAsync();
         Assert.That(listed.Select(t => t.Id), Is.EqualTo(new[] { task.Id }), "one task in the circle");

@@ -47,7 +47,7 @@ public sealed class GwTests
             Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
             using var task = JsonDocument.Parse(run.Stdout);
             Assert.That(task.RootElement.GetProperty("status").GetString(), Is.EqualTo("completed"));
-            Assert.That(task.RootElement.GetProperty("result").GetRawText(), Is.EqualTo("""[1,"two"]"""));
+            Assert.That(System.Text.Json.Nodes.JsonNode.Parse(task.RootElement.GetProperty("result").GetRawText())!.ToJsonString(), Is.EqualTo("""[1,"two"]"""));
             Assert.That(task.RootElement.GetProperty("id").GetString(), Has.Length.EqualTo(32));
         }
         finally

@@ -8,10 +8,17 @@ namespace Gateway.Tests.Client;
 /// </summary>
 public sealed class RecordingHandler : DelegatingHandler
 {
+    private int _sent;
+
+    /// <summary>Attempts, recorded as each one ends.</summary>
     public ConcurrentQueue<Attempt> Attempts { get; } = new();
+
+    /// <summary>Attempts sent so far, answered or not.</summary>
+    public int Sent => Volatile.Read(ref _sent);
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _sent);
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
         var key = request.Headers.TryGetValues("Idempotency-Key", out var values) ? values.Single() : null;
         try
