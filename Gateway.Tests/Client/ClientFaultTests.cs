@@ -22,7 +22,8 @@ public sealed class ClientFaultTests
             ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget,
         });
         var recorder = new RecordingHandler();
-        await using var provider = Client(api.Port, recorder);
+        // Short polls, so that some land in the outage and meet its 503s.
+        await using var provider = Client(api.Port, recorder, longPoll: TimeSpan.FromSeconds(1));
         var client = provider.GetRequiredService<GatewayClient>();
         var circle = TestRedis.NewCircle("outage");
 
@@ -51,6 +52,7 @@ public sealed class ClientFaultTests
         Assert.That(listed.Select(t => t.Id), Is.EqualTo(new[] { task.Id }), "one task in the circle");
         var keys = recorder.Attempts.Where(a => a.Method == HttpMethod.Post).Select(a => a.IdempotencyKey).Distinct().ToArray();
         Assert.That(keys, Has.Length.EqualTo(1), "every attempt of the submit carried the same key");
+        Assert.That(recorder.Attempts.Count(a => a.Status == 503), Is.GreaterThan(0), "the client met the outage and retried through it");
         TestContext.Progress.WriteLine("Attempts: " + string.Join(", ", recorder.Attempts.Select(a => $"{a.Method} {a.Status?.ToString() ?? "no answer"}")));
     }
 
@@ -107,7 +109,7 @@ public sealed class ClientFaultTests
     }
 
     /// <summary>A DI client whose retries outlast a process restart on this loaded machine.</summary>
-    private static ServiceProvider Client(int port, RecordingHandler recorder)
+    private static ServiceProvider Client(int port, RecordingHandler recorder, TimeSpan? longPoll = null)
     {
         var services = new ServiceCollection();
         services.AddGatewayClient(o =>
@@ -116,6 +118,7 @@ public sealed class ClientFaultTests
             o.MaxRetries = 20;
             o.RetryDelay = TimeSpan.FromMilliseconds(250);
             o.MaxRetryDelay = TimeSpan.FromSeconds(2);
+            o.LongPollWait = longPoll ?? o.LongPollWait;
         }).AddHttpMessageHandler(() => recorder);
         return services.BuildServiceProvider();
     }
