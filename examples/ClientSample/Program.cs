@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Gateway.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 // A console program that runs a script on a Gateway through dependency injection.
 //   GATEWAY_URL=http://localhost:5080 dotnet run --project examples/ClientSample
@@ -12,6 +13,8 @@ builder.Services.AddGatewayClient(o =>
     o.ApiKey = builder.Configuration["GATEWAY_API_KEY"];
 });
 builder.Services.AddTransient<Invoices>();
+// Each request and retry is logged at Information; a console program wants only trouble.
+builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
 
 using var host = builder.Build();
 await host.StartAsync();
