@@ -85,8 +85,16 @@ public sealed partial class GatewayClient : IDisposable
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
                 throw await GatewayApiException.ReadAsync(response, cancellationToken).ConfigureAwait(false);
-            return await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false)
-                ?? throw new GatewayApiException(response.StatusCode, "The answer had no body.", request.RequestUri?.ToString());
+            try
+            {
+                return await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false)
+                    ?? throw new GatewayApiException(response.StatusCode, "The answer had no body.", request.RequestUri?.ToString());
+            }
+            catch (JsonException ex)
+            {
+                // Something other than the gateway answered (a proxy's page), or the answer was cut short.
+                throw new GatewayApiException(response.StatusCode, "The answer could not be read.", $"{request.RequestUri}: {ex.Message}");
+            }
         }
     }
 

@@ -33,7 +33,15 @@ public static class GwProcess
             await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"gw {string.Join(' ', args)} did not exit within 90 s");
+        }
         return new Run(process.ExitCode, await stdout, await stderr);
     }
 }
