@@ -37,7 +37,7 @@ public sealed class DashboardAuthTests
         _admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
         foreach (var circle in new[] { _circleA, _circleB })
         {
-            var done = await _admin.SubmitAsync(circle, new { script = $"'a task of {circle}'" }, wait: 5);
+            var done = await _admin.SubmitAsync(circle, new { script = $"'a task of {circle}'" }, wait: 30);
             Assert.That(done.TaskStatus, Is.EqualTo("completed"), done.ToString());
         }
     }
@@ -98,8 +98,8 @@ public sealed class DashboardAuthTests
         Assert.That(await page.EvaluateAsync<string?>("localStorage.length === 0 ? null : 'kept'"), Is.Null, "the key stays in the tab only");
 
         // While the page is live, both circles change: only A's change may reach it.
-        var inB = await _admin.SubmitAsync(_circleB, new { script = "'secret of b'" }, wait: 5);
-        var inA = await _admin.SubmitAsync(_circleA, new { script = "'news of a'" }, wait: 5);
+        var inB = await _admin.SubmitAsync(_circleB, new { script = "'secret of b'" }, wait: 30);
+        var inA = await _admin.SubmitAsync(_circleA, new { script = "'news of a'" }, wait: 30);
         await Expect(page.Locator($"tr[data-circle='{_circleA}'] .ok-text")).ToHaveTextAsync("2✓");
 
         Assert.That(await page.Locator($"tr[data-circle='{_circleB}']").CountAsync(), Is.Zero);

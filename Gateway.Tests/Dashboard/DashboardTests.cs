@@ -74,8 +74,8 @@ public sealed class DashboardTests
     public async Task CircleView_TaskSubmittedByTheTest_AppearsAndTurnsCompletedLive()
     {
         var circle = TestRedis.NewCircle("cv");
-        await _http.SubmitAsync(circle, new { script = "console.log('hello'); 1 + 1" }, wait: 5);
-        await _http.SubmitAsync(circle, new { script = "throw new Error('out of stock')" }, wait: 5);
+        await _http.SubmitAsync(circle, new { script = "console.log('hello'); 1 + 1" }, wait: 30);
+        await _http.SubmitAsync(circle, new { script = "throw new Error('out of stock')" }, wait: 30);
         var page = await OpenAsync($"#/circles/{circle}");
         await StreamOpenAsync(page);
         await page.EvaluateAsync("window.__notReloaded = true");
@@ -105,8 +105,8 @@ public sealed class DashboardTests
     public async Task CircleView_StatusFilter_ShowsOnlyThatStatus()
     {
         var circle = TestRedis.NewCircle("cf");
-        await _http.SubmitAsync(circle, new { script = "1" }, wait: 5);
-        var failed = await _http.SubmitAsync(circle, new { script = "null.x" }, wait: 5);
+        await _http.SubmitAsync(circle, new { script = "1" }, wait: 30);
+        var failed = await _http.SubmitAsync(circle, new { script = "null.x" }, wait: 30);
         var page = await OpenAsync($"#/circles/{circle}");
         await Expect(page.Locator("#tasks tbody tr[data-task]")).ToHaveCountAsync(2);
 
@@ -191,7 +191,7 @@ public sealed class DashboardTests
     {
         var circle = TestRedis.NewCircle("fl");
         const string script = "// checks the order\nconst order = args;\nif (order.total > 100)\n  throw new Error('total too large: ' + order.total);\norder.total";
-        var failed = await _http.SubmitAsync(circle, new { script, args = new { total = 250, items = new[] { "tea", "cups" } } }, wait: 5);
+        var failed = await _http.SubmitAsync(circle, new { script, args = new { total = 250, items = new[] { "tea", "cups" } } }, wait: 30);
         Assert.That(failed.ErrorCode, Is.EqualTo("script_error"), failed.ToString());
         var line = failed.Body!["error"]!["line"]!.GetValue<int>();
 
@@ -268,7 +268,7 @@ public sealed class DashboardTests
         if (view.StartsWith('#'))
             return view;
         var circle = TestRedis.NewCircle("v");
-        var failed = await _http.SubmitAsync(circle, new { script = "const x = 1;\nx.y.z", args = new { long_field_name = new string('x', 120) } }, wait: 5);
+        var failed = await _http.SubmitAsync(circle, new { script = "const x = 1;\nx.y.z", args = new { long_field_name = new string('x', 120) } }, wait: 30);
         return view == "circle" ? $"#/circles/{circle}" : $"#/circles/{circle}/tasks/{failed.Id}";
     }
 

@@ -37,9 +37,10 @@ public sealed class HostProcess : IAsyncDisposable
     public static Task<HostProcess> StartWorkerAsync(IReadOnlyDictionary<string, string>? settings = null) =>
         StartAsync("Gateway.Workers", settings);
 
-    public static async Task<HostProcess> StartAsync(string project, IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null)
+    /// <param name="port">A port of the caller's, to start a process again where its clients expect it; a free one when null.</param>
+    public static async Task<HostProcess> StartAsync(string project, IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null, int? port = null)
     {
-        var port = TestRedis.FreePort();
+        port ??= TestRedis.FreePort();
         var info = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { Locate(project), "--urls", $"http://127.0.0.1:{port}" },
@@ -55,7 +56,7 @@ public sealed class HostProcess : IAsyncDisposable
             info.Environment[key.Contains(':', StringComparison.Ordinal) ? key.Replace(":", "__", StringComparison.Ordinal) : key] = value;
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        var host = new HostProcess(process, port);
+        var host = new HostProcess(process, port.Value);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.BeginOutputReadLine();
@@ -134,7 +135,7 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     /// <summary>A host's dll as the solution build left it, in the same configuration as these tests.</summary>
-    private static string Locate(string project)
+    internal static string Locate(string project)
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory);
         var configuration = here.Parent!.Name; // bin/<Configuration>/<tfm>/

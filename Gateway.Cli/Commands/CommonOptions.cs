@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace Gateway.Cli.Commands;
+
+/// <summary>Options several commands share; each command gets its own instances.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Circle() => new("--circle", "-c")
+    {
+        Description = "The circle (queue)",
+        Required = true,
+    };
+
+    public static Option<bool> Json(string what = "Print the whole task as JSON") => new("--json") { Description = what };
+
+    public static Argument<string> TaskId() => new("ID") { Description = "The task's id" };
+
+    public static Option<TimeSpan> Timeout(string description, TimeSpan fallback) => new("--timeout", "-t")
+    {
+        Description = description + " (e.g. 30s, 2m, 500ms)",
+        DefaultValueFactory = _ => fallback,
+        CustomParser = ParseDuration,
+    };
+
+    public static Option<TimeSpan?> Duration(string name, string description) => new(name)
+    {
+        Description = description + " (e.g. 10s, 1m, 500ms)",
+        CustomParser = result => ParseDuration(result),
+    };
+
+    /// <summary><c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, or a plain number of seconds.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan value)
+    {
+        value = default;
+        var units = new (string Suffix, double Seconds)[] { ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600) };
+        foreach (var (suffix, seconds) in units)
+        {
+            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
+                && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0 && double.IsFinite(n))
+            {
+                value = TimeSpan.FromSeconds(n * seconds);
+                return true;
+            }
+        }
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain) && plain > 0 && double.IsFinite(plain))
+        {
+            value = TimeSpan.FromSeconds(plain);
+            return true;
+        }
+        return false;
+    }
+
+    private static TimeSpan ParseDuration(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (TryParseDuration(text, out var value))
+            return value;
+        result.AddError($"'{text}' is not a duration: use a positive number with ms, s, m or h (e.g. 30s).");
+        return default;
+    }
+}

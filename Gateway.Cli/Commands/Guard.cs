@@ -1,0 +1,53 @@
+using System.Net;
+using Gateway.Client;
+using Polly.Timeout;
+
+namespace Gateway.Cli.Commands;
+
+/// <summary>
+/// Runs a command's body and turns what can go wrong into a message and an exit code; a person
+/// sees the API's ProblemDetails title and detail, never a stack trace.
+/// </summary>
+internal static class Guard
+{
+    public static async Task<int> RunAsync(Func<Task<int>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (UsageException ex)
+        {
+            Console.Error.WriteLine($"gw: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (GatewayApiException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Title}");
+            // A 400's detail only repeats its field errors, which are clearer one per line.
+            if (!string.IsNullOrEmpty(ex.Detail) && ex.Errors.Count == 0)
+                Console.Error.WriteLine(ex.Detail);
+            foreach (var (field, messages) in ex.Errors)
+            {
+                foreach (var message in messages)
+                    Console.Error.WriteLine($"  {field}: {message}");
+            }
+            return ex.StatusCode == HttpStatusCode.BadRequest ? ExitCodes.Usage : ExitCodes.ApiError;
+        }
+        catch (HttpRequestException ex)
+        {
+            Console.Error.WriteLine($"error: the gateway could not be reached: {ex.Message}");
+            return ExitCodes.ApiError;
+        }
+        catch (TimeoutRejectedException)
+        {
+            Console.Error.WriteLine("error: the gateway did not answer in time.");
+            return ExitCodes.ApiError;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("interrupted");
+            return ExitCodes.Interrupted;
+        }
+    }
+}

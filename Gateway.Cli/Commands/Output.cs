@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Client;
+
+namespace Gateway.Cli.Commands;
+
+/// <summary>
+/// Where things go: results and data on standard output, the script's output and every message
+/// for people on standard error, so <c>x=$(gw run …)</c> captures the result alone.
+/// </summary>
+internal static class Output
+{
+    private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>Plain for a string, number, boolean or null; indented JSON for an array or object.</summary>
+    public static void Result(JsonElement? result)
+    {
+        if (result is not { } value)
+        {
+            Console.Out.WriteLine("null");
+            return;
+        }
+        Console.Out.WriteLine(value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Object or JsonValueKind.Array => JsonSerializer.Serialize(value, Indented),
+            _ => value.GetRawText(),
+        });
+    }
+
+    public static void Json<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Indented));
+
+    public static void ScriptOutput(GatewayTask task)
+    {
+        if (task.Output.Length == 0)
+            return;
+        Console.Error.Write(task.Output);
+        if (!task.Output.EndsWith('\n'))
+            Console.Error.WriteLine();
+    }
+
+    public static void Error(TaskError? error)
+    {
+        if (error is null)
+        {
+            Console.Error.WriteLine("error: the task failed");
+            return;
+        }
+        var where = error.Line is { } line ? error.Column is { } column ? $" (line {line}, column {column})" : $" (line {line})" : "";
+        Console.Error.WriteLine($"error: {error.Code}{where}: {error.Message}");
+    }
+
+    public static string Time(DateTimeOffset? time) =>
+        time?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "-";
+
+    /// <summary>Columns padded to their widest cell.</summary>
+    public static void Table(string[] header, IEnumerable<string[]> rows)
+    {
+        var all = new List<string[]> { header };
+        all.AddRange(rows);
+        var widths = header.Select((_, i) => all.Max(r => r[i].Length)).ToArray();
+        foreach (var row in all)
+            Console.Out.WriteLine(string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());
+    }
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Gateway.Cli.Commands;
+
+/// <summary>The script and args options of <c>gw run</c> and <c>gw submit</c>, and how they are read.</summary>
+internal sealed class ScriptInput
+{
+    public Argument<string> File { get; } = new("FILE")
+    {
+        Description = "The script file, or - to read it from standard input. Its language follows the extension: .rhai is Rhai, anything else JavaScript",
+    };
+
+    public Option<string[]> Arg { get; } = new("--arg", "-a")
+    {
+        Description = "An argument key=value (repeatable); the value is read as JSON when it is JSON (1, true, \"x\", [1,2]), else as a string",
+    };
+
+    public Option<string?> Args { get; } = new("--args")
+    {
+        Description = "All arguments as one JSON value; --arg entries are added to it when it is an object",
+    };
+
+    public Option<string?> Language { get; } = new("--language", "-l")
+    {
+        Description = "javascript or rhai, overriding the file extension",
+    };
+
+    public Option<TimeSpan?> ScriptTimeout { get; } = CommonOptions.Duration("--script-timeout", "Wall time the script may run (server default 5s)");
+
+    public ScriptInput()
+    {
+        Arg.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (token.Value.IndexOf('=', StringComparison.Ordinal) < 1)
+                    result.AddError($"--arg takes key=value (got '{token.Value}').");
+            }
+        });
+        Args.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && !IsJson(result.Tokens[0].Value))
+                result.AddError($"--args must be JSON (got '{result.Tokens[0].Value}').");
+        });
+        Language.AcceptOnlyFromAmong("javascript", "rhai");
+    }
+
+    public void AddTo(Command command)
+    {
+        command.Add(File);
+        command.Add(Arg);
+        command.Add(Args);
+        command.Add(Language);
+        command.Add(ScriptTimeout);
+    }
+
+    public async Task<(string Script, string? Language)> ReadScriptAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var file = parse.GetValue(File)!;
+        string script;
+        if (file == "-")
+        {
+            script = await Console.In.ReadToEndAsync(cancellationToken);
+        }
+        else
+        {
+            if (!System.IO.File.Exists(file))
+                throw new UsageException($"No such script file: {file}");
+            script = await System.IO.File.ReadAllTextAsync(file, cancellationToken);
+        }
+        if (string.IsNullOrWhiteSpace(script))
+            throw new UsageException(file == "-" ? "The script read from standard input is empty." : $"The script file {file} is empty.");
+        // JavaScript is the server's default: it is sent only when asked for, so older servers accept it too.
+        var language = parse.GetValue(Language)
+            ?? (file.EndsWith(".rhai", StringComparison.OrdinalIgnoreCase) ? "rhai" : null);
+        return (script, language);
+    }
+
+    /// <summary>--args, then each --arg on top; null when neither was given.</summary>
+    public JsonNode? ReadArgs(ParseResult parse)
+    {
+        var json = parse.GetValue(Args);
+        var pairs = parse.GetValue(Arg) ?? [];
+        var args = json is null ? null : JsonNode.Parse(json);
+        if (pairs.Length == 0)
+            return args;
+        if (args is not (null or JsonObject))
+            throw new UsageException("--arg adds keys to an object, but --args is not a JSON object.");
+        var obj = args as JsonObject ?? new JsonObject();
+        foreach (var pair in pairs)
+        {
+            var at = pair.IndexOf('=', StringComparison.Ordinal);
+            var value = pair[(at + 1)..];
+            obj[pair[..at]] = IsJson(value) ? JsonNode.Parse(value) : JsonValue.Create(value);
+        }
+        return obj;
+    }
+
+    private static bool IsJson(string text)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.CommandLine;
+using Gateway.Client;
+
+namespace Gateway.Cli.Commands;
+
+/// <summary><c>gw submit</c>, <c>get</c>, <c>wait</c>, <c>watch</c>, <c>cancel</c>: one task at a time.</summary>
+internal static class TaskCommands
+{
+    public static Command Submit(ConnectionOptions connection)
+    {
+        var input = new ScriptInput();
+        var circle = CommonOptions.Circle();
+        var json = CommonOptions.Json("Print the whole task as JSON instead of its id");
+        var delay = CommonOptions.Duration("--delay", "Run after this delay");
+        var priority = new Option<int?>("--priority") { Description = "0 (default) … 9; higher runs first" };
+        var key = new Option<string?>("--idempotency-key") { Description = "Submitting again with the same key and body returns the same task" };
+        var command = new Command("submit", "Submit a script without waiting; prints the task id.");
+        input.AddTo(command);
+        command.Add(circle);
+        command.Add(json);
+        command.Add(delay);
+        command.Add(priority);
+        command.Add(key);
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        {
+            var (script, language) = await input.ReadScriptAsync(parse, cancellationToken);
+            var options = new SubmitOptions
+            {
+                Language = language,
+                ScriptTimeout = parse.GetValue(input.ScriptTimeout),
+                Delay = parse.GetValue(delay),
+                Priority = parse.GetValue(priority),
+                IdempotencyKey = parse.GetValue(key),
+            };
+            using var client = connection.CreateClient(parse);
+            var task = await client.SubmitAsync(parse.GetValue(circle)!, script, input.ReadArgs(parse), options, cancellationToken: cancellationToken);
+            if (parse.GetValue(json))
+                Output.Json(task);
+            else
+                Console.Out.WriteLine(task.Id);
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
+
+    public static Command Get(ConnectionOptions connection)
+    {
+        var id = CommonOptions.TaskId();
+        var circle = CommonOptions.Circle();
+        var command = new Command("get", "Print a task as JSON.") { id, circle };
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            Output.Json(await client.GetAsync(parse.GetValue(circle)!, parse.GetValue(id)!, cancellationToken: cancellationToken));
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
+
+    public static Command Wait(ConnectionOptions connection)
+    {
+        var id = CommonOptions.TaskId();
+        var circle = CommonOptions.Circle();
+        var timeout = CommonOptions.Timeout("How long to wait; then exit 3", TimeSpan.FromSeconds(30));
+        var json = CommonOptions.Json();
+        var command = new Command("wait", "Wait for a task to finish and print its result, as gw run does.") { id, circle, timeout, json };
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            var limit = parse.GetValue(timeout);
+            GatewayTask task;
+            await using (Spinner.Start("waiting"))
+                task = await client.WaitAsync(parse.GetValue(circle)!, parse.GetValue(id)!, limit, cancellationToken);
+            return RunCommand.Finish(task, parse.GetValue(json), limit);
+        }, cancellationToken));
+        return command;
+    }
+
+    public static Command Watch(ConnectionOptions connection)
+    {
+        var id = CommonOptions.TaskId();
+        var circle = CommonOptions.Circle();
+        var json = CommonOptions.Json("Print each event as one line of JSON");
+        var command = new Command("watch", "Print a task's state changes as they happen, until it finishes.") { id, circle, json };
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            TaskEvent? last = null;
+            await foreach (var change in client.WatchAsync(parse.GetValue(circle)!, parse.GetValue(id)!, cancellationToken))
+            {
+                last = change;
+                if (parse.GetValue(json))
+                    Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(change.Task ?? (object)new { change.Id, change.Circle, Status = change.Status.ToWire() },
+                        System.Text.Json.JsonSerializerOptions.Web));
+                else
+                    Console.Out.WriteLine($"{TimeProvider.System.GetUtcNow():HH:mm:ss.fff}  {change.Status.ToWire()}");
+            }
+            if (last?.Task is { } finished && !parse.GetValue(json))
+            {
+                Output.ScriptOutput(finished);
+                if (finished.Status == GatewayTaskStatus.Completed)
+                    Output.Result(finished.Result);
+                else if (finished.Status == GatewayTaskStatus.Failed)
+                    Output.Error(finished.Error);
+            }
+            return last?.Status == GatewayTaskStatus.Completed ? ExitCodes.Ok : ExitCodes.Failed;
+        }, cancellationToken));
+        return command;
+    }
+
+    public static Command Cancel(ConnectionOptions connection)
+    {
+        var id = CommonOptions.TaskId();
+        var circle = CommonOptions.Circle();
+        var json = CommonOptions.Json();
+        var command = new Command("cancel", "Cancel a pending or running task.") { id, circle, json };
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            var task = await client.CancelAsync(parse.GetValue(circle)!, parse.GetValue(id)!, cancellationToken);
+            if (parse.GetValue(json))
+                Output.Json(task);
+            else
+                Console.Out.WriteLine(task.Status == GatewayTaskStatus.Cancelled ? $"{task.Id} cancelled" : $"{task.Id} stopping ({task.Status.ToWire()})");
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
+}

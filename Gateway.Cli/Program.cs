@@ -1,0 +1,3 @@
+using Gateway.Cli;
+
+return await Gw.RunAsync(args);

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Gateway.Client.Wire;
+
+namespace Gateway.Client;
+
+public sealed partial class GatewayClient
+{
+    /// <summary>The circles that have had tasks (those the API key may use), with their queue figures.</summary>
+    public async Task<IReadOnlyList<CircleInfo>> ListCirclesAsync(CancellationToken cancellationToken = default)
+    {
+        var list = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/circles"), ClientJson.Default.CircleList, cancellationToken).ConfigureAwait(false);
+        return list.Circles;
+    }
+
+    /// <summary>One circle's queue figures; zeros for a circle never used.</summary>
+    public Task<CircleInfo> GetCircleAsync(string circle, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, CirclePath(circle)), ClientJson.Default.CircleInfo, cancellationToken);
+
+    /// <summary>The live worker processes.</summary>
+    public async Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
+    {
+        var list = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/workers"), ClientJson.Default.WorkerList, cancellationToken).ConfigureAwait(false);
+        return list.Workers;
+    }
+
+    /// <summary>Every entity of one domain view of the circle (calendars, events, flows, contracts), as JSON.</summary>
+    public async Task<IReadOnlyList<JsonElement>> ListDomainAsync(string circle, DomainView view, CancellationToken cancellationToken = default)
+    {
+        var name = ViewPath(view);
+        var body = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{CirclePath(circle)}/{name}"),
+            ClientJson.Default.DictionaryStringJsonElementArray, cancellationToken).ConfigureAwait(false);
+        return body.TryGetValue(name, out var items) ? items : [];
+    }
+
+    /// <summary>Every entity of one domain view, read as <typeparamref name="T"/> with source-generated metadata.</summary>
+    public async Task<IReadOnlyList<T>> ListDomainAsync<T>(string circle, DomainView view, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        var items = await ListDomainAsync(circle, view, cancellationToken).ConfigureAwait(false);
+        return items.Select(i => i.Deserialize(typeInfo)!).ToArray();
+    }
+
+    /// <summary>One entity of a domain view by its id.</summary>
+    /// <exception cref="GatewayApiException">404 when the circle has no such entity.</exception>
+    public Task<JsonElement> GetDomainAsync(string circle, DomainView view, long id, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{CirclePath(circle)}/{ViewPath(view)}/{id}"), ClientJson.Default.JsonElement, cancellationToken);
+
+    /// <summary>One entity of a domain view, read as <typeparamref name="T"/> with source-generated metadata.</summary>
+    public async Task<T?> GetDomainAsync<T>(string circle, DomainView view, long id, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        var element = await GetDomainAsync(circle, view, id, cancellationToken).ConfigureAwait(false);
+        return element.Deserialize(typeInfo);
+    }
+
+    private static string ViewPath(DomainView view) => view switch
+    {
+        DomainView.Calendars => "calendars",
+        DomainView.Events => "events",
+        DomainView.Flows => "flows",
+        DomainView.Contracts => "contracts",
+        _ => throw new ArgumentOutOfRangeException(nameof(view), view, "Not a domain view."),
+    };
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Client;
+
+/// <summary>Where the gateway is, how to authenticate, and how patient to be.</summary>
+public sealed class GatewayClientOptions
+{
+    /// <summary>The gateway's base address, e.g. <c>http://localhost:5080</c>. Required.</summary>
+    public Uri? BaseAddress { get; set; }
+
+    /// <summary>An API key, sent as <c>Authorization: Bearer</c>; none when the gateway is open.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Retries of one request after a 503, 429, 502, 504, 408, a transport error or an attempt timeout. 0 turns retries off.</summary>
+    public int MaxRetries { get; set; } = 6;
+
+    /// <summary>First wait between retries; it doubles (with jitter) each time unless the server sends Retry-After.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest wait between two retries.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>Longest a single attempt may take; must exceed <see cref="LongPollWait"/>.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longest one request may take, every retry included.</summary>
+    public TimeSpan TotalRequestTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// The <c>wait</c> one long-poll asks the server for. Longer waits are made of several polls,
+    /// so a proxy's idle timeout never cuts one. At most the server's maximum (60 s by default).
+    /// </summary>
+    public TimeSpan LongPollWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long <see cref="GatewayClient.RunAsync"/> waits when the caller gives no timeout.</summary>
+    public TimeSpan DefaultRunTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How <c>args</c> objects are written when they are not already JSON (a <see cref="JsonElement"/>
+    /// or <c>JsonNode</c>). Web defaults with reflection when null; set a resolver from a
+    /// <c>JsonSerializerContext</c> to serialize without reflection.
+    /// </summary>
+    public JsonSerializerOptions? ArgsSerializerOptions { get; set; }
+}
+
+/// <summary>Stops a misconfigured client at start, naming the setting.</summary>
+internal sealed class GatewayClientOptionsValidator : IValidateOptions<GatewayClientOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GatewayClientOptions options)
+    {
+        var failures = new List<string>();
+        if (options.BaseAddress is not { IsAbsoluteUri: true } address || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
+            failures.Add($"{nameof(GatewayClientOptions.BaseAddress)} must be an absolute http or https address (got '{options.BaseAddress}').");
+        if (options.MaxRetries is < 0 or > 100)
+            failures.Add($"{nameof(GatewayClientOptions.MaxRetries)} must be 0 to 100 (got {options.MaxRetries}).");
+        if (options.RetryDelay < TimeSpan.Zero || options.MaxRetryDelay < options.RetryDelay)
+            failures.Add($"{nameof(GatewayClientOptions.RetryDelay)} must be ≥ 0 and at most {nameof(GatewayClientOptions.MaxRetryDelay)}.");
+        if (options.LongPollWait <= TimeSpan.Zero || options.LongPollWait > TimeSpan.FromMinutes(10))
+            failures.Add($"{nameof(GatewayClientOptions.LongPollWait)} must be more than 0 and at most 10 minutes (got {options.LongPollWait}).");
+        if (options.AttemptTimeout < options.LongPollWait + TimeSpan.FromSeconds(5))
+            failures.Add($"{nameof(GatewayClientOptions.AttemptTimeout)} ({options.AttemptTimeout}) must exceed {nameof(GatewayClientOptions.LongPollWait)} ({options.LongPollWait}) by at least 5 s, or every long poll would be cut off.");
+        if (options.TotalRequestTimeout < options.AttemptTimeout)
+            failures.Add($"{nameof(GatewayClientOptions.TotalRequestTimeout)} must be at least {nameof(GatewayClientOptions.AttemptTimeout)}.");
+        if (options.DefaultRunTimeout <= TimeSpan.Zero)
+            failures.Add($"{nameof(GatewayClientOptions.DefaultRunTimeout)} must be more than 0.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

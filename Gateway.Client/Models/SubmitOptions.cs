@@ -1,0 +1,50 @@
+namespace Gateway.Client;
+
+/// <summary>
+/// How to run a task. Every field is optional and sent only when set, so the server's defaults
+/// apply and an older server is not sent fields it does not know unless the caller asks for them.
+/// </summary>
+public sealed record SubmitOptions
+{
+    /// <summary>
+    /// Names this submit for the server's de-duplication (≤ 128 characters, per circle, 24 h).
+    /// When null, the client generates one per call and keeps it across that call's retries.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>Wall time the script may run (<c>timeoutMs</c>); the server's default when null.</summary>
+    public TimeSpan? ScriptTimeout { get; init; }
+
+    /// <summary><c>javascript</c> (the server's default) or <c>rhai</c>.</summary>
+    public string? Language { get; init; }
+
+    /// <summary>0 (default) … 9; a higher priority is claimed first in its circle.</summary>
+    public int? Priority { get; init; }
+
+    /// <summary>Run no earlier than this instant; the task is <c>scheduled</c> until then. Not with <see cref="Delay"/>.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>Run after this delay (0 … 30 days). Not with <see cref="RunAt"/>.</summary>
+    public TimeSpan? Delay { get; init; }
+
+    /// <summary>Run again after a <c>script_error</c> or <c>timeout</c>.</summary>
+    public RetryPolicy? Retry { get; init; }
+
+    /// <summary>Run the circle's registered script of this name instead of a script text.</summary>
+    public string? ScriptName { get; init; }
+
+    /// <summary>The registered script's version (latest when null); only with <see cref="ScriptName"/>.</summary>
+    public int? ScriptVersion { get; init; }
+}
+
+/// <summary>Server-side re-runs of a failed task: after <c>backoff × factor^(n-1)</c>, up to <paramref name="Attempts"/> more runs.</summary>
+/// <param name="Attempts">Extra runs, 1 … 10.</param>
+/// <param name="Backoff">Wait before the first re-run.</param>
+/// <param name="Factor">Growth of the wait per re-run, 1 … 10.</param>
+public sealed record RetryPolicy(int Attempts, TimeSpan Backoff, double Factor = 2);
+
+/// <summary>One task of a batch.</summary>
+/// <param name="Script">The script text (null when <see cref="SubmitOptions.ScriptName"/> is set).</param>
+/// <param name="Args">Visible to the script as <c>args</c>; see <see cref="GatewayClient.SubmitAsync"/> for what may be passed.</param>
+/// <param name="Options">How to run it.</param>
+public sealed record TaskSubmission(string? Script, object? Args = null, SubmitOptions? Options = null);

@@ -1,0 +1,164 @@
+using System.Text.Json;
+using Scripts = Gateway.Tests.Infrastructure.Scripts;
+
+namespace Gateway.Tests.Client;
+
+/// <summary><c>gw</c> as a person or a shell script uses it: exit codes, stdout for results, stderr for the rest.</summary>
+[TestFixture]
+public sealed class GwTests
+{
+    [Test]
+    public async Task Run_ScriptFromStdinWithArgs_PrintsTheResultOnStdout_AndTheScriptOutputOnStderr_Exit0()
+    {
+        var circle = TestRedis.NewCircle("gw");
+
+        var run = await GwProcess.RunAsync(["run", "-", "--circle", circle, "--arg", "a=2", "--arg", "b=40", "--arg", "who=world"],
+            stdin: "console.log('hello ' + args.who);\nargs.a + args.b");
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        Assert.That(run.Stdout, Is.EqualTo("42\n"), run.ToString());
+        Assert.That(run.Stderr, Is.EqualTo("hello world\n"), "script output only, and no spinner in a pipe");
+    }
+
+    [Test]
+    public async Task Run_ObjectResultAndArgsJson_PrintsJson_AndAStringResultPlain()
+    {
+        var circle = TestRedis.NewCircle("gw");
+
+        var obj = await GwProcess.RunAsync(["run", "-", "-c", circle, "--args", """{"n": 3}""", "--arg", "name=x"], stdin: "({ n: args.n, name: args.name })");
+        var text = await GwProcess.RunAsync(["run", "-", "-c", circle], stdin: "'plain text'");
+
+        Assert.That(obj.ExitCode, Is.EqualTo(0), obj.ToString());
+        using var parsed = JsonDocument.Parse(obj.Stdout);
+        Assert.That(parsed.RootElement.GetProperty("n").GetInt32(), Is.EqualTo(3));
+        Assert.That(parsed.RootElement.GetProperty("name").GetString(), Is.EqualTo("x"));
+        Assert.That(text.Stdout, Is.EqualTo("plain text\n"), text.ToString());
+    }
+
+    [Test]
+    public async Task Run_ScriptFromAFile_WithJson_PrintsTheWholeTaskAsParsableJson()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"gw-{Guid.NewGuid():N}.js");
+        await File.WriteAllTextAsync(file, "[1, 'two']");
+        try
+        {
+            var run = await GwProcess.RunAsync(["run", file, "--circle", TestRedis.NewCircle("gw"), "--json"]);
+
+            Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+            using var task = JsonDocument.Parse(run.Stdout);
+            Assert.That(task.RootElement.GetProperty("status").GetString(), Is.EqualTo("completed"));
+            Assert.That(System.Text.Json.Nodes.JsonNode.Parse(task.RootElement.GetProperty("result").GetRawText())!.ToJsonString(), Is.EqualTo("""[1,"two"]"""));
+            Assert.That(task.RootElement.GetProperty("id").GetString(), Has.Length.EqualTo(32));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
+    public async Task Run_ScriptThrows_Exit1_WithTheErrorAndItsLineOnStderr_AndNothingOnStdout()
+    {
+        var run = await GwProcess.RunAsync(["run", "-", "--circle", TestRedis.NewCircle("gw")],
+            stdin: "console.log('partial');\nconst y = 2;\nthrow new Error('broken ' + y);");
+
+        Assert.That(run.ExitCode, Is.EqualTo(1), run.ToString());
+        Assert.That(run.Stdout, Is.Empty);
+        Assert.That(run.Stderr, Does.Contain("partial"));
+        Assert.That(run.Stderr, Does.Contain("script_error (line 3"));
+        Assert.That(run.Stderr, Does.Contain("broken 2"));
+    }
+
+    [Test]
+    public async Task Run_TimeoutShorterThanTheScript_Exit3_PrintsTheTaskId_ThatGwWaitThenFinishes()
+    {
+        var circle = TestRedis.NewCircle("gw");
+
+        var run = await GwProcess.RunAsync(["run", "-", "--circle", circle, "--timeout", "1s", "--script-timeout", "20s"], stdin: Scripts.BusyFor(3000));
+
+        Assert.That(run.ExitCode, Is.EqualTo(3), run.ToString());
+        var id = run.Stdout.Trim();
+        Assert.That(id, Does.Match("^[0-9a-f]{32}$"), run.ToString());
+        Assert.That(run.Stderr, Does.Contain($"gw wait {id}"));
+        var wait = await GwProcess.RunAsync(["wait", id, "--circle", circle, "--timeout", "30s"]);
+        Assert.That(wait.ExitCode, Is.EqualTo(0), wait.ToString());
+        Assert.That(wait.Stdout, Is.EqualTo("3000\n"));
+    }
+
+    [TestCase(new[] { "run", "-" }, "--circle")]
+    [TestCase(new[] { "run", "-", "--circle", "c", "--arg", "novalue" }, "key=value")]
+    [TestCase(new[] { "run", "-", "--circle", "c", "--timeout", "soon" }, "duration")]
+    [TestCase(new[] { "frobnicate" }, "frobnicate")]
+    [TestCase(new string[0], "command")]
+    public async Task UsageErrors_Exit2_WithAMessageOnStderr(string[] args, string mentions)
+    {
+        var run = await GwProcess.RunAsync(args, stdin: "1");
+
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
+        Assert.That(run.Stdout, Is.Empty);
+        Assert.That(run.Stderr, Does.Contain(mentions));
+    }
+
+    [Test]
+    public async Task ApiErrors_PrintTheProblemTitleAndDetail_NeverAStackTrace()
+    {
+        var notFound = await GwProcess.RunAsync(["get", "0123456789abcdef0123456789abcdef", "--circle", "demo"]);
+        var invalid = await GwProcess.RunAsync(["run", "-", "--circle", "not a circle!"], stdin: "1");
+
+        Assert.That(notFound.ExitCode, Is.EqualTo(4), notFound.ToString());
+        Assert.That(notFound.Stderr, Does.Contain("Not found.").And.Contain("has no task '0123456789abcdef0123456789abcdef'"));
+        Assert.That(invalid.ExitCode, Is.EqualTo(2), "the API said the request was invalid");
+        Assert.That(invalid.Stderr, Does.Contain("circle: A circle name"));
+        foreach (var run in new[] { notFound, invalid })
+            Assert.That(run.Stderr, Does.Not.Contain("   at ").And.Not.Contain("Exception"), run.ToString());
+    }
+
+    [Test]
+    public async Task SubmitGetWatchTasksCirclesWorkers_WorkOnOneTask()
+    {
+        var circle = TestRedis.NewCircle("gw");
+
+        var submit = await GwProcess.RunAsync(["submit", "-", "--circle", circle], stdin: Scripts.BusyFor(500));
+        var id = submit.Stdout.Trim();
+        var watch = await GwProcess.RunAsync(["watch", id, "--circle", circle]);
+        var get = await GwProcess.RunAsync(["get", id, "--circle", circle]);
+        var tasks = await GwProcess.RunAsync(["tasks", "--circle", circle, "--status", "completed", "--json"]);
+        var circles = await GwProcess.RunAsync(["circles"]);
+        var workers = await GwProcess.RunAsync(["workers", "--json"]);
+
+        Assert.That(submit.ExitCode, Is.EqualTo(0), submit.ToString());
+        Assert.That(id, Does.Match("^[0-9a-f]{32}$"));
+        Assert.That(watch.ExitCode, Is.EqualTo(0), watch.ToString());
+        Assert.That(watch.Stdout.TrimEnd().Split('\n')[^2], Does.EndWith("completed"), watch.ToString());
+        Assert.That(watch.Stdout.TrimEnd().Split('\n')[^1], Is.EqualTo("500"));
+        using (var task = JsonDocument.Parse(get.Stdout))
+            Assert.That(task.RootElement.GetProperty("status").GetString(), Is.EqualTo("completed"));
+        using (var list = JsonDocument.Parse(tasks.Stdout))
+            Assert.That(list.RootElement.EnumerateArray().Select(t => t.GetProperty("id").GetString()), Is.EqualTo(new[] { id }));
+        Assert.That(circles.Stdout, Does.Contain(circle));
+        using (var live = JsonDocument.Parse(workers.Stdout))
+            Assert.That(live.RootElement.GetArrayLength(), Is.GreaterThan(0));
+    }
+
+    [Test]
+    public async Task Cancel_ARunningTask_PrintsCancelled_AndWaitThenExits1()
+    {
+        var circle = TestRedis.NewCircle("gw");
+        var submit = await GwProcess.RunAsync(["submit", "-", "--circle", circle, "--script-timeout", "20s"], stdin: Scripts.BusyFor(10_000));
+        var id = submit.Stdout.Trim();
+        using var client = ClientApi.CreateClient();
+        for (var clock = System.Diagnostics.Stopwatch.StartNew(); (await client.GetAsync(circle, id)).Status != Gateway.Client.GatewayTaskStatus.Processing;)
+        {
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "never started");
+            await Task.Delay(50);
+        }
+
+        var cancel = await GwProcess.RunAsync(["cancel", id, "--circle", circle]);
+        var wait = await GwProcess.RunAsync(["wait", id, "--circle", circle]);
+
+        Assert.That(cancel.ExitCode, Is.EqualTo(0), cancel.ToString());
+        Assert.That(cancel.Stdout, Does.StartWith(id));
+        Assert.That(wait.ExitCode, Is.EqualTo(1), wait.ToString());
+        Assert.That(wait.Stderr, Does.Contain("cancelled"));
+    }
+}
