@@ -12,7 +12,9 @@ namespace Gateway.Api.Hosting;
 /// so each of these is deliberate: Lua scripts run as transactions (otherwise they are not
 /// atomic), the RandomAccess device (the native one kills the process on older glibc), a storage
 /// tier so data beyond memory spills to disk instead of being evicted, and an append-only file
-/// recovered at start so tasks survive a restart.
+/// recovered at start so tasks survive a restart. The append-only file alone would grow for as
+/// long as the process runs: periodic checkpoints (and one at shutdown) let Garnet cut it, in
+/// small segments so that cutting frees disk.
 /// </summary>
 public sealed partial class EmbeddedGarnet(IOptions<EmbeddedRedisOptions> options, ILogger<EmbeddedGarnet> log)
     : IEmbeddedRedis, IDisposable
@@ -62,6 +64,23 @@ public sealed partial class EmbeddedGarnet(IOptions<EmbeddedRedisOptions> option
         {
             opts.EnableAOF = true;
             opts.Recover = true;
+            // A checkpoint cuts the file only up to whole segments (1 GB by default): with 8 MB
+            // segments the cut frees disk. Garnet requires pages of at least twice the record
+            // log's page and a memory buffer of a few pages.
+            opts.AofSegmentSize = "8m";
+            opts.AofPageSize = "2m";
+            opts.AofMemorySize = "8m";
+            if (settings.CheckpointSeconds > 0)
+            {
+                opts.CheckpointFrequencySecs = settings.CheckpointSeconds;
+                // Expired keys (finished tasks past their retention) are otherwise only removed
+                // when read; compaction copies the live records forward and drops the old segments.
+                opts.ExpiredKeyDeletionScanFrequencySecs = settings.CheckpointSeconds;
+                opts.SegmentSize = "32m";
+                opts.CompactionType = LogCompactionType.Lookup;
+                opts.CompactionFrequencySecs = settings.CheckpointSeconds;
+                opts.CompactionMaxSegments = 4;
+            }
         }
         return opts;
     }
@@ -77,10 +96,35 @@ public sealed partial class EmbeddedGarnet(IOptions<EmbeddedRedisOptions> option
     {
         lock (_lock)
         {
-            _server?.Dispose();
+            if (_server is null)
+                return;
+            if (options.Value.Persist && _connectionString is not null)
+                Checkpoint(_connectionString);
+            _server.Dispose();
             _server = null;
         }
     }
+
+    /// <summary>
+    /// A checkpoint at shutdown: the next start recovers from it instead of replaying the whole
+    /// file, and the file is cut. Failing it loses nothing — the file is still there to replay.
+    /// </summary>
+    private void Checkpoint(string connectionString)
+    {
+        try
+        {
+            using var client = StackExchange.Redis.ConnectionMultiplexer.Connect($"{connectionString},allowAdmin=true,connectTimeout=2000,syncTimeout=30000");
+            // SAVE, not BGSAVE: the server is about to stop, and must not stop mid-checkpoint.
+            client.GetServer(client.GetEndPoints()[0]).Execute("SAVE");
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            LogCheckpointFailed(log, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The embedded Garnet's checkpoint at shutdown failed; the next start replays the append-only file")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No Redis configured: embedded Garnet listens on 127.0.0.1:{Port}, data in {DataPath}")]
     private static partial void LogStarted(ILogger logger, int port, string dataPath);

@@ -18,6 +18,15 @@ public sealed class EmbeddedRedisOptions
     /// <summary>Keep data across restarts (append-only file, recovered at start).</summary>
     public bool Persist { get; set; } = true;
 
+    /// <summary>
+    /// Seconds between checkpoints; each one lets the append-only file be cut up to the point it
+    /// covers, compacts the record log and removes expired keys, so <see cref="DataPath"/> stays
+    /// bounded. A checkpoint is also taken at shutdown. 0 = only at shutdown (the file then grows
+    /// until the process stops).
+    /// </summary>
+    [Range(0, 86_400)]
+    public int CheckpointSeconds { get; set; } = 60;
+
     /// <summary>Memory for records; beyond it records spill to disk under <see cref="DataPath"/>, never evicted.</summary>
     [Required]
     [RegularExpression("^[0-9]+[kmgKMG]?$")]

@@ -71,6 +71,69 @@ public sealed class EmbeddedGarnetTests
     }
 
     [Test]
+    public async Task AppendOnlyFile_IsCutByCheckpoints_AndARestartRecoversEveryPendingTask()
+    {
+        var port = TestRedis.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var data = Path.Combine(_dir, "data");
+        Dictionary<string, string> Settings(string circles) => new()
+        {
+            ["ConnectionStrings:Redis"] = "",
+            ["Gateway:Embedded:Port"] = port,
+            ["Gateway:Embedded:DataPath"] = data,
+            ["Gateway:Embedded:CheckpointSeconds"] = "2",
+            ["Gateway:Workers:Circles:0"] = circles,
+        };
+        var aof = Path.Combine(data, "checkpoints", "AOF");
+
+        var pending = new List<string>();
+        long grown;
+        await using (var first = await HostProcess.StartAsync("Gateway.Api", Settings("now"), workingDirectory: _dir))
+        {
+            using var client = first.CreateClient();
+            // Nobody serves "later" in this run: about 24 MB of pending tasks, three segments of the file.
+            var filler = new string('x', 200_000);
+            for (var i = 0; i < 120; i++)
+            {
+                var task = await client.SubmitAsync("later", new { script = "args.i", args = new { i, filler } });
+                Assert.That(task.Status, Is.EqualTo(HttpStatusCode.Accepted), task.ToString());
+                pending.Add(task.Id);
+            }
+            grown = FolderBytes(aof);
+            TestContext.Progress.WriteLine($"append-only file after the burst: {grown / 1048576.0:0.0} MiB");
+            Assert.That(grown, Is.GreaterThan(16L * 1024 * 1024), "the burst must fill several segments of the file");
+
+            // Checkpoints every 2 s cut the file; a small write afterwards commits the cut.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            long now;
+            do
+            {
+                await Task.Delay(1000);
+                await client.SubmitAsync("now", new { script = "1" }, wait: 5);
+                now = FolderBytes(aof);
+            }
+            while (now > grown / 2 && DateTime.UtcNow < deadline);
+            TestContext.Progress.WriteLine($"append-only file after checkpoints: {now / 1048576.0:0.0} MiB");
+            Assert.That(now, Is.LessThan(grown / 2), first.Log);
+
+            first.Terminate();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            Assert.That(first.ExitCode, Is.Zero, first.Log);
+        }
+
+        await using var second = await HostProcess.StartAsync("Gateway.Api", Settings("*"), workingDirectory: _dir);
+        using var again = second.CreateClient();
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var resumed = await again.GetTaskAsync("later", pending[i], wait: 30);
+            Assert.That(resumed.TaskStatus, Is.EqualTo("completed"), $"task {i}: {resumed}\n{second.Log}");
+            Assert.That(resumed.Result!.GetValue<double>(), Is.EqualTo(i));
+        }
+    }
+
+    private static long FolderBytes(string path) =>
+        Directory.Exists(path) ? new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
+
+    [Test]
     public void Api_RefusesToStart_OnABackendThatFailsTheProtocolSelfTest()
     {
         var port = TestRedis.FreePort();
