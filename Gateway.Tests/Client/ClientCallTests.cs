@@ -161,7 +161,7 @@ public sealed class ClientCallTests
     }
 
     [Test]
-    public async Task CancelAsync_RunningTask_ReturnsItCancelled_AndCancellingAgainAnswersTheSame()
+    public async Task CancelAsync_RunningTask_ReturnsItCancelled_AndCancellingAgainIsAConflict()
     {
         var circle = TestRedis.NewCircle("cancel");
         var submitted = await _client.SubmitAsync(circle, Scripts.BusyFor(10_000), options: new SubmitOptions { ScriptTimeout = TimeSpan.FromSeconds(20) });
@@ -169,12 +169,12 @@ public sealed class ClientCallTests
 
         var cancelled = await _client.CancelAsync(circle, submitted.Id);
         var settled = await _client.WaitAsync(circle, submitted.Id, TimeSpan.FromSeconds(10));
-        // The server treats a second cancel of a cancelled task as done (200), not as a conflict.
-        var again = await _client.CancelAsync(circle, submitted.Id);
+        // A cancelled task has finished: cancelling it again is a conflict, as for any finished task.
+        var again = (await Assert.ThrowsAsync<GatewayApiException>(() => _client.CancelAsync(circle, submitted.Id)))!;
 
         Assert.That(cancelled.Id, Is.EqualTo(submitted.Id));
         Assert.That(settled.Status, Is.EqualTo(GatewayTaskStatus.Cancelled));
-        Assert.That(again.Status, Is.EqualTo(GatewayTaskStatus.Cancelled));
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
     }
 
     [Test]
