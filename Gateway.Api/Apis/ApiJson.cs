@@ -11,6 +11,7 @@ namespace Gateway.Api.Apis;
 [JsonSerializable(typeof(TaskView))]
 [JsonSerializable(typeof(SubmitRequest))]
 [JsonSerializable(typeof(BatchRequest))]
+[JsonSerializable(typeof(RetryRequest))]
 [JsonSerializable(typeof(BatchView))]
 [JsonSerializable(typeof(TaskListView))]
 [JsonSerializable(typeof(CircleView))]
