@@ -12,6 +12,7 @@ namespace Gateway.Api.Apis;
 [JsonSerializable(typeof(SubmitRequest))]
 [JsonSerializable(typeof(TaskSourceView))]
 [JsonSerializable(typeof(BatchRequest))]
+[JsonSerializable(typeof(RetryRequest))]
 [JsonSerializable(typeof(BatchView))]
 [JsonSerializable(typeof(TaskListView))]
 [JsonSerializable(typeof(CircleView))]

@@ -78,8 +78,12 @@ internal static class RequestReader
         return (new SubmitRequest { Script = new string(buffer, 0, read) }, null);
     }
 
+    /// <summary>How far in the past a <c>runAt</c> may be (clocks differ; it then runs at once).</summary>
+    private static readonly TimeSpan RunAtTolerance = TimeSpan.FromMinutes(1);
+
     /// <summary>Checks one submitted task; <paramref name="field"/> prefixes the names in the errors.</summary>
-    public static NewTask? Validate(SubmitRequest body, LimitsOptions limits, string? caller, string field, Dictionary<string, string[]> errors)
+    public static NewTask? Validate(
+        SubmitRequest body, LimitsOptions limits, string? caller, string field, Dictionary<string, string[]> errors, DateTimeOffset now)
     {
         var before = errors.Count;
         if (string.IsNullOrWhiteSpace(body.Script))
@@ -97,7 +101,60 @@ internal static class RequestReader
         if (body.Language is { } language && !string.Equals(language, ScriptLanguages.JavaScript, StringComparison.OrdinalIgnoreCase))
             Add(errors, field + "language", "Only \"javascript\" is supported.");
 
-        return errors.Count > before ? null : new NewTask(body.Script!, args, body.TimeoutMs ?? limits.DefaultTimeoutMs, caller);
+        var runAt = ValidateTiming(body, field, errors, now);
+
+        if (body.Priority is { } priority && !TaskPriority.IsValid(priority))
+            Add(errors, field + "priority", $"priority must be a whole number from {TaskPriority.Lowest} to {TaskPriority.Highest}.");
+
+        var retry = body.Retry is { } r ? ValidateRetry(r, field + "retry.", errors) : null;
+
+        return errors.Count > before
+            ? null
+            : new NewTask(body.Script!, args, body.TimeoutMs ?? limits.DefaultTimeoutMs, caller)
+            {
+                Priority = body.Priority ?? TaskPriority.Lowest,
+                RunAt = runAt,
+                Retry = retry,
+            };
+    }
+
+    /// <summary><c>runAt</c> or <c>delayMs</c> (at most one) as the instant the task falls due; null for "now".</summary>
+    private static DateTimeOffset? ValidateTiming(SubmitRequest body, string field, Dictionary<string, string[]> errors, DateTimeOffset now)
+    {
+        var longest = RetryPolicy.MaxDelay;
+        if (body.RunAt is not null && body.DelayMs is not null)
+        {
+            Add(errors, field + "delayMs", "Give runAt or delayMs, not both.");
+            return null;
+        }
+        if (body.RunAt is { } at)
+        {
+            if (at < now - RunAtTolerance)
+                Add(errors, field + "runAt", $"runAt is more than {RunAtTolerance.TotalMinutes:0} minute in the past.");
+            else if (at > now + longest)
+                Add(errors, field + "runAt", $"runAt is more than {longest.TotalDays:0} days ahead.");
+            return at;
+        }
+        if (body.DelayMs is { } delay)
+        {
+            if (delay < 0 || delay > longest.TotalMilliseconds)
+                Add(errors, field + "delayMs", $"delayMs must be from 0 to {(long)longest.TotalMilliseconds} ({longest.TotalDays:0} days).");
+            return now.AddMilliseconds(delay);
+        }
+        return null;
+    }
+
+    private static RetryPolicy? ValidateRetry(RetryRequest retry, string field, Dictionary<string, string[]> errors)
+    {
+        var before = errors.Count;
+        if (retry.Attempts is not { } attempts || attempts < 1 || attempts > RetryPolicy.MaxAttempts)
+            Add(errors, field + "attempts", $"attempts must be a whole number from 1 to {RetryPolicy.MaxAttempts}.");
+        var longest = (long)RetryPolicy.MaxDelay.TotalMilliseconds;
+        if (retry.BackoffMs is { } backoff && (backoff < 0 || backoff > longest))
+            Add(errors, field + "backoffMs", $"backoffMs must be from 0 to {longest}.");
+        if (retry.Factor is { } factor && (!double.IsFinite(factor) || factor < 1 || factor > RetryPolicy.MaxFactor))
+            Add(errors, field + "factor", $"factor must be a number from 1 to {RetryPolicy.MaxFactor}.");
+        return errors.Count > before ? null : new RetryPolicy(retry.Attempts!.Value, retry.BackoffMs ?? 0, retry.Factor ?? 1);
     }
 
     /// <summary>Parses <c>?wait=</c>: absent is zero; otherwise 0 … the server maximum, in seconds.</summary>

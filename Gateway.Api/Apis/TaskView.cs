@@ -19,7 +19,10 @@ public sealed record TaskView(
     DateTimeOffset? FinishedAt,
     double? DurationMs,
     string? WorkerId,
-    string? Caller)
+    string? Caller,
+    int Priority,
+    DateTimeOffset? RunAt,
+    string? RetryOf)
 {
     /// <summary><c>javascript</c> or <c>rhai</c>.</summary>
     public string Language { get; init; } = ScriptLanguages.JavaScript;
@@ -37,7 +40,10 @@ public sealed record TaskView(
         task.FinishedAt,
         task.DurationMs,
         task.WorkerId,
-        task.Caller)
+        task.Caller,
+        task.Priority,
+        task.RunAt,
+        task.RetryOf)
     {
         Language = task.Language.ToWire(),
     };
@@ -61,12 +67,6 @@ public sealed record TaskErrorView([property: WireValues(typeof(ErrorCodes))] st
         error is null ? null : new(error.Code, error.Message, error.Line, error.Column);
 }
 
-/// <summary>The script languages a task may be written in.</summary>
-public static class ScriptLanguages
-{
-    public const string JavaScript = "javascript";
-}
-
 /// <summary>The body of a submit.</summary>
 public sealed record SubmitRequest
 {
@@ -83,6 +83,31 @@ public sealed record SubmitRequest
     /// <summary><c>javascript</c>, the default and only value for now.</summary>
     [WireValues(typeof(ScriptLanguages))]
     public string? Language { get; init; }
+
+    /// <summary>An ISO 8601 instant (with its offset) at which the task becomes pending: at most a minute past, at most 30 days ahead. Not with <c>delayMs</c>.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>Milliseconds from now until the task becomes pending, 0 … 30 days. Not with <c>runAt</c>.</summary>
+    public long? DelayMs { get; init; }
+
+    /// <summary>0 (the default) … 9: a higher priority is claimed first in its circle, FIFO within one priority.</summary>
+    public int? Priority { get; init; }
+
+    /// <summary>Run again after a <c>script_error</c> or <c>timeout</c>.</summary>
+    public RetryRequest? Retry { get; init; }
+}
+
+/// <summary>A retry policy: up to <c>attempts</c> more runs, the n-th after <c>backoffMs × factor^(n-1)</c> ms.</summary>
+public sealed record RetryRequest
+{
+    /// <summary>1 … 10 more runs at most.</summary>
+    public int? Attempts { get; init; }
+
+    /// <summary>The wait before the first retry, ≥ 0 (at most 30 days); default 0.</summary>
+    public long? BackoffMs { get; init; }
+
+    /// <summary>What each further wait is multiplied by, 1 … 10; default 1.</summary>
+    public double? Factor { get; init; }
 }
 
 /// <summary>The body of a batch submit.</summary>
@@ -97,10 +122,10 @@ public sealed record BatchView(IReadOnlyList<TaskView> Tasks);
 /// <summary>A list of tasks.</summary>
 public sealed record TaskListView(IReadOnlyList<TaskView> Tasks);
 
-/// <summary>Queue figures of a circle.</summary>
-public sealed record CircleView(string Name, long Pending, long Processing, long Recent)
+/// <summary>Queue figures of a circle: <c>pending</c> counts every priority, <c>scheduled</c> the tasks waiting for their time.</summary>
+public sealed record CircleView(string Name, long Pending, long Processing, long Recent, long Scheduled)
 {
-    public static CircleView From(CircleStats stats) => new(stats.Name, stats.Pending, stats.Processing, stats.Recent);
+    public static CircleView From(CircleStats stats) => new(stats.Name, stats.Pending, stats.Processing, stats.Recent, stats.Scheduled);
 }
 
 /// <summary>The known circles.</summary>

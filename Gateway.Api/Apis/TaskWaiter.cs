@@ -28,4 +28,30 @@ internal static class TaskWaiter
         }
         return task;
     }
+
+    /// <summary>
+    /// Every task once terminal, or each as it stands when <paramref name="wait"/> runs out (those
+    /// not finished are read again then, so none is shown older than it is).
+    /// </summary>
+    public static async Task<IReadOnlyList<TaskRecord>> WaitAllAsync(
+        TaskReader store, IReadOnlyList<TaskWatch> watches, IReadOnlyList<TaskRecord> submitted, TimeSpan wait, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var waited = await Task.WhenAll(watches.Select((watch, i) => WaitAsync(store, watch, submitted[i], wait, time, cancellationToken)));
+        var tasks = new TaskRecord[waited.Length];
+        var unfinished = new List<int>();
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            tasks[i] = waited[i] ?? submitted[i];
+            if (!tasks[i].Status.IsTerminal())
+                unfinished.Add(i);
+        }
+        if (unfinished.Count > 0)
+        {
+            var now = await store.GetManyAsync(watches[0].Circle, unfinished.Select(i => tasks[i].Id).ToArray());
+            for (var j = 0; j < unfinished.Count; j++)
+                tasks[unfinished[j]] = now[j] ?? tasks[unfinished[j]];
+        }
+        return tasks;
+    }
 }

@@ -31,7 +31,7 @@ public static class TasksApi
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/batch", SubmitBatch)
             .WithName("SubmitTasks")
-            .WithSummary($"Submit 1–{MaxBatch} tasks in one request.")
+            .WithSummary($"Submit 1–{MaxBatch} tasks in one request; with ?wait=S, wait up to S seconds for all of them to finish.")
             .Accepts<BatchRequest>("application/json")
             .ProducesBodyProblems();
         group.MapGet("/{id}", Get)
@@ -42,6 +42,11 @@ public static class TasksApi
         group.MapDelete("/{id}", Cancel)
             .WithName("CancelTask")
             .WithSummary("Cancel a task: a pending one leaves its queue, a running one is stopped in its engine; a finished one is 409.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{id}/retry", Retry)
+            .WithName("RetryTask")
+            .WithSummary("Run a failed or cancelled task again as a new task with the same script, args and options (its retryOf names the old one).")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{id}/events", TaskEventStream.Stream)
@@ -94,7 +99,7 @@ public static class TasksApi
 
         var errors = new Dictionary<string, string[]>();
         var caller = request.HttpContext.User.CallerName();
-        var task = RequestReader.Validate(body!, limits, caller, field: "", errors);
+        var task = RequestReader.Validate(body!, limits, caller, field: "", errors, time.GetUtcNow());
         if (task is null)
             return RequestReader.Invalid(errors);
 
@@ -103,7 +108,7 @@ public static class TasksApi
         {
             if (idempotencyKey.Length is 0 or > MaxIdempotencyKey)
                 return RequestReader.Invalid("Idempotency-Key", $"Idempotency-Key must be 1 to {MaxIdempotencyKey} characters.");
-            idempotency = new Idempotency(idempotencyKey, Fingerprint(task, body!.Language), IdempotencyLifetime);
+            idempotency = new Idempotency(idempotencyKey, Fingerprint(task, body!), IdempotencyLifetime);
         }
 
         var id = TaskIds.New(time);
@@ -196,23 +201,35 @@ public static class TasksApi
     /// <summary>How long a DELETE waits for a running task to stop before it answers 202.</summary>
     private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(2);
 
-    /// <summary>What makes two submits "the same request" for an idempotency key.</summary>
-    private static string Fingerprint(NewTask task, string? language)
+    /// <summary>What makes two submits "the same request" for an idempotency key (a delay counts as given, not as the instant it made).</summary>
+    private static string Fingerprint(NewTask task, SubmitRequest body)
     {
-        var text = string.Join('\0', task.Script, task.ArgsJson, task.TimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            (language ?? ScriptLanguages.JavaScript).ToLowerInvariant());
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        var text = string.Join('\0', task.Script, task.ArgsJson, task.TimeoutMs.ToString(invariant),
+            (body.Language ?? ScriptLanguages.JavaScript).ToLowerInvariant(), task.Priority.ToString(invariant),
+            body.RunAt?.ToUnixTimeMilliseconds().ToString(invariant) ?? "", body.DelayMs?.ToString(invariant) ?? "",
+            task.Retry is { } retry ? FormattableString.Invariant($"{retry.Attempts},{retry.BackoffMs},{retry.Factor:R}") : "");
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 
-    /// <summary>202 with every task, in request order; one invalid entry rejects the whole batch.</summary>
-    public static async Task<Results<Accepted<BatchView>, ProblemHttpResult>> SubmitBatch(
+    /// <summary>
+    /// 202 with every task, in request order; one invalid entry rejects the whole batch. With
+    /// ?wait=S: 200 when every task finished within S seconds, else 202 with each as it stands.
+    /// </summary>
+    public static async Task<Results<Ok<BatchView>, Accepted<BatchView>, ProblemHttpResult>> SubmitBatch(
         string circle,
+        [FromQuery] string? wait,
         HttpRequest request,
         TaskSubmitter submitter,
+        TaskReader store,
+        TaskEvents events,
+        TimeProvider time,
         IOptions<LimitsOptions> options,
         CancellationToken cancellationToken)
     {
         var limits = options.Value;
+        if (!RequestReader.TryParseWait(wait, limits, out var waitFor, out var badWait))
+            return badWait!;
         var (body, problem) = await RequestReader.ReadJsonAsync<BatchRequest>(
             request, RequestReader.MaxBodyBytes(limits, tasks: 16), cancellationToken);
         if (problem is not null)
@@ -222,6 +239,7 @@ public static class TasksApi
 
         var errors = new Dictionary<string, string[]>();
         var caller = request.HttpContext.User.CallerName();
+        var now = time.GetUtcNow();
         var tasks = new NewTask[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {
@@ -230,15 +248,65 @@ public static class TasksApi
                 errors[$"tasks[{i}]"] = ["A task object is required."];
                 continue;
             }
-            tasks[i] = RequestReader.Validate(entries[i], limits, caller, field: $"tasks[{i}].", errors)!;
+            tasks[i] = RequestReader.Validate(entries[i], limits, caller, field: $"tasks[{i}].", errors, now)!;
         }
         if (errors.Count > 0)
             return RequestReader.Invalid(errors);
 
-        var submitted = await submitter.SubmitAsync(circle, tasks, idempotency: null);
+        if (waitFor <= TimeSpan.Zero)
+        {
+            var submitted = await submitter.SubmitAsync(circle, tasks, idempotency: null);
+            if (submitted.QuotaExceeded)
+                return QuotaExceeded(circle, limits);
+            return TypedResults.Accepted((string?)null, new BatchView(submitted.Tasks.Select(TaskView.From).ToArray()));
+        }
+
+        // Watch every task before submitting, so that completions that beat us back are not missed.
+        for (var i = 0; i < tasks.Length; i++)
+            tasks[i] = tasks[i] with { Id = TaskIds.New(time) };
+        var watches = tasks.Select(t => events.Watch(circle, t.Id!)).ToArray();
+        try
+        {
+            var submitted = await submitter.SubmitAsync(circle, tasks, idempotency: null);
+            if (submitted.QuotaExceeded)
+                return QuotaExceeded(circle, limits);
+            var finished = await TaskWaiter.WaitAllAsync(store, watches, submitted.Tasks, waitFor, time, cancellationToken);
+            var view = new BatchView(finished.Select(TaskView.From).ToArray());
+            return finished.All(t => t.Status.IsTerminal()) ? TypedResults.Ok(view) : TypedResults.Accepted((string?)null, view);
+        }
+        finally
+        {
+            foreach (var watch in watches)
+                watch.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// 202 with a new task that runs the failed or cancelled task's script and args again with its
+    /// options (timeout, priority, retry policy; not its delay); 409 for a task in any other state.
+    /// </summary>
+    public static async Task<Results<Accepted<TaskView>, ProblemHttpResult>> Retry(
+        string circle,
+        string id,
+        HttpRequest request,
+        TaskReader store,
+        TaskSubmitter submitter,
+        IOptions<LimitsOptions> options)
+    {
+        if (await store.GetDefinitionAsync(circle, id) is not { } old)
+            return UnknownTask(circle, id);
+        if (old.Status is not (TaskState.Failed or TaskState.Cancelled))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                title: "Only a failed or cancelled task can be retried.",
+                detail: $"Task '{id}' is {old.Status.ToWire()}.");
+        }
+        var caller = request.HttpContext.User.CallerName();
+        var submitted = await submitter.SubmitAsync(circle, [old.Task with { Caller = caller, RetryOf = id }], idempotency: null);
         if (submitted.QuotaExceeded)
-            return QuotaExceeded(circle, limits);
-        return TypedResults.Accepted((string?)null, new BatchView(submitted.Tasks.Select(TaskView.From).ToArray()));
+            return QuotaExceeded(circle, options.Value);
+        var task = submitted.Tasks[0];
+        return TypedResults.Accepted($"/api/circles/{circle}/tasks/{task.Id}", TaskView.From(task));
     }
 
     public static async Task<Results<Ok<TaskView>, ProblemHttpResult>> Get(
@@ -288,7 +356,7 @@ public static class TasksApi
         if (status is not null)
         {
             if (!TaskStates.TryParse(status, out var parsed))
-                return RequestReader.Invalid("status", "status must be one of pending, processing, completed, failed, cancelled.");
+                return RequestReader.Invalid("status", $"status must be one of {string.Join(", ", TaskStates.All)}.");
             state = parsed;
         }
         var count = DefaultListLimit;

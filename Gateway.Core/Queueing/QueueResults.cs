@@ -41,7 +41,20 @@ public enum CancelResult
 public sealed record ReapResult(int Requeued, int Lost);
 
 /// <summary>Queue figures of a circle.</summary>
-public sealed record CircleStats(string Name, long Pending, long Processing, long Recent);
+public sealed record CircleStats(string Name, long Pending, long Processing, long Recent, long Scheduled = 0);
+
+/// <summary>What a completion wrote: the outcome, nothing (fenced off), or a retry scheduled for <see cref="RetryAt"/>.</summary>
+public sealed record CompleteResult(bool Written, DateTimeOffset? RetryAt = null)
+{
+    public static readonly CompleteResult Fenced = new(false);
+    public static readonly CompleteResult Finished = new(true);
+}
+
+/// <summary>What a promotion of due tasks did: how many became pending, and when the next one is due (null: none).</summary>
+public sealed record PromoteResult(int Moved, DateTimeOffset? NextDue, long Scheduled);
+
+/// <summary>A stored task's status and what it takes to submit it again.</summary>
+public sealed record TaskDefinition(TaskState Status, NewTask Task);
 
 /// <summary>What a task was submitted with: its script, args (JSON text) and the W3C traceparent of the submit.</summary>
 public sealed record TaskSource(string Script, string ArgsJson, string? TraceParent);

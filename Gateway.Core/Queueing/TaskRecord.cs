@@ -20,16 +20,66 @@ public sealed record TaskRecord
     public string? WorkerId { get; init; }
     public string? Caller { get; init; }
     public int TimeoutMs { get; init; }
+
+    /// <summary>0 … 9; a higher priority is claimed first in its circle.</summary>
+    public int Priority { get; init; }
+
+    /// <summary>When a <see cref="TaskState.Scheduled"/> task becomes pending; null otherwise.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>The task this one re-runs (<c>POST …/retry</c>); null otherwise.</summary>
+    public string? RetryOf { get; init; }
+
     public ScriptLanguage Language { get; init; }
 }
 
-/// <summary>What a caller submits: the script, its args as JSON text, and its time budget.</summary>
+/// <summary>What a caller submits: the script, its args as JSON text, its time budget, and when and how it runs.</summary>
 public sealed record NewTask(string Script, string ArgsJson, int TimeoutMs, string? Caller = null)
 {
     public ScriptLanguage Language { get; init; }
 
     /// <summary>The id to give the task; one is generated when null.</summary>
     public string? Id { get; init; }
+
+    /// <summary>0 (the default) … 9.</summary>
+    public int Priority { get; init; }
+
+    /// <summary>When to make it pending; null or a time not in the future: at once.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>Runs again after a <c>script_error</c> or <c>timeout</c>, per this policy.</summary>
+    public RetryPolicy? Retry { get; init; }
+
+    /// <summary>The task this one re-runs.</summary>
+    public string? RetryOf { get; init; }
+}
+
+/// <summary>
+/// How a failed run is tried again: up to <see cref="Attempts"/> more runs, the n-th after
+/// <c>BackoffMs × Factor^(n-1)</c> milliseconds. Only <c>script_error</c> and <c>timeout</c> are retried.
+/// </summary>
+public sealed record RetryPolicy(int Attempts, long BackoffMs, double Factor)
+{
+    public const int MaxAttempts = 10;
+    public const double MaxFactor = 10;
+
+    /// <summary>The longest single delay: a backoff is capped here, as is a delayed task's due time.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(30);
+
+    /// <summary>The error codes a retry policy applies to.</summary>
+    public static bool Retries(string? code) => code is ErrorCodes.ScriptError or ErrorCodes.Timeout;
+
+    /// <summary>The wait before the n-th retry (n ≥ 1), capped at <see cref="MaxDelay"/>.</summary>
+    public TimeSpan DelayBefore(int n) =>
+        TimeSpan.FromMilliseconds(Math.Min(BackoffMs * Math.Pow(Factor, n - 1), MaxDelay.TotalMilliseconds));
+}
+
+/// <summary>Task priorities: one queue lane per priority.</summary>
+public static class TaskPriority
+{
+    public const int Lowest = 0, Highest = 9, Count = Highest + 1;
+
+    public static bool IsValid(int priority) => priority is >= Lowest and <= Highest;
 }
 
 /// <summary>A task a worker has claimed, with the lease token that fences its completion.</summary>
@@ -52,6 +102,10 @@ public sealed record ClaimedTask(
 
     /// <summary>The worker that claimed it.</summary>
     public string? WorkerId { get; init; }
+
+    public int Priority { get; init; }
+
+    public string? RetryOf { get; init; }
 
     public ScriptLanguage Language { get; init; }
 }

@@ -1,6 +1,10 @@
 namespace Gateway.Core.Queueing;
 
-/// <summary>The life cycle of a task: pending → processing → one terminal state.</summary>
+/// <summary>
+/// The life cycle of a task: (scheduled →) pending → processing → one terminal state; a failed
+/// run with a retry policy goes back to scheduled. The numbers travel in event messages between
+/// processes of different versions, so a new state is added at the end.
+/// </summary>
 public enum TaskState
 {
     Pending,
@@ -8,6 +12,7 @@ public enum TaskState
     Completed,
     Failed,
     Cancelled,
+    Scheduled,
 }
 
 /// <summary>The wire names of <see cref="TaskState"/>, as stored in Redis and shown by the API.</summary>
@@ -18,6 +23,10 @@ public static class TaskStates
     public const string Completed = "completed";
     public const string Failed = "failed";
     public const string Cancelled = "cancelled";
+    public const string Scheduled = "scheduled";
+
+    /// <summary>Every wire name, in life-cycle order (for messages that list them).</summary>
+    public static readonly string[] All = [Scheduled, Pending, Processing, Completed, Failed, Cancelled];
 
     public static string ToWire(this TaskState state) => state switch
     {
@@ -26,6 +35,7 @@ public static class TaskStates
         TaskState.Completed => Completed,
         TaskState.Failed => Failed,
         TaskState.Cancelled => Cancelled,
+        TaskState.Scheduled => Scheduled,
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
 
@@ -38,9 +48,10 @@ public static class TaskStates
             case Completed: state = TaskState.Completed; return true;
             case Failed: state = TaskState.Failed; return true;
             case Cancelled: state = TaskState.Cancelled; return true;
+            case Scheduled: state = TaskState.Scheduled; return true;
             default: state = default; return false;
         }
     }
 
-    public static bool IsTerminal(this TaskState state) => state >= TaskState.Completed;
+    public static bool IsTerminal(this TaskState state) => state is TaskState.Completed or TaskState.Failed or TaskState.Cancelled;
 }

@@ -67,7 +67,9 @@ public sealed partial class ProtocolSelfTest(
     /// <summary>
     /// Every transition on a scratch circle, checking what each script returns and leaves:
     /// submit (and its idempotency), claim, renew, requeue, an expired lease reaped as lost,
-    /// cancel of a pending and of a running task, and the fenced complete.
+    /// cancel of a pending and of a running task, the fenced complete; then a scheduled submit, its
+    /// promotion, a claim that takes the higher priority first, a failure that schedules a retry, and
+    /// the cancel of a scheduled task.
     /// </summary>
     /// <returns>The scratch circle it used (its keys are gone again).</returns>
     internal static async Task<string> RunAsync(IDatabase db, TimeProvider time)
@@ -80,12 +82,14 @@ public sealed partial class ProtocolSelfTest(
         var idem = RedisKeys.Idempotency(circle, "selftest");
         // Not a real events channel: nobody listening for tasks hears the test.
         var channel = $"{RedisKeys.Prefix}selftest:{{{circle}}}";
-        string[] ids = [NewId(), NewId(), NewId(), NewId()];
+        var scheduled = RedisKeys.Scheduled(circle);
+        var lanes = RedisKeys.Lanes(circle);
+        string[] ids = [NewId(), NewId(), NewId(), NewId(), NewId(), NewId()];
         const long retention = 60_000;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
-        Task<SubmitScript.Reply> Submit(string id, bool withKey, int most = 2, int direct = 0) => SubmitScript.RunAsync(db,
-            new SubmitScript.Args(circle, now, [new SubmitScript.Item(id, "1", "null", 1000, null, "", ScriptLanguage.Rhai)], most)
+        Task<SubmitScript.Reply> Submit(string id, bool withKey, int most = 2, int direct = 0, SubmitScript.Item? item = null) => SubmitScript.RunAsync(db,
+            new SubmitScript.Args(circle, now, [item ?? new SubmitScript.Item(id, "1", "null", 1000, null, "") { Language = ScriptLanguage.Rhai }], most)
             {
                 Idempotency = withKey ? new SubmitScript.Idempotent(idem, id + "|fp", retention) : null,
                 Direct = direct > 0 ? new SubmitScript.Direct(direct, "selftest", now + 30_000, "selftest") : null,
@@ -95,8 +99,9 @@ public sealed partial class ProtocolSelfTest(
             ClaimScript.RunAsync(db, new ClaimScript.Args(circle, now, leaseMs, "selftest", 1, "selftest") { Channel = channel });
         Task<LeaseState> Renew(string id, string token) => RenewScript.RunAsync(db, new RenewScript.Args(circle, id, token, now + 60_000));
         Task<CancelResult> Cancel(string id) => CancelScript.RunAsync(db, new CancelScript.Args(circle, id, now, retention) { Channel = channel });
-        Task<bool> Complete(string id, string token, string status) => CompleteScript.RunAsync(db,
-            new CompleteScript.Args(circle, id, token, status, "", "", "", now, "0", retention, $"{id} {status}") { Channel = channel });
+        Task<CompleteResult> Complete(string id, string token, string status, bool retryable = false) => CompleteScript.RunAsync(db,
+            new CompleteScript.Args(circle, id, token, status, "", "", "", now, "0", retention, $"{id} {status}") { Channel = channel, Retryable = retryable });
+        Task<PromoteResult> Promote(long at) => PromoteScript.RunAsync(db, new PromoteScript.Args(circle, at, 10) { Channel = channel });
         async Task<bool> StatusIs(string id, string status) => await db.HashGetAsync(prefix + id, TaskHash.Status) == status;
 
         try
@@ -146,7 +151,7 @@ public sealed partial class ProtocolSelfTest(
             {
                 var fenced = await Complete(ids[2], "not-the-token", "completed");
                 var written = await Complete(ids[2], token, "cancelled");
-                return !fenced && written && await StatusIs(ids[2], "cancelled") && await db.SortedSetLengthAsync(processing) == 0;
+                return !fenced.Written && written is { Written: true, RetryAt: null } && await StatusIs(ids[2], "cancelled") && await db.SortedSetLengthAsync(processing) == 0;
             });
 
             await Check("submit (taken at once)", async () =>
@@ -154,10 +159,45 @@ public sealed partial class ProtocolSelfTest(
                 && await StatusIs(ids[3], "processing")
                 && await db.HashGetAsync(prefix + ids[3], TaskHash.Lease) == "selftest.1"
                 && await db.SortedSetScoreAsync(processing, ids[3]) == now + 30_000 && await db.ListLengthAsync(queue) == 0);
+
+            var due = now + 60_000;
+            await Check("submit (scheduled)", async () =>
+                (await Submit(ids[4], withKey: false, item: new SubmitScript.Item(ids[4], "1", "null", 1000, null, "")
+                {
+                    Priority = 7,
+                    DueMs = due,
+                    Retry = new RetryPolicy(2, 100, 2),
+                })).Kind == SubmitScript.Kind.Queued
+                && await StatusIs(ids[4], "scheduled") && await db.SortedSetScoreAsync(scheduled, ids[4]) == due
+                && await db.ListLengthAsync(lanes[7]) == 0 && await db.HashGetAsync(prefix + ids[4], TaskHash.RunAt) == due);
+
+            await Check("promote", async () =>
+                await Promote(now) is { Moved: 0 } early && early.NextDue?.ToUnixTimeMilliseconds() == due
+                && await Promote(due) is { Moved: 1, NextDue: null, Scheduled: 0 } && await Promote(due) is { Moved: 0 }
+                && await StatusIs(ids[4], "pending") && await db.ListLengthAsync(lanes[7]) == 1
+                && !await db.HashExistsAsync(prefix + ids[4], TaskHash.RunAt));
+
+            await Check("claim (priority)", async () =>
+            {
+                await Submit(ids[5], withKey: false, most: 10);
+                var claimed = await Claim(30_000);
+                token = claimed.Count == 1 ? claimed[0].LeaseToken : "";
+                return claimed is [{ Priority: 7 } first] && first.Id == ids[4] && await db.ListLengthAsync(queue) == 1;
+            });
+
+            await Check("complete (retry)", async () =>
+                await Complete(ids[4], token, "failed", retryable: true) is { Written: true } retry
+                && retry.RetryAt?.ToUnixTimeMilliseconds() == now + 100
+                && await StatusIs(ids[4], "scheduled") && await db.SortedSetScoreAsync(scheduled, ids[4]) == now + 100
+                && await db.HashGetAsync(prefix + ids[4], TaskHash.Retried) == 1 && await db.SortedSetLengthAsync(processing) == 1);
+
+            await Check("cancel (scheduled)", async () =>
+                await Cancel(ids[4]) == CancelResult.Cancelled && await StatusIs(ids[4], "cancelled")
+                && await db.SortedSetLengthAsync(scheduled) == 0);
         }
         finally
         {
-            await db.KeyDeleteAsync([queue, processing, index, idem, .. ids.Select(id => (RedisKey)(prefix + id))]);
+            await db.KeyDeleteAsync([processing, index, idem, scheduled, .. lanes, .. ids.Select(id => (RedisKey)(prefix + id))]);
         }
         return circle;
     }

@@ -1,3 +1,4 @@
+using Gateway.Core.Queueing;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis;
@@ -17,8 +18,27 @@ public static class RedisKeys
     /// <summary>Hash of live workers (its own slot).</summary>
     public static readonly RedisKey Workers = Prefix + "workers";
 
-    /// <summary>List of ids waiting, LPUSH in, RPOP out (FIFO).</summary>
+    /// <summary>
+    /// List of ids waiting at priority 0, LPUSH in, RPOP out (FIFO). Its name predates priorities
+    /// and stays, so that existing keys and autoscalers watching it keep working.
+    /// </summary>
     public static RedisKey Queue(string circle) => $"{Prefix}queue:{{{circle}}}";
+
+    /// <summary>The list of ids waiting at one priority: <see cref="Queue(string)"/> for 0, <c>…:p1</c> … <c>…:p9</c> above.</summary>
+    public static RedisKey Queue(string circle, int priority) =>
+        priority == TaskPriority.Lowest ? Queue(circle) : $"{Prefix}queue:{{{circle}}}:p{priority}";
+
+    /// <summary>Every priority's list, lowest first: element <c>n</c> is priority <c>n</c>.</summary>
+    public static RedisKey[] Lanes(string circle)
+    {
+        var lanes = new RedisKey[TaskPriority.Count];
+        for (var p = 0; p < lanes.Length; p++)
+            lanes[p] = Queue(circle, p);
+        return lanes;
+    }
+
+    /// <summary>Sorted set id → due time (ms) of scheduled tasks: delayed submits and retries waiting out their backoff.</summary>
+    public static RedisKey Scheduled(string circle) => $"{Prefix}scheduled:{{{circle}}}";
 
     /// <summary>Hash of one task.</summary>
     public static RedisKey Task(string circle, string id) => $"{Prefix}task:{{{circle}}}:{id}";

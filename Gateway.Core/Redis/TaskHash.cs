@@ -15,6 +15,11 @@ internal static class TaskHash
     public const string Id = "id", Circle = "circle", Script = "script", Args = "args", Timeout = "timeout", Caller = "caller",
         TraceParent = "traceparent", Created = "created", Language = "language";
 
+    // When and how it runs: its priority lane, its due time while scheduled, the task it re-runs,
+    // and its retry policy with the number of retries already scheduled.
+    public const string Priority = "priority", RunAt = "runAt", RetryOf = "retryOf",
+        RetryAttempts = "retryAttempts", RetryBackoff = "retryBackoff", RetryFactor = "retryFactor", Retried = "retried";
+
     // The current run: its state, attempt, lease and worker, and a cancel asked for.
     public const string Status = "status", Attempts = "attempts", Lease = "lease", Worker = "worker", Started = "started", Cancel = "cancel";
 
@@ -23,7 +28,11 @@ internal static class TaskHash
 
     /// <summary>What a read of a task asks for, in the order <see cref="ToRecord"/> takes them.</summary>
     public static readonly RedisValue[] RecordFields =
-        [Id, Status, Result, Error, Output, Attempts, Created, Started, Finished, Duration, Worker, Caller, Timeout, Language];
+        [Id, Status, Result, Error, Output, Attempts, Created, Started, Finished, Duration, Worker, Caller, Timeout, Priority, RunAt, RetryOf, Language];
+
+    /// <summary>What a re-submit reads, in the order <see cref="ToDefinition"/> takes them.</summary>
+    public static readonly RedisValue[] DefinitionFields =
+        [Status, Script, Args, Timeout, Priority, RetryAttempts, RetryBackoff, RetryFactor, Language];
 
     /// <summary>The task read with <see cref="RecordFields"/>, or null when there is none.</summary>
     public static TaskRecord? ToRecord(string circle, RedisValue[] v)
@@ -46,9 +55,31 @@ internal static class TaskHash
             WorkerId = Text(v[10]),
             Caller = Text(v[11]),
             TimeoutMs = (int)v[12],
-            Language = ScriptLanguages.Parse(v[13]),
+            Priority = v[13].IsNullOrEmpty ? 0 : (int)v[13],
+            RunAt = status == TaskState.Scheduled ? Time(v[14]) : null,
+            RetryOf = Text(v[15]),
+            Language = ScriptLanguages.Parse(v[16]),
         };
     }
+
+    /// <summary>The task read with <see cref="DefinitionFields"/> as a new submit of the same script, args and options.</summary>
+    public static TaskDefinition? ToDefinition(RedisValue[] v)
+    {
+        if (v[0].IsNull || !TaskStates.TryParse(v[0], out var status))
+            return null;
+        var attempts = v[5].IsNullOrEmpty ? 0 : (int)v[5];
+        return new TaskDefinition(status, new NewTask((string?)v[1] ?? "", (string?)v[2] ?? "null", (int)v[3])
+        {
+            Priority = v[4].IsNullOrEmpty ? 0 : (int)v[4],
+            Retry = attempts > 0
+                ? new RetryPolicy(attempts, (long)v[6], double.Parse((string)v[7]!, CultureInfo.InvariantCulture))
+                : null,
+            Language = ScriptLanguages.Parse(v[8]),
+        });
+    }
+
+    /// <summary>A retry factor as stored: invariant, round-trippable.</summary>
+    public static string FactorText(double factor) => factor.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>An error as stored: its JSON, or "" for none.</summary>
     public static string ErrorText(TaskError? error) =>

@@ -12,7 +12,7 @@ namespace Gateway.Core.Redis;
 
 /// <summary>
 /// Every state change of a task, each one script of <c>Redis/Scripts</c>: submit, claim,
-/// complete, renew, requeue, reap, cancel. It decides nothing about who runs a task: a caller
+/// complete, renew, requeue, reap, cancel, promote. It decides nothing about who runs a task: a caller
 /// that has free worker slots passes them in (<see cref="DirectSlots"/>) and starts what they took.
 /// </summary>
 public sealed class TaskQueue(
@@ -30,7 +30,7 @@ public sealed class TaskQueue(
 
     private long RetentionMs => options.Value.RetentionHours * 3_600_000L;
 
-    /// <summary>Queues the tasks in one round trip and returns them as stored (pending).</summary>
+    /// <summary>Queues (or schedules) the tasks in one round trip and returns them as stored.</summary>
     public async Task<IReadOnlyList<TaskRecord>> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks) =>
         (await SubmitAsync(circle, tasks, idempotency: null)).Tasks;
 
@@ -57,15 +57,29 @@ public sealed class TaskQueue(
             var id = task.Id ?? TaskIds.New(time);
             if (!TaskIds.IsWellFormed(id))
                 throw new ArgumentException($"'{id}' is not a task id.", nameof(tasks));
-            items[i] = new SubmitScript.Item(id, task.Script, task.ArgsJson, task.TimeoutMs, task.Caller, traceparent, task.Language);
+            if (!TaskPriority.IsValid(task.Priority))
+                throw new ArgumentException($"Priority {task.Priority} is not 0 to 9.", nameof(tasks));
+            // A due time not after now is "now": the task is queued, not scheduled.
+            var due = task.RunAt is { } at && at.ToUnixTimeMilliseconds() > now ? at.ToUnixTimeMilliseconds() : 0;
+            items[i] = new SubmitScript.Item(id, task.Script, task.ArgsJson, task.TimeoutMs, task.Caller, traceparent)
+            {
+                Priority = task.Priority,
+                DueMs = due,
+                RetryOf = task.RetryOf,
+                Retry = task.Retry,
+                Language = task.Language,
+            };
             records[i] = new TaskRecord
             {
                 Id = id,
                 Circle = circle,
-                Status = TaskState.Pending,
+                Status = due > 0 ? TaskState.Scheduled : TaskState.Pending,
                 CreatedAt = created,
                 Caller = task.Caller,
                 TimeoutMs = task.TimeoutMs,
+                Priority = task.Priority,
+                RunAt = due > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(due) : null,
+                RetryOf = task.RetryOf,
                 Language = task.Language,
             };
         }
@@ -97,21 +111,30 @@ public sealed class TaskQueue(
                 return new SubmitResult([]) { ExistingId = earlier[..bar], ExistingFingerprint = earlier[(bar + 1)..] };
         }
 
+        // The script gave the direct slots the first tasks due now, in request order.
         var taken = new ClaimedTask[reply.TakenHere];
-        for (var i = 0; i < taken.Length; i++)
+        for (int i = 0, n = 0; n < taken.Length; i++)
         {
+            var item = items[i];
+            if (item.DueMs > 0)
+                continue;
             var workerId = direct?.WorkerId;
             records[i] = records[i] with { Status = TaskState.Processing, Attempts = 1, StartedAt = created, WorkerId = workerId };
-            var item = items[i];
-            taken[i] = new ClaimedTask(item.Id, circle, item.Script, item.ArgsJson, item.TimeoutMs, 1, item.Caller, $"{stem}.{i + 1}", created)
+            taken[n] = new ClaimedTask(item.Id, circle, item.Script, item.ArgsJson, item.TimeoutMs, 1, item.Caller, $"{stem}.{n + 1}", created)
             {
                 TraceParent = string.IsNullOrEmpty(traceparent) ? null : traceparent,
                 StartedAt = created,
                 WorkerId = workerId,
+                Priority = item.Priority,
+                RetryOf = item.RetryOf,
                 Language = item.Language,
             };
+            n++;
         }
         GatewayMetrics.TaskSubmitted(circle, records.Length);
+        var scheduled = items.Count(item => item.DueMs > 0);
+        if (scheduled > 0)
+            GatewayMetrics.TaskScheduled(circle, scheduled);
         return new SubmitResult(records) { TakenHere = taken };
     }
 
@@ -138,14 +161,35 @@ public sealed class TaskQueue(
         return ClaimScript.RunAsync(Db, new ClaimScript.Args(circle, now, (long)lease.TotalMilliseconds, workerId, max, LeaseStem(workerId, now)));
     }
 
-    /// <summary>Writes the outcome of a run. False when the lease was taken over (the write was fenced off).</summary>
-    public Task<bool> CompleteAsync(ClaimedTask task, TaskOutcome outcome)
+    /// <summary>
+    /// Writes the outcome of a run, or — for a failure its retry policy covers — schedules the
+    /// next attempt (<see cref="CompleteResult.RetryAt"/>). Not written when the lease was taken over.
+    /// </summary>
+    public async Task<CompleteResult> CompleteAsync(ClaimedTask task, TaskOutcome outcome)
     {
         var finished = time.GetUtcNow().ToUnixTimeMilliseconds();
         var duration = Math.Round(outcome.DurationMs, 3);
-        return CompleteScript.RunAsync(Db, new CompleteScript.Args(
+        var result = await CompleteScript.RunAsync(Db, new CompleteScript.Args(
             task.Circle, task.Id, task.LeaseToken, outcome.Status.ToWire(), outcome.ResultJson ?? "", TaskHash.ErrorText(outcome.Error),
-            outcome.Output, finished, TaskHash.DurationText(duration), RetentionMs, CompletionMessage(task, outcome, finished, duration)));
+            outcome.Output, finished, TaskHash.DurationText(duration), RetentionMs, CompletionMessage(task, outcome, finished, duration))
+        {
+            Retryable = outcome.Status == TaskState.Failed && RetryPolicy.Retries(outcome.Error?.Code),
+        });
+        if (result.RetryAt is not null)
+            GatewayMetrics.TaskRetried(task.Circle, outcome.Error?.Code ?? "");
+        return result;
+    }
+
+    /// <summary>
+    /// Makes the circle's scheduled tasks that are due by now pending (at most <paramref name="most"/>)
+    /// and says when the next one is due. Safe to run from any number of processes at once.
+    /// </summary>
+    public async Task<PromoteResult> PromoteAsync(string circle, int most = 1000)
+    {
+        CircleName.Ensure(circle);
+        var result = await PromoteScript.RunAsync(Db, new PromoteScript.Args(circle, time.GetUtcNow().ToUnixTimeMilliseconds(), most));
+        GatewayMetrics.ScheduledDepth(circle, result.Scheduled);
+        return result;
     }
 
     /// <summary>
@@ -172,6 +216,8 @@ public sealed class TaskQueue(
             WorkerId = task.WorkerId,
             Caller = task.Caller,
             TimeoutMs = task.TimeoutMs,
+            Priority = task.Priority,
+            RetryOf = task.RetryOf,
             Language = task.Language,
         };
         return TaskEventMessage.Format(task.Id, outcome.Status, JsonSerializer.Serialize(record, CoreJson.Default.TaskRecord));
@@ -184,7 +230,7 @@ public sealed class TaskQueue(
     public Task<LeaseState> RenewAsync(ClaimedTask task, TimeSpan lease) =>
         RenewScript.RunAsync(Db, new RenewScript.Args(task.Circle, task.Id, task.LeaseToken, time.GetUtcNow().Add(lease).ToUnixTimeMilliseconds()));
 
-    /// <summary>Gives a claimed, unfinished task back to the front of its queue without counting the attempt.</summary>
+    /// <summary>Gives a claimed, unfinished task back to the front of its lane without counting the attempt.</summary>
     public Task<bool> RequeueAsync(ClaimedTask task) =>
         RequeueScript.RunAsync(Db, new RequeueScript.Args(task.Circle, task.Id, task.LeaseToken, time.GetUtcNow().ToUnixTimeMilliseconds(), RetentionMs));
 
@@ -200,7 +246,7 @@ public sealed class TaskQueue(
         return new ReapResult(reply.Requeued, reply.Lost);
     }
 
-    /// <summary>Cancels a task: at once when pending, by telling its worker when running.</summary>
+    /// <summary>Cancels a task: at once when scheduled or pending, by telling its worker when running.</summary>
     public Task<CancelResult> CancelAsync(string circle, string id)
     {
         CircleName.Ensure(circle);

@@ -17,6 +17,28 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         return TaskHash.ToRecord(circle, await Db.HashGetAsync(RedisKeys.Task(circle, id), TaskHash.RecordFields));
     }
 
+    /// <summary>Tasks of a circle by id, in the order asked; null for each that is unknown.</summary>
+    public async Task<IReadOnlyList<TaskRecord?>> GetManyAsync(string circle, IReadOnlyList<string> ids)
+    {
+        CircleName.Ensure(circle);
+        var batch = Db.CreateBatch();
+        var reads = ids.Select(id => TaskIds.IsWellFormed(id) ? batch.HashGetAsync(RedisKeys.Task(circle, id), TaskHash.RecordFields) : null).ToArray();
+        batch.Execute();
+        var found = new TaskRecord?[ids.Count];
+        for (var i = 0; i < found.Length; i++)
+            found[i] = reads[i] is { } read ? TaskHash.ToRecord(circle, await read) : null;
+        return found;
+    }
+
+    /// <summary>A task's status and what it takes to submit it again (script, args, options); null when unknown.</summary>
+    public async Task<TaskDefinition?> GetDefinitionAsync(string circle, string id)
+    {
+        CircleName.Ensure(circle);
+        if (!TaskIds.IsWellFormed(id))
+            return null;
+        return TaskHash.ToDefinition(await Db.HashGetAsync(RedisKeys.Task(circle, id), TaskHash.DefinitionFields));
+    }
+
     private static readonly RedisValue[] SourceFields = [TaskHash.Status, TaskHash.Script, TaskHash.Args, TaskHash.TraceParent];
 
     /// <summary>
@@ -63,16 +85,20 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         return found;
     }
 
-    /// <summary>Queue figures of one circle; zeros for a circle that never had a task.</summary>
+    /// <summary>Queue figures of one circle (pending counts every priority's lane); zeros for a circle that never had a task.</summary>
     public async Task<CircleStats> GetCircleAsync(string circle)
     {
         CircleName.Ensure(circle);
         var batch = Db.CreateBatch();
-        var pending = batch.ListLengthAsync(RedisKeys.Queue(circle));
+        var lanes = RedisKeys.Lanes(circle).Select(lane => batch.ListLengthAsync(lane)).ToArray();
         var processing = batch.SortedSetLengthAsync(RedisKeys.Processing(circle));
         var recent = batch.SortedSetLengthAsync(RedisKeys.Index(circle));
+        var scheduled = batch.SortedSetLengthAsync(RedisKeys.Scheduled(circle));
         batch.Execute();
-        return new CircleStats(circle, await pending, await processing, await recent);
+        long pending = 0;
+        foreach (var lane in lanes)
+            pending += await lane;
+        return new CircleStats(circle, pending, await processing, await recent, await scheduled);
     }
 
     /// <summary>Every circle that has had a task, by name.</summary>

@@ -8,7 +8,8 @@ namespace Gateway.Core.Telemetry;
 /// The gateway's one ActivitySource and one Meter, and its instruments. Prometheus shows them
 /// as <c>gateway_tasks_submitted_total</c>, <c>gateway_tasks_finished_total</c>,
 /// <c>gateway_task_queue_wait_seconds</c>, <c>gateway_task_run_seconds</c>,
-/// <c>gateway_queue_depth</c> and <c>gateway_workers_busy</c>.
+/// <c>gateway_queue_depth</c>, <c>gateway_workers_busy</c>, <c>gateway_tasks_scheduled_total</c>,
+/// <c>gateway_scheduled_depth</c> and <c>gateway_tasks_retried_total</c>.
 /// </summary>
 public static class GatewayMetrics
 {
@@ -26,7 +27,13 @@ public static class GatewayMetrics
 
     private static readonly Histogram<double> RunTime = Meter.CreateHistogram<double>("gateway.task.run", "s", "Time a run took, by circle and status.");
 
+    private static readonly Counter<long> Scheduled = Meter.CreateCounter<long>("gateway.tasks.scheduled", "{task}", "Tasks submitted with a later due time, by circle.");
+
+    private static readonly Counter<long> Retried = Meter.CreateCounter<long>("gateway.tasks.retried", "{task}", "Failed runs scheduled to run again by their retry policy, by circle and error code.");
+
     private static readonly ConcurrentDictionary<string, long> Depths = new(StringComparer.Ordinal);
+
+    private static readonly ConcurrentDictionary<string, long> ScheduledDepths = new(StringComparer.Ordinal);
 
     private static Func<int> _busy = () => 0;
 
@@ -35,6 +42,9 @@ public static class GatewayMetrics
         Meter.CreateObservableGauge("gateway.queue.depth",
             () => Depths.Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("circle", d.Key))),
             "{task}", "Tasks waiting, per circle, as a worker of this process last saw them.");
+        Meter.CreateObservableGauge("gateway.scheduled.depth",
+            () => ScheduledDepths.Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("circle", d.Key))),
+            "{task}", "Tasks scheduled (delayed, or waiting out a retry's backoff), per circle, as a promoter of this process last saw them.");
         Meter.CreateObservableGauge("gateway.workers.busy", () => _busy(), "{slot}", "Worker slots of this process running a task.");
     }
 
@@ -51,6 +61,13 @@ public static class GatewayMetrics
     }
 
     public static void QueueDepth(string circle, long depth) => Depths[circle] = depth;
+
+    public static void TaskScheduled(string circle, int count) => Scheduled.Add(count, new KeyValuePair<string, object?>("circle", circle));
+
+    public static void TaskRetried(string circle, string code) =>
+        Retried.Add(1, new TagList { { "circle", circle }, { "code", code } });
+
+    public static void ScheduledDepth(string circle, long depth) => ScheduledDepths[circle] = depth;
 
     public static void ObserveBusy(Func<int> busy) => _busy = busy;
 }

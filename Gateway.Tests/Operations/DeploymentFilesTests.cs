@@ -146,10 +146,11 @@ public sealed class DeploymentFilesTests
             .Select(t => ((YamlScalarNode)t["metadata"]["listName"]).Value!).ToArray();
 
         Assert.That(lists, Is.Not.Empty);
-        foreach (var list in lists)
+        foreach (var circle in lists.Select(l => l["rhai:queue:{".Length..l.IndexOf('}', StringComparison.Ordinal)]).Distinct())
         {
-            var circle = list["rhai:queue:{".Length..^1];
-            Assert.That(list, Is.EqualTo((string)RedisKeys.Queue(circle)!));
+            // Scaling sees every priority's lane of each circle it watches.
+            var lanes = RedisKeys.Lanes(circle).Select(k => (string)k!).ToArray();
+            Assert.That(lists.Where(l => l.StartsWith($"rhai:queue:{{{circle}}}", StringComparison.Ordinal)), Is.EquivalentTo(lanes), circle);
         }
         Assert.That(((YamlScalarNode)scaled["spec"]["scaleTargetRef"]["name"]).Value, Is.EqualTo("gateway-worker"));
     }

@@ -32,8 +32,8 @@ public sealed class LeaseTests
         var rerun = (await _store.ClaimAsync(circle, "worker-b", 1, TimeSpan.FromSeconds(30)))[0];
         Assert.That(rerun.Attempt, Is.EqualTo(2));
 
-        Assert.That(await _store.CompleteAsync(rerun, Outcome("\"second\"")), Is.True);
-        Assert.That(await _store.CompleteAsync(zombie, Outcome("\"zombie\"")), Is.False, "the zombie's write is fenced off");
+        Assert.That((await _store.CompleteAsync(rerun, Outcome("\"second\""))).Written, Is.True);
+        Assert.That((await _store.CompleteAsync(zombie, Outcome("\"zombie\""))).Written, Is.False, "the zombie's write is fenced off");
 
         var task = await _reader.GetAsync(circle, submitted.Id);
         Assert.That(task!.ResultJson, Is.EqualTo("\"second\""));
@@ -50,7 +50,7 @@ public sealed class LeaseTests
         await _store.ReapAsync(circle, maxAttempts: 3);
         var rerun = (await _store.ClaimAsync(circle, "worker-b", 1, TimeSpan.FromSeconds(30)))[0];
 
-        Assert.That(await _store.CompleteAsync(zombie, Outcome("\"zombie\"")), Is.False);
+        Assert.That((await _store.CompleteAsync(zombie, Outcome("\"zombie\""))).Written, Is.False);
         Assert.That((await _reader.GetAsync(circle, submitted.Id))!.Status, Is.EqualTo(TaskState.Processing));
         Assert.That(await _store.RenewAsync(zombie, TimeSpan.FromSeconds(30)), Is.EqualTo(LeaseState.Lost));
         Assert.That(await _store.RenewAsync(rerun, TimeSpan.FromSeconds(30)), Is.EqualTo(LeaseState.Held));

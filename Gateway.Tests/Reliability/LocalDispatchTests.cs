@@ -46,8 +46,8 @@ public sealed class LocalDispatchTests
         Assert.That((await _reader.GetAsync(circle, task.Id))!.Status, Is.EqualTo(TaskState.Processing));
 
         Assert.That(await _queue.RenewAsync(started, TimeSpan.FromSeconds(30)), Is.EqualTo(LeaseState.Held));
-        Assert.That(await _queue.CompleteAsync(started with { LeaseToken = "stale" }, new TaskOutcome(TaskState.Completed, "2", null, "", 1)), Is.False);
-        Assert.That(await _queue.CompleteAsync(started, new TaskOutcome(TaskState.Completed, "1", null, "", 1)), Is.True);
+        Assert.That((await _queue.CompleteAsync(started with { LeaseToken = "stale" }, new TaskOutcome(TaskState.Completed, "2", null, "", 1))).Written, Is.False);
+        Assert.That((await _queue.CompleteAsync(started, new TaskOutcome(TaskState.Completed, "1", null, "", 1))).Written, Is.True);
         Assert.That((await _reader.GetAsync(circle, task.Id))!.ResultJson, Is.EqualTo("1"));
     }
 

@@ -214,10 +214,13 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
                 LogRequeued(_log, task.Id, task.Circle);
                 return;
         }
-        if (await _redisRetry.ExecuteAsync(async _ => await _queue.CompleteAsync(task, outcome), CancellationToken.None))
-            GatewayMetrics.TaskFinished(task.Circle, outcome.Status.ToWire(), TimeSpan.FromMilliseconds(outcome.DurationMs));
-        else
+        var completed = await _redisRetry.ExecuteAsync(async _ => await _queue.CompleteAsync(task, outcome), CancellationToken.None);
+        if (!completed.Written)
             LogFenced(_log, task.Id, task.Circle);
+        else if (completed.RetryAt is { } retryAt)
+            LogRetryScheduled(_log, task.Id, task.Circle, task.Attempt, outcome.Error?.Code ?? "", retryAt);
+        else
+            GatewayMetrics.TaskFinished(task.Circle, outcome.Status.ToWire(), TimeSpan.FromMilliseconds(outcome.DurationMs));
     }
 
     public override void Dispose()
@@ -237,6 +240,9 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} in {Circle}: the lease was taken over, so this run's result was not written")]
     private static partial void LogFenced(ILogger logger, string taskId, string circle);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} in {Circle}: attempt {Attempt} failed with {Code}; its retry policy runs it again at {RetryAt:O}")]
+    private static partial void LogRetryScheduled(ILogger logger, string taskId, string circle, int attempt, string code, DateTimeOffset retryAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} in {Circle} was given back to its queue at shutdown")]
     private static partial void LogRequeued(ILogger logger, string taskId, string circle);

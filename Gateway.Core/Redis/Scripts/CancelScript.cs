@@ -3,14 +3,14 @@ using StackExchange.Redis;
 
 namespace Gateway.Core.Redis.Scripts;
 
-/// <summary>cancel.lua: cancel a pending task at once, or ask a running one's worker to stop it.</summary>
+/// <summary>cancel.lua: cancel a scheduled or pending task at once, or ask a running one's worker to stop it.</summary>
 internal static class CancelScript
 {
     private static readonly LuaScript Lua = LuaScript.Load("cancel");
 
     public sealed record Args(string Circle, string Id, long NowMs, long RetentionMs) : ScriptArgs(Circle)
     {
-        public override RedisKey[] Keys() => [RedisKeys.Task(Circle, Id), RedisKeys.Queue(Circle)];
+        public override RedisKey[] Keys() => [RedisKeys.Task(Circle, Id), RedisKeys.Scheduled(Circle), .. RedisKeys.Lanes(Circle)];
 
         public override RedisValue[] Argv() => [Id, Channel, NowMs, RetentionMs];
     }

@@ -3,14 +3,14 @@ using StackExchange.Redis;
 
 namespace Gateway.Core.Redis.Scripts;
 
-/// <summary>claim.lua: take up to N pending tasks of a circle for a worker, leased.</summary>
+/// <summary>claim.lua: take up to N pending tasks of a circle for a worker, leased, highest priority first.</summary>
 internal static class ClaimScript
 {
     private static readonly LuaScript Lua = LuaScript.Load("claim");
 
     public sealed record Args(string Circle, long NowMs, long LeaseMs, string WorkerId, int Max, string LeaseStem) : ScriptArgs(Circle)
     {
-        public override RedisKey[] Keys() => [RedisKeys.Queue(Circle), RedisKeys.Processing(Circle)];
+        public override RedisKey[] Keys() => [RedisKeys.Processing(Circle), .. RedisKeys.Lanes(Circle)];
 
         public override RedisValue[] Argv() =>
             [RedisKeys.TaskPrefix(Circle), Channel, NowMs, LeaseMs, WorkerId, Max, LeaseStem];
@@ -25,7 +25,7 @@ internal static class ClaimScript
         var claimed = new ClaimedTask[result.Length];
         for (var i = 0; i < claimed.Length; i++)
         {
-            // { id, script, args, timeout, attempt, caller, created, lease token, traceparent, language }
+            // { id, script, args, timeout, attempt, caller, created, lease token, traceparent, priority, retryOf, language }
             var f = (RedisResult[])result[i]!;
             claimed[i] = new ClaimedTask(
                 Id: (string?)f[0] ?? "",
@@ -41,7 +41,9 @@ internal static class ClaimScript
                 TraceParent = TaskHash.Text(f[8]),
                 StartedAt = started,
                 WorkerId = args.WorkerId,
-                Language = ScriptLanguages.Parse(TaskHash.Text(f[9])),
+                Priority = (int)f[9],
+                RetryOf = TaskHash.Text(f[10]),
+                Language = ScriptLanguages.Parse(TaskHash.Text(f[11])),
             };
         }
         return claimed;

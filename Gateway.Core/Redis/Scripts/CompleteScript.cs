@@ -1,8 +1,9 @@
+using Gateway.Core.Queueing;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis.Scripts;
 
-/// <summary>complete.lua: write a run's outcome, fenced by the lease token.</summary>
+/// <summary>complete.lua: write a run's outcome, fenced by the lease token, or schedule the retry its policy asks for.</summary>
 internal static class CompleteScript
 {
     private static readonly LuaScript Lua = LuaScript.Load("complete");
@@ -11,13 +12,25 @@ internal static class CompleteScript
         string Circle, string Id, string LeaseToken, string Status, string ResultJson, string ErrorJson, string Output,
         long FinishedMs, string DurationMs, long RetentionMs, string Message) : ScriptArgs(Circle)
     {
-        public override RedisKey[] Keys() => [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle)];
+        /// <summary>Whether the run's error is one a retry policy applies to (<see cref="RetryPolicy.Retries"/>).</summary>
+        public bool Retryable { get; init; }
+
+        public override RedisKey[] Keys() => [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle)];
 
         public override RedisValue[] Argv() =>
-            [Id, LeaseToken, Status, ResultJson, ErrorJson, Output, FinishedMs, DurationMs, RetentionMs, Channel, Message];
+            [Id, LeaseToken, Status, ResultJson, ErrorJson, Output, FinishedMs, DurationMs, RetentionMs, Channel, Message,
+             Retryable ? 1 : 0, (long)RetryPolicy.MaxDelay.TotalMilliseconds];
     }
 
-    /// <summary>True when written; false when the lease was no longer this worker's.</summary>
-    public static async Task<bool> RunAsync(IDatabaseAsync db, Args args) =>
-        (int)await Lua.EvaluateAsync(db, args) == 1;
+    public static async Task<CompleteResult> RunAsync(IDatabaseAsync db, Args args)
+    {
+        var reply = (RedisResult[])(await Lua.EvaluateAsync(db, args))!;
+        return (int)reply[0] switch
+        {
+            0 => CompleteResult.Fenced,
+            1 => CompleteResult.Finished,
+            2 => new CompleteResult(true, DateTimeOffset.FromUnixTimeMilliseconds((long)reply[1])),
+            var other => throw new InvalidOperationException($"complete.lua answered an unknown kind {other}."),
+        };
+    }
 }

@@ -9,13 +9,13 @@ internal static class ReapScript
 
     public sealed record Args(string Circle, long NowMs, int MaxAttempts, long RetentionMs, string LostErrorJson, int Most) : ScriptArgs(Circle)
     {
-        public override RedisKey[] Keys() => [RedisKeys.Processing(Circle), RedisKeys.Queue(Circle), RedisKeys.Index(Circle)];
+        public override RedisKey[] Keys() => [RedisKeys.Processing(Circle), RedisKeys.Index(Circle), .. RedisKeys.Lanes(Circle)];
 
         public override RedisValue[] Argv() =>
             [RedisKeys.TaskPrefix(Circle), Channel, NowMs, MaxAttempts, RetentionMs, LostErrorJson, Most];
     }
 
-    /// <summary>How many went back to the queue, how many failed as lost, and how many tasks wait now.</summary>
+    /// <summary>How many went back to their lane, how many failed as lost, and how many tasks wait now in all lanes.</summary>
     public sealed record Reply(int Requeued, int Lost, long Waiting);
 
     public static async Task<Reply> RunAsync(IDatabaseAsync db, Args args)

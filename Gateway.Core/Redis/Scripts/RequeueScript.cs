@@ -9,7 +9,7 @@ internal static class RequeueScript
 
     public sealed record Args(string Circle, string Id, string LeaseToken, long NowMs, long RetentionMs) : ScriptArgs(Circle)
     {
-        public override RedisKey[] Keys() => [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Queue(Circle)];
+        public override RedisKey[] Keys() => [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), .. RedisKeys.Lanes(Circle)];
 
         public override RedisValue[] Argv() => [Id, LeaseToken, Channel, NowMs, RetentionMs];
     }

@@ -3,13 +3,24 @@ using StackExchange.Redis;
 
 namespace Gateway.Core.Redis.Scripts;
 
-/// <summary>submit.lua: queue tasks, or hand the first ones to the submitting process's free worker slots.</summary>
+/// <summary>submit.lua: queue or schedule tasks, or hand the first ones to the submitting process's free worker slots.</summary>
 internal static class SubmitScript
 {
     private static readonly LuaScript Lua = LuaScript.Load("submit");
 
-    /// <summary>One task to store.</summary>
-    public sealed record Item(string Id, string Script, string ArgsJson, int TimeoutMs, string? Caller, string TraceParent, ScriptLanguage Language);
+    /// <summary>One task to store; <see cref="DueMs"/> 0 for "now", else it is stored scheduled.</summary>
+    public sealed record Item(string Id, string Script, string ArgsJson, int TimeoutMs, string? Caller, string TraceParent)
+    {
+        public int Priority { get; init; }
+
+        public long DueMs { get; init; }
+
+        public string? RetryOf { get; init; }
+
+        public RetryPolicy? Retry { get; init; }
+
+        public ScriptLanguage Language { get; init; }
+    }
 
     /// <summary>Slots of the submitting process's worker that the first tasks may take, leased as by a claim.</summary>
     public sealed record Direct(int Slots, string WorkerId, long LeaseDeadlineMs, string LeaseStem);
@@ -24,12 +35,12 @@ internal static class SubmitScript
         public Direct? Direct { get; init; }
 
         public override RedisKey[] Keys() => Idempotency is { } idem
-            ? [RedisKeys.Queue(Circle), RedisKeys.Index(Circle), RedisKeys.Processing(Circle), idem.Key]
-            : [RedisKeys.Queue(Circle), RedisKeys.Index(Circle), RedisKeys.Processing(Circle)];
+            ? [RedisKeys.Index(Circle), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle), .. RedisKeys.Lanes(Circle), idem.Key]
+            : [RedisKeys.Index(Circle), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle), .. RedisKeys.Lanes(Circle)];
 
         public override RedisValue[] Argv()
         {
-            const int header = 11, perTask = 7;
+            const int header = 11, perTask = 13;
             var argv = new RedisValue[header + perTask * Tasks.Count];
             argv[0] = RedisKeys.TaskPrefix(Circle);
             argv[1] = Channel;
@@ -51,6 +62,12 @@ internal static class SubmitScript
                 argv[at++] = task.TimeoutMs;
                 argv[at++] = task.Caller ?? "";
                 argv[at++] = task.TraceParent;
+                argv[at++] = task.Priority;
+                argv[at++] = task.DueMs;
+                argv[at++] = task.RetryOf ?? "";
+                argv[at++] = task.Retry?.Attempts ?? 0;
+                argv[at++] = task.Retry?.BackoffMs ?? 0;
+                argv[at++] = task.Retry is { } retry ? TaskHash.FactorText(retry.Factor) : "1";
                 argv[at++] = task.Language.ToWire();
             }
             return argv;
@@ -65,7 +82,10 @@ internal static class SubmitScript
         Duplicate = 3,
     }
 
-    /// <summary>What the script did: <see cref="TakenHere"/> tasks went to the direct slots; <see cref="Earlier"/> is a duplicate's record.</summary>
+    /// <summary>
+    /// What the script did: the first <see cref="TakenHere"/> tasks due now (in request order) went
+    /// to the direct slots; <see cref="Earlier"/> is a duplicate's record.
+    /// </summary>
     public sealed record Reply(Kind Kind, int TakenHere = 0, string? Earlier = null);
 
     public static async Task<Reply> RunAsync(IDatabaseAsync db, Args args)

@@ -1,7 +1,9 @@
 --[[
-  Claim up to N pending tasks of one circle for a worker (ClaimScript.cs).
+  Claim up to N pending tasks of one circle for a worker (ClaimScript.cs): from the highest
+  priority's lane first, FIFO within a lane. At most ten pops whatever N is, so a claim costs
+  O(1) per task claimed.
 
-  KEYS[1] queue        KEYS[2] processing
+  KEYS[1] processing   KEYS[2..11] the queue lanes of priorities 0..9
 
   ARGV[1] task hash prefix   ARGV[2] events channel   ARGV[3] now (ms)
   ARGV[4] lease (ms)         ARGV[5] worker id        ARGV[6] N
@@ -9,16 +11,23 @@
 
   Ids whose task is no longer pending (cancelled while queued, or expired) are dropped.
   Returns, per claimed task, { id, script, args, timeout, attempt, caller, created, lease token,
-  traceparent, language } (the order ClaimScript.cs reads).
+  traceparent, priority, retryOf, language } (the order ClaimScript.cs reads).
 ]]
 local prefix, channel, now, lease, worker = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-local ids = redis.call('RPOP', KEYS[1], tonumber(ARGV[6]))
-if not ids then return {} end
-if type(ids) == 'string' then ids = { ids } end -- Garnet answers RPOP key 1 with the element, not a list
+local want = tonumber(ARGV[6])
+local ids = {}
+for lane = 9, 0, -1 do
+  if #ids >= want then break end
+  local popped = redis.call('RPOP', KEYS[2 + lane], want - #ids)
+  if popped then
+    if type(popped) == 'string' then popped = { popped } end -- Garnet answers RPOP key 1 with the element, not a list
+    for _, id in ipairs(popped) do ids[#ids + 1] = id end
+  end
+end
 local out, leased = {}, {}
 for _, id in ipairs(ids) do
   local key = prefix .. id
-  local f = redis.call('HMGET', key, 'status', 'attempts', 'script', 'args', 'timeout', 'caller', 'created', 'traceparent', 'language')
+  local f = redis.call('HMGET', key, 'status', 'attempts', 'script', 'args', 'timeout', 'caller', 'created', 'traceparent', 'priority', 'retryOf', 'language')
   if f[1] == 'pending' then
     local token = ARGV[7] .. '.' .. (#out + 1)
     local attempt = tonumber(f[2] or '0') + 1
@@ -26,8 +35,8 @@ for _, id in ipairs(ids) do
     redis.call('PUBLISH', channel, id .. ' processing')
     leased[#leased + 1] = now + lease
     leased[#leased + 1] = id
-    out[#out + 1] = { id, f[3], f[4], f[5], attempt, f[6], f[7], token, f[8] or '', f[9] or '' }
+    out[#out + 1] = { id, f[3], f[4], f[5], attempt, f[6], f[7], token, f[8] or '', f[9] or '0', f[10] or '', f[11] or '' }
   end
 end
-if #leased > 0 then redis.call('ZADD', KEYS[2], unpack(leased)) end
+if #leased > 0 then redis.call('ZADD', KEYS[1], unpack(leased)) end
 return out

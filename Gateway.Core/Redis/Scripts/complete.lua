@@ -1,20 +1,39 @@
 --[[
   Complete a claimed task, fenced by its lease token: a worker whose lease was taken over
-  writes nothing (CompleteScript.cs). The circle's index is trimmed by the reaper, not here.
+  writes nothing (CompleteScript.cs). A failure the task's retry policy covers (the caller says
+  whether its code is retryable) is not written as the end: the task goes back to the scheduled
+  set for its next attempt, keeping this run's error and output until then. The circle's index
+  is trimmed by the reaper, not here.
 
-  KEYS[1] the task's hash    KEYS[2] processing
+  KEYS[1] the task's hash    KEYS[2] processing    KEYS[3] scheduled
 
   ARGV[1] id        ARGV[2] lease token   ARGV[3] status     ARGV[4] result JSON
   ARGV[5] error     ARGV[6] output        ARGV[7] finished (ms)
   ARGV[8] duration (ms)     ARGV[9] retention (ms)
   ARGV[10] events channel   ARGV[11] the message to publish (TaskEventMessage.cs)
+  ARGV[12] 1 when the error's code is one a retry policy applies to, else 0
+  ARGV[13] the longest backoff (ms)
 
-  Returns 1 when written, 0 when fenced off.
+  Returns { 1 } when written, { 0 } when fenced off, { 2, due (ms) } when a retry was scheduled.
 ]]
-if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[2] then return 0 end
+if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[2] then return { 0 } end
+redis.call('ZREM', KEYS[2], ARGV[1])
+if ARGV[3] == 'failed' and ARGV[12] == '1' then
+  local p = redis.call('HMGET', KEYS[1], 'retryAttempts', 'retryBackoff', 'retryFactor', 'retried', 'cancel')
+  local most, done = tonumber(p[1] or '0'), tonumber(p[4] or '0')
+  if most > 0 and done < most and not p[5] then
+    local n = done + 1
+    local delay = math.min(tonumber(p[2]) * tonumber(p[3]) ^ (n - 1), tonumber(ARGV[13]))
+    local due = string.format('%.0f', tonumber(ARGV[7]) + math.floor(delay))
+    redis.call('HSET', KEYS[1], 'status', 'scheduled', 'runAt', due, 'retried', n, 'error', ARGV[5],
+      'output', ARGV[6], 'duration', ARGV[8], 'lease', '')
+    redis.call('ZADD', KEYS[3], due, ARGV[1])
+    redis.call('PUBLISH', ARGV[10], ARGV[1] .. ' scheduled')
+    return { 2, due }
+  end
+end
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'result', ARGV[4], 'error', ARGV[5],
   'output', ARGV[6], 'finished', ARGV[7], 'duration', ARGV[8], 'lease', '')
-redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[9])
 redis.call('PUBLISH', ARGV[10], ARGV[11])
-return 1
+return { 1 }

@@ -1,15 +1,16 @@
 --[[
-  Take back tasks whose lease ran out (their worker died): back to the front of the queue for
-  another attempt, failed with `lost` after the last one, or cancelled when a cancel was asked
-  for. Also trims the circle's index of tasks past retention (ReapScript.cs).
+  Take back tasks whose lease ran out (their worker died): back to the front of their priority's
+  lane for another attempt, failed with `lost` after the last one, or cancelled when a cancel was
+  asked for. Runs that ended in a scheduled retry do not count against the lost limit. Also trims
+  the circle's index of tasks past retention (ReapScript.cs).
 
-  KEYS[1] processing   KEYS[2] queue   KEYS[3] index
+  KEYS[1] processing   KEYS[2] index   KEYS[3..12] the queue lanes of priorities 0..9
 
   ARGV[1] task hash prefix   ARGV[2] events channel   ARGV[3] now (ms)
   ARGV[4] max attempts       ARGV[5] retention (ms)   ARGV[6] the `lost` error JSON
   ARGV[7] most to take
 
-  Returns { requeued, lost, tasks waiting now }.
+  Returns { requeued, lost, tasks waiting now in all lanes }.
 ]]
 local prefix, channel, now, max, retention = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[7]))
@@ -19,22 +20,27 @@ for _, id in ipairs(ids) do
   redis.call('ZREM', KEYS[1], id)
   if redis.call('HGET', key, 'status') == 'processing' then
     redis.call('HDEL', key, 'lease')
-    if redis.call('HGET', key, 'cancel') then
+    local f = redis.call('HMGET', key, 'cancel', 'attempts', 'retried', 'priority')
+    if f[1] then
       redis.call('HSET', key, 'status', 'cancelled', 'finished', now)
       redis.call('PEXPIRE', key, retention)
       redis.call('PUBLISH', channel, id .. ' cancelled')
-    elseif tonumber(redis.call('HGET', key, 'attempts') or '0') >= max then
+    elseif tonumber(f[2] or '0') - tonumber(f[3] or '0') >= max then
       redis.call('HSET', key, 'status', 'failed', 'error', ARGV[6], 'finished', now)
       redis.call('PEXPIRE', key, retention)
       redis.call('PUBLISH', channel, id .. ' failed')
       lost = lost + 1
     else
+      local priority = tonumber(f[4] or '0')
+      if priority < 0 or priority > 9 then priority = 0 end
       redis.call('HSET', key, 'status', 'pending')
-      redis.call('RPUSH', KEYS[2], id)
+      redis.call('RPUSH', KEYS[3 + priority], id)
       redis.call('PUBLISH', channel, id .. ' pending')
       requeued = requeued + 1
     end
   end
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(now) - tonumber(retention))
-return { requeued, lost, redis.call('LLEN', KEYS[2]) }
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(now) - tonumber(retention))
+local waiting = 0
+for lane = 0, 9 do waiting = waiting + redis.call('LLEN', KEYS[3 + lane]) end
+return { requeued, lost, waiting }

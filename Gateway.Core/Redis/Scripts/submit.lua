@@ -1,74 +1,114 @@
 --[[
   Submit N tasks of one circle (SubmitScript.cs builds the arguments and reads the reply).
 
-  KEYS[1] queue         list of waiting ids
-  KEYS[2] index         sorted set id -> created (ms)
-  KEYS[3] processing    sorted set id -> lease deadline (ms)
-  KEYS[4] idempotency   optional: the record of an earlier submit with the same key
+  KEYS[1] index         sorted set id -> created (ms)
+  KEYS[2] processing    sorted set id -> lease deadline (ms)
+  KEYS[3] scheduled     sorted set id -> due time (ms)
+  KEYS[4..13] the queue lanes of priorities 0..9, lists of waiting ids
+  KEYS[14] idempotency  optional: the record of an earlier submit with the same key
 
   ARGV[1]  task hash prefix         ARGV[2]  events channel
   ARGV[3]  created (ms)             ARGV[4]  circle
   ARGV[5]  idempotency record       ARGV[6]  its time to live (ms)
-  ARGV[7]  most tasks the queue may hold
+  ARGV[7]  most tasks the circle may hold waiting (queued in any lane, or scheduled)
   ARGV[8]  how many tasks the submitting process's worker may take at once (0: none)
   ARGV[9]  that worker's id         ARGV[10] the lease deadline (ms)
   ARGV[11] lease-token stem
-  then 7 per task: id, script, args, timeout (ms), caller, traceparent, language
+  then 12 per task: id, script, args, timeout (ms), caller, traceparent, priority (0-9),
+    due (ms; 0: now), retryOf (or ""), retry attempts (0: no policy), retry backoff (ms), retry factor,
+    language
 
-  When the queue is empty, the first tasks go straight to the submitting process's free worker
-  slots: stored processing, leased, never queued; nobody can be watching a task that did not
-  exist, so that takes no message. The rest are queued, each with a message that wakes the
-  workers (one per task, so a worker that missed one still hears the next). Task hash fields
-  are those of TaskHash.cs; event messages those of TaskEventMessage.cs ("id status").
+  A task with a due time is stored scheduled, in the scheduled set (promote.lua makes it pending
+  then). When every lane is empty, the first tasks due now go straight to the submitting process's
+  free worker slots: stored processing, leased, never queued; nobody can be watching a task that
+  did not exist, so that takes no message. The rest are queued in the lane of their priority, each
+  with a message that wakes the workers (one per task, so a worker that missed one still hears
+  the next); each scheduled one has an "id scheduled" message, which tells the promoters to look at
+  the set again. Task hash fields are those of TaskHash.cs; messages those of TaskEventMessage.cs.
 
   Returns { kind [, value] } (SubmitReply in SubmitScript.cs):
-    { 0 }          queued
-    { 1, n }       the first n were taken by the submitting process's worker, the rest queued
-    { 2 }          refused, nothing stored: the queue would hold too many
+    { 0 }          queued (or scheduled)
+    { 1, n }       the first n tasks due now were taken by the submitting process's worker, the rest queued
+    { 2 }          refused, nothing stored: the circle would hold too many waiting tasks
     { 3, record }  nothing stored: the record an earlier submit with the same idempotency key left
 ]]
+local PER, FIRST = 13, 12
 local prefix, channel, created, circle = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-if KEYS[4] then
-  local seen = redis.call('GET', KEYS[4])
+local idem = KEYS[14]
+if idem then
+  local seen = redis.call('GET', idem)
   if seen then return { 3, seen } end
 end
+
+local waiting, queuedBefore = redis.call('ZCARD', KEYS[3]), 0
+for lane = 0, 9 do queuedBefore = queuedBefore + redis.call('LLEN', KEYS[4 + lane]) end
+waiting = waiting + queuedBefore
 local direct = tonumber(ARGV[8])
-if direct > 0 and redis.call('LLEN', KEYS[1]) > 0 then direct = 0 end
-local scored, leased, queued, claimed = {}, {}, {}, 0
-for i = 12, #ARGV, 7 do
-  local id = ARGV[i]
-  scored[#scored + 1] = created
-  scored[#scored + 1] = id
-  if claimed < direct then
+if queuedBefore > 0 then direct = 0 end
+
+-- Which tasks wait (queued or scheduled) and which the local slots take, before anything is written.
+local claimed, adding = 0, 0
+local kinds = {}
+for i = FIRST, #ARGV, PER do
+  if tonumber(ARGV[i + 7]) > 0 then
+    kinds[i] = 's'
+    adding = adding + 1
+  elseif claimed < direct then
+    kinds[i] = 'd'
     claimed = claimed + 1
+  else
+    kinds[i] = 'q'
+    adding = adding + 1
+  end
+end
+if adding > 0 and waiting + adding > tonumber(ARGV[7]) then return { 2 } end
+if idem then redis.call('SET', idem, ARGV[5], 'PX', ARGV[6]) end
+
+local scored, leased, due, lanes, messages = {}, {}, {}, {}, {}
+local n = 0
+for i = FIRST, #ARGV, PER do
+  local id, priority, kind = ARGV[i], tonumber(ARGV[i + 6]), kinds[i]
+  local fields = { 'id', id, 'circle', circle, 'script', ARGV[i + 1], 'args', ARGV[i + 2], 'timeout', ARGV[i + 3],
+    'caller', ARGV[i + 4], 'traceparent', ARGV[i + 5], 'created', created, 'priority', priority, 'language', ARGV[i + 12] }
+  if ARGV[i + 8] ~= '' then
+    fields[#fields + 1] = 'retryOf'
+    fields[#fields + 1] = ARGV[i + 8]
+  end
+  if tonumber(ARGV[i + 9]) > 0 then
+    for _, f in ipairs({ 'retryAttempts', ARGV[i + 9], 'retryBackoff', ARGV[i + 10], 'retryFactor', ARGV[i + 11], 'retried', 0 }) do
+      fields[#fields + 1] = f
+    end
+  end
+  if kind == 'd' then
+    n = n + 1
+    for _, f in ipairs({ 'status', 'processing', 'attempts', 1, 'lease', ARGV[11] .. '.' .. n, 'worker', ARGV[9], 'started', created }) do
+      fields[#fields + 1] = f
+    end
     leased[#leased + 1] = ARGV[10]
     leased[#leased + 1] = id
+  elseif kind == 's' then
+    for _, f in ipairs({ 'status', 'scheduled', 'attempts', 0, 'runAt', ARGV[i + 7] }) do fields[#fields + 1] = f end
+    due[#due + 1] = ARGV[i + 7]
+    due[#due + 1] = id
+    messages[#messages + 1] = id .. ' scheduled'
   else
-    queued[#queued + 1] = id
+    for _, f in ipairs({ 'status', 'pending', 'attempts', 0 }) do fields[#fields + 1] = f end
+    local lane = lanes[priority]
+    if not lane then
+      lane = {}
+      lanes[priority] = lane
+    end
+    lane[#lane + 1] = id
+    messages[#messages + 1] = id .. ' pending'
   end
+  redis.call('HSET', prefix .. id, unpack(fields))
+  scored[#scored + 1] = created
+  scored[#scored + 1] = id
 end
-if #queued > 0 and redis.call('LPUSH', KEYS[1], unpack(queued)) > tonumber(ARGV[7]) then
-  redis.call('LPOP', KEYS[1], #queued)
-  return { 2 }
-end
-if KEYS[4] then redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[6]) end
-local n = 0
-for i = 12, #ARGV, 7 do
-  local id = ARGV[i]
-  n = n + 1
-  if n <= claimed then
-    redis.call('HSET', prefix .. id, 'id', id, 'circle', circle, 'script', ARGV[i + 1],
-      'args', ARGV[i + 2], 'timeout', ARGV[i + 3], 'caller', ARGV[i + 4], 'traceparent', ARGV[i + 5],
-      'language', ARGV[i + 6], 'created', created, 'status', 'processing', 'attempts', 1, 'lease', ARGV[11] .. '.' .. n,
-      'worker', ARGV[9], 'started', created)
-  else
-    redis.call('HSET', prefix .. id, 'id', id, 'circle', circle, 'script', ARGV[i + 1],
-      'args', ARGV[i + 2], 'timeout', ARGV[i + 3], 'caller', ARGV[i + 4], 'traceparent', ARGV[i + 5],
-      'language', ARGV[i + 6], 'created', created, 'status', 'pending', 'attempts', 0)
-  end
-end
-redis.call('ZADD', KEYS[2], unpack(scored))
-if claimed > 0 then redis.call('ZADD', KEYS[3], unpack(leased)) end
-for _, id in ipairs(queued) do redis.call('PUBLISH', channel, id .. ' pending') end
+redis.call('ZADD', KEYS[1], unpack(scored))
+if #leased > 0 then redis.call('ZADD', KEYS[2], unpack(leased)) end
+if #due > 0 then redis.call('ZADD', KEYS[3], unpack(due)) end
+for priority, ids in pairs(lanes) do redis.call('LPUSH', KEYS[4 + priority], unpack(ids)) end
+for _, message in ipairs(messages) do redis.call('PUBLISH', channel, message) end
 if claimed > 0 then return { 1, claimed } end
 return { 0 }

@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Time;
+
+/// <summary>
+/// Delayed tasks, priorities and retries across real processes: an Api that runs no worker and
+/// two worker-only processes, each with its own promoter, on one Redis.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class TimeProcessTests
+{
+    private const int SlotsPerWorker = 2;
+
+    private readonly string _delayed = TestRedis.NewCircle("delayed");
+    private readonly string _priority = TestRedis.NewCircle("prio");
+    private readonly string _retry = TestRedis.NewCircle("retry");
+    private HostProcess _api = null!;
+    private HostProcess _a = null!;
+    private HostProcess _b = null!;
+    private HttpClient _client = null!;
+
+    [OneTimeSetUp]
+    public async Task StartProcesses()
+    {
+        var worker = new Dictionary<string, string>
+        {
+            ["Gateway:Workers:Circles:0"] = _delayed,
+            ["Gateway:Workers:Circles:1"] = _priority,
+            ["Gateway:Workers:Circles:2"] = _retry,
+            ["Gateway:Workers:Concurrency"] = SlotsPerWorker.ToString(CultureInfo.InvariantCulture),
+            ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget,
+        };
+        _api = await HostProcess.StartAsync("Gateway.Api", new Dictionary<string, string> { ["Gateway:Workers:Enabled"] = "false" });
+        _a = await HostProcess.StartWorkerAsync(worker);
+        _b = await HostProcess.StartWorkerAsync(worker);
+        _client = _api.CreateClient();
+        // Warm every process's path once, so the first measured submit is not the one that JIT-compiles it.
+        foreach (var circle in new[] { _delayed, _priority, _retry })
+            await _client.RunAsync(circle, "0");
+    }
+
+    [OneTimeTearDown]
+    public async Task StopProcesses()
+    {
+        _client.Dispose();
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        await _api.DisposeAsync();
+    }
+
+    private async Task<ApiResponse> SubmitBatchAsync(string circle, object[] tasks)
+    {
+        var response = await GatewayClient.ReadAsync(await _client.PostAsJsonAsync($"/api/circles/{circle}/tasks/batch", new { tasks }));
+        Assert.That(response.Status, Is.EqualTo(HttpStatusCode.Accepted), response.ToString());
+        return response;
+    }
+
+    private static async Task WaitForAsync(Func<bool> done, TimeSpan within, Func<string> what)
+    {
+        var limit = DateTimeOffset.UtcNow + within;
+        while (!done())
+        {
+            Assert.That(DateTimeOffset.UtcNow, Is.LessThan(limit), what);
+            await Task.Delay(50);
+        }
+    }
+
+    [Test]
+    public async Task DelayedTasks_200SpreadOver3Seconds_EachBecomesPendingWithin100msOfItsTime_NoneTwice()
+    {
+        const int count = 200;
+        await using var events = await CircleEventLog.StartAsync(_delayed);
+        var start = DateTimeOffset.UtcNow.AddSeconds(3);
+        // Shuffled, so that submit order is not due order.
+        var due = Enumerable.Range(0, count).Select(i => start.AddMilliseconds(i * 3000.0 / count)).OrderBy(_ => Random.Shared.Next()).ToArray();
+        var submitted = await SubmitBatchAsync(_delayed, due.Select(at => (object)new { script = "task.attempt", runAt = at }).ToArray());
+        var ids = submitted.Body!["tasks"]!.AsArray().Select(t => t!["id"]!.GetValue<string>()).ToArray();
+        Assert.That(submitted.Body!["tasks"]!.AsArray().Select(t => t!["status"]!.GetValue<string>()), Is.All.EqualTo("scheduled"));
+
+        await WaitForAsync(() => events.Entries.Count(e => e.Word == "completed") >= count, TimeSpan.FromSeconds(20),
+            () => $"{events.Entries.Count(e => e.Word == "completed")} of {count} completed\n{_a.Log}\n{_b.Log}");
+        await Task.Delay(300); // anything moved twice would show up by now
+
+        var lags = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            var pending = events.Of(ids[i]).Where(e => e.Word == "pending").ToArray();
+            Assert.That(pending, Has.Length.EqualTo(1), $"task {ids[i]} became pending once");
+            Assert.That(events.Of(ids[i]).Count(e => e.Word == "processing"), Is.EqualTo(1), $"task {ids[i]} ran once");
+            // Due times are whole milliseconds: allow for the rounding of the instant sent.
+            lags[i] = (pending[0].At - due[i]).TotalMilliseconds;
+        }
+        Array.Sort(lags);
+        double Percentile(double p) => lags[(int)Math.Ceiling(p / 100 * count) - 1];
+        TestContext.Progress.WriteLine(
+            $"delayed → pending lag over {count} tasks: min {lags[0]:0.0} ms, p50 {Percentile(50):0.0} ms, p99 {Percentile(99):0.0} ms, max {lags[^1]:0.0} ms");
+        Assert.That(lags[0], Is.GreaterThan(-1.0), "no task became pending before its time");
+        Assert.That(lags[^1], Is.LessThanOrEqualTo(100), "every task became pending within 100 ms of its time");
+    }
+
+    [Test]
+    public async Task PriorityNine_SubmittedAfter1000BulkTasks_StartsBeforeTheBulkStillWaiting()
+    {
+        await using var events = await CircleEventLog.StartAsync(_priority);
+        for (var chunk = 0; chunk < 4; chunk++)
+            await SubmitBatchAsync(_priority, Enumerable.Range(0, 250).Select(_ => (object)new { script = Scripts.BusyFor(4) }).ToArray());
+        var urgent = await SubmitBatchAsync(_priority, Enumerable.Range(0, 10).Select(_ => (object)new { script = "'urgent'", priority = 9 }).ToArray());
+        var urgentIds = urgent.Body!["tasks"]!.AsArray().Select(t => t!["id"]!.GetValue<string>()).ToHashSet();
+        Assert.That(urgent.Body!["tasks"]!.AsArray().Select(t => t!["priority"]!.GetValue<int>()), Is.All.EqualTo(9));
+
+        await WaitForAsync(() => events.Entries.Count(e => e.Word == "completed") >= 1010, TimeSpan.FromSeconds(60),
+            () => $"{events.Entries.Count(e => e.Word == "completed")} of 1010 completed");
+
+        // Claims run one at a time in Redis and its messages keep their order: every claim after the
+        // urgent tasks were queued must take them before any bulk task still waiting.
+        var entries = events.Entries;
+        var queuedAt = entries.ToList().FindIndex(e => e.Word == "pending" && urgentIds.Contains(e.Id));
+        var startsAfter = entries.Skip(queuedAt).Where(e => e.Word == "processing").Select(e => e.Id).ToArray();
+        var bulkStartedBefore = entries.Take(queuedAt).Count(e => e.Word == "processing");
+        TestContext.Progress.WriteLine($"bulk tasks started before the urgent ones were queued: {bulkStartedBefore}; after: {startsAfter.Length - 10}");
+        Assert.That(startsAfter.Take(10), Is.EquivalentTo(urgentIds), "the next ten starts were the urgent tasks");
+        Assert.That(startsAfter.Length - 10, Is.GreaterThan(500), "most of the bulk was still waiting, so the order was tested");
+    }
+
+    [Test]
+    public async Task ScriptFailingTwiceThenSucceeding_WithRetry3_Completes_Attempts3_AfterItsBackoffs()
+    {
+        const int backoff = 300, factor = 2;
+        await using var events = await CircleEventLog.StartAsync(_retry);
+        var response = await _client.SubmitAsync(_retry, new
+        {
+            script = "if (task.attempt < 3) throw new Error('attempt ' + task.attempt + ' fails'); 'done on ' + task.attempt",
+            retry = new { attempts = 3, backoffMs = backoff, factor },
+        }, wait: 30);
+
+        Assert.That(response.Status, Is.EqualTo(HttpStatusCode.OK), response.ToString());
+        Assert.That(response.TaskStatus, Is.EqualTo("completed"));
+        Assert.That(response.Body!["attempts"]!.GetValue<int>(), Is.EqualTo(3));
+        Assert.That(response.Result!.GetValue<string>(), Is.EqualTo("done on 3"));
+        Assert.That(response.Body!["error"], Is.Null);
+
+        var story = events.Of(response.Id);
+        Assert.That(story.Select(e => e.Word), Is.EqualTo(new[]
+        {
+            "pending", "processing", "scheduled", "pending", "processing", "scheduled", "pending", "processing", "completed",
+        }));
+        var scheduled = story.Where(e => e.Word == "scheduled").Select(e => e.At).ToArray();
+        var started = story.Where(e => e.Word == "processing").Select(e => e.At).ToArray();
+        for (var n = 1; n <= 2; n++)
+        {
+            var expected = backoff * Math.Pow(factor, n - 1);
+            var waited = (started[n] - scheduled[n - 1]).TotalMilliseconds;
+            TestContext.Progress.WriteLine($"retry {n}: backoff {expected} ms, waited {waited:0.0} ms");
+            // The due time counts from the end of the failed run, a moment before its message arrived.
+            Assert.That(waited, Is.GreaterThanOrEqualTo(expected - 5), $"retry {n} waited out its backoff");
+            Assert.That(waited, Is.LessThan(expected + 200), $"retry {n} ran soon after its backoff");
+        }
+    }
+}
