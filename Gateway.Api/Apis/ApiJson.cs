@@ -16,4 +16,7 @@ namespace Gateway.Api.Apis;
 [JsonSerializable(typeof(CircleView))]
 [JsonSerializable(typeof(CircleListView))]
 [JsonSerializable(typeof(WorkerListView))]
+[JsonSerializable(typeof(ScriptRequest))]
+[JsonSerializable(typeof(ScriptView))]
+[JsonSerializable(typeof(ScriptListView))]
 internal sealed partial class ApiJson : JsonSerializerContext;

@@ -18,7 +18,10 @@ public sealed record TaskView(
     DateTimeOffset? FinishedAt,
     double? DurationMs,
     string? WorkerId,
-    string? Caller)
+    string? Caller,
+    string? ScriptName,
+    int? ScriptVersion,
+    string? ScheduleName)
 {
     public static TaskView From(TaskRecord task) => new(
         task.Id,
@@ -33,14 +36,23 @@ public sealed record TaskView(
         task.FinishedAt,
         task.DurationMs,
         task.WorkerId,
-        task.Caller);
+        task.Caller,
+        task.ScriptName,
+        task.ScriptVersion,
+        task.ScheduleName);
 }
 
 /// <summary>The body of a submit.</summary>
 public sealed record SubmitRequest
 {
-    /// <summary>JavaScript source; its completion value is the result.</summary>
+    /// <summary>JavaScript source; its completion value is the result. Or, instead, <see cref="ScriptName"/>.</summary>
     public string? Script { get; init; }
+
+    /// <summary>Run the circle's registered script of this name instead of sending <see cref="Script"/>.</summary>
+    public string? ScriptName { get; init; }
+
+    /// <summary>With <see cref="ScriptName"/>: this version (from 1) rather than the latest.</summary>
+    public int? ScriptVersion { get; init; }
 
     /// <summary>Any JSON value, visible to the script as <c>args</c>.</summary>
     public JsonElement? Args { get; init; }

@@ -22,7 +22,8 @@ public static class TasksApi
 
         group.MapPost("/", Submit)
             .WithName("SubmitTask")
-            .WithSummary("Submit a task; with ?wait=S, wait up to S seconds for its result.")
+            .WithSummary("Submit a task (its script, or a registered scriptName); with ?wait=S, wait up to S seconds for its result.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             // JSON per the contract; or the script itself as the body (see RequestReader.ReadSubmitAsync).
             .Accepts<SubmitRequest>("application/json", RequestReader.ScriptContentTypes)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -30,6 +31,7 @@ public static class TasksApi
         group.MapPost("/batch", SubmitBatch)
             .WithName("SubmitTasks")
             .WithSummary($"Submit 1–{MaxBatch} tasks in one request.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .Accepts<BatchRequest>("application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -63,6 +65,7 @@ public static class TasksApi
         HttpRequest request,
         TaskSubmitter submitter,
         TaskReader store,
+        ScriptRegistry scripts,
         TaskEvents events,
         TimeProvider time,
         IOptions<LimitsOptions> options,
@@ -77,9 +80,13 @@ public static class TasksApi
 
         var errors = new Dictionary<string, string[]>();
         var caller = Security.ApiKeyFilter.CallerOf(request.HttpContext)?.Name;
-        var task = RequestReader.Validate(body!, limits, caller, field: "", errors);
-        if (task is null)
+        var valid = RequestReader.Validate(body!, limits, caller, field: "", errors);
+        if (valid is null)
             return RequestReader.Invalid(errors);
+        var (named, unknown) = await NamedScripts.ResolveAsync(scripts, circle, [valid], _ => "scriptName");
+        if (unknown is not null)
+            return unknown;
+        var task = named![0];
 
         Idempotency? idempotency = null;
         if (idempotencyKey is not null)
@@ -174,7 +181,7 @@ public static class TasksApi
     private static string Fingerprint(NewTask task, string? language)
     {
         var text = string.Join('\0', task.Script, task.ArgsJson, task.TimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            (language ?? "javascript").ToLowerInvariant());
+            (language ?? "javascript").ToLowerInvariant(), task.ScriptName ?? "", task.ScriptVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 
@@ -183,6 +190,7 @@ public static class TasksApi
         string circle,
         HttpRequest request,
         TaskSubmitter submitter,
+        ScriptRegistry scripts,
         IOptions<LimitsOptions> options,
         CancellationToken cancellationToken)
     {
@@ -208,8 +216,11 @@ public static class TasksApi
         }
         if (errors.Count > 0)
             return RequestReader.Invalid(errors);
+        var (named, unknown) = await NamedScripts.ResolveAsync(scripts, circle, tasks, i => $"tasks[{i}].scriptName");
+        if (unknown is not null)
+            return unknown;
 
-        var submitted = await submitter.SubmitAsync(circle, tasks, idempotency: null);
+        var submitted = await submitter.SubmitAsync(circle, named!, idempotency: null);
         if (submitted.QuotaExceeded)
             return QuotaExceeded(circle, limits);
         return TypedResults.Accepted((string?)null, new BatchView(submitted.Tasks.Select(TaskView.From).ToArray()));

@@ -57,6 +57,7 @@ public static class ApiExtensions
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         api.MapTasksApi();
+        api.MapScriptsApi();
         api.MapCirclesApi();
         api.MapModelsApi();
         api.MapWorkersApi();

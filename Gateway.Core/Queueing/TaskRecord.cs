@@ -20,6 +20,14 @@ public sealed record TaskRecord
     public string? WorkerId { get; init; }
     public string? Caller { get; init; }
     public int TimeoutMs { get; init; }
+
+    /// <summary>The registered script the task was submitted by name with, and its version; null for a script sent as text.</summary>
+    public string? ScriptName { get; init; }
+
+    public int? ScriptVersion { get; init; }
+
+    /// <summary>The schedule whose firing made the task; null for a task submitted by a caller.</summary>
+    public string? ScheduleName { get; init; }
 }
 
 /// <summary>What a caller submits: the script, its args as JSON text, and its time budget.</summary>
@@ -27,6 +35,14 @@ public sealed record NewTask(string Script, string ArgsJson, int TimeoutMs, stri
 {
     /// <summary>The id to give the task; one is generated when null.</summary>
     public string? Id { get; init; }
+
+    /// <summary>
+    /// The registered script <see cref="Script"/> was read from, when the caller named one. The
+    /// task keeps the text itself, so deleting the registered script never affects it.
+    /// </summary>
+    public string? ScriptName { get; init; }
+
+    public int? ScriptVersion { get; init; }
 }
 
 /// <summary>A task a worker has claimed, with the lease token that fences its completion.</summary>
@@ -49,6 +65,12 @@ public sealed record ClaimedTask(
 
     /// <summary>The worker that claimed it.</summary>
     public string? WorkerId { get; init; }
+
+    public string? ScriptName { get; init; }
+
+    public int? ScriptVersion { get; init; }
+
+    public string? ScheduleName { get; init; }
 }
 
 /// <summary>How a run ended, as the worker reports it.</summary>

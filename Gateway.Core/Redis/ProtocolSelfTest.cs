@@ -67,7 +67,7 @@ public sealed partial class ProtocolSelfTest(
     /// <summary>
     /// Every transition on a scratch circle, checking what each script returns and leaves:
     /// submit (and its idempotency), claim, renew, requeue, an expired lease reaped as lost,
-    /// cancel of a pending and of a running task, and the fenced complete.
+    /// cancel of a pending and of a running task, the fenced complete, and registering a script.
     /// </summary>
     /// <returns>The scratch circle it used (its keys are gone again).</returns>
     internal static async Task<string> RunAsync(IDatabase db, TimeProvider time)
@@ -154,10 +154,24 @@ public sealed partial class ProtocolSelfTest(
                 && await StatusIs(ids[3], "processing")
                 && await db.HashGetAsync(prefix + ids[3], TaskHash.Lease) == "selftest.1"
                 && await db.SortedSetScoreAsync(processing, ids[3]) == now + 30_000 && await db.ListLengthAsync(queue) == 0);
+
+            await Check("register", async () =>
+            {
+                Task<RegisterScript.Reply> Register(string text) =>
+                    RegisterScript.RunAsync(db, new RegisterScript.Args(circle, "selftest", ScriptRegistry.Sha256(text), "javascript", "", now, text));
+                var first = await Register("1");
+                var again = await Register("1");
+                var changed = await Register("2");
+                return first is { Kind: RegisterScript.Kind.NewName, Version: 1 } && again is { Kind: RegisterScript.Kind.Unchanged, Version: 1 }
+                    && changed is { Kind: RegisterScript.Kind.NewVersion, Version: 2 }
+                    && await db.HashGetAsync(RedisKeys.Scripts(circle), "selftest") == 2
+                    && await db.HashGetAsync(RedisKeys.Script(circle, "selftest"), "1:script") == "1";
+            });
         }
         finally
         {
-            await db.KeyDeleteAsync([queue, processing, index, idem, .. ids.Select(id => (RedisKey)(prefix + id))]);
+            await db.KeyDeleteAsync([queue, processing, index, idem, RedisKeys.Scripts(circle), RedisKeys.Script(circle, "selftest"),
+                .. ids.Select(id => (RedisKey)(prefix + id))]);
         }
         return circle;
     }

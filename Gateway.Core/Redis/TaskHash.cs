@@ -15,6 +15,9 @@ internal static class TaskHash
     public const string Id = "id", Circle = "circle", Script = "script", Args = "args", Timeout = "timeout", Caller = "caller",
         TraceParent = "traceparent", Created = "created";
 
+    // Where the script came from, when not sent as text: a registered script, a schedule's firing.
+    public const string ScriptName = "scriptName", ScriptVersion = "scriptVersion", ScheduleName = "scheduleName";
+
     // The current run: its state, attempt, lease and worker, and a cancel asked for.
     public const string Status = "status", Attempts = "attempts", Lease = "lease", Worker = "worker", Started = "started", Cancel = "cancel";
 
@@ -23,7 +26,7 @@ internal static class TaskHash
 
     /// <summary>What a read of a task asks for, in the order <see cref="ToRecord"/> takes them.</summary>
     public static readonly RedisValue[] RecordFields =
-        [Id, Status, Result, Error, Output, Attempts, Created, Started, Finished, Duration, Worker, Caller, Timeout];
+        [Id, Status, Result, Error, Output, Attempts, Created, Started, Finished, Duration, Worker, Caller, Timeout, ScriptName, ScriptVersion, ScheduleName];
 
     /// <summary>The task read with <see cref="RecordFields"/>, or null when there is none.</summary>
     public static TaskRecord? ToRecord(string circle, RedisValue[] v)
@@ -46,6 +49,9 @@ internal static class TaskHash
             WorkerId = Text(v[10]),
             Caller = Text(v[11]),
             TimeoutMs = (int)v[12],
+            ScriptName = Text(v[13]),
+            ScriptVersion = Number(v[14]),
+            ScheduleName = Text(v[15]),
         };
     }
 
@@ -58,6 +64,11 @@ internal static class TaskHash
 
     public static DateTimeOffset? Time(RedisValue ms) =>
         ms.IsNullOrEmpty ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)ms);
+
+    /// <summary>A stored whole number, with "" or absent as null.</summary>
+    public static int? Number(RedisValue value) => value.IsNullOrEmpty ? null : (int)value;
+
+    public static int? Number(RedisResult value) => value.IsNull ? null : Number((RedisValue)value);
 
     /// <summary>A stored text, with "" (how the scripts store "none") as null.</summary>
     public static string? Text(RedisValue value) => value.IsNullOrEmpty ? null : (string?)value;

@@ -57,7 +57,11 @@ public sealed class TaskQueue(
             var id = task.Id ?? TaskIds.New(time);
             if (!TaskIds.IsWellFormed(id))
                 throw new ArgumentException($"'{id}' is not a task id.", nameof(tasks));
-            items[i] = new SubmitScript.Item(id, task.Script, task.ArgsJson, task.TimeoutMs, task.Caller, traceparent);
+            items[i] = new SubmitScript.Item(id, task.Script, task.ArgsJson, task.TimeoutMs, task.Caller, traceparent)
+            {
+                ScriptName = task.ScriptName,
+                ScriptVersion = task.ScriptName is null ? null : task.ScriptVersion,
+            };
             records[i] = new TaskRecord
             {
                 Id = id,
@@ -66,6 +70,8 @@ public sealed class TaskQueue(
                 CreatedAt = created,
                 Caller = task.Caller,
                 TimeoutMs = task.TimeoutMs,
+                ScriptName = items[i].ScriptName,
+                ScriptVersion = items[i].ScriptVersion,
             };
         }
         if (tasks.Count == 1)
@@ -107,6 +113,8 @@ public sealed class TaskQueue(
                 TraceParent = string.IsNullOrEmpty(traceparent) ? null : traceparent,
                 StartedAt = created,
                 WorkerId = workerId,
+                ScriptName = item.ScriptName,
+                ScriptVersion = item.ScriptVersion,
             };
         }
         GatewayMetrics.TaskSubmitted(circle, records.Length);
@@ -170,6 +178,9 @@ public sealed class TaskQueue(
             WorkerId = task.WorkerId,
             Caller = task.Caller,
             TimeoutMs = task.TimeoutMs,
+            ScriptName = task.ScriptName,
+            ScriptVersion = task.ScriptVersion,
+            ScheduleName = task.ScheduleName,
         };
         return TaskEventMessage.Format(task.Id, outcome.Status, JsonSerializer.Serialize(record, CoreJson.Default.TaskRecord));
     }

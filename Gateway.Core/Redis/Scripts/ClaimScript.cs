@@ -25,7 +25,7 @@ internal static class ClaimScript
         var claimed = new ClaimedTask[result.Length];
         for (var i = 0; i < claimed.Length; i++)
         {
-            // { id, script, args, timeout, attempt, caller, created, lease token, traceparent }
+            // { id, script, args, timeout, attempt, caller, created, lease token, traceparent, script name, script version, schedule name }
             var f = (RedisResult[])result[i]!;
             claimed[i] = new ClaimedTask(
                 Id: (string?)f[0] ?? "",
@@ -41,6 +41,9 @@ internal static class ClaimScript
                 TraceParent = TaskHash.Text(f[8]),
                 StartedAt = started,
                 WorkerId = args.WorkerId,
+                ScriptName = TaskHash.Text(f[9]),
+                ScriptVersion = TaskHash.Number(f[10]),
+                ScheduleName = TaskHash.Text(f[11]),
             };
         }
         return claimed;

@@ -8,7 +8,13 @@ internal static class SubmitScript
     private static readonly LuaScript Lua = LuaScript.Load("submit");
 
     /// <summary>One task to store.</summary>
-    public sealed record Item(string Id, string Script, string ArgsJson, int TimeoutMs, string? Caller, string TraceParent);
+    public sealed record Item(string Id, string Script, string ArgsJson, int TimeoutMs, string? Caller, string TraceParent)
+    {
+        /// <summary>The registered script the text was read from, if any.</summary>
+        public string? ScriptName { get; init; }
+
+        public int? ScriptVersion { get; init; }
+    }
 
     /// <summary>Slots of the submitting process's worker that the first tasks may take, leased as by a claim.</summary>
     public sealed record Direct(int Slots, string WorkerId, long LeaseDeadlineMs, string LeaseStem);
@@ -28,7 +34,7 @@ internal static class SubmitScript
 
         public override RedisValue[] Argv()
         {
-            const int header = 11, perTask = 6;
+            const int header = 11, perTask = 8;
             var argv = new RedisValue[header + perTask * Tasks.Count];
             argv[0] = RedisKeys.TaskPrefix(Circle);
             argv[1] = Channel;
@@ -50,6 +56,8 @@ internal static class SubmitScript
                 argv[at++] = task.TimeoutMs;
                 argv[at++] = task.Caller ?? "";
                 argv[at++] = task.TraceParent;
+                argv[at++] = task.ScriptName ?? "";
+                argv[at++] = task.ScriptVersion ?? 0;
             }
             return argv;
         }

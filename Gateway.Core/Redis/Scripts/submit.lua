@@ -13,7 +13,8 @@
   ARGV[8]  how many tasks the submitting process's worker may take at once (0: none)
   ARGV[9]  that worker's id         ARGV[10] the lease deadline (ms)
   ARGV[11] lease-token stem
-  then 6 per task: id, script, args, timeout (ms), caller, traceparent
+  then 8 per task: id, script, args, timeout (ms), caller, traceparent, registered script name
+  and version ("" when the script was sent as text)
 
   When the queue is empty, the first tasks go straight to the submitting process's free worker
   slots: stored processing, leased, never queued; nobody can be watching a task that did not
@@ -35,7 +36,7 @@ end
 local direct = tonumber(ARGV[8])
 if direct > 0 and redis.call('LLEN', KEYS[1]) > 0 then direct = 0 end
 local scored, leased, queued, claimed = {}, {}, {}, 0
-for i = 12, #ARGV, 6 do
+for i = 12, #ARGV, 8 do
   local id = ARGV[i]
   scored[#scored + 1] = created
   scored[#scored + 1] = id
@@ -53,7 +54,7 @@ if #queued > 0 and redis.call('LPUSH', KEYS[1], unpack(queued)) > tonumber(ARGV[
 end
 if KEYS[4] then redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[6]) end
 local n = 0
-for i = 12, #ARGV, 6 do
+for i = 12, #ARGV, 8 do
   local id = ARGV[i]
   n = n + 1
   if n <= claimed then
@@ -65,6 +66,9 @@ for i = 12, #ARGV, 6 do
     redis.call('HSET', prefix .. id, 'id', id, 'circle', circle, 'script', ARGV[i + 1],
       'args', ARGV[i + 2], 'timeout', ARGV[i + 3], 'caller', ARGV[i + 4], 'traceparent', ARGV[i + 5],
       'created', created, 'status', 'pending', 'attempts', 0)
+  end
+  if ARGV[i + 6] ~= '' then
+    redis.call('HSET', prefix .. id, 'scriptName', ARGV[i + 6], 'scriptVersion', ARGV[i + 7])
   end
 end
 redis.call('ZADD', KEYS[2], unpack(scored))
