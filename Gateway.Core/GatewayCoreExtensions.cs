@@ -31,6 +31,7 @@ public static class GatewayCoreExtensions
         services.AddSingleton<TaskQueue>();
         services.AddSingleton<TaskReader>();
         services.AddSingleton<ScriptRegistry>();
+        services.AddSingleton<ScheduleStore>();
         services.AddSingleton<Models.IModelStore, RedisModelStore>();
         services.AddSingleton<WorkerRegistry>();
         // First of the hosted services: nothing serves or claims before the protocol is known to work.

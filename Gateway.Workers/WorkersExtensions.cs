@@ -7,7 +7,7 @@ namespace Gateway.Workers;
 public static class WorkersExtensions
 {
     /// <summary>
-    /// The submitter, and the worker loop with its lease keeper, reaper and heartbeat when
+    /// The submitter, and the worker loop with its lease keeper, reaper, schedule firer and heartbeat when
     /// <c>Gateway:Workers:Enabled</c> (or always, for the worker-only host).
     /// </summary>
     public static IHostApplicationBuilder AddWorkers(this IHostApplicationBuilder builder, bool always = false)
@@ -26,6 +26,7 @@ public static class WorkersExtensions
             services.AddHostedService<LeaseKeeper>();
             services.AddHostedService(sp => sp.GetRequiredService<WorkerService>());
             services.AddHostedService<Reaper>();
+            services.AddHostedService<ScheduleFirer>();
             services.AddHostedService<Heartbeat>();
         }
         return builder;

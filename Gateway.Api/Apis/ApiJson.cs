@@ -19,4 +19,7 @@ namespace Gateway.Api.Apis;
 [JsonSerializable(typeof(ScriptRequest))]
 [JsonSerializable(typeof(ScriptView))]
 [JsonSerializable(typeof(ScriptListView))]
+[JsonSerializable(typeof(ScheduleRequest))]
+[JsonSerializable(typeof(ScheduleView))]
+[JsonSerializable(typeof(ScheduleListView))]
 internal sealed partial class ApiJson : JsonSerializerContext;

@@ -58,6 +58,7 @@ public static class ApiExtensions
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         api.MapTasksApi();
         api.MapScriptsApi();
+        api.MapSchedulesApi();
         api.MapCirclesApi();
         api.MapModelsApi();
         api.MapWorkersApi();

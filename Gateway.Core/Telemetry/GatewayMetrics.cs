@@ -8,7 +8,8 @@ namespace Gateway.Core.Telemetry;
 /// The gateway's one ActivitySource and one Meter, and its instruments. Prometheus shows them
 /// as <c>gateway_tasks_submitted_total</c>, <c>gateway_tasks_finished_total</c>,
 /// <c>gateway_task_queue_wait_seconds</c>, <c>gateway_task_run_seconds</c>,
-/// <c>gateway_queue_depth</c> and <c>gateway_workers_busy</c>.
+/// <c>gateway_queue_depth</c>, <c>gateway_workers_busy</c>, <c>gateway_schedule_firings_total</c> and
+/// <c>gateway_schedule_skips_total</c>.
 /// </summary>
 public static class GatewayMetrics
 {
@@ -25,6 +26,11 @@ public static class GatewayMetrics
     private static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("gateway.task.queue_wait", "s", "Time from submit to the start of a run.");
 
     private static readonly Histogram<double> RunTime = Meter.CreateHistogram<double>("gateway.task.run", "s", "Time a run took, by circle and status.");
+
+    private static readonly Counter<long> Firings = Meter.CreateCounter<long>("gateway.schedule.firings", "{firing}", "Schedule due times that submitted a task, by circle.");
+
+    private static readonly Counter<long> Skips = Meter.CreateCounter<long>("gateway.schedule.skips", "{firing}",
+        "Schedule due times that submitted no task, by circle and reason (overlapping, missed, queue_full, script_missing).");
 
     private static readonly ConcurrentDictionary<string, long> Depths = new(StringComparer.Ordinal);
 
@@ -48,6 +54,21 @@ public static class GatewayMetrics
         var tags = new TagList { { "circle", circle }, { "status", status } };
         Finished.Add(1, tags);
         RunTime.Record(ran.TotalSeconds, tags);
+    }
+
+    public static void ScheduleFired(string circle) => Firings.Add(1, new KeyValuePair<string, object?>("circle", circle));
+
+    public static void ScheduleSkipped(string circle, Recurring.FiringOutcome reason)
+    {
+        var tags = new TagList { { "circle", circle }, { "reason", reason switch
+        {
+            Recurring.FiringOutcome.Overlapping => "overlapping",
+            Recurring.FiringOutcome.Missed => "missed",
+            Recurring.FiringOutcome.QueueFull => "queue_full",
+            Recurring.FiringOutcome.ScriptMissing => "script_missing",
+            _ => reason.ToString(),
+        } } };
+        Skips.Add(1, tags);
     }
 
     public static void QueueDepth(string circle, long depth) => Depths[circle] = depth;
