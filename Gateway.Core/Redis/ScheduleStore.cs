@@ -38,8 +38,9 @@ public sealed class ScheduleStore(IConnectionMultiplexer redis, TimeProvider tim
         var cron = Parse(definition.Cron, definition.TimeZone)
             ?? throw new ArgumentException($"'{definition.Cron}' in '{definition.TimeZone}' is not a valid schedule.", nameof(definition));
         var db = Db;
-        // Known before the schedule exists, so that a firer refreshing its list never misses it.
-        await db.SetAddAsync(RedisKeys.ScheduleCircles, circle);
+        // Known before the schedule exists, so that a firer refreshing its list never misses it; and
+        // a known circle for the workers (their reaper), since its firings submit outside TaskQueue.
+        await Task.WhenAll(db.SetAddAsync(RedisKeys.ScheduleCircles, circle), db.SetAddAsync(RedisKeys.Circles, circle));
         for (var attempt = 0; ; attempt++)
         {
             var lastDue = await db.HashGetAsync(RedisKeys.Schedule(circle, name), ScheduleHash.LastDue);

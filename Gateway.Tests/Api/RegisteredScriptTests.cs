@@ -169,4 +169,20 @@ public sealed class RegisteredScriptTests : ApiFixture
         var list = await Send(HttpMethod.Get, $"/api/circles/{circle}/scripts");
         Assert.That(list.Body!["scripts"]!.AsArray(), Is.Empty);
     }
+
+    [Test]
+    public void ParseCache_KeyedByTheText_ParsesARegisteredScriptOncePerProcess()
+    {
+        // Every task submitted by name carries the same text, so the worker's cache (keyed by the text) parses it once.
+        var cache = new Gateway.Scripting.Sandbox.ScriptCache(capacity: 10);
+        var text = "args.n * 2";
+
+        cache.Get(text);
+        cache.Get(new string(text.AsSpan())); // the same text read again from Redis: another string instance
+        var afterSame = cache.Count;
+        cache.Get("args.n * 3");
+
+        Assert.That(afterSame, Is.EqualTo(1));
+        Assert.That(cache.Count, Is.EqualTo(2));
+    }
 }

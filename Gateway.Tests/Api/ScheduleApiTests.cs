@@ -152,4 +152,16 @@ public sealed class ScheduleApiTests : ApiFixture
             Assert.That(overlapping, Is.GreaterThan(0), described);
         }
     }
+
+    [Test]
+    public async Task Put_ASchedulesCircle_IsAKnownCircle()
+    {
+        var circle = TestRedis.NewCircle("sched");
+        await Send(HttpMethod.Put, $"/api/circles/{circle}/schedules/s", new { cron = "0 0 1 1 *", script = "1" });
+
+        var circles = await Send(HttpMethod.Get, "/api/circles");
+
+        Assert.That(circles.Body!["circles"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()), Does.Contain(circle),
+            "the workers' reaper serves only known circles; a schedule's tasks need it too");
+    }
 }
