@@ -30,6 +30,8 @@ public static class GatewayCoreExtensions
         services.AddSingleton(sp => sp.GetRequiredService<RedisConnector>().Connect());
         services.AddSingleton<TaskQueue>();
         services.AddSingleton<TaskReader>();
+        services.AddSingleton<ScriptRegistry>();
+        services.AddSingleton<ScheduleStore>();
         services.AddSingleton<Models.IModelStore, RedisModelStore>();
         services.AddSingleton<WorkerRegistry>();
         // First of the hosted services: nothing serves or claims before the protocol is known to work.

@@ -7,7 +7,7 @@ namespace Gateway.Workers;
 public static class WorkersExtensions
 {
     /// <summary>
-    /// The submitter, and the worker loop with its lease keeper, reaper, promoter of scheduled tasks and heartbeat when
+    /// The submitter, and the worker loop with its lease keeper, reaper, promoter of scheduled tasks, schedule firer and heartbeat when
     /// <c>Gateway:Workers:Enabled</c> (or always, for the worker-only host).
     /// </summary>
     public static IHostApplicationBuilder AddWorkers(this IHostApplicationBuilder builder, bool always = false)
@@ -27,6 +27,7 @@ public static class WorkersExtensions
             services.AddHostedService(sp => sp.GetRequiredService<WorkerService>());
             services.AddHostedService<Reaper>();
             services.AddHostedService<Promoter>();
+            services.AddHostedService<ScheduleFirer>();
             services.AddHostedService<Heartbeat>();
         }
         return builder;

@@ -18,4 +18,10 @@ namespace Gateway.Api.Apis;
 [JsonSerializable(typeof(CircleView))]
 [JsonSerializable(typeof(CircleListView))]
 [JsonSerializable(typeof(WorkerListView))]
+[JsonSerializable(typeof(ScriptRequest))]
+[JsonSerializable(typeof(ScriptView))]
+[JsonSerializable(typeof(ScriptListView))]
+[JsonSerializable(typeof(ScheduleRequest))]
+[JsonSerializable(typeof(ScheduleView))]
+[JsonSerializable(typeof(ScheduleListView))]
 internal sealed partial class ApiJson : JsonSerializerContext;

@@ -86,10 +86,7 @@ internal static class RequestReader
         SubmitRequest body, LimitsOptions limits, string? caller, string field, Dictionary<string, string[]> errors, DateTimeOffset now)
     {
         var before = errors.Count;
-        if (string.IsNullOrWhiteSpace(body.Script))
-            Add(errors, field + "script", "A non-empty script is required.");
-        else if (Encoding.UTF8.GetByteCount(body.Script) > limits.MaxScriptBytes)
-            Add(errors, field + "script", $"The script is larger than {limits.MaxScriptBytes} bytes.");
+        ValidateScript(body.Script, body.ScriptName, body.ScriptVersion, limits, field, errors);
 
         var args = body.Args is { } a ? a.GetRawText() : "null";
         if (Encoding.UTF8.GetByteCount(args) > limits.MaxArgsBytes)
@@ -98,8 +95,7 @@ internal static class RequestReader
         if (body.TimeoutMs is { } t && (t < 1 || t > limits.MaxTimeoutMs))
             Add(errors, field + "timeoutMs", $"timeoutMs must be between 1 and {limits.MaxTimeoutMs}.");
 
-        if (body.Language is { } language && !string.Equals(language, ScriptLanguages.JavaScript, StringComparison.OrdinalIgnoreCase))
-            Add(errors, field + "language", "Only \"javascript\" is supported.");
+        ValidateLanguage(body.Language, field, errors);
 
         var runAt = ValidateTiming(body, field, errors, now);
 
@@ -108,14 +104,17 @@ internal static class RequestReader
 
         var retry = body.Retry is { } r ? ValidateRetry(r, field + "retry.", errors) : null;
 
-        return errors.Count > before
-            ? null
-            : new NewTask(body.Script!, args, body.TimeoutMs ?? limits.DefaultTimeoutMs, caller)
-            {
-                Priority = body.Priority ?? TaskPriority.Lowest,
-                RunAt = runAt,
-                Retry = retry,
-            };
+        if (errors.Count > before)
+            return null;
+        // A named script's text is filled in by NamedScripts.ResolveAsync once the whole request is valid.
+        return new NewTask(body.Script ?? "", args, body.TimeoutMs ?? limits.DefaultTimeoutMs, caller)
+        {
+            Priority = body.Priority ?? TaskPriority.Lowest,
+            RunAt = runAt,
+            Retry = retry,
+            ScriptName = body.ScriptName,
+            ScriptVersion = body.ScriptVersion,
+        };
     }
 
     /// <summary><c>runAt</c> or <c>delayMs</c> (at most one) as the instant the task falls due; null for "now".</summary>
@@ -157,6 +156,36 @@ internal static class RequestReader
         return errors.Count > before ? null : new RetryPolicy(retry.Attempts!.Value, retry.BackoffMs ?? 0, retry.Factor ?? 1);
     }
 
+    /// <summary>Exactly one of a script's text and a registered script's name (with an optional version).</summary>
+    public static void ValidateScript(string? script, string? scriptName, int? scriptVersion, LimitsOptions limits, string field,
+        Dictionary<string, string[]> errors)
+    {
+        if (script is not null && scriptName is not null)
+            Add(errors, field + "scriptName", "Send either script or scriptName, not both.");
+        else if (scriptName is not null)
+        {
+            if (!CircleName.IsValid(scriptName))
+                Add(errors, field + "scriptName", NameRule("scriptName"));
+        }
+        else if (string.IsNullOrWhiteSpace(script))
+            Add(errors, field + "script", "A non-empty script (or a registered scriptName) is required.");
+        else if (Encoding.UTF8.GetByteCount(script) > limits.MaxScriptBytes)
+            Add(errors, field + "script", $"The script is larger than {limits.MaxScriptBytes} bytes.");
+
+        if (scriptVersion is { } version && (version < 1 || scriptName is null))
+            Add(errors, field + "scriptVersion", "scriptVersion must be a whole number from 1, sent with scriptName.");
+    }
+
+    public static void ValidateLanguage(string? language, string field, Dictionary<string, string[]> errors)
+    {
+        if (language is not null && !string.Equals(language, "javascript", StringComparison.OrdinalIgnoreCase))
+            Add(errors, field + "language", "Only \"javascript\" is supported.");
+    }
+
+    /// <summary>The rule names of scripts and schedules share with circles.</summary>
+    public static string NameRule(string what) =>
+        $"A {what} is 1–64 characters of letters, digits, '_' and '-', starting with a letter or digit.";
+
     /// <summary>Parses <c>?wait=</c>: absent is zero; otherwise 0 … the server maximum, in seconds.</summary>
     public static bool TryParseWait(string? wait, LimitsOptions limits, out TimeSpan value, out ProblemHttpResult? problem)
     {
@@ -188,11 +217,20 @@ internal static class RequestReader
     public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.", detail: what);
 
+    /// <summary>A 404 caused by one field of the request (an unknown registered script), named as a 400 would name it.</summary>
+    public static ProblemHttpResult NotFound(string field, string message) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = StatusCodes.Status404NotFound,
+            Title = "Not found.",
+            Detail = $"{field}: {message}",
+        });
+
     private static ProblemHttpResult TooLarge(long maxBytes) =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status413PayloadTooLarge,
             title: "The body is too large.",
             detail: $"A request body may have at most {maxBytes} bytes.");
 
-    private static void Add(Dictionary<string, string[]> errors, string field, string message) => errors[field] = [message];
+    public static void Add(Dictionary<string, string[]> errors, string field, string message) => errors[field] = [message];
 }

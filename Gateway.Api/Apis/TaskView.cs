@@ -22,7 +22,10 @@ public sealed record TaskView(
     string? Caller,
     int Priority,
     DateTimeOffset? RunAt,
-    string? RetryOf)
+    string? RetryOf,
+    string? ScriptName,
+    int? ScriptVersion,
+    string? ScheduleName)
 {
     /// <summary><c>javascript</c> or <c>rhai</c>.</summary>
     public string Language { get; init; } = ScriptLanguages.JavaScript;
@@ -43,7 +46,10 @@ public sealed record TaskView(
         task.Caller,
         task.Priority,
         task.RunAt,
-        task.RetryOf)
+        task.RetryOf,
+        task.ScriptName,
+        task.ScriptVersion,
+        task.ScheduleName)
     {
         Language = task.Language.ToWire(),
     };
@@ -70,8 +76,14 @@ public sealed record TaskErrorView([property: WireValues(typeof(ErrorCodes))] st
 /// <summary>The body of a submit.</summary>
 public sealed record SubmitRequest
 {
-    /// <summary>JavaScript source; its completion value is the result.</summary>
+    /// <summary>JavaScript source; its completion value is the result. Or, instead, <see cref="ScriptName"/>.</summary>
     public string? Script { get; init; }
+
+    /// <summary>Run the circle's registered script of this name instead of sending <see cref="Script"/>.</summary>
+    public string? ScriptName { get; init; }
+
+    /// <summary>With <see cref="ScriptName"/>: this version (from 1) rather than the latest.</summary>
+    public int? ScriptVersion { get; init; }
 
     /// <summary>Any JSON value, visible to the script as <c>args</c>.</summary>
     public JsonElement? Args { get; init; }

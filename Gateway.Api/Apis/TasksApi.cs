@@ -23,7 +23,8 @@ public static class TasksApi
 
         group.MapPost("/", Submit)
             .WithName("SubmitTask")
-            .WithSummary("Submit a task; with ?wait=S, wait up to S seconds for its result.")
+            .WithSummary("Submit a task (its script, or a registered scriptName); with ?wait=S, wait up to S seconds for its result.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             // JSON per the contract; or the script itself as the body (see RequestReader.ReadSubmitAsync).
             .Accepts<SubmitRequest>("application/json", RequestReader.ScriptContentTypes)
             .ProducesBodyProblems()
@@ -32,6 +33,7 @@ public static class TasksApi
         group.MapPost("/batch", SubmitBatch)
             .WithName("SubmitTasks")
             .WithSummary($"Submit 1–{MaxBatch} tasks in one request; with ?wait=S, wait up to S seconds for all of them to finish.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .Accepts<BatchRequest>("application/json")
             .ProducesBodyProblems();
         group.MapGet("/{id}", Get)
@@ -85,6 +87,7 @@ public static class TasksApi
         HttpRequest request,
         TaskSubmitter submitter,
         TaskReader store,
+        ScriptRegistry scripts,
         TaskEvents events,
         TimeProvider time,
         IOptions<LimitsOptions> options,
@@ -99,9 +102,13 @@ public static class TasksApi
 
         var errors = new Dictionary<string, string[]>();
         var caller = request.HttpContext.User.CallerName();
-        var task = RequestReader.Validate(body!, limits, caller, field: "", errors, time.GetUtcNow());
-        if (task is null)
+        var valid = RequestReader.Validate(body!, limits, caller, field: "", errors, time.GetUtcNow());
+        if (valid is null)
             return RequestReader.Invalid(errors);
+        var (named, unknown) = await NamedScripts.ResolveAsync(scripts, circle, [valid], _ => "scriptName");
+        if (unknown is not null)
+            return unknown;
+        var task = named![0];
 
         Idempotency? idempotency = null;
         if (idempotencyKey is not null)
@@ -208,7 +215,8 @@ public static class TasksApi
         var text = string.Join('\0', task.Script, task.ArgsJson, task.TimeoutMs.ToString(invariant),
             (body.Language ?? ScriptLanguages.JavaScript).ToLowerInvariant(), task.Priority.ToString(invariant),
             body.RunAt?.ToUnixTimeMilliseconds().ToString(invariant) ?? "", body.DelayMs?.ToString(invariant) ?? "",
-            task.Retry is { } retry ? FormattableString.Invariant($"{retry.Attempts},{retry.BackoffMs},{retry.Factor:R}") : "");
+            task.Retry is { } retry ? FormattableString.Invariant($"{retry.Attempts},{retry.BackoffMs},{retry.Factor:R}") : "",
+            task.ScriptName ?? "", task.ScriptVersion?.ToString(invariant) ?? "");
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 
@@ -224,6 +232,7 @@ public static class TasksApi
         TaskReader store,
         TaskEvents events,
         TimeProvider time,
+        ScriptRegistry scripts,
         IOptions<LimitsOptions> options,
         CancellationToken cancellationToken)
     {
@@ -252,22 +261,24 @@ public static class TasksApi
         }
         if (errors.Count > 0)
             return RequestReader.Invalid(errors);
+        var (named, unknown) = await NamedScripts.ResolveAsync(scripts, circle, tasks, i => $"tasks[{i}].scriptName");
+        if (unknown is not null)
+            return unknown;
 
         if (waitFor <= TimeSpan.Zero)
         {
-            var submitted = await submitter.SubmitAsync(circle, tasks, idempotency: null);
+            var submitted = await submitter.SubmitAsync(circle, named!, idempotency: null);
             if (submitted.QuotaExceeded)
                 return QuotaExceeded(circle, limits);
             return TypedResults.Accepted((string?)null, new BatchView(submitted.Tasks.Select(TaskView.From).ToArray()));
         }
 
         // Watch every task before submitting, so that completions that beat us back are not missed.
-        for (var i = 0; i < tasks.Length; i++)
-            tasks[i] = tasks[i] with { Id = TaskIds.New(time) };
-        var watches = tasks.Select(t => events.Watch(circle, t.Id!)).ToArray();
+        var waited = named!.Select(t => t with { Id = TaskIds.New(time) }).ToArray();
+        var watches = waited.Select(t => events.Watch(circle, t.Id!)).ToArray();
         try
         {
-            var submitted = await submitter.SubmitAsync(circle, tasks, idempotency: null);
+            var submitted = await submitter.SubmitAsync(circle, waited, idempotency: null);
             if (submitted.QuotaExceeded)
                 return QuotaExceeded(circle, limits);
             var finished = await TaskWaiter.WaitAllAsync(store, watches, submitted.Tasks, waitFor, time, cancellationToken);

@@ -58,6 +58,8 @@ public static class ApiExtensions
             .WithCircleNameCheck()
             .ProducesApiProblems();
         api.MapTasksApi();
+        api.MapScriptsApi();
+        api.MapSchedulesApi();
         api.MapCirclesApi();
         api.MapModelsApi();
         api.MapWorkersApi();

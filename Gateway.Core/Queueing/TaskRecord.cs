@@ -31,6 +31,14 @@ public sealed record TaskRecord
     public string? RetryOf { get; init; }
 
     public ScriptLanguage Language { get; init; }
+
+    /// <summary>The registered script the task was submitted by name with, and its version; null for a script sent as text.</summary>
+    public string? ScriptName { get; init; }
+
+    public int? ScriptVersion { get; init; }
+
+    /// <summary>The schedule whose firing made the task; null for a task submitted by a caller.</summary>
+    public string? ScheduleName { get; init; }
 }
 
 /// <summary>What a caller submits: the script, its args as JSON text, its time budget, and when and how it runs.</summary>
@@ -52,6 +60,14 @@ public sealed record NewTask(string Script, string ArgsJson, int TimeoutMs, stri
 
     /// <summary>The task this one re-runs.</summary>
     public string? RetryOf { get; init; }
+
+    /// <summary>
+    /// The registered script <see cref="Script"/> was read from, when the caller named one. The
+    /// task keeps the text itself, so deleting the registered script never affects it.
+    /// </summary>
+    public string? ScriptName { get; init; }
+
+    public int? ScriptVersion { get; init; }
 }
 
 /// <summary>
@@ -108,6 +124,12 @@ public sealed record ClaimedTask(
     public string? RetryOf { get; init; }
 
     public ScriptLanguage Language { get; init; }
+
+    public string? ScriptName { get; init; }
+
+    public int? ScriptVersion { get; init; }
+
+    public string? ScheduleName { get; init; }
 }
 
 /// <summary>How a run ended, as the worker reports it.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Gateway.Core.Queueing;
 using Gateway.Core.Redis.Scripts;
+using System.Globalization;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis;
@@ -68,8 +69,9 @@ public sealed partial class ProtocolSelfTest(
     /// Every transition on a scratch circle, checking what each script returns and leaves:
     /// submit (and its idempotency), claim, renew, requeue, an expired lease reaped as lost,
     /// cancel of a pending and of a running task, the fenced complete; then a scheduled submit, its
-    /// promotion, a claim that takes the higher priority first, a failure that schedules a retry, and
-    /// the cancel of a scheduled task.
+    /// promotion, a claim that takes the higher priority first, a failure that schedules a retry, the
+    /// cancel of a scheduled task; registering a script, putting a schedule (fenced by its last due
+    /// time) and firing it (compare-and-set, overlap).
     /// </summary>
     /// <returns>The scratch circle it used (its keys are gone again).</returns>
     internal static async Task<string> RunAsync(IDatabase db, TimeProvider time)
@@ -84,7 +86,7 @@ public sealed partial class ProtocolSelfTest(
         var channel = $"{RedisKeys.Prefix}selftest:{{{circle}}}";
         var scheduled = RedisKeys.Scheduled(circle);
         var lanes = RedisKeys.Lanes(circle);
-        string[] ids = [NewId(), NewId(), NewId(), NewId(), NewId(), NewId()];
+        string[] ids = [NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId()];
         const long retention = 60_000;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -194,10 +196,60 @@ public sealed partial class ProtocolSelfTest(
             await Check("cancel (scheduled)", async () =>
                 await Cancel(ids[4]) == CancelResult.Cancelled && await StatusIs(ids[4], "cancelled")
                 && await db.SortedSetLengthAsync(scheduled) == 0);
+
+            await Check("register", async () =>
+            {
+                Task<RegisterScript.Reply> Register(string text) =>
+                    RegisterScript.RunAsync(db, new RegisterScript.Args(circle, "selftest", ScriptRegistry.Sha256(text), "javascript", "", now, text));
+                var first = await Register("1");
+                var again = await Register("1");
+                var changed = await Register("2");
+                return first is { Kind: RegisterScript.Kind.NewName, Version: 1 } && again is { Kind: RegisterScript.Kind.Unchanged, Version: 1 }
+                    && changed is { Kind: RegisterScript.Kind.NewVersion, Version: 2 }
+                    && await db.HashGetAsync(RedisKeys.Scripts(circle), "selftest") == 2
+                    && await db.HashGetAsync(RedisKeys.Script(circle, "selftest"), "1:script") == "1";
+            });
+
+            var schedule = RedisKeys.Schedule(circle, "selftest");
+            var definition = new Recurring.ScheduleDefinition("* * * * *", "UTC", "1", null, null, "javascript", "null", 1000,
+                Recurring.ScheduleOverlap.Skip, true);
+            await Check("schedule", async () =>
+            {
+                Task<ScheduleScript.Kind> Put(string lastDue) => ScheduleScript.RunAsync(db,
+                    new ScheduleScript.Args(circle, "selftest", lastDue, (now + 1000).ToString(CultureInfo.InvariantCulture), now, definition));
+                var created = await Put("");
+                var raced = await Put("1");
+                var replaced = await Put("");
+                return created == ScheduleScript.Kind.Created && raced == ScheduleScript.Kind.Raced && replaced == ScheduleScript.Kind.Replaced
+                    && await db.SortedSetScoreAsync(RedisKeys.Schedules(circle), "selftest") == now + 1000
+                    && await db.HashGetAsync(schedule, ScheduleHash.Rev) == 2 && await db.HashGetAsync(schedule, ScheduleHash.Script) == "1";
+            });
+
+            await Check("fire", async () =>
+            {
+                Task<FireScript.Reply> Fire(long next, long due, string id) => FireScript.RunAsync(db, new FireScript.Args(
+                    circle, "selftest", next.ToString(CultureInfo.InvariantCulture), "2", due.ToString(CultureInfo.InvariantCulture),
+                    (next + 1000).ToString(CultureInfo.InvariantCulture), now, 10, id, "", null) { Channel = channel });
+                var stale = await Fire(now, now, ids[6]);
+                var fired = await Fire(now + 1000, now + 1000, ids[6]);
+                var again = await Fire(now + 1000, now + 1000, ids[7]);
+                var overlapping = await Fire(now + 2000, now + 2000, ids[7]);
+                return stale.Outcome == Recurring.FiringOutcome.Moved
+                    && fired.Outcome == Recurring.FiringOutcome.Fired && fired.TaskId == ids[6]
+                    && again.Outcome == Recurring.FiringOutcome.Moved
+                    && overlapping.Outcome == Recurring.FiringOutcome.Overlapping && overlapping.TaskId == ids[6]
+                    && !await db.KeyExistsAsync(prefix + ids[7])
+                    && await StatusIs(ids[6], "pending") && await db.HashGetAsync(prefix + ids[6], TaskHash.ScheduleName) == "selftest"
+                    && await db.HashGetAsync(prefix + ids[6], TaskHash.Caller) == "schedule:selftest"
+                    && await db.ListLengthAsync(queue) == 2
+                    && await db.SortedSetScoreAsync(RedisKeys.Schedules(circle), "selftest") == now + 3000
+                    && await db.HashGetAsync(schedule, ScheduleHash.LastTask) == ids[6];
+            });
         }
         finally
         {
-            await db.KeyDeleteAsync([processing, index, idem, scheduled, .. lanes, .. ids.Select(id => (RedisKey)(prefix + id))]);
+            await db.KeyDeleteAsync([processing, index, idem, scheduled, .. lanes, RedisKeys.Scripts(circle), RedisKeys.Script(circle, "selftest"),
+                RedisKeys.Schedules(circle), RedisKeys.Schedule(circle, "selftest"), .. ids.Select(id => (RedisKey)(prefix + id))]);
         }
         return circle;
     }

@@ -65,6 +65,27 @@ public static class RedisKeys
     /// <summary>Hash of a circle's id counters, one field per entity kind.</summary>
     public static RedisKey ModelIds(string circle) => $"{Prefix}model:{{{circle}}}:ids";
 
+    /// <summary>Hash of a circle's registered scripts: name → latest version.</summary>
+    public static RedisKey Scripts(string circle) => $"{Prefix}scripts:{{{circle}}}";
+
+    /// <summary>
+    /// Hash of one registered script's versions: <c>latest</c>, and per version n the fields
+    /// <c>n:script</c>, <c>n:sha256</c>, <c>n:language</c>, <c>n:description</c>, <c>n:created</c>.
+    /// </summary>
+    public static RedisKey Script(string circle, string name) => $"{Prefix}script:{{{circle}}}:{name}";
+
+    /// <summary>Sorted set of a circle's schedules: name → next due time (ms), +inf when disabled.</summary>
+    public static RedisKey Schedules(string circle) => $"{Prefix}schedules:{{{circle}}}";
+
+    /// <summary>Hash of one schedule (<see cref="ScheduleHash"/>).</summary>
+    public static RedisKey Schedule(string circle, string name) => $"{Prefix}schedule:{{{circle}}}:{name}";
+
+    /// <summary>Set of every circle that has had a schedule (its own slot; written outside circle scripts).</summary>
+    public static readonly RedisKey ScheduleCircles = Prefix + "schedule-circles";
+
+    /// <summary>Pub/sub channel: a circle's name whenever one of its schedules was put or deleted.</summary>
+    public static readonly RedisChannel ScheduleChanges = RedisChannel.Literal(Prefix + "schedule-changes");
+
     /// <summary>Pub/sub channel with one message per state change (<see cref="TaskEventMessage"/>).</summary>
     public static string Events(string circle) => $"{Prefix}events:{{{circle}}}";
 

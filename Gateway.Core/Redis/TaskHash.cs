@@ -20,6 +20,9 @@ internal static class TaskHash
     public const string Priority = "priority", RunAt = "runAt", RetryOf = "retryOf",
         RetryAttempts = "retryAttempts", RetryBackoff = "retryBackoff", RetryFactor = "retryFactor", Retried = "retried";
 
+    // Where the script came from, when not sent as text: a registered script, a schedule's firing.
+    public const string ScriptName = "scriptName", ScriptVersion = "scriptVersion", ScheduleName = "scheduleName";
+
     // The current run: its state, attempt, lease and worker, and a cancel asked for.
     public const string Status = "status", Attempts = "attempts", Lease = "lease", Worker = "worker", Started = "started", Cancel = "cancel";
 
@@ -28,7 +31,7 @@ internal static class TaskHash
 
     /// <summary>What a read of a task asks for, in the order <see cref="ToRecord"/> takes them.</summary>
     public static readonly RedisValue[] RecordFields =
-        [Id, Status, Result, Error, Output, Attempts, Created, Started, Finished, Duration, Worker, Caller, Timeout, Priority, RunAt, RetryOf, Language];
+        [Id, Status, Result, Error, Output, Attempts, Created, Started, Finished, Duration, Worker, Caller, Timeout, Priority, RunAt, RetryOf, Language, ScriptName, ScriptVersion, ScheduleName];
 
     /// <summary>What a re-submit reads, in the order <see cref="ToDefinition"/> takes them.</summary>
     public static readonly RedisValue[] DefinitionFields =
@@ -59,6 +62,9 @@ internal static class TaskHash
             RunAt = status == TaskState.Scheduled ? Time(v[14]) : null,
             RetryOf = Text(v[15]),
             Language = ScriptLanguages.Parse(v[16]),
+            ScriptName = Text(v[17]),
+            ScriptVersion = Number(v[18]),
+            ScheduleName = Text(v[19]),
         };
     }
 
@@ -90,6 +96,11 @@ internal static class TaskHash
 
     public static DateTimeOffset? Time(RedisValue ms) =>
         ms.IsNullOrEmpty ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)ms);
+
+    /// <summary>A stored whole number, with "" or absent as null.</summary>
+    public static int? Number(RedisValue value) => value.IsNullOrEmpty ? null : (int)value;
+
+    public static int? Number(RedisResult value) => value.IsNull ? null : Number((RedisValue)value);
 
     /// <summary>A stored text, with "" (how the scripts store "none") as null.</summary>
     public static string? Text(RedisValue value) => value.IsNullOrEmpty ? null : (string?)value;

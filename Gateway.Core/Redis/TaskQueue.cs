@@ -68,6 +68,8 @@ public sealed class TaskQueue(
                 RetryOf = task.RetryOf,
                 Retry = task.Retry,
                 Language = task.Language,
+                ScriptName = task.ScriptName,
+                ScriptVersion = task.ScriptName is null ? null : task.ScriptVersion,
             };
             records[i] = new TaskRecord
             {
@@ -81,6 +83,8 @@ public sealed class TaskQueue(
                 RunAt = due > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(due) : null,
                 RetryOf = task.RetryOf,
                 Language = task.Language,
+                ScriptName = items[i].ScriptName,
+                ScriptVersion = items[i].ScriptVersion,
             };
         }
         if (tasks.Count == 1)
@@ -128,6 +132,8 @@ public sealed class TaskQueue(
                 Priority = item.Priority,
                 RetryOf = item.RetryOf,
                 Language = item.Language,
+                ScriptName = item.ScriptName,
+                ScriptVersion = item.ScriptVersion,
             };
             n++;
         }
@@ -219,6 +225,9 @@ public sealed class TaskQueue(
             Priority = task.Priority,
             RetryOf = task.RetryOf,
             Language = task.Language,
+            ScriptName = task.ScriptName,
+            ScriptVersion = task.ScriptVersion,
+            ScheduleName = task.ScheduleName,
         };
         return TaskEventMessage.Format(task.Id, outcome.Status, JsonSerializer.Serialize(record, CoreJson.Default.TaskRecord));
     }

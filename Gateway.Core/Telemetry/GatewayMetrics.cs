@@ -9,7 +9,8 @@ namespace Gateway.Core.Telemetry;
 /// as <c>gateway_tasks_submitted_total</c>, <c>gateway_tasks_finished_total</c>,
 /// <c>gateway_task_queue_wait_seconds</c>, <c>gateway_task_run_seconds</c>,
 /// <c>gateway_queue_depth</c>, <c>gateway_workers_busy</c>, <c>gateway_tasks_scheduled_total</c>,
-/// <c>gateway_scheduled_depth</c> and <c>gateway_tasks_retried_total</c>.
+/// <c>gateway_scheduled_depth</c>, <c>gateway_tasks_retried_total</c>, <c>gateway_schedule_firings_total</c> and
+/// <c>gateway_schedule_skips_total</c>.
 /// </summary>
 public static class GatewayMetrics
 {
@@ -30,6 +31,11 @@ public static class GatewayMetrics
     private static readonly Counter<long> Scheduled = Meter.CreateCounter<long>("gateway.tasks.scheduled", "{task}", "Tasks submitted with a later due time, by circle.");
 
     private static readonly Counter<long> Retried = Meter.CreateCounter<long>("gateway.tasks.retried", "{task}", "Failed runs scheduled to run again by their retry policy, by circle and error code.");
+
+    private static readonly Counter<long> Firings = Meter.CreateCounter<long>("gateway.schedule.firings", "{firing}", "Schedule due times that submitted a task, by circle.");
+
+    private static readonly Counter<long> Skips = Meter.CreateCounter<long>("gateway.schedule.skips", "{firing}",
+        "Schedule due times that submitted no task, by circle and reason (overlapping, missed, queue_full, script_missing).");
 
     private static readonly ConcurrentDictionary<string, long> Depths = new(StringComparer.Ordinal);
 
@@ -58,6 +64,21 @@ public static class GatewayMetrics
         var tags = new TagList { { "circle", circle }, { "status", status } };
         Finished.Add(1, tags);
         RunTime.Record(ran.TotalSeconds, tags);
+    }
+
+    public static void ScheduleFired(string circle) => Firings.Add(1, new KeyValuePair<string, object?>("circle", circle));
+
+    public static void ScheduleSkipped(string circle, Recurring.FiringOutcome reason)
+    {
+        var tags = new TagList { { "circle", circle }, { "reason", reason switch
+        {
+            Recurring.FiringOutcome.Overlapping => "overlapping",
+            Recurring.FiringOutcome.Missed => "missed",
+            Recurring.FiringOutcome.QueueFull => "queue_full",
+            Recurring.FiringOutcome.ScriptMissing => "script_missing",
+            _ => reason.ToString(),
+        } } };
+        Skips.Add(1, tags);
     }
 
     public static void QueueDepth(string circle, long depth) => Depths[circle] = depth;

@@ -49,6 +49,48 @@ public sealed class EmbeddedGarnetTests
             Assert.That(done.Result!.GetValue<double>(), Is.EqualTo(5));
             doneId = done.Id;
 
+            // Nobody serves "later" in this run: the task is still pending when the process stops.
+            var later = await client.SubmitAsync("later", new { script = "'ran after the restart'" });
+            Assert.That(later.Status, Is.EqualTo(HttpStatusCode.Accepted));
+            laterId = later.Id;
+
+            Assert.That(first.Log, Does.Contain($"embedded Garnet listens on 127.0.0.1:{port}"));
+            first.Terminate();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            Assert.That(first.ExitCode, Is.Zero, first.Log);
+        }
+
+        await using var second = await HostProcess.StartAsync("Gateway.Api", Settings("*"), workingDirectory: _dir);
+        using var again = second.CreateClient();
+        var kept = await again.GetTaskAsync("now", doneId);
+        Assert.That(kept.TaskStatus, Is.EqualTo("completed"), $"{kept}\n{second.Log}");
+        Assert.That(kept.Result!.GetValue<double>(), Is.EqualTo(5));
+
+        var resumed = await again.GetTaskAsync("later", laterId, wait: 30);
+        Assert.That(resumed.TaskStatus, Is.EqualTo("completed"), $"{resumed}\n{second.Log}");
+        Assert.That(resumed.Result!.GetValue<string>(), Is.EqualTo("ran after the restart"));
+    }
+
+    [Test]
+    public async Task AppendOnlyFile_IsCutByCheckpoints_AndARestartRecoversEveryPendingTask()
+    {
+        var port = TestRedis.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var data = Path.Combine(_dir, "data");
+        Dictionary<string, string> Settings(string circles) => new()
+        {
+            ["ConnectionStrings:Redis"] = "",
+            ["Gateway:Embedded:Port"] = port,
+            ["Gateway:Embedded:DataPath"] = data,
+            ["Gateway:Embedded:CheckpointSeconds"] = "10",
+            ["Gateway:Workers:Circles:0"] = circles,
+        };
+        var aof = Path.Combine(data, "checkpoints", "AOF");
+
+        var pending = new List<string>();
+        long grown;
+        await using (var first = await HostProcess.StartAsync("Gateway.Api", Settings("now"), workingDirectory: _dir))
+        {
+            using var client = first.CreateClient();
             // Nobody serves "later" in this run: about 24 MB of pending tasks, three segments of the file,
             // sent in batches so that the burst is over well before the first checkpoint.
             var filler = new string('x', 200_000);

@@ -25,7 +25,8 @@ internal static class ClaimScript
         var claimed = new ClaimedTask[result.Length];
         for (var i = 0; i < claimed.Length; i++)
         {
-            // { id, script, args, timeout, attempt, caller, created, lease token, traceparent, priority, retryOf, language }
+            // { id, script, args, timeout, attempt, caller, created, lease token, traceparent, priority, retryOf, language,
+            //   script name, script version, schedule name }
             var f = (RedisResult[])result[i]!;
             claimed[i] = new ClaimedTask(
                 Id: (string?)f[0] ?? "",
@@ -44,6 +45,9 @@ internal static class ClaimScript
                 Priority = (int)f[9],
                 RetryOf = TaskHash.Text(f[10]),
                 Language = ScriptLanguages.Parse(TaskHash.Text(f[11])),
+                ScriptName = TaskHash.Text(f[12]),
+                ScriptVersion = TaskHash.Number(f[13]),
+                ScheduleName = TaskHash.Text(f[14]),
             };
         }
         return claimed;

@@ -20,6 +20,11 @@ internal static class SubmitScript
         public RetryPolicy? Retry { get; init; }
 
         public ScriptLanguage Language { get; init; }
+
+        /// <summary>The registered script the text was read from, if any.</summary>
+        public string? ScriptName { get; init; }
+
+        public int? ScriptVersion { get; init; }
     }
 
     /// <summary>Slots of the submitting process's worker that the first tasks may take, leased as by a claim.</summary>
@@ -40,7 +45,7 @@ internal static class SubmitScript
 
         public override RedisValue[] Argv()
         {
-            const int header = 11, perTask = 13;
+            const int header = 11, perTask = 15;
             var argv = new RedisValue[header + perTask * Tasks.Count];
             argv[0] = RedisKeys.TaskPrefix(Circle);
             argv[1] = Channel;
@@ -69,6 +74,8 @@ internal static class SubmitScript
                 argv[at++] = task.Retry?.BackoffMs ?? 0;
                 argv[at++] = task.Retry is { } retry ? TaskHash.FactorText(retry.Factor) : "1";
                 argv[at++] = task.Language.ToWire();
+                argv[at++] = task.ScriptName ?? "";
+                argv[at++] = task.ScriptVersion ?? 0;
             }
             return argv;
         }

@@ -11,7 +11,8 @@
 
   Ids whose task is no longer pending (cancelled while queued, or expired) are dropped.
   Returns, per claimed task, { id, script, args, timeout, attempt, caller, created, lease token,
-  traceparent, priority, retryOf, language } (the order ClaimScript.cs reads).
+  traceparent, priority, retryOf, language, script name, script version, schedule name } (the order
+  ClaimScript.cs reads).
 ]]
 local prefix, channel, now, lease, worker = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local want = tonumber(ARGV[6])
@@ -27,7 +28,8 @@ end
 local out, leased = {}, {}
 for _, id in ipairs(ids) do
   local key = prefix .. id
-  local f = redis.call('HMGET', key, 'status', 'attempts', 'script', 'args', 'timeout', 'caller', 'created', 'traceparent', 'priority', 'retryOf', 'language')
+  local f = redis.call('HMGET', key, 'status', 'attempts', 'script', 'args', 'timeout', 'caller', 'created', 'traceparent', 'priority', 'retryOf', 'language',
+    'scriptName', 'scriptVersion', 'scheduleName')
   if f[1] == 'pending' then
     local token = ARGV[7] .. '.' .. (#out + 1)
     local attempt = tonumber(f[2] or '0') + 1
@@ -35,7 +37,8 @@ for _, id in ipairs(ids) do
     redis.call('PUBLISH', channel, id .. ' processing')
     leased[#leased + 1] = now + lease
     leased[#leased + 1] = id
-    out[#out + 1] = { id, f[3], f[4], f[5], attempt, f[6], f[7], token, f[8] or '', f[9] or '0', f[10] or '', f[11] or '' }
+    out[#out + 1] = { id, f[3], f[4], f[5], attempt, f[6], f[7], token, f[8] or '', f[9] or '0', f[10] or '', f[11] or '',
+      f[12] or '', f[13] or '', f[14] or '' }
   end
 end
 if #leased > 0 then redis.call('ZADD', KEYS[1], unpack(leased)) end

@@ -16,7 +16,7 @@
   ARGV[11] lease-token stem
   then 12 per task: id, script, args, timeout (ms), caller, traceparent, priority (0-9),
     due (ms; 0: now), retryOf (or ""), retry attempts (0: no policy), retry backoff (ms), retry factor,
-    language
+    language, registered script name and version ("" when the script was sent as text)
 
   A task with a due time is stored scheduled, in the scheduled set (promote.lua makes it pending
   then). When every lane is empty, the first tasks due now go straight to the submitting process's
@@ -32,7 +32,7 @@
     { 2 }          refused, nothing stored: the circle would hold too many waiting tasks
     { 3, record }  nothing stored: the record an earlier submit with the same idempotency key left
 ]]
-local PER, FIRST = 13, 12
+local PER, FIRST = 15, 12
 local prefix, channel, created, circle = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local idem = KEYS[14]
 if idem then
@@ -70,6 +70,12 @@ for i = FIRST, #ARGV, PER do
   local id, priority, kind = ARGV[i], tonumber(ARGV[i + 6]), kinds[i]
   local fields = { 'id', id, 'circle', circle, 'script', ARGV[i + 1], 'args', ARGV[i + 2], 'timeout', ARGV[i + 3],
     'caller', ARGV[i + 4], 'traceparent', ARGV[i + 5], 'created', created, 'priority', priority, 'language', ARGV[i + 12] }
+  if ARGV[i + 13] ~= '' then
+    fields[#fields + 1] = 'scriptName'
+    fields[#fields + 1] = ARGV[i + 13]
+    fields[#fields + 1] = 'scriptVersion'
+    fields[#fields + 1] = ARGV[i + 14]
+  end
   if ARGV[i + 8] ~= '' then
     fields[#fields + 1] = 'retryOf'
     fields[#fields + 1] = ARGV[i + 8]

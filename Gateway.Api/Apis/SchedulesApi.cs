@@ -1,0 +1,179 @@
+using System.Text;
+using System.Text.Json;
+using Gateway.Core.Configuration;
+using Gateway.Core.Queueing;
+using Gateway.Core.Recurring;
+using Gateway.Core.Redis;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Api.Apis;
+
+/// <summary>A circle's schedules: recurring tasks by cron expression.</summary>
+public static class SchedulesApi
+{
+    public static RouteGroupBuilder MapSchedulesApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/circles/{circle}/schedules")
+            .WithTags("Schedules")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapPut("/{name}", Put)
+            .WithName("PutSchedule")
+            .WithSummary("Create or replace a schedule: each due time of its cron expression submits one task, once across all processes.")
+            .Accepts<ScheduleRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapGet("/", List)
+            .WithName("ListSchedules")
+            .WithSummary("Every schedule of the circle.");
+        group.MapGet("/{name}", Get)
+            .WithName("GetSchedule")
+            .WithSummary("One schedule, with its next due time and its last firing.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{name}", Delete)
+            .WithName("DeleteSchedule")
+            .WithSummary("Remove a schedule; a task it already submitted is not touched.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    /// <summary>201 for a new schedule, 200 when it replaced one; 404 when it names an unknown registered script.</summary>
+    public static async Task<Results<Created<ScheduleView>, Ok<ScheduleView>, ProblemHttpResult>> Put(
+        string circle,
+        string name,
+        HttpRequest request,
+        ScheduleStore schedules,
+        ScriptRegistry scripts,
+        IOptions<LimitsOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        if (!CircleName.IsValid(name))
+            return RequestReader.Invalid("name", RequestReader.NameRule("schedule name"));
+        var (body, problem) = await RequestReader.ReadJsonAsync<ScheduleRequest>(request, RequestReader.MaxBodyBytes(limits), cancellationToken);
+        if (problem is not null)
+            return problem;
+        var (definition, errors) = Validate(body!, limits);
+        if (definition is null)
+            return RequestReader.Invalid(errors);
+        if (definition.ScriptName is { } scriptName && await scripts.GetAsync(circle, scriptName, definition.ScriptVersion) is null)
+            return NamedScripts.Unknown(circle, scriptName, definition.ScriptVersion, "scriptName");
+
+        var (schedule, created) = await schedules.PutAsync(circle, name, definition);
+        var view = ScheduleView.From(schedule);
+        return created
+            ? TypedResults.Created($"/api/circles/{circle}/schedules/{name}", view)
+            : TypedResults.Ok(view);
+    }
+
+    public static async Task<Ok<ScheduleListView>> List(string circle, ScheduleStore schedules) =>
+        TypedResults.Ok(new ScheduleListView((await schedules.ListAsync(circle)).Select(ScheduleView.From).ToArray()));
+
+    public static async Task<Results<Ok<ScheduleView>, ProblemHttpResult>> Get(string circle, string name, ScheduleStore schedules) =>
+        CircleName.IsValid(name) && await schedules.GetAsync(circle, name) is { } schedule
+            ? TypedResults.Ok(ScheduleView.From(schedule))
+            : Unknown(circle, name);
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string circle, string name, ScheduleStore schedules) =>
+        CircleName.IsValid(name) && await schedules.DeleteAsync(circle, name)
+            ? TypedResults.NoContent()
+            : Unknown(circle, name);
+
+    private static ProblemHttpResult Unknown(string circle, string name) =>
+        RequestReader.NotFound($"Circle '{circle}' has no schedule '{name}'.");
+
+    /// <summary>The definition, or the errors naming each field at fault.</summary>
+    private static (ScheduleDefinition? Definition, Dictionary<string, string[]> Errors) Validate(ScheduleRequest body, LimitsOptions limits)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var zoneName = body.TimeZone ?? "UTC";
+        if (!CronSchedule.TryFindZone(zoneName, out var zone))
+            RequestReader.Add(errors, "timeZone", $"'{zoneName}' is not a time zone this server knows; use an IANA name such as \"Europe/Brussels\".");
+        if (!CronSchedule.TryParse(body.Cron, zone, out _, out var cronError))
+            RequestReader.Add(errors, "cron", cronError!);
+
+        RequestReader.ValidateScript(body.Script, body.ScriptName, body.ScriptVersion, limits, field: "", errors);
+        RequestReader.ValidateLanguage(body.Language, field: "", errors);
+        var args = body.Args is { } a ? a.GetRawText() : "null";
+        if (Encoding.UTF8.GetByteCount(args) > limits.MaxArgsBytes)
+            RequestReader.Add(errors, "args", $"The args are larger than {limits.MaxArgsBytes} bytes of JSON.");
+        if (body.TimeoutMs is { } t && (t < 1 || t > limits.MaxTimeoutMs))
+            RequestReader.Add(errors, "timeoutMs", $"timeoutMs must be between 1 and {limits.MaxTimeoutMs}.");
+        var overlap = body.Overlap switch
+        {
+            null or "skip" => ScheduleOverlap.Skip,
+            "allow" => ScheduleOverlap.Allow,
+            _ => (ScheduleOverlap?)null,
+        };
+        if (overlap is null)
+            RequestReader.Add(errors, "overlap", "overlap must be \"skip\" (the default) or \"allow\".");
+        if (errors.Count > 0)
+            return (null, errors);
+
+        return (new ScheduleDefinition(body.Cron!.Trim(), zoneName, body.Script, body.ScriptName, body.ScriptVersion,
+            (body.Language ?? "javascript").ToLowerInvariant(), args, body.TimeoutMs ?? limits.DefaultTimeoutMs, overlap!.Value, body.Enabled ?? true), errors);
+    }
+}
+
+/// <summary>The body of a schedule put.</summary>
+public sealed record ScheduleRequest
+{
+    /// <summary>5 fields (minute hour day month weekday), or 6 with seconds first.</summary>
+    public string? Cron { get; init; }
+
+    /// <summary>An IANA time zone name; default <c>UTC</c>.</summary>
+    public string? TimeZone { get; init; }
+
+    /// <summary>The script each firing runs; or, instead, <see cref="ScriptName"/>.</summary>
+    public string? Script { get; init; }
+
+    /// <summary>A registered script of the circle, resolved at each firing (its latest version unless <see cref="ScriptVersion"/>).</summary>
+    public string? ScriptName { get; init; }
+
+    public int? ScriptVersion { get; init; }
+
+    public string? Language { get; init; }
+
+    public JsonElement? Args { get; init; }
+
+    public int? TimeoutMs { get; init; }
+
+    /// <summary><c>skip</c> (default): a due time is skipped while the previous firing's task has not finished; <c>allow</c>: it fires anyway.</summary>
+    public string? Overlap { get; init; }
+
+    /// <summary>Default true; a disabled schedule keeps its definition and does not fire.</summary>
+    public bool? Enabled { get; init; }
+}
+
+/// <summary>A schedule as the API shows it.</summary>
+public sealed record ScheduleView(
+    string Name,
+    string Cron,
+    string TimeZone,
+    string? Script,
+    string? ScriptName,
+    int? ScriptVersion,
+    string Language,
+    JsonElement? Args,
+    int TimeoutMs,
+    string Overlap,
+    bool Enabled,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? NextRunAt,
+    DateTimeOffset? LastRunAt,
+    string? LastTaskId)
+{
+    public static ScheduleView From(ScheduleRecord schedule)
+    {
+        var d = schedule.Definition;
+        return new(schedule.Name, d.Cron, d.TimeZone, d.Script, d.ScriptName, d.ScriptVersion, d.Language,
+            JsonSerializer.Deserialize<JsonElement>(d.ArgsJson), d.TimeoutMs, d.Overlap == ScheduleOverlap.Allow ? "allow" : "skip",
+            d.Enabled, schedule.CreatedAt, schedule.UpdatedAt, schedule.NextRunAt, schedule.LastRunAt, schedule.LastTaskId);
+    }
+}
+
+/// <summary>The schedules of a circle.</summary>
+public sealed record ScheduleListView(IReadOnlyList<ScheduleView> Schedules);

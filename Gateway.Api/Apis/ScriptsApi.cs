@@ -1,0 +1,128 @@
+using System.Text.Json.Serialization;
+using Gateway.Core.Configuration;
+using Gateway.Core.Queueing;
+using Gateway.Core.Redis;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Api.Apis;
+
+/// <summary>A circle's registered scripts: submit by <c>scriptName</c> instead of sending the text each time.</summary>
+public static class ScriptsApi
+{
+    public static RouteGroupBuilder MapScriptsApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/circles/{circle}/scripts")
+            .WithTags("Scripts")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapPut("/{name}", Put)
+            .WithName("PutScript")
+            .WithSummary("Register a script under a name: a new version when its text differs from the latest, else the latest as it is.")
+            .Accepts<ScriptRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapGet("/", List)
+            .WithName("ListScripts")
+            .WithSummary("The latest version of every registered script of the circle, without their text.");
+        group.MapGet("/{name}", Get)
+            .WithName("GetScript")
+            .WithSummary("One registered script with its text: the latest version, or ?version=N.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{name}", Delete)
+            .WithName("DeleteScript")
+            .WithSummary("Remove a registered script and all its versions; tasks already submitted still run.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    /// <summary>201 for the first version of a name, 200 for a new version or the same text again.</summary>
+    public static async Task<Results<Created<ScriptView>, Ok<ScriptView>, ProblemHttpResult>> Put(
+        string circle,
+        string name,
+        HttpRequest request,
+        ScriptRegistry registry,
+        IOptions<LimitsOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        if (!CircleName.IsValid(name))
+            return RequestReader.Invalid("name", RequestReader.NameRule("script name"));
+        var (body, problem) = await RequestReader.ReadJsonAsync<ScriptRequest>(request, RequestReader.MaxBodyBytes(limits), cancellationToken);
+        if (problem is not null)
+            return problem;
+
+        var errors = new Dictionary<string, string[]>();
+        RequestReader.ValidateScript(body!.Script, scriptName: null, scriptVersion: null, limits, field: "", errors);
+        RequestReader.ValidateLanguage(body.Language, field: "", errors);
+        if (body.Description is { Length: > MaxDescription })
+            RequestReader.Add(errors, "description", $"description may have at most {MaxDescription} characters.");
+        if (errors.Count > 0)
+            return RequestReader.Invalid(errors);
+
+        var registered = await registry.RegisterAsync(circle, name, body.Script!, (body.Language ?? "javascript").ToLowerInvariant(), body.Description ?? "");
+        var view = ScriptView.From(registered.Script, withText: false);
+        return registered.NewName
+            ? TypedResults.Created($"/api/circles/{circle}/scripts/{name}", view)
+            : TypedResults.Ok(view);
+    }
+
+    public static async Task<Ok<ScriptListView>> List(string circle, ScriptRegistry registry) =>
+        TypedResults.Ok(new ScriptListView((await registry.ListAsync(circle)).Select(s => ScriptView.From(s, withText: false)).ToArray()));
+
+    public static async Task<Results<Ok<ScriptView>, ProblemHttpResult>> Get(
+        string circle, string name, [FromQuery] string? version, ScriptRegistry registry)
+    {
+        int? number = null;
+        if (version is not null)
+        {
+            if (!int.TryParse(version, out var parsed) || parsed < 1)
+                return RequestReader.Invalid("version", "version must be a whole number from 1.");
+            number = parsed;
+        }
+        if (!CircleName.IsValid(name))
+            return NamedScripts.Unknown(circle, name, number, "name");
+        var script = await registry.GetAsync(circle, name, number);
+        return script is null
+            ? NamedScripts.Unknown(circle, name, number, "name")
+            : TypedResults.Ok(ScriptView.From(script, withText: true));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string circle, string name, ScriptRegistry registry) =>
+        CircleName.IsValid(name) && await registry.DeleteAsync(circle, name)
+            ? TypedResults.NoContent()
+            : NamedScripts.Unknown(circle, name, null, "name");
+
+    private const int MaxDescription = 1000;
+}
+
+/// <summary>The body of a script registration.</summary>
+public sealed record ScriptRequest
+{
+    /// <summary>The script's text.</summary>
+    public string? Script { get; init; }
+
+    /// <summary><c>javascript</c> (the default).</summary>
+    public string? Language { get; init; }
+
+    /// <summary>Free text for people, up to 1000 characters.</summary>
+    public string? Description { get; init; }
+}
+
+/// <summary>One version of a registered script; <see cref="Script"/> (its text) only when one script is read.</summary>
+public sealed record ScriptView(
+    string Name,
+    int Version,
+    string Sha256,
+    string Language,
+    string Description,
+    DateTimeOffset CreatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Script)
+{
+    public static ScriptView From(RegisteredScript script, bool withText) =>
+        new(script.Name, script.Version, script.Sha256, script.Language, script.Description, script.CreatedAt, withText ? script.Text : null);
+}
+
+/// <summary>The registered scripts of a circle.</summary>
+public sealed record ScriptListView(IReadOnlyList<ScriptView> Scripts);

@@ -1,0 +1,70 @@
+namespace Gateway.Core.Recurring;
+
+/// <summary>Whether a schedule fires while the task of its previous firing has not finished.</summary>
+public enum ScheduleOverlap
+{
+    /// <summary>The firing is skipped (the default).</summary>
+    Skip,
+
+    /// <summary>It fires regardless.</summary>
+    Allow,
+}
+
+/// <summary>
+/// What a schedule runs and when: the task each firing submits (its script as text, or a
+/// registered script's name with an optional pinned version, resolved at each firing), the cron
+/// expression and time zone, overlap and whether it is enabled.
+/// </summary>
+public sealed record ScheduleDefinition(
+    string Cron,
+    string TimeZone,
+    string? Script,
+    string? ScriptName,
+    int? ScriptVersion,
+    string Language,
+    string ArgsJson,
+    int TimeoutMs,
+    ScheduleOverlap Overlap,
+    bool Enabled);
+
+/// <summary>A stored schedule: its definition and where it stands.</summary>
+public sealed record ScheduleRecord(string Circle, string Name, ScheduleDefinition Definition)
+{
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The next due time; null when disabled or when the expression has no further occurrence.</summary>
+    public DateTimeOffset? NextRunAt { get; init; }
+
+    /// <summary>The due time of the last firing that submitted a task.</summary>
+    public DateTimeOffset? LastRunAt { get; init; }
+
+    /// <summary>The task that firing submitted.</summary>
+    public string? LastTaskId { get; init; }
+}
+
+/// <summary>What one due time of a schedule came to.</summary>
+public enum FiringOutcome
+{
+    /// <summary>Another process fired it (or the schedule was changed or deleted meanwhile): nothing done here.</summary>
+    Moved,
+
+    /// <summary>A task was submitted.</summary>
+    Fired,
+
+    /// <summary>Skipped: the previous firing's task has not finished and overlap is <see cref="ScheduleOverlap.Skip"/>.</summary>
+    Overlapping,
+
+    /// <summary>Not fired: the due time passed too long ago (after downtime); the next one will.</summary>
+    Missed,
+
+    /// <summary>Skipped: the circle's queue is full.</summary>
+    QueueFull,
+
+    /// <summary>Skipped: the registered script it names (or its pinned version) no longer exists.</summary>
+    ScriptMissing,
+}
+
+/// <summary>One due time handled: the schedule, what came of it, and the task when one was submitted.</summary>
+public sealed record Firing(string Circle, string Name, FiringOutcome Outcome, DateTimeOffset? Due, string? TaskId);

@@ -1,0 +1,65 @@
+using System.Globalization;
+using Gateway.Core.Recurring;
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis;
+
+/// <summary>
+/// The fields of a schedule's hash (<c>rhai:schedule:{circle}:name</c>). schedule.lua and fire.lua
+/// use the same names. <see cref="Next"/> and <see cref="Rev"/> are what a firing compares and
+/// sets: a firing moves <c>next</c> only from the value it read, so each due time fires once.
+/// </summary>
+internal static class ScheduleHash
+{
+    // The definition, written by schedule.lua ("" for none).
+    public const string Cron = "cron", TimeZone = "timeZone", Script = "script", ScriptName = "scriptName", ScriptVersion = "scriptVersion",
+        Language = "language", Args = "args", Timeout = "timeout", Overlap = "overlap", Enabled = "enabled";
+
+    // Bookkeeping: created and updated (ms); rev counts puts, so a firing never runs a definition it did not read.
+    public const string Created = "created", Updated = "updated", Rev = "rev";
+
+    // Where it stands (ms): the next due time ("" when none), the last due time handled (fired, skipped
+    // or missed), the due time of the last firing that submitted a task, and that task's id.
+    public const string Next = "next", LastDue = "lastDue", LastRun = "lastRun", LastTask = "lastTask";
+
+    /// <summary>The definition as the field/value pairs schedule.lua writes.</summary>
+    public static RedisValue[] DefinitionPairs(ScheduleDefinition d) =>
+    [
+        Cron, d.Cron, TimeZone, d.TimeZone, Script, d.Script ?? "", ScriptName, d.ScriptName ?? "",
+        ScriptVersion, d.ScriptVersion is { } v ? v : "", Language, d.Language, Args, d.ArgsJson, Timeout, d.TimeoutMs,
+        Overlap, d.Overlap == ScheduleOverlap.Allow ? "allow" : "skip", Enabled, d.Enabled ? 1 : 0,
+    ];
+
+    /// <summary>The schedule read with HGETALL, or null when there is none.</summary>
+    public static ScheduleRecord? ToRecord(string circle, string name, HashEntry[] entries)
+    {
+        if (entries.Length == 0)
+            return null;
+        var f = entries.ToDictionary(e => (string)e.Name!, e => e.Value, StringComparer.Ordinal);
+        RedisValue Get(string field) => f.TryGetValue(field, out var value) ? value : RedisValue.Null;
+        if (Get(Cron).IsNullOrEmpty)
+            return null;
+        var definition = new ScheduleDefinition(
+            Cron: Get(Cron)!,
+            TimeZone: TaskHash.Text(Get(TimeZone)) ?? "UTC",
+            Script: TaskHash.Text(Get(Script)),
+            ScriptName: TaskHash.Text(Get(ScriptName)),
+            ScriptVersion: TaskHash.Number(Get(ScriptVersion)),
+            Language: TaskHash.Text(Get(Language)) ?? "javascript",
+            ArgsJson: TaskHash.Text(Get(Args)) ?? "null",
+            TimeoutMs: (int)Get(Timeout),
+            Overlap: Get(Overlap) == "allow" ? ScheduleOverlap.Allow : ScheduleOverlap.Skip,
+            Enabled: Get(Enabled) == 1);
+        return new ScheduleRecord(circle, name, definition)
+        {
+            CreatedAt = TaskHash.Time(Get(Created)) ?? default,
+            UpdatedAt = TaskHash.Time(Get(Updated)) ?? default,
+            NextRunAt = TaskHash.Time(Get(Next)),
+            LastRunAt = TaskHash.Time(Get(LastRun)),
+            LastTaskId = TaskHash.Text(Get(LastTask)),
+        };
+    }
+
+    public static string Ms(DateTimeOffset? time) =>
+        time is { } t ? t.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) : "";
+}

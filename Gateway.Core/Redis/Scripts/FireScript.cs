@@ -1,0 +1,42 @@
+using Gateway.Core.Recurring;
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis.Scripts;
+
+/// <summary>fire.lua: move a schedule's next due time from the value read, and submit the firing's task in the same script.</summary>
+internal static class FireScript
+{
+    private static readonly LuaScript Lua = LuaScript.Load("fire");
+
+    /// <param name="ScriptName">The registered script the schedule names, whose versions' key the script must declare.</param>
+    public sealed record Args(
+        string Circle, string Name, string NextRead, string RevRead, string DueMs, string NewNextMs, long NowMs,
+        long MaxQueued, string TaskId, string TraceParent, string? ScriptName) : ScriptArgs(Circle)
+    {
+        public override RedisKey[] Keys() => ScriptName is { } script
+            ? [RedisKeys.Schedule(Circle, Name), RedisKeys.Schedules(Circle), RedisKeys.Queue(Circle), RedisKeys.Index(Circle), RedisKeys.Script(Circle, script)]
+            : [RedisKeys.Schedule(Circle, Name), RedisKeys.Schedules(Circle), RedisKeys.Queue(Circle), RedisKeys.Index(Circle)];
+
+        public override RedisValue[] Argv() =>
+            [Name, NextRead, RevRead, DueMs, NewNextMs, NowMs, RedisKeys.TaskPrefix(Circle), Channel, Circle, MaxQueued, TaskId, TraceParent];
+    }
+
+    /// <summary>What the script did, and the task it submitted (or the unfinished one it skipped for).</summary>
+    public sealed record Reply(FiringOutcome Outcome, string? TaskId);
+
+    public static async Task<Reply> RunAsync(IDatabaseAsync db, Args args)
+    {
+        var reply = (RedisResult[])(await Lua.EvaluateAsync(db, args))!;
+        var outcome = (int)reply[0] switch
+        {
+            0 => FiringOutcome.Moved,
+            1 => FiringOutcome.Fired,
+            2 => FiringOutcome.Overlapping,
+            3 => FiringOutcome.Missed,
+            4 => FiringOutcome.QueueFull,
+            5 => FiringOutcome.ScriptMissing,
+            var other => throw new InvalidOperationException($"fire.lua answered an unknown kind {other}."),
+        };
+        return new Reply(outcome, reply.Length > 1 ? (string?)reply[1] : null);
+    }
+}

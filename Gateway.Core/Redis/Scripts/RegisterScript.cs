@@ -1,0 +1,40 @@
+using StackExchange.Redis;
+
+namespace Gateway.Core.Redis.Scripts;
+
+/// <summary>register.lua: store a script under a name, as a new version unless the latest has the same text.</summary>
+internal static class RegisterScript
+{
+    private static readonly LuaScript Lua = LuaScript.Load("register");
+
+    public sealed record Args(string Circle, string Name, string Sha256, string Language, string Description, long NowMs, string Text)
+        : ScriptArgs(Circle)
+    {
+        public override RedisKey[] Keys() => [RedisKeys.Scripts(Circle), RedisKeys.Script(Circle, Name)];
+
+        public override RedisValue[] Argv() => [Name, Sha256, Language, Description, NowMs, Text];
+    }
+
+    public enum Kind
+    {
+        Unchanged = 0,
+        NewVersion = 1,
+        NewName = 2,
+    }
+
+    /// <summary>What the script did, and the version that holds the text now.</summary>
+    public sealed record Reply(Kind Kind, int Version, string Description, long CreatedMs);
+
+    public static async Task<Reply> RunAsync(IDatabaseAsync db, Args args)
+    {
+        var reply = (RedisResult[])(await Lua.EvaluateAsync(db, args))!;
+        var kind = (int)reply[0] switch
+        {
+            0 => Kind.Unchanged,
+            1 => Kind.NewVersion,
+            2 => Kind.NewName,
+            var other => throw new InvalidOperationException($"register.lua answered an unknown kind {other}."),
+        };
+        return new Reply(kind, (int)reply[1], (string?)reply[2] ?? "", (long)reply[3]);
+    }
+}
