@@ -105,13 +105,16 @@ public sealed class ScheduleStore(IConnectionMultiplexer redis, TimeProvider tim
         return first.Length == 0 || !double.IsFinite(first[0].Score) ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)first[0].Score);
     }
 
-    /// <summary>Handles every due time of the circle that has come (at most <paramref name="max"/>), each once across all processes.</summary>
-    public async Task<IReadOnlyList<Firing>> FireDueAsync(string circle, int max = 100)
+    /// <summary>
+    /// Handles every due time of the circle that has come, each once across all processes; returns
+    /// those this process handled (not those another process took first).
+    /// </summary>
+    public async Task<IReadOnlyList<Firing>> FireDueAsync(string circle)
     {
         CircleName.Ensure(circle);
         var db = Db;
         var now = time.GetUtcNow();
-        var due = await db.SortedSetRangeByScoreWithScoresAsync(RedisKeys.Schedules(circle), double.NegativeInfinity, now.ToUnixTimeMilliseconds(), take: max);
+        var due = await db.SortedSetRangeByScoreWithScoresAsync(RedisKeys.Schedules(circle), double.NegativeInfinity, now.ToUnixTimeMilliseconds());
         var firings = new List<Firing>(due.Length);
         foreach (var entry in due)
         {
