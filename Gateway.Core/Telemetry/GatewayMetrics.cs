@@ -9,7 +9,7 @@ namespace Gateway.Core.Telemetry;
 /// as <c>gateway_tasks_submitted_total</c>, <c>gateway_tasks_finished_total</c>,
 /// <c>gateway_task_queue_wait_seconds</c>, <c>gateway_task_run_seconds</c>,
 /// <c>gateway_queue_depth</c>, <c>gateway_workers_busy</c>, <c>gateway_tasks_scheduled_total</c>,
-/// <c>gateway_scheduled_depth</c> and <c>gateway_tasks_retried_total</c>.
+/// <c>gateway_scheduled_depth</c>, <c>gateway_task_promote_lag_seconds</c> and <c>gateway_tasks_retried_total</c>.
 /// </summary>
 public static class GatewayMetrics
 {
@@ -30,6 +30,9 @@ public static class GatewayMetrics
     private static readonly Counter<long> Scheduled = Meter.CreateCounter<long>("gateway.tasks.scheduled", "{task}", "Tasks submitted with a later due time, by circle.");
 
     private static readonly Counter<long> Retried = Meter.CreateCounter<long>("gateway.tasks.retried", "{task}", "Failed runs scheduled to run again by their retry policy, by circle and error code.");
+
+    private static readonly Histogram<double> PromoteLag = Meter.CreateHistogram<double>("gateway.task.promote_lag", "s",
+        "How late scheduled tasks became pending: per promotion, from the earliest due time among the tasks it moved.");
 
     private static readonly ConcurrentDictionary<string, long> Depths = new(StringComparer.Ordinal);
 
@@ -68,6 +71,9 @@ public static class GatewayMetrics
         Retried.Add(1, new TagList { { "circle", circle }, { "code", code } });
 
     public static void ScheduledDepth(string circle, long depth) => ScheduledDepths[circle] = depth;
+
+    public static void Promoted(string circle, int count, TimeSpan lag) =>
+        PromoteLag.Record(Math.Max(0, lag.TotalSeconds), new KeyValuePair<string, object?>("circle", circle));
 
     public static void ObserveBusy(Func<int> busy) => _busy = busy;
 }
