@@ -51,7 +51,11 @@ public sealed record CompleteResult(bool Written, DateTimeOffset? RetryAt = null
 }
 
 /// <summary>What a promotion of due tasks did: how many became pending, and when the next one is due (null: none).</summary>
-public sealed record PromoteResult(int Moved, DateTimeOffset? NextDue, long Scheduled);
+public sealed record PromoteResult(int Moved, DateTimeOffset? NextDue, long Scheduled)
+{
+    /// <summary>The earliest due time among the tasks moved: how late the move was for the latest of them.</summary>
+    public DateTimeOffset? EarliestMoved { get; init; }
+}
 
 /// <summary>A stored task's status and what it takes to submit it again.</summary>
 public sealed record TaskDefinition(TaskState Status, NewTask Task);

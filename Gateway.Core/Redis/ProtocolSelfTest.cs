@@ -175,7 +175,8 @@ public sealed partial class ProtocolSelfTest(
 
             await Check("promote", async () =>
                 await Promote(now) is { Moved: 0 } early && early.NextDue?.ToUnixTimeMilliseconds() == due
-                && await Promote(due) is { Moved: 1, NextDue: null, Scheduled: 0 } && await Promote(due) is { Moved: 0 }
+                && await Promote(due) is { Moved: 1, NextDue: null, Scheduled: 0 } moved && moved.EarliestMoved?.ToUnixTimeMilliseconds() == due
+                && await Promote(due) is { Moved: 0, EarliestMoved: null }
                 && await StatusIs(ids[4], "pending") && await db.ListLengthAsync(lanes[7]) == 1
                 && !await db.HashExistsAsync(prefix + ids[4], TaskHash.RunAt));
 

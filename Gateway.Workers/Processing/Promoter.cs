@@ -143,9 +143,14 @@ internal sealed partial class Promoter(
         PromoteResult result;
         do
         {
+            var asked = time.GetTimestamp();
+            var askedAt = time.GetUtcNow();
             result = await queue.PromoteAsync(circle, Batch);
             if (result.Moved > 0)
-                LogPromoted(log, circle, result.Moved);
+            {
+                LogPromoted(log, circle, result.Moved, (askedAt - result.EarliestMoved!.Value).TotalMilliseconds,
+                    time.GetElapsedTime(asked).TotalMilliseconds);
+            }
         }
         while (result.Moved == Batch);
         if (result.NextDue is { } next)
@@ -154,8 +159,9 @@ internal sealed partial class Promoter(
             _due.Remove(circle);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Circle {Circle}: {Count} scheduled tasks fell due and are pending")]
-    private static partial void LogPromoted(ILogger logger, string circle, int count);
+    [LoggerMessage(Level = LogLevel.Debug,
+        Message = "Circle {Circle}: {Count} scheduled tasks fell due and are pending, the earliest moved {LagMs:0.0} ms after its time, in {RoundTripMs:0.0} ms")]
+    private static partial void LogPromoted(ILogger logger, string circle, int count, double lagMs, double roundTripMs);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Promoting scheduled tasks skipped: {Reason}")]
     private static partial void LogPromoteFailed(ILogger logger, string reason);

@@ -19,6 +19,10 @@ internal static class PromoteScript
     {
         var reply = (RedisResult[])(await Lua.EvaluateAsync(db, args))!;
         var next = (long)reply[1];
-        return new PromoteResult((int)reply[0], next < 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(next), (long)reply[2]);
+        var earliest = (long)reply[3];
+        return new PromoteResult((int)reply[0], next < 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(next), (long)reply[2])
+        {
+            EarliestMoved = earliest < 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(earliest),
+        };
     }
 }

@@ -9,12 +9,14 @@
 
   ARGV[1] task hash prefix   ARGV[2] events channel   ARGV[3] now (ms)   ARGV[4] most to move
 
-  Returns { moved, the next due time (ms) or -1 when none is left, tasks still scheduled }.
+  Returns { moved, the next due time (ms) or -1 when none is left, tasks still scheduled,
+  the earliest due time (ms) among those moved or -1 }.
 ]]
 local prefix, channel = ARGV[1], ARGV[2]
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))
-local moved = 0
-for _, id in ipairs(ids) do
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[4]))
+local moved, earliest = 0, -1
+for i = 1, #due, 2 do
+  local id = due[i]
   redis.call('ZREM', KEYS[1], id)
   local key = prefix .. id
   local f = redis.call('HMGET', key, 'status', 'priority')
@@ -26,9 +28,10 @@ for _, id in ipairs(ids) do
     redis.call('LPUSH', KEYS[2 + priority], id)
     redis.call('PUBLISH', channel, id .. ' pending')
     moved = moved + 1
+    if earliest < 0 then earliest = tonumber(due[i + 1]) end
   end
 end
 local next = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local due = -1
-if #next > 0 then due = tonumber(next[2]) end
-return { moved, due, redis.call('ZCARD', KEYS[1]) }
+local following = -1
+if #next > 0 then following = tonumber(next[2]) end
+return { moved, following, redis.call('ZCARD', KEYS[1]), earliest }
