@@ -56,11 +56,13 @@ internal static class RequestReader
         }
     }
 
-    public static readonly string[] ScriptContentTypes = ["application/javascript", "text/javascript"];
+    private static readonly string[] RhaiContentTypes = ["application/x-rhai", "text/x-rhai"];
+
+    public static readonly string[] ScriptContentTypes = ["application/javascript", "text/javascript", .. RhaiContentTypes];
 
     /// <summary>
     /// A submit body: JSON as the contract says, or — for curl and files — the script itself as
-    /// <c>application/javascript</c> (no args, the default time limit).
+    /// <c>application/javascript</c>, or <c>text/x-rhai</c> for Rhai (no args, the default time limit).
     /// </summary>
     public static async Task<(SubmitRequest? Body, ProblemHttpResult? Problem)> ReadSubmitAsync(
         HttpRequest request, LimitsOptions limits, CancellationToken cancellationToken)
@@ -75,7 +77,8 @@ internal static class RequestReader
         var read = await reader.ReadBlockAsync(buffer, cancellationToken);
         if (read > limits.MaxScriptBytes)
             return (null, Invalid("script", $"The script is larger than {limits.MaxScriptBytes} bytes."));
-        return (new SubmitRequest { Script = new string(buffer, 0, read) }, null);
+        var language = RhaiContentTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase) ? ScriptLanguages.Rhai : null;
+        return (new SubmitRequest { Script = new string(buffer, 0, read), Language = language }, null);
     }
 
     /// <summary>Checks one submitted task; <paramref name="field"/> prefixes the names in the errors.</summary>
@@ -94,10 +97,11 @@ internal static class RequestReader
         if (body.TimeoutMs is { } t && (t < 1 || t > limits.MaxTimeoutMs))
             Add(errors, field + "timeoutMs", $"timeoutMs must be between 1 and {limits.MaxTimeoutMs}.");
 
-        if (body.Language is { } language && !string.Equals(language, "javascript", StringComparison.OrdinalIgnoreCase))
-            Add(errors, field + "language", "Only \"javascript\" is supported.");
+        if (!ScriptLanguages.TryParse(body.Language, out var language))
+            Add(errors, field + "language", $"language is \"{ScriptLanguages.JavaScript}\" (the default) or \"{ScriptLanguages.Rhai}\".");
 
-        return errors.Count > before ? null : new NewTask(body.Script!, args, body.TimeoutMs ?? limits.DefaultTimeoutMs, caller);
+        return errors.Count > before ? null
+            : new NewTask(body.Script!, args, body.TimeoutMs ?? limits.DefaultTimeoutMs, caller) { Language = language };
     }
 
     /// <summary>Parses <c>?wait=</c>: absent is zero; otherwise 0 … the server maximum, in seconds.</summary>

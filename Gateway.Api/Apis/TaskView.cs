@@ -65,7 +65,7 @@ public sealed record SubmitRequest
     /// <summary>Wall time of the run, 1 … the server maximum; default 5000.</summary>
     public int? TimeoutMs { get; init; }
 
-    /// <summary><c>javascript</c>, the default and only value for now.</summary>
+    /// <summary><c>javascript</c> (the default) or <c>rhai</c>.</summary>
     public string? Language { get; init; }
 }
 
