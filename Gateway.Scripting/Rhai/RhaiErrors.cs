@@ -17,7 +17,7 @@ internal static class RhaiErrors
         var (code, message) = error.Category switch
         {
             // Too deep a nesting is a limit, as API.md says, even though Rhai finds it while parsing.
-            RhaiErrorCategory.Syntax when error is RhaiParseException { ParseErrorType: "ExprTooDeep" } =>
+            RhaiErrorCategory.Syntax when IsTooDeep(error) =>
                 (ErrorCodes.RecursionLimit, "The script is nested too deeply: " + error.Message),
             RhaiErrorCategory.Syntax => (ErrorCodes.SyntaxError, error.Message),
             RhaiErrorCategory.OperationLimit =>
@@ -31,6 +31,16 @@ internal static class RhaiErrors
         message = message.Length <= MaxMessageChars ? message : string.Concat(message.AsSpan(0, MaxMessageChars), "…");
         return error.Line > 0 ? new TaskError(code, message, error.Line, error.Column) : new TaskError(code, message);
     }
+
+    /// <summary>
+    /// Nesting past the parser's depth limit: in the script itself (the parse error says so), or
+    /// in a string given to <c>eval</c> at run time, where Rhai reports it as a parsing error
+    /// with the parser's message only.
+    /// </summary>
+    private static bool IsTooDeep(RhaiException error) =>
+        error is RhaiParseException parse
+            ? parse.ParseErrorType == "ExprTooDeep"
+            : error.Message.Contains("exceeds maximum complexity", StringComparison.Ordinal);
 
     /// <summary>A <c>throw</c>'s value as it is (a string without quotes), else Rhai's message, with the functions it passed through.</summary>
     private static string ScriptMessage(RhaiException error)
