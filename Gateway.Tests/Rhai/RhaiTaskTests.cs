@@ -42,6 +42,16 @@ public sealed class RhaiTaskTests : ApiFixture
         });
     }
 
+    [Test]
+    public async Task ReadmeExample_SumsTheItems()
+    {
+        var task = await Client.RunRhaiAsync(TestRedis.NewCircle("rhai"),
+            "let total = 0; for x in args.items { total += x.price * x.qty; } #{ total: total, n: args.items.len() }",
+            new { items = new[] { new { price = 3, qty = 2 }, new { price = 10, qty = 1 } } });
+
+        Assert.That(task.Result!.ToJsonString(), Is.EqualTo("{\"n\":2,\"total\":16}"));
+    }
+
     [TestCase("()")]
     [TestCase("let x = 1;")]
     public async Task UnitResult_IsNull(string script)
