@@ -16,8 +16,12 @@ internal static class RhaiSandbox
     /// </summary>
     public const int MaxCallLevels = 256;
 
-    /// <summary>What one element costs at worst: a 24-byte value in a list that may have doubled its capacity.</summary>
-    private const int BytesPerArrayElement = 48;
+    /// <summary>
+    /// What one element costs: a 24-byte value in a list that may have doubled its capacity, or,
+    /// nested, a list of its own. Measured: <c>a = [a, a]</c> up to 666,666 elements allocated
+    /// 136 MiB and took 7 s in one step on a loaded machine; at half that, 68 MiB and 3 s.
+    /// </summary>
+    private const int BytesPerArrayElement = 96;
 
     /// <summary>An entry of a sorted map: its node, its key string and its value.</summary>
     private const int BytesPerMapEntry = 128;
