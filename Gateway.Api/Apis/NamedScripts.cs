@@ -33,7 +33,7 @@ internal static class NamedScripts
             }
             if (found[(name, task.ScriptVersion)] is not { } script)
                 return (null, Unknown(circle, name, task.ScriptVersion, field(i)));
-            resolved[i] = task with { Script = script.Text!, ScriptVersion = script.Version };
+            resolved[i] = task with { Script = script.Text!, ScriptVersion = script.Version, Language = ScriptLanguages.Parse(script.Language) };
         }
         return (resolved, null);
     }

@@ -56,11 +56,13 @@ internal static class RequestReader
         }
     }
 
-    public static readonly string[] ScriptContentTypes = ["application/javascript", "text/javascript"];
+    private static readonly string[] RhaiContentTypes = ["application/x-rhai", "text/x-rhai"];
+
+    public static readonly string[] ScriptContentTypes = ["application/javascript", "text/javascript", .. RhaiContentTypes];
 
     /// <summary>
     /// A submit body: JSON as the contract says, or — for curl and files — the script itself as
-    /// <c>application/javascript</c> (no args, the default time limit).
+    /// <c>application/javascript</c>, or <c>text/x-rhai</c> for Rhai (no args, the default time limit).
     /// </summary>
     public static async Task<(SubmitRequest? Body, ProblemHttpResult? Problem)> ReadSubmitAsync(
         HttpRequest request, LimitsOptions limits, CancellationToken cancellationToken)
@@ -75,7 +77,8 @@ internal static class RequestReader
         var read = await reader.ReadBlockAsync(buffer, cancellationToken);
         if (read > limits.MaxScriptBytes)
             return (null, Invalid("script", $"The script is larger than {limits.MaxScriptBytes} bytes."));
-        return (new SubmitRequest { Script = new string(buffer, 0, read) }, null);
+        var language = RhaiContentTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase) ? ScriptLanguages.Rhai : null;
+        return (new SubmitRequest { Script = new string(buffer, 0, read), Language = language }, null);
     }
 
     /// <summary>How far in the past a <c>runAt</c> may be (clocks differ; it then runs at once).</summary>
@@ -95,7 +98,7 @@ internal static class RequestReader
         if (body.TimeoutMs is { } t && (t < 1 || t > limits.MaxTimeoutMs))
             Add(errors, field + "timeoutMs", $"timeoutMs must be between 1 and {limits.MaxTimeoutMs}.");
 
-        ValidateLanguage(body.Language, field, errors);
+        var language = ValidateLanguage(body.Language, field, errors);
 
         var runAt = ValidateTiming(body, field, errors, now);
 
@@ -114,6 +117,7 @@ internal static class RequestReader
             Retry = retry,
             ScriptName = body.ScriptName,
             ScriptVersion = body.ScriptVersion,
+            Language = language,
         };
     }
 
@@ -176,10 +180,12 @@ internal static class RequestReader
             Add(errors, field + "scriptVersion", "scriptVersion must be a whole number from 1, sent with scriptName.");
     }
 
-    public static void ValidateLanguage(string? language, string field, Dictionary<string, string[]> errors)
+    /// <summary>The task's language: absent is JavaScript; anything but javascript or rhai is an error.</summary>
+    public static ScriptLanguage ValidateLanguage(string? language, string field, Dictionary<string, string[]> errors)
     {
-        if (language is not null && !string.Equals(language, "javascript", StringComparison.OrdinalIgnoreCase))
-            Add(errors, field + "language", "Only \"javascript\" is supported.");
+        if (!ScriptLanguages.TryParse(language, out var parsed))
+            Add(errors, field + "language", $"language is \"{ScriptLanguages.JavaScript}\" (the default) or \"{ScriptLanguages.Rhai}\".");
+        return parsed;
     }
 
     /// <summary>The rule names of scripts and schedules share with circles.</summary>

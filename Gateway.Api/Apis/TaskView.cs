@@ -92,7 +92,7 @@ public sealed record SubmitRequest
     [Limit(nameof(Core.Configuration.LimitsOptions.MaxTimeoutMs), Minimum = 1)]
     public int? TimeoutMs { get; init; }
 
-    /// <summary><c>javascript</c>, the default and only value for now.</summary>
+    /// <summary><c>javascript</c> (the default) or <c>rhai</c>.</summary>
     [WireValues(typeof(ScriptLanguages))]
     public string? Language { get; init; }
 

@@ -1,8 +1,3 @@
-using Jint;
-using Jint.Native;
-using Jint.Runtime;
-using Jint.Runtime.Interop;
-
 namespace Gateway.Scripting.Modules;
 
 /// <summary><c>calendar</c>: calendars, their events, attendees and their responses.</summary>
@@ -10,16 +5,17 @@ internal static class CalendarModule
 {
     private static readonly string[] Responses = ["accepted", "declined", "tentative"];
 
-    public static JsValue Build(ModuleScope scope) => scope.Module("calendar",
-        ("createCalendar", a => scope.Out(CreateCalendar(scope, scope.Input(a.At(0), "the calendar", ModuleJson.Default.CalendarInput)), ModuleJson.Default.Calendar)),
-        ("getCalendar", a => scope.Get(ModelKinds.Calendar, a.At(0))),
-        ("listCalendars", _ => scope.Out(scope.List(ModelKinds.Calendar, ModuleJson.Default.Calendar), ModuleJson.Default.IReadOnlyListCalendar)),
-        ("createEvent", a => scope.Out(CreateEvent(scope, scope.Input(a.At(0), "the event", ModuleJson.Default.EventInput)), ModuleJson.Default.CalendarEvent)),
-        ("getEvent", a => scope.Get(ModelKinds.Event, a.At(0))),
-        ("listEvents", a => scope.Out(ListEvents(scope, a), ModuleJson.Default.IReadOnlyListCalendarEvent)),
-        ("updateEvent", a => Change(scope, a.At(0), e =>
+    public static DomainModule Definition { get; } = new("calendar",
+    [
+        new("createCalendar", 1, (s, a) => ModuleScope.Write(CreateCalendar(s, s.Input(a[0], "the calendar", ModuleJson.Default.CalendarInput)), ModuleJson.Default.Calendar)),
+        new("getCalendar", 1, (s, a) => s.Get(ModelKinds.Calendar, a[0])),
+        new("listCalendars", 0, (s, _) => ModuleScope.Write(s.List(ModelKinds.Calendar, ModuleJson.Default.Calendar), ModuleJson.Default.IReadOnlyListCalendar)),
+        new("createEvent", 1, (s, a) => ModuleScope.Write(CreateEvent(s, s.Input(a[0], "the event", ModuleJson.Default.EventInput)), ModuleJson.Default.CalendarEvent)),
+        new("getEvent", 1, (s, a) => s.Get(ModelKinds.Event, a[0])),
+        new("listEvents", 1, 2, (s, a) => ModuleScope.Write(ListEvents(s, a), ModuleJson.Default.IReadOnlyListCalendarEvent)),
+        new("updateEvent", 2, (s, a) => Change(s, a, e =>
         {
-            var changes = scope.Input(a.At(1), "the changes", ModuleJson.Default.EventChanges);
+            var changes = s.Input(a[1], "the changes", ModuleJson.Default.EventChanges);
             if (changes.Title is { } title && string.IsNullOrWhiteSpace(title))
                 throw ModuleScope.Invalid("title must not be empty.");
             return e with
@@ -29,24 +25,25 @@ internal static class CalendarModule
                 Description = changes.Description ?? e.Description,
             };
         })),
-        ("reschedule", a => Change(scope, a.At(0), e =>
+        new("reschedule", 3, (s, a) => Change(s, a, e =>
         {
-            var (start, end) = Span(ModuleScope.Text(a.At(1), "start"), ModuleScope.Text(a.At(2), "end"));
+            var (start, end) = Span(ModuleScope.Text(a[1], "start"), ModuleScope.Text(a[2], "end"));
             return e with { Start = start, End = end };
         })),
-        ("respond", a => Change(scope, a.At(0), e =>
+        new("respond", 3, (s, a) => Change(s, a, e =>
         {
-            var name = ModuleScope.Text(a.At(1), "the attendee's name");
-            var response = ModuleScope.Text(a.At(2), "the response");
+            var name = ModuleScope.Text(a[1], "the attendee's name");
+            var response = ModuleScope.Text(a[2], "the response");
             if (!Responses.Contains(response))
                 throw ModuleScope.Invalid($"a response is one of {string.Join(", ", Responses)} (got '{response}').");
             if (e.Attendees.All(x => x.Name != name))
                 throw ModuleScope.Invalid($"{name} is not an attendee of event {e.Id}.");
             return e with { Attendees = e.Attendees.Select(x => x.Name == name ? x with { Status = response } : x).ToArray() };
         })),
-        ("cancelEvent", a => Change(scope, a.At(0), e => e with { Cancelled = true })),
-        ("deleteEvent", a => ModuleScope.Wait(() => scope.Store.DeleteAsync(scope.Circle, ModelKinds.Event, ModuleScope.Id(a.At(0), "event id")))
-            ? JsBoolean.True : JsBoolean.False));
+        new("cancelEvent", 1, (s, a) => Change(s, a, e => e with { Cancelled = true })),
+        new("deleteEvent", 1, (s, a) => ModuleScope.Wait(() => s.Store.DeleteAsync(s.Circle, ModelKinds.Event, ModuleScope.Id(a[0], "event id")))
+            ? "true" : "false"),
+    ]);
 
     private static Calendar CreateCalendar(ModuleScope scope, CalendarInput input)
     {
@@ -56,7 +53,7 @@ internal static class CalendarModule
 
     private static CalendarEvent CreateEvent(ModuleScope scope, EventInput input)
     {
-        var calendarId = input.CalendarId ?? throw ModuleScope.Invalid("calendarId is required.");
+        var calendarId = input.CalendarId ?? throw ModuleScope.Invalid($"{scope.Name("calendarId")} is required.");
         if (ModuleScope.Wait(() => scope.Store.GetAsync(scope.Circle, ModelKinds.Calendar, calendarId)) is null)
             throw ModuleScope.Invalid($"calendar {calendarId} does not exist.");
         var title = ModuleScope.Required(input.Title, "title");
@@ -69,10 +66,12 @@ internal static class CalendarModule
             ModuleJson.Default.CalendarEvent);
     }
 
-    private static IReadOnlyList<CalendarEvent> ListEvents(ModuleScope scope, JsValue[] a)
+    private static IReadOnlyList<CalendarEvent> ListEvents(ModuleScope scope, ModuleArgs a)
     {
-        var calendarId = ModuleScope.Id(a.At(0), "calendar id");
-        var range = a.At(1).IsObject() ? scope.Input(a.At(1), "the range", ModuleJson.Default.RangeInput) : new RangeInput(null, null);
+        var calendarId = ModuleScope.Id(a[0], "calendar id");
+        var range = a[1].ValueKind == System.Text.Json.JsonValueKind.Object
+            ? scope.Input(a[1], "the range", ModuleJson.Default.RangeInput)
+            : new RangeInput(null, null);
         var from = range.From is null ? DateTimeOffset.MinValue : ModuleScope.Parse(ModuleScope.Date(range.From, "from"));
         var to = range.To is null ? DateTimeOffset.MaxValue : ModuleScope.Parse(ModuleScope.Date(range.To, "to"));
         return scope.List(ModelKinds.Event, ModuleJson.Default.CalendarEvent)
@@ -81,9 +80,9 @@ internal static class CalendarModule
             .ToArray();
     }
 
-    /// <summary>A change of an event; a cancelled event takes none.</summary>
-    private static JsValue Change(ModuleScope scope, JsValue id, Func<CalendarEvent, CalendarEvent> change) =>
-        scope.Change(ModelKinds.Event, id, ModuleJson.Default.CalendarEvent, e => e.Cancelled
+    /// <summary>A change of the event the first argument names; a cancelled event takes none.</summary>
+    private static string Change(ModuleScope scope, ModuleArgs a, Func<CalendarEvent, CalendarEvent> change) =>
+        scope.Change(ModelKinds.Event, a[0], ModuleJson.Default.CalendarEvent, e => e.Cancelled
             ? throw ModuleScope.Invalid($"event {e.Id} is cancelled; it can no longer be changed.")
             : change(e));
 

@@ -1,7 +1,4 @@
-using Jint;
-using Jint.Native;
-using Jint.Runtime;
-using Jint.Runtime.Interop;
+using System.Text.Json;
 
 namespace Gateway.Scripting.Modules;
 
@@ -10,39 +7,41 @@ internal static class FlowModule
 {
     private static readonly string[] Statuses = ["created", "in_progress", "completed", "failed"];
 
-    public static JsValue Build(ModuleScope scope) => scope.Module("flow",
-        ("createFlow", a => scope.Out(Create(scope, scope.Input(a.At(0), "the flow", ModuleJson.Default.FlowInput)), ModuleJson.Default.Flow)),
-        ("getFlow", a => scope.Get(ModelKinds.Flow, a.At(0))),
-        ("listFlows", a => scope.Out(scope.ListByStatus(ModelKinds.Flow, a.At(0), Statuses, ModuleJson.Default.Flow, f => f.Status), ModuleJson.Default.IReadOnlyListFlow)),
-        ("start", a => Change(scope, a.At(0), f => f.Status == "created"
+    public static DomainModule Definition { get; } = new("flow",
+    [
+        new("createFlow", 1, (s, a) => ModuleScope.Write(Create(s, s.Input(a[0], "the flow", ModuleJson.Default.FlowInput)), ModuleJson.Default.Flow)),
+        new("getFlow", 1, (s, a) => s.Get(ModelKinds.Flow, a[0])),
+        new("listFlows", 0, 1, (s, a) => ModuleScope.Write(s.ListByStatus(ModelKinds.Flow, a[0], Statuses, ModuleJson.Default.Flow, f => f.Status), ModuleJson.Default.IReadOnlyListFlow)),
+        new("start", 1, (s, a) => Change(s, a, f => f.Status == "created"
             ? f with { Status = "in_progress", Steps = Activate(f.Steps, 0) }
             : throw ModuleScope.Invalid($"flow {f.Id} is {f.Status}; only a created flow can be started."))),
-        ("sign", a => Change(scope, a.At(0), f =>
+        new("sign", 3, (s, a) => Change(s, a, f =>
         {
-            var step = CurrentStep(f, a.At(1));
-            var name = ModuleScope.Text(a.At(2), "the signer's name");
-            var signer = step.Signers.FirstOrDefault(s => s.Name == name)
+            var step = CurrentStep(f, a[1]);
+            var name = ModuleScope.Text(a[2], "the signer's name");
+            var signer = step.Signers.FirstOrDefault(x => x.Name == name)
                 ?? throw ModuleScope.Invalid($"{name} is not a required signer of step {step.Index} of flow {f.Id}.");
             if (signer.SignedAt is not null)
                 throw ModuleScope.Invalid($"{name} has already signed step {step.Index} of flow {f.Id}.");
-            var signed = step with { Signers = step.Signers.Select(s => s.Name == name ? s with { SignedAt = scope.Now } : s).ToArray() };
-            return f with { Steps = f.Steps.Select(s => s.Index == step.Index ? signed : s).ToArray() };
+            var signed = step with { Signers = step.Signers.Select(x => x.Name == name ? x with { SignedAt = s.Now } : x).ToArray() };
+            return f with { Steps = f.Steps.Select(x => x.Index == step.Index ? signed : x).ToArray() };
         })),
-        ("completeStep", a => Change(scope, a.At(0), f =>
+        new("completeStep", 2, (s, a) => Change(s, a, f =>
         {
-            var step = CurrentStep(f, a.At(1));
-            var missing = step.Signers.Where(s => s.SignedAt is null).Select(s => s.Name).ToArray();
+            var step = CurrentStep(f, a[1]);
+            var missing = step.Signers.Where(x => x.SignedAt is null).Select(x => x.Name).ToArray();
             if (missing.Length > 0)
                 throw ModuleScope.Invalid($"step {step.Index} of flow {f.Id} still needs the signature of {string.Join(", ", missing)}.");
-            var steps = f.Steps.Select(s => s.Index == step.Index ? s with { Status = "completed" } : s).ToArray();
+            var steps = f.Steps.Select(x => x.Index == step.Index ? x with { Status = "completed" } : x).ToArray();
             var last = step.Index == f.Steps.Count - 1;
             return last
                 ? f with { Status = "completed", Steps = steps }
                 : f with { CurrentStep = step.Index + 1, Steps = Activate(steps, step.Index + 1) };
         })),
-        ("fail", a => Change(scope, a.At(0), f => f.Status is "completed" or "failed"
+        new("fail", 2, (s, a) => Change(s, a, f => f.Status is "completed" or "failed"
             ? throw ModuleScope.Invalid($"flow {f.Id} is {f.Status}; it can no longer fail.")
-            : f with { Status = "failed", FailureReason = ModuleScope.Text(a.At(1), "the reason") })));
+            : f with { Status = "failed", FailureReason = ModuleScope.Text(a[1], "the reason") })),
+    ]);
 
     private static Flow Create(ModuleScope scope, FlowInput input)
     {
@@ -59,19 +58,20 @@ internal static class FlowModule
         return scope.Create(ModelKinds.Flow, id => new Flow(id, name, "created", 0, built, null, scope.Now), ModuleJson.Default.Flow);
     }
 
-    private static FlowStep CurrentStep(Flow flow, JsValue index)
+    private static FlowStep CurrentStep(Flow flow, JsonElement index)
     {
         if (flow.Status != "in_progress")
             throw ModuleScope.Invalid($"flow {flow.Id} is {flow.Status}; only a flow in progress takes signatures and completes steps.");
-        var at = index.IsNumber() ? index.AsNumber() : double.NaN;
+        var at = index.ValueKind == JsonValueKind.Number ? index.GetDouble() : double.NaN;
         if (at != flow.CurrentStep)
-            throw ModuleScope.Invalid($"step {index} is not the current step of flow {flow.Id} (the current step is {flow.CurrentStep}).");
+            throw ModuleScope.Invalid($"step {ModuleScope.Describe(index)} is not the current step of flow {flow.Id} (the current step is {flow.CurrentStep}).");
         return flow.Steps[flow.CurrentStep];
     }
 
     private static FlowStep[] Activate(IReadOnlyList<FlowStep> steps, int index) =>
         steps.Select(s => s.Index == index ? s with { Status = "in_progress" } : s).ToArray();
 
-    private static JsValue Change(ModuleScope scope, JsValue id, Func<Flow, Flow> change) =>
-        scope.Change(ModelKinds.Flow, id, ModuleJson.Default.Flow, change);
+    /// <summary>A change of the flow the first argument names.</summary>
+    private static string Change(ModuleScope scope, ModuleArgs a, Func<Flow, Flow> change) =>
+        scope.Change(ModelKinds.Flow, a[0], ModuleJson.Default.Flow, change);
 }

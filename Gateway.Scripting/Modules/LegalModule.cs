@@ -1,7 +1,4 @@
-using Jint;
-using Jint.Native;
-using Jint.Runtime;
-using Jint.Runtime.Interop;
+using System.Text.Json;
 
 namespace Gateway.Scripting.Modules;
 
@@ -10,41 +7,43 @@ internal static class LegalModule
 {
     private static readonly string[] Statuses = ["draft", "pending_signatures", "signed", "rejected", "cancelled"];
 
-    public static JsValue Build(ModuleScope scope) => scope.Module("legal",
-        ("createContract", a => scope.Out(Create(scope, scope.Input(a.At(0), "the contract", ModuleJson.Default.ContractInput)), ModuleJson.Default.Contract)),
-        ("getContract", a => scope.Get(ModelKinds.Contract, a.At(0))),
-        ("listContracts", a => scope.Out(scope.ListByStatus(ModelKinds.Contract, a.At(0), Statuses, ModuleJson.Default.Contract, c => c.Status), ModuleJson.Default.IReadOnlyListContract)),
-        ("revise", a => Change(scope, a.At(0), c =>
+    public static DomainModule Definition { get; } = new("legal",
+    [
+        new("createContract", 1, (s, a) => ModuleScope.Write(Create(s, s.Input(a[0], "the contract", ModuleJson.Default.ContractInput)), ModuleJson.Default.Contract)),
+        new("getContract", 1, (s, a) => s.Get(ModelKinds.Contract, a[0])),
+        new("listContracts", 0, 1, (s, a) => ModuleScope.Write(s.ListByStatus(ModelKinds.Contract, a[0], Statuses, ModuleJson.Default.Contract, c => c.Status), ModuleJson.Default.IReadOnlyListContract)),
+        new("revise", 2, (s, a) => Change(s, a, c =>
         {
             Expect(c, "draft", "revised");
-            var input = scope.Input(a.At(1), "the revision", ModuleJson.Default.RevisionInput);
+            var input = s.Input(a[1], "the revision", ModuleJson.Default.RevisionInput);
             var terms = ModuleScope.Required(input.Terms, "terms");
             var version = c.Version + 1;
-            return c with { Version = version, Revisions = [.. c.Revisions, new Revision(version, terms, input.Comment, scope.Now)] };
+            return c with { Version = version, Revisions = [.. c.Revisions, new Revision(version, terms, input.Comment, s.Now)] };
         })),
-        ("send", a => Change(scope, a.At(0), c =>
+        new("send", 1, (s, a) => Change(s, a, c =>
         {
             Expect(c, "draft", "sent");
             return c with { Status = "pending_signatures" };
         })),
-        ("sign", a => Change(scope, a.At(0), c =>
+        new("sign", 2, (s, a) => Change(s, a, c =>
         {
             Expect(c, "pending_signatures", "signed");
-            var name = PendingSigner(c, a.At(1));
-            var signers = c.Signers.Select(s => s.Name == name ? s with { Status = "signed", SignedAt = scope.Now } : s).ToArray();
-            return c with { Signers = signers, Status = signers.All(s => s.Status == "signed") ? "signed" : c.Status };
+            var name = PendingSigner(c, a[1]);
+            var signers = c.Signers.Select(x => x.Name == name ? x with { Status = "signed", SignedAt = s.Now } : x).ToArray();
+            return c with { Signers = signers, Status = signers.All(x => x.Status == "signed") ? "signed" : c.Status };
         })),
-        ("reject", a => Change(scope, a.At(0), c =>
+        new("reject", 3, (s, a) => Change(s, a, c =>
         {
             Expect(c, "pending_signatures", "rejected");
-            var name = PendingSigner(c, a.At(1));
-            var reason = ModuleScope.Text(a.At(2), "the reason");
-            var signers = c.Signers.Select(s => s.Name == name ? s with { Status = "rejected", Reason = reason } : s).ToArray();
+            var name = PendingSigner(c, a[1]);
+            var reason = ModuleScope.Text(a[2], "the reason");
+            var signers = c.Signers.Select(x => x.Name == name ? x with { Status = "rejected", Reason = reason } : x).ToArray();
             return c with { Signers = signers, Status = "rejected" };
         })),
-        ("cancel", a => Change(scope, a.At(0), c => c.Status is "draft" or "pending_signatures"
+        new("cancel", 1, (s, a) => Change(s, a, c => c.Status is "draft" or "pending_signatures"
             ? c with { Status = "cancelled" }
-            : throw ModuleScope.Invalid($"contract {c.Id} is {c.Status}; only a draft or a contract awaiting signatures can be cancelled."))));
+            : throw ModuleScope.Invalid($"contract {c.Id} is {c.Status}; only a draft or a contract awaiting signatures can be cancelled."))),
+    ]);
 
     private static Contract Create(ModuleScope scope, ContractInput input)
     {
@@ -55,10 +54,12 @@ internal static class LegalModule
         var built = signers.Select((s, i) => new ContractSigner(ModuleScope.Required(s?.Name, $"the name of signer {i}"), s?.Email, "pending", null, null)).ToArray();
         if (built.Select(s => s.Name).Distinct().Count() != built.Length)
             throw ModuleScope.Invalid("signers must not repeat a name.");
-        var start = input.StartDate is null ? null : ModuleScope.Date(input.StartDate, "startDate");
-        var end = input.EndDate is null ? null : ModuleScope.Date(input.EndDate, "endDate");
+        var startName = scope.Name("startDate");
+        var endName = scope.Name("endDate");
+        var start = input.StartDate is null ? null : ModuleScope.Date(input.StartDate, startName);
+        var end = input.EndDate is null ? null : ModuleScope.Date(input.EndDate, endName);
         if (start is not null && end is not null && ModuleScope.Parse(end) <= ModuleScope.Parse(start))
-            throw ModuleScope.Invalid($"endDate ({end}) must be after startDate ({start}).");
+            throw ModuleScope.Invalid($"{endName} ({end}) must be after {startName} ({start}).");
         return scope.Create(ModelKinds.Contract,
             id => new Contract(id, title, input.Description, "draft", 1, [new Revision(1, terms, null, scope.Now)], built, start, end, scope.Now),
             ModuleJson.Default.Contract);
@@ -73,7 +74,7 @@ internal static class LegalModule
         }
     }
 
-    private static string PendingSigner(Contract contract, JsValue nameValue)
+    private static string PendingSigner(Contract contract, JsonElement nameValue)
     {
         var name = ModuleScope.Text(nameValue, "the signer's name");
         var signer = contract.Signers.FirstOrDefault(s => s.Name == name)
@@ -83,6 +84,7 @@ internal static class LegalModule
         return name;
     }
 
-    private static JsValue Change(ModuleScope scope, JsValue id, Func<Contract, Contract> change) =>
-        scope.Change(ModelKinds.Contract, id, ModuleJson.Default.Contract, change);
+    /// <summary>A change of the contract the first argument names.</summary>
+    private static string Change(ModuleScope scope, ModuleArgs a, Func<Contract, Contract> change) =>
+        scope.Change(ModelKinds.Contract, a[0], ModuleJson.Default.Contract, change);
 }

@@ -5,21 +5,22 @@ using Jint;
 namespace Gateway.Scripting.Sandbox;
 
 /// <summary>
-/// Parsed scripts by content, bounded. A repeated script is not parsed again; a parse error
-/// is not cached (it is thrown each time, which costs what a parse costs).
+/// Prepared scripts by content, bounded. A repeated script is not prepared again; an error of
+/// <paramref name="prepare"/> (a syntax error) is not cached: it is thrown each time, which
+/// costs what a parse costs.
 /// </summary>
-internal sealed class ScriptCache(int capacity)
+internal class ContentCache<T>(int capacity, Func<string, T> prepare)
 {
-    private readonly ConcurrentDictionary<string, Prepared<Script>> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, T> _entries = new(StringComparer.Ordinal);
 
-    public Prepared<Script> Get(string source)
+    public T Get(string source)
     {
         if (capacity == 0)
-            return Prepare(source);
+            return prepare(source);
         if (_entries.TryGetValue(source, out var prepared))
             return prepared;
 
-        prepared = Prepare(source);
+        prepared = prepare(source);
         if (_entries.Count >= capacity)
         {
             // Cheap, coarse eviction: drop everything rather than track recency on the hot path.
@@ -30,6 +31,8 @@ internal sealed class ScriptCache(int capacity)
     }
 
     public int Count => _entries.Count;
-
-    private static Prepared<Script> Prepare(string source) => Engine.PrepareScript(source, strict: true);
 }
+
+/// <summary>Parsed JavaScript, in strict mode.</summary>
+internal sealed class ScriptCache(int capacity)
+    : ContentCache<Prepared<Script>>(capacity, source => Engine.PrepareScript(source, strict: true));

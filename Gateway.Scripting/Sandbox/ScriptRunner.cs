@@ -24,12 +24,14 @@ public sealed partial class ScriptRunner
     private readonly ILogger<ScriptRunner> _log;
     private readonly IModelStore? _models;
     private readonly TimeProvider _time;
+    private readonly Rhai.RhaiRunner _rhai;
 
     /// <param name="models">The domain modules' store; without one, scripts get no modules.</param>
     public ScriptRunner(IOptions<LimitsOptions> limits, ILogger<ScriptRunner> log, IModelStore? models = null, TimeProvider? time = null)
     {
         _models = models;
         _time = time ?? TimeProvider.System;
+        _rhai = new Rhai.RhaiRunner(limits.Value, models, _time, log);
         _limits = limits.Value;
         _options = SandboxOptions.Build(_limits);
         _cache = new ScriptCache(_limits.ScriptCacheEntries);
@@ -42,6 +44,8 @@ public sealed partial class ScriptRunner
     /// </summary>
     public async Task<TaskOutcome> RunAsync(ClaimedTask task, CancellationToken cancel)
     {
+        if (task.Language == ScriptLanguage.Rhai)
+            return _rhai.Run(task, cancel);
         var started = _time.GetTimestamp();
         var output = new OutputBuffer(_limits.MaxOutputChars);
         var budget = TimeSpan.FromMilliseconds(Math.Clamp(task.TimeoutMs, 1, _limits.MaxTimeoutMs));
@@ -62,7 +66,7 @@ public sealed partial class ScriptRunner
                 StringCaps.Install(engine, _limits.MemoryBytes / 2);
                 ScriptGlobals.Install(engine, task, output);
                 if (_models is not null)
-                    Modules.DomainModules.Install(engine, new Modules.ModuleScope(engine, task.Circle, _models, _time, _log));
+                    Modules.JsModules.Install(engine, new Modules.ModuleScope(task.Circle, _models, _time, Modules.ModuleNaming.JavaScript, _log));
                 var value = await engine.EvaluateAsync(prepared, timer.Token);
                 if (value is JsTypedArray typed && typed.Length > _limits.MaxResultBytes / 2)
                 {

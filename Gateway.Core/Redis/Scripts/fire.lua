@@ -28,7 +28,7 @@
   In every case but 0 the next due time has moved on.
 ]]
 local f = redis.call('HMGET', KEYS[1], 'next', 'rev', 'overlap', 'lastTask', 'script', 'scriptName', 'scriptVersion',
-  'args', 'timeout')
+  'args', 'timeout', 'language')
 if f[1] ~= ARGV[2] or f[2] ~= ARGV[3] then return { 0 } end
 local name, due, now = ARGV[1], ARGV[4], ARGV[6]
 redis.call('HSET', KEYS[1], 'next', ARGV[5], 'lastDue', due ~= '' and due or ARGV[2])
@@ -60,7 +60,7 @@ local id = ARGV[11]
 local key = prefix .. id
 redis.call('HSET', key, 'id', id, 'circle', ARGV[9], 'script', script, 'args', f[8], 'timeout', f[9],
   'caller', 'schedule:' .. name, 'traceparent', ARGV[12], 'created', now, 'status', 'pending', 'attempts', 0,
-  'scheduleName', name)
+  'scheduleName', name, 'language', f[10] or 'javascript')
 if version ~= '' then redis.call('HSET', key, 'scriptName', f[6], 'scriptVersion', version) end
 redis.call('LPUSH', KEYS[3], id)
 redis.call('ZADD', KEYS[4], now, id)

@@ -1,0 +1,52 @@
+namespace Gateway.Tests.Sandbox;
+
+/// <summary>The Rhai half of the hostile-script catalogue: the same attacks, written in Rhai.</summary>
+public static class RhaiHostileScripts
+{
+    /// <summary>Time for a memory bomb to reach its limit on a starved CPU.</summary>
+    private const int MemoryBudgetMs = 5_000;
+
+    public static IEnumerable<HostileScript> All()
+    {
+        // Endless loops, wherever they hide.
+        yield return new("rhai loop: plain", "loop { }", "timeout");
+        yield return new("rhai loop: while", "let i = 0; while true { i += 1; }", "timeout");
+        yield return new("rhai loop: do until", "do { } until false;", "timeout");
+        yield return new("rhai loop: a huge range", "for i in 0..9223372036854775807 { }", "timeout");
+        yield return new("rhai loop: in a closure", "[1, 2].map(|x| { loop { } })", "timeout");
+        yield return new("rhai loop: in a function", "fn spin() { loop { } } spin()", "timeout");
+        // Limits cannot be caught; the empty catch is the attack.
+        yield return new("rhai loop: catch and retry", "loop { try { loop { } } catch { } }", "timeout");
+
+        // Recursion.
+        yield return new("rhai recursion: plain", "fn f() { f() } f()", "recursion_limit");
+        yield return new("rhai recursion: mutual", "fn a(n) { b(n + 1) } fn b(n) { a(n + 1) } a(0)", "recursion_limit");
+        yield return new("rhai recursion: catch and retry", "fn f() { try { f() } catch { f() } } f()", "recursion_limit");
+        yield return new("rhai recursion: through a function pointer", "fn f(g) { g.call(g) } f(Fn(\"f\"))", "recursion_limit");
+        yield return new("rhai recursion: eval of itself", "eval(\"let s = \\\"eval(s)\\\";\"); eval(s)", "recursion_limit");
+        yield return new("rhai recursion: eval through a function pointer", "eval(\"let s = \\\"Fn(\\\\\\\"eval\\\\\\\").call(s)\\\";\"); Fn(\"eval\").call(s)", "recursion_limit");
+        yield return new("rhai recursion: parser nesting", new string('(', 30_000) + "1" + new string(')', 30_000), "recursion_limit");
+        yield return new("rhai recursion: nested blocks", new string('{', 30_000) + new string('}', 30_000), "recursion_limit");
+        yield return new("rhai recursion: nested array literal", new string('[', 30_000) + new string(']', 30_000), "recursion_limit");
+
+        // Memory: one step that asks for a lot, or growth that doubles.
+        yield return new("rhai memory: string doubling", "let s = \"x\"; loop { s += s; }", "memory_limit", MemoryBudgetMs);
+        yield return new("rhai memory: string doubling by interpolation", "let s = \"x\"; loop { s = `${s}${s}`; }", "memory_limit", MemoryBudgetMs);
+        yield return new("rhai memory: pad a string", "let s = \"\"; s.pad(1_000_000_000, 'x'); s.len()", "memory_limit", MemoryBudgetMs);
+        yield return new("rhai memory: array doubling", "let a = [1]; loop { a += a; }", "memory_limit", MemoryBudgetMs);
+        yield return new("rhai memory: nested array doubling", "let a = []; loop { a = [a, a]; }", "memory_limit", MemoryBudgetMs);
+        yield return new("rhai memory: pad an array", "let a = []; a.pad(1_000_000_000, 0); a.len()", "memory_limit", MemoryBudgetMs);
+        yield return new("rhai memory: blob", "let b = blob(1_000_000_000); b.len()", "memory_limit", MemoryBudgetMs);
+        yield return new("rhai memory: big strings in an array",
+            "let s = \"x\"; s.pad(100_000, 'x'); let a = []; loop { a.push(s); }", "memory_limit", MemoryBudgetMs);
+        yield return new("rhai memory: map of arrays",
+            "let m = #{}; let big = [1]; for i in 0..16 { big += big; } let i = 0; loop { m[`k${i}`] = big; i += 1; }", "memory_limit", MemoryBudgetMs);
+        // Rhai re-counts an array after each push, so growing one element at a time meets the deadline first.
+        yield return new("rhai memory: push one at a time", "let a = []; loop { a.push(1); }", "timeout");
+        yield return new("rhai memory: catch and retry", "loop { try { let s = \"x\"; loop { s += s; } } catch { } }", "memory_limit", MemoryBudgetMs);
+
+        // No way out of the sandbox: no modules to import, no files, no host objects.
+        yield return new("rhai import of an unknown module", "import \"std::fs\" as fs; fs::read(\"/etc/hostname\")", "script_error");
+        yield return new("rhai unknown function", "open(\"/etc/hostname\")", "script_error");
+    }
+}
