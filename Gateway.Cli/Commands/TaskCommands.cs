@@ -126,4 +126,23 @@ internal static class TaskCommands
         }, cancellationToken));
         return command;
     }
+
+    public static Command Retry(ConnectionOptions connection)
+    {
+        var id = CommonOptions.TaskId();
+        var circle = CommonOptions.Circle();
+        var json = CommonOptions.Json();
+        var command = new Command("retry", "Run a failed or cancelled task again as a new task; prints the new task id.") { id, circle, json };
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            var task = await client.RetryAsync(parse.GetValue(circle)!, parse.GetValue(id)!, cancellationToken);
+            if (parse.GetValue(json))
+                Output.Json(task);
+            else
+                Console.Out.WriteLine(task.Id);
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
 }

@@ -161,4 +161,22 @@ public sealed class GwTests
         Assert.That(wait.ExitCode, Is.EqualTo(1), wait.ToString());
         Assert.That(wait.Stderr, Does.Contain("cancelled"));
     }
+
+    [Test]
+    public async Task Retry_AFailedTask_PrintsTheNewId_Exits0_AndACompletedOneExits4()
+    {
+        var circle = TestRedis.NewCircle("gw");
+        using var client = ClientApi.CreateClient();
+        var failed = await client.SubmitAsync(circle, "throw new Error('no')", wait: TimeSpan.FromSeconds(30));
+        var done = await client.SubmitAsync(circle, "1", wait: TimeSpan.FromSeconds(30));
+
+        var retry = await GwProcess.RunAsync(["retry", failed.Id, "--circle", circle]);
+        var refused = await GwProcess.RunAsync(["retry", done.Id, "--circle", circle]);
+
+        Assert.That(retry.ExitCode, Is.EqualTo(0), retry.ToString());
+        var newId = retry.Stdout.Trim();
+        Assert.That(newId, Is.Not.Empty.And.Not.EqualTo(failed.Id));
+        Assert.That((await client.GetAsync(circle, newId)).RetryOf, Is.EqualTo(failed.Id));
+        Assert.That(refused.ExitCode, Is.EqualTo(4), refused.ToString());
+    }
 }
