@@ -179,4 +179,19 @@ public sealed class GwTests
         Assert.That((await client.GetAsync(circle, newId)).RetryOf, Is.EqualTo(failed.Id));
         Assert.That(refused.ExitCode, Is.EqualTo(4), refused.ToString());
     }
+
+    [Test]
+    public async Task Submit_RetryAndPriority_ReachTheServer_AndTheScriptRunsThreeTimes()
+    {
+        var circle = TestRedis.NewCircle("gw");
+
+        var submit = await GwProcess.RunAsync(["submit", "-", "--circle", circle, "--retry", "2", "--priority", "5"], stdin: "throw new Error('again')");
+        using var client = ClientApi.CreateClient();
+        var task = await client.WaitAsync(circle, submit.Stdout.Trim(), TimeSpan.FromSeconds(30));
+
+        Assert.That(submit.ExitCode, Is.EqualTo(0), submit.ToString());
+        Assert.That(task.Status, Is.EqualTo(Gateway.Client.GatewayTaskStatus.Failed));
+        Assert.That(task.Attempts, Is.EqualTo(3));
+        Assert.That(task.Priority, Is.EqualTo(5));
+    }
 }
