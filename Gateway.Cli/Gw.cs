@@ -19,6 +19,7 @@ internal static class Gw
             TaskCommands.Wait(connection),
             TaskCommands.Watch(connection),
             TaskCommands.Cancel(connection),
+            TaskCommands.Retry(connection),
             ListCommands.Tasks(connection),
             ListCommands.Circles(connection),
             ListCommands.Workers(connection),

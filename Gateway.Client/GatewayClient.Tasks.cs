@@ -76,9 +76,10 @@ public sealed partial class GatewayClient
     /// </summary>
     /// <param name="circle">The circle (queue) to run in.</param>
     /// <param name="tasks">The tasks.</param>
-    /// <param name="wait">With a server that supports it, hold the answer until every task finished or this passed.</param>
+    /// <param name="wait">Hold the answer until every task finished or this passed (the server answers 200 when all finished, else 202).</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    public async Task<IReadOnlyList<GatewayTask>> SubmitBatchAsync(
+    /// <returns>The tasks in request order; <see cref="SubmittedBatch.AllFinished"/> says whether every one had finished.</returns>
+    public async Task<SubmittedBatch> SubmitBatchAsync(
         string circle,
         IEnumerable<TaskSubmission> tasks,
         TimeSpan? wait = null,
@@ -92,8 +93,20 @@ public sealed partial class GatewayClient
         // Sent for a server that de-duplicates batches too; today's ignores it.
         request.Headers.Add("Idempotency-Key", NewIdempotencyKey());
         var list = await SendAsync(request, ClientJson.Default.TaskList, cancellationToken).ConfigureAwait(false);
-        return list.Tasks;
+        return new SubmittedBatch(list.Tasks);
     }
+
+    /// <summary>
+    /// Runs a failed or cancelled task again as a new task with the same script, args and options;
+    /// the new task's <see cref="GatewayTask.RetryOf"/> names the old one.
+    /// </summary>
+    /// <param name="circle">The task's circle.</param>
+    /// <param name="id">The failed or cancelled task.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The new task, as accepted (pending).</returns>
+    /// <exception cref="GatewayApiException">409 when the task is neither failed nor cancelled; 404 when unknown.</exception>
+    public Task<GatewayTask> RetryAsync(string circle, string id, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, TaskPath(circle, id) + "/retry"), ClientJson.Default.GatewayTask, cancellationToken);
 
     /// <summary>Reads a task; with <paramref name="wait"/>, the server holds the answer until it is finished or the wait passes.</summary>
     /// <exception cref="GatewayApiException">404 when the task is unknown or past its retention.</exception>

@@ -65,6 +65,70 @@ public sealed partial class GatewayClient
         }
     }
 
+    /// <summary>
+    /// Every state change of every task of the circle, as it happens (the circle's server-sent
+    /// stream), until <paramref name="cancellationToken"/> ends it. A dropped stream is opened
+    /// again; changes made while it was down are not replayed.
+    /// </summary>
+    /// <exception cref="GatewayApiException">401/403 when the caller may not use the circle.</exception>
+    public IAsyncEnumerable<GatewayTask> WatchCircleAsync(string circle, CancellationToken cancellationToken = default) =>
+        StreamAsync(CirclePath(circle) + "/tasks/stream", cancellationToken);
+
+    /// <summary>
+    /// Every state change of every task in every circle the caller may use, as it happens, until
+    /// <paramref name="cancellationToken"/> ends it. A dropped stream is opened again; changes made
+    /// while it was down are not replayed.
+    /// </summary>
+    public IAsyncEnumerable<GatewayTask> WatchAllAsync(CancellationToken cancellationToken = default) =>
+        StreamAsync("api/tasks/stream", cancellationToken);
+
+    private async IAsyncEnumerable<GatewayTask> StreamAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var drops = 0;
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+                throw await GatewayApiException.ReadAsync(response, cancellationToken).ConfigureAwait(false);
+
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using var _ = stream.ConfigureAwait(false);
+            var events = SseParser.Create(stream, static (type, data) => type == "status" ? JsonSerializer.Deserialize(data, ClientJson.Default.GatewayTask) : null)
+                .EnumerateAsync(cancellationToken)
+                .GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    GatewayTask? next;
+                    try
+                    {
+                        if (!await events.MoveNextAsync().ConfigureAwait(false))
+                            break;
+                        next = events.Current.Data;
+                    }
+                    catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested && drops < _options.MaxRetries)
+                    {
+                        break;
+                    }
+                    if (next is null)
+                        continue;
+                    drops = 0;
+                    yield return next;
+                }
+            }
+            finally
+            {
+                await events.DisposeAsync().ConfigureAwait(false);
+            }
+            drops++;
+            if (drops > _options.MaxRetries)
+                throw new HttpRequestException($"The stream '{path}' ended {drops} times in a row.");
+        }
+    }
+
     private static TaskEvent? Parse(ReadOnlySpan<byte> data)
     {
         var head = JsonSerializer.Deserialize(data, ClientJson.Default.StatusEventData);

@@ -12,6 +12,8 @@ internal static class TaskCommands
         var circle = CommonOptions.Circle();
         var json = CommonOptions.Json("Print the whole task as JSON instead of its id");
         var delay = CommonOptions.Duration("--delay", "Run after this delay");
+        var at = new Option<DateTimeOffset?>("--at") { Description = "Run no earlier than this instant (ISO 8601); not with --delay" };
+        var retry = new Option<int?>("--retry") { Description = "Run again up to N times (1 … 10) after a script error or timeout, 1 s apart, doubling" };
         var priority = new Option<int?>("--priority") { Description = "0 (default) … 9; higher runs first" };
         var key = new Option<string?>("--idempotency-key") { Description = "Submitting again with the same key and body returns the same task" };
         var command = new Command("submit", "Submit a script without waiting; prints the task id.");
@@ -19,6 +21,8 @@ internal static class TaskCommands
         command.Add(circle);
         command.Add(json);
         command.Add(delay);
+        command.Add(at);
+        command.Add(retry);
         command.Add(priority);
         command.Add(key);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
@@ -29,6 +33,8 @@ internal static class TaskCommands
                 Language = language,
                 ScriptTimeout = parse.GetValue(input.ScriptTimeout),
                 Delay = parse.GetValue(delay),
+                RunAt = parse.GetValue(at),
+                Retry = parse.GetValue(retry) is { } attempts ? new RetryPolicy(attempts, TimeSpan.FromSeconds(1)) : null,
                 Priority = parse.GetValue(priority),
                 IdempotencyKey = parse.GetValue(key),
             };
@@ -122,6 +128,25 @@ internal static class TaskCommands
                 Output.Json(task);
             else
                 Console.Out.WriteLine(task.Status == GatewayTaskStatus.Cancelled ? $"{task.Id} cancelled" : $"{task.Id} stopping ({task.Status.ToWire()})");
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
+
+    public static Command Retry(ConnectionOptions connection)
+    {
+        var id = CommonOptions.TaskId();
+        var circle = CommonOptions.Circle();
+        var json = CommonOptions.Json();
+        var command = new Command("retry", "Run a failed or cancelled task again as a new task; prints the new task id.") { id, circle, json };
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            var task = await client.RetryAsync(parse.GetValue(circle)!, parse.GetValue(id)!, cancellationToken);
+            if (parse.GetValue(json))
+                Output.Json(task);
+            else
+                Console.Out.WriteLine(task.Id);
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;

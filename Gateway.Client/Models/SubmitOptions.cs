@@ -48,3 +48,24 @@ public sealed record RetryPolicy(int Attempts, TimeSpan Backoff, double Factor =
 /// <param name="Args">Visible to the script as <c>args</c>; see <see cref="GatewayClient.SubmitAsync"/> for what may be passed.</param>
 /// <param name="Options">How to run it.</param>
 public sealed record TaskSubmission(string? Script, object? Args = null, SubmitOptions? Options = null);
+
+/// <summary>
+/// The tasks of one batch, in request order. With a wait, the server answered 200 exactly when
+/// every task had finished, which is what <see cref="AllFinished"/> reports.
+/// </summary>
+public sealed class SubmittedBatch(IReadOnlyList<GatewayTask> tasks) : IReadOnlyList<GatewayTask>
+{
+    /// <summary>Whether every task of the batch had finished (completed, failed or cancelled) when the answer came.</summary>
+    public bool AllFinished { get; } = tasks.All(t => t.IsTerminal);
+
+    /// <inheritdoc/>
+    public GatewayTask this[int index] => tasks[index];
+
+    /// <inheritdoc/>
+    public int Count => tasks.Count;
+
+    /// <inheritdoc/>
+    public IEnumerator<GatewayTask> GetEnumerator() => tasks.GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}

@@ -45,3 +45,9 @@ internal sealed record StatusEventData
     public required GatewayTaskStatus Status { get; init; }
     public DateTimeOffset? CreatedAt { get; init; }
 }
+
+internal sealed record ScriptBody(string Script, string? Language, string? Description);
+
+internal sealed record ScriptList(IReadOnlyList<RegisteredScript> Scripts);
+
+internal sealed record ScheduleList(IReadOnlyList<Schedule> Schedules);

@@ -161,4 +161,37 @@ public sealed class GwTests
         Assert.That(wait.ExitCode, Is.EqualTo(1), wait.ToString());
         Assert.That(wait.Stderr, Does.Contain("cancelled"));
     }
+
+    [Test]
+    public async Task Retry_AFailedTask_PrintsTheNewId_Exits0_AndACompletedOneExits4()
+    {
+        var circle = TestRedis.NewCircle("gw");
+        using var client = ClientApi.CreateClient();
+        var failed = await client.SubmitAsync(circle, "throw new Error('no')", wait: TimeSpan.FromSeconds(30));
+        var done = await client.SubmitAsync(circle, "1", wait: TimeSpan.FromSeconds(30));
+
+        var retry = await GwProcess.RunAsync(["retry", failed.Id, "--circle", circle]);
+        var refused = await GwProcess.RunAsync(["retry", done.Id, "--circle", circle]);
+
+        Assert.That(retry.ExitCode, Is.EqualTo(0), retry.ToString());
+        var newId = retry.Stdout.Trim();
+        Assert.That(newId, Is.Not.Empty.And.Not.EqualTo(failed.Id));
+        Assert.That((await client.GetAsync(circle, newId)).RetryOf, Is.EqualTo(failed.Id));
+        Assert.That(refused.ExitCode, Is.EqualTo(4), refused.ToString());
+    }
+
+    [Test]
+    public async Task Submit_RetryAndPriority_ReachTheServer_AndTheScriptRunsThreeTimes()
+    {
+        var circle = TestRedis.NewCircle("gw");
+
+        var submit = await GwProcess.RunAsync(["submit", "-", "--circle", circle, "--retry", "2", "--priority", "5"], stdin: "throw new Error('again')");
+        using var client = ClientApi.CreateClient();
+        var task = await client.WaitAsync(circle, submit.Stdout.Trim(), TimeSpan.FromSeconds(30));
+
+        Assert.That(submit.ExitCode, Is.EqualTo(0), submit.ToString());
+        Assert.That(task.Status, Is.EqualTo(Gateway.Client.GatewayTaskStatus.Failed));
+        Assert.That(task.Attempts, Is.EqualTo(3));
+        Assert.That(task.Priority, Is.EqualTo(5));
+    }
 }
