@@ -247,13 +247,13 @@ public sealed class TaskQueue(
         RequeueScript.RunAsync(Db, new RequeueScript.Args(task.Circle, task.Id, task.LeaseToken, time.GetUtcNow().ToUnixTimeMilliseconds(), RetentionMs));
 
     /// <summary>Takes back the tasks of a circle whose lease ran out; says how many went back and how many were lost.</summary>
-    public async Task<ReapResult> ReapAsync(string circle, int maxAttempts, int batch = 100)
+    public async Task<ReapResult> ReapAsync(string circle, int maxAttempts, int batch = 100, bool trimIndex = true)
     {
         CircleName.Ensure(circle);
         var lost = TaskHash.ErrorText(
             new TaskError(ErrorCodes.Lost, $"The task's worker stopped answering during each of its {maxAttempts} attempts."));
         var reply = await ReapScript.RunAsync(Db,
-            new ReapScript.Args(circle, time.GetUtcNow().ToUnixTimeMilliseconds(), maxAttempts, RetentionMs, lost, batch));
+            new ReapScript.Args(circle, time.GetUtcNow().ToUnixTimeMilliseconds(), maxAttempts, RetentionMs, lost, batch) { TrimIndex = trimIndex });
         GatewayMetrics.QueueDepth(circle, reply.Waiting);
         return new ReapResult(reply.Requeued, reply.Lost);
     }

@@ -15,7 +15,11 @@ internal sealed partial class Reaper(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Clamp(settings.LeaseSeconds / 2.0, 0.5, 5)), time);
+        var every = TimeSpan.FromSeconds(Math.Clamp(settings.LeaseSeconds / 2.0, 0.5, 5));
+        // Trimming the index of tasks past retention is not urgent: once a minute is enough.
+        var trimEvery = Math.Max(1, (int)(TimeSpan.FromMinutes(1) / every));
+        var tick = 0;
+        using var timer = new PeriodicTimer(every, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -23,9 +27,10 @@ internal sealed partial class Reaper(
                 try
                 {
                     var circles = settings.ServesAllCircles ? await reader.ListCircleNamesAsync() : settings.Circles;
+                    var trim = tick++ % trimEvery == 0;
                     foreach (var circle in circles)
                     {
-                        var reaped = await queue.ReapAsync(circle, settings.MaxAttempts);
+                        var reaped = await queue.ReapAsync(circle, settings.MaxAttempts, trimIndex: trim);
                         if (reaped.Requeued + reaped.Lost > 0)
                             LogReaped(log, circle, reaped.Requeued, reaped.Lost);
                     }

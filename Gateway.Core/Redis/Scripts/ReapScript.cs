@@ -9,10 +9,13 @@ internal static class ReapScript
 
     public sealed record Args(string Circle, long NowMs, int MaxAttempts, long RetentionMs, string LostErrorJson, int Most) : ScriptArgs(Circle)
     {
+        /// <summary>Also drop index entries past retention; an idle circle need not pay for that at every reap.</summary>
+        public bool TrimIndex { get; init; } = true;
+
         public override RedisKey[] Keys() => [RedisKeys.Processing(Circle), RedisKeys.Index(Circle), .. RedisKeys.Lanes(Circle)];
 
         public override RedisValue[] Argv() =>
-            [RedisKeys.TaskPrefix(Circle), Channel, NowMs, MaxAttempts, RetentionMs, LostErrorJson, Most];
+            [RedisKeys.TaskPrefix(Circle), Channel, NowMs, MaxAttempts, RetentionMs, LostErrorJson, Most, TrimIndex ? 1 : 0];
     }
 
     /// <summary>How many went back to their lane, how many failed as lost, and how many tasks wait now in all lanes.</summary>

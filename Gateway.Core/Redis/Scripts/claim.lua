@@ -17,7 +17,11 @@
 local prefix, channel, now, lease, worker = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local want = tonumber(ARGV[6])
 local ids = {}
-for lane = 9, 0, -1 do
+-- Most claims are idle polls: one EXISTS tells whether any lane above priority 0 holds work, so
+-- an empty circle costs two commands, not ten.
+local top = 0
+if redis.call('EXISTS', unpack(KEYS, 3, 11)) > 0 then top = 9 end
+for lane = top, 0, -1 do
   if #ids >= want then break end
   local popped = redis.call('RPOP', KEYS[2 + lane], want - #ids)
   if popped then

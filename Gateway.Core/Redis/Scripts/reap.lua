@@ -8,7 +8,7 @@
 
   ARGV[1] task hash prefix   ARGV[2] events channel   ARGV[3] now (ms)
   ARGV[4] max attempts       ARGV[5] retention (ms)   ARGV[6] the `lost` error JSON
-  ARGV[7] most to take
+  ARGV[7] most to take       ARGV[8] 1 to trim the index too (the reaper does it once a minute)
 
   Returns { requeued, lost, tasks waiting now in all lanes }.
 ]]
@@ -40,7 +40,11 @@ for _, id in ipairs(ids) do
     end
   end
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(now) - tonumber(retention))
+if ARGV[8] == '1' then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(now) - tonumber(retention)) end
 local waiting = 0
-for lane = 0, 9 do waiting = waiting + redis.call('LLEN', KEYS[3 + lane]) end
+waiting = waiting + redis.call('LLEN', KEYS[3])
+-- The lanes above priority 0 are usually empty: one EXISTS instead of nine LLENs then.
+if redis.call('EXISTS', unpack(KEYS, 4, 12)) > 0 then
+  for lane = 1, 9 do waiting = waiting + redis.call('LLEN', KEYS[3 + lane]) end
+end
 return { requeued, lost, waiting }
