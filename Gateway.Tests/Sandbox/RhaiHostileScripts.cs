@@ -43,6 +43,7 @@ public static class RhaiHostileScripts
             "let m = #{}; let big = [1]; for i in 0..16 { big += big; } let i = 0; loop { m[`k${i}`] = big; i += 1; }", "memory_limit", MemoryBudgetMs);
         // Rhai re-counts an array after each push, so growing one element at a time meets the deadline first.
         yield return new("rhai memory: push one at a time", "let a = []; loop { a.push(1); }", "timeout");
+        // The empty catch is the attack again: swallow the size limit and grow the string once more.
         yield return new("rhai memory: catch and retry", "loop { try { let s = \"x\"; loop { s += s; } } catch { } }", "memory_limit", MemoryBudgetMs);
 
         // No way out of the sandbox: no modules to import, no files, no host objects.
