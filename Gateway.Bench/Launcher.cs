@@ -18,32 +18,66 @@ internal sealed class Launcher : IDisposable
 
     public int? Pid { get; private set; }
 
-    public async Task StartRedisAsync()
+    /// <summary>The repository's root, from the build output.</summary>
+    public static string Root { get; } = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", ".."));
+
+    /// <summary>Starts a redis-server; the first one started is <see cref="Redis"/>.</summary>
+    public async Task<string> StartRedisAsync()
     {
         var port = FreePort();
         Start("redis-server", ["--bind", "127.0.0.1", "--port", port.ToString(), "--save", "", "--appendonly", "no"], []);
-        Redis = $"127.0.0.1:{port}";
+        var address = $"127.0.0.1:{port}";
+        Redis ??= address;
         await WaitAsync(() => new TcpClient("127.0.0.1", port).Connected, "redis-server");
+        return address;
     }
 
-    public async Task StartApiAsync(int concurrency)
+    /// <summary>Starts the Api on <see cref="Redis"/> (or <paramref name="redis"/>); <see cref="Url"/> and <see cref="Pid"/> are the last one started.</summary>
+    public async Task StartApiAsync(int concurrency, bool workers = true, string? redis = null)
     {
-        var api = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Gateway.Api", "bin", "Release", "net10.0", "Gateway.Api.dll");
-        if (!File.Exists(api))
-            throw new FileNotFoundException("Build the Api first: dotnet build -c Release", api);
         var port = FreePort();
         Url = $"http://127.0.0.1:{port}";
-        var process = Start("dotnet", [api, "--urls", Url], new()
-        {
-            ["ConnectionStrings__Redis"] = Redis,
-            ["Gateway__Workers__Concurrency"] = concurrency.ToString(),
-            ["Gateway__RateLimit__PermitsPerSecond"] = "0",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        });
+        var process = Start("dotnet", [Built("Gateway.Api"), "--urls", Url], Settings(redis ?? Redis, concurrency, workers));
         Pid = process.Id;
+        await WaitReadyAsync(Url, "the Api");
+    }
+
+    /// <summary>Starts a worker-only process; returns its process id.</summary>
+    public async Task<int> StartWorkerAsync(int concurrency, string redis)
+    {
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var process = Start("dotnet", [Built("Gateway.Workers"), "--urls", url], Settings(redis, concurrency, workers: true));
+        await WaitReadyAsync(url, "a worker");
+        return process.Id;
+    }
+
+    public void Stop(int pid)
+    {
+        var process = _started.Single(p => p.Id == pid);
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit(10_000);
+    }
+
+    private static Dictionary<string, string?> Settings(string? redis, int concurrency, bool workers) => new()
+    {
+        ["ConnectionStrings__Redis"] = redis,
+        ["Gateway__Workers__Enabled"] = workers ? "true" : "false",
+        ["Gateway__Workers__Concurrency"] = concurrency.ToString(),
+        ["Gateway__RateLimit__PermitsPerSecond"] = "0",
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+    };
+
+    private static string Built(string project)
+    {
+        var path = Path.Combine(Root, project, "bin", "Release", "net10.0", project + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build first: dotnet build -c Release", path);
+    }
+
+    private static async Task WaitReadyAsync(string url, string what)
+    {
         using var http = new HttpClient();
-        await WaitAsync(() => http.GetAsync($"{Url}/health/ready").Result.StatusCode == HttpStatusCode.OK, "the Api");
+        await WaitAsync(() => http.GetAsync($"{url}/health/ready").Result.StatusCode == HttpStatusCode.OK, what);
     }
 
     private Process Start(string file, string[] args, Dictionary<string, string?> environment)

@@ -8,8 +8,9 @@ namespace Gateway.Bench;
 
 /// <summary>
 /// Load through the HTTP API of a running gateway. <c>sync</c>: each client submits with
-/// <c>?wait</c> and times the answer. <c>async</c>: submit everything, then collect every result.
-/// <c>batch</c>: like async, submitting through the batch endpoint.
+/// <c>?wait</c> and times the answer. <c>async</c>: each client submits without waiting (202)
+/// while one reader collects every result from the circle stream. <c>batch</c>: each client
+/// submits <c>--batch</c> tasks in one request with <c>?wait</c> and gets them all back finished.
 /// </summary>
 internal sealed class LoadBench(BenchOptions options)
 {
@@ -29,65 +30,174 @@ internal sealed class LoadBench(BenchOptions options)
     public async Task<object> RunAsync(string mode, int clients)
     {
         if (!_warmedUp)
-        {
-            await SyncAsync(8, options.Warmup);
-            _warmedUp = true;
-        }
+            await WarmUpAsync();
         return await Measurement.RunAsync(mode, options, clients, () => mode switch
         {
             "sync" => SyncAsync(clients, options.Count),
-            "async" => AsyncAsync(clients, batch: 1),
-            "batch" => AsyncAsync(clients, batch: options.Batch),
+            "async" => StreamedAsync(clients),
+            "batch" => BatchAsync(clients),
             _ => throw new ArgumentException($"unknown mode {mode}"),
         });
     }
 
-    private Task<List<double>> SyncAsync(int clients, int count) => Measurement.ClosedLoopAsync(clients, count, async i =>
+    public async Task WarmUpAsync()
+    {
+        await SyncAsync(8, options.Warmup);
+        _warmedUp = true;
+    }
+
+    /// <summary>Submit-and-wait from <paramref name="clients"/> callers for <paramref name="duration"/>; returns tasks/s. Used on a cold process, to see the warm-up.</summary>
+    public async Task<double> SyncForAsync(int clients, TimeSpan duration)
+    {
+        var done = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+        {
+            for (var i = c; clock.Elapsed < duration; i += clients)
+            {
+                await SubmitAndWaitAsync(i);
+                Interlocked.Increment(ref done);
+            }
+        }));
+        return Math.Round(done / clock.Elapsed.TotalSeconds);
+    }
+
+    private Task<List<double>> SyncAsync(int clients, int count) => Measurement.ClosedLoopAsync(clients, count, SubmitAndWaitAsync);
+
+    private async Task SubmitAndWaitAsync(int i)
     {
         using var response = await _http.PostAsJsonAsync($"/api/circles/{Circle}/tasks?wait=30", Body(i));
         var body = await response.Content.ReadAsStringAsync();
         if ((int)response.StatusCode != 200 || !body.Contains("\"completed\"", StringComparison.Ordinal))
             throw new InvalidOperationException($"task {i}: {(int)response.StatusCode} {body}");
-    });
+    }
 
-    /// <summary>Latency here is submit-to-result of each task, as its collector saw it.</summary>
-    private async Task<List<double>> AsyncAsync(int clients, int batch)
+    /// <summary>Latency is each batch's round trip, counted once per task in it.</summary>
+    private async Task<List<double>> BatchAsync(int clients)
     {
-        var submitted = new ConcurrentQueue<(string Id, long At)>();
-        var next = -batch;
+        var latencies = new ConcurrentBag<double>();
+        var next = -options.Batch;
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
             int first;
-            while ((first = Interlocked.Add(ref next, batch)) < options.Count)
+            while ((first = Interlocked.Add(ref next, options.Batch)) < options.Count)
             {
-                var size = Math.Min(batch, options.Count - first);
+                var size = Math.Min(options.Batch, options.Count - first);
                 var at = Stopwatch.GetTimestamp();
-                if (batch == 1)
+                using var response = await _http.PostAsJsonAsync($"/api/circles/{Circle}/tasks/batch?wait=60",
+                    new { tasks = Enumerable.Range(first, size).Select(Body).ToArray() });
+                var tasks = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["tasks"]!.AsArray();
+                var took = Stopwatch.GetElapsedTime(at).TotalMilliseconds;
+                foreach (var task in tasks)
                 {
-                    using var response = await _http.PostAsJsonAsync($"/api/circles/{Circle}/tasks", Body(first));
-                    var task = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-                    submitted.Enqueue((task["id"]!.GetValue<string>(), at));
-                }
-                else
-                {
-                    using var response = await _http.PostAsJsonAsync($"/api/circles/{Circle}/tasks/batch",
-                        new { tasks = Enumerable.Range(first, size).Select(Body).ToArray() });
-                    var tasks = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["tasks"]!.AsArray();
-                    foreach (var task in tasks)
-                        submitted.Enqueue((task!["id"]!.GetValue<string>(), at));
+                    if (task!["status"]!.GetValue<string>() != "completed")
+                        throw new InvalidOperationException(task.ToJsonString());
+                    latencies.Add(took);
                 }
             }
         }));
-
-        var latencies = new ConcurrentBag<double>();
-        await Parallel.ForEachAsync(submitted, new ParallelOptions { MaxDegreeOfParallelism = clients }, async (task, _) =>
-        {
-            var body = await _http.GetStringAsync($"/api/circles/{Circle}/tasks/{task.Id}?wait=60");
-            if (!body.Contains("\"completed\"", StringComparison.Ordinal))
-                throw new InvalidOperationException(body);
-            latencies.Add(Stopwatch.GetElapsedTime(task.At).TotalMilliseconds);
-        });
         return latencies.ToList();
+    }
+
+    /// <summary>
+    /// Latency is submit-to-result of each task as the stream reader saw it. The reader is
+    /// listening before the first submit; after a <c>resync</c> it asks for each task it still
+    /// misses with a long-poll.
+    /// </summary>
+    private async Task<List<double>> StreamedAsync(int clients)
+    {
+        var submitted = new ConcurrentDictionary<string, long>();
+        var finished = new ConcurrentDictionary<string, double>();
+        var resynced = false;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stop = new CancellationTokenSource();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/circles/{Circle}/tasks/stream");
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        if (await reader.ReadLineAsync() is not { } opening || !opening.StartsWith(':'))
+            throw new InvalidOperationException("the stream did not open");
+
+        var early = new ConcurrentDictionary<string, long>();
+        void Finished(string id, long when)
+        {
+            if (!submitted.TryGetValue(id, out var at))
+            {
+                // Finished before its submit's answer was read; counted when it is.
+                early.TryAdd(id, when);
+                if (!submitted.TryGetValue(id, out at))
+                    return;
+            }
+            if (finished.TryAdd(id, Stopwatch.GetElapsedTime(at, when).TotalMilliseconds) && finished.Count == options.Count)
+                all.TrySetResult();
+        }
+
+        var reading = Task.Run(async () =>
+        {
+            var resync = false;
+            while (await reader.ReadLineAsync(stop.Token) is { } line)
+            {
+                if (line == "event: resync")
+                    resync = resynced = true;
+                else if (line.StartsWith("data: ", StringComparison.Ordinal) && !resync)
+                {
+                    var task = JsonNode.Parse(line.AsSpan(6).ToString())!;
+                    var status = task["status"]!.GetValue<string>();
+                    if (status == "completed")
+                        Finished(task["id"]!.GetValue<string>(), Stopwatch.GetTimestamp());
+                    else if (status is "failed" or "cancelled")
+                        all.TrySetException(new InvalidOperationException(line));
+                }
+                else if (line.Length == 0)
+                    resync = false;
+            }
+        });
+
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < options.Count)
+            {
+                var at = Stopwatch.GetTimestamp();
+                using var submit = await _http.PostAsJsonAsync($"/api/circles/{Circle}/tasks", Body(i));
+                if ((int)submit.StatusCode != 202)
+                    throw new InvalidOperationException(await submit.Content.ReadAsStringAsync());
+                var id = JsonNode.Parse(await submit.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+                submitted[id] = at;
+                if (early.TryGetValue(id, out var when))
+                    Finished(id, when);
+            }
+        }));
+
+        // After a resync some results were not streamed: ask for those.
+        var deadline = Task.Delay(TimeSpan.FromSeconds(2));
+        while (finished.Count < options.Count && await Task.WhenAny(all.Task, deadline) != all.Task)
+        {
+            deadline = Task.Delay(TimeSpan.FromSeconds(2));
+            await Parallel.ForEachAsync(submitted.Keys.Where(id => !finished.ContainsKey(id)).ToArray(),
+                new ParallelOptions { MaxDegreeOfParallelism = clients }, async (id, _) =>
+                {
+                    var body = await _http.GetStringAsync($"/api/circles/{Circle}/tasks/{id}?wait=60");
+                    if (!body.Contains("\"completed\"", StringComparison.Ordinal))
+                        throw new InvalidOperationException(body);
+                    Finished(id, Stopwatch.GetTimestamp());
+                });
+        }
+        await all.Task;
+        await stop.CancelAsync();
+        try
+        {
+            await reading;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The reader stopped with the run.
+        }
+        if (resynced)
+            Console.Error.WriteLine("the circle stream asked for a resync; missed tasks were long-polled");
+        return finished.Values.ToList();
     }
 }
 
@@ -103,4 +213,8 @@ internal sealed record BenchOptions(
     string? Redis,
     int? Pid,
     bool Monitor,
-    int Concurrency);
+    int Concurrency)
+{
+    /// <summary>Worker-only processes, when the Api runs with its workers off.</summary>
+    public int[] WorkerPids { get; init; } = [];
+}

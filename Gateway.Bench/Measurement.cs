@@ -18,10 +18,14 @@ internal static class Measurement
         var before = redis is null ? null : await CommandStats(redis);
         using var monitor = options.Monitor && options.Redis is not null ? await RedisMonitor.StartAsync(options.Redis) : null;
         var cpuBefore = ProcessCpu(options.Pid);
+        var workersBefore = options.WorkerPids.Sum(p => ProcessCpu(p));
+        var redisCpuBefore = redis is null ? 0 : await RedisCpu(redis);
         var clock = Stopwatch.StartNew();
         var latencies = await run();
         clock.Stop();
         var cpu = ProcessCpu(options.Pid) - cpuBefore;
+        var workersCpu = options.WorkerPids.Sum(p => ProcessCpu(p)) - workersBefore;
+        var redisCpu = redis is null ? 0 : await RedisCpu(redis) - redisCpuBefore;
         var monitored = monitor?.Stop();
         var after = redis is null ? null : await CommandStats(redis);
         if (redis is not null)
@@ -43,8 +47,15 @@ internal static class Measurement
             {
                 cpuSeconds = Math.Round(cpu, 2),
                 cpuMsPerTask = Math.Round(cpu * 1000 / tasks, 3),
+                cpuUsPerTask = Math.Round(cpu * 1_000_000 / tasks),
                 peakRssMiB = PeakRss(options.Pid.Value) / 1048576,
             },
+            workers = options.WorkerPids.Length == 0 ? null : new
+            {
+                cpuUsPerTask = Math.Round(workersCpu * 1_000_000 / tasks),
+                peakRssMiB = options.WorkerPids.Select(p => PeakRss(p) / 1048576).ToArray(),
+            },
+            redisCpuUsPerTask = redis is null ? (double?)null : Math.Round(redisCpu * 1_000_000 / tasks),
             redisCommandsPerTask = before is null ? null : PerTask(before, after!, tasks),
             monitorPerTask = monitored is null ? null : new
             {
@@ -84,6 +95,22 @@ internal static class Measurement
         return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
+    /// <summary>Redis's own CPU (user + system, seconds), summed over the nodes.</summary>
+    private static async Task<double> RedisCpu(IConnectionMultiplexer redis)
+    {
+        double seconds = 0;
+        foreach (var endpoint in redis.GetEndPoints())
+        {
+            var info = await redis.GetServer(endpoint).InfoRawAsync("cpu");
+            foreach (var line in info!.Split('\n'))
+            {
+                if (line.StartsWith("used_cpu_sys:", StringComparison.Ordinal) || line.StartsWith("used_cpu_user:", StringComparison.Ordinal))
+                    seconds += double.Parse(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim(), CultureInfo.InvariantCulture);
+            }
+        }
+        return seconds;
+    }
+
     private static async Task<Dictionary<string, long>> CommandStats(IConnectionMultiplexer redis)
     {
         var stats = new Dictionary<string, long>();
@@ -120,7 +147,7 @@ internal static class Measurement
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
-    private static long PeakRss(int pid) =>
+    public static long PeakRss(int pid) =>
         long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
 }

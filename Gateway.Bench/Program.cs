@@ -7,6 +7,7 @@ using Gateway.Bench;
 //   engine                        the script runner alone, cache on and off
 //   sync | async | batch          load through the HTTP API of a gateway (--url, or --start one)
 //   queue                         the Core API and the worker loop in this process, no HTTP
+//   compare                       the gateway and the BullMQ peer (bench/bullmq) taking turns in one session, with ratios
 //   rhai                          Gateway.Rhai against the reference folder (conformance, corpus, --speed)
 var mode = args.FirstOrDefault() ?? "help";
 
@@ -23,6 +24,14 @@ switch (mode)
     case "sync" or "async" or "batch" or "queue":
         result = await LoadAsync(mode);
         break;
+    case "compare":
+        result = await CompareBench.RunAsync(new CompareSettings(
+            Rounds: Option("--rounds", 3),
+            Count: Option("--count", 5000),
+            Warmup: Option("--warmup", 20000),
+            Concurrency: Option("--concurrency", 16),
+            Split: args.Contains("--split")));
+        break;
     default:
         Console.Error.WriteLine("""
             usage: Gateway.Bench engine [--rounds N] [--count N]
@@ -30,6 +39,7 @@ switch (mode)
                    Gateway.Bench sync|async|batch|queue [--clients N[,N…]] [--rounds N] [--count N] [--warmup N]
                                  [--batch N] [--script trivial|200-line|fib20] [--monitor]
                                  [--start [--concurrency N]] | [--url URL] [--redis host:port] [--pid GATEWAY_PID]
+                   Gateway.Bench compare [--rounds N] [--count N] [--warmup N] [--concurrency N] [--split]
               --start      start a redis-server and (but for queue) the Api with in-process workers, stop them after
               --clients    one run per value and round; the summary gives the medians per value
               --monitor    also count commands with MONITOR: sent by clients, run inside Lua (slows Redis)

@@ -68,11 +68,14 @@ await sync(8, warmup);
 for (let round = 1; round <= rounds; round++) {
   for (const clients of clientCounts) {
     const start = performance.now();
+    const cpu = process.cpuUsage();
     const latencies = mode === "sync" ? await sync(clients, count) : await flood(clients, count);
     const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
     latencies.sort((a, b) => a - b);
     const p = (q) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 1000) / 1000;
-    const run = { mode, clients, tasks: count, round, tasksPerSecond: Math.round(count / seconds), latencyMs: { p50: p(0.5), p90: p(0.9), p99: p(0.99), max: p(1) } };
+    const run = { mode, clients, tasks: count, round, tasksPerSecond: Math.round(count / seconds), latencyMs: { p50: p(0.5), p90: p(0.9), p99: p(0.99), max: p(1) },
+      cpuUsPerTask: Math.round((used.user + used.system) / count) };
     runs.push(run);
     console.error(`round ${round}, ${clients} clients: ${run.tasksPerSecond} jobs/s, p50 ${run.latencyMs.p50} ms`);
   }
