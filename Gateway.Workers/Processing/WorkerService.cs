@@ -166,7 +166,9 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
     {
         var running = new RunningTask(task);
         _running.Add(running);
-        running.Completion = Task.Run(() => RunAsync(running), CancellationToken.None);
+        // RunAsync hands the script to a script thread at its first await; until then it only
+        // sets up tracing, so it may start on the caller's thread rather than cost another hop.
+        running.Completion = RunAsync(running);
     }
 
     private async Task RunAsync(RunningTask running)
