@@ -15,10 +15,19 @@ namespace Gateway.Scripting.Modules;
 /// </summary>
 internal static class JsModules
 {
+    /// <summary>
+    /// Each module is a global built the first time a script reads it: most scripts use none,
+    /// and building every host function of every module was a tenth of a trivial task's set-up.
+    /// </summary>
     public static void Install(Engine engine, ModuleScope scope)
     {
         foreach (var module in DomainModules.All)
-            engine.SetValue(module.Name, Build(engine, scope, module));
+        {
+            JsObject? built = null;
+            var getter = new ClrFunction(engine, module.Name, (_, _) => built ??= Build(engine, scope, module));
+            engine.Global.FastSetProperty(module.Name,
+                new GetSetPropertyDescriptor(getter, JsValue.Undefined, enumerable: false, configurable: false));
+        }
     }
 
     private static JsObject Build(Engine engine, ModuleScope scope, DomainModule module)
