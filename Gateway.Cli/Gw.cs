@@ -23,6 +23,9 @@ internal static class Gw
             ListCommands.Tasks(connection),
             ListCommands.Circles(connection),
             ListCommands.Workers(connection),
+            StreamCommand.Create(connection),
+            ScriptCommands.Create(connection),
+            ScheduleCommands.Create(connection),
         };
 
         var parse = root.Parse(args);

@@ -102,8 +102,7 @@ internal static class RequestReader
 
         var runAt = ValidateTiming(body, field, errors, now);
 
-        if (body.Priority is { } priority && !TaskPriority.IsValid(priority))
-            Add(errors, field + "priority", $"priority must be a whole number from {TaskPriority.Lowest} to {TaskPriority.Highest}.");
+        var priority = ValidatePriority(body.Priority, field, errors);
 
         var retry = body.Retry is { } r ? ValidateRetry(r, field + "retry.", errors) : null;
 
@@ -112,7 +111,7 @@ internal static class RequestReader
         // A named script's text is filled in by NamedScripts.ResolveAsync once the whole request is valid.
         return new NewTask(body.Script ?? "", args, body.TimeoutMs ?? limits.DefaultTimeoutMs, caller)
         {
-            Priority = body.Priority ?? TaskPriority.Lowest,
+            Priority = priority,
             RunAt = runAt,
             Retry = retry,
             ScriptName = body.ScriptName,
@@ -186,6 +185,14 @@ internal static class RequestReader
         if (!ScriptLanguages.TryParse(language, out var parsed))
             Add(errors, field + "language", $"language is \"{ScriptLanguages.JavaScript}\" (the default) or \"{ScriptLanguages.Rhai}\".");
         return parsed;
+    }
+
+    /// <summary>A task's priority, for a submit or a schedule: 0 when absent.</summary>
+    public static int ValidatePriority(int? priority, string field, Dictionary<string, string[]> errors)
+    {
+        if (priority is { } p && !TaskPriority.IsValid(p))
+            Add(errors, field + "priority", $"priority must be a whole number from {TaskPriority.Lowest} to {TaskPriority.Highest}.");
+        return priority ?? TaskPriority.Lowest;
     }
 
     /// <summary>The rule names of scripts and schedules share with circles.</summary>

@@ -101,6 +101,7 @@ public static class SchedulesApi
             RequestReader.Add(errors, "args", $"The args are larger than {limits.MaxArgsBytes} bytes of JSON.");
         if (body.TimeoutMs is { } t && (t < 1 || t > limits.MaxTimeoutMs))
             RequestReader.Add(errors, "timeoutMs", $"timeoutMs must be between 1 and {limits.MaxTimeoutMs}.");
+        var priority = RequestReader.ValidatePriority(body.Priority, field: "", errors);
         var overlap = body.Overlap switch
         {
             null or "skip" => ScheduleOverlap.Skip,
@@ -113,7 +114,10 @@ public static class SchedulesApi
             return (null, errors);
 
         return (new ScheduleDefinition(body.Cron!.Trim(), zoneName, body.Script, body.ScriptName, body.ScriptVersion,
-            (body.Language ?? "javascript").ToLowerInvariant(), args, body.TimeoutMs ?? limits.DefaultTimeoutMs, overlap!.Value, body.Enabled ?? true), errors);
+            (body.Language ?? "javascript").ToLowerInvariant(), args, body.TimeoutMs ?? limits.DefaultTimeoutMs, overlap!.Value, body.Enabled ?? true)
+        {
+            Priority = priority,
+        }, errors);
     }
 }
 
@@ -140,6 +144,9 @@ public sealed record ScheduleRequest
 
     public int? TimeoutMs { get; init; }
 
+    /// <summary>0 (default) … 9: the priority of each firing's task; a higher one is claimed first in its circle.</summary>
+    public int? Priority { get; init; }
+
     /// <summary><c>skip</c> (default): a due time is skipped while the previous firing's task has not finished; <c>allow</c>: it fires anyway.</summary>
     public string? Overlap { get; init; }
 
@@ -158,6 +165,7 @@ public sealed record ScheduleView(
     string Language,
     JsonElement? Args,
     int TimeoutMs,
+    int Priority,
     string Overlap,
     bool Enabled,
     DateTimeOffset CreatedAt,
@@ -170,7 +178,7 @@ public sealed record ScheduleView(
     {
         var d = schedule.Definition;
         return new(schedule.Name, d.Cron, d.TimeZone, d.Script, d.ScriptName, d.ScriptVersion, d.Language,
-            JsonSerializer.Deserialize<JsonElement>(d.ArgsJson), d.TimeoutMs, d.Overlap == ScheduleOverlap.Allow ? "allow" : "skip",
+            JsonSerializer.Deserialize<JsonElement>(d.ArgsJson), d.TimeoutMs, d.Priority, d.Overlap == ScheduleOverlap.Allow ? "allow" : "skip",
             d.Enabled, schedule.CreatedAt, schedule.UpdatedAt, schedule.NextRunAt, schedule.LastRunAt, schedule.LastTaskId);
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Gateway.Cli.Commands;
 
-/// <summary>The script and args options of <c>gw run</c> and <c>gw submit</c>, and how they are read.</summary>
+/// <summary>The script and args options of <c>gw run</c>, <c>gw submit</c> and <c>gw schedules put</c>, and how they are read.</summary>
 internal sealed class ScriptInput
 {
     public Argument<string> File { get; } = new("FILE")
@@ -29,8 +29,11 @@ internal sealed class ScriptInput
 
     public Option<TimeSpan?> ScriptTimeout { get; } = CommonOptions.Duration("--script-timeout", "Wall time the script may run (server default 5s)");
 
-    public ScriptInput()
+    /// <param name="fileOptional">True where <c>--script-name</c> may stand in for the file.</param>
+    public ScriptInput(bool fileOptional = false)
     {
+        if (fileOptional)
+            File.Arity = ArgumentArity.ZeroOrOne;
         Arg.Validators.Add(result =>
         {
             foreach (var token in result.Tokens)
@@ -58,7 +61,7 @@ internal sealed class ScriptInput
 
     public async Task<(string Script, string? Language)> ReadScriptAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var file = parse.GetValue(File)!;
+        var file = parse.GetValue(File) ?? throw new UsageException("Give a script FILE, or - to read it from standard input.");
         string script;
         if (file == "-")
         {

@@ -25,7 +25,11 @@ public sealed record ScheduleDefinition(
     string ArgsJson,
     int TimeoutMs,
     ScheduleOverlap Overlap,
-    bool Enabled);
+    bool Enabled)
+{
+    /// <summary>The priority (0 … 9) of each firing's task: the lane it waits in.</summary>
+    public int Priority { get; init; }
+}
 
 /// <summary>A stored schedule: its definition and where it stands.</summary>
 public sealed record ScheduleRecord(string Circle, string Name, ScheduleDefinition Definition)
@@ -59,7 +63,7 @@ public enum FiringOutcome
     /// <summary>Not fired: the due time passed too long ago (after downtime); the next one will.</summary>
     Missed,
 
-    /// <summary>Skipped: the circle's queue is full.</summary>
+    /// <summary>Skipped: the circle holds as many waiting tasks (queued in any lane, or scheduled) as it may.</summary>
     QueueFull,
 
     /// <summary>Skipped: the registered script it names (or its pinned version) no longer exists.</summary>

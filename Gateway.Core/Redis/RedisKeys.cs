@@ -40,6 +40,13 @@ public static class RedisKeys
     /// <summary>Sorted set id → due time (ms) of scheduled tasks: delayed submits and retries waiting out their backoff.</summary>
     public static RedisKey Scheduled(string circle) => $"{Prefix}scheduled:{{{circle}}}";
 
+    /// <summary>
+    /// What counts against a circle's quota of waiting tasks, in the order lanes.lua expects them:
+    /// <see cref="Scheduled"/>, then <see cref="Lanes"/>. Every script that adds a waiting task
+    /// (submit.lua, fire.lua) declares them so.
+    /// </summary>
+    public static RedisKey[] Waiting(string circle) => [Scheduled(circle), .. Lanes(circle)];
+
     /// <summary>Hash of one task.</summary>
     public static RedisKey Task(string circle, string id) => $"{Prefix}task:{{{circle}}}:{id}";
 

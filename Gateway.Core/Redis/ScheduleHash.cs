@@ -13,7 +13,7 @@ internal static class ScheduleHash
 {
     // The definition, written by schedule.lua ("" for none).
     public const string Cron = "cron", TimeZone = "timeZone", Script = "script", ScriptName = "scriptName", ScriptVersion = "scriptVersion",
-        Language = "language", Args = "args", Timeout = "timeout", Overlap = "overlap", Enabled = "enabled";
+        Language = "language", Args = "args", Timeout = "timeout", Priority = "priority", Overlap = "overlap", Enabled = "enabled";
 
     // Bookkeeping: created and updated (ms); rev counts puts, so a firing never runs a definition it did not read.
     public const string Created = "created", Updated = "updated", Rev = "rev";
@@ -26,7 +26,7 @@ internal static class ScheduleHash
     public static RedisValue[] DefinitionPairs(ScheduleDefinition d) =>
     [
         Cron, d.Cron, TimeZone, d.TimeZone, Script, d.Script ?? "", ScriptName, d.ScriptName ?? "",
-        ScriptVersion, d.ScriptVersion is { } v ? v : "", Language, d.Language, Args, d.ArgsJson, Timeout, d.TimeoutMs,
+        ScriptVersion, d.ScriptVersion is { } v ? v : "", Language, d.Language, Args, d.ArgsJson, Timeout, d.TimeoutMs, Priority, d.Priority,
         Overlap, d.Overlap == ScheduleOverlap.Allow ? "allow" : "skip", Enabled, d.Enabled ? 1 : 0,
     ];
 
@@ -49,7 +49,11 @@ internal static class ScheduleHash
             ArgsJson: TaskHash.Text(Get(Args)) ?? "null",
             TimeoutMs: (int)Get(Timeout),
             Overlap: Get(Overlap) == "allow" ? ScheduleOverlap.Allow : ScheduleOverlap.Skip,
-            Enabled: Get(Enabled) == 1);
+            Enabled: Get(Enabled) == 1)
+        {
+            // A schedule stored before priorities has no field: its tasks wait at 0, as they did.
+            Priority = Get(Priority).IsNullOrEmpty ? 0 : (int)Get(Priority),
+        };
         return new ScheduleRecord(circle, name, definition)
         {
             CreatedAt = TaskHash.Time(Get(Created)) ?? default,

@@ -13,20 +13,7 @@ public static class GwProcess
 
     public static async Task<Run> RunAsync(IEnumerable<string> args, string? stdin = null, Uri? url = null)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(HostProcess.Locate("Gateway.Cli"));
-        foreach (var arg in args)
-            info.ArgumentList.Add(arg);
-        info.Environment["GATEWAY_URL"] = (url ?? ClientApi.BaseAddress).ToString();
-        info.Environment.Remove("GATEWAY_API_KEY");
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        using var process = Start(args, url);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null)
@@ -43,5 +30,72 @@ public static class GwProcess
             Assert.Fail($"gw {string.Join(' ', args)} did not exit within 90 s");
         }
         return new Run(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>A <c>gw</c> that runs until it is stopped (<c>gw stream</c>): its stdout line by line as it comes.</summary>
+    public static Following Follow(IEnumerable<string> args) => new(Start(args, url: null));
+
+    private static Process Start(IEnumerable<string> args, Uri? url)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(HostProcess.Locate("Gateway.Cli"));
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
+        info.Environment["GATEWAY_URL"] = (url ?? ClientApi.BaseAddress).ToString();
+        info.Environment.Remove("GATEWAY_API_KEY");
+        return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+    }
+
+    public sealed class Following : IDisposable
+    {
+        private readonly Process _process;
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+        private readonly Task<string> _stderr;
+        private readonly Task _reading;
+
+        internal Following(Process process)
+        {
+            _process = process;
+            _stderr = process.StandardError.ReadToEndAsync();
+            _reading = Task.Run(async () =>
+            {
+                while (await process.StandardOutput.ReadLineAsync() is { } line)
+                    _lines.Enqueue(line);
+            });
+        }
+
+        /// <summary>Every line printed so far.</summary>
+        public IReadOnlyList<string> Lines => _lines.ToArray();
+
+        /// <summary>Ctrl+C, then the exit, with everything it printed.</summary>
+        public async Task<Run> InterruptAsync()
+        {
+            Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                Assert.Fail("gw did not exit within 30 s of Ctrl+C");
+            }
+            await _reading;
+            return new Run(_process.ExitCode, string.Join('\n', Lines), await _stderr);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: true);
+            _process.Dispose();
+        }
     }
 }

@@ -19,12 +19,24 @@ internal sealed class LuaScript
 
     public string Text { get; }
 
-    public static LuaScript Load(string name)
+    /// <param name="name">The script's file name without <c>.lua</c>.</param>
+    /// <param name="libraries">
+    /// Files of local functions that several scripts share (Redis runs each script on its own, so
+    /// a script cannot call another); their text goes in front of the script's, in this order.
+    /// An error's line number then counts from the first library's first line.
+    /// </param>
+    public static LuaScript Load(string name, params string[] libraries)
+    {
+        var parts = libraries.Select(Read).Append(Read(name));
+        return new LuaScript(name, string.Join('\n', parts));
+    }
+
+    private static string Read(string name)
     {
         using var stream = typeof(LuaScript).Assembly.GetManifestResourceStream($"lua/{name}.lua")
             ?? throw new InvalidOperationException($"The Lua script '{name}' is not embedded in {typeof(LuaScript).Assembly.GetName().Name}.");
         using var reader = new StreamReader(stream);
-        return new LuaScript(name, reader.ReadToEnd());
+        return reader.ReadToEnd();
     }
 
     /// <remarks>StackExchange.Redis sends the script once per connection and EVALSHA after that.</remarks>

@@ -6,7 +6,7 @@ namespace Gateway.Core.Redis.Scripts;
 /// <summary>submit.lua: queue or schedule tasks, or hand the first ones to the submitting process's free worker slots.</summary>
 internal static class SubmitScript
 {
-    private static readonly LuaScript Lua = LuaScript.Load("submit");
+    private static readonly LuaScript Lua = LuaScript.Load("submit", "lanes");
 
     /// <summary>One task to store; <see cref="DueMs"/> 0 for "now", else it is stored scheduled.</summary>
     public sealed record Item(string Id, string Script, string ArgsJson, int TimeoutMs, string? Caller, string TraceParent)
@@ -40,8 +40,8 @@ internal static class SubmitScript
         public Direct? Direct { get; init; }
 
         public override RedisKey[] Keys() => Idempotency is { } idem
-            ? [RedisKeys.Index(Circle), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle), .. RedisKeys.Lanes(Circle), idem.Key]
-            : [RedisKeys.Index(Circle), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle), .. RedisKeys.Lanes(Circle)];
+            ? [RedisKeys.Index(Circle), RedisKeys.Processing(Circle), .. RedisKeys.Waiting(Circle), idem.Key]
+            : [RedisKeys.Index(Circle), RedisKeys.Processing(Circle), .. RedisKeys.Waiting(Circle)];
 
         public override RedisValue[] Argv()
         {

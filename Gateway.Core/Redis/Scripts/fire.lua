@@ -5,17 +5,20 @@
   processes try, and a crash can neither fire without recording it nor record without firing.
 
   KEYS[1] the schedule's hash (ScheduleHash.cs)   KEYS[2] the circle's schedules: zset name -> next due (ms)
-  KEYS[3] queue   KEYS[4] index
-  KEYS[5] optional: the versions of the registered script the schedule names (RedisKeys.Script)
+  KEYS[3] index   KEYS[4] scheduled   KEYS[5..14] the queue lanes of priorities 0..9
+    (KEYS[4..14] are RedisKeys.Waiting: lanes.lua counts them and picks the lane, as for submit.lua)
+  KEYS[15] optional: the versions of the registered script the schedule names (RedisKeys.Script)
 
   ARGV[1] name   ARGV[2] the next due time read (ms)   ARGV[3] the rev read
   ARGV[4] the due time to fire (ms; "" when it passed too long ago and is only skipped)
   ARGV[5] the new next due time (ms; "" for none)   ARGV[6] now (ms)
   ARGV[7] task hash prefix   ARGV[8] events channel   ARGV[9] circle
-  ARGV[10] most tasks the queue may hold   ARGV[11] the new task's id   ARGV[12] traceparent
+  ARGV[10] most tasks the circle may hold waiting (queued in any lane, or scheduled), as for submit.lua
+  ARGV[11] the new task's id   ARGV[12] traceparent
 
   The task is an ordinary pending task (fields of TaskHash.cs, the `pending` message of
-  TaskEventMessage.cs) with scheduleName set and caller "schedule:<name>".
+  TaskEventMessage.cs) with scheduleName set and caller "schedule:<name>", queued in the lane
+  of the schedule's priority.
 
   Returns { kind [, task id] } (FiringOutcome in Schedule.cs):
     { 0 }       next or rev is not what the caller read: another process handled it, or the
@@ -23,12 +26,12 @@
     { 1, id }   fired: the task was submitted
     { 2, id }   skipped: overlap is "skip" and the previous task (id) has not finished
     { 3 }       missed: the due time is too old to fire
-    { 4 }       skipped: the queue is full
+    { 4 }       skipped: the circle holds as many waiting tasks as it may
     { 5 }       skipped: the registered script (or pinned version) no longer exists
   In every case but 0 the next due time has moved on.
 ]]
 local f = redis.call('HMGET', KEYS[1], 'next', 'rev', 'overlap', 'lastTask', 'script', 'scriptName', 'scriptVersion',
-  'args', 'timeout', 'language')
+  'args', 'timeout', 'language', 'priority')
 if f[1] ~= ARGV[2] or f[2] ~= ARGV[3] then return { 0 } end
 local name, due, now = ARGV[1], ARGV[4], ARGV[6]
 redis.call('HSET', KEYS[1], 'next', ARGV[5], 'lastDue', due ~= '' and due or ARGV[2])
@@ -47,23 +50,24 @@ end
 
 local script, version = f[5], ''
 if f[6] and f[6] ~= '' then
-  if not KEYS[5] then return { 5 } end
+  if not KEYS[15] then return { 5 } end
   version = f[7]
-  if not version or version == '' then version = redis.call('HGET', KEYS[5], 'latest') end
-  script = version and redis.call('HGET', KEYS[5], version .. ':script')
+  if not version or version == '' then version = redis.call('HGET', KEYS[15], 'latest') end
+  script = version and redis.call('HGET', KEYS[15], version .. ':script')
   if not script then return { 5 } end
 end
 
-if redis.call('LLEN', KEYS[3]) >= tonumber(ARGV[10]) then return { 4 } end
+if waiting_tasks(4) >= tonumber(ARGV[10]) then return { 4 } end
 
+local priority = lane_of(f[11])
 local id = ARGV[11]
 local key = prefix .. id
 redis.call('HSET', key, 'id', id, 'circle', ARGV[9], 'script', script, 'args', f[8], 'timeout', f[9],
   'caller', 'schedule:' .. name, 'traceparent', ARGV[12], 'created', now, 'status', 'pending', 'attempts', 0,
-  'scheduleName', name, 'language', f[10] or 'javascript')
+  'scheduleName', name, 'language', f[10] or 'javascript', 'priority', priority)
 if version ~= '' then redis.call('HSET', key, 'scriptName', f[6], 'scriptVersion', version) end
-redis.call('LPUSH', KEYS[3], id)
-redis.call('ZADD', KEYS[4], now, id)
+redis.call('LPUSH', lane_key(4, priority), id)
+redis.call('ZADD', KEYS[3], now, id)
 redis.call('HSET', KEYS[1], 'lastRun', due, 'lastTask', id)
 redis.call('PUBLISH', ARGV[8], id .. ' pending')
 return { 1, id }

@@ -5,6 +5,7 @@
   KEYS[2] processing    sorted set id -> lease deadline (ms)
   KEYS[3] scheduled     sorted set id -> due time (ms)
   KEYS[4..13] the queue lanes of priorities 0..9, lists of waiting ids
+    (KEYS[3..13] are RedisKeys.Waiting: lanes.lua counts them and picks the lane)
   KEYS[14] idempotency  optional: the record of an earlier submit with the same key
 
   ARGV[1]  task hash prefix         ARGV[2]  events channel
@@ -40,9 +41,7 @@ if idem then
   if seen then return { 3, seen } end
 end
 
-local waiting, queuedBefore = redis.call('ZCARD', KEYS[3]), 0
-for lane = 0, 9 do queuedBefore = queuedBefore + redis.call('LLEN', KEYS[4 + lane]) end
-waiting = waiting + queuedBefore
+local waiting, queuedBefore = waiting_tasks(3)
 local direct = tonumber(ARGV[8])
 if queuedBefore > 0 then direct = 0 end
 
@@ -114,7 +113,7 @@ end
 redis.call('ZADD', KEYS[1], unpack(scored))
 if #leased > 0 then redis.call('ZADD', KEYS[2], unpack(leased)) end
 if #due > 0 then redis.call('ZADD', KEYS[3], unpack(due)) end
-for priority, ids in pairs(lanes) do redis.call('LPUSH', KEYS[4 + priority], unpack(ids)) end
+for priority, ids in pairs(lanes) do redis.call('LPUSH', lane_key(3, priority), unpack(ids)) end
 for _, message in ipairs(messages) do redis.call('PUBLISH', channel, message) end
 if claimed > 0 then return { 1, claimed } end
 return { 0 }

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Client;
+
+namespace Gateway.Cli.Commands;
+
+/// <summary><c>gw schedules list|get|put|delete</c>: a circle's recurring tasks.</summary>
+internal static class ScheduleCommands
+{
+    public static Command Create(ConnectionOptions connection) =>
+        new("schedules", "A circle's schedules: each due time of a cron expression submits one task.")
+        {
+            List(connection),
+            Get(connection),
+            Put(connection),
+            Delete(connection),
+        };
+
+    private static Argument<string> Name() => new("NAME") { Description = "The schedule's name in the circle" };
+
+    private static Command List(ConnectionOptions connection)
+    {
+        var circle = CommonOptions.Circle();
+        var json = CommonOptions.Json("Print the schedules as a JSON array");
+        var command = new Command("list", "Every schedule of the circle, with its next and last due times.") { circle, json };
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            var schedules = await client.ListSchedulesAsync(parse.GetValue(circle)!, cancellationToken);
+            if (parse.GetValue(json))
+                Output.Json(schedules);
+            else
+                Output.Table(["NAME", "CRON", "TIME ZONE", "SCRIPT", "PRIORITY", "ENABLED", "NEXT RUN", "LAST RUN", "LAST TASK"], schedules.Select(s => new[]
+                {
+                    s.Name ?? "", s.Cron, s.TimeZone ?? "UTC", s.ScriptName ?? "(text)", (s.Priority ?? 0).ToString(CultureInfo.InvariantCulture),
+                    s.Enabled == false ? "no" : "yes", Output.Time(s.NextRunAt), Output.Time(s.LastRunAt), s.LastTaskId ?? "-",
+                }));
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Get(ConnectionOptions connection)
+    {
+        var name = Name();
+        var circle = CommonOptions.Circle();
+        var command = new Command("get", "Print a schedule as JSON, with nextRunAt, lastRunAt and lastTaskId.") { name, circle };
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            Output.Json(await client.GetScheduleAsync(parse.GetValue(circle)!, parse.GetValue(name)!, cancellationToken));
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Put(ConnectionOptions connection)
+    {
+        var name = Name();
+        var input = new ScriptInput(fileOptional: true);
+        var circle = CommonOptions.Circle();
+        var cron = new Option<string>("--cron")
+        {
+            Description = "When: 5 fields (minute hour day month weekday), or 6 with seconds first, e.g. \"0 2 * * *\"",
+            Required = true,
+        };
+        var zone = new Option<string?>("--time-zone") { Description = "An IANA time zone for the cron expression (default UTC), e.g. Europe/Brussels" };
+        var scriptName = new Option<string?>("--script-name") { Description = "Run this registered script of the circle (its latest version at each firing) instead of FILE" };
+        var priority = new Option<int?>("--priority") { Description = "0 (default) … 9 for each firing's task; higher runs first" };
+        var overlap = new Option<string?>("--overlap") { Description = "skip (default): no firing while the previous task is unfinished; allow: fire regardless" };
+        overlap.AcceptOnlyFromAmong("skip", "allow");
+        var enabled = new Option<bool?>("--enabled") { Description = "false keeps the schedule without firing it (default true)", HelpName = "true|false" };
+        var json = CommonOptions.Json("Print the schedule as JSON");
+        var command = new Command("put", "Create or replace a schedule; its script comes from FILE (or - for standard input) or --script-name.")
+        {
+            name, circle, cron, zone, scriptName, priority, overlap, enabled, json,
+        };
+        input.AddTo(command);
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        {
+            var named = parse.GetValue(scriptName);
+            var hasFile = parse.GetValue(input.File) is not null;
+            if (hasFile == (named is not null))
+                throw new UsageException("Give either a script FILE (or -) or --script-name, not both and not neither.");
+            var (script, language) = hasFile ? await input.ReadScriptAsync(parse, cancellationToken) : (null, parse.GetValue(input.Language));
+            var schedule = new Schedule
+            {
+                Cron = parse.GetValue(cron)!,
+                TimeZone = parse.GetValue(zone),
+                Script = script,
+                ScriptName = named,
+                Language = language,
+                Args = input.ReadArgs(parse) is { } args ? JsonSerializer.SerializeToElement(args) : null,
+                TimeoutMs = parse.GetValue(input.ScriptTimeout) is { } timeout ? (long)timeout.TotalMilliseconds : null,
+                Priority = parse.GetValue(priority),
+                Overlap = parse.GetValue(overlap),
+                Enabled = parse.GetValue(enabled),
+            };
+            using var client = connection.CreateClient(parse);
+            var stored = await client.PutScheduleAsync(parse.GetValue(circle)!, parse.GetValue(name)!, schedule, cancellationToken);
+            if (parse.GetValue(json))
+                Output.Json(stored);
+            else
+                Console.Out.WriteLine(stored.NextRunAt is { } next ? $"{stored.Name} next runs at {Output.Time(next)}" : $"{stored.Name} has no next run");
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Delete(ConnectionOptions connection)
+    {
+        var name = Name();
+        var circle = CommonOptions.Circle();
+        var command = new Command("delete", "Remove a schedule; a task it already submitted goes on.") { name, circle };
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            await client.DeleteScheduleAsync(parse.GetValue(circle)!, parse.GetValue(name)!, cancellationToken);
+            Console.Out.WriteLine($"{parse.GetValue(name)} deleted");
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
+}

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using System.Text.Json;
+using Gateway.Client;
+
+namespace Gateway.Cli.Commands;
+
+/// <summary><c>gw stream --circle C</c>: every state change of every task of the circle, as it happens.</summary>
+internal static class StreamCommand
+{
+    public static Command Create(ConnectionOptions connection)
+    {
+        var circle = CommonOptions.Circle();
+        var json = CommonOptions.Json("Print each change as one line of JSON (the task as it stands)");
+        var command = new Command("stream", "Follow a circle: one line per state change of any of its tasks, until Ctrl+C (exit 0).") { circle, json };
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            var asJson = parse.GetValue(json);
+            try
+            {
+                await foreach (var task in client.WatchCircleAsync(parse.GetValue(circle)!, cancellationToken))
+                    Console.Out.WriteLine(asJson ? JsonSerializer.Serialize(task, JsonSerializerOptions.Web) : Line(task));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C is how a stream is meant to end, not an interruption of work.
+            }
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
+
+    /// <summary><c>12:00:01.250  id  status</c>, then the error code of a failed task.</summary>
+    private static string Line(GatewayTask task)
+    {
+        var line = $"{TimeProvider.System.GetUtcNow():HH:mm:ss.fff}  {task.Id}  {task.Status.ToWire()}";
+        return task.Status == GatewayTaskStatus.Failed && task.Error is { } error ? $"{line}  {error.Code}" : line;
+    }
+}

@@ -1,0 +1,25 @@
+--[[
+  Shared by submit.lua and fire.lua, which LuaScript.Load puts this text in front of: how a
+  circle's waiting tasks are counted against its quota, and which lane a new task joins. Both
+  scripts declare the same run of keys, built by RedisKeys.Waiting: the scheduled set at KEYS[at],
+  then the queue lanes of priorities 0..9 at KEYS[at + 1] .. KEYS[at + 10].
+]]
+
+-- The tasks waiting in the circle: { scheduled and queued together, queued in any lane }.
+local function waiting_tasks(at)
+  local queued = 0
+  for lane = 0, 9 do queued = queued + redis.call('LLEN', KEYS[at + 1 + lane]) end
+  return redis.call('ZCARD', KEYS[at]) + queued, queued
+end
+
+-- A priority as read (a number or its text) as a lane number: anything outside 0..9 waits at 0.
+local function lane_of(priority)
+  priority = tonumber(priority) or 0
+  if priority < 0 or priority > 9 or priority % 1 ~= 0 then return 0 end
+  return priority
+end
+
+-- The key of the lane a task of this priority joins.
+local function lane_key(at, priority)
+  return KEYS[at + 1 + lane_of(priority)]
+end
