@@ -87,6 +87,41 @@ public sealed partial class DashboardCircleSectionsTests
     }
 
     [Test]
+    public async Task CircleView_ScheduleThatHasFired_ShowsItsLastRunAndLinksItsTask()
+    {
+        var circle = TestRedis.NewCircle("fired");
+        // Once a minute, at a second just ahead: it fires soon, then stays still while the page reads it.
+        var second = (DateTimeOffset.UtcNow.Second + 3) % 60;
+        var put = await PutAsync($"/api/circles/{circle}/schedules/ticker", new { cron = $"{second} * * * * *", script = "'tick'" });
+        Assert.That(put.Status, Is.EqualTo(HttpStatusCode.Created), put.ToString());
+        ApiResponse schedule;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        do
+        {
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "the schedule never fired");
+            await Task.Delay(100);
+            schedule = await GatewayClient.ReadAsync(await _http.GetAsync($"/api/circles/{circle}/schedules/ticker"));
+        }
+        while (schedule.Body?["lastTaskId"] is null);
+        var taskId = schedule.Body!["lastTaskId"]!.GetValue<string>();
+
+        _page = await DashboardBrowser.OpenAsync(Api, $"#/circles/{circle}");
+
+        var cells = _page.Locator("#schedules tbody tr:has(th:text-is('ticker')) > *");
+        await Expect(cells.Nth(3)).ToHaveTextAsync("inline script");
+        await Expect(cells.Nth(6).Locator("time")).ToHaveAttributeAsync("datetime", IsoOf(schedule, "lastRunAt"));
+        await Expect(cells.Nth(5).Locator("time")).ToHaveAttributeAsync("datetime", IsoOf(schedule, "nextRunAt"));
+        await Expect(cells.Nth(7)).ToHaveTextAsync(taskId);
+        await cells.Nth(7).Locator("a").ClickAsync();
+        await Expect(_page.Locator("main h1 .mono")).ToHaveTextAsync(taskId);
+        await Expect(_page.Locator("#task-status [data-status]")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(_page.Locator("#task-result")).ToHaveTextAsync("\"tick\"");
+        await Expect(_page.Locator("dl.facts dt:text-is('Schedule') + dd")).ToHaveTextAsync("ticker");
+        await Expect(_page.Locator("dl.facts dt:text-is('Caller') + dd")).ToHaveTextAsync("schedule:ticker");
+        (await _http.DeleteAsync($"/api/circles/{circle}/schedules/ticker")).Dispose();
+    }
+
+    [Test]
     public async Task CircleView_NoScriptAndNoSchedule_SaysSo()
     {
         var circle = TestRedis.NewCircle("none");
