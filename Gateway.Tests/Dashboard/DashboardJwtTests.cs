@@ -105,6 +105,8 @@ public sealed class DashboardJwtTests
         await Expect(page.Locator("#circles tr.empty")).ToHaveTextAsync("No circle this key or token may use has had a task yet.");
         await page.GotoAsync($"/dashboard#/circles/{_circleA}");
         await Expect(page.Locator("main [role=alert]")).ToContainTextAsync($"Not allowed (403): The token of 'svc-nothing' does not grant circle '{_circleA}'");
+        var problems = await Accessibility.SeriousViolationsAsync(page);
+        Assert.That(problems, Is.Empty, string.Join('\n', problems));
         await page.GotoAsync($"/dashboard#/circles/{_circleA}/tasks/{new string('0', 32)}");
         await Expect(page.Locator("main [role=alert]")).ToContainTextAsync("Not allowed (403)");
     }
