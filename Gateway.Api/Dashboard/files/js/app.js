@@ -45,6 +45,13 @@ async function render() {
   } catch (error) {
     if (controller.signal.aborted || prompting) return;
     if (error instanceof ApiError && error.status === 401) return; // the prompt is up
+    if (error instanceof ApiError && error.status === 403) {
+      // The credential is valid, only not for this circle: keep it, say why, and how to use another.
+      replace(main, h('h1', {}, match.title),
+        h('p', { class: 'error', role: 'alert' }, `Not allowed (403): ${error.problem?.detail ?? error.message}`),
+        h('p', {}, 'To see it, use “Forget key” above and sign in with a key or token that grants it. ', h('a', { href: '#/' }, 'Back to the overview.')));
+      return;
+    }
     replace(main, h('h1', {}, match.title), h('p', { class: 'error', role: 'alert' }, `Could not load this page: ${problemText(error)}`));
   }
 }

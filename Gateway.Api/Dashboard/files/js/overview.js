@@ -1,5 +1,5 @@
 // Overview: every circle with its figures and a chart of the last 15 minutes, and the live workers.
-import { api, follow, enc } from './api.js';
+import { api, follow, enc, credential } from './api.js';
 import { h, svg, replace, table, ago, throttle } from './dom.js';
 import { streamState } from './live.js';
 
@@ -64,7 +64,9 @@ export async function overview(main, _params, signal) {
       note),
     h('section', { 'aria-labelledby': 'workers-title' }, h('h2', { id: 'workers-title' }, 'Workers'), workersRegion));
 
-  const empty = h('tr', { class: 'empty' }, h('td', { colspan: 6 }, 'No circle has had a task yet.'));
+  // With a credential the server lists only the circles it grants: say so, rather than that none exists.
+  const empty = h('tr', { class: 'empty' }, h('td', { colspan: 6 },
+    credential.get() ? 'No circle this key or token may use has had a task yet.' : 'No circle has had a task yet.'));
 
   function rowOf(name) {
     let circle = circles.get(name);

@@ -34,7 +34,9 @@ export async function taskView(main, { circle, id }, signal) {
   function paint() {
     replace(status, badge(task.status));
     cancel.disabled = terminal.has(task.status);
-    retry.disabled = !['failed', 'cancelled'].includes(task.status);
+    // Only a failed or cancelled task can be retried; on any other the button is not shown at all.
+    retry.hidden = !['failed', 'cancelled'].includes(task.status);
+    retry.disabled = retry.hidden;
     const language = task.language ?? 'javascript';
     const error = task.error;
     const waited = task.startedAt ? new Date(task.startedAt) - new Date(task.createdAt) : null;
@@ -58,7 +60,7 @@ export async function taskView(main, { circle, id }, signal) {
             row('Duration', ms(task.durationMs)),
             task.scriptName ? row('Script', `${task.scriptName} v${task.scriptVersion ?? '?'}`) : null,
             task.scheduleName ? row('Schedule', task.scheduleName) : null,
-            task.retryOf ? row('Retry of', h('a', { href: `#/circles/${enc(circle)}/tasks/${task.retryOf}`, class: 'mono' }, task.retryOf)) : null)),
+            task.retryOf ? row('Retry of', h('a', { href: `#/circles/${enc(circle)}/tasks/${task.retryOf}`, class: 'mono', id: 'retry-of' }, task.retryOf)) : null)),
         error ? h('section', { 'aria-labelledby': 'error-title', class: 'card error-card', id: 'task-error' },
           h('h2', { id: 'error-title' }, 'Error'),
           h('p', {}, h('code', { id: 'error-code' }, error.code)),

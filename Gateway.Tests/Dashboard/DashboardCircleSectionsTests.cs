@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Gateway.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Gateway.Tests.Dashboard;
+
+/// <summary>
+/// What the circle page and the overview show beside the task list: registered scripts,
+/// schedules, and delayed tasks in the Scheduled figures.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed partial class DashboardCircleSectionsTests
+{
+    private static HostProcess Api => DashboardBrowser.OpenApi;
+
+    private HttpClient _http = null!;
+    private IPage? _page;
+
+    [SetUp]
+    public void CreateClient() => _http = Api.CreateClient();
+
+    [TearDown]
+    public async Task Close()
+    {
+        if (_page is not null)
+            await _page.Context.CloseAsync();
+        _http.Dispose();
+    }
+
+    [GeneratedRegex(@"^\d{1,2}:\d{2}:\d{2}$")]
+    private static partial Regex ClockTime();
+
+    private async Task<ApiResponse> PutAsync(string url, object body) =>
+        await GatewayClient.ReadAsync(await _http.PutAsJsonAsync(url, body));
+
+    /// <summary>The instant as the page writes it in a time element's datetime (JavaScript's toISOString).</summary>
+    private static string IsoOf(ApiResponse response, string field) =>
+        DateTimeOffset.Parse(response.Body![field]!.GetValue<string>(), CultureInfo.InvariantCulture)
+            .UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    [Test]
+    public async Task CircleView_RegisteredScriptsAndSchedules_AreListedWithTheirFields()
+    {
+        var circle = TestRedis.NewCircle("reg");
+        var greet1 = await PutAsync($"/api/circles/{circle}/scripts/greet", new { script = "'hi ' + args.name", description = "Says hello" });
+        var greet2 = await PutAsync($"/api/circles/{circle}/scripts/greet", new { script = "'hello ' + args.name", description = "Says hello" });
+        var tally = await PutAsync($"/api/circles/{circle}/scripts/tally", new { script = "40 + 2", language = "rhai" });
+        Assert.That(greet1.Status, Is.EqualTo(HttpStatusCode.Created), greet1.ToString());
+        Assert.That(greet2.Body!["version"]!.GetValue<int>(), Is.EqualTo(2), greet2.ToString());
+        Assert.That(tally.Status, Is.EqualTo(HttpStatusCode.Created), tally.ToString());
+        // Daily, so its next run cannot move while the test reads it.
+        var nightly = await PutAsync($"/api/circles/{circle}/schedules/nightly",
+            new { cron = "30 3 * * *", timeZone = "Europe/Brussels", scriptName = "greet", args = new { name = "night" } });
+        var paused = await PutAsync($"/api/circles/{circle}/schedules/paused", new { cron = "*/5 * * * *", script = "1", enabled = false });
+        Assert.That(nightly.Status, Is.EqualTo(HttpStatusCode.Created), nightly.ToString());
+        Assert.That(paused.Status, Is.EqualTo(HttpStatusCode.Created), paused.ToString());
+
+        _page = await DashboardBrowser.OpenAsync(Api, $"#/circles/{circle}");
+
+        var scripts = _page.Locator("#scripts tbody tr");
+        await Expect(scripts).ToHaveCountAsync(2);
+        await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('greet')) > *"))
+            .ToHaveTextAsync([new Regex("^greet$"), new Regex("^2$"), new Regex("^javascript$"), new Regex("^Says hello$"), ClockTime()]);
+        await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('tally')) > *"))
+            .ToHaveTextAsync([new Regex("^tally$"), new Regex("^1$"), new Regex("^rhai$"), new Regex("^$"), ClockTime()]);
+        await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('greet')) time"))
+            .ToHaveAttributeAsync("datetime", IsoOf(greet2, "createdAt"));
+
+        var schedules = _page.Locator("#schedules tbody tr");
+        await Expect(schedules).ToHaveCountAsync(2);
+        // Name, cron, time zone, what it runs, enabled, next run, last run, last task.
+        await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('nightly')) > *")).ToHaveTextAsync(
+            [new Regex("^nightly$"), new Regex(@"^30 3 \* \* \*$"), new Regex("^Europe/Brussels$"), new Regex("^greet$"),
+             new Regex("^yes$"), ClockTime(), new Regex("^—$"), new Regex("^—$")]);
+        await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('nightly')) td:nth-child(6) time"))
+            .ToHaveAttributeAsync("datetime", IsoOf(nightly, "nextRunAt"));
+        var pausedCells = _page.Locator("#schedules tbody tr:has(th:text-is('paused')) > *");
+        await Expect(pausedCells.Nth(1)).ToHaveTextAsync("*/5 * * * *");
+        await Expect(pausedCells.Nth(2)).ToHaveTextAsync("UTC");
+        await Expect(pausedCells.Nth(3)).ToHaveTextAsync("inline script");
+        await Expect(pausedCells.Nth(4)).ToHaveTextAsync("no");
+    }
+
+    [Test]
+    public async Task CircleView_ScheduleThatHasFired_ShowsItsLastRunAndLinksItsTask()
+    {
+        var circle = TestRedis.NewCircle("fired");
+        // Once a minute, at a second just ahead: it fires soon, then stays still while the page reads it.
+        var second = (DateTimeOffset.UtcNow.Second + 3) % 60;
+        var put = await PutAsync($"/api/circles/{circle}/schedules/ticker", new { cron = $"{second} * * * * *", script = "'tick'" });
+        Assert.That(put.Status, Is.EqualTo(HttpStatusCode.Created), put.ToString());
+        ApiResponse schedule;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        do
+        {
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "the schedule never fired");
+            await Task.Delay(100);
+            schedule = await GatewayClient.ReadAsync(await _http.GetAsync($"/api/circles/{circle}/schedules/ticker"));
+        }
+        while (schedule.Body?["lastTaskId"] is null);
+        var taskId = schedule.Body!["lastTaskId"]!.GetValue<string>();
+
+        _page = await DashboardBrowser.OpenAsync(Api, $"#/circles/{circle}");
+
+        var cells = _page.Locator("#schedules tbody tr:has(th:text-is('ticker')) > *");
+        await Expect(cells.Nth(3)).ToHaveTextAsync("inline script");
+        await Expect(cells.Nth(6).Locator("time")).ToHaveAttributeAsync("datetime", IsoOf(schedule, "lastRunAt"));
+        await Expect(cells.Nth(5).Locator("time")).ToHaveAttributeAsync("datetime", IsoOf(schedule, "nextRunAt"));
+        await Expect(cells.Nth(7)).ToHaveTextAsync(taskId);
+        await cells.Nth(7).Locator("a").ClickAsync();
+        await Expect(_page.Locator("main h1 .mono")).ToHaveTextAsync(taskId);
+        await Expect(_page.Locator("#task-status [data-status]")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(_page.Locator("#task-result")).ToHaveTextAsync("\"tick\"");
+        await Expect(_page.Locator("dl.facts dt:text-is('Schedule') + dd")).ToHaveTextAsync("ticker");
+        await Expect(_page.Locator("dl.facts dt:text-is('Caller') + dd")).ToHaveTextAsync("schedule:ticker");
+        (await _http.DeleteAsync($"/api/circles/{circle}/schedules/ticker")).Dispose();
+    }
+
+    [Test]
+    public async Task CircleView_NoScriptAndNoSchedule_SaysSo()
+    {
+        var circle = TestRedis.NewCircle("none");
+        await _http.SubmitAsync(circle, new { script = "1" }, wait: 30);
+
+        _page = await DashboardBrowser.OpenAsync(Api, $"#/circles/{circle}");
+
+        await Expect(_page.Locator("#scripts")).ToHaveTextAsync("No registered script.");
+        await Expect(_page.Locator("#schedules")).ToHaveTextAsync("No schedule.");
+        await Expect(_page.Locator("#scripts table")).ToHaveCountAsync(0);
+        await Expect(_page.Locator("#schedules table")).ToHaveCountAsync(0);
+    }
+
+    [Test]
+    public async Task DelayedTasks_AreCountedAsScheduled_OnTheOverviewAndTheCirclePage()
+    {
+        var circle = TestRedis.NewCircle("sch");
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var submitted = await _http.SubmitAsync(circle, new { script = "1", delayMs = 120_000 });
+            Assert.That(submitted.TaskStatus, Is.EqualTo("scheduled"), submitted.ToString());
+            ids.Add(submitted.Id);
+        }
+
+        try
+        {
+            _page = await DashboardBrowser.OpenAsync(Api, "#/");
+            // Pending, scheduled, processing, queue depth.
+            var cells = _page.Locator($"tr[data-circle='{circle}'] td.num");
+            await Expect(cells).ToHaveTextAsync(["0", "3", "0", "3"]);
+            await _page.Locator("#live[data-stream='open']").WaitForAsync();
+
+            // One of them cancelled: the figures follow live.
+            var cancelled = await GatewayClient.ReadAsync(await _http.DeleteAsync($"/api/circles/{circle}/tasks/{ids[0]}"));
+            Assert.That(cancelled.TaskStatus, Is.EqualTo("cancelled"), cancelled.ToString());
+            await Expect(cells).ToHaveTextAsync(["0", "2", "0", "2"]);
+
+            await _page.ClickAsync($"tr[data-circle='{circle}'] th a");
+            await Expect(_page.Locator("[data-figure='scheduled']")).ToHaveTextAsync("2");
+            await Expect(_page.Locator("[data-figure='pending']")).ToHaveTextAsync("0");
+            await Expect(_page.Locator("[data-figure='processing']")).ToHaveTextAsync("0");
+            await Expect(_page.Locator("#tasks tbody tr[data-task] [data-status='scheduled']")).ToHaveCountAsync(2);
+        }
+        finally
+        {
+            foreach (var id in ids.Skip(1))
+                (await _http.DeleteAsync($"/api/circles/{circle}/tasks/{id}")).Dispose();
+        }
+    }
+}
