@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace Gateway.Bench;
 
 /// <summary>What <c>compare</c> is told on the command line.</summary>
-internal sealed record CompareSettings(int Rounds, int Count, int Warmup, int Concurrency, bool Split);
+internal sealed record CompareSettings(int Rounds, int Count, int Warmup, int Concurrency, bool Split, bool Defaults);
 
 /// <summary>
 /// The gateway and the BullMQ peer (bench/bullmq: producer and worker in one Node process, no
@@ -15,7 +15,8 @@ internal sealed record CompareSettings(int Rounds, int Count, int Warmup, int Co
 /// (gateway, peer — the order alternating between rounds — and, with <c>--split</c>, the gateway
 /// with its workers in two worker-only processes), submit-and-wait at 10 clients, batches of 100
 /// with <c>?wait</c>, and queued tasks (202, then collected from the circle stream) against the
-/// peer's add-all-then-await. Before its warm-up the Api is measured cold for 10 s.
+/// peer's add-all-then-await. Before its warm-up the Api is measured cold for 10 s. With
+/// <c>--defaults</c>, a third Api with no settings but Redis runs submit-and-wait at 64 clients too.
 /// </summary>
 internal static class CompareBench
 {
@@ -51,6 +52,15 @@ internal static class CompareBench
             await split.WarmUpAsync();
         }
 
+        LoadBench? defaults = null;
+        if (o.Defaults)
+        {
+            var defaultsRedis = await launcher.StartRedisAsync();
+            await launcher.StartApiAsync(null, redis: defaultsRedis);
+            defaults = new LoadBench(Options(launcher.Url!, defaultsRedis, launcher.Pid, o.Count, o.Warmup, o.Concurrency));
+            await defaults.WarmUpAsync();
+        }
+
         var runs = new List<JsonNode>();
         async Task Gateway(string figure, LoadBench bench, string mode, int clients, int round)
         {
@@ -80,6 +90,8 @@ internal static class CompareBench
                 await Gateway("gateway sync 64", load, "sync", 64, round);
             if (split is not null)
                 await Gateway("split sync 64", split, "sync", 64, round);
+            if (defaults is not null)
+                await Gateway("defaults sync 64", defaults, "sync", 64, round);
             await Gateway("gateway sync 10", load, "sync", 10, round);
             await Gateway("gateway batch 100", batches, "batch", 8, round);
             await Gateway("gateway queued 64", load, "async", 64, round);
@@ -130,6 +142,13 @@ internal static class CompareBench
                     apiUs = Median("split sync 64", r => (double)r["gateway"]!["cpuUsPerTask"]!),
                     workersUs = Median("split sync 64", r => (double)r["workers"]!["cpuUsPerTask"]!),
                     target = "≥ 0.9",
+                },
+                defaults = defaults is null ? null : new
+                {
+                    gateway = Tps("defaults sync 64"),
+                    tuned = sync64,
+                    ratio = Ratio(Tps("defaults sync 64"), sync64),
+                    target = "≥ 0.8",
                 },
                 peakRssMiB = runs.Where(r => r["gateway"] is JsonObject).Max(r => (double)r["gateway"]!["peakRssMiB"]!),
             },

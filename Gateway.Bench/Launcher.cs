@@ -33,11 +33,13 @@ internal sealed class Launcher : IDisposable
     }
 
     /// <summary>Starts the Api on <see cref="Redis"/> (or <paramref name="redis"/>); <see cref="Url"/> and <see cref="Pid"/> are the last one started.</summary>
-    public async Task StartApiAsync(int concurrency, bool workers = true, string? redis = null)
+    /// <param name="concurrency">Worker slots; null leaves every setting but Redis and logging at its default.</param>
+    public async Task StartApiAsync(int? concurrency, bool workers = true, string? redis = null)
     {
         var port = FreePort();
         Url = $"http://127.0.0.1:{port}";
-        var process = Start("dotnet", [Built("Gateway.Api"), "--urls", Url], Settings(redis ?? Redis, concurrency, workers));
+        var settings = concurrency is { } slots ? Settings(redis ?? Redis, slots, workers) : Defaults(redis ?? Redis);
+        var process = Start("dotnet", [Built("Gateway.Api"), "--urls", Url], settings);
         Pid = process.Id;
         await WaitReadyAsync(Url, "the Api");
     }
@@ -58,12 +60,16 @@ internal sealed class Launcher : IDisposable
         process.WaitForExit(10_000);
     }
 
-    private static Dictionary<string, string?> Settings(string? redis, int concurrency, bool workers) => new()
+    private static Dictionary<string, string?> Settings(string? redis, int concurrency, bool workers) => new(Defaults(redis))
     {
-        ["ConnectionStrings__Redis"] = redis,
         ["Gateway__Workers__Enabled"] = workers ? "true" : "false",
         ["Gateway__Workers__Concurrency"] = concurrency.ToString(),
         ["Gateway__RateLimit__PermitsPerSecond"] = "0",
+    };
+
+    private static Dictionary<string, string?> Defaults(string? redis) => new()
+    {
+        ["ConnectionStrings__Redis"] = redis,
         ["Logging__LogLevel__Default"] = "Warning",
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
     };

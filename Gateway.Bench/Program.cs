@@ -30,7 +30,8 @@ switch (mode)
             Count: Option("--count", 5000),
             Warmup: Option("--warmup", 20000),
             Concurrency: Option("--concurrency", 16),
-            Split: args.Contains("--split")));
+            Split: args.Contains("--split"),
+            Defaults: args.Contains("--defaults")));
         break;
     default:
         Console.Error.WriteLine("""
@@ -39,7 +40,7 @@ switch (mode)
                    Gateway.Bench sync|async|batch|queue [--clients N[,N…]] [--rounds N] [--count N] [--warmup N]
                                  [--batch N] [--script trivial|200-line|fib20] [--monitor]
                                  [--start [--concurrency N]] | [--url URL] [--redis host:port] [--pid GATEWAY_PID]
-                   Gateway.Bench compare [--rounds N] [--count N] [--warmup N] [--concurrency N] [--split]
+                   Gateway.Bench compare [--rounds N] [--count N] [--warmup N] [--concurrency N] [--split] [--defaults]
               --start      start a redis-server and (but for queue) the Api with in-process workers, stop them after
               --clients    one run per value and round; the summary gives the medians per value
               --monitor    also count commands with MONITOR: sent by clients, run inside Lua (slows Redis)
