@@ -46,6 +46,9 @@ public sealed record CircleStats(string Name, long Pending, long Processing, lon
 /// <summary>What a completion wrote: the outcome, nothing (fenced off), or a retry scheduled for <see cref="RetryAt"/>.</summary>
 public sealed record CompleteResult(bool Written, DateTimeOffset? RetryAt = null)
 {
+    /// <summary>The finished task as a read would return it now, when the outcome was written and the record is small enough to carry on its message.</summary>
+    public TaskRecord? Record { get; init; }
+
     public static readonly CompleteResult Fenced = new(false);
     public static readonly CompleteResult Finished = new(true);
 }

@@ -175,15 +175,22 @@ public sealed class TaskQueue(
     {
         var finished = time.GetUtcNow().ToUnixTimeMilliseconds();
         var duration = Math.Round(outcome.DurationMs, 3);
+        var record = FinishedRecord(task, outcome, finished, duration);
+        var message = record is null
+            ? TaskEventMessage.Format(task.Id, outcome.Status)
+            : TaskEventMessage.Format(task.Id, outcome.Status, JsonSerializer.Serialize(record, CoreJson.Default.TaskRecord));
         var result = await CompleteScript.RunAsync(Db, new CompleteScript.Args(
             task.Circle, task.Id, task.LeaseToken, outcome.Status.ToWire(), outcome.ResultJson ?? "", TaskHash.ErrorText(outcome.Error),
-            outcome.Output, finished, TaskHash.DurationText(duration), RetentionMs, CompletionMessage(task, outcome, finished, duration))
+            outcome.Output, finished, TaskHash.DurationText(duration), RetentionMs, message)
         {
             Retryable = outcome.Status == TaskState.Failed && RetryPolicy.Retries(outcome.Error?.Code),
         });
         if (result.RetryAt is not null)
+        {
             GatewayMetrics.TaskRetried(task.Circle, outcome.Error?.Code ?? "");
-        return result;
+            return result;
+        }
+        return result.Written ? result with { Record = record } : result;
     }
 
     /// <summary>
@@ -202,14 +209,15 @@ public sealed class TaskQueue(
     }
 
     /// <summary>
-    /// The completion's event message with the finished task as a later read would return it, so
-    /// that a waiting request answers without reading it back; only the status when the record is large.
+    /// The finished task as a later read would return it, carried on the completion's event
+    /// message so that a waiting request answers without reading it back; null (only the status
+    /// is sent) when the record is large.
     /// </summary>
-    private static string CompletionMessage(ClaimedTask task, TaskOutcome outcome, long finished, double duration)
+    private static TaskRecord? FinishedRecord(ClaimedTask task, TaskOutcome outcome, long finished, double duration)
     {
         if ((outcome.ResultJson?.Length ?? 0) + outcome.Output.Length > MaxRecordInMessage)
-            return TaskEventMessage.Format(task.Id, outcome.Status);
-        var record = new TaskRecord
+            return null;
+        return new TaskRecord
         {
             Id = task.Id,
             Circle = task.Circle,
@@ -232,7 +240,6 @@ public sealed class TaskQueue(
             ScriptVersion = task.ScriptVersion,
             ScheduleName = task.ScheduleName,
         };
-        return TaskEventMessage.Format(task.Id, outcome.Status, JsonSerializer.Serialize(record, CoreJson.Default.TaskRecord));
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ namespace Gateway.Workers.Processing;
 public sealed partial class WorkerService : BackgroundService, ILocalWorker
 {
     private readonly TaskQueue _queue;
+    private readonly TaskEvents _events;
     private readonly ScriptRunner _runner;
     private readonly WorkerOptions _options;
     private readonly WorkerIdentity _identity;
@@ -48,6 +49,7 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
         ILogger<WorkerService> log)
     {
         _queue = queue;
+        _events = events;
         _runner = runner;
         _options = options.Value;
         _identity = identity;
@@ -217,6 +219,8 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
                 return;
         }
         var completed = await _redisRetry.ExecuteAsync(async _ => await _queue.CompleteAsync(task, outcome), CancellationToken.None);
+        if (completed.Record is { } record)
+            _events.Finished(record);
         if (!completed.Written)
             LogFenced(_log, task.Id, task.Circle);
         else if (completed.RetryAt is { } retryAt)
