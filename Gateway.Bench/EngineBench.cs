@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Bench;
 
 /// <summary>
-/// <c>engine</c>: the script runner alone (no Redis, no HTTP), per script weight, with the parsed-script
+/// <c>engine</c>: the script runner alone (no Redis, no HTTP; the domain modules installed, as in a worker), per script weight, with the parsed-script
 /// cache on and off. Rounds are interleaved so both see the same machine noise; medians are reported.
 /// </summary>
 internal static class EngineBench
@@ -49,8 +49,19 @@ internal static class EngineBench
         return new { mode = "engine", rounds, perRound, results };
     }
 
+    /// <summary>A runner as the workers have it, with the domain modules installed (the scripts here call none).</summary>
     private static ScriptRunner Runner(int cacheEntries) =>
-        new(Options.Create(new LimitsOptions { ScriptCacheEntries = cacheEntries }), NullLogger<ScriptRunner>.Instance);
+        new(Options.Create(new LimitsOptions { ScriptCacheEntries = cacheEntries }), NullLogger<ScriptRunner>.Instance, new UncalledStore());
+
+    /// <summary>The modules need a store to be installed; these scripts never reach it.</summary>
+    private sealed class UncalledStore : Gateway.Core.Models.IModelStore
+    {
+        public Task<string> CreateAsync(string circle, string kind, Func<long, string> build) => throw new NotSupportedException();
+        public Task<string?> GetAsync(string circle, string kind, long id) => throw new NotSupportedException();
+        public Task<IReadOnlyList<string>> ListAsync(string circle, string kind) => throw new NotSupportedException();
+        public Task<string?> UpdateAsync(string circle, string kind, long id, Func<string, string> change) => throw new NotSupportedException();
+        public Task<bool> DeleteAsync(string circle, string kind, long id) => throw new NotSupportedException();
+    }
 
     /// <summary>Mean microseconds per run over <paramref name="count"/> runs.</summary>
     private static async Task<double> Measure(ScriptRunner runner, string script, int count)

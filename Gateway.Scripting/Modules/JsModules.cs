@@ -15,19 +15,11 @@ namespace Gateway.Scripting.Modules;
 /// </summary>
 internal static class JsModules
 {
-    /// <summary>
-    /// Each module is a global built the first time a script reads it: most scripts use none,
-    /// and building every host function of every module was a tenth of a trivial task's set-up.
-    /// </summary>
+    /// <summary>Each module is a global built the first time a script reads it (<see cref="Sandbox.LazyGlobal"/>).</summary>
     public static void Install(Engine engine, ModuleScope scope)
     {
         foreach (var module in DomainModules.All)
-        {
-            JsObject? built = null;
-            var getter = new ClrFunction(engine, module.Name, (_, _) => built ??= Build(engine, scope, module));
-            engine.Global.FastSetProperty(module.Name,
-                new GetSetPropertyDescriptor(getter, JsValue.Undefined, enumerable: false, configurable: false));
-        }
+            Sandbox.LazyGlobal.Define(engine, module.Name, () => Build(engine, scope, module));
     }
 
     private static JsObject Build(Engine engine, ModuleScope scope, DomainModule module)

@@ -29,11 +29,14 @@ internal static class ScriptGlobals
         info.PreventExtensions();
         engine.SetValue("task", info);
 
-        var console = new JsObject(engine);
-        foreach (var name in (string[])["log", "info", "warn", "error", "debug"])
-            ReadOnly(console, name, Printer(engine, name, output));
-        console.PreventExtensions();
-        engine.SetValue("console", console);
+        LazyGlobal.Define(engine, "console", () =>
+        {
+            var console = new JsObject(engine);
+            foreach (var name in (string[])["log", "info", "warn", "error", "debug"])
+                ReadOnly(console, name, Printer(engine, name, output));
+            console.PreventExtensions();
+            return console;
+        });
         engine.SetValue("print", Printer(engine, "print", output));
     }
 
