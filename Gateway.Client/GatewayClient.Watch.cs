@@ -20,44 +20,15 @@ public sealed partial class GatewayClient
         var drops = 0;
         while (true)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, TaskPath(circle, id) + "/events");
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-                throw await GatewayApiException.ReadAsync(response, cancellationToken).ConfigureAwait(false);
-
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using var _ = stream.ConfigureAwait(false);
-            var events = SseParser.Create(stream, static (type, data) => type == "status" ? Parse(data) : null)
-                .EnumerateAsync(cancellationToken)
-                .GetAsyncEnumerator(cancellationToken);
-            try
+            await foreach (var next in OpenEventsAsync(TaskPath(circle, id) + "/events",
+                static (type, data) => type == "status" ? Parse(data) : null, () => drops < _options.MaxRetries, cancellationToken).ConfigureAwait(false))
             {
-                while (true)
-                {
-                    TaskEvent? next;
-                    try
-                    {
-                        if (!await events.MoveNextAsync().ConfigureAwait(false))
-                            break;
-                        next = events.Current.Data;
-                    }
-                    catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested && drops < _options.MaxRetries)
-                    {
-                        // The server went away mid-stream; the pipeline's retries cover the reconnect.
-                        break;
-                    }
-                    if (next is null || next.Status == last)
-                        continue;
-                    last = next.Status;
-                    yield return next;
-                    if (next.Status.IsTerminal())
-                        yield break;
-                }
-            }
-            finally
-            {
-                await events.DisposeAsync().ConfigureAwait(false);
+                if (next.Status == last)
+                    continue;
+                last = next.Status;
+                yield return next;
+                if (next.Status.IsTerminal())
+                    yield break;
             }
             drops++;
             if (drops > _options.MaxRetries)
@@ -87,45 +58,60 @@ public sealed partial class GatewayClient
         var drops = 0;
         while (true)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-                throw await GatewayApiException.ReadAsync(response, cancellationToken).ConfigureAwait(false);
-
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using var _ = stream.ConfigureAwait(false);
-            var events = SseParser.Create(stream, static (type, data) => type == "status" ? JsonSerializer.Deserialize(data, ClientJson.Default.GatewayTask) : null)
-                .EnumerateAsync(cancellationToken)
-                .GetAsyncEnumerator(cancellationToken);
-            try
+            await foreach (var next in OpenEventsAsync(path,
+                static (type, data) => type == "status" ? JsonSerializer.Deserialize(data, ClientJson.Default.GatewayTask) : null,
+                () => drops < _options.MaxRetries, cancellationToken).ConfigureAwait(false))
             {
-                while (true)
-                {
-                    GatewayTask? next;
-                    try
-                    {
-                        if (!await events.MoveNextAsync().ConfigureAwait(false))
-                            break;
-                        next = events.Current.Data;
-                    }
-                    catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested && drops < _options.MaxRetries)
-                    {
-                        break;
-                    }
-                    if (next is null)
-                        continue;
-                    drops = 0;
-                    yield return next;
-                }
-            }
-            finally
-            {
-                await events.DisposeAsync().ConfigureAwait(false);
+                drops = 0;
+                yield return next;
             }
             drops++;
             if (drops > _options.MaxRetries)
                 throw new HttpRequestException($"The stream '{path}' ended {drops} times in a row.");
+        }
+    }
+
+    /// <summary>
+    /// One opening of a server-sent stream: the events <paramref name="parse"/> keeps, until the
+    /// stream ends, or until it drops while <paramref name="mayReconnect"/> says the caller will open it again.
+    /// </summary>
+    /// <exception cref="GatewayApiException">When the server refuses the stream.</exception>
+    private async IAsyncEnumerable<T> OpenEventsAsync<T>(
+        string path, SseItemParser<T?> parse, Func<bool> mayReconnect, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+            throw await GatewayApiException.ReadAsync(response, cancellationToken).ConfigureAwait(false);
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var _ = stream.ConfigureAwait(false);
+        var events = SseParser.Create(stream, parse).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                T? next;
+                try
+                {
+                    if (!await events.MoveNextAsync().ConfigureAwait(false))
+                        yield break;
+                    next = events.Current.Data;
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested && mayReconnect())
+                {
+                    // The server went away mid-stream; the pipeline's retries cover the reconnect.
+                    yield break;
+                }
+                if (next is not null)
+                    yield return next;
+            }
+        }
+        finally
+        {
+            await events.DisposeAsync().ConfigureAwait(false);
         }
     }
 

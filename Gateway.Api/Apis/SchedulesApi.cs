@@ -14,29 +14,14 @@ public static class SchedulesApi
 {
     public static RouteGroupBuilder MapSchedulesApi(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/circles/{circle}/schedules")
-            .WithTags("Schedules")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapPut("/{name}", Put)
-            .WithName("PutSchedule")
+        var routes = api.MapNamedResources<ScheduleRequest>("Schedule", Put, List, Get, Delete);
+        routes.Put
             .WithSummary("Create or replace a schedule: each due time of its cron expression submits one task, once across all processes.")
-            .Accepts<ScheduleRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        group.MapGet("/", List)
-            .WithName("ListSchedules")
-            .WithSummary("Every schedule of the circle.");
-        group.MapGet("/{name}", Get)
-            .WithName("GetSchedule")
-            .WithSummary("One schedule, with its next due time and its last firing.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapDelete("/{name}", Delete)
-            .WithName("DeleteSchedule")
-            .WithSummary("Remove a schedule; a task it already submitted is not touched.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        return group;
+        routes.List.WithSummary("Every schedule of the circle.");
+        routes.Get.WithSummary("One schedule, with its next due time and its last firing.");
+        routes.Delete.WithSummary("Remove a schedule; a task it already submitted is not touched.");
+        return routes.Group;
     }
 
     /// <summary>201 for a new schedule, 200 when it replaced one; 404 when it names an unknown registered script.</summary>
@@ -50,9 +35,7 @@ public static class SchedulesApi
         CancellationToken cancellationToken)
     {
         var limits = options.Value;
-        if (!CircleName.IsValid(name))
-            return RequestReader.Invalid("name", RequestReader.NameRule("schedule name"));
-        var (body, problem) = await RequestReader.ReadJsonAsync<ScheduleRequest>(request, RequestReader.MaxBodyBytes(limits), cancellationToken);
+        var (body, problem) = await NamedResources.ReadPutAsync<ScheduleRequest>(name, "schedule name", request, limits, cancellationToken);
         if (problem is not null)
             return problem;
         var (definition, errors) = Validate(body!, limits);
@@ -62,10 +45,7 @@ public static class SchedulesApi
             return NamedScripts.Unknown(circle, scriptName, definition.ScriptVersion, "scriptName");
 
         var (schedule, created) = await schedules.PutAsync(circle, name, definition);
-        var view = ScheduleView.From(schedule);
-        return created
-            ? TypedResults.Created($"/api/circles/{circle}/schedules/{name}", view)
-            : TypedResults.Ok(view);
+        return NamedResources.Put(created, $"/api/circles/{circle}/schedules/{name}", ScheduleView.From(schedule));
     }
 
     public static async Task<Ok<ScheduleListView>> List(string circle, ScheduleStore schedules) =>

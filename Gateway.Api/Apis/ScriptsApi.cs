@@ -13,28 +13,12 @@ public static class ScriptsApi
 {
     public static RouteGroupBuilder MapScriptsApi(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/circles/{circle}/scripts")
-            .WithTags("Scripts")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapPut("/{name}", Put)
-            .WithName("PutScript")
-            .WithSummary("Register a script under a name: a new version when its text differs from the latest, else the latest as it is.")
-            .Accepts<ScriptRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        group.MapGet("/", List)
-            .WithName("ListScripts")
-            .WithSummary("The latest version of every registered script of the circle, without their text.");
-        group.MapGet("/{name}", Get)
-            .WithName("GetScript")
-            .WithSummary("One registered script with its text: the latest version, or ?version=N.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapDelete("/{name}", Delete)
-            .WithName("DeleteScript")
-            .WithSummary("Remove a registered script and all its versions; tasks already submitted still run.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        return group;
+        var routes = api.MapNamedResources<ScriptRequest>("Script", Put, List, Get, Delete);
+        routes.Put.WithSummary("Register a script under a name: a new version when its text differs from the latest, else the latest as it is.");
+        routes.List.WithSummary("The latest version of every registered script of the circle, without their text.");
+        routes.Get.WithSummary("One registered script with its text: the latest version, or ?version=N.");
+        routes.Delete.WithSummary("Remove a registered script and all its versions; tasks already submitted still run.");
+        return routes.Group;
     }
 
     /// <summary>201 for the first version of a name, 200 for a new version or the same text again.</summary>
@@ -47,9 +31,7 @@ public static class ScriptsApi
         CancellationToken cancellationToken)
     {
         var limits = options.Value;
-        if (!CircleName.IsValid(name))
-            return RequestReader.Invalid("name", RequestReader.NameRule("script name"));
-        var (body, problem) = await RequestReader.ReadJsonAsync<ScriptRequest>(request, RequestReader.MaxBodyBytes(limits), cancellationToken);
+        var (body, problem) = await NamedResources.ReadPutAsync<ScriptRequest>(name, "script name", request, limits, cancellationToken);
         if (problem is not null)
             return problem;
 
@@ -62,10 +44,7 @@ public static class ScriptsApi
             return RequestReader.Invalid(errors);
 
         var registered = await registry.RegisterAsync(circle, name, body.Script!, (body.Language ?? "javascript").ToLowerInvariant(), body.Description ?? "");
-        var view = ScriptView.From(registered.Script, withText: false);
-        return registered.NewName
-            ? TypedResults.Created($"/api/circles/{circle}/scripts/{name}", view)
-            : TypedResults.Ok(view);
+        return NamedResources.Put(registered.NewName, $"/api/circles/{circle}/scripts/{name}", ScriptView.From(registered.Script, withText: false));
     }
 
     public static async Task<Ok<ScriptListView>> List(string circle, ScriptRegistry registry) =>

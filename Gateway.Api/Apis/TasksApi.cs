@@ -100,14 +100,9 @@ public static class TasksApi
         if (problem is not null)
             return problem;
 
-        var errors = new Dictionary<string, string[]>();
-        var caller = request.HttpContext.User.CallerName();
-        var valid = RequestReader.Validate(body!, limits, caller, field: "", errors, time.GetUtcNow());
-        if (valid is null)
-            return RequestReader.Invalid(errors);
-        var (named, unknown) = await NamedScripts.ResolveAsync(scripts, circle, [valid], _ => "scriptName");
-        if (unknown is not null)
-            return unknown;
+        var (named, invalid) = await ReadTasksAsync([body], _ => "", circle, request, scripts, limits, time);
+        if (invalid is not null)
+            return invalid;
         var task = named![0];
 
         Idempotency? idempotency = null;
@@ -246,24 +241,9 @@ public static class TasksApi
         if (body!.Tasks is not { Count: > 0 and <= MaxBatch } entries)
             return RequestReader.Invalid("tasks", $"tasks must hold 1 to {MaxBatch} tasks.");
 
-        var errors = new Dictionary<string, string[]>();
-        var caller = request.HttpContext.User.CallerName();
-        var now = time.GetUtcNow();
-        var tasks = new NewTask[entries.Count];
-        for (var i = 0; i < entries.Count; i++)
-        {
-            if (entries[i] is null)
-            {
-                errors[$"tasks[{i}]"] = ["A task object is required."];
-                continue;
-            }
-            tasks[i] = RequestReader.Validate(entries[i], limits, caller, field: $"tasks[{i}].", errors, now)!;
-        }
-        if (errors.Count > 0)
-            return RequestReader.Invalid(errors);
-        var (named, unknown) = await NamedScripts.ResolveAsync(scripts, circle, tasks, i => $"tasks[{i}].scriptName");
-        if (unknown is not null)
-            return unknown;
+        var (named, invalid) = await ReadTasksAsync(entries, i => $"tasks[{i}].", circle, request, scripts, limits, time);
+        if (invalid is not null)
+            return invalid;
 
         if (waitFor <= TimeSpan.Zero)
         {
@@ -290,6 +270,30 @@ public static class TasksApi
             foreach (var watch in watches)
                 watch.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The submitted tasks checked, each field named with <paramref name="field"/>'s prefix for its
+    /// index, and their registered scripts filled in: the tasks to submit, or the 400 or 404 to answer.
+    /// </summary>
+    private static async Task<(NewTask[]? Tasks, ProblemHttpResult? Problem)> ReadTasksAsync(
+        IReadOnlyList<SubmitRequest?> bodies, Func<int, string> field, string circle, HttpRequest request,
+        ScriptRegistry scripts, LimitsOptions limits, TimeProvider time)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var caller = request.HttpContext.User.CallerName();
+        var now = time.GetUtcNow();
+        var tasks = new NewTask[bodies.Count];
+        for (var i = 0; i < bodies.Count; i++)
+        {
+            if (bodies[i] is { } body)
+                tasks[i] = RequestReader.Validate(body, limits, caller, field(i), errors, now)!;
+            else
+                errors[field(i).TrimEnd('.')] = ["A task object is required."];
+        }
+        if (errors.Count > 0)
+            return (null, RequestReader.Invalid(errors));
+        return await NamedScripts.ResolveAsync(scripts, circle, tasks, i => field(i) + "scriptName");
     }
 
     /// <summary>

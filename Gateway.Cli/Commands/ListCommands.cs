@@ -14,69 +14,45 @@ internal static class ListCommands
         status.AcceptOnlyFromAmong("scheduled", "pending", "processing", "completed", "failed", "cancelled");
         var limit = new Option<int>("--limit", "-n") { Description = "How many, 1 … 500", DefaultValueFactory = _ => 50 };
         var json = CommonOptions.Json("Print the tasks as a JSON array");
-        var command = new Command("tasks", "The circle's recent tasks, newest first.") { circle, status, limit, json };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
-        {
-            using var client = connection.CreateClient(parse);
-            var filter = parse.GetValue(status) is { } s ? GatewayTaskStatusExtensions.Parse(s) : (GatewayTaskStatus?)null;
-            var tasks = new List<GatewayTask>();
-            await foreach (var task in client.ListTasksAsync(parse.GetValue(circle)!, filter, parse.GetValue(limit), cancellationToken))
-                tasks.Add(task);
-            if (parse.GetValue(json))
+        return new Command("tasks", "The circle's recent tasks, newest first.") { circle, status, limit, json }.SetPrintAction(
+            connection, json,
+            async (client, parse, cancellationToken) =>
             {
-                Output.Json(tasks);
-                return ExitCodes.Ok;
-            }
-            Output.Table(["ID", "STATUS", "CREATED", "MS", "ERROR"], tasks.Select(t => new[]
+                var filter = parse.GetValue(status) is { } s ? GatewayTaskStatusExtensions.Parse(s) : (GatewayTaskStatus?)null;
+                var tasks = new List<GatewayTask>();
+                await foreach (var task in client.ListTasksAsync(parse.GetValue(circle)!, filter, parse.GetValue(limit), cancellationToken))
+                    tasks.Add(task);
+                return tasks;
+            },
+            tasks => Output.Table(["ID", "STATUS", "CREATED", "MS", "ERROR"], tasks.Select(t => new[]
             {
                 t.Id,
                 t.Status.ToWire(),
                 Output.Time(t.CreatedAt),
                 t.DurationMs is { } ms ? ms.ToString("0.#", CultureInfo.InvariantCulture) : "-",
                 t.Error?.Code ?? "",
-            }));
-            return ExitCodes.Ok;
-        }, cancellationToken));
-        return command;
+            })));
     }
 
     public static Command Circles(ConnectionOptions connection)
     {
         var json = CommonOptions.Json("Print the circles as a JSON array");
-        var command = new Command("circles", "Circles with their queue figures.") { json };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
-        {
-            using var client = connection.CreateClient(parse);
-            var circles = await client.ListCirclesAsync(cancellationToken);
-            if (parse.GetValue(json))
-                Output.Json(circles);
-            else
-                Output.Table(["CIRCLE", "PENDING", "PROCESSING", "RECENT"], circles.Select(c => new[] { c.Name, N(c.Pending), N(c.Processing), N(c.Recent) }));
-            return ExitCodes.Ok;
-        }, cancellationToken));
-        return command;
+        return new Command("circles", "Circles with their queue figures.") { json }.SetPrintAction(
+            connection, json,
+            (client, _, cancellationToken) => client.ListCirclesAsync(cancellationToken),
+            circles => Output.Table(["CIRCLE", "PENDING", "PROCESSING", "RECENT"], circles.Select(c => new[] { c.Name, N(c.Pending), N(c.Processing), N(c.Recent) })));
     }
 
     public static Command Workers(ConnectionOptions connection)
     {
         var json = CommonOptions.Json("Print the workers as a JSON array");
-        var command = new Command("workers", "Live worker processes.") { json };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
-        {
-            using var client = connection.CreateClient(parse);
-            var workers = await client.ListWorkersAsync(cancellationToken);
-            if (parse.GetValue(json))
-            {
-                Output.Json(workers);
-                return ExitCodes.Ok;
-            }
-            Output.Table(["WORKER", "HOST", "CIRCLES", "BUSY", "PROCESSED", "LAST SEEN"], workers.Select(w => new[]
+        return new Command("workers", "Live worker processes.") { json }.SetPrintAction(
+            connection, json,
+            (client, _, cancellationToken) => client.ListWorkersAsync(cancellationToken),
+            workers => Output.Table(["WORKER", "HOST", "CIRCLES", "BUSY", "PROCESSED", "LAST SEEN"], workers.Select(w => new[]
             {
                 w.Id, w.Host, string.Join(',', w.Circles), $"{w.Busy}/{w.Concurrency}", N(w.Processed), Output.Time(w.LastSeenAt),
-            }));
-            return ExitCodes.Ok;
-        }, cancellationToken));
-        return command;
+            })));
     }
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -30,6 +30,15 @@ internal static class Output
 
     public static void Json<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Indented));
 
+    /// <summary>The value as JSON when it was asked for with <c>--json</c>, else as <paramref name="plain"/> prints it.</summary>
+    public static void JsonOr<T>(bool json, T value, Action<T> plain)
+    {
+        if (json)
+            Json(value);
+        else
+            plain(value);
+    }
+
     public static void ScriptOutput(GatewayTask task)
     {
         if (task.Output.Length == 0)

@@ -12,11 +12,7 @@ internal static class RunCommand
         var circle = CommonOptions.Circle();
         var timeout = CommonOptions.Timeout("How long to wait for the result; then exit 3 and print the task id", TimeSpan.FromSeconds(30));
         var json = CommonOptions.Json();
-        var command = new Command("run", "Run a script and print its result: 0 completed, 1 failed, 3 still running when --timeout passed.");
-        input.AddTo(command);
-        command.Add(circle);
-        command.Add(timeout);
-        command.Add(json);
+        var command = input.NewCommand("run", "Run a script and print its result: 0 completed, 1 failed, 3 still running when --timeout passed.", circle, timeout, json);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
         {
             var (script, language) = await input.ReadScriptAsync(parse, cancellationToken);

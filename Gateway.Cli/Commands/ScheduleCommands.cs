@@ -14,45 +14,36 @@ internal static class ScheduleCommands
             List(connection),
             Get(connection),
             Put(connection),
-            Delete(connection),
+            NamedCommands.Delete(connection, "schedule", "Remove a schedule; a task it already submitted goes on.",
+                (client, circle, name, cancellationToken) => client.DeleteScheduleAsync(circle, name, cancellationToken)),
         };
 
-    private static Argument<string> Name() => new("NAME") { Description = "The schedule's name in the circle" };
+    private static Argument<string> Name() => NamedCommands.Name("schedule");
 
     private static Command List(ConnectionOptions connection)
     {
         var circle = CommonOptions.Circle();
         var json = CommonOptions.Json("Print the schedules as a JSON array");
-        var command = new Command("list", "Every schedule of the circle, with its next and last due times.") { circle, json };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
-        {
-            using var client = connection.CreateClient(parse);
-            var schedules = await client.ListSchedulesAsync(parse.GetValue(circle)!, cancellationToken);
-            if (parse.GetValue(json))
-                Output.Json(schedules);
-            else
-                Output.Table(["NAME", "CRON", "TIME ZONE", "SCRIPT", "PRIORITY", "ENABLED", "NEXT RUN", "LAST RUN", "LAST TASK"], schedules.Select(s => new[]
-                {
-                    s.Name ?? "", s.Cron, s.TimeZone ?? "UTC", s.ScriptName ?? "(text)", (s.Priority ?? 0).ToString(CultureInfo.InvariantCulture),
-                    s.Enabled == false ? "no" : "yes", Output.Time(s.NextRunAt), Output.Time(s.LastRunAt), s.LastTaskId ?? "-",
-                }));
-            return ExitCodes.Ok;
-        }, cancellationToken));
-        return command;
+        return new Command("list", "Every schedule of the circle, with its next and last due times.") { circle, json }.SetPrintAction(
+            connection, json,
+            (client, parse, cancellationToken) => client.ListSchedulesAsync(parse.GetValue(circle)!, cancellationToken),
+            schedules => Output.Table(["NAME", "CRON", "TIME ZONE", "SCRIPT", "PRIORITY", "ENABLED", "NEXT RUN", "LAST RUN", "LAST TASK"], schedules.Select(s => new[]
+            {
+                s.Name ?? "", s.Cron, s.TimeZone ?? "UTC", s.ScriptName ?? "(text)", (s.Priority ?? 0).ToString(CultureInfo.InvariantCulture),
+                s.Enabled == false ? "no" : "yes", Output.Time(s.NextRunAt), Output.Time(s.LastRunAt), s.LastTaskId ?? "-",
+            })));
     }
 
     private static Command Get(ConnectionOptions connection)
     {
         var name = Name();
         var circle = CommonOptions.Circle();
-        var command = new Command("get", "Print a schedule as JSON, with nextRunAt, lastRunAt and lastTaskId.") { name, circle };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
-        {
-            using var client = connection.CreateClient(parse);
-            Output.Json(await client.GetScheduleAsync(parse.GetValue(circle)!, parse.GetValue(name)!, cancellationToken));
-            return ExitCodes.Ok;
-        }, cancellationToken));
-        return command;
+        return new Command("get", "Print a schedule as JSON, with nextRunAt, lastRunAt and lastTaskId.") { name, circle }.SetClientAction(
+            connection, async (client, parse, cancellationToken) =>
+            {
+                Output.Json(await client.GetScheduleAsync(parse.GetValue(circle)!, parse.GetValue(name)!, cancellationToken));
+                return ExitCodes.Ok;
+            });
     }
 
     private static Command Put(ConnectionOptions connection)
@@ -99,25 +90,8 @@ internal static class ScheduleCommands
             };
             using var client = connection.CreateClient(parse);
             var stored = await client.PutScheduleAsync(parse.GetValue(circle)!, parse.GetValue(name)!, schedule, cancellationToken);
-            if (parse.GetValue(json))
-                Output.Json(stored);
-            else
-                Console.Out.WriteLine(stored.NextRunAt is { } next ? $"{stored.Name} next runs at {Output.Time(next)}" : $"{stored.Name} has no next run");
-            return ExitCodes.Ok;
-        }, cancellationToken));
-        return command;
-    }
-
-    private static Command Delete(ConnectionOptions connection)
-    {
-        var name = Name();
-        var circle = CommonOptions.Circle();
-        var command = new Command("delete", "Remove a schedule; a task it already submitted goes on.") { name, circle };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
-        {
-            using var client = connection.CreateClient(parse);
-            await client.DeleteScheduleAsync(parse.GetValue(circle)!, parse.GetValue(name)!, cancellationToken);
-            Console.Out.WriteLine($"{parse.GetValue(name)} deleted");
+            Output.JsonOr(parse.GetValue(json), stored,
+                s => Console.Out.WriteLine(s.NextRunAt is { } next ? $"{s.Name} next runs at {Output.Time(next)}" : $"{s.Name} has no next run"));
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;

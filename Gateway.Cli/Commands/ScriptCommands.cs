@@ -13,30 +13,23 @@ internal static class ScriptCommands
             List(connection),
             Get(connection),
             Put(connection),
-            Delete(connection),
+            NamedCommands.Delete(connection, "script", "Remove a registered script and its versions; tasks already submitted still run.",
+                (client, circle, name, cancellationToken) => client.DeleteScriptAsync(circle, name, cancellationToken)),
         };
 
-    private static Argument<string> Name() => new("NAME") { Description = "The script's name in the circle" };
+    private static Argument<string> Name() => NamedCommands.Name("script");
 
     private static Command List(ConnectionOptions connection)
     {
         var circle = CommonOptions.Circle();
         var json = CommonOptions.Json("Print the scripts as a JSON array");
-        var command = new Command("list", "Every registered script of the circle, latest versions.") { circle, json };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
-        {
-            using var client = connection.CreateClient(parse);
-            var scripts = await client.ListScriptsAsync(parse.GetValue(circle)!, cancellationToken);
-            if (parse.GetValue(json))
-                Output.Json(scripts);
-            else
-                Output.Table(["NAME", "VERSION", "LANGUAGE", "CREATED", "DESCRIPTION"], scripts.Select(s => new[]
-                {
-                    s.Name, s.Version.ToString(CultureInfo.InvariantCulture), s.Language ?? "-", Output.Time(s.CreatedAt), s.Description ?? "",
-                }));
-            return ExitCodes.Ok;
-        }, cancellationToken));
-        return command;
+        return new Command("list", "Every registered script of the circle, latest versions.") { circle, json }.SetPrintAction(
+            connection, json,
+            (client, parse, cancellationToken) => client.ListScriptsAsync(parse.GetValue(circle)!, cancellationToken),
+            scripts => Output.Table(["NAME", "VERSION", "LANGUAGE", "CREATED", "DESCRIPTION"], scripts.Select(s => new[]
+            {
+                s.Name, s.Version.ToString(CultureInfo.InvariantCulture), s.Language ?? "-", Output.Time(s.CreatedAt), s.Description ?? "",
+            })));
     }
 
     private static Command Get(ConnectionOptions connection)
@@ -45,25 +38,16 @@ internal static class ScriptCommands
         var circle = CommonOptions.Circle();
         var version = new Option<int?>("--version") { Description = "This version instead of the latest" };
         var json = CommonOptions.Json("Print the script with its version, hash and dates as JSON instead of its text");
-        var command = new Command("get", "Print a registered script's text (so it can be saved to a file).") { name, circle, version, json };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
-        {
-            using var client = connection.CreateClient(parse);
-            var script = await client.GetScriptAsync(parse.GetValue(circle)!, parse.GetValue(name)!, parse.GetValue(version), cancellationToken);
-            if (parse.GetValue(json))
-            {
-                Output.Json(script);
-            }
-            else
+        return new Command("get", "Print a registered script's text (so it can be saved to a file).") { name, circle, version, json }.SetPrintAction(
+            connection, json,
+            (client, parse, cancellationToken) => client.GetScriptAsync(parse.GetValue(circle)!, parse.GetValue(name)!, parse.GetValue(version), cancellationToken),
+            script =>
             {
                 Console.Out.Write(script.Script);
                 if (script.Script is { Length: > 0 } text && !text.EndsWith('\n'))
                     Console.Out.WriteLine();
                 Console.Error.WriteLine($"{script.Name} version {script.Version} ({script.Language})");
-            }
-            return ExitCodes.Ok;
-        }, cancellationToken));
-        return command;
+            });
     }
 
     private static Command Put(ConnectionOptions connection)
@@ -82,25 +66,7 @@ internal static class ScriptCommands
             var (text, language) = await input.ReadScriptAsync(parse, cancellationToken);
             using var client = connection.CreateClient(parse);
             var script = await client.PutScriptAsync(parse.GetValue(circle)!, parse.GetValue(name)!, text, language, parse.GetValue(description), cancellationToken);
-            if (parse.GetValue(json))
-                Output.Json(script);
-            else
-                Console.Out.WriteLine($"{script.Name} version {script.Version}");
-            return ExitCodes.Ok;
-        }, cancellationToken));
-        return command;
-    }
-
-    private static Command Delete(ConnectionOptions connection)
-    {
-        var name = Name();
-        var circle = CommonOptions.Circle();
-        var command = new Command("delete", "Remove a registered script and its versions; tasks already submitted still run.") { name, circle };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
-        {
-            using var client = connection.CreateClient(parse);
-            await client.DeleteScriptAsync(parse.GetValue(circle)!, parse.GetValue(name)!, cancellationToken);
-            Console.Out.WriteLine($"{parse.GetValue(name)} deleted");
+            Output.JsonOr(parse.GetValue(json), script, s => Console.Out.WriteLine($"{s.Name} version {s.Version}"));
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;

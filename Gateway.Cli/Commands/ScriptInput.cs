@@ -59,6 +59,16 @@ internal sealed class ScriptInput
         command.Add(ScriptTimeout);
     }
 
+    /// <summary>A command that runs this script: its FILE and script options first, then <paramref name="options"/> in order.</summary>
+    public Command NewCommand(string name, string description, params Option[] options)
+    {
+        var command = new Command(name, description);
+        AddTo(command);
+        foreach (var option in options)
+            command.Add(option);
+        return command;
+    }
+
     public async Task<(string Script, string? Language)> ReadScriptAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var file = parse.GetValue(File) ?? throw new UsageException("Give a script FILE, or - to read it from standard input.");

@@ -11,10 +11,9 @@ internal static class StreamCommand
     {
         var circle = CommonOptions.Circle();
         var json = CommonOptions.Json("Print each change as one line of JSON (the task as it stands)");
-        var command = new Command("stream", "Follow a circle: one line per state change of any of its tasks, until Ctrl+C (exit 0).") { circle, json };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        return new Command("stream", "Follow a circle: one line per state change of any of its tasks, until Ctrl+C (exit 0).") { circle, json }.SetClientAction(
+            connection, async (client, parse, cancellationToken) =>
         {
-            using var client = connection.CreateClient(parse);
             var asJson = parse.GetValue(json);
             try
             {
@@ -26,8 +25,7 @@ internal static class StreamCommand
                 // Ctrl+C is how a stream is meant to end, not an interruption of work.
             }
             return ExitCodes.Ok;
-        }, cancellationToken));
-        return command;
+        });
     }
 
     /// <summary><c>12:00:01.250  id  status</c>, then the error code of a failed task.</summary>

@@ -16,15 +16,7 @@ internal static class TaskCommands
         var retry = new Option<int?>("--retry") { Description = "Run again up to N times (1 … 10) after a script error or timeout, 1 s apart, doubling" };
         var priority = new Option<int?>("--priority") { Description = "0 (default) … 9; higher runs first" };
         var key = new Option<string?>("--idempotency-key") { Description = "Submitting again with the same key and body returns the same task" };
-        var command = new Command("submit", "Submit a script without waiting; prints the task id.");
-        input.AddTo(command);
-        command.Add(circle);
-        command.Add(json);
-        command.Add(delay);
-        command.Add(at);
-        command.Add(retry);
-        command.Add(priority);
-        command.Add(key);
+        var command = input.NewCommand("submit", "Submit a script without waiting; prints the task id.", circle, json, delay, at, retry, priority, key);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
         {
             var (script, language) = await input.ReadScriptAsync(parse, cancellationToken);
@@ -40,10 +32,7 @@ internal static class TaskCommands
             };
             using var client = connection.CreateClient(parse);
             var task = await client.SubmitAsync(parse.GetValue(circle)!, script, input.ReadArgs(parse), options, cancellationToken: cancellationToken);
-            if (parse.GetValue(json))
-                Output.Json(task);
-            else
-                Console.Out.WriteLine(task.Id);
+            Output.JsonOr(parse.GetValue(json), task, t => Console.Out.WriteLine(t.Id));
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;
@@ -53,14 +42,11 @@ internal static class TaskCommands
     {
         var id = CommonOptions.TaskId();
         var circle = CommonOptions.Circle();
-        var command = new Command("get", "Print a task as JSON.") { id, circle };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        return new Command("get", "Print a task as JSON.") { id, circle }.SetClientAction(connection, async (client, parse, cancellationToken) =>
         {
-            using var client = connection.CreateClient(parse);
             Output.Json(await client.GetAsync(parse.GetValue(circle)!, parse.GetValue(id)!, cancellationToken: cancellationToken));
             return ExitCodes.Ok;
-        }, cancellationToken));
-        return command;
+        });
     }
 
     public static Command Wait(ConnectionOptions connection)
@@ -69,17 +55,15 @@ internal static class TaskCommands
         var circle = CommonOptions.Circle();
         var timeout = CommonOptions.Timeout("How long to wait; then exit 3", TimeSpan.FromSeconds(30));
         var json = CommonOptions.Json();
-        var command = new Command("wait", "Wait for a task to finish and print its result, as gw run does.") { id, circle, timeout, json };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
-        {
-            using var client = connection.CreateClient(parse);
-            var limit = parse.GetValue(timeout);
-            GatewayTask task;
-            await using (Spinner.Start("waiting"))
-                task = await client.WaitAsync(parse.GetValue(circle)!, parse.GetValue(id)!, limit, cancellationToken);
-            return RunCommand.Finish(task, parse.GetValue(json), limit);
-        }, cancellationToken));
-        return command;
+        return new Command("wait", "Wait for a task to finish and print its result, as gw run does.") { id, circle, timeout, json }.SetClientAction(
+            connection, async (client, parse, cancellationToken) =>
+            {
+                var limit = parse.GetValue(timeout);
+                GatewayTask task;
+                await using (Spinner.Start("waiting"))
+                    task = await client.WaitAsync(parse.GetValue(circle)!, parse.GetValue(id)!, limit, cancellationToken);
+                return RunCommand.Finish(task, parse.GetValue(json), limit);
+            });
     }
 
     public static Command Watch(ConnectionOptions connection)
@@ -87,10 +71,9 @@ internal static class TaskCommands
         var id = CommonOptions.TaskId();
         var circle = CommonOptions.Circle();
         var json = CommonOptions.Json("Print each event as one line of JSON");
-        var command = new Command("watch", "Print a task's state changes as they happen, until it finishes.") { id, circle, json };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        return new Command("watch", "Print a task's state changes as they happen, until it finishes.") { id, circle, json }.SetClientAction(
+            connection, async (client, parse, cancellationToken) =>
         {
-            using var client = connection.CreateClient(parse);
             TaskEvent? last = null;
             await foreach (var change in client.WatchAsync(parse.GetValue(circle)!, parse.GetValue(id)!, cancellationToken))
             {
@@ -110,45 +93,28 @@ internal static class TaskCommands
                     Output.Error(finished.Error);
             }
             return last?.Status == GatewayTaskStatus.Completed ? ExitCodes.Ok : ExitCodes.Failed;
-        }, cancellationToken));
-        return command;
+        });
     }
 
-    public static Command Cancel(ConnectionOptions connection)
+    public static Command Cancel(ConnectionOptions connection) =>
+        OnTask(connection, "cancel", "Cancel a pending or running task.",
+            (client, circle, id, cancellationToken) => client.CancelAsync(circle, id, cancellationToken),
+            task => Console.Out.WriteLine(task.Status == GatewayTaskStatus.Cancelled ? $"{task.Id} cancelled" : $"{task.Id} stopping ({task.Status.ToWire()})"));
+
+    public static Command Retry(ConnectionOptions connection) =>
+        OnTask(connection, "retry", "Run a failed or cancelled task again as a new task; prints the new task id.",
+            (client, circle, id, cancellationToken) => client.RetryAsync(circle, id, cancellationToken),
+            task => Console.Out.WriteLine(task.Id));
+
+    /// <summary><c>gw NAME ID --circle C [--json]</c>: one call on a task, printing the task it answers.</summary>
+    private static Command OnTask(
+        ConnectionOptions connection, string name, string description,
+        Func<GatewayClient, string, string, CancellationToken, Task<GatewayTask>> call, Action<GatewayTask> plain)
     {
         var id = CommonOptions.TaskId();
         var circle = CommonOptions.Circle();
         var json = CommonOptions.Json();
-        var command = new Command("cancel", "Cancel a pending or running task.") { id, circle, json };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
-        {
-            using var client = connection.CreateClient(parse);
-            var task = await client.CancelAsync(parse.GetValue(circle)!, parse.GetValue(id)!, cancellationToken);
-            if (parse.GetValue(json))
-                Output.Json(task);
-            else
-                Console.Out.WriteLine(task.Status == GatewayTaskStatus.Cancelled ? $"{task.Id} cancelled" : $"{task.Id} stopping ({task.Status.ToWire()})");
-            return ExitCodes.Ok;
-        }, cancellationToken));
-        return command;
-    }
-
-    public static Command Retry(ConnectionOptions connection)
-    {
-        var id = CommonOptions.TaskId();
-        var circle = CommonOptions.Circle();
-        var json = CommonOptions.Json();
-        var command = new Command("retry", "Run a failed or cancelled task again as a new task; prints the new task id.") { id, circle, json };
-        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
-        {
-            using var client = connection.CreateClient(parse);
-            var task = await client.RetryAsync(parse.GetValue(circle)!, parse.GetValue(id)!, cancellationToken);
-            if (parse.GetValue(json))
-                Output.Json(task);
-            else
-                Console.Out.WriteLine(task.Id);
-            return ExitCodes.Ok;
-        }, cancellationToken));
-        return command;
+        return new Command(name, description) { id, circle, json }.SetPrintAction(
+            connection, json, (client, parse, cancellationToken) => call(client, parse.GetValue(circle)!, parse.GetValue(id)!, cancellationToken), plain);
     }
 }
