@@ -49,7 +49,7 @@ internal static class DelayedBench
             Console.Error.WriteLine(
                 $"round {round}: due → pending over {result.Tasks} tasks (server clock): min {result.ServerMs.Min}, p50 {result.ServerMs.P50}, "
                 + $"p90 {result.ServerMs.P90}, p99 {result.ServerMs.P99}, max {result.ServerMs.Max} ms (promoter woke: p99 {result.WokeMs.P99}, "
-                + $"max {result.WokeMs.Max} ms; sent: p99 {result.SentMs.P99}, max {result.SentMs.Max} ms); pending twice {result.PendingTwice}");
+                + $"max {result.WokeMs.Max} ms; sent: p99 {result.SentMs.P99}, max {result.SentMs.Max} ms; a timer here: p99 {result.ControlTimerMs.P99}, max {result.ControlTimerMs.Max} ms); pending twice {result.PendingTwice}");
         }
 
         var idle = await IdleAsync(http, redis, settings.IdleSeconds);
@@ -85,6 +85,12 @@ internal static class DelayedBench
                     p99 = Median(r => r.SentMs.P99),
                     max = Median(r => r.SentMs.Max),
                 },
+                controlTimerLagMs = new
+                {
+                    p50 = Median(r => r.ControlTimerMs.P50),
+                    p99 = Median(r => r.ControlTimerMs.P99),
+                    max = Median(r => r.ControlTimerMs.Max),
+                },
                 heardLagMs = new
                 {
                     p50 = Median(r => r.HeardMs.P50),
@@ -112,11 +118,12 @@ internal static class DelayedBench
 
     /// <param name="ServerMs">Due time to the "id pending" that Redis published, on Redis's clock: the figure.</param>
     /// <param name="HeardMs">Due time to this process hearing that message.</param>
+    /// <param name="ControlTimerMs">How late a timer in this process woke for the same due times.</param>
     /// <param name="WokeMs">Due time to the "now" of the promote run that moved the task: how late its promoter acted.</param>
     /// <param name="SentMs">That "now" to Redis running the run: the way from the promoter to Redis (ms rounding included).</param>
     /// <param name="Slowest">The slowest tasks: due time after the first, and the three parts.</param>
     internal sealed record Round(
-        int Tasks, Lags ServerMs, Lags HeardMs, Lags WokeMs, Lags SentMs, int PendingTwice, int NeverPending, int PromoteRuns,
+        int Tasks, Lags ServerMs, Lags HeardMs, Lags ControlTimerMs, Lags WokeMs, Lags SentMs, int PendingTwice, int NeverPending, int PromoteRuns,
         int PromoteRunsPerProcess, int EarlyPromotions, object[] Slowest);
 
     private static async Task<Round> RoundAsync(HttpClient http, ConnectionMultiplexer connection, string redis, DelayedSettings settings)
@@ -152,6 +159,20 @@ internal static class DelayedBench
         if (notScheduled > 0)
             throw new InvalidOperationException($"{notScheduled} tasks were not scheduled: the lead ({settings.LeadMs} ms) is too short for the submit");
 
+        // A control: a timer in this process sleeping until each due time in turn, as a promoter does.
+        // Its lateness is what the machine does to any sleeper at that moment.
+        var control = Task.Run(async () =>
+        {
+            var late = new List<double>();
+            foreach (var at in due.Order())
+            {
+                var wait = Math.Ceiling((at - DateTimeOffset.UtcNow).TotalMilliseconds);
+                if (wait > 0)
+                    await Task.Delay(TimeSpan.FromMilliseconds(wait));
+                late.Add((DateTimeOffset.UtcNow - at).TotalMilliseconds);
+            }
+            return late;
+        });
         var limit = DateTimeOffset.UtcNow.AddMilliseconds(settings.LeadMs + settings.SpreadMs + 20_000);
         while (heard.Count(h => h.Word == "completed") < ids.Length && DateTimeOffset.UtcNow < limit)
             await Task.Delay(50);
@@ -204,6 +225,7 @@ internal static class DelayedBench
             Tasks: ids.Length,
             ServerMs: Lags.Of(server),
             HeardMs: Lags.Of(heardLags),
+            ControlTimerMs: Lags.Of(await control),
             WokeMs: Lags.Of(woke),
             SentMs: Lags.Of(sent),
             PendingTwice: twice,
@@ -232,6 +254,7 @@ internal static class DelayedBench
             seconds,
             circles = stamped.Promotes.Select(p => p.Circle).Distinct().Count(),
             promoteRuns = stamped.Promotes.Count,
+            promoteRunsByProcess = stamped.Promotes.GroupBy(p => p.Client).ToDictionary(g => g.Key, g => g.Count()),
             commandsFromClients = stamped.FromClients,
             byCommand = stamped.ClientCommands.OrderByDescending(c => c.Value).ToDictionary(c => c.Key, c => c.Value),
         };

@@ -35,7 +35,7 @@ switch (mode)
         break;
     case "delayed":
         result = await DelayedBench.RunAsync(new DelayedSettings(
-            Option("--rounds", 3), Option("--count", 200), Option("--spread", 3000), Option("--lead", 1000), Option("--concurrency", 16), Option("--idle", 10)));
+            Option("--rounds", 3), Option("--count", 200), Option("--spread", 3000), Option("--lead", 1000), Option("--concurrency", 16), Option("--idle", 30)));
         break;
     default:
         Console.Error.WriteLine("""
