@@ -65,7 +65,7 @@ internal static class DelayedBench
             summary = new
             {
                 rounds = rounds.Count,
-                serverClockLagMs = new
+                lagMs = new
                 {
                     min = Median(r => r.ServerMs.Min),
                     p50 = Median(r => r.ServerMs.P50),
@@ -101,7 +101,21 @@ internal static class DelayedBench
                 neverPending = rounds.Sum(r => r.NeverPending),
             },
             idle,
-            rounds,
+            rounds = rounds.Select(r => new
+            {
+                tasks = r.Tasks,
+                lagMs = r.ServerMs.ToJson(),
+                heardLagMs = r.HeardMs.ToJson(),
+                controlTimerLagMs = r.ControlTimerMs.ToJson(),
+                wokeLagMs = r.WokeMs.ToJson(),
+                sentMs = r.SentMs.ToJson(),
+                pendingTwice = r.PendingTwice,
+                neverPending = r.NeverPending,
+                earlyPromotions = r.EarlyPromotions,
+                promoteRuns = r.PromoteRuns,
+                promoteRunsOfOneProcess = r.PromoteRunsPerProcess,
+                slowest = r.Slowest,
+            }),
         };
     }
 
@@ -114,6 +128,8 @@ internal static class DelayedBench
             double P(double q) => sorted.Length == 0 ? double.NaN : Math.Round(sorted[Math.Max(0, (int)Math.Ceiling(q * sorted.Length) - 1)], 1);
             return new Lags(P(0), P(0.50), P(0.90), P(0.99), P(1.0));
         }
+
+        public object ToJson() => new { min = Min, p50 = P50, p90 = P90, p99 = P99, max = Max };
     }
 
     /// <param name="ServerMs">Due time to the "id pending" that Redis published, on Redis's clock: the figure.</param>
