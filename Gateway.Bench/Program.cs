@@ -8,6 +8,7 @@ using Gateway.Bench;
 //   sync | async | batch          load through the HTTP API of a gateway (--url, or --start one)
 //   queue                         the Core API and the worker loop in this process, no HTTP
 //   compare                       the gateway and the BullMQ peer (bench/bullmq) taking turns in one session, with ratios
+//   delayed                       delayed tasks: due time to pending, an Api and two worker processes of its own
 //   rhai                          Gateway.Rhai against the reference folder (conformance, corpus, --speed)
 var mode = args.FirstOrDefault() ?? "help";
 
@@ -33,6 +34,10 @@ switch (mode)
             Split: args.Contains("--split"),
             Defaults: args.Contains("--defaults")));
         break;
+    case "delayed":
+        result = await DelayedBench.RunAsync(new DelayedSettings(
+            Option("--rounds", 3), Option("--count", 200), Option("--spread", 3000), Option("--lead", 1000), Option("--concurrency", 16), Option("--idle", 30)));
+        break;
     default:
         Console.Error.WriteLine("""
             usage: Gateway.Bench engine [--rounds N] [--count N]
@@ -41,6 +46,7 @@ switch (mode)
                                  [--batch N] [--script trivial|200-line|fib20] [--monitor]
                                  [--start [--concurrency N]] | [--url URL] [--redis host:port] [--pid GATEWAY_PID]
                    Gateway.Bench compare [--rounds N] [--count N] [--warmup N] [--concurrency N] [--split] [--defaults]
+                   Gateway.Bench delayed [--rounds N] [--count N] [--spread MS] [--lead MS] [--concurrency N] [--idle S]
               --start      start a redis-server and (but for queue) the Api with in-process workers, stop them after
               --clients    one run per value and round; the summary gives the medians per value
               --monitor    also count commands with MONITOR: sent by clients, run inside Lua (slows Redis)
