@@ -30,7 +30,7 @@ switch (mode)
             Rounds: Option("--rounds", 3),
             Count: Option("--count", 5000),
             Warmup: Option("--warmup", 20000),
-            Concurrency: Option("--concurrency", 16),
+            Concurrency: Option("--concurrency", 64),
             Split: args.Contains("--split"),
             Defaults: args.Contains("--defaults")));
         break;
