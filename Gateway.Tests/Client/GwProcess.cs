@@ -35,15 +35,22 @@ public static class GwProcess
     /// <summary>A <c>gw</c> that runs until it is stopped (<c>gw stream</c>): its stdout line by line as it comes.</summary>
     public static Following Follow(IEnumerable<string> args) => new(Start(args, url: null));
 
+    /// <remarks>
+    /// Started through <c>env --default-signal=INT</c>: a test run started in the background of a
+    /// shell inherits SIGINT ignored, and a process that starts with SIGINT ignored never sees
+    /// Ctrl+C — the interrupt tests would then test the shell, not gw.
+    /// </remarks>
     private static Process Start(IEnumerable<string> args, Uri? url)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo("env")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(HostProcess.Locate("Gateway.Cli"));
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
