@@ -28,7 +28,7 @@ public sealed class TaskQueue(
 
     private IDatabase Db => redis.GetDatabase();
 
-    private long RetentionMs => options.Value.RetentionHours * 3_600_000L;
+    private long RetentionMs => (long)(options.Value.RetentionHours * 3_600_000);
 
     /// <summary>Queues (or schedules) the tasks in one round trip and returns them as stored.</summary>
     public async Task<IReadOnlyList<TaskRecord>> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks) =>
