@@ -44,6 +44,29 @@ internal sealed class Launcher : IDisposable
         await WaitReadyAsync(Url, "the Api");
     }
 
+    /// <summary>
+    /// Starts the Api as a user's first <c>dotnet run</c> does — the embedded Garnet, persisted
+    /// under <paramref name="dataPath"/> — with <paramref name="settings"/> on top; returns the
+    /// embedded server's address.
+    /// </summary>
+    public async Task<string> StartEmbeddedApiAsync(string dataPath, Dictionary<string, string?> settings)
+    {
+        var redisPort = FreePort();
+        Url = $"http://127.0.0.1:{FreePort()}";
+        var environment = new Dictionary<string, string?>(settings)
+        {
+            ["ConnectionStrings__Redis"] = "",
+            ["Gateway__Embedded__Port"] = redisPort.ToString(),
+            ["Gateway__Embedded__DataPath"] = dataPath,
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+        var process = Start("dotnet", [Built("Gateway.Api"), "--urls", Url], environment);
+        Pid = process.Id;
+        await WaitReadyAsync(Url, "the Api");
+        return $"127.0.0.1:{redisPort}";
+    }
+
     /// <summary>Starts a worker-only process; returns its process id.</summary>
     public async Task<int> StartWorkerAsync(int concurrency, string redis)
     {

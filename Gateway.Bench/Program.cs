@@ -7,6 +7,7 @@ using Gateway.Bench;
 //   engine                        the script runner alone, cache on and off
 //   sync | async | batch          load through the HTTP API of a gateway (--url, or --start one)
 //   queue                         the Core API and the worker loop in this process, no HTTP
+//   soak                          the embedded default under steady load for minutes: RSS, data folder, server memory
 //   compare                       the gateway and the BullMQ peer (bench/bullmq) taking turns in one session, with ratios
 //   delayed                       delayed tasks: due time to pending, an Api and two worker processes of its own
 //   rhai                          Gateway.Rhai against the reference folder (conformance, corpus, --speed)
@@ -24,6 +25,14 @@ switch (mode)
             : RhaiConformance.Run(Text("--path", null), args.Contains("--speed"), args.Contains("--verbose"));
     case "sync" or "async" or "batch" or "queue":
         result = await LoadAsync(mode);
+        break;
+    case "soak":
+        result = await SoakBench.RunAsync(new SoakSettings(
+            Minutes: Option("--minutes", 10),
+            Rate: Option("--rate", 300),
+            RetentionHours: double.Parse(Text("--retention-hours", "0.05")!, CultureInfo.InvariantCulture),
+            CheckpointSeconds: Option("--checkpoint-seconds", 60),
+            Clients: Option("--clients", 8)));
         break;
     case "compare":
         result = await CompareBench.RunAsync(new CompareSettings(
@@ -46,6 +55,7 @@ switch (mode)
                                  [--batch N] [--script trivial|200-line|fib20] [--monitor]
                                  [--start [--concurrency N]] | [--url URL] [--redis host:port] [--pid GATEWAY_PID]
                    Gateway.Bench compare [--rounds N] [--count N] [--warmup N] [--concurrency N] [--split] [--defaults]
+                   Gateway.Bench soak [--minutes N] [--rate TASKS_PER_S] [--retention-hours H] [--checkpoint-seconds S] [--clients N]
                    Gateway.Bench delayed [--rounds N] [--count N] [--spread MS] [--lead MS] [--concurrency N] [--idle S]
               --start      start a redis-server and (but for queue) the Api with in-process workers, stop them after
               --clients    one run per value and round; the summary gives the medians per value

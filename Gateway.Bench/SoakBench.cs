@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using StackExchange.Redis;
+
+namespace Gateway.Bench;
+
+/// <summary>What <c>soak</c> is told on the command line.</summary>
+internal sealed record SoakSettings(int Minutes, int Rate, double RetentionHours, int CheckpointSeconds, int Clients);
+
+/// <summary>
+/// <c>soak</c>: the Api as a first <c>dotnet run</c> starts it (embedded Garnet, persisted), under
+/// a steady load of submit-and-wait tasks with a short retention, so that tasks come and expire
+/// the whole time. Once a minute it reports the tasks done, the Api's RSS, the size of the data
+/// folder (append-only file and checkpoints) and the server's memory: over a long run these
+/// must level off, not climb.
+/// </summary>
+internal static class SoakBench
+{
+    public static async Task<object> RunAsync(SoakSettings o)
+    {
+        var dataPath = Path.Combine(Path.GetTempPath(), $"gateway-soak-{Guid.NewGuid():N}"[..28]);
+        using var launcher = new Launcher();
+        var redis = await launcher.StartEmbeddedApiAsync(dataPath, new()
+        {
+            ["Gateway__Tasks__RetentionHours"] = o.RetentionHours.ToString(CultureInfo.InvariantCulture),
+            ["Gateway__Embedded__CheckpointSeconds"] = o.CheckpointSeconds.ToString(CultureInfo.InvariantCulture),
+            ["Gateway__Workers__Concurrency"] = "16",
+            ["Gateway__RateLimit__PermitsPerSecond"] = "0",
+        });
+        var pid = launcher.Pid!.Value;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        using var http = new HttpClient { BaseAddress = new Uri(launcher.Url!), Timeout = TimeSpan.FromSeconds(60) };
+
+        var done = 0L;
+        var failed = 0L;
+        var clock = Stopwatch.StartNew();
+        var length = TimeSpan.FromMinutes(o.Minutes);
+        // Each client paces itself to its share of the rate: a steady load, not a flood.
+        var interval = TimeSpan.FromSeconds(o.Clients / (double)o.Rate);
+        var load = Task.WhenAll(Enumerable.Range(0, o.Clients).Select(async c =>
+        {
+            var next = clock.Elapsed + interval * c / o.Clients;
+            for (var i = c; clock.Elapsed < length; i += o.Clients)
+            {
+                var wait = next - clock.Elapsed;
+                if (wait > TimeSpan.Zero)
+                    await Task.Delay(wait);
+                next += interval;
+                try
+                {
+                    using var response = await http.PostAsJsonAsync($"/api/circles/soak-{i % 4}/tasks?wait=30",
+                        new { script = Scripts.Trivial, args = new { a = i, b = 1 } });
+                    if ((int)response.StatusCode == 200)
+                        Interlocked.Increment(ref done);
+                    else
+                        Interlocked.Increment(ref failed);
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+        }));
+
+        var minutes = new List<object>();
+        var before = 0L;
+        for (var minute = 1; minute <= o.Minutes; minute++)
+        {
+            var due = TimeSpan.FromMinutes(minute);
+            if (due > clock.Elapsed)
+                await Task.WhenAny(load, Task.Delay(due - clock.Elapsed));
+            var total = Interlocked.Read(ref done);
+            var row = new
+            {
+                minute,
+                tasksDone = total,
+                tasksThisMinute = total - before,
+                failed = Interlocked.Read(ref failed),
+                rssMiB = Rss(pid) / 1048576,
+                dataMiB = Math.Round(FolderSize(dataPath) / 1048576.0, 1),
+                serverMemoryMiB = await ServerMemoryMiB(server),
+                keys = await server.DatabaseSizeAsync(),
+            };
+            before = total;
+            minutes.Add(row);
+            Console.Error.WriteLine($"minute {row.minute}: {row.tasksThisMinute} tasks, RSS {row.rssMiB} MiB, data {row.dataMiB} MiB, server {row.serverMemoryMiB} MiB, {row.keys} keys");
+        }
+        await load;
+        try
+        {
+            Directory.Delete(dataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The Api may still hold a file for a moment; the folder is under the temp path.
+        }
+        return new { mode = "soak", o.Minutes, o.Rate, o.RetentionHours, o.CheckpointSeconds, o.Clients, minutes };
+    }
+
+    private static long FolderSize(string path) => Directory.Exists(path)
+        ? new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Exists ? f.Length : 0)
+        : 0;
+
+    private static long Rss(int pid) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+
+    /// <summary>The server's own figure (<c>INFO memory</c>, used_memory), or null when it gives none.</summary>
+    private static async Task<double?> ServerMemoryMiB(IServer server)
+    {
+        try
+        {
+            var info = (await server.InfoAsync("memory")).SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value);
+            return info.TryGetValue("used_memory", out var used) && long.TryParse(used, CultureInfo.InvariantCulture, out var bytes)
+                ? Math.Round(bytes / 1048576.0, 1)
+                : null;
+        }
+        catch (RedisException)
+        {
+            return null;
+        }
+    }
+}
