@@ -18,6 +18,23 @@ internal static partial class Builtins
         return Dynamic.Unit;
     }
 
+    // `retain` and `drain` by a callback: the array keeps the items on one side of the callback's
+    // answer, in order, and the others are returned.
+    private static Dynamic SplitOff(Ctx c, List<Dynamic> list, FnPtr fp, bool keepMatching)
+    {
+        var removed = new List<Dynamic>();
+        var kept = new List<Dynamic>();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var item = list[i];
+            var matches = Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col);
+            (matches == keepMatching ? kept : removed).Add(list[i]);
+        }
+        list.Clear();
+        list.AddRange(kept);
+        return Dynamic.FromArray(removed);
+    }
+
     private static (int Start, int Len) Extent(int count, long start, long len)
     {
         if (start < 0) start = Math.Max(0, count + start);
@@ -233,36 +250,8 @@ internal static partial class Builtins
             list.AddRange(sorted);
             return Dynamic.Unit;
         }, true);
-        Reg("retain", 2, (c, a) =>
-        {
-            var list = Arr(c, "retain", a);
-            var fp = Fp(c, "retain", a, 1);
-            var removed = new List<Dynamic>();
-            var kept = new List<Dynamic>();
-            for (var i = 0; i < list.Count; i++)
-            {
-                var item = list[i];
-                (Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col) ? kept : removed).Add(list[i]);
-            }
-            list.Clear();
-            list.AddRange(kept);
-            return Dynamic.FromArray(removed);
-        }, true);
-        Reg("drain", 2, (c, a) =>
-        {
-            var list = Arr(c, "drain", a);
-            var fp = Fp(c, "drain", a, 1);
-            var removed = new List<Dynamic>();
-            var kept = new List<Dynamic>();
-            for (var i = 0; i < list.Count; i++)
-            {
-                var item = list[i];
-                (Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col) ? removed : kept).Add(list[i]);
-            }
-            list.Clear();
-            list.AddRange(kept);
-            return Dynamic.FromArray(removed);
-        }, true);
+        Reg("retain", 2, (c, a) => SplitOff(c, Arr(c, "retain", a), Fp(c, "retain", a, 1), keepMatching: true), true);
+        Reg("drain", 2, (c, a) => SplitOff(c, Arr(c, "drain", a), Fp(c, "drain", a, 1), keepMatching: false), true);
         Reg("dedup", 1, (c, a) =>
         {
             var list = Arr(c, "dedup", a);
@@ -296,9 +285,7 @@ internal static partial class Builtins
                 return Dynamic.Unit;
             }
             var list = Arr(c, "set", a);
-            var i = Int(c, "set", a, 1);
-            if (i < 0) i += list.Count;
-            if (i >= 0 && i < list.Count) list[(int)i] = a[2].Clone();
+            if (ItemIndex(Int(c, "set", a, 1), list.Count) is { } i) list[i] = a[2].Clone();
             return Dynamic.Unit;
         }, true);
         Reg("zip", 3, (c, a) =>

@@ -173,11 +173,9 @@ internal static partial class Builtins
                     return Dynamic.Unit;
                 case RhaiType.Array:
                     var list = a[0].AsArray;
-                    var i = Int(c, "remove", a, 1);
-                    if (i < 0) i += list.Count;
-                    if (i < 0 || i >= list.Count) return Dynamic.Unit;
-                    var item = list[(int)i];
-                    list.RemoveAt((int)i);
+                    if (ItemIndex(Int(c, "remove", a, 1), list.Count) is not { } i) return Dynamic.Unit;
+                    var item = list[i];
+                    list.RemoveAt(i);
                     return item;
                 case RhaiType.Map:
                     var map = a[0].AsMap;
@@ -185,11 +183,9 @@ internal static partial class Builtins
                     return map.Remove(key, out var v) ? v : Dynamic.Unit;
                 case RhaiType.Blob:
                     var blob = a[0].AsBlob;
-                    var bi = Int(c, "remove", a, 1);
-                    if (bi < 0) bi += blob.Count;
-                    if (bi < 0 || bi >= blob.Count) return Dynamic.Unit;
-                    var b = blob[(int)bi];
-                    blob.RemoveAt((int)bi);
+                    if (ItemIndex(Int(c, "remove", a, 1), blob.Count) is not { } bi) return Dynamic.Unit;
+                    var b = blob[bi];
+                    blob.RemoveAt(bi);
                     return Dynamic.FromInt(b);
             }
             throw NoMatch(c, "remove", a);
@@ -203,22 +199,26 @@ internal static partial class Builtins
                     return ch is null ? Dynamic.Unit : Dynamic.FromChar(ch.Value);
                 case RhaiType.Array:
                     var list = a[0].AsArray;
-                    var i = Int(c, "get", a, 1);
-                    if (i < 0) i += list.Count;
-                    return i >= 0 && i < list.Count ? list[(int)i].Clone() : Dynamic.Unit;
+                    return ItemIndex(Int(c, "get", a, 1), list.Count) is { } i ? list[i].Clone() : Dynamic.Unit;
                 case RhaiType.Map:
                     return a[0].AsMap.TryGetValue(a[1].ToString(), out var v) ? v.Clone() : Dynamic.Unit;
                 case RhaiType.Blob:
                     var blob = a[0].AsBlob;
-                    var bi = Int(c, "get", a, 1);
-                    if (bi < 0) bi += blob.Count;
-                    return bi >= 0 && bi < blob.Count ? Dynamic.FromInt(blob[(int)bi]) : Dynamic.Unit;
+                    return ItemIndex(Int(c, "get", a, 1), blob.Count) is { } bi ? Dynamic.FromInt(blob[bi]) : Dynamic.Unit;
             }
             throw NoMatch(c, "get", a);
         });
         Reg("is_digit", 1, (c, a) => a[0].Type == RhaiType.Char ? Dynamic.FromBool(a[0].AsChar is >= '0' and <= '9') : throw NoMatch(c, "is_digit", a));
         Reg("is_alphabetic", 1, (c, a) => a[0].Type == RhaiType.Char ? Dynamic.FromBool(char.IsLetter(char.ConvertFromUtf32(a[0].AsChar), 0)) : throw NoMatch(c, "is_alphabetic", a));
         Reg("is_whitespace", 1, (c, a) => a[0].Type == RhaiType.Char ? Dynamic.FromBool(char.IsWhiteSpace(char.ConvertFromUtf32(a[0].AsChar), 0)) : throw NoMatch(c, "is_whitespace", a));
+    }
+
+    // An index into an array or a blob, counted from the end when negative (-1 is the last item);
+    // null when it falls outside.
+    private static int? ItemIndex(long index, int count)
+    {
+        if (index < 0) index += count;
+        return index >= 0 && index < count ? (int)index : null;
     }
 
     private static Dynamic StrList(IEnumerable<string> parts) => Dynamic.FromArray(parts.Select(Dynamic.FromString).ToList());

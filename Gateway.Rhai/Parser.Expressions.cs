@@ -244,20 +244,26 @@ internal sealed partial class Parser
 
     private static Token PosTok(Node n, Token fallback) => new(TokenKind.Punct, "", n.Line, n.Col > 0 ? n.Col : fallback.Column);
 
-    private List<Node> ParseArgs()
+    // Items separated by commas (one may follow the last) up to `close`, which it consumes.
+    private void ParseSeparated(string close, string what, Action parseItem)
     {
-        Expect("(");
-        var args = new List<Node>();
-        while (!At(")"))
+        while (!At(close))
         {
-            args.Add(ParseExpr());
+            parseItem();
             if (!Accept(","))
             {
-                if (!At(")")) throw Error("Expecting ',' to separate the arguments", Cur, "MissingToken");
+                if (!At(close)) throw Error($"Expecting ',' to separate {what}", Cur, "MissingToken");
                 break;
             }
         }
         Next();
+    }
+
+    private List<Node> ParseArgs()
+    {
+        Expect("(");
+        var args = new List<Node>();
+        ParseSeparated(")", "the arguments", () => args.Add(ParseExpr()));
         return args;
     }
 
@@ -450,16 +456,7 @@ internal sealed partial class Parser
     {
         var open = Next();
         var items = new List<Node>();
-        while (!At("]"))
-        {
-            items.Add(ParseExpr());
-            if (!Accept(","))
-            {
-                if (!At("]")) throw Error("Expecting ',' to separate the items of this array literal", Cur, "MissingToken");
-                break;
-            }
-        }
-        Next();
+        ParseSeparated("]", "the items of this array literal", () => items.Add(ParseExpr()));
         var evals = items.Select(i => i.V).ToArray();
         int line = open.Line, col = open.Column;
         return new Node(NodeKind.ArrayLiteral, f =>
@@ -482,7 +479,7 @@ internal sealed partial class Parser
         var open = Next();
         var keys = new List<string>();
         var evals = new List<Eval>();
-        while (!At("}"))
+        ParseSeparated("}", "the items of this object map literal", () =>
         {
             var k = Next();
             string key;
@@ -502,13 +499,7 @@ internal sealed partial class Parser
             Expect(":", "Expecting ':' after the property name");
             keys.Add(key);
             evals.Add(ParseExpr().V);
-            if (!Accept(","))
-            {
-                if (!At("}")) throw Error("Expecting ',' to separate the items of this object map literal", Cur, "MissingToken");
-                break;
-            }
-        }
-        Next();
+        });
         var keyArr = keys.ToArray();
         var evalArr = evals.ToArray();
         int line = open.Line, col = open.Column;
@@ -567,14 +558,7 @@ internal sealed partial class Parser
         toks = inner;
         p = 0;
         PushBlock();
-        var stmts = new List<Eval>();
-        while (Cur.Kind != TokenKind.Eof)
-        {
-            if (Accept(";")) continue;
-            var s = ParseStatement(topLevel: false);
-            if (s is not null) stmts.Add(s.E);
-            EndStatement(s);
-        }
+        var stmts = ParseStatementsToEnd(topLevel: false);
         PopBlock();
         toks = savedToks;
         p = savedP;

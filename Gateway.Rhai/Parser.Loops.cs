@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Gateway.Rhai;
 
 internal sealed partial class Parser
@@ -36,13 +38,30 @@ internal sealed partial class Parser
         }
     }
 
+    // The block of a loop, inside which `break` and `continue` are allowed.
+    private Eval ParseLoopBody()
+    {
+        ctx.LoopDepth++;
+        var body = ParseBlock().E;
+        ctx.LoopDepth--;
+        return body;
+    }
+
+    // One pass of a `loop` or `do` body: true when the loop ends (`break` or `return`), with its value.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool BodyPass(Frame f, Eval body, int line, int col, out Dynamic value)
+    {
+        f.R.Tick(line, col);
+        body(f);
+        value = default;
+        return f.Sig != Frame.SigNone && LoopExit(f, out value);
+    }
+
     private Node ParseWhile()
     {
         var kw = Next();
         var cond = ParseCondition().E;
-        ctx.LoopDepth++;
-        var body = ParseBlock().E;
-        ctx.LoopDepth--;
+        var body = ParseLoopBody();
         int line = kw.Line, col = kw.Column;
         return new Node(NodeKind.Other, f =>
         {
@@ -60,18 +79,13 @@ internal sealed partial class Parser
     private Node ParseLoopForever()
     {
         var kw = Next();
-        ctx.LoopDepth++;
-        var body = ParseBlock().E;
-        ctx.LoopDepth--;
+        var body = ParseLoopBody();
         int line = kw.Line, col = kw.Column;
         return new Node(NodeKind.Other, f =>
         {
-            var r = f.R;
             while (true)
             {
-                r.Tick(line, col);
-                body(f);
-                if (f.Sig != Frame.SigNone && LoopExit(f, out var v)) return v;
+                if (BodyPass(f, body, line, col, out var v)) return v;
             }
         }, line, col) { EndsWithBlock = true };
     }
@@ -79,9 +93,7 @@ internal sealed partial class Parser
     private Node ParseDo()
     {
         var kw = Next();
-        ctx.LoopDepth++;
-        var body = ParseBlock().E;
-        ctx.LoopDepth--;
+        var body = ParseLoopBody();
         var until = AtWord("until");
         if (!until && !AtWord("while")) throw Error("Expecting 'while' or 'until' after 'do' block", Cur, "MissingToken");
         Next();
@@ -89,12 +101,9 @@ internal sealed partial class Parser
         int line = kw.Line, col = kw.Column;
         return new Node(NodeKind.Other, f =>
         {
-            var r = f.R;
             while (true)
             {
-                r.Tick(line, col);
-                body(f);
-                if (f.Sig != Frame.SigNone && LoopExit(f, out var v)) return v;
+                if (BodyPass(f, body, line, col, out var v)) return v;
                 if (Ops.Truth(cond(f), line, col) == until) return Dynamic.Unit;
             }
         }, line, col);
@@ -126,9 +135,7 @@ internal sealed partial class Parser
         PushBlock();
         var slot = Declare(name, false, nameTok).Slot;
         var counterSlot = counter is null ? -1 : Declare(counter, false, nameTok).Slot;
-        ctx.LoopDepth++;
-        var body = ParseBlock().E;
-        ctx.LoopDepth--;
+        var body = ParseLoopBody();
         PopBlock();
         int line = kw.Line, col = kw.Column;
         // Ranges iterate without materialising; the iterated array is a copy (value semantics).
@@ -136,7 +143,6 @@ internal sealed partial class Parser
         return new Node(NodeKind.Other, f =>
         {
             var it = src(f);
-            var r = f.R;
             f.L[slot] = Dynamic.Unit;
             if (counterSlot >= 0) f.L[counterSlot] = Dynamic.Unit;
             if (it.Type == RhaiType.Range)
@@ -148,21 +154,13 @@ internal sealed partial class Parser
                     var end = range.ExclusiveEnd;
                     for (var x = range.Start; x < end; x++)
                     {
-                        r.Tick(line, col);
-                        Set(f, slot, Dynamic.FromInt(x));
-                        if (counterSlot >= 0) Set(f, counterSlot, Dynamic.FromInt(index++));
-                        body(f);
-                        if (f.Sig != Frame.SigNone && LoopExit(f, out var v)) return f.Sig == Frame.SigReturn ? v : Dynamic.Unit;
+                        if (ForPass(f, body, slot, Dynamic.FromInt(x), counterSlot, ref index, line, col, out var v)) return v;
                     }
                     return Dynamic.Unit;
                 }
                 for (var x = range.Start; range.Step > 0 ? x < range.End : x > range.End;)
                 {
-                    r.Tick(line, col);
-                    Set(f, slot, Dynamic.FromInt(x));
-                    if (counterSlot >= 0) Set(f, counterSlot, Dynamic.FromInt(index++));
-                    body(f);
-                    if (f.Sig != Frame.SigNone && LoopExit(f, out var v)) return f.Sig == Frame.SigReturn ? v : Dynamic.Unit;
+                    if (ForPass(f, body, slot, Dynamic.FromInt(x), counterSlot, ref index, line, col, out var v)) return v;
                     if (range.Step > 0 ? x > long.MaxValue - range.Step : x < long.MinValue - range.Step) break;
                     x += range.Step;
                 }
@@ -172,14 +170,29 @@ internal sealed partial class Parser
             long i = 0;
             foreach (var item in items)
             {
-                r.Tick(line, col);
-                Set(f, slot, item.Type is RhaiType.Array or RhaiType.Map or RhaiType.Blob ? item.Clone() : item);
-                if (counterSlot >= 0) Set(f, counterSlot, Dynamic.FromInt(i++));
-                body(f);
-                if (f.Sig != Frame.SigNone && LoopExit(f, out var v)) return f.Sig == Frame.SigReturn ? v : Dynamic.Unit;
+                var value = item.Type is RhaiType.Array or RhaiType.Map or RhaiType.Blob ? item.Clone() : item;
+                if (ForPass(f, body, slot, value, counterSlot, ref i, line, col, out var v)) return v;
             }
             return Dynamic.Unit;
         }, line, col) { EndsWithBlock = true };
+    }
+
+    // One pass of a `for` body with the variable (and the counter) set: true when the loop ends,
+    // with its value (what a `return` carries; unit after a `break`).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ForPass(Frame f, Eval body, int slot, Dynamic value, int counterSlot, ref long index, int line, int col, out Dynamic result)
+    {
+        f.R.Tick(line, col);
+        Set(f, slot, value);
+        if (counterSlot >= 0) Set(f, counterSlot, Dynamic.FromInt(index++));
+        body(f);
+        if (f.Sig != Frame.SigNone && LoopExit(f, out var v))
+        {
+            result = f.Sig == Frame.SigReturn ? v : Dynamic.Unit;
+            return true;
+        }
+        result = default;
+        return false;
     }
 
     // The loop variable is one variable across iterations: a closure that captured it sees later values.

@@ -236,15 +236,7 @@ internal sealed partial class Parser
         }
         else
         {
-            var stmts = new List<Eval>();
-            while (Cur.Kind != TokenKind.Eof)
-            {
-                if (Accept(";")) continue;
-                var s = ParseStatement(topLevel: true);
-                if (s is not null) stmts.Add(s.E);
-                EndStatement(s);
-            }
-            main = Sequence(stmts, toks[0].Line, toks[0].Column);
+            main = Sequence(ParseStatementsToEnd(topLevel: true), toks[0].Line, toks[0].Column);
         }
         ast.Main = main;
         ast.SlotCount = ctx.Slots;
@@ -292,6 +284,20 @@ internal sealed partial class Parser
     }
 
     // `{ ... }` with its own variable scope.
+    // The statements up to the end of the tokens being read (the script, or one `${ ... }`).
+    private List<Eval> ParseStatementsToEnd(bool topLevel)
+    {
+        var stmts = new List<Eval>();
+        while (Cur.Kind != TokenKind.Eof)
+        {
+            if (Accept(";")) continue;
+            var s = ParseStatement(topLevel);
+            if (s is not null) stmts.Add(s.E);
+            EndStatement(s);
+        }
+        return stmts;
+    }
+
     private Node ParseBlock()
     {
         var open = Expect("{");

@@ -182,33 +182,15 @@ internal sealed class Runtime
         switch (value.Type)
         {
             case RhaiType.Array:
-                long a = 0, m = 0, s = 0;
-                foreach (var item in value.AsArray)
-                {
-                    a++;
-                    if (item.Type is RhaiType.Array or RhaiType.Map or RhaiType.Blob or RhaiType.String)
-                    {
-                        var (ia, im, isz) = Sizes(item);
-                        a += ia;
-                        m += im;
-                        s += isz;
-                    }
-                }
-                return (a, m, s);
+                var array = value.AsArray;
+                var inArray = (Arrays: (long)array.Count, Maps: 0L, Strings: 0L);
+                foreach (var item in array) AddNested(item, ref inArray);
+                return inArray;
             case RhaiType.Map:
-                long ma = 0, mm = 0, ms = 0;
-                foreach (var item in value.AsMap.Values)
-                {
-                    mm++;
-                    if (item.Type is RhaiType.Array or RhaiType.Map or RhaiType.Blob or RhaiType.String)
-                    {
-                        var (ia, im, isz) = Sizes(item);
-                        ma += ia;
-                        mm += im;
-                        ms += isz;
-                    }
-                }
-                return (ma, mm, ms);
+                var map = value.AsMap;
+                var inMap = (Arrays: 0L, Maps: (long)map.Count, Strings: 0L);
+                foreach (var item in map.Values) AddNested(item, ref inMap);
+                return inMap;
             case RhaiType.Blob:
                 return (value.AsBlob.Count, 0, 0);
             case RhaiType.String:
@@ -216,5 +198,15 @@ internal sealed class Runtime
             default:
                 return (0, 0, 0);
         }
+    }
+
+    // An item of an array or a map: what it holds counts towards its container's sizes.
+    private static void AddNested(Dynamic item, ref (long Arrays, long Maps, long Strings) total)
+    {
+        if (item.Type is not (RhaiType.Array or RhaiType.Map or RhaiType.Blob or RhaiType.String)) return;
+        var (arrays, maps, strings) = Sizes(item);
+        total.Arrays += arrays;
+        total.Maps += maps;
+        total.Strings += strings;
     }
 }

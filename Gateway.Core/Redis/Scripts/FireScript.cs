@@ -26,7 +26,7 @@ internal static class FireScript
 
     public static async Task<Reply> RunAsync(IDatabaseAsync db, Args args)
     {
-        var reply = (RedisResult[])(await Lua.EvaluateAsync(db, args))!;
+        var reply = await Lua.EvaluateArrayAsync(db, args);
         var outcome = (int)reply[0] switch
         {
             0 => FiringOutcome.Moved,
@@ -35,7 +35,7 @@ internal static class FireScript
             3 => FiringOutcome.Missed,
             4 => FiringOutcome.QueueFull,
             5 => FiringOutcome.ScriptMissing,
-            var other => throw new InvalidOperationException($"fire.lua answered an unknown kind {other}."),
+            var other => throw Lua.UnknownReply(other),
         };
         return new Reply(outcome, reply.Length > 1 ? (string?)reply[1] : null);
     }

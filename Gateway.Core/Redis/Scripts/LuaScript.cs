@@ -42,6 +42,14 @@ internal sealed class LuaScript
     /// <remarks>StackExchange.Redis sends the script once per connection and EVALSHA after that.</remarks>
     public Task<RedisResult> EvaluateAsync(IDatabaseAsync db, ScriptArgs args) =>
         db.ScriptEvaluateAsync(Text, args.Keys(), args.Argv());
+
+    /// <summary>Runs a script whose reply is an array: a kind or a count first, then its values.</summary>
+    public async Task<RedisResult[]> EvaluateArrayAsync(IDatabaseAsync db, ScriptArgs args) =>
+        (RedisResult[])(await EvaluateAsync(db, args))!;
+
+    /// <summary>A reply this side does not know: the script and the type that reads it disagree.</summary>
+    public InvalidOperationException UnknownReply(object value, string what = "kind") =>
+        new($"{Name}.lua answered an unknown {what} {value}.");
 }
 
 /// <summary>The arguments of one script run on one circle: its KEYS and ARGV, in the order its header gives.</summary>

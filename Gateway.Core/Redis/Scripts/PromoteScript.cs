@@ -17,7 +17,7 @@ internal static class PromoteScript
 
     public static async Task<PromoteResult> RunAsync(IDatabaseAsync db, Args args)
     {
-        var reply = (RedisResult[])(await Lua.EvaluateAsync(db, args))!;
+        var reply = await Lua.EvaluateArrayAsync(db, args);
         var next = (long)reply[1];
         var earliest = (long)reply[3];
         return new PromoteResult((int)reply[0], next < 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(next), (long)reply[2])

@@ -27,13 +27,13 @@ internal static class RegisterScript
 
     public static async Task<Reply> RunAsync(IDatabaseAsync db, Args args)
     {
-        var reply = (RedisResult[])(await Lua.EvaluateAsync(db, args))!;
+        var reply = await Lua.EvaluateArrayAsync(db, args);
         var kind = (int)reply[0] switch
         {
             0 => Kind.Unchanged,
             1 => Kind.NewVersion,
             2 => Kind.NewName,
-            var other => throw new InvalidOperationException($"register.lua answered an unknown kind {other}."),
+            var other => throw Lua.UnknownReply(other),
         };
         return new Reply(kind, (int)reply[1], (string?)reply[2] ?? "", (long)reply[3]);
     }

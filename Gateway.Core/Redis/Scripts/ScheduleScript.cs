@@ -30,6 +30,6 @@ internal static class ScheduleScript
             1 => Kind.Created,
             0 => Kind.Replaced,
             -1 => Kind.Raced,
-            var other => throw new InvalidOperationException($"schedule.lua answered an unknown value {other}."),
+            var other => throw Lua.UnknownReply(other, "value"),
         };
 }

@@ -97,14 +97,14 @@ internal static class SubmitScript
 
     public static async Task<Reply> RunAsync(IDatabaseAsync db, Args args)
     {
-        var reply = (RedisResult[])(await Lua.EvaluateAsync(db, args))!;
+        var reply = await Lua.EvaluateArrayAsync(db, args);
         return (Kind)(int)reply[0] switch
         {
             Kind.Queued => new Reply(Kind.Queued),
             Kind.TakenHere => new Reply(Kind.TakenHere, TakenHere: (int)reply[1]),
             Kind.QuotaExceeded => new Reply(Kind.QuotaExceeded),
             Kind.Duplicate => new Reply(Kind.Duplicate, Earlier: (string?)reply[1]),
-            var other => throw new InvalidOperationException($"submit.lua answered an unknown kind {other}."),
+            var other => throw Lua.UnknownReply(other),
         };
     }
 }
