@@ -30,7 +30,7 @@ public static class HostileScripts
         yield return new("loop: in a getter", "({ get x() { for (;;) {} } }).x", "timeout");
         yield return new("loop: in toJSON of the result", "({ toJSON() { for (;;) {} } })", "timeout");
         // The empty JS catch blocks below are the attack: a script that swallows every limit and tries again.
-        yield return new("loop: catch and retry", "for (;;) { try { while (true) {} } catch (e) {} }", "timeout");
+        yield return new("loop: catch and retry", "for (;;) { try { while (true) {} } catch (e) { /* swallow the limit, loop again */ } }", "timeout");
 
         // Recursion.
         yield return new("recursion: plain", "function f() { f() } f()", "recursion_limit");
@@ -56,7 +56,7 @@ public static class HostileScripts
         yield return new("memory: one huge typed array", "const big = new Uint8Array(8e8); big.length", "memory_limit", MemoryBudgetMs);
         yield return new("result: huge typed array", "new Uint8Array(1e8)", "result_too_large");
         // The empty JS catch is the attack again: swallow the memory limit and allocate once more.
-        yield return new("memory: catch and retry", "for (;;) { try { let a = []; while (true) a.push(new Array(1e5).fill(1)) } catch (e) {} }", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: catch and retry", "for (;;) { try { let a = []; while (true) a.push(new Array(1e5).fill(1)) } catch (e) { /* swallow the limit, allocate again */ } }", "memory_limit", MemoryBudgetMs);
 
         // Regular expressions.
         yield return new("regex: catastrophic backtracking", Backtracking, "timeout");

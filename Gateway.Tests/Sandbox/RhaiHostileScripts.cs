@@ -16,7 +16,7 @@ public static class RhaiHostileScripts
         yield return new("rhai loop: in a closure", "[1, 2].map(|x| { loop { } })", "timeout");
         yield return new("rhai loop: in a function", "fn spin() { loop { } } spin()", "timeout");
         // Limits cannot be caught; the empty catch is the attack.
-        yield return new("rhai loop: catch and retry", "loop { try { loop { } } catch { } }", "timeout");
+        yield return new("rhai loop: catch and retry", "loop { try { loop { } } catch { /* swallow the limit, loop again */ } }", "timeout");
 
         // Recursion.
         yield return new("rhai recursion: plain", "fn f() { f() } f()", "recursion_limit");
@@ -44,7 +44,7 @@ public static class RhaiHostileScripts
         // Rhai re-counts an array after each push, so growing one element at a time meets the deadline first.
         yield return new("rhai memory: push one at a time", "let a = []; loop { a.push(1); }", "timeout");
         // The empty catch is the attack again: swallow the size limit and grow the string once more.
-        yield return new("rhai memory: catch and retry", "loop { try { let s = \"x\"; loop { s += s; } } catch { } }", "memory_limit", MemoryBudgetMs);
+        yield return new("rhai memory: catch and retry", "loop { try { let s = \"x\"; loop { s += s; } } catch { /* swallow the limit, grow again */ } }", "memory_limit", MemoryBudgetMs);
 
         // No way out of the sandbox: no modules to import, no files, no host objects.
         yield return new("rhai import of an unknown module", "import \"std::fs\" as fs; fs::read(\"/etc/hostname\")", "script_error");
