@@ -120,15 +120,21 @@ public sealed partial class TaskEvents(IConnectionMultiplexer redis, TimeProvide
             LogMalformed(log, message.Channel.ToString());
             return;
         }
-        List<TaskWatch>? watching;
+        bool watched;
         lock (_lock)
-            watching = _watches.TryGetValue((circle, id), out var list) ? [.. list] : null;
-        if (watching is not null)
+            watched = _watches.ContainsKey((circle, id));
+        if (watched)
         {
             // Read only for a request here that waits for it: most messages are for no one here.
             var record = parsed.RecordJson.IsEmpty ? null : ReadRecord(circle, id, parsed.RecordJson);
-            foreach (var watch in watching)
-                watch.Post(state, record);
+            lock (_lock)
+            {
+                if (_watches.TryGetValue((circle, id), out var list))
+                {
+                    foreach (var watch in list)
+                        watch.Post(state, record);
+                }
+            }
         }
 
         try
