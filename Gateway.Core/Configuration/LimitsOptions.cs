@@ -30,7 +30,10 @@ public sealed class LimitsOptions
     [Range(0, 3_600)]
     public int MaxWaitSeconds { get; set; } = 60;
 
-    /// <summary>Allocation budget of one run, in bytes (Jint's LimitMemory).</summary>
+    /// <summary>
+    /// Memory one run may hold, in bytes: measured as what its engine keeps reachable, each time
+    /// it has allocated this much since the last measure (see docs/SANDBOX.md).
+    /// </summary>
     [Range(1_000_000, long.MaxValue)]
     public long MemoryBytes { get; set; } = 64_000_000;
 

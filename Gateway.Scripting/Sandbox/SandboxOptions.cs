@@ -18,6 +18,10 @@ internal static class SandboxOptions
             .Constraint(() => new OperationDeadlineConstraint())
             // A backstop should a run ever be entered without the deadline armed.
             .TimeoutInterval(TimeSpan.FromMilliseconds(limits.MaxTimeoutMs))
+            // What the script holds, measured whenever the allocation counter below passes the
+            // budget; registered first so that it is checked, and re-arms the counter, before the
+            // counter would fail the run for garbage.
+            .Constraint(() => new RetainedMemoryConstraint(limits.MemoryBytes))
             .LimitMemory(limits.MemoryBytes)
             .LimitRecursion(limits.MaxRecursionDepth)
             .RegexTimeoutInterval(TimeSpan.FromMilliseconds(limits.RegexTimeoutMs))

@@ -36,6 +36,23 @@ public sealed partial class ScriptRunner
         _options = SandboxOptions.Build(_limits);
         _cache = new ScriptCache(_limits.ScriptCacheEntries);
         _log = log;
+        if (Interlocked.Exchange(ref s_warmedUp, 1) == 0)
+            _ = Task.Run(WarmUp);
+    }
+
+    private static int s_warmedUp;
+
+    private void WarmUp()
+    {
+        try
+        {
+            RetainedSize.WarmUp(_options);
+        }
+        catch (Exception ex)
+        {
+            // Only a cost: the first measure compiles what the warm-up would have.
+            LogWarmUpFailed(_log, ex);
+        }
     }
 
     /// <summary>
@@ -60,6 +77,7 @@ public sealed partial class ScriptRunner
             var prepared = _cache.Get(task.Script);
             using var engine = new Engine(_options);
             var deadline = engine.Constraints.Find<OperationDeadlineConstraint>()!;
+            engine.Constraints.Find<RetainedMemoryConstraint>()!.Bind(engine);
             deadline.Begin(budget, cancel);
             try
             {
@@ -118,6 +136,9 @@ public sealed partial class ScriptRunner
 
     private static bool IsStop(Exception ex) =>
         ex is OperationCanceledException or Jint.Runtime.ExecutionCanceledException or TimeoutException;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Warming up the retained-memory measure failed")]
+    private static partial void LogWarmUpFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} in {Circle} failed inside the runner")]
     private static partial void LogInternal(ILogger logger, Exception exception, string taskId, string circle);

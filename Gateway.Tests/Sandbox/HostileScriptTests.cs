@@ -75,6 +75,47 @@ public sealed class HostileScriptTests
         Assert.That(_worker.HasExited, Is.False, _worker.Log);
     }
 
+    [TestCaseSource(typeof(HostileScripts), nameof(HostileScripts.GarbageOnly))]
+    public async Task GarbageOnlyScript_RunsToItsNaturalEnd_NeverMemoryLimit(HostileScript garbage)
+    {
+        var task = await _client.SubmitAsync(_circle, new { script = garbage.Script, timeoutMs = garbage.TimeoutMs }, wait: 30);
+
+        Assert.That(task.Status, Is.EqualTo(HttpStatusCode.OK), $"{task}\n{_worker.Log}");
+        if (garbage.ExpectedCode is null)
+        {
+            Assert.That(task.TaskStatus, Is.EqualTo("completed"), task.ToString());
+        }
+        else
+        {
+            Assert.That(task.ErrorCode, Is.EqualTo(garbage.ExpectedCode), task.ToString());
+            // It ran out its whole time, not cut short by anything else.
+            Assert.That(task.Body!["durationMs"]!.GetValue<double>(), Is.GreaterThanOrEqualTo(garbage.TimeoutMs - 50), task.ToString());
+        }
+    }
+
+    [Test]
+    public async Task ScriptsHoldingMemoryOnEveryWorkerSlotAtOnce_FailMemoryLimit_AndTheProcessStaysBounded()
+    {
+        string[] holders =
+        [
+            "let a = []; while (true) a.push(new Array(1e5).fill(1))",
+            "const k = []; for (let i = 0; ; i++) k.push('x'.repeat(1000) + i)",
+            "const m = new Map(); for (let i = 0; ; i++) m.set(i, { i })",
+            "const o = {}; for (let i = 0; ; i++) o['k' + i] = i",
+            "const k = []; for (let i = 0; ; i++) { const d = [i, i + 1]; k.push(() => d) }",
+            "const k = []; for (let i = 0; ; i++) k.push({ i, name: 'n' + i, tags: [i] })",
+        ];
+        var tasks = await Task.WhenAll(holders.Select(script =>
+            _client.SubmitAsync(_circle, new { script, timeoutMs = 20_000 }, wait: 60)));
+
+        Assert.That(tasks.Select(t => t.ErrorCode), Is.All.EqualTo("memory_limit"), string.Join("\n", tasks.Select(t => t.ToString())));
+        Assert.That(_worker.HasExited, Is.False, _worker.Log);
+        // The GC heap is capped at 512 MiB; the runtime, its code and its stacks come on top.
+        var peak = _worker.RssBytes("VmHWM");
+        TestContext.Progress.WriteLine($"Worker peak RSS after the holders: {peak / 1048576} MiB");
+        Assert.That(peak, Is.LessThan(768L * 1024 * 1024));
+    }
+
     [Test]
     public async Task PrototypePollution_AndGlobalTampering_DoNotLeakIntoTheNextTask()
     {
@@ -121,7 +162,7 @@ public sealed class HostileScriptTests
     public async Task MemoryBombsOnEveryWorkerSlotAtOnce_FailAlone_AndTheProcessLives()
     {
         var bombs = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
-            _client.SubmitAsync(_circle, new { script = "let a = []; while (true) a.push(new Array(1e5).fill(1))" }, wait: 30)));
+            _client.SubmitAsync(_circle, new { script = "let a = []; while (true) a.push(new Array(1e5).fill(1))", timeoutMs = 20_000 }, wait: 60)));
 
         Assert.That(bombs.Select(b => b.ErrorCode), Is.All.EqualTo("memory_limit"), string.Join("\n", bombs.Select(b => b.ToString())));
         Assert.That(_worker.HasExited, Is.False, _worker.Log);

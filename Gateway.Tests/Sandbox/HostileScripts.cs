@@ -10,12 +10,26 @@ public sealed record HostileScript(string Name, string Script, string? ExpectedC
 public static class HostileScripts
 {
     /// <summary>
-    /// Time for a memory bomb: it must end by its memory budget, which on a starved CPU can take
-    /// longer than a second to fill.
+    /// Time for a memory bomb: it must end by its memory budget, which counts what the script
+    /// holds — a script must really build 64 MB of small objects, a few million of them, before
+    /// it fails, and on a starved CPU that takes several seconds.
     /// </summary>
-    private const int MemoryBudgetMs = 5_000;
+    private const int MemoryBudgetMs = 10_000;
 
     private const string Backtracking = "/(a+)+$/.test('a'.repeat(32) + '!')";
+
+    /// <summary>
+    /// Scripts that allocate far more than the memory budget but hold almost nothing: each must
+    /// reach its natural end, never <c>memory_limit</c>.
+    /// </summary>
+    public static IEnumerable<HostileScript> GarbageOnly()
+    {
+        yield return new("garbage: busy-wait on Date.now", "const e = Date.now() + 2000; while (Date.now() < e) {} 'done'", null, TimeoutMs: 10_000);
+        yield return new("garbage: logging forever", "for (let i = 0; ; i++) console.log('line ' + i + ' ' + 'x'.repeat(50))", "timeout", TimeoutMs: 4_000);
+        yield return new("garbage: promise ping-pong", "(async () => { for (;;) { await null; } })()", "timeout", TimeoutMs: 4_000);
+        yield return new("garbage: long concatenations dropped", "const b = 'y'.repeat(600); let n = 0; for (;;) { const t = b + n + b; n += t.length }", "timeout", TimeoutMs: 4_000);
+        yield return new("garbage: arrays built and dropped", "for (;;) { const a = new Array(1e5).fill(1); a.length }", "timeout", TimeoutMs: 4_000);
+    }
 
     public static IEnumerable<HostileScript> All()
     {
@@ -24,8 +38,7 @@ public static class HostileScripts
         yield return new("loop: in finally", "try { throw 1 } finally { while (true) {} }", "timeout");
         yield return new("loop: in a sort comparator", "[3, 2, 1].sort((a, b) => { while (true) {} })", "timeout");
         yield return new("loop: in a promise job", "Promise.resolve().then(() => { while (true) {} })", "timeout");
-        // Each await allocates, so given long enough this one meets the memory budget first.
-        yield return new("loop: async ping-pong", "(async () => { for (;;) { await null; } })()", "timeout", TimeoutMs: 200);
+        yield return new("loop: async ping-pong", "(async () => { for (;;) { await null; } })()", "timeout");
         yield return new("loop: a promise that never settles", "new Promise(() => {})", "timeout");
         yield return new("loop: in a getter", "({ get x() { for (;;) {} } }).x", "timeout");
         yield return new("loop: in toJSON of the result", "({ toJSON() { for (;;) {} } })", "timeout");
@@ -50,6 +63,12 @@ public static class HostileScripts
         yield return new("memory: join", "let s = new Array(1e5).fill('x'.repeat(1e4)).join(''); s.length", "memory_limit", MemoryBudgetMs);
         yield return new("memory: Map bomb", "const m = new Map(); for (let i = 0; ; i++) m.set(i, { i })", "memory_limit", MemoryBudgetMs);
         yield return new("memory: object key bomb", "const o = {}; for (let i = 0; ; i++) o['k' + i] = i", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: held strings", "const k = []; for (let i = 0; ; i++) k.push('x'.repeat(1000) + i)", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: held objects", "const k = []; for (let i = 0; ; i++) k.push({ i, name: 'n' + i, tags: [i] })", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: held closures", "const k = []; for (let i = 0; ; i++) { const d = [i, i + 1]; k.push(() => d) }", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: private fields", "class A { #d = new Array(1000).fill(0) } const k = []; for (;;) k.push(new A())", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: held by pending promises", "const k = []; for (;;) k.push(Promise.resolve(new Array(1e4).fill(1)).then(x => x))", "memory_limit", MemoryBudgetMs);
+        yield return new("memory: deep recursion holding arrays", "function f(n) { const a = new Array(1e5).fill(n); return n ? f(n - 1) + a.length : 0 } f(500)", "memory_limit", MemoryBudgetMs);
         yield return new("memory: huge sparse array filled", "new Array(1e9).fill(0)", "memory_limit", MemoryBudgetMs);
         yield return new("memory: Array.from length", "Array.from({ length: 1e9 })", "memory_limit", MemoryBudgetMs);
         yield return new("memory: typed arrays in a loop", "const k = []; for (;;) k.push(new Uint8Array(1e6))", "memory_limit", MemoryBudgetMs);
