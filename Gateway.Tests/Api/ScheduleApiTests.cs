@@ -9,9 +9,6 @@ namespace Gateway.Tests.Api;
 [TestFixture]
 public sealed class ScheduleApiTests : ApiFixture
 {
-    protected override IReadOnlyDictionary<string, string?> Settings =>
-        new Dictionary<string, string?> { ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget };
-
     private async Task<ApiResponse> Send(HttpMethod method, string url, object? body = null)
     {
         using var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };

@@ -8,8 +8,6 @@ namespace Gateway.Tests.Api;
 [TestFixture]
 public sealed class SubmitAndReadTests : ApiFixture
 {
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget };
-
     [Test]
     public async Task Submit_WithWait_ReturnsCompletedTask()
     {

@@ -22,8 +22,6 @@ public sealed class ClientApi
     {
         _api = await HostProcess.StartAsync("Gateway.Api", new Dictionary<string, string>
         {
-            // Busy-waiting scripts (Scripts.BusyFor) allocate as they spin.
-            ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget,
             ["Gateway:Workers:Concurrency"] = "4",
         });
     }

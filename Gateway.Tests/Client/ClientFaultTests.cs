@@ -19,7 +19,6 @@ public sealed class ClientFaultTests
         await using var api = await HostProcess.StartAsync("Gateway.Api", new Dictionary<string, string>
         {
             ["ConnectionStrings:Redis"] = redis.ConnectionString,
-            ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget,
         });
         var recorder = new RecordingHandler();
         // Short polls, so that some land in the outage and meet its 503s.
@@ -64,7 +63,6 @@ public sealed class ClientFaultTests
         await using var worker = await HostProcess.StartWorkerAsync(new Dictionary<string, string>
         {
             ["Gateway:Workers:Circles:0"] = circle,
-            ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget,
         });
         var api = await HostProcess.StartAsync("Gateway.Api", apiSettings);
         var port = api.Port;

@@ -23,8 +23,8 @@ public sealed class DashboardBrowser
     /// <summary>Where the tests' screenshots go: docs/dashboard in the repository.</summary>
     public static string ScreenshotDirectory { get; private set; } = "";
 
-    /// <summary>Settings every dashboard Api gets: a budget for the busy-wait scripts.</summary>
-    public static Dictionary<string, string> Settings() => new() { ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget };
+    /// <summary>Settings every dashboard Api starts from: none beyond the defaults, which each test extends.</summary>
+    public static Dictionary<string, string> Settings() => [];
 
     [OneTimeSetUp]
     public async Task Start()

@@ -11,7 +11,6 @@ public sealed class CancelAndIdempotencyTests : ApiFixture
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Gateway:Workers:Concurrency"] = "1",
-        ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget,
     };
 
     private async Task<ApiResponse> DeleteAsync(string circle, string id) =>

@@ -13,8 +13,6 @@ public sealed class ProcessFaultTests
 {
     private static string BusyFor(int ms) => Scripts.BusyFor(ms);
 
-    private const string BusyWaitBudget = Scripts.BusyWaitBudget;
-
     private static Task<ApiResponse> WaitForProcessingAsync(HttpClient client, string circle, string id) =>
         client.WaitForStatusAsync(circle, id, "processing", TimeSpan.FromSeconds(30));
 
@@ -26,7 +24,6 @@ public sealed class ProcessFaultTests
         {
             ["Gateway:Workers:Circles:0"] = circle,
             ["Gateway:Workers:LeaseSeconds"] = "2",
-            ["Gateway:Limits:MemoryBytes"] = BusyWaitBudget,
         };
         await using var api = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Workers:Enabled"] = "false" });
         using var client = api.CreateClient();
@@ -57,7 +54,6 @@ public sealed class ProcessFaultTests
             ["Gateway:Workers:Circles:0"] = circle,
             ["Gateway:Workers:LeaseSeconds"] = "120",
             ["Gateway:Workers:Concurrency"] = "8",
-            ["Gateway:Limits:MemoryBytes"] = BusyWaitBudget,
         };
         await using var api = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Workers:Enabled"] = "false" });
         using var client = api.CreateClient();
@@ -99,7 +95,6 @@ public sealed class ProcessFaultTests
             ["Gateway:Workers:Circles:0"] = circle,
             ["Gateway:Workers:LeaseSeconds"] = "120",
             ["Gateway:Workers:ShutdownGraceSeconds"] = "1",
-            ["Gateway:Limits:MemoryBytes"] = BusyWaitBudget,
         };
         await using var api = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Workers:Enabled"] = "false" });
         using var client = api.CreateClient();

@@ -32,7 +32,6 @@ public sealed class TimeProcessTests
             ["Gateway:Workers:Circles:1"] = _priority,
             ["Gateway:Workers:Circles:2"] = _retry,
             ["Gateway:Workers:Concurrency"] = SlotsPerWorker.ToString(CultureInfo.InvariantCulture),
-            ["Gateway:Limits:MemoryBytes"] = Scripts.BusyWaitBudget,
             ["Logging:LogLevel:Gateway.Workers.Processing.Promoter"] = "Debug",
         };
         _api = await HostProcess.StartAsync("Gateway.Api", new Dictionary<string, string> { ["Gateway:Workers:Enabled"] = "false" });
