@@ -9,9 +9,23 @@ namespace Gateway.Core.Redis;
 /// per circle and kind. Changes are optimistic: read, change, write only if nobody wrote in
 /// between (a transaction conditioned on the value read), else read again — no update is lost.
 /// </summary>
-public sealed class RedisModelStore(IConnectionMultiplexer redis) : IModelStore
+/// <remarks>
+/// A command that timed out or lost its connection is tried again, up to
+/// <see cref="TransientAttempts"/> times in all: a server that stalls for a moment (a CPU-starved
+/// node, a failover) must not fail a script that did nothing wrong. Every step is written so that
+/// repeating it is safe even when the first attempt did reach the server and only its answer was
+/// lost: reads; setting a value already decided; reserving an id, whose repeat leaves only a gap;
+/// and a conditional update, which after a lost answer reads the entity again and counts itself
+/// done if the entity already holds what it wrote, so that a change is never applied twice.
+/// </remarks>
+public sealed class RedisModelStore(IConnectionMultiplexer redis, TimeProvider time) : IModelStore
 {
     private const int MaxConflicts = 100;
+
+    /// <summary>Attempts of one step when the server's answer does not come (each waits the client's command timeout).</summary>
+    public const int TransientAttempts = 3;
+
+    private static readonly TimeSpan TransientPause = TimeSpan.FromMilliseconds(100);
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -19,22 +33,24 @@ public sealed class RedisModelStore(IConnectionMultiplexer redis) : IModelStore
     {
         Ensure(circle);
         var db = Db;
-        var id = await db.HashIncrementAsync(RedisKeys.ModelIds(circle), kind);
+        var id = await Step(() => db.HashIncrementAsync(RedisKeys.ModelIds(circle), kind));
         var json = build(id);
-        await db.HashSetAsync(RedisKeys.Models(circle, kind), id, json);
+        await Step(() => db.HashSetAsync(RedisKeys.Models(circle, kind), id, json));
         return json;
     });
 
     public Task<string?> GetAsync(string circle, string kind, long id) => Guard(async () =>
     {
         Ensure(circle);
-        return (string?)await Db.HashGetAsync(RedisKeys.Models(circle, kind), id);
+        var db = Db;
+        return (string?)await Step(() => db.HashGetAsync(RedisKeys.Models(circle, kind), id));
     });
 
     public Task<IReadOnlyList<string>> ListAsync(string circle, string kind) => Guard(async () =>
     {
         Ensure(circle);
-        var entries = await Db.HashGetAllAsync(RedisKeys.Models(circle, kind));
+        var db = Db;
+        var entries = await Step(() => db.HashGetAllAsync(RedisKeys.Models(circle, kind)));
         return (IReadOnlyList<string>)entries.OrderBy(e => (long)e.Name).Select(e => (string?)e.Value ?? "").ToArray();
     });
 
@@ -44,27 +60,63 @@ public sealed class RedisModelStore(IConnectionMultiplexer redis) : IModelStore
         Ensure(circle);
         var db = Db;
         var key = RedisKeys.Models(circle, kind);
+        var lostAnswers = 0;
         for (var attempt = 0; attempt < MaxConflicts; attempt++)
         {
-            var current = await db.HashGetAsync(key, id);
+            var current = await Step(() => db.HashGetAsync(key, id));
             if (current.IsNull)
                 return null;
             var next = change((string?)current ?? "");
             var transaction = db.CreateTransaction();
             transaction.AddCondition(Condition.HashEqual(key, id, current));
             _ = transaction.HashSetAsync(key, id, next);
-            if (await transaction.ExecuteAsync())
-                return next;
+            try
+            {
+                if (await transaction.ExecuteAsync())
+                    return next;
+            }
+            catch (Exception ex) when (IsTransient(ex) && ++lostAnswers < TransientAttempts)
+            {
+                // The write may have landed with only its answer lost: if the entity now holds
+                // what this update wrote, it is done; otherwise it was not applied, so go again.
+                await Task.Delay(TransientPause, time);
+                if ((string?)await Step(() => db.HashGetAsync(key, id)) == next)
+                    return next;
+                continue;
+            }
             await Task.Delay(Random.Shared.Next(1, 5 + attempt));
         }
         throw new ModelStoreException($"{kind} {id} is changed by too many writers at once; try again.");
     });
 
+    /// <summary>
+    /// True when this call removed the entity. Should the first attempt's answer be lost after it
+    /// removed it, the repeat finds nothing and answers false; the entity is gone either way.
+    /// </summary>
     public Task<bool> DeleteAsync(string circle, string kind, long id) => Guard(async () =>
     {
         Ensure(circle);
-        return await Db.HashDeleteAsync(RedisKeys.Models(circle, kind), id);
+        var db = Db;
+        return await Step(() => db.HashDeleteAsync(RedisKeys.Models(circle, kind), id));
     });
+
+    /// <summary>One command (or a step safe to repeat), tried again when its answer does not come.</summary>
+    private async Task<T> Step<T>(Func<Task<T>> command)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await command();
+            }
+            catch (Exception ex) when (IsTransient(ex) && attempt < TransientAttempts)
+            {
+                await Task.Delay(TransientPause * attempt, time);
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception ex) => ex is RedisTimeoutException or RedisConnectionException;
 
     /// <summary>Redis failures leave here as <see cref="ModelStoreException"/>, the cause kept inside.</summary>
     private static async Task<T> Guard<T>(Func<Task<T>> operation)
