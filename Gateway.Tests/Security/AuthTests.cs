@@ -166,6 +166,29 @@ public sealed class RateLimitAndQuotaTests
     }
 
     [Test]
+    public async Task ThePendingQuota_CountsEveryPriorityLaneAndTheScheduledSet()
+    {
+        await using var factory = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["Gateway:Workers:Enabled"] = "false",
+            ["Gateway:Limits:MaxPendingPerCircle"] = "3",
+        });
+        using var client = factory.CreateClient();
+        var circle = TestRedis.NewCircle("quota");
+
+        // Lane 0 stays empty: the higher lanes and the scheduled set alone fill the quota.
+        Assert.That((await client.SubmitAsync(circle, new { script = "1", priority = 5 })).Status, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That((await client.SubmitAsync(circle, new { script = "1", priority = 9 })).Status, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That((await client.SubmitAsync(circle, new { script = "1", delayMs = 600_000 })).Status, Is.EqualTo(HttpStatusCode.Accepted));
+        var refused = await client.SubmitAsync(circle, new { script = "1" });
+        var refusedHigh = await client.SubmitAsync(circle, new { script = "1", priority = 9 });
+
+        Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.TooManyRequests), refused.ToString());
+        Assert.That(refusedHigh.Status, Is.EqualTo(HttpStatusCode.TooManyRequests), refusedHigh.ToString());
+        Assert.That(await TestRedis.Connection.GetDatabase().SortedSetLengthAsync(Gateway.Core.Redis.RedisKeys.Index(circle)), Is.EqualTo(3));
+    }
+
+    [Test]
     public async Task PastTheCirclesPendingQuota_Is429SayingSo_AndNothingIsQueued()
     {
         await using var factory = new GatewayFactory(new Dictionary<string, string?>

@@ -6,9 +6,13 @@
 ]]
 
 -- The tasks waiting in the circle: { scheduled and queued together, queued in any lane }.
+-- Most circles use one lane: one EXISTS tells whether lanes 1..9 hold anything before they are
+-- counted one by one (three commands per submit instead of eleven).
 local function waiting_tasks(at)
-  local queued = 0
-  for lane = 0, 9 do queued = queued + redis.call('LLEN', KEYS[at + 1 + lane]) end
+  local queued = redis.call('LLEN', KEYS[at + 1])
+  if redis.call('EXISTS', unpack(KEYS, at + 2, at + 10)) > 0 then
+    for lane = 1, 9 do queued = queued + redis.call('LLEN', KEYS[at + 1 + lane]) end
+  end
   return redis.call('ZCARD', KEYS[at]) + queued, queued
 end
 
