@@ -170,7 +170,30 @@ public sealed class DeploymentFilesTests
             foreach (var source in parts[..^1])
                 Assert.That(File.Exists(Path.Combine(Root, source)) || Directory.Exists(Path.Combine(Root, source)), Is.True, $"COPY {source}");
         }
+        // Every project the two hosts build from — their references, followed all the way — is
+        // copied in both layers: its project file before the restore, its folder before the publish.
+        foreach (var project in ProjectsBehind("Gateway.Api", "Gateway.Workers"))
+        {
+            Assert.That(lines, Has.Some.StartsWith($"COPY {project}/{project}.csproj {project}/"), $"{project}'s project file is copied for the restore");
+            Assert.That(lines, Has.Some.StartsWith($"COPY {project}/ {project}/"), $"{project}'s sources are copied for the publish");
+        }
         var entrypoint = File.ReadAllText(Path.Combine(Root, "deploy", "entrypoint.sh"));
         Assert.That(entrypoint, Does.Contain("/app/api/Gateway.Api.dll").And.Contain("/app/worker/Gateway.Workers.dll"));
+    }
+
+    /// <summary>The named projects and every project they reference, directly or not.</summary>
+    private static SortedSet<string> ProjectsBehind(params string[] roots)
+    {
+        var found = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(roots);
+        while (pending.TryPop(out var project))
+        {
+            if (!found.Add(project))
+                continue;
+            var file = System.Xml.Linq.XDocument.Load(Path.Combine(Root, project, project + ".csproj"));
+            foreach (var reference in file.Descendants("ProjectReference"))
+                pending.Push(Path.GetFileNameWithoutExtension((string)reference.Attribute("Include")!));
+        }
+        return found;
     }
 }
