@@ -3,8 +3,8 @@ using Gateway.Core.Queueing;
 namespace Gateway.Workers.Processing;
 
 /// <summary>
-/// A script stopped by its allocation budget leaves up to that budget of garbage, per slot; the
-/// GC would keep the heap it grew to. After such a run the heap is compacted and given back to
+/// A script stopped by its memory budget leaves what it held as garbage (up to about twice the
+/// budget, per slot: docs/SANDBOX.md); the GC would keep the heap it grew to. After such a run the heap is compacted and given back to
 /// the system — at most once per interval, since a full blocking collection pauses the process.
 /// </summary>
 internal sealed class MemoryRelief(TimeProvider time)
