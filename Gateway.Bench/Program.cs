@@ -32,7 +32,8 @@ switch (mode)
             Rate: Option("--rate", 300),
             RetentionHours: double.Parse(Text("--retention-hours", "0.05")!, CultureInfo.InvariantCulture),
             CheckpointSeconds: Option("--checkpoint-seconds", 60),
-            Clients: Option("--clients", 8)));
+            Clients: Option("--clients", 8),
+            MemorySize: Text("--memory-size", null)));
         break;
     case "compare":
         result = await CompareBench.RunAsync(new CompareSettings(
@@ -55,7 +56,7 @@ switch (mode)
                                  [--batch N] [--script trivial|200-line|fib20] [--monitor]
                                  [--start [--concurrency N]] | [--url URL] [--redis host:port] [--pid GATEWAY_PID]
                    Gateway.Bench compare [--rounds N] [--count N] [--warmup N] [--concurrency N] [--split] [--defaults]
-                   Gateway.Bench soak [--minutes N] [--rate TASKS_PER_S] [--retention-hours H] [--checkpoint-seconds S] [--clients N]
+                   Gateway.Bench soak [--minutes N] [--rate TASKS_PER_S] [--retention-hours H] [--checkpoint-seconds S] [--clients N] [--memory-size SIZE]
                    Gateway.Bench delayed [--rounds N] [--count N] [--spread MS] [--lead MS] [--concurrency N] [--idle S]
               --start      start a redis-server and (but for queue) the Api with in-process workers, stop them after
               --clients    one run per value and round; the summary gives the medians per value

@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace Gateway.Bench;
 
 /// <summary>What <c>soak</c> is told on the command line.</summary>
-internal sealed record SoakSettings(int Minutes, int Rate, double RetentionHours, int CheckpointSeconds, int Clients);
+internal sealed record SoakSettings(int Minutes, int Rate, double RetentionHours, int CheckpointSeconds, int Clients, string? MemorySize);
 
 /// <summary>
 /// <c>soak</c>: the Api as a first <c>dotnet run</c> starts it (embedded Garnet, persisted), under
@@ -26,13 +26,16 @@ internal static class SoakBench
     {
         var dataPath = Path.Combine(Path.GetTempPath(), $"gateway-soak-{Guid.NewGuid():N}"[..28]);
         using var launcher = new Launcher();
-        var redis = await launcher.StartEmbeddedApiAsync(dataPath, new()
+        var environment = new Dictionary<string, string?>
         {
             ["Gateway__Tasks__RetentionHours"] = o.RetentionHours.ToString(CultureInfo.InvariantCulture),
             ["Gateway__Embedded__CheckpointSeconds"] = o.CheckpointSeconds.ToString(CultureInfo.InvariantCulture),
             ["Gateway__Workers__Concurrency"] = "16",
             ["Gateway__RateLimit__PermitsPerSecond"] = "0",
-        });
+        };
+        if (o.MemorySize is not null)
+            environment["Gateway__Embedded__MemorySize"] = o.MemorySize;
+        var redis = await launcher.StartEmbeddedApiAsync(dataPath, environment);
         var pid = launcher.Pid!.Value;
         // The bench's own readings may wait for a busy server rather than stop the soak.
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true,asyncTimeout=15000,syncTimeout=15000");
@@ -41,6 +44,9 @@ internal static class SoakBench
 
         var done = 0L;
         var failed = 0L;
+        // Each request's time, swapped out once a minute: a stall of the server shows as that
+        // minute's slowest request even when nothing fails.
+        var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
         var clock = Stopwatch.StartNew();
         var length = TimeSpan.FromMinutes(o.Minutes);
         // Each client paces itself to its share of the rate: a steady load, not a flood.
@@ -54,6 +60,7 @@ internal static class SoakBench
                 if (wait > TimeSpan.Zero)
                     await Task.Delay(wait);
                 next += interval;
+                var sent = clock.Elapsed;
                 try
                 {
                     using var response = await http.PostAsJsonAsync($"/api/circles/{Circle(i % Circles)}/tasks?wait=30",
@@ -67,6 +74,7 @@ internal static class SoakBench
                 {
                     Interlocked.Increment(ref failed);
                 }
+                Volatile.Read(ref latencies).Add((clock.Elapsed - sent).TotalMilliseconds);
             }
         }));
 
@@ -78,20 +86,27 @@ internal static class SoakBench
             if (due > clock.Elapsed)
                 await Task.WhenAny(load, Task.Delay(due - clock.Elapsed));
             var total = Interlocked.Read(ref done);
+            var times = Interlocked.Exchange(ref latencies, []).Order().ToArray();
             var row = new
             {
                 minute,
                 tasksDone = total,
                 tasksThisMinute = total - before,
                 failed = Interlocked.Read(ref failed),
+                p99Ms = times.Length == 0 ? 0 : Math.Round(times[(int)(times.Length * 0.99)], 1),
+                maxMs = times.Length == 0 ? 0 : Math.Round(times[^1], 1),
                 rssMiB = Rss(pid) / 1048576,
                 dataMiB = Math.Round(FolderSize(dataPath) / 1048576.0, 1),
+                // Where the data folder's bytes are: the spilled record log, the checkpoints
+                // (snapshots, and the append-only file under them).
+                logMiB = Math.Round(FolderSize(Path.Combine(dataPath, "log")) / 1048576.0, 1),
+                checkpointsMiB = Math.Round(FolderSize(Path.Combine(dataPath, "checkpoints")) / 1048576.0, 1),
                 serverMemoryMiB = await ServerMemoryMiB(server),
                 tasksKept = await TasksKept(connection.GetDatabase()),
             };
             before = total;
             minutes.Add(row);
-            Console.Error.WriteLine($"minute {row.minute}: {row.tasksThisMinute} tasks, {row.failed} failed in all, RSS {row.rssMiB} MiB, data {row.dataMiB} MiB, server {row.serverMemoryMiB} MiB, {row.tasksKept} tasks kept");
+            Console.Error.WriteLine($"minute {row.minute}: {row.tasksThisMinute} tasks, {row.failed} failed in all, p99 {row.p99Ms} ms, max {row.maxMs} ms, RSS {row.rssMiB} MiB, data {row.dataMiB} MiB (log {row.logMiB}, checkpoints {row.checkpointsMiB}), server {row.serverMemoryMiB} MiB, {row.tasksKept} tasks kept");
         }
         await load;
         try
@@ -102,7 +117,7 @@ internal static class SoakBench
         {
             // The Api may still hold a file for a moment; the folder is under the temp path.
         }
-        return new { mode = "soak", o.Minutes, o.Rate, o.RetentionHours, o.CheckpointSeconds, o.Clients, minutes };
+        return new { mode = "soak", o.Minutes, o.Rate, o.RetentionHours, o.CheckpointSeconds, o.Clients, o.MemorySize, minutes };
     }
 
     private static long FolderSize(string path) => Directory.Exists(path)
