@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Gateway.Cli.Commands;
 
 namespace Gateway.Cli;

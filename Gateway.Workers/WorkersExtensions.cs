@@ -1,4 +1,3 @@
-using Gateway.Core.Configuration;
 using Gateway.Workers.Dispatch;
 using Gateway.Workers.Processing;
 

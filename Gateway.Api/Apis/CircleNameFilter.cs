@@ -1,5 +1,3 @@
-using Gateway.Core.Queueing;
-
 namespace Gateway.Api.Apis;
 
 /// <summary>A route's <c>{circle}</c> must be a valid name before any handler builds a key from it: 400 otherwise.</summary>

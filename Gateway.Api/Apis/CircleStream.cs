@@ -2,10 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Gateway.Api.Security;
-using Gateway.Core.Redis;
-using Gateway.Core.Queueing;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Apis;
 

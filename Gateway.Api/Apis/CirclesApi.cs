@@ -1,5 +1,4 @@
 using Gateway.Api.Security;
-using Gateway.Core.Redis;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Api.Apis;

@@ -1,5 +1,3 @@
-using Gateway.Core.Configuration;
-using Gateway.Core.Queueing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Api.Apis;

@@ -1,11 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using Gateway.Core.Configuration;
-using Gateway.Core.Queueing;
 using Gateway.Core.Recurring;
-using Gateway.Core.Redis;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Apis;
 

@@ -1,10 +1,6 @@
 using System.Text.Json.Serialization;
-using Gateway.Core.Configuration;
-using Gateway.Core.Queueing;
-using Gateway.Core.Redis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Apis;
 

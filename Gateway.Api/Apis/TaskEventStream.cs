@@ -1,8 +1,5 @@
 using System.Text.Json;
-using Gateway.Core.Redis;
-using Gateway.Core.Queueing;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Apis;
 

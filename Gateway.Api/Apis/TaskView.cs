@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Gateway.Api.OpenApi;
-using Gateway.Core.Redis;
-using Gateway.Core.Queueing;
 
 namespace Gateway.Api.Apis;
 

@@ -1,6 +1,3 @@
-using Gateway.Core.Redis;
-using Gateway.Core.Queueing;
-
 namespace Gateway.Api.Apis;
 
 /// <summary>

@@ -1,13 +1,18 @@
-using Gateway.Core.Configuration;
-using Gateway.Core.Redis;
-using Gateway.Core.Queueing;
 using Gateway.Workers.Dispatch;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Gateway.Api.Security;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Apis;
+
+/// <summary>What both submit endpoints need from the container, bound as one parameter.</summary>
+public sealed record SubmitServices(
+    TaskSubmitter Submitter,
+    TaskReader Store,
+    ScriptRegistry Scripts,
+    TaskEvents Events,
+    TimeProvider Time,
+    IOptions<LimitsOptions> Options);
 
 /// <summary>Submit, read, wait for and list the tasks of a circle.</summary>
 public static class TasksApi
@@ -85,14 +90,10 @@ public static class TasksApi
         [FromQuery] string? wait,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         HttpRequest request,
-        TaskSubmitter submitter,
-        TaskReader store,
-        ScriptRegistry scripts,
-        TaskEvents events,
-        TimeProvider time,
-        IOptions<LimitsOptions> options,
+        [AsParameters] SubmitServices services,
         CancellationToken cancellationToken)
     {
+        var (submitter, store, scripts, events, time, options) = services;
         var limits = options.Value;
         if (!RequestReader.TryParseWait(wait, limits, out var waitFor, out var badWait))
             return badWait!;
@@ -223,14 +224,10 @@ public static class TasksApi
         string circle,
         [FromQuery] string? wait,
         HttpRequest request,
-        TaskSubmitter submitter,
-        TaskReader store,
-        TaskEvents events,
-        TimeProvider time,
-        ScriptRegistry scripts,
-        IOptions<LimitsOptions> options,
+        [AsParameters] SubmitServices services,
         CancellationToken cancellationToken)
     {
+        var (submitter, store, scripts, events, time, options) = services;
         var limits = options.Value;
         if (!RequestReader.TryParseWait(wait, limits, out var waitFor, out var badWait))
             return badWait!;

@@ -1,4 +1,3 @@
-using Gateway.Core.Redis;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Api.Apis;

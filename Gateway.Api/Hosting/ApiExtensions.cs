@@ -3,7 +3,6 @@ using Gateway.Api.Dashboard;
 using Gateway.Core;
 using Gateway.Api.OpenApi;
 using Gateway.Api.Security;
-using Gateway.Core.Redis;
 using Gateway.Hosting;
 using Gateway.Scripting;
 using Gateway.Workers;

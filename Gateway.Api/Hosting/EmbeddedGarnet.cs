@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Garnet;
 using Garnet.server;
-using Gateway.Core.Redis;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Hosting;
 

@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Gateway.Api.Apis;
-using Gateway.Core.Configuration;
-using Gateway.Core.Queueing;
-using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 

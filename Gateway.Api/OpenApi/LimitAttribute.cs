@@ -1,5 +1,4 @@
 using System.Globalization;
-using Gateway.Core.Configuration;
 
 namespace Gateway.Api.OpenApi;
 

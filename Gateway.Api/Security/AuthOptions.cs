@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Gateway.Core.Queueing;
 
 namespace Gateway.Api.Security;
 

@@ -1,7 +1,5 @@
-using Gateway.Core.Queueing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Security;
 

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Gateway.Client;
-
 namespace Gateway.Cli.Commands;
 
 /// <summary>

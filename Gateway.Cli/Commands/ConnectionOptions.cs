@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Gateway.Client;
-
 namespace Gateway.Cli.Commands;
 
 /// <summary><c>--url</c> and <c>--api-key</c>, on every command, with their environment variables.</summary>

@@ -1,5 +1,4 @@
 using System.Net;
-using Gateway.Client;
 using Polly.Timeout;
 
 namespace Gateway.Cli.Commands;

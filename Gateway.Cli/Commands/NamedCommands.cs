@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Gateway.Client;
-
 namespace Gateway.Cli.Commands;
 
 /// <summary>What <c>gw scripts</c> and <c>gw schedules</c> share: the NAME argument and <c>delete</c>.</summary>

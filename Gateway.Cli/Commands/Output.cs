@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Gateway.Client;
 
 namespace Gateway.Cli.Commands;
 

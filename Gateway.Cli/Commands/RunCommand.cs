@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Gateway.Client;
-
 namespace Gateway.Cli.Commands;
 
 /// <summary><c>gw run FILE|- --circle C</c>: submit, wait, print the result.</summary>

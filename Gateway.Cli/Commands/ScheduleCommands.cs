@@ -1,7 +1,5 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Gateway.Client;
 
 namespace Gateway.Cli.Commands;
 

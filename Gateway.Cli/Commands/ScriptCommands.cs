@@ -1,6 +1,4 @@
-using System.CommandLine;
 using System.Globalization;
-using Gateway.Client;
 
 namespace Gateway.Cli.Commands;
 

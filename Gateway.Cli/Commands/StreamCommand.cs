@@ -1,6 +1,4 @@
-using System.CommandLine;
 using System.Text.Json;
-using Gateway.Client;
 
 namespace Gateway.Cli.Commands;
 

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Gateway.Client;
-
 namespace Gateway.Cli.Commands;
 
 /// <summary><c>gw submit</c>, <c>get</c>, <c>wait</c>, <c>watch</c>, <c>cancel</c>: one task at a time.</summary>

@@ -22,11 +22,12 @@ public sealed record Idempotency(string Key, string Fingerprint, TimeSpan Lifeti
 /// <summary>Free slots of the submitting process's worker that new tasks may take at once, skipping the queue.</summary>
 public sealed record DirectSlots(string WorkerId, int Count, TimeSpan Lease);
 
+/// <summary>What a lease renewal found; the values are renew.lua's reply codes.</summary>
 public enum LeaseState
 {
-    Held,
-    Lost,
-    CancelRequested,
+    Lost = -1,
+    Held = 0,
+    CancelRequested = 1,
 }
 
 public enum CancelResult

@@ -48,26 +48,26 @@ public sealed record ScheduleRecord(string Circle, string Name, ScheduleDefiniti
     public string? LastTaskId { get; init; }
 }
 
-/// <summary>What one due time of a schedule came to.</summary>
+/// <summary>What one due time of a schedule came to; the values are fire.lua's reply codes.</summary>
 public enum FiringOutcome
 {
     /// <summary>Another process fired it (or the schedule was changed or deleted meanwhile): nothing done here.</summary>
-    Moved,
+    Moved = 0,
 
     /// <summary>A task was submitted.</summary>
-    Fired,
+    Fired = 1,
 
     /// <summary>Skipped: the previous firing's task has not finished and overlap is <see cref="ScheduleOverlap.Skip"/>.</summary>
-    Overlapping,
+    Overlapping = 2,
 
     /// <summary>Not fired: the due time passed too long ago (after downtime); the next one will.</summary>
-    Missed,
+    Missed = 3,
 
     /// <summary>Skipped: the circle holds as many waiting tasks (queued in any lane, or scheduled) as it may.</summary>
-    QueueFull,
+    QueueFull = 4,
 
     /// <summary>Skipped: the registered script it names (or its pinned version) no longer exists.</summary>
-    ScriptMissing,
+    ScriptMissing = 5,
 }
 
 /// <summary>One due time handled: the schedule, what came of it, and the task when one was submitted.</summary>

@@ -1,5 +1,4 @@
 using Gateway.Core.Models;
-using Gateway.Core.Queueing;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Gateway.Core.Queueing;
 using Gateway.Core.Redis.Scripts;
 using System.Globalization;
 using StackExchange.Redis;

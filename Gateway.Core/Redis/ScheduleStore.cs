@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Gateway.Core.Configuration;
-using Gateway.Core.Queueing;
 using Gateway.Core.Recurring;
 using Gateway.Core.Redis.Scripts;
 using Gateway.Core.Telemetry;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Gateway.Core.Queueing;
 using Gateway.Core.Redis.Scripts;
 using StackExchange.Redis;
 

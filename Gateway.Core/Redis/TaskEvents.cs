@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Gateway.Core.Queueing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;

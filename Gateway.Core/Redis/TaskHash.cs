@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Gateway.Core.Queueing;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis;

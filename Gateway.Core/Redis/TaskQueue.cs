@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Gateway.Core.Configuration;
-using Gateway.Core.Queueing;
 using Gateway.Core.Redis.Scripts;
 using Gateway.Core.Telemetry;
 using Microsoft.Extensions.Options;

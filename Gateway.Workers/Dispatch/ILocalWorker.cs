@@ -1,5 +1,3 @@
-using Gateway.Core.Queueing;
-
 namespace Gateway.Workers.Dispatch;
 
 /// <summary>What this process's worker loop offers <see cref="TaskSubmitter"/>: free slots, and starting a task taken for them.</summary>

@@ -1,6 +1,3 @@
-using Gateway.Core.Queueing;
-using Gateway.Core.Redis;
-
 namespace Gateway.Workers.Dispatch;
 
 /// <summary>

@@ -1,7 +1,4 @@
 using System.Threading.Channels;
-using Gateway.Core.Configuration;
-using Gateway.Core.Redis;
-using Gateway.Core.Queueing;
 
 namespace Gateway.Workers.Processing;
 

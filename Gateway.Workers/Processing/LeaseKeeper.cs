@@ -1,7 +1,3 @@
-using Gateway.Core.Configuration;
-using Gateway.Core.Queueing;
-using Gateway.Core.Redis;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Gateway.Workers.Processing;

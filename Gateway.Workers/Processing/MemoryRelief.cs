@@ -1,5 +1,3 @@
-using Gateway.Core.Queueing;
-
 namespace Gateway.Workers.Processing;
 
 /// <summary>

@@ -1,8 +1,4 @@
 using System.Threading.Channels;
-using Gateway.Core.Configuration;
-using Gateway.Core.Queueing;
-using Gateway.Core.Redis;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Gateway.Workers.Processing;

@@ -1,6 +1,3 @@
-using Gateway.Core.Configuration;
-using Gateway.Core.Redis;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Gateway.Workers.Processing;

@@ -1,5 +1,3 @@
-using Gateway.Core.Queueing;
-
 namespace Gateway.Workers.Processing;
 
 /// <summary>Why a running task was stopped before its script ended by itself.</summary>

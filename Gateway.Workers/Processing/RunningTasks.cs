@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Gateway.Core.Redis;
 
 namespace Gateway.Workers.Processing;
 

@@ -1,8 +1,5 @@
 using System.Threading.Channels;
-using Gateway.Core.Configuration;
 using Gateway.Core.Recurring;
-using Gateway.Core.Redis;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Gateway.Workers.Processing;

@@ -1,4 +1,3 @@
-using Gateway.Core.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Gateway.Workers.Processing;

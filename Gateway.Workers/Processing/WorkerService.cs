@@ -1,11 +1,7 @@
 using System.Diagnostics;
-using Gateway.Core.Configuration;
-using Gateway.Core.Queueing;
-using Gateway.Core.Redis;
 using Gateway.Core.Telemetry;
 using Gateway.Scripting.Sandbox;
 using Gateway.Workers.Dispatch;
-using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 using StackExchange.Redis;

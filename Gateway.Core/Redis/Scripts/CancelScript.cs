@@ -1,4 +1,3 @@
-using Gateway.Core.Queueing;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis.Scripts;

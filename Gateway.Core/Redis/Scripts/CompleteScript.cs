@@ -1,4 +1,3 @@
-using Gateway.Core.Queueing;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis.Scripts;
@@ -24,13 +23,13 @@ internal static class CompleteScript
 
     public static async Task<CompleteResult> RunAsync(IDatabaseAsync db, Args args)
     {
-        var reply = (RedisResult[])(await Lua.EvaluateAsync(db, args))!;
+        var reply = await Lua.EvaluateArrayAsync(db, args);
         return (int)reply[0] switch
         {
             0 => CompleteResult.Fenced,
             1 => CompleteResult.Finished,
             2 => new CompleteResult(true, DateTimeOffset.FromUnixTimeMilliseconds((long)reply[1])),
-            var other => throw new InvalidOperationException($"complete.lua answered an unknown kind {other}."),
+            var other => throw Lua.UnknownReply(other),
         };
     }
 }

@@ -27,16 +27,6 @@ internal static class FireScript
     public static async Task<Reply> RunAsync(IDatabaseAsync db, Args args)
     {
         var reply = await Lua.EvaluateArrayAsync(db, args);
-        var outcome = (int)reply[0] switch
-        {
-            0 => FiringOutcome.Moved,
-            1 => FiringOutcome.Fired,
-            2 => FiringOutcome.Overlapping,
-            3 => FiringOutcome.Missed,
-            4 => FiringOutcome.QueueFull,
-            5 => FiringOutcome.ScriptMissing,
-            var other => throw Lua.UnknownReply(other),
-        };
-        return new Reply(outcome, reply.Length > 1 ? (string?)reply[1] : null);
+        return new Reply(Lua.Code<FiringOutcome>(reply[0]), reply.Length > 1 ? (string?)reply[1] : null);
     }
 }

@@ -47,6 +47,16 @@ internal sealed class LuaScript
     public async Task<RedisResult[]> EvaluateArrayAsync(IDatabaseAsync db, ScriptArgs args) =>
         (RedisResult[])(await EvaluateAsync(db, args))!;
 
+    /// <summary>
+    /// A numeric reply as the enum whose values are the script's reply codes, so that each code is
+    /// named once, where the enum declares it.
+    /// </summary>
+    public TEnum Code<TEnum>(RedisResult reply, string what = "kind") where TEnum : struct, Enum
+    {
+        var code = (int)reply;
+        return Enum.IsDefined(typeof(TEnum), code) ? (TEnum)Enum.ToObject(typeof(TEnum), code) : throw UnknownReply(code, what);
+    }
+
     /// <summary>A reply this side does not know: the script and the type that reads it disagree.</summary>
     public InvalidOperationException UnknownReply(object value, string what = "kind") =>
         new($"{Name}.lua answered an unknown {what} {value}.");

@@ -15,6 +15,7 @@ internal static class RegisterScript
         public override RedisValue[] Argv() => [Name, Sha256, Language, Description, NowMs, Text];
     }
 
+    /// <summary>The script's reply codes.</summary>
     public enum Kind
     {
         Unchanged = 0,
@@ -28,13 +29,6 @@ internal static class RegisterScript
     public static async Task<Reply> RunAsync(IDatabaseAsync db, Args args)
     {
         var reply = await Lua.EvaluateArrayAsync(db, args);
-        var kind = (int)reply[0] switch
-        {
-            0 => Kind.Unchanged,
-            1 => Kind.NewVersion,
-            2 => Kind.NewName,
-            var other => throw Lua.UnknownReply(other),
-        };
-        return new Reply(kind, (int)reply[1], (string?)reply[2] ?? "", (long)reply[3]);
+        return new Reply(Lua.Code<Kind>(reply[0]), (int)reply[1], (string?)reply[2] ?? "", (long)reply[3]);
     }
 }

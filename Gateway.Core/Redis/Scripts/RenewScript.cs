@@ -1,4 +1,3 @@
-using Gateway.Core.Queueing;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis.Scripts;
@@ -16,10 +15,5 @@ internal static class RenewScript
     }
 
     public static async Task<LeaseState> RunAsync(IDatabaseAsync db, Args args) =>
-        (int)await Lua.EvaluateAsync(db, args) switch
-        {
-            -1 => LeaseState.Lost,
-            1 => LeaseState.CancelRequested,
-            _ => LeaseState.Held,
-        };
+        Lua.Code<LeaseState>(await Lua.EvaluateAsync(db, args), "value");
 }

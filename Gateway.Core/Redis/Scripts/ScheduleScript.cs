@@ -25,11 +25,5 @@ internal static class ScheduleScript
     }
 
     public static async Task<Kind> RunAsync(IDatabaseAsync db, Args args) =>
-        (int)await Lua.EvaluateAsync(db, args) switch
-        {
-            1 => Kind.Created,
-            0 => Kind.Replaced,
-            -1 => Kind.Raced,
-            var other => throw Lua.UnknownReply(other, "value"),
-        };
+        Lua.Code<Kind>(await Lua.EvaluateAsync(db, args), "value");
 }
