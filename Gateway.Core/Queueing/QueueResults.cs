@@ -50,6 +50,9 @@ public sealed record CompleteResult(bool Written, DateTimeOffset? RetryAt = null
     /// <summary>The finished task as a read would return it now, when the outcome was written and the record is small enough to carry on its message.</summary>
     public TaskRecord? Record { get; init; }
 
+    /// <summary>The circle's next pending task, claimed for the freed slot in the same round trip, when that was asked and one was pending.</summary>
+    public ClaimedTask? Next { get; init; }
+
     public static readonly CompleteResult Fenced = new(false);
     public static readonly CompleteResult Finished = new(true);
 }

@@ -68,8 +68,8 @@ public sealed partial class ProtocolSelfTest(
     /// Every transition on a scratch circle, checking what each script returns and leaves:
     /// submit (and its idempotency), claim, renew, requeue, an expired lease reaped as lost,
     /// cancel of a pending and of a running task, the fenced complete; then a scheduled submit, its
-    /// promotion, a claim that takes the higher priority first, a failure that schedules a retry, the
-    /// cancel of a scheduled task; registering a script, putting a schedule (fenced by its last due
+    /// promotion, a claim that takes the higher priority first, a failure that schedules a retry and
+    /// claims the next task in the same script, the cancel of a scheduled task; registering a script, putting a schedule (fenced by its last due
     /// time) and firing it (compare-and-set, overlap).
     /// </summary>
     /// <returns>The scratch circle it used (its keys are gone again).</returns>
@@ -100,8 +100,13 @@ public sealed partial class ProtocolSelfTest(
             ClaimScript.RunAsync(db, new ClaimScript.Args(circle, now, leaseMs, "selftest", 1, "selftest") { Channel = channel });
         Task<LeaseState> Renew(string id, string token) => RenewScript.RunAsync(db, new RenewScript.Args(circle, id, token, now + 60_000));
         Task<CancelResult> Cancel(string id) => CancelScript.RunAsync(db, new CancelScript.Args(circle, id, now, retention) { Channel = channel });
-        Task<CompleteResult> Complete(string id, string token, string status, bool retryable = false) => CompleteScript.RunAsync(db,
-            new CompleteScript.Args(circle, id, token, status, "", "", "", now, "0", retention, $"{id} {status}") { Channel = channel, Retryable = retryable });
+        Task<CompleteResult> Complete(string id, string token, string status, bool retryable = false, bool claimNext = false) => CompleteScript.RunAsync(db,
+            new CompleteScript.Args(circle, id, token, status, "", "", "", now, "0", retention, $"{id} {status}")
+            {
+                Channel = channel,
+                Retryable = retryable,
+                ClaimNext = claimNext ? new CompleteScript.Next("selftest", 30_000, "selftest-next") : null,
+            });
         Task<PromoteResult> Promote(long at) => PromoteScript.RunAsync(db, new PromoteScript.Args(circle, at, 10) { Channel = channel });
         async Task<bool> StatusIs(string id, string status) => await db.HashGetAsync(prefix + id, TaskHash.Status) == status;
 
@@ -187,11 +192,14 @@ public sealed partial class ProtocolSelfTest(
                 return claimed is [{ Priority: 7 } first] && first.Id == ids[4] && await db.ListLengthAsync(queue) == 1;
             });
 
-            await Check("complete (retry)", async () =>
-                await Complete(ids[4], token, "failed", retryable: true) is { Written: true } retry
+            await Check("complete (retry, claiming the next)", async () =>
+                await Complete(ids[4], token, "failed", retryable: true, claimNext: true) is { Written: true } retry
                 && retry.RetryAt?.ToUnixTimeMilliseconds() == now + 100
                 && await StatusIs(ids[4], "scheduled") && await db.SortedSetScoreAsync(scheduled, ids[4]) == now + 100
-                && await db.HashGetAsync(prefix + ids[4], TaskHash.Retried) == 1 && await db.SortedSetLengthAsync(processing) == 1);
+                && await db.HashGetAsync(prefix + ids[4], TaskHash.Retried) == 1
+                && retry.Next is { Attempt: 1, LeaseToken: "selftest-next.1" } next && next.Id == ids[5]
+                && await StatusIs(ids[5], "processing") && await db.SortedSetScoreAsync(processing, ids[5]) == now + 30_000
+                && await db.ListLengthAsync(queue) == 0 && await db.SortedSetLengthAsync(processing) == 2);
 
             await Check("cancel (scheduled)", async () =>
                 await Cancel(ids[4]) == CancelResult.Cancelled && await StatusIs(ids[4], "cancelled")
@@ -241,7 +249,7 @@ public sealed partial class ProtocolSelfTest(
                     && !await db.KeyExistsAsync(prefix + ids[7])
                     && await StatusIs(ids[6], "pending") && await db.HashGetAsync(prefix + ids[6], TaskHash.ScheduleName) == "selftest"
                     && await db.HashGetAsync(prefix + ids[6], TaskHash.Caller) == "schedule:selftest"
-                    && await db.ListLengthAsync(queue) == 2
+                    && await db.ListLengthAsync(queue) == 1
                     && await db.SortedSetScoreAsync(RedisKeys.Schedules(circle), "selftest") == now + 3000
                     && await db.HashGetAsync(schedule, ScheduleHash.LastTask) == ids[6];
             });

@@ -7,6 +7,11 @@ namespace Gateway.Workers.Processing;
 /// busy circle cannot starve a quiet one. Work is known of from submit events (no polling) and,
 /// as a safety net for missed events, from a slow poll of every served circle.
 /// </summary>
+/// <remarks>
+/// A completion may claim its circle's next task in the same round trip (<see cref="MayClaimNext"/>),
+/// which keeps the slot away from the claim loop; that is allowed only while this circle is the
+/// one known to hold work, so that the round-robin still decides as soon as another has some.
+/// </remarks>
 internal sealed class CircleSchedule
 {
     private readonly WorkerOptions _options;
@@ -17,6 +22,13 @@ internal sealed class CircleSchedule
     private readonly HashSet<string>? _served;
     private int _next;
 
+    // Written by the claim loop; read by completions on any thread.
+    private volatile string? _sole;
+
+    // Set by an event for a circle other than the sole active one (or the reconnect nudge);
+    // cleared by the claim loop just before it reads the hints, so none set after is lost.
+    private volatile bool _contended;
+
     public CircleSchedule(WorkerOptions options, TaskReader reader, TaskEvents events)
     {
         _options = options;
@@ -26,7 +38,11 @@ internal sealed class CircleSchedule
         {
             // An empty circle is the "connection restored" nudge: look everywhere.
             if (state == TaskState.Pending && (circle.Length == 0 || Serves(circle)))
+            {
+                if (!string.Equals(circle, _sole, StringComparison.Ordinal))
+                    _contended = true;
                 _hints.Writer.TryWrite(circle);
+            }
         };
     }
 
@@ -37,7 +53,9 @@ internal sealed class CircleSchedule
     {
         while (true)
         {
+            _contended = false;
             await DrainHintsAsync();
+            UpdateSole();
             if (_active.Count > 0)
             {
                 _next %= _active.Count;
@@ -53,6 +71,7 @@ internal sealed class CircleSchedule
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 await MarkAllAsync();
+                UpdateSole();
             }
         }
     }
@@ -61,8 +80,21 @@ internal sealed class CircleSchedule
     public void Claimed(string circle, int asked, int got)
     {
         if (got < asked && _activeSet.Remove(circle))
+        {
             _active.Remove(circle);
+            UpdateSole();
+        }
     }
+
+    /// <summary>
+    /// Whether a task of <paramref name="circle"/> that finishes may claim the circle's next one
+    /// for its slot: only while it is the one circle known to hold work and no event says another
+    /// has some. Otherwise the slot goes back to the claim loop and its round-robin.
+    /// </summary>
+    public bool MayClaimNext(string circle) =>
+        !_contended && string.Equals(circle, _sole, StringComparison.Ordinal);
+
+    private void UpdateSole() => _sole = _active.Count == 1 ? _active[0] : null;
 
     private async Task DrainHintsAsync()
     {

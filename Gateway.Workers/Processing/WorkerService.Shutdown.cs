@@ -25,9 +25,20 @@ public sealed partial class WorkerService
             return;
 
         LogDraining(_log, running.Length, _options.ShutdownGraceSeconds);
+        var started = _time.GetTimestamp();
+        var grace = TimeSpan.FromSeconds(_options.ShutdownGraceSeconds);
         try
         {
-            await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(_options.ShutdownGraceSeconds), _time, cancellationToken);
+            // A task that finished just as the stop began may have claimed its successor with its
+            // completion: wait for those too, within the same grace period.
+            while (running.Length > 0)
+            {
+                var left = grace - _time.GetElapsedTime(started);
+                if (left <= TimeSpan.Zero)
+                    throw new TimeoutException();
+                await Task.WhenAll(running).WaitAsync(left, _time, cancellationToken);
+                running = _running.All.Select(r => r.Completion).ToArray();
+            }
         }
         catch (TimeoutException)
         {

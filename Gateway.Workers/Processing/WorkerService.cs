@@ -178,6 +178,7 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
         activity?.SetTag("gateway.circle", task.Circle);
         activity?.SetTag("gateway.task.attempt", task.Attempt);
         using var scope = _log.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.Id, ["Circle"] = task.Circle });
+        ClaimedTask? next = null;
         try
         {
             GatewayMetrics.TaskStarted(task.Circle, _time.GetUtcNow() - task.CreatedAt);
@@ -186,7 +187,7 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
             activity?.SetTag("gateway.task.status", outcome.Status.ToWire());
             if (outcome.Error is { } error)
                 activity?.SetStatus(ActivityStatusCode.Error, error.Code);
-            await FinishAsync(running, outcome);
+            next = await FinishAsync(running, outcome);
         }
         catch (Exception ex)
         {
@@ -196,25 +197,31 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
         {
             _running.Remove(running);
             running.Dispose();
-            _slots.Release();
+            // The next task claimed with the completion keeps the slot; otherwise the claim loop gets it.
+            if (next is null)
+                _slots.Release();
         }
+        if (next is not null)
+            Start(next);
     }
 
-    private async Task FinishAsync(RunningTask running, TaskOutcome outcome)
+    /// <summary>Writes the outcome; returns the circle's next task when one was claimed with it for this slot.</summary>
+    private async Task<ClaimedTask?> FinishAsync(RunningTask running, TaskOutcome outcome)
     {
         var task = running.Task;
         switch (running.Reason)
         {
             case StopReason.LeaseLost:
                 LogFenced(_log, task.Id, task.Circle);
-                return;
+                return null;
             case StopReason.Shutdown when outcome.Status == TaskState.Cancelled:
                 // Stopped by shutdown, not by a caller: give it back for another worker, attempt uncounted.
                 await _redisRetry.ExecuteAsync(async _ => await _queue.RequeueAsync(task), CancellationToken.None);
                 LogRequeued(_log, task.Id, task.Circle);
-                return;
+                return null;
         }
-        var completed = await _redisRetry.ExecuteAsync(async _ => await _queue.CompleteAsync(task, outcome), CancellationToken.None);
+        var claimNext = Volatile.Read(ref _accepting) == 1 && _schedule.MayClaimNext(task.Circle) ? _identity.Id : null;
+        var completed = await _redisRetry.ExecuteAsync(async _ => await _queue.CompleteAsync(task, outcome, claimNext, Lease), CancellationToken.None);
         if (completed.Record is { } record)
             _events.Finished(record);
         if (!completed.Written)
@@ -223,6 +230,7 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
             LogRetryScheduled(_log, task.Id, task.Circle, task.Attempt, outcome.Error?.Code ?? "", retryAt);
         else
             GatewayMetrics.TaskFinished(task.Circle, outcome.Status.ToWire(), TimeSpan.FromMilliseconds(outcome.DurationMs));
+        return completed.Next;
     }
 
     public override void Dispose()

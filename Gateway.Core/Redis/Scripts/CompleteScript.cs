@@ -2,10 +2,16 @@ using StackExchange.Redis;
 
 namespace Gateway.Core.Redis.Scripts;
 
-/// <summary>complete.lua: write a run's outcome, fenced by the lease token, or schedule the retry its policy asks for.</summary>
+/// <summary>
+/// complete.lua: write a run's outcome, fenced by the lease token, or schedule the retry its
+/// policy asks for; and, when asked, claim the circle's next pending task for the freed slot.
+/// </summary>
 internal static class CompleteScript
 {
-    private static readonly LuaScript Lua = LuaScript.Load("complete");
+    private static readonly LuaScript Lua = LuaScript.Load("complete", "claiming");
+
+    /// <summary>The claim of the next task that rides on the completion: for whom, and its lease.</summary>
+    public sealed record Next(string WorkerId, long LeaseMs, string LeaseStem);
 
     public sealed record Args(
         string Circle, string Id, string LeaseToken, string Status, string ResultJson, string ErrorJson, string Output,
@@ -14,22 +20,36 @@ internal static class CompleteScript
         /// <summary>Whether the run's error is one a retry policy applies to (<see cref="RetryPolicy.Retries"/>).</summary>
         public bool Retryable { get; init; }
 
-        public override RedisKey[] Keys() => [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle)];
+        /// <summary>Claim the next pending task too; null: only complete.</summary>
+        public Next? ClaimNext { get; init; }
 
-        public override RedisValue[] Argv() =>
-            [Id, LeaseToken, Status, ResultJson, ErrorJson, Output, FinishedMs, DurationMs, RetentionMs, Channel, Message,
-             Retryable ? 1 : 0, (long)RetryPolicy.MaxDelay.TotalMilliseconds];
+        public override RedisKey[] Keys() => ClaimNext is null
+            ? [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle)]
+            : [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle), .. RedisKeys.Lanes(Circle)];
+
+        public override RedisValue[] Argv() => ClaimNext is { } next
+            ? [Id, LeaseToken, Status, ResultJson, ErrorJson, Output, FinishedMs, DurationMs, RetentionMs, Channel, Message,
+               Retryable ? 1 : 0, (long)RetryPolicy.MaxDelay.TotalMilliseconds,
+               1, RedisKeys.TaskPrefix(Circle), next.LeaseMs, next.WorkerId, next.LeaseStem]
+            : [Id, LeaseToken, Status, ResultJson, ErrorJson, Output, FinishedMs, DurationMs, RetentionMs, Channel, Message,
+               Retryable ? 1 : 0, (long)RetryPolicy.MaxDelay.TotalMilliseconds, 0];
     }
 
     public static async Task<CompleteResult> RunAsync(IDatabaseAsync db, Args args)
     {
         var reply = await Lua.EvaluateArrayAsync(db, args);
-        return (int)reply[0] switch
+        var result = (int)reply[0] switch
         {
             0 => CompleteResult.Fenced,
             1 => CompleteResult.Finished,
-            2 => new CompleteResult(true, DateTimeOffset.FromUnixTimeMilliseconds((long)reply[1])),
+            2 => new CompleteResult(true, DateTimeOffset.FromUnixTimeMilliseconds((long)reply[2])),
             var other => throw Lua.UnknownReply(other),
         };
+        if (reply.Length < 2 || args.ClaimNext is not { } next)
+            return result;
+        var claimed = (RedisResult[])reply[1]!;
+        return claimed.Length == 0
+            ? result
+            : result with { Next = ClaimScript.Read((RedisResult[])claimed[0]!, args.Circle, args.FinishedMs, next.WorkerId) };
     }
 }

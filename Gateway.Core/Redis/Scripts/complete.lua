@@ -5,7 +5,12 @@
   set for its next attempt, keeping this run's error and output until then. The circle's index
   is trimmed by the reaper, not here.
 
+  When the worker asks for it (ARGV[14] = 1), the same script then claims the circle's next
+  pending task for the slot this run frees (claim_tasks in claiming.lua): one round trip where a
+  completion and a claim took two, as bullmq's moveToFinished does.
+
   KEYS[1] the task's hash    KEYS[2] processing    KEYS[3] scheduled
+  KEYS[4..13] the queue lanes of priorities 0..9, when claiming the next task
 
   ARGV[1] id        ARGV[2] lease token   ARGV[3] status     ARGV[4] result JSON
   ARGV[5] error     ARGV[6] output        ARGV[7] finished (ms)
@@ -13,9 +18,18 @@
   ARGV[10] events channel   ARGV[11] the message to publish (TaskEventMessage.cs)
   ARGV[12] 1 when the error's code is one a retry policy applies to, else 0
   ARGV[13] the longest backoff (ms)
+  ARGV[14] 1 to claim the next task, else 0; then ARGV[15] task hash prefix, ARGV[16] lease (ms),
+  ARGV[17] worker id, ARGV[18] lease token of the next task's claim (a stem, as claim.lua's)
 
-  Returns { 1 } when written, { 0 } when fenced off, { 2, due (ms) } when a retry was scheduled.
+  Returns { 1, next } when written, { 0 } when fenced off, { 2, next, due (ms) } when a retry was
+  scheduled; next is the list claim_tasks returns (empty when not asked or nothing was pending).
+  A fenced worker claims nothing: its slot goes back through the ordinary claim.
 ]]
+local function next_tasks()
+  if ARGV[14] ~= '1' then return {} end
+  return claim_tasks(KEYS[2], 4, ARGV[15], ARGV[10], tonumber(ARGV[7]), tonumber(ARGV[16]), ARGV[17], 1, ARGV[18])
+end
+
 if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[2] then return { 0 } end
 redis.call('ZREM', KEYS[2], ARGV[1])
 if ARGV[3] == 'failed' and ARGV[12] == '1' then
@@ -29,11 +43,11 @@ if ARGV[3] == 'failed' and ARGV[12] == '1' then
       'output', ARGV[6], 'duration', ARGV[8], 'lease', '')
     redis.call('ZADD', KEYS[3], due, ARGV[1])
     redis.call('PUBLISH', ARGV[10], ARGV[1] .. ' scheduled')
-    return { 2, due }
+    return { 2, next_tasks(), due }
   end
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'result', ARGV[4], 'error', ARGV[5],
   'output', ARGV[6], 'finished', ARGV[7], 'duration', ARGV[8], 'lease', '')
 redis.call('PEXPIRE', KEYS[1], ARGV[9])
 redis.call('PUBLISH', ARGV[10], ARGV[11])
-return { 1 }
+return { 1, next_tasks() }

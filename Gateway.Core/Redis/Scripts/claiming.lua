@@ -1,0 +1,46 @@
+--[[
+  Shared by claim.lua and complete.lua, which LuaScript.Load puts this text in front of: how a
+  worker takes pending tasks of one circle. From the highest priority's lane first, FIFO within a
+  lane, at most ten pops whatever the number asked, so a claim costs O(1) per task claimed. Ids
+  whose task is no longer pending (cancelled while queued, or expired) are dropped.
+
+  Returns, per claimed task, { id, script, args, timeout, attempt, caller, created, lease token,
+  traceparent, priority, retryOf, language, script name, script version, schedule name } (the
+  order ClaimScript.Read takes).
+]]
+
+-- processing: the circle's processing set; lanes: the index in KEYS of the priority-0 lane
+-- (lanes 1..9 follow it); stem: the lease tokens' stem, each token is stem.n.
+local function claim_tasks(processing, lanes, prefix, channel, now, lease, worker, want, stem)
+  local ids = {}
+  -- Most claims find an idle circle: one EXISTS tells whether any lane above priority 0 holds
+  -- work, so an empty circle costs two commands, not ten.
+  local top = 0
+  if redis.call('EXISTS', unpack(KEYS, lanes + 1, lanes + 9)) > 0 then top = 9 end
+  for lane = top, 0, -1 do
+    if #ids >= want then break end
+    local popped = redis.call('RPOP', KEYS[lanes + lane], want - #ids)
+    if popped then
+      if type(popped) == 'string' then popped = { popped } end -- Garnet answers RPOP key 1 with the element, not a list
+      for _, id in ipairs(popped) do ids[#ids + 1] = id end
+    end
+  end
+  local out, leased = {}, {}
+  for _, id in ipairs(ids) do
+    local key = prefix .. id
+    local f = redis.call('HMGET', key, 'status', 'attempts', 'script', 'args', 'timeout', 'caller', 'created', 'traceparent', 'priority', 'retryOf', 'language',
+      'scriptName', 'scriptVersion', 'scheduleName')
+    if f[1] == 'pending' then
+      local token = stem .. '.' .. (#out + 1)
+      local attempt = tonumber(f[2] or '0') + 1
+      redis.call('HSET', key, 'status', 'processing', 'attempts', attempt, 'lease', token, 'worker', worker, 'started', now)
+      redis.call('PUBLISH', channel, id .. ' processing')
+      leased[#leased + 1] = now + lease
+      leased[#leased + 1] = id
+      out[#out + 1] = { id, f[3], f[4], f[5], attempt, f[6], f[7], token, f[8] or '', f[9] or '0', f[10] or '', f[11] or '',
+        f[12] or '', f[13] or '', f[14] or '' }
+    end
+  end
+  if #leased > 0 then redis.call('ZADD', processing, unpack(leased)) end
+  return out
+end
