@@ -12,7 +12,9 @@ namespace Gateway.Api.Hosting;
 /// tier so data beyond memory spills to disk instead of being evicted, and an append-only file
 /// recovered at start so tasks survive a restart. The append-only file alone would grow for as
 /// long as the process runs: periodic checkpoints (and one at shutdown) let Garnet cut it, in
-/// small segments so that cutting frees disk.
+/// small segments so that cutting frees disk. The record log that spills to disk is not
+/// compacted (see <see cref="Build"/>), so the data folder grows with every task written: the
+/// embedded server is for trying the gateway, Redis for anything that runs for days.
 /// </summary>
 public sealed partial class EmbeddedGarnet(IOptions<EmbeddedRedisOptions> options, ILogger<EmbeddedGarnet> log)
     : IEmbeddedRedis, IDisposable
@@ -34,11 +36,17 @@ public sealed partial class EmbeddedGarnet(IOptions<EmbeddedRedisOptions> option
             var server = new GarnetServer(Build(settings, port, data));
             server.Start();
             _server = server;
-            _connectionString = $"127.0.0.1:{port}";
+            // The 1.5 s command timeout is for a Redis that went away; this server lives and dies
+            // with the process, and only stalls (a checkpoint, a flush to disk). Waiting out a
+            // stall of a few seconds beats answering 503 for a submit that may have been stored.
+            _connectionString = $"127.0.0.1:{port},asyncTimeout={CommandTimeoutMs}";
             LogStarted(log, port, settings.Persist ? data : "(not persisted)");
             return _connectionString;
         }
     }
+
+    /// <summary>How long a command to the embedded server may take before it fails.</summary>
+    internal const int CommandTimeoutMs = 5000;
 
     internal static GarnetServerOptions Build(EmbeddedRedisOptions settings, int port, string data)
     {
@@ -69,16 +77,13 @@ public sealed partial class EmbeddedGarnet(IOptions<EmbeddedRedisOptions> option
             opts.AofPageSize = "2m";
             opts.AofMemorySize = "8m";
             if (settings.CheckpointSeconds > 0)
-            {
                 opts.CheckpointFrequencySecs = settings.CheckpointSeconds;
-                // Expired keys (finished tasks past their retention) are otherwise only removed
-                // when read; compaction copies the live records forward and drops the old segments.
-                opts.ExpiredKeyDeletionScanFrequencySecs = settings.CheckpointSeconds;
-                opts.SegmentSize = "32m";
-                opts.CompactionType = LogCompactionType.Lookup;
-                opts.CompactionFrequencySecs = settings.CheckpointSeconds;
-                opts.CompactionMaxSegments = 4;
-            }
+            // Neither log compaction nor the periodic scan for expired keys, though the record log
+            // that spills to disk is then never reclaimed while the server runs. Under a steady load
+            // of task hashes, Garnet 2.2.8 stopped answering once its scan had 100-170 MB of spilled
+            // log to read, and its first compaction grew the object log to 2 GB within a minute
+            // (docs/BENCHMARKS.md, soak). Expired tasks are still removed when read.
+            opts.CompactionType = LogCompactionType.None;
         }
         return opts;
     }

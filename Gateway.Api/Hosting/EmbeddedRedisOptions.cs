@@ -20,9 +20,9 @@ public sealed class EmbeddedRedisOptions
 
     /// <summary>
     /// Seconds between checkpoints; each one lets the append-only file be cut up to the point it
-    /// covers, compacts the record log and removes expired keys, so <see cref="DataPath"/> stays
-    /// bounded. A checkpoint is also taken at shutdown. 0 = only at shutdown (the file then grows
-    /// until the process stops).
+    /// covers. A checkpoint is also taken at shutdown. 0 = only at shutdown (the file then grows
+    /// until the process stops). The record log that spills to <see cref="DataPath"/> is not
+    /// compacted: it grows with every task written.
     /// </summary>
     [Range(0, 86_400)]
     public int CheckpointSeconds { get; set; } = 60;
