@@ -19,7 +19,11 @@ public sealed record SubmitResult(IReadOnlyList<TaskRecord> Tasks)
 /// <summary>An idempotency key (as the caller sent it), a fingerprint of the request body, and how long the key holds.</summary>
 public sealed record Idempotency(string Key, string Fingerprint, TimeSpan Lifetime);
 
-/// <summary>Free slots of the submitting process's worker that new tasks may take at once, skipping the queue.</summary>
+/// <summary>
+/// Free slots of this process's worker that tasks may take in the same script that makes them
+/// free or pending: a submit's new tasks, skipping the queue, or the circle's next tasks after a
+/// completion.
+/// </summary>
 public sealed record DirectSlots(string WorkerId, int Count, TimeSpan Lease);
 
 /// <summary>What a lease renewal found; the values are renew.lua's reply codes.</summary>
@@ -50,8 +54,8 @@ public sealed record CompleteResult(bool Written, DateTimeOffset? RetryAt = null
     /// <summary>The finished task as a read would return it now, when the outcome was written and the record is small enough to carry on its message.</summary>
     public TaskRecord? Record { get; init; }
 
-    /// <summary>The circle's next pending task, claimed for the freed slot in the same round trip, when that was asked and one was pending.</summary>
-    public ClaimedTask? Next { get; init; }
+    /// <summary>The circle's next pending tasks, claimed for the freed slots in the same round trip (<see cref="DirectSlots"/>), to start now.</summary>
+    public IReadOnlyList<ClaimedTask> TakenHere { get; init; } = [];
 
     public static readonly CompleteResult Fenced = new(false);
     public static readonly CompleteResult Finished = new(true);

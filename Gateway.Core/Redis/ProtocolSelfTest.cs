@@ -69,8 +69,8 @@ public sealed partial class ProtocolSelfTest(
     /// submit (and its idempotency), claim, renew, requeue, an expired lease reaped as lost,
     /// cancel of a pending and of a running task, the fenced complete; then a scheduled submit, its
     /// promotion, a claim that takes the higher priority first, a failure that schedules a retry and
-    /// claims the next task in the same script, the cancel of a scheduled task; registering a script, putting a schedule (fenced by its last due
-    /// time) and firing it (compare-and-set, overlap).
+    /// claims the next task in the same script, the cancel of a scheduled task; registering a
+    /// script, putting a schedule (fenced by its last due time) and firing it (compare-and-set, overlap).
     /// </summary>
     /// <returns>The scratch circle it used (its keys are gone again).</returns>
     internal static async Task<string> RunAsync(IDatabase db, TimeProvider time)
@@ -105,7 +105,7 @@ public sealed partial class ProtocolSelfTest(
             {
                 Channel = channel,
                 Retryable = retryable,
-                ClaimNext = claimNext ? new CompleteScript.Next("selftest", 30_000, "selftest-next") : null,
+                ClaimNext = claimNext ? new CompleteScript.Next(1, "selftest", 30_000, "selftest-next") : null,
             });
         Task<PromoteResult> Promote(long at) => PromoteScript.RunAsync(db, new PromoteScript.Args(circle, at, 10) { Channel = channel });
         async Task<bool> StatusIs(string id, string status) => await db.HashGetAsync(prefix + id, TaskHash.Status) == status;
@@ -197,7 +197,7 @@ public sealed partial class ProtocolSelfTest(
                 && retry.RetryAt?.ToUnixTimeMilliseconds() == now + 100
                 && await StatusIs(ids[4], "scheduled") && await db.SortedSetScoreAsync(scheduled, ids[4]) == now + 100
                 && await db.HashGetAsync(prefix + ids[4], TaskHash.Retried) == 1
-                && retry.Next is { Attempt: 1, LeaseToken: "selftest-next.1" } next && next.Id == ids[5]
+                && retry.TakenHere is [{ Attempt: 1, LeaseToken: "selftest-next.1" } next] && next.Id == ids[5]
                 && await StatusIs(ids[5], "processing") && await db.SortedSetScoreAsync(processing, ids[5]) == now + 30_000
                 && await db.ListLengthAsync(queue) == 0 && await db.SortedSetLengthAsync(processing) == 2);
 

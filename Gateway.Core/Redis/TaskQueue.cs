@@ -169,10 +169,10 @@ public sealed class TaskQueue(
     /// <summary>
     /// Writes the outcome of a run, or — for a failure its retry policy covers — schedules the
     /// next attempt (<see cref="CompleteResult.RetryAt"/>). Not written when the lease was taken over.
-    /// With <paramref name="claimNextFor"/>, the same round trip claims the circle's next pending
-    /// task for that worker (<see cref="CompleteResult.Next"/>), leased for <paramref name="lease"/>.
+    /// With <paramref name="freed"/>, the slots the run frees, the same round trip claims the circle's
+    /// next pending tasks for them (<see cref="CompleteResult.TakenHere"/>), leased as a claim leases.
     /// </summary>
-    public async Task<CompleteResult> CompleteAsync(ClaimedTask task, TaskOutcome outcome, string? claimNextFor = null, TimeSpan lease = default)
+    public async Task<CompleteResult> CompleteAsync(ClaimedTask task, TaskOutcome outcome, DirectSlots? freed = null)
     {
         var finished = time.GetUtcNow().ToUnixTimeMilliseconds();
         var duration = Math.Round(outcome.DurationMs, 3);
@@ -185,9 +185,9 @@ public sealed class TaskQueue(
             outcome.Output, finished, TaskHash.DurationText(duration), RetentionMs, message)
         {
             Retryable = outcome.Status == TaskState.Failed && RetryPolicy.Retries(outcome.Error?.Code),
-            ClaimNext = claimNextFor is null
+            ClaimNext = freed is null
                 ? null
-                : new CompleteScript.Next(claimNextFor, (long)lease.TotalMilliseconds, LeaseStem(claimNextFor, finished)),
+                : new CompleteScript.Next(freed.Count, freed.WorkerId, (long)freed.Lease.TotalMilliseconds, LeaseStem(freed.WorkerId, finished)),
         });
         if (result.RetryAt is not null)
         {

@@ -31,11 +31,11 @@ public sealed class CompleteAndClaimTests
         var running = (await _queue.ClaimAsync(circle, "w1", 1, Lease)).Single();
         Assert.That(running.Id, Is.EqualTo(high.Id), "the claim takes the highest lane first");
 
-        var completed = await _queue.CompleteAsync(running, Done("3"), claimNextFor: "w2", Lease);
+        var completed = await _queue.CompleteAsync(running, Done("3"), new DirectSlots("w2", 1, Lease));
 
         Assert.That(completed.Written, Is.True);
-        var next = completed.Next!;
-        Assert.That(next, Is.Not.Null);
+        Assert.That(completed.TakenHere, Has.Count.EqualTo(1));
+        var next = completed.TakenHere[0];
         Assert.That((next.Id, next.Script, next.Attempt, next.WorkerId), Is.EqualTo((first.Id, "1", 1, "w2")));
         var stored = (await _reader.GetAsync(circle, next.Id))!;
         Assert.That((stored.Status, stored.WorkerId, stored.Attempts), Is.EqualTo((TaskState.Processing, "w2", 1)));
@@ -44,7 +44,7 @@ public sealed class CompleteAndClaimTests
         Assert.That(await _queue.RenewAsync(next, Lease), Is.EqualTo(LeaseState.Held), "its lease token fences it as a claim's does");
         Assert.That((await _queue.CompleteAsync(next with { LeaseToken = "stale" }, Done("0"))).Written, Is.False);
 
-        Assert.That((await _queue.CompleteAsync(next, Done("1"))).Next, Is.Null, "not asked, not claimed");
+        Assert.That((await _queue.CompleteAsync(next, Done("1"))).TakenHere, Is.Empty, "not asked, not claimed");
         var last = await _queue.ClaimAsync(circle, "w1", 5, Lease);
         Assert.That(last.Select(t => t.Id), Is.EqualTo(new[] { low.Id }), "each task is claimed once");
         Assert.That((await _reader.GetAsync(circle, running.Id))!.ResultJson, Is.EqualTo("3"));
@@ -57,9 +57,10 @@ public sealed class CompleteAndClaimTests
         await _queue.SubmitAsync(circle, [new NewTask("1", "null", 1000)]);
         var running = (await _queue.ClaimAsync(circle, "w1", 1, Lease)).Single();
 
-        var completed = await _queue.CompleteAsync(running, Done("1"), claimNextFor: "w1", Lease);
+        var completed = await _queue.CompleteAsync(running, Done("1"), new DirectSlots("w1", 1, Lease));
 
-        Assert.That((completed.Written, completed.Next), Is.EqualTo((true, (ClaimedTask?)null)));
+        Assert.That(completed.Written, Is.True);
+        Assert.That(completed.TakenHere, Is.Empty);
         Assert.That((await _reader.GetAsync(circle, running.Id))!.Status, Is.EqualTo(TaskState.Completed));
     }
 
@@ -71,9 +72,10 @@ public sealed class CompleteAndClaimTests
         var waiting = (await _queue.SubmitAsync(circle, [new NewTask("2", "null", 1000)]))[0];
         var running = (await _queue.ClaimAsync(circle, "w1", 1, Lease)).Single();
 
-        var completed = await _queue.CompleteAsync(running with { LeaseToken = "taken-over" }, Done("1"), claimNextFor: "w1", Lease);
+        var completed = await _queue.CompleteAsync(running with { LeaseToken = "taken-over" }, Done("1"), new DirectSlots("w1", 1, Lease));
 
-        Assert.That((completed.Written, completed.Next), Is.EqualTo((false, (ClaimedTask?)null)));
+        Assert.That(completed.Written, Is.False);
+        Assert.That(completed.TakenHere, Is.Empty);
         Assert.That((await _reader.GetAsync(circle, waiting.Id))!.Status, Is.EqualTo(TaskState.Pending));
         Assert.That((await _queue.ClaimAsync(circle, "w2", 5, Lease)).Select(t => t.Id), Is.EqualTo(new[] { waiting.Id }));
     }
@@ -87,10 +89,10 @@ public sealed class CompleteAndClaimTests
         var running = (await _queue.ClaimAsync(circle, "w1", 1, Lease)).Single();
 
         var failed = new TaskOutcome(TaskState.Failed, null, new TaskError(ErrorCodes.ScriptError, "boom"), "", 1);
-        var completed = await _queue.CompleteAsync(running, failed, claimNextFor: "w1", Lease);
+        var completed = await _queue.CompleteAsync(running, failed, new DirectSlots("w1", 1, Lease));
 
         Assert.That(completed.RetryAt, Is.Not.Null);
-        Assert.That(completed.Next?.Id, Is.EqualTo(waiting.Id));
+        Assert.That(completed.TakenHere.Select(t => t.Id), Is.EqualTo(new[] { waiting.Id }));
         Assert.That((await _reader.GetAsync(circle, running.Id))!.Status, Is.EqualTo(TaskState.Scheduled));
     }
 

@@ -172,56 +172,58 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
     private async Task RunAsync(RunningTask running)
     {
         var task = running.Task;
+        IReadOnlyList<ClaimedTask> taken = [];
         ActivityContext.TryParse(task.TraceParent, null, out var parent);
-        using var activity = GatewayMetrics.Source.StartActivity("execute", ActivityKind.Consumer, parent);
-        activity?.SetTag("gateway.task.id", task.Id);
-        activity?.SetTag("gateway.circle", task.Circle);
-        activity?.SetTag("gateway.task.attempt", task.Attempt);
-        using var scope = _log.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.Id, ["Circle"] = task.Circle });
-        ClaimedTask? next = null;
-        try
+        using (var activity = GatewayMetrics.Source.StartActivity("execute", ActivityKind.Consumer, parent))
+        using (_log.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.Id, ["Circle"] = task.Circle }))
         {
-            GatewayMetrics.TaskStarted(task.Circle, _time.GetUtcNow() - task.CreatedAt);
-            var outcome = await _threads.RunAsync(() => _runner.RunAsync(task, running.Token));
-            _memoryRelief.After(outcome);
-            activity?.SetTag("gateway.task.status", outcome.Status.ToWire());
-            if (outcome.Error is { } error)
-                activity?.SetStatus(ActivityStatusCode.Error, error.Code);
-            next = await FinishAsync(running, outcome);
+            activity?.SetTag("gateway.task.id", task.Id);
+            activity?.SetTag("gateway.circle", task.Circle);
+            activity?.SetTag("gateway.task.attempt", task.Attempt);
+            try
+            {
+                GatewayMetrics.TaskStarted(task.Circle, _time.GetUtcNow() - task.CreatedAt);
+                var outcome = await _threads.RunAsync(() => _runner.RunAsync(task, running.Token));
+                _memoryRelief.After(outcome);
+                activity?.SetTag("gateway.task.status", outcome.Status.ToWire());
+                if (outcome.Error is { } error)
+                    activity?.SetStatus(ActivityStatusCode.Error, error.Code);
+                taken = await FinishAsync(running, outcome);
+            }
+            catch (Exception ex)
+            {
+                LogRunFailed(_log, ex, task.Id, task.Circle);
+            }
         }
-        catch (Exception ex)
-        {
-            LogRunFailed(_log, ex, task.Id, task.Circle);
-        }
-        finally
-        {
-            _running.Remove(running);
-            running.Dispose();
-            // The next task claimed with the completion keeps the slot; otherwise the claim loop gets it.
-            if (next is null)
-                _slots.Release();
-        }
-        if (next is not null)
+        // Tasks claimed with the completion take over the slot. They start once this task's span
+        // and log scope have ended (else they would be theirs too), and before this task leaves
+        // the running set, so that a shutdown looking in between still waits for them.
+        foreach (var next in taken)
             Start(next);
+        _running.Remove(running);
+        running.Dispose();
+        if (taken.Count == 0)
+            _slots.Release();
     }
 
-    /// <summary>Writes the outcome; returns the circle's next task when one was claimed with it for this slot.</summary>
-    private async Task<ClaimedTask?> FinishAsync(RunningTask running, TaskOutcome outcome)
+    /// <summary>Writes the outcome; returns the circle's next task when one was claimed with it for this slot, to start on it.</summary>
+    private async Task<IReadOnlyList<ClaimedTask>> FinishAsync(RunningTask running, TaskOutcome outcome)
     {
         var task = running.Task;
         switch (running.Reason)
         {
             case StopReason.LeaseLost:
                 LogFenced(_log, task.Id, task.Circle);
-                return null;
+                return [];
             case StopReason.Shutdown when outcome.Status == TaskState.Cancelled:
                 // Stopped by shutdown, not by a caller: give it back for another worker, attempt uncounted.
                 await _redisRetry.ExecuteAsync(async _ => await _queue.RequeueAsync(task), CancellationToken.None);
                 LogRequeued(_log, task.Id, task.Circle);
-                return null;
+                return [];
         }
-        var claimNext = Volatile.Read(ref _accepting) == 1 && _schedule.MayClaimNext(task.Circle) ? _identity.Id : null;
-        var completed = await _redisRetry.ExecuteAsync(async _ => await _queue.CompleteAsync(task, outcome, claimNext, Lease), CancellationToken.None);
+        // The slot this run frees, for the circle's next task, while no other circle waits for it.
+        var freed = Volatile.Read(ref _accepting) == 1 && _schedule.MayClaimNext(task.Circle) ? new DirectSlots(_identity.Id, 1, Lease) : null;
+        var completed = await _redisRetry.ExecuteAsync(async _ => await _queue.CompleteAsync(task, outcome, freed), CancellationToken.None);
         if (completed.Record is { } record)
             _events.Finished(record);
         if (!completed.Written)
@@ -230,7 +232,7 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
             LogRetryScheduled(_log, task.Id, task.Circle, task.Attempt, outcome.Error?.Code ?? "", retryAt);
         else
             GatewayMetrics.TaskFinished(task.Circle, outcome.Status.ToWire(), TimeSpan.FromMilliseconds(outcome.DurationMs));
-        return completed.Next;
+        return completed.TakenHere;
     }
 
     public override void Dispose()

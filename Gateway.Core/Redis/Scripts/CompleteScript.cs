@@ -4,14 +4,14 @@ namespace Gateway.Core.Redis.Scripts;
 
 /// <summary>
 /// complete.lua: write a run's outcome, fenced by the lease token, or schedule the retry its
-/// policy asks for; and, when asked, claim the circle's next pending task for the freed slot.
+/// policy asks for; and, when asked, claim the circle's next pending tasks for the freed slots.
 /// </summary>
 internal static class CompleteScript
 {
     private static readonly LuaScript Lua = LuaScript.Load("complete", "claiming");
 
-    /// <summary>The claim of the next task that rides on the completion: for whom, and its lease.</summary>
-    public sealed record Next(string WorkerId, long LeaseMs, string LeaseStem);
+    /// <summary>The claim that rides on the completion: how many tasks, for whom, and their lease.</summary>
+    public sealed record Next(int Slots, string WorkerId, long LeaseMs, string LeaseStem);
 
     public sealed record Args(
         string Circle, string Id, string LeaseToken, string Status, string ResultJson, string ErrorJson, string Output,
@@ -20,7 +20,7 @@ internal static class CompleteScript
         /// <summary>Whether the run's error is one a retry policy applies to (<see cref="RetryPolicy.Retries"/>).</summary>
         public bool Retryable { get; init; }
 
-        /// <summary>Claim the next pending task too; null: only complete.</summary>
+        /// <summary>Claim the circle's next pending tasks too; null: only complete.</summary>
         public Next? ClaimNext { get; init; }
 
         public override RedisKey[] Keys() => ClaimNext is null
@@ -30,7 +30,7 @@ internal static class CompleteScript
         public override RedisValue[] Argv() => ClaimNext is { } next
             ? [Id, LeaseToken, Status, ResultJson, ErrorJson, Output, FinishedMs, DurationMs, RetentionMs, Channel, Message,
                Retryable ? 1 : 0, (long)RetryPolicy.MaxDelay.TotalMilliseconds,
-               1, RedisKeys.TaskPrefix(Circle), next.LeaseMs, next.WorkerId, next.LeaseStem]
+               next.Slots, RedisKeys.TaskPrefix(Circle), next.LeaseMs, next.WorkerId, next.LeaseStem]
             : [Id, LeaseToken, Status, ResultJson, ErrorJson, Output, FinishedMs, DurationMs, RetentionMs, Channel, Message,
                Retryable ? 1 : 0, (long)RetryPolicy.MaxDelay.TotalMilliseconds, 0];
     }
@@ -50,6 +50,6 @@ internal static class CompleteScript
         var claimed = (RedisResult[])reply[1]!;
         return claimed.Length == 0
             ? result
-            : result with { Next = ClaimScript.Read((RedisResult[])claimed[0]!, args.Circle, args.FinishedMs, next.WorkerId) };
+            : result with { TakenHere = [.. claimed.Select(f => ClaimScript.Read((RedisResult[])f!, args.Circle, args.FinishedMs, next.WorkerId))] };
     }
 }

@@ -5,8 +5,8 @@
   set for its next attempt, keeping this run's error and output until then. The circle's index
   is trimmed by the reaper, not here.
 
-  When the worker asks for it (ARGV[14] = 1), the same script then claims the circle's next
-  pending task for the slot this run frees (claim_tasks in claiming.lua): one round trip where a
+  When the worker asks for it (ARGV[14] > 0), the same script then claims the circle's next
+  pending tasks for the slots this run frees (claim_tasks in claiming.lua): one round trip where a
   completion and a claim took two, as bullmq's moveToFinished does.
 
   KEYS[1] the task's hash    KEYS[2] processing    KEYS[3] scheduled
@@ -18,16 +18,17 @@
   ARGV[10] events channel   ARGV[11] the message to publish (TaskEventMessage.cs)
   ARGV[12] 1 when the error's code is one a retry policy applies to, else 0
   ARGV[13] the longest backoff (ms)
-  ARGV[14] 1 to claim the next task, else 0; then ARGV[15] task hash prefix, ARGV[16] lease (ms),
-  ARGV[17] worker id, ARGV[18] lease token of the next task's claim (a stem, as claim.lua's)
+  ARGV[14] how many tasks to claim for the freed slots (0: none); then ARGV[15] task hash prefix,
+  ARGV[16] lease (ms), ARGV[17] worker id, ARGV[18] lease-token stem, as claim.lua's
 
   Returns { 1, next } when written, { 0 } when fenced off, { 2, next, due (ms) } when a retry was
   scheduled; next is the list claim_tasks returns (empty when not asked or nothing was pending).
   A fenced worker claims nothing: its slot goes back through the ordinary claim.
 ]]
 local function next_tasks()
-  if ARGV[14] ~= '1' then return {} end
-  return claim_tasks(KEYS[2], 4, ARGV[15], ARGV[10], tonumber(ARGV[7]), tonumber(ARGV[16]), ARGV[17], 1, ARGV[18])
+  local slots = tonumber(ARGV[14])
+  if slots < 1 then return {} end
+  return claim_tasks(KEYS[2], 4, ARGV[15], ARGV[10], tonumber(ARGV[7]), tonumber(ARGV[16]), ARGV[17], slots, ARGV[18])
 end
 
 if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[2] then return { 0 } end
