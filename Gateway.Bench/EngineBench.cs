@@ -66,7 +66,8 @@ internal static class EngineBench
     /// <summary>Mean microseconds per run over <paramref name="count"/> runs.</summary>
     private static async Task<double> Measure(ScriptRunner runner, string script, int count)
     {
-        var task = new ClaimedTask("0", "bench", script, """{"a":2,"b":3}""", 5000, 1, null, "t", DateTimeOffset.UnixEpoch);
+        var task = new ClaimedTask(new TaskRecord { Id = "0", Circle = "bench", Status = TaskState.Processing, Attempts = 1, TimeoutMs = 5000 },
+            script, """{"a":2,"b":3}""", "t");
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
         {

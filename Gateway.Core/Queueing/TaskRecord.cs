@@ -98,38 +98,32 @@ public static class TaskPriority
     public static bool IsValid(int priority) => priority is >= Lowest and <= Highest;
 }
 
-/// <summary>A task a worker has claimed, with the lease token that fences its completion.</summary>
-public sealed record ClaimedTask(
-    string Id,
-    string Circle,
-    string Script,
-    string ArgsJson,
-    int TimeoutMs,
-    int Attempt,
-    string? Caller,
-    string LeaseToken,
-    DateTimeOffset CreatedAt)
+/// <summary>
+/// A task a worker has claimed: the task as stored once claimed (<see cref="Record"/>: processing,
+/// this attempt, this worker), what it runs, and the lease token that fences its completion.
+/// </summary>
+public sealed record ClaimedTask(TaskRecord Record, string Script, string ArgsJson, string LeaseToken)
 {
     /// <summary>The W3C traceparent of the submit, so the run joins its trace.</summary>
     public string? TraceParent { get; init; }
 
-    /// <summary>When this attempt was claimed, as stored with the task.</summary>
-    public DateTimeOffset StartedAt { get; init; }
+    public string Id => Record.Id;
 
-    /// <summary>The worker that claimed it.</summary>
-    public string? WorkerId { get; init; }
+    public string Circle => Record.Circle;
 
-    public int Priority { get; init; }
+    /// <summary>This run's attempt, from 1.</summary>
+    public int Attempt => Record.Attempts;
 
-    public string? RetryOf { get; init; }
-
-    public ScriptLanguage Language { get; init; }
-
-    public string? ScriptName { get; init; }
-
-    public int? ScriptVersion { get; init; }
-
-    public string? ScheduleName { get; init; }
+    /// <summary>The task as a later read would return it once this run ended with <paramref name="outcome"/>.</summary>
+    public TaskRecord Finished(TaskOutcome outcome, DateTimeOffset finishedAt) => Record with
+    {
+        Status = outcome.Status,
+        ResultJson = string.IsNullOrEmpty(outcome.ResultJson) ? null : outcome.ResultJson,
+        Error = outcome.Error,
+        Output = outcome.Output,
+        FinishedAt = finishedAt,
+        DurationMs = Math.Round(outcome.DurationMs, 3), // as stored: milliseconds to three decimals
+    };
 }
 
 /// <summary>How a run ended, as the worker reports it.</summary>

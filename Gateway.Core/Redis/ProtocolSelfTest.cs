@@ -89,8 +89,18 @@ public sealed partial class ProtocolSelfTest(
         const long retention = 60_000;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
+        SubmitScript.Item Item(string id, int priority = 0, long dueMs = 0, RetryPolicy? retry = null) => new(new TaskRecord
+        {
+            Id = id,
+            Circle = circle,
+            Status = dueMs > 0 ? TaskState.Scheduled : TaskState.Pending,
+            TimeoutMs = 1000,
+            Priority = priority,
+            RunAt = dueMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(dueMs) : null,
+            Language = ScriptLanguage.Rhai,
+        }, "1", "null", "", retry);
         Task<SubmitScript.Reply> Submit(string id, bool withKey, int most = 2, int direct = 0, SubmitScript.Item? item = null) => SubmitScript.RunAsync(db,
-            new SubmitScript.Args(circle, now, [item ?? new SubmitScript.Item(id, "1", "null", 1000, null, "") { Language = ScriptLanguage.Rhai }], most)
+            new SubmitScript.Args(circle, now, [item ?? Item(id)], most)
             {
                 Idempotency = withKey ? new SubmitScript.Idempotent(idem, id + "|fp", retention) : null,
                 Direct = direct > 0 ? new SubmitScript.Direct(direct, "selftest", now + 30_000, "selftest") : null,
@@ -123,7 +133,7 @@ public sealed partial class ProtocolSelfTest(
             {
                 var claimed = await Claim(30_000);
                 token = claimed.Count == 1 ? claimed[0].LeaseToken : "";
-                return token.Length > 0 && claimed[0].Id == ids[0] && claimed[0].Language == ScriptLanguage.Rhai
+                return token.Length > 0 && claimed[0].Id == ids[0] && claimed[0].Record.Language == ScriptLanguage.Rhai
                     && await StatusIs(ids[0], "processing") && await db.SortedSetLengthAsync(processing) == 1;
             });
 
@@ -168,12 +178,7 @@ public sealed partial class ProtocolSelfTest(
 
             var due = now + 60_000;
             await Check("submit (scheduled)", async () =>
-                (await Submit(ids[4], withKey: false, item: new SubmitScript.Item(ids[4], "1", "null", 1000, null, "")
-                {
-                    Priority = 7,
-                    DueMs = due,
-                    Retry = new RetryPolicy(2, 100, 2),
-                })).Kind == SubmitScript.Kind.Queued
+                (await Submit(ids[4], withKey: false, item: Item(ids[4], priority: 7, dueMs: due, retry: new RetryPolicy(2, 100, 2)))).Kind == SubmitScript.Kind.Queued
                 && await StatusIs(ids[4], "scheduled") && await db.SortedSetScoreAsync(scheduled, ids[4]) == due
                 && await db.ListLengthAsync(lanes[7]) == 0 && await db.HashGetAsync(prefix + ids[4], TaskHash.RunAt) == due);
 
@@ -189,7 +194,7 @@ public sealed partial class ProtocolSelfTest(
                 await Submit(ids[5], withKey: false, most: 10);
                 var claimed = await Claim(30_000);
                 token = claimed.Count == 1 ? claimed[0].LeaseToken : "";
-                return claimed is [{ Priority: 7 } first] && first.Id == ids[4] && await db.ListLengthAsync(queue) == 1;
+                return claimed is [{ Record.Priority: 7 } first] && first.Id == ids[4] && await db.ListLengthAsync(queue) == 1;
             });
 
             await Check("complete (retry, claiming the next)", async () =>

@@ -67,6 +67,34 @@ internal static class TaskHash
         };
     }
 
+    /// <summary>
+    /// One task as claim_tasks (claiming.lua) returns it, claimed by <paramref name="workerId"/> at
+    /// <paramref name="nowMs"/>: { id, script, args, timeout, attempt, caller, created, lease token,
+    /// traceparent, priority, retryOf, language, script name, script version, schedule name }.
+    /// </summary>
+    public static ClaimedTask ToClaimed(string circle, RedisResult[] f, long nowMs, string workerId)
+    {
+        var record = new TaskRecord
+        {
+            Id = (string?)f[0] ?? "",
+            Circle = circle,
+            Status = TaskState.Processing,
+            Attempts = (int)f[4],
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds((long)f[6]),
+            StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(nowMs),
+            WorkerId = workerId,
+            Caller = Text(f[5]),
+            TimeoutMs = (int)f[3],
+            Priority = (int)f[9],
+            RetryOf = Text(f[10]),
+            Language = ScriptLanguages.Parse(Text(f[11])),
+            ScriptName = Text(f[12]),
+            ScriptVersion = Number(f[13]),
+            ScheduleName = Text(f[14]),
+        };
+        return new ClaimedTask(record, (string?)f[1] ?? "", (string?)f[2] ?? "null", (string?)f[7] ?? "") { TraceParent = Text(f[8]) };
+    }
+
     /// <summary>The task read with <see cref="DefinitionFields"/> as a new submit of the same script, args and options.</summary>
     public static TaskDefinition? ToDefinition(RedisValue[] v)
     {

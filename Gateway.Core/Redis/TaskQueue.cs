@@ -60,17 +60,7 @@ public sealed class TaskQueue(
                 throw new ArgumentException($"Priority {task.Priority} is not 0 to 9.", nameof(tasks));
             // A due time not after now is "now": the task is queued, not scheduled.
             var due = task.RunAt is { } at && at.ToUnixTimeMilliseconds() > now ? at.ToUnixTimeMilliseconds() : 0;
-            items[i] = new SubmitScript.Item(id, task.Script, task.ArgsJson, task.TimeoutMs, task.Caller, traceparent)
-            {
-                Priority = task.Priority,
-                DueMs = due,
-                RetryOf = task.RetryOf,
-                Retry = task.Retry,
-                Language = task.Language,
-                ScriptName = task.ScriptName,
-                ScriptVersion = task.ScriptName is null ? null : task.ScriptVersion,
-            };
-            records[i] = new TaskRecord
+            var record = new TaskRecord
             {
                 Id = id,
                 Circle = circle,
@@ -82,9 +72,11 @@ public sealed class TaskQueue(
                 RunAt = due > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(due) : null,
                 RetryOf = task.RetryOf,
                 Language = task.Language,
-                ScriptName = items[i].ScriptName,
-                ScriptVersion = items[i].ScriptVersion,
+                ScriptName = task.ScriptName,
+                ScriptVersion = task.ScriptName is null ? null : task.ScriptVersion,
             };
+            items[i] = new SubmitScript.Item(record, task.Script, task.ArgsJson, traceparent, task.Retry);
+            records[i] = record;
         }
         if (tasks.Count == 1)
             activity?.SetTag("gateway.task.id", records[0].Id);
@@ -121,18 +113,10 @@ public sealed class TaskQueue(
             var item = items[i];
             if (item.DueMs > 0)
                 continue;
-            var workerId = direct?.WorkerId;
-            records[i] = records[i] with { Status = TaskState.Processing, Attempts = 1, StartedAt = created, WorkerId = workerId };
-            taken[n] = new ClaimedTask(item.Id, circle, item.Script, item.ArgsJson, item.TimeoutMs, 1, item.Caller, $"{stem}.{n + 1}", created)
+            records[i] = item.Record with { Status = TaskState.Processing, Attempts = 1, StartedAt = created, WorkerId = direct?.WorkerId };
+            taken[n] = new ClaimedTask(records[i], item.Script, item.ArgsJson, $"{stem}.{n + 1}")
             {
                 TraceParent = string.IsNullOrEmpty(traceparent) ? null : traceparent,
-                StartedAt = created,
-                WorkerId = workerId,
-                Priority = item.Priority,
-                RetryOf = item.RetryOf,
-                Language = item.Language,
-                ScriptName = item.ScriptName,
-                ScriptVersion = item.ScriptVersion,
             };
             n++;
         }
@@ -175,14 +159,17 @@ public sealed class TaskQueue(
     public async Task<CompleteResult> CompleteAsync(ClaimedTask task, TaskOutcome outcome, DirectSlots? freed = null)
     {
         var finished = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var duration = Math.Round(outcome.DurationMs, 3);
-        var record = FinishedRecord(task, outcome, finished, duration);
+        // The finished task rides on the completion's event message, so that a waiting request
+        // answers without reading it back; a large one is not sent (only its status).
+        var record = (outcome.ResultJson?.Length ?? 0) + outcome.Output.Length > MaxRecordInMessage
+            ? null
+            : task.Finished(outcome, DateTimeOffset.FromUnixTimeMilliseconds(finished));
         var message = record is null
             ? TaskEventMessage.Format(task.Id, outcome.Status)
             : TaskEventMessage.Format(task.Id, outcome.Status, JsonSerializer.Serialize(record, CoreJson.Default.TaskRecord));
         var result = await CompleteScript.RunAsync(Db, new CompleteScript.Args(
             task.Circle, task.Id, task.LeaseToken, outcome.Status.ToWire(), outcome.ResultJson ?? "", TaskHash.ErrorText(outcome.Error),
-            outcome.Output, finished, TaskHash.DurationText(duration), RetentionMs, message)
+            outcome.Output, finished, TaskHash.DurationText(outcome.DurationMs), RetentionMs, message)
         {
             Retryable = outcome.Status == TaskState.Failed && RetryPolicy.Retries(outcome.Error?.Code),
             ClaimNext = freed is null
@@ -210,40 +197,6 @@ public sealed class TaskQueue(
         if (result.EarliestMoved is { } earliest)
             GatewayMetrics.Promoted(circle, result.Moved, now - earliest);
         return result;
-    }
-
-    /// <summary>
-    /// The finished task as a later read would return it, carried on the completion's event
-    /// message so that a waiting request answers without reading it back; null (only the status
-    /// is sent) when the record is large.
-    /// </summary>
-    private static TaskRecord? FinishedRecord(ClaimedTask task, TaskOutcome outcome, long finished, double duration)
-    {
-        if ((outcome.ResultJson?.Length ?? 0) + outcome.Output.Length > MaxRecordInMessage)
-            return null;
-        return new TaskRecord
-        {
-            Id = task.Id,
-            Circle = task.Circle,
-            Status = outcome.Status,
-            ResultJson = string.IsNullOrEmpty(outcome.ResultJson) ? null : outcome.ResultJson,
-            Error = outcome.Error,
-            Output = outcome.Output,
-            Attempts = task.Attempt,
-            CreatedAt = task.CreatedAt,
-            StartedAt = task.StartedAt,
-            FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(finished),
-            DurationMs = duration,
-            WorkerId = task.WorkerId,
-            Caller = task.Caller,
-            TimeoutMs = task.TimeoutMs,
-            Priority = task.Priority,
-            RetryOf = task.RetryOf,
-            Language = task.Language,
-            ScriptName = task.ScriptName,
-            ScriptVersion = task.ScriptVersion,
-            ScheduleName = task.ScheduleName,
-        };
     }
 
     /// <summary>

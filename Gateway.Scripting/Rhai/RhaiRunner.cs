@@ -44,7 +44,7 @@ internal sealed partial class RhaiRunner
     {
         var started = _time.GetTimestamp();
         var output = new OutputBuffer(_limits.MaxOutputChars);
-        var budget = TimeSpan.FromMilliseconds(Math.Clamp(task.TimeoutMs, 1, _limits.MaxTimeoutMs));
+        var budget = TimeSpan.FromMilliseconds(Math.Clamp(task.Record.TimeoutMs, 1, _limits.MaxTimeoutMs));
         using var deadline = new CancellationTokenSource(budget, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, deadline.Token);
 
@@ -93,7 +93,7 @@ internal sealed partial class RhaiRunner
         {
             ["id"] = Dynamic.FromString(task.Id),
             ["circle"] = Dynamic.FromString(task.Circle),
-            ["caller"] = task.Caller is null ? Dynamic.Unit : Dynamic.FromString(task.Caller),
+            ["caller"] = task.Record.Caller is null ? Dynamic.Unit : Dynamic.FromString(task.Record.Caller),
             ["attempt"] = Dynamic.FromInt(task.Attempt),
         };
         return new RhaiScope()

@@ -24,7 +24,7 @@ internal static class ScriptGlobals
         var info = new JsObject(engine);
         ReadOnly(info, "id", task.Id);
         ReadOnly(info, "circle", task.Circle);
-        ReadOnly(info, "caller", task.Caller is null ? JsValue.Null : new JsString(task.Caller));
+        ReadOnly(info, "caller", task.Record.Caller is null ? JsValue.Null : new JsString(task.Record.Caller));
         ReadOnly(info, "attempt", task.Attempt);
         info.PreventExtensions();
         engine.SetValue("task", info);

@@ -61,11 +61,11 @@ public sealed partial class ScriptRunner
     /// </summary>
     public async Task<TaskOutcome> RunAsync(ClaimedTask task, CancellationToken cancel)
     {
-        if (task.Language == ScriptLanguage.Rhai)
+        if (task.Record.Language == ScriptLanguage.Rhai)
             return _rhai.Run(task, cancel);
         var started = _time.GetTimestamp();
         var output = new OutputBuffer(_limits.MaxOutputChars);
-        var budget = TimeSpan.FromMilliseconds(Math.Clamp(task.TimeoutMs, 1, _limits.MaxTimeoutMs));
+        var budget = TimeSpan.FromMilliseconds(Math.Clamp(task.Record.TimeoutMs, 1, _limits.MaxTimeoutMs));
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timer.CancelAfter(budget);
 

@@ -36,7 +36,7 @@ public sealed class CompleteAndClaimTests
         Assert.That(completed.Written, Is.True);
         Assert.That(completed.TakenHere, Has.Count.EqualTo(1));
         var next = completed.TakenHere[0];
-        Assert.That((next.Id, next.Script, next.Attempt, next.WorkerId), Is.EqualTo((first.Id, "1", 1, "w2")));
+        Assert.That((next.Id, next.Script, next.Attempt, next.Record.WorkerId), Is.EqualTo((first.Id, "1", 1, "w2")));
         var stored = (await _reader.GetAsync(circle, next.Id))!;
         Assert.That((stored.Status, stored.WorkerId, stored.Attempts), Is.EqualTo((TaskState.Processing, "w2", 1)));
         var db = TestRedis.Connection.GetDatabase();

@@ -11,7 +11,8 @@ namespace Gateway.Tests.Rhai;
 public sealed class RhaiRunnerTests
 {
     private static ClaimedTask Task(string script, int timeoutMs = 5_000, string args = "null") =>
-        new("t1", "c", script, args, timeoutMs, 1, null, "lease", DateTimeOffset.UnixEpoch) { Language = ScriptLanguage.Rhai };
+        new(new TaskRecord { Id = "t1", Circle = "c", Status = TaskState.Processing, Attempts = 1, TimeoutMs = timeoutMs, Language = ScriptLanguage.Rhai },
+            script, args, "lease");
 
     [Test]
     public void SameScript_IsCompiledOnce_ASyntaxErrorIsNotKept()

@@ -7,7 +7,8 @@ namespace Gateway.Tests.Workers;
 public sealed class RunningTaskTests
 {
     private static ClaimedTask AnyTask() =>
-        new("0123456789abcdef0123456789abcdef", "c", "1", "null", 1000, 1, null, "token", DateTimeOffset.UnixEpoch);
+        new(new TaskRecord { Id = "0123456789abcdef0123456789abcdef", Circle = "c", Status = TaskState.Processing, Attempts = 1, TimeoutMs = 1000 },
+            "1", "null", "token");
 
     [Test]
     public void StoppingATaskWhoseRunEnded_DoesNothing()

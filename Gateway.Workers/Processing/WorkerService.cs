@@ -182,7 +182,7 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
             activity?.SetTag("gateway.task.attempt", task.Attempt);
             try
             {
-                GatewayMetrics.TaskStarted(task.Circle, _time.GetUtcNow() - task.CreatedAt);
+                GatewayMetrics.TaskStarted(task.Circle, _time.GetUtcNow() - task.Record.CreatedAt);
                 var outcome = await _threads.RunAsync(() => _runner.RunAsync(task, running.Token));
                 _memoryRelief.After(outcome);
                 activity?.SetTag("gateway.task.status", outcome.Status.ToWire());

@@ -50,6 +50,6 @@ internal static class CompleteScript
         var claimed = (RedisResult[])reply[1]!;
         return claimed.Length == 0
             ? result
-            : result with { TakenHere = [.. claimed.Select(f => ClaimScript.Read((RedisResult[])f!, args.Circle, args.FinishedMs, next.WorkerId))] };
+            : result with { TakenHere = [.. claimed.Select(f => TaskHash.ToClaimed(args.Circle, (RedisResult[])f!, args.FinishedMs, next.WorkerId))] };
     }
 }

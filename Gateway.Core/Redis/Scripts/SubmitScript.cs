@@ -7,23 +7,14 @@ internal static class SubmitScript
 {
     private static readonly LuaScript Lua = LuaScript.Load("submit", "lanes");
 
-    /// <summary>One task to store; <see cref="DueMs"/> 0 for "now", else it is stored scheduled.</summary>
-    public sealed record Item(string Id, string Script, string ArgsJson, int TimeoutMs, string? Caller, string TraceParent)
+    /// <summary>
+    /// One task to store: its record as a read right after the submit returns it (pending, or
+    /// scheduled with its due time), what it runs, and its retry policy.
+    /// </summary>
+    public sealed record Item(TaskRecord Record, string Script, string ArgsJson, string TraceParent, RetryPolicy? Retry)
     {
-        public int Priority { get; init; }
-
-        public long DueMs { get; init; }
-
-        public string? RetryOf { get; init; }
-
-        public RetryPolicy? Retry { get; init; }
-
-        public ScriptLanguage Language { get; init; }
-
-        /// <summary>The registered script the text was read from, if any.</summary>
-        public string? ScriptName { get; init; }
-
-        public int? ScriptVersion { get; init; }
+        /// <summary>0 for "now", else when the scheduled task becomes pending.</summary>
+        public long DueMs => Record.RunAt?.ToUnixTimeMilliseconds() ?? 0;
     }
 
     /// <summary>Slots of the submitting process's worker that the first tasks may take, leased as by a claim.</summary>
@@ -58,20 +49,20 @@ internal static class SubmitScript
             argv[9] = Direct?.LeaseDeadlineMs ?? 0;
             argv[10] = Direct?.LeaseStem ?? "";
             var at = header;
-            foreach (var task in Tasks)
+            foreach (var (task, script, args, traceparent, retry) in Tasks)
             {
                 argv[at++] = task.Id;
-                argv[at++] = task.Script;
-                argv[at++] = task.ArgsJson;
+                argv[at++] = script;
+                argv[at++] = args;
                 argv[at++] = task.TimeoutMs;
                 argv[at++] = task.Caller ?? "";
-                argv[at++] = task.TraceParent;
+                argv[at++] = traceparent;
                 argv[at++] = task.Priority;
-                argv[at++] = task.DueMs;
+                argv[at++] = task.RunAt?.ToUnixTimeMilliseconds() ?? 0;
                 argv[at++] = task.RetryOf ?? "";
-                argv[at++] = task.Retry?.Attempts ?? 0;
-                argv[at++] = task.Retry?.BackoffMs ?? 0;
-                argv[at++] = task.Retry is { } retry ? TaskHash.FactorText(retry.Factor) : "1";
+                argv[at++] = retry?.Attempts ?? 0;
+                argv[at++] = retry?.BackoffMs ?? 0;
+                argv[at++] = retry is null ? "1" : TaskHash.FactorText(retry.Factor);
                 argv[at++] = task.Language.ToWire();
                 argv[at++] = task.ScriptName ?? "";
                 argv[at++] = task.ScriptVersion ?? 0;

@@ -6,7 +6,7 @@
 
   Returns, per claimed task, { id, script, args, timeout, attempt, caller, created, lease token,
   traceparent, priority, retryOf, language, script name, script version, schedule name } (the
-  order ClaimScript.Read takes).
+  order TaskHash.ToClaimed takes).
 ]]
 
 -- processing: the circle's processing set; lanes: the index in KEYS of the priority-0 lane
