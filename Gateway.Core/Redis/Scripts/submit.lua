@@ -15,7 +15,7 @@
   ARGV[8]  how many tasks the submitting process's worker may take at once (0: none)
   ARGV[9]  that worker's id         ARGV[10] the lease deadline (ms)
   ARGV[11] lease-token stem
-  then 12 per task: id, script, args, timeout (ms), caller, traceparent, priority (0-9),
+  then 15 per task: id, script, args, timeout (ms), caller, traceparent, priority (0-9),
     due (ms; 0: now), retryOf (or ""), retry attempts (0: no policy), retry backoff (ms), retry factor,
     language, registered script name and version ("" when the script was sent as text)
 
