@@ -20,7 +20,13 @@ public sealed class DashboardBrowser
     /// <summary>An Api process with no keys configured, running its in-process workers.</summary>
     public static HostProcess OpenApi { get; private set; } = null!;
 
-    /// <summary>Where the tests' screenshots go: docs/dashboard in the repository.</summary>
+    /// <summary>Names the folder the screenshots go to; the README's (docs/dashboard) are refreshed with <c>GATEWAY_TEST_SCREENSHOTS=docs/dashboard</c>.</summary>
+    public const string ScreenshotsVariable = "GATEWAY_TEST_SCREENSHOTS";
+
+    /// <summary>
+    /// Where the tests' screenshots go: the test run's own folder, so that a run leaves the
+    /// repository as it was, or the folder <see cref="ScreenshotsVariable"/> names (relative to the repository).
+    /// </summary>
     public static string ScreenshotDirectory { get; private set; } = "";
 
     /// <summary>Settings every dashboard Api starts from: none beyond the defaults, which each test extends.</summary>
@@ -44,7 +50,9 @@ public sealed class DashboardBrowser
             Args = ["--disable-gpu", "--disable-dev-shm-usage"],
         });
         OpenApi = await HostProcess.StartAsync("Gateway.Api", Settings());
-        ScreenshotDirectory = Path.Combine(RepositoryRoot(), "docs", "dashboard");
+        ScreenshotDirectory = Environment.GetEnvironmentVariable(ScreenshotsVariable) is { Length: > 0 } folder
+            ? Path.Combine(RepositoryRoot(), folder)
+            : Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
         Directory.CreateDirectory(ScreenshotDirectory);
     }
 
