@@ -83,6 +83,42 @@ public sealed class ClientAdditionsTests
     }
 
     [Test]
+    public async Task WatchCircleAsync_SubmitThatWaits_SeesBothOfItsChanges()
+    {
+        // A submit that waits on an idle Api is taken by that process's own worker at once, never
+        // queued: the circle's stream must still get one event for each change (processing, then
+        // completed). Each event carries the task as it stands when sent, so a fast task may show
+        // completed in both; what is checked is that there are two.
+        var circle = TestRedis.NewCircle("stream");
+        using var stop = new CancellationTokenSource(Wait);
+        var seen = new List<GatewayTask>();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var change in _client.WatchCircleAsync(circle, stop.Token))
+            {
+                lock (seen)
+                    seen.Add(change);
+                // Events come in the order of the changes: once the marker task submitted after
+                // the first one has completed, every event of the first has arrived.
+                if (change is { Status: GatewayTaskStatus.Completed, Result: { } result } && result.GetString() == "marker")
+                    return;
+            }
+        });
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        var task = await _client.SubmitAsync(circle, "'waited'", wait: Wait);
+        await _client.SubmitAsync(circle, "'marker'");
+        await watching;
+
+        Assert.That(task.Status, Is.EqualTo(GatewayTaskStatus.Completed));
+        List<GatewayTask> mine;
+        lock (seen)
+            mine = seen.Where(t => t.Id == task.Id).ToList();
+        Assert.That(mine, Has.Count.EqualTo(2));
+        Assert.That(mine[1].Status, Is.EqualTo(GatewayTaskStatus.Completed));
+    }
+
+    [Test]
     public async Task SubmitAsync_DelayAndPriority_TaskIsScheduledThenCompletes()
     {
         var circle = TestRedis.NewCircle("delay");

@@ -21,10 +21,10 @@
 
   A task with a due time is stored scheduled, in the scheduled set (promote.lua makes it pending
   then). When every lane is empty, the first tasks due now go straight to the submitting process's
-  free worker slots: stored processing, leased, never queued; nobody can be watching a task that
-  did not exist, so that takes no message. The rest are queued in the lane of their priority, each
-  with a message that wakes the workers (one per task, so a worker that missed one still hears
-  the next); each scheduled one has an "id scheduled" message, which tells the promoters to look at
+  free worker slots: stored processing, leased, never queued, each with an "id processing"
+  message for the circle's stream (workers wake only for "pending"). The rest are queued in the
+  lane of their priority, each with a message that wakes the workers (one per task, so a worker
+  that missed one still hears the next); each scheduled one has an "id scheduled" message, which tells the promoters to look at
   the set again. Task hash fields are those of TaskHash.cs; messages those of TaskEventMessage.cs.
 
   Returns { kind [, value] } (SubmitReply in SubmitScript.cs):
@@ -91,6 +91,7 @@ for i = FIRST, #ARGV, PER do
     end
     leased[#leased + 1] = ARGV[10]
     leased[#leased + 1] = id
+    messages[#messages + 1] = id .. ' processing'
   elseif kind == 's' then
     for _, f in ipairs({ 'status', 'scheduled', 'attempts', 0, 'runAt', ARGV[i + 7] }) do fields[#fields + 1] = f end
     due[#due + 1] = ARGV[i + 7]
