@@ -122,7 +122,7 @@ public sealed record ClaimedTask(TaskRecord Record, string Script, string ArgsJs
         Error = outcome.Error,
         Output = outcome.Output,
         FinishedAt = finishedAt,
-        DurationMs = Math.Round(outcome.DurationMs, 3), // as stored: milliseconds to three decimals
+        DurationMs = outcome.DurationMs,
     };
 }
 
