@@ -49,23 +49,23 @@ internal static class SubmitScript
             argv[9] = Direct?.LeaseDeadlineMs ?? 0;
             argv[10] = Direct?.LeaseStem ?? "";
             var at = header;
-            foreach (var (task, script, args, traceparent, retry) in Tasks)
+            foreach (var item in Tasks)
             {
-                argv[at++] = task.Id;
-                argv[at++] = script;
-                argv[at++] = args;
-                argv[at++] = task.TimeoutMs;
-                argv[at++] = task.Caller ?? "";
-                argv[at++] = traceparent;
-                argv[at++] = task.Priority;
-                argv[at++] = task.RunAt?.ToUnixTimeMilliseconds() ?? 0;
-                argv[at++] = task.RetryOf ?? "";
-                argv[at++] = retry?.Attempts ?? 0;
-                argv[at++] = retry?.BackoffMs ?? 0;
-                argv[at++] = retry is null ? "1" : TaskHash.FactorText(retry.Factor);
-                argv[at++] = task.Language.ToWire();
-                argv[at++] = task.ScriptName ?? "";
-                argv[at++] = task.ScriptVersion ?? 0;
+                argv[at++] = item.Record.Id;
+                argv[at++] = item.Script;
+                argv[at++] = item.ArgsJson;
+                argv[at++] = item.Record.TimeoutMs;
+                argv[at++] = item.Record.Caller ?? "";
+                argv[at++] = item.TraceParent;
+                argv[at++] = item.Record.Priority;
+                argv[at++] = item.DueMs;
+                argv[at++] = item.Record.RetryOf ?? "";
+                argv[at++] = item.Retry?.Attempts ?? 0;
+                argv[at++] = item.Retry?.BackoffMs ?? 0;
+                argv[at++] = item.Retry is { } retry ? TaskHash.FactorText(retry.Factor) : "1";
+                argv[at++] = item.Record.Language.ToWire();
+                argv[at++] = item.Record.ScriptName ?? "";
+                argv[at++] = item.Record.ScriptVersion ?? 0;
             }
             return argv;
         }
