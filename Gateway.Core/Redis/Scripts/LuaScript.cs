@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis.Scripts;
@@ -13,7 +15,11 @@ internal sealed class LuaScript
     {
         Name = name;
         Text = text;
+        _sha1 = SHA1.HashData(Encoding.UTF8.GetBytes(text));
     }
+
+    /// <summary>The digest Redis knows the script by (<c>EVALSHA</c>), worked out once.</summary>
+    private readonly byte[] _sha1;
 
     public string Name { get; }
 
@@ -39,9 +45,25 @@ internal sealed class LuaScript
         return reader.ReadToEnd();
     }
 
-    /// <remarks>StackExchange.Redis sends the script once per connection and EVALSHA after that.</remarks>
-    public Task<RedisResult> EvaluateAsync(IDatabaseAsync db, ScriptArgs args) =>
-        db.ScriptEvaluateAsync(Text, args.Keys(), args.Argv());
+    /// <summary>
+    /// Runs the script by its digest. A server that does not know it yet (a fresh or flushed one,
+    /// a cluster node it never ran on) answers <c>NOSCRIPT</c> without running anything, and the
+    /// text is sent. Asking by text every time would make the client hash the whole text per call
+    /// to find the digest it already sent.
+    /// </summary>
+    /// <param name="db">A database, not a batch: the fallback is a second command.</param>
+    public async Task<RedisResult> EvaluateAsync(IDatabaseAsync db, ScriptArgs args)
+    {
+        var (keys, argv) = (args.Keys(), args.Argv());
+        try
+        {
+            return await db.ScriptEvaluateAsync(_sha1, keys, argv);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            return await db.ScriptEvaluateAsync(Text, keys, argv);
+        }
+    }
 
     /// <summary>Runs a script whose reply is an array: a kind or a count first, then its values.</summary>
     public async Task<RedisResult[]> EvaluateArrayAsync(IDatabaseAsync db, ScriptArgs args) =>
