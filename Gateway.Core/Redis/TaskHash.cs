@@ -118,8 +118,11 @@ internal static class TaskHash
     public static string ErrorText(TaskError? error) =>
         error is null ? "" : JsonSerializer.Serialize(error, CoreJson.Default.TaskError);
 
-    /// <summary>A duration as stored: milliseconds with at most three decimals.</summary>
-    public static string DurationText(double ms) => ms.ToString("0.###", CultureInfo.InvariantCulture);
+    /// <summary>A duration as stored: milliseconds rounded to three decimals.</summary>
+    public static double StoredDuration(double ms) => Math.Round(ms, 3);
+
+    /// <summary>The text of a duration as stored (<see cref="StoredDuration"/>).</summary>
+    public static string DurationText(double ms) => StoredDuration(ms).ToString("0.###", CultureInfo.InvariantCulture);
 
     public static DateTimeOffset? Time(RedisValue ms) =>
         ms.IsNullOrEmpty ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)ms);

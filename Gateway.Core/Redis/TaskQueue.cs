@@ -159,9 +159,8 @@ public sealed class TaskQueue(
     public async Task<CompleteResult> CompleteAsync(ClaimedTask task, TaskOutcome outcome, DirectSlots? freed = null)
     {
         var finished = time.GetUtcNow().ToUnixTimeMilliseconds();
-        // Rounded once, as stored (milliseconds to three decimals), so that the record sent with the
-        // completion and a later read of the hash carry the same number.
-        outcome = outcome with { DurationMs = Math.Round(outcome.DurationMs, 3) };
+        // As stored, so that the record sent with the completion and a later read carry the same number.
+        outcome = outcome with { DurationMs = TaskHash.StoredDuration(outcome.DurationMs) };
         // The finished task rides on the completion's event message, so that a waiting request
         // answers without reading it back; a large one is not sent (only its status).
         var record = (outcome.ResultJson?.Length ?? 0) + outcome.Output.Length > MaxRecordInMessage
