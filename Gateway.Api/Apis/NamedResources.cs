@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Gateway.Api.Apis;
 
@@ -11,7 +12,8 @@ internal static class NamedResources
 {
     /// <summary>
     /// The group and its routes, named <c>Put{kind}</c>, <c>List{kind}s</c>, <c>Get{kind}</c> and
-    /// <c>Delete{kind}</c>, with the statuses all four answer alike; each caller adds the summaries.
+    /// <c>Delete{kind}</c>, with the statuses all four answer alike; each handler carries its own
+    /// <see cref="EndpointSummaryAttribute"/>.
     /// </summary>
     public static NamedRoutes MapNamedResources<TRequest>(
         this RouteGroupBuilder api, string kind, Delegate put, Delegate list, Delegate get, Delegate delete)
@@ -34,14 +36,6 @@ internal static class NamedResources
             Delete: group.MapDelete("/{name}", delete).WithName("Delete" + kind).ProducesProblem(StatusCodes.Status404NotFound));
     }
 
-    /// <summary>A put's JSON body, or a 400 naming a <paramref name="name"/> that breaks the name rule (<paramref name="what"/> is said in it).</summary>
-    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadPutAsync<T>(
-        string name, string what, HttpRequest request, LimitsOptions limits, CancellationToken cancellationToken)
-        where T : class =>
-        CircleName.IsValid(name)
-            ? await RequestReader.ReadJsonAsync<T>(request, RequestReader.MaxBodyBytes(limits), cancellationToken)
-            : (null, RequestReader.Invalid("name", RequestReader.NameRule(what)));
-
     /// <summary>201 at <paramref name="location"/> for a name put for the first time, 200 when it was there already.</summary>
     public static Results<Created<TView>, Ok<TView>, ProblemHttpResult> Put<TView>(bool created, string location, TView view) =>
         created ? TypedResults.Created(location, view) : TypedResults.Ok(view);
@@ -50,3 +44,20 @@ internal static class NamedResources
 /// <summary>The routes of a named resource, for each caller's summaries and extra statuses.</summary>
 internal sealed record NamedRoutes(
     RouteGroupBuilder Group, RouteHandlerBuilder Put, RouteHandlerBuilder List, RouteHandlerBuilder Get, RouteHandlerBuilder Delete);
+
+/// <summary>What a named resource's put binds besides its store: the circle, the name and the request.</summary>
+public sealed record NamedPut(
+    [FromRoute(Name = "circle")] string Circle,
+    [FromRoute(Name = "name")] string Name,
+    HttpRequest Request,
+    IOptions<LimitsOptions> Options)
+{
+    public LimitsOptions Limits => Options.Value;
+
+    /// <summary>The JSON body, or a 400 naming a <see cref="Name"/> that breaks the name rule (<paramref name="what"/> is said in it).</summary>
+    public async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(string what, CancellationToken cancellationToken)
+        where T : class =>
+        CircleName.IsValid(Name)
+            ? await RequestReader.ReadJsonAsync<T>(Request, RequestReader.MaxBodyBytes(Limits), cancellationToken)
+            : (null, RequestReader.Invalid("name", RequestReader.NameRule(what)));
+}

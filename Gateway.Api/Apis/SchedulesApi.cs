@@ -11,47 +11,39 @@ public static class SchedulesApi
     public static RouteGroupBuilder MapSchedulesApi(this RouteGroupBuilder api)
     {
         var routes = api.MapNamedResources<ScheduleRequest>("Schedule", Put, List, Get, Delete);
-        routes.Put
-            .WithSummary("Create or replace a schedule: each due time of its cron expression submits one task, once across all processes.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        routes.List.WithSummary("Every schedule of the circle.");
-        routes.Get.WithSummary("One schedule, with its next due time and its last firing.");
-        routes.Delete.WithSummary("Remove a schedule; a task it already submitted is not touched.");
+        routes.Put.ProducesProblem(StatusCodes.Status404NotFound);
         return routes.Group;
     }
 
     /// <summary>201 for a new schedule, 200 when it replaced one; 404 when it names an unknown registered script.</summary>
+    [EndpointSummary("Create or replace a schedule: each due time of its cron expression submits one task, once across all processes.")]
     public static async Task<Results<Created<ScheduleView>, Ok<ScheduleView>, ProblemHttpResult>> Put(
-        string circle,
-        string name,
-        HttpRequest request,
-        ScheduleStore schedules,
-        ScriptRegistry scripts,
-        IOptions<LimitsOptions> options,
-        CancellationToken cancellationToken)
+        [AsParameters] NamedPut put, ScheduleStore schedules, ScriptRegistry scripts, CancellationToken cancellationToken)
     {
-        var limits = options.Value;
-        var (body, problem) = await NamedResources.ReadPutAsync<ScheduleRequest>(name, "schedule name", request, limits, cancellationToken);
+        var (body, problem) = await put.ReadAsync<ScheduleRequest>("schedule name", cancellationToken);
         if (problem is not null)
             return problem;
-        var (definition, errors) = Validate(body!, limits);
+        var (definition, errors) = Validate(body!, put.Limits);
         if (definition is null)
             return RequestReader.Invalid(errors);
-        if (definition.ScriptName is { } scriptName && await scripts.GetAsync(circle, scriptName, definition.ScriptVersion) is null)
-            return NamedScripts.Unknown(circle, scriptName, definition.ScriptVersion, "scriptName");
+        if (definition.ScriptName is { } scriptName && await scripts.GetAsync(put.Circle, scriptName, definition.ScriptVersion) is null)
+            return NamedScripts.Unknown(put.Circle, scriptName, definition.ScriptVersion, "scriptName");
 
-        var (schedule, created) = await schedules.PutAsync(circle, name, definition);
-        return NamedResources.Put(created, $"/api/circles/{circle}/schedules/{name}", ScheduleView.From(schedule));
+        var (schedule, created) = await schedules.PutAsync(put.Circle, put.Name, definition);
+        return NamedResources.Put(created, $"/api/circles/{put.Circle}/schedules/{put.Name}", ScheduleView.From(schedule));
     }
 
+    [EndpointSummary("Every schedule of the circle.")]
     public static async Task<Ok<ScheduleListView>> List(string circle, ScheduleStore schedules) =>
         TypedResults.Ok(new ScheduleListView((await schedules.ListAsync(circle)).Select(ScheduleView.From).ToArray()));
 
+    [EndpointSummary("One schedule, with its next due time and its last firing.")]
     public static async Task<Results<Ok<ScheduleView>, ProblemHttpResult>> Get(string circle, string name, ScheduleStore schedules) =>
         CircleName.IsValid(name) && await schedules.GetAsync(circle, name) is { } schedule
             ? TypedResults.Ok(ScheduleView.From(schedule))
             : Unknown(circle, name);
 
+    [EndpointSummary("Remove a schedule; a task it already submitted is not touched.")]
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string circle, string name, ScheduleStore schedules) =>
         CircleName.IsValid(name) && await schedules.DeleteAsync(circle, name)
             ? TypedResults.NoContent()

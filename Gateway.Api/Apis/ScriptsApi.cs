@@ -7,45 +7,35 @@ namespace Gateway.Api.Apis;
 /// <summary>A circle's registered scripts: submit by <c>scriptName</c> instead of sending the text each time.</summary>
 public static class ScriptsApi
 {
-    public static RouteGroupBuilder MapScriptsApi(this RouteGroupBuilder api)
-    {
-        var routes = api.MapNamedResources<ScriptRequest>("Script", Put, List, Get, Delete);
-        routes.Put.WithSummary("Register a script under a name: a new version when its text differs from the latest, else the latest as it is.");
-        routes.List.WithSummary("The latest version of every registered script of the circle, without their text.");
-        routes.Get.WithSummary("One registered script with its text: the latest version, or ?version=N.");
-        routes.Delete.WithSummary("Remove a registered script and all its versions; tasks already submitted still run.");
-        return routes.Group;
-    }
+    public static RouteGroupBuilder MapScriptsApi(this RouteGroupBuilder api) =>
+        api.MapNamedResources<ScriptRequest>("Script", Put, List, Get, Delete).Group;
 
     /// <summary>201 for the first version of a name, 200 for a new version or the same text again.</summary>
+    [EndpointSummary("Register a script under a name: a new version when its text differs from the latest, else the latest as it is.")]
     public static async Task<Results<Created<ScriptView>, Ok<ScriptView>, ProblemHttpResult>> Put(
-        string circle,
-        string name,
-        HttpRequest request,
-        ScriptRegistry registry,
-        IOptions<LimitsOptions> options,
-        CancellationToken cancellationToken)
+        [AsParameters] NamedPut put, ScriptRegistry registry, CancellationToken cancellationToken)
     {
-        var limits = options.Value;
-        var (body, problem) = await NamedResources.ReadPutAsync<ScriptRequest>(name, "script name", request, limits, cancellationToken);
+        var (body, problem) = await put.ReadAsync<ScriptRequest>("script name", cancellationToken);
         if (problem is not null)
             return problem;
 
         var errors = new Dictionary<string, string[]>();
-        RequestReader.ValidateScript(body!.Script, scriptName: null, scriptVersion: null, limits, field: "", errors);
+        RequestReader.ValidateScript(body!.Script, scriptName: null, scriptVersion: null, put.Limits, field: "", errors);
         RequestReader.ValidateLanguage(body.Language, field: "", errors);
         if (body.Description is { Length: > MaxDescription })
             RequestReader.Add(errors, "description", $"description may have at most {MaxDescription} characters.");
         if (errors.Count > 0)
             return RequestReader.Invalid(errors);
 
-        var registered = await registry.RegisterAsync(circle, name, body.Script!, (body.Language ?? "javascript").ToLowerInvariant(), body.Description ?? "");
-        return NamedResources.Put(registered.NewName, $"/api/circles/{circle}/scripts/{name}", ScriptView.From(registered.Script, withText: false));
+        var registered = await registry.RegisterAsync(put.Circle, put.Name, body.Script!, (body.Language ?? "javascript").ToLowerInvariant(), body.Description ?? "");
+        return NamedResources.Put(registered.NewName, $"/api/circles/{put.Circle}/scripts/{put.Name}", ScriptView.From(registered.Script, withText: false));
     }
 
+    [EndpointSummary("The latest version of every registered script of the circle, without their text.")]
     public static async Task<Ok<ScriptListView>> List(string circle, ScriptRegistry registry) =>
         TypedResults.Ok(new ScriptListView((await registry.ListAsync(circle)).Select(s => ScriptView.From(s, withText: false)).ToArray()));
 
+    [EndpointSummary("One registered script with its text: the latest version, or ?version=N.")]
     public static async Task<Results<Ok<ScriptView>, ProblemHttpResult>> Get(
         string circle, string name, [FromQuery] string? version, ScriptRegistry registry)
     {
@@ -64,6 +54,7 @@ public static class ScriptsApi
             : TypedResults.Ok(ScriptView.From(script, withText: true));
     }
 
+    [EndpointSummary("Remove a registered script and all its versions; tasks already submitted still run.")]
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string circle, string name, ScriptRegistry registry) =>
         CircleName.IsValid(name) && await registry.DeleteAsync(circle, name)
             ? TypedResults.NoContent()

@@ -5,14 +5,33 @@ using Gateway.Api.Security;
 
 namespace Gateway.Api.Apis;
 
-/// <summary>What both submit endpoints need from the container, bound as one parameter.</summary>
+/// <summary>What both submit endpoints bind besides the circle: <c>?wait=</c>, the request, and their services.</summary>
 public sealed record SubmitServices(
+    [FromQuery(Name = "wait")] string? Wait,
+    HttpRequest Request,
     TaskSubmitter Submitter,
     TaskReader Store,
     ScriptRegistry Scripts,
     TaskEvents Events,
     TimeProvider Time,
-    IOptions<LimitsOptions> Options);
+    IOptions<LimitsOptions> Options)
+{
+    public LimitsOptions Limits => Options.Value;
+
+    /// <summary>
+    /// <c>?wait=</c> first, then the body as <paramref name="read"/> reads it: both, or the 400,
+    /// 413 or 415 to answer (a bad wait is answered before the body is read).
+    /// </summary>
+    public async Task<(T? Body, TimeSpan WaitFor, ProblemHttpResult? Problem)> ReadAsync<T>(
+        Func<HttpRequest, LimitsOptions, CancellationToken, Task<(T? Body, ProblemHttpResult? Problem)>> read,
+        CancellationToken cancellationToken)
+    {
+        if (!RequestReader.TryParseWait(Wait, Limits, out var waitFor, out var badWait))
+            return (default, waitFor, badWait);
+        var (body, problem) = await read(Request, Limits, cancellationToken);
+        return (body, waitFor, problem);
+    }
+}
 
 /// <summary>Submit, read, wait for and list the tasks of a circle.</summary>
 public static class TasksApi
@@ -87,21 +106,15 @@ public static class TasksApi
     /// </summary>
     public static async Task<Results<Ok<TaskView>, Accepted<TaskView>, ProblemHttpResult>> Submit(
         string circle,
-        [FromQuery] string? wait,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        HttpRequest request,
         [AsParameters] SubmitServices services,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         CancellationToken cancellationToken)
     {
-        var (submitter, store, scripts, events, time, options) = services;
-        var limits = options.Value;
-        if (!RequestReader.TryParseWait(wait, limits, out var waitFor, out var badWait))
-            return badWait!;
-        var (body, problem) = await RequestReader.ReadSubmitAsync(request, limits, cancellationToken);
+        var (body, waitFor, problem) = await services.ReadAsync(RequestReader.ReadSubmitAsync, cancellationToken);
         if (problem is not null)
             return problem;
 
-        var (named, invalid) = await ReadTasksAsync([body], _ => "", circle, request, scripts, limits, time);
+        var (named, invalid) = await ReadTasksAsync([body], _ => "", circle, services);
         if (invalid is not null)
             return invalid;
         var task = named![0];
@@ -114,15 +127,15 @@ public static class TasksApi
             idempotency = new Idempotency(idempotencyKey, Fingerprint(task, body!), IdempotencyLifetime);
         }
 
-        var id = TaskIds.New(time);
+        var id = TaskIds.New(services.Time);
         // Watch before submitting, so a completion that beats us back is not missed.
-        var watch = waitFor > TimeSpan.Zero ? events.Watch(circle, id) : null;
+        var watch = waitFor > TimeSpan.Zero ? services.Events.Watch(circle, id) : null;
         try
         {
             // A caller that waits never sees the task pending: it may start in this process at once.
-            var result = await submitter.SubmitAsync(circle, [task with { Id = id }], idempotency, runHere: watch is not null);
+            var result = await services.Submitter.SubmitAsync(circle, [task with { Id = id }], idempotency, runHere: watch is not null);
             if (result.QuotaExceeded)
-                return QuotaExceeded(circle, limits);
+                return QuotaExceeded(circle, services.Limits);
             TaskRecord? current;
             if (result.ExistingId is { } existing)
             {
@@ -133,10 +146,10 @@ public static class TasksApi
                         detail: $"Task '{existing}' was submitted with this key and another body.");
                 }
                 watch?.Dispose();
-                watch = waitFor > TimeSpan.Zero ? events.Watch(circle, existing) : null;
+                watch = waitFor > TimeSpan.Zero ? services.Events.Watch(circle, existing) : null;
                 current = watch is null
-                    ? await store.GetAsync(circle, existing)
-                    : await TaskWaiter.WaitAsync(store, watch, known: null, waitFor, time, cancellationToken);
+                    ? await services.Store.GetAsync(circle, existing)
+                    : await TaskWaiter.WaitAsync(services.Store, watch, known: null, waitFor, services.Time, cancellationToken);
                 if (current is null)
                     return RequestReader.NotFound($"Task '{existing}', submitted with this Idempotency-Key, is past its retention.");
             }
@@ -145,7 +158,7 @@ public static class TasksApi
                 var submitted = result.Tasks[0];
                 current = watch is null
                     ? submitted
-                    : await TaskWaiter.WaitAsync(store, watch, submitted, waitFor, time, cancellationToken) ?? submitted;
+                    : await TaskWaiter.WaitAsync(services.Store, watch, submitted, waitFor, services.Time, cancellationToken) ?? submitted;
             }
             return Respond(current);
         }
@@ -222,43 +235,38 @@ public static class TasksApi
     /// </summary>
     public static async Task<Results<Ok<BatchView>, Accepted<BatchView>, ProblemHttpResult>> SubmitBatch(
         string circle,
-        [FromQuery] string? wait,
-        HttpRequest request,
         [AsParameters] SubmitServices services,
         CancellationToken cancellationToken)
     {
-        var (submitter, store, scripts, events, time, options) = services;
-        var limits = options.Value;
-        if (!RequestReader.TryParseWait(wait, limits, out var waitFor, out var badWait))
-            return badWait!;
-        var (body, problem) = await RequestReader.ReadJsonAsync<BatchRequest>(
-            request, RequestReader.MaxBodyBytes(limits, tasks: 16), cancellationToken);
+        var (body, waitFor, problem) = await services.ReadAsync(
+            static (request, limits, cancel) => RequestReader.ReadJsonAsync<BatchRequest>(request, RequestReader.MaxBodyBytes(limits, tasks: 16), cancel),
+            cancellationToken);
         if (problem is not null)
             return problem;
         if (body!.Tasks is not { Count: > 0 and <= MaxBatch } entries)
             return RequestReader.Invalid("tasks", $"tasks must hold 1 to {MaxBatch} tasks.");
 
-        var (named, invalid) = await ReadTasksAsync(entries, i => $"tasks[{i}].", circle, request, scripts, limits, time);
+        var (named, invalid) = await ReadTasksAsync(entries, i => $"tasks[{i}].", circle, services);
         if (invalid is not null)
             return invalid;
 
         if (waitFor <= TimeSpan.Zero)
         {
-            var submitted = await submitter.SubmitAsync(circle, named!, idempotency: null);
+            var submitted = await services.Submitter.SubmitAsync(circle, named!, idempotency: null);
             if (submitted.QuotaExceeded)
-                return QuotaExceeded(circle, limits);
+                return QuotaExceeded(circle, services.Limits);
             return TypedResults.Accepted((string?)null, new BatchView(submitted.Tasks.Select(TaskView.From).ToArray()));
         }
 
         // Watch every task before submitting, so that completions that beat us back are not missed.
-        var waited = named!.Select(t => t with { Id = TaskIds.New(time) }).ToArray();
-        var watches = waited.Select(t => events.Watch(circle, t.Id!)).ToArray();
+        var waited = named!.Select(t => t with { Id = TaskIds.New(services.Time) }).ToArray();
+        var watches = waited.Select(t => services.Events.Watch(circle, t.Id!)).ToArray();
         try
         {
-            var submitted = await submitter.SubmitAsync(circle, waited, idempotency: null);
+            var submitted = await services.Submitter.SubmitAsync(circle, waited, idempotency: null);
             if (submitted.QuotaExceeded)
-                return QuotaExceeded(circle, limits);
-            var finished = await TaskWaiter.WaitAllAsync(store, watches, submitted.Tasks, waitFor, time, cancellationToken);
+                return QuotaExceeded(circle, services.Limits);
+            var finished = await TaskWaiter.WaitAllAsync(services.Store, watches, submitted.Tasks, waitFor, services.Time, cancellationToken);
             var view = new BatchView(finished.Select(TaskView.From).ToArray());
             return finished.All(t => t.Status.IsTerminal()) ? TypedResults.Ok(view) : TypedResults.Accepted((string?)null, view);
         }
@@ -274,12 +282,12 @@ public static class TasksApi
     /// index, and their registered scripts filled in: the tasks to submit, or the 400 or 404 to answer.
     /// </summary>
     private static async Task<(NewTask[]? Tasks, ProblemHttpResult? Problem)> ReadTasksAsync(
-        IReadOnlyList<SubmitRequest?> bodies, Func<int, string> field, string circle, HttpRequest request,
-        ScriptRegistry scripts, LimitsOptions limits, TimeProvider time)
+        IReadOnlyList<SubmitRequest?> bodies, Func<int, string> field, string circle, SubmitServices services)
     {
         var errors = new Dictionary<string, string[]>();
-        var caller = request.HttpContext.User.CallerName();
-        var now = time.GetUtcNow();
+        var caller = services.Request.HttpContext.User.CallerName();
+        var now = services.Time.GetUtcNow();
+        var limits = services.Limits;
         var tasks = new NewTask[bodies.Count];
         for (var i = 0; i < bodies.Count; i++)
         {
@@ -290,7 +298,7 @@ public static class TasksApi
         }
         if (errors.Count > 0)
             return (null, RequestReader.Invalid(errors));
-        return await NamedScripts.ResolveAsync(scripts, circle, tasks, i => field(i) + "scriptName");
+        return await NamedScripts.ResolveAsync(services.Scripts, circle, tasks, i => field(i) + "scriptName");
     }
 
     /// <summary>
