@@ -95,6 +95,8 @@ internal sealed class Launcher : IDisposable
         ["ConnectionStrings__Redis"] = redis,
         ["Logging__LogLevel__Default"] = "Warning",
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        // As the image and `dotnet run` start the hosts (Dockerfile, launchSettings.json).
+        ["DOTNET_GCgen0size"] = "0x2000000",
     };
 
     private static string Built(string project)
