@@ -41,7 +41,7 @@ internal static class NamedResources
         created ? TypedResults.Created(location, view) : TypedResults.Ok(view);
 }
 
-/// <summary>The routes of a named resource, for each caller's summaries and extra statuses.</summary>
+/// <summary>The routes of a named resource, for each caller's extra statuses.</summary>
 internal sealed record NamedRoutes(
     RouteGroupBuilder Group, RouteHandlerBuilder Put, RouteHandlerBuilder List, RouteHandlerBuilder Get, RouteHandlerBuilder Delete);
 
