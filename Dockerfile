@@ -38,8 +38,9 @@ COPY --chmod=0755 deploy/entrypoint.sh ./entrypoint.sh
 RUN mkdir -p /app/data && chown app:app /app/data
 
 # DOTNET_GCgen0size: a 32 MB young generation for the workstation collector (the default is a
-# few MB here), so a task's short-lived objects die between collections: +6-15 % tasks/s and less
-# CPU per task, about 25 MiB more peak memory (docs/BENCHMARKS.md, "Young generation").
+# few MB here), so a task's short-lived objects die between collections: batches, the queued path
+# and submit-and-wait at 10 clients did 6-15 % more tasks/s with less CPU per task (64 clients: no
+# change beyond the noise), for about 25 MiB more peak memory (docs/BENCHMARKS.md, "Young generation").
 ENV ASPNETCORE_ENVIRONMENT=Production \
     ASPNETCORE_HTTP_PORTS=8080 \
     Gateway__Embedded__DataPath=/app/data \
