@@ -1,6 +1,7 @@
 using Gateway.Tests;
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Gateway.Tests.Infrastructure;
 
@@ -8,7 +9,7 @@ namespace Gateway.Tests.Infrastructure;
 /// A real Gateway.Workers or Gateway.Api process, for tests whose fault is a process fault.
 /// It talks to the test Redis unless the settings say otherwise.
 /// </summary>
-public sealed class HostProcess : IAsyncDisposable
+public sealed partial class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
@@ -19,7 +20,8 @@ public sealed class HostProcess : IAsyncDisposable
         Port = port;
     }
 
-    public int Port { get; }
+    /// <summary>Where it listens; 0 until a process that chose its own port has said which.</summary>
+    public int Port { get; private set; }
 
     public int Pid => _process.Id;
 
@@ -40,15 +42,30 @@ public sealed class HostProcess : IAsyncDisposable
     /// <param name="port">A port of the caller's, to start a process again where its clients expect it; a free one when null.</param>
     public static async Task<HostProcess> StartAsync(string project, IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null, int? port = null)
     {
-        port ??= TestRedis.FreePort();
+        var host = Launch(project, settings, workingDirectory, port ?? TestRedis.FreePort());
+        await host.WaitUntilReadyAsync();
+        return host;
+    }
+
+    /// <summary>Starts the process without waiting for it to be ready.</summary>
+    /// <param name="port">The port to give it with <c>--urls</c>; null gives none (nor the environment's), so the host picks its own, which <see cref="WaitUntilReadyAsync"/> reads from its log.</param>
+    public static HostProcess Launch(string project, IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null, int? port = null)
+    {
         var info = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { Locate(project), "--urls", $"http://127.0.0.1:{port}" },
+            ArgumentList = { Locate(project) },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
+        if (port is { } given)
+        {
+            info.ArgumentList.Add("--urls");
+            info.ArgumentList.Add($"http://127.0.0.1:{given}");
+        }
+        foreach (var key in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS" })
+            info.Environment.Remove(key);
         info.Environment["ConnectionStrings__Redis"] = TestRedis.ConnectionString;
         info.Environment["DOTNET_ENVIRONMENT"] = "Testing";
         info.Environment["Gateway__Workers__IdlePollMs"] = "1000";
@@ -56,12 +73,11 @@ public sealed class HostProcess : IAsyncDisposable
             info.Environment[key.Contains(':', StringComparison.Ordinal) ? key.Replace(":", "__", StringComparison.Ordinal) : key] = value;
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        var host = new HostProcess(process, port.Value);
+        var host = new HostProcess(process, port ?? 0);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await host.WaitUntilReadyAsync();
         return host;
     }
 
@@ -81,6 +97,13 @@ public sealed class HostProcess : IAsyncDisposable
         {
             if (_process.HasExited)
                 Assert.Fail($"the process exited with {_process.ExitCode} before it was live:\n{Log}");
+            if (Port == 0 && OwnAddress().Match(Log) is { Success: true } said)
+                Port = int.Parse(said.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            if (Port == 0)
+            {
+                await Task.Delay(200);
+                continue;
+            }
             try
             {
                 var response = await http.GetAsync($"http://127.0.0.1:{Port}/health/ready");
@@ -133,6 +156,10 @@ public sealed class HostProcess : IAsyncDisposable
         }
         _process.Dispose();
     }
+
+    /// <summary>The worker host's log line that names the address it chose.</summary>
+    [GeneratedRegex(@"Health and metrics at http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex OwnAddress();
 
     /// <summary>A host's dll as the solution build left it, in the same configuration as these tests.</summary>
     internal static string Locate(string project)

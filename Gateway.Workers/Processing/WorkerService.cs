@@ -29,6 +29,7 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
     private readonly ResiliencePipeline _redisRetry;
     private readonly ScriptThreads _threads;
     private readonly MemoryRelief _memoryRelief;
+    private readonly IHostApplicationLifetime _lifetime;
 
     /// <summary>1 while the claim loop takes work: before it starts and once it stops, no slot is handed out.</summary>
     private int _accepting;
@@ -42,8 +43,10 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
         IOptions<WorkerOptions> options,
         WorkerIdentity identity,
         TimeProvider time,
+        IHostApplicationLifetime lifetime,
         ILogger<WorkerService> log)
     {
+        _lifetime = lifetime;
         _queue = queue;
         _events = events;
         _runner = runner;
@@ -85,10 +88,11 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        LogStarted(_log, _identity.Id, _options.EffectiveConcurrency, _options.ServesAllCircles ? "*" : string.Join(',', _options.Circles));
-        Volatile.Write(ref _accepting, 1);
         try
         {
+            await HostStartedAsync(stoppingToken);
+            LogStarted(_log, _identity.Id, _options.EffectiveConcurrency, _options.ServesAllCircles ? "*" : string.Join(',', _options.Circles));
+            Volatile.Write(ref _accepting, 1);
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
@@ -107,6 +111,19 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
         {
             // Stopping: no new claims from here on.
         }
+    }
+
+    /// <summary>
+    /// Completes once the host has started, its HTTP server listening included. A host that fails
+    /// to start (its port taken, say) ends the process at once: had it claimed tasks before, it
+    /// would take their leases down with it, and a process restarted in a loop would spend an
+    /// attempt of each task it claimed at every start until they failed as lost.
+    /// </summary>
+    private async Task HostStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = _lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(stoppingToken);
     }
 
     /// <summary>

@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Gateway.Tests.Workers;
+
+/// <summary>How a real worker process starts: where it listens, and that it claims nothing before it has started.</summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class WorkerStartTests
+{
+    [Test]
+    public async Task TwoWorkerProcesses_GivenNoAddress_EachListensOnAFreePortOfItsOwn_AndBothRunTasks()
+    {
+        var circle = TestRedis.NewCircle("own-port");
+        var settings = new Dictionary<string, string> { ["Gateway:Workers:Circles:0"] = circle };
+        await using var a = HostProcess.Launch("Gateway.Workers", settings, port: null);
+        await using var b = HostProcess.Launch("Gateway.Workers", settings, port: null);
+        await a.WaitUntilReadyAsync();
+        await b.WaitUntilReadyAsync();
+
+        Assert.That(a.Port, Is.Not.EqualTo(b.Port));
+        foreach (var worker in new[] { a, b })
+        {
+            using var http = worker.CreateClient();
+            Assert.That(await http.GetStringAsync("/health/ready"), Is.EqualTo("Healthy"));
+            Assert.That(await http.GetStringAsync("/metrics"), Does.Contain("gateway_"));
+        }
+
+        await using var api = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Workers:Enabled"] = "false" });
+        using var client = api.CreateClient();
+        var submitted = await client.SubmitAsync(circle, new { script = "return 6 * 7;" });
+        var done = await client.GetTaskAsync(circle, submitted.Id, wait: 30);
+        Assert.That(done.TaskStatus, Is.EqualTo("completed"), $"{done}\n{a.Log}\n{b.Log}");
+        Assert.That(done.Body!["workerId"]!.GetValue<string>(), Does.EndWith($"-{a.Pid}").Or.EndWith($"-{b.Pid}"));
+    }
+
+    [Test]
+    public async Task AHostThatFailsToStart_ClaimsNothingBeforeIt()
+    {
+        var circle = TestRedis.NewCircle("late-fail");
+        await using var api = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Workers:Enabled"] = "false" });
+        using var client = api.CreateClient();
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+            ids.Add((await client.SubmitAsync(circle, new { script = $"return {i};" })).Id);
+
+        // Its workers have begun when the host's last service fails, seconds later, as Kestrel
+        // does when its port is taken.
+        var serving = new Dictionary<string, string?> { ["Gateway:Workers:Circles:0"] = circle, ["Gateway:Workers:LeaseSeconds"] = "120" };
+        await using (var failing = new GatewayFactory(serving).WithWebHostBuilder(b => b.ConfigureServices(s => s.AddHostedService<FailsToStart>())))
+            Assert.That(() => failing.Services, Throws.InvalidOperationException.With.Message.EqualTo(FailsToStart.Message));
+
+        foreach (var id in ids)
+        {
+            var task = await client.GetTaskAsync(circle, id);
+            Assert.That(task.TaskStatus, Is.EqualTo("pending"), $"{task}: taken by a host that never started");
+            Assert.That(task.Body!["attempts"]!.GetValue<int>(), Is.Zero);
+        }
+
+        await using var working = new GatewayFactory(serving);
+        using var workingClient = working.CreateClient();
+        foreach (var id in ids)
+        {
+            var done = await workingClient.GetTaskAsync(circle, id, wait: 30);
+            Assert.That(done.TaskStatus, Is.EqualTo("completed"), done.ToString());
+            Assert.That(done.Body!["attempts"]!.GetValue<int>(), Is.EqualTo(1));
+        }
+    }
+
+    private sealed class FailsToStart : IHostedService
+    {
+        public const string Message = "this host cannot start";
+
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+            throw new InvalidOperationException(Message);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    [Test]
+    public async Task AWorkerProcessWhosePortIsTaken_ExitsAndLeavesItsTasksToOthers()
+    {
+        var circle = TestRedis.NewCircle("no-start");
+        await using var api = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Workers:Enabled"] = "false" });
+        using var client = api.CreateClient();
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+            ids.Add((await client.SubmitAsync(circle, new { script = $"return {i};" })).Id);
+
+        // Its port is taken: the host stops at start, after its hosted services have begun.
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var settings = new Dictionary<string, string> { ["Gateway:Workers:Circles:0"] = circle, ["Gateway:Workers:LeaseSeconds"] = "120" };
+        await using (var doomed = HostProcess.Launch("Gateway.Workers", settings, port: port))
+        {
+            await doomed.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            Assert.That(doomed.ExitCode, Is.Not.Zero, doomed.Log);
+            Assert.That(doomed.Log, Does.Contain("address already in use"));
+        }
+
+        foreach (var id in ids)
+        {
+            var task = await client.GetTaskAsync(circle, id);
+            Assert.That(task.TaskStatus, Is.EqualTo("pending"), $"{task}: claimed by a process that never started; its 120 s lease would hold it");
+            Assert.That(task.Body!["attempts"]!.GetValue<int>(), Is.Zero);
+        }
+
+        // The same tasks, for a worker that does start: each runs once.
+        await using var worker = await HostProcess.StartWorkerAsync(settings);
+        foreach (var id in ids)
+        {
+            var done = await client.GetTaskAsync(circle, id, wait: 30);
+            Assert.That(done.TaskStatus, Is.EqualTo("completed"), $"{done}\n{worker.Log}");
+            Assert.That(done.Body!["attempts"]!.GetValue<int>(), Is.EqualTo(1));
+        }
+    }
+}
