@@ -40,7 +40,7 @@ public sealed class WorkerStartTests
     }
 
     [Test]
-    public async Task AHostThatFailsToStart_ClaimsNothingBeforeIt()
+    public async Task AHostThatFailsToStart_NeitherClaimsNorIsListedBeforeIt()
     {
         var circle = TestRedis.NewCircle("late-fail");
         await using var api = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Workers:Enabled"] = "false" });
@@ -50,10 +50,22 @@ public sealed class WorkerStartTests
             ids.Add((await client.SubmitAsync(circle, new { script = $"return {i};" })).Id);
 
         // Its workers have begun when the host's last service fails, seconds later, as Kestrel
-        // does when its port is taken.
-        var serving = new Dictionary<string, string?> { ["Gateway:Workers:Circles:0"] = circle, ["Gateway:Workers:LeaseSeconds"] = "120" };
+        // does when its port is taken. Meanwhile it must neither take the tasks nor be listed.
+        var serving = new Dictionary<string, string?>
+        {
+            ["Gateway:Workers:Circles:0"] = circle,
+            ["Gateway:Workers:LeaseSeconds"] = "120",
+            ["Gateway:Workers:HeartbeatSeconds"] = "1",
+        };
         await using (var failing = new GatewayFactory(serving).WithWebHostBuilder(b => b.ConfigureServices(s => s.AddHostedService<FailsToStart>())))
-            Assert.That(() => failing.Services, Throws.InvalidOperationException.With.Message.EqualTo(FailsToStart.Message));
+        {
+            var starting = Task.Run(() => failing.Services);
+            await Task.Delay(FailsToStart.After - TimeSpan.FromSeconds(1));
+            var listed = (await GatewayClient.ReadAsync(await client.GetAsync("/api/workers"))).Body!["workers"]!.AsArray()
+                .Where(w => w!["circles"]!.AsArray().Any(c => c!.GetValue<string>() == circle));
+            Assert.That(listed, Is.Empty, "listed in the registry by a host that has not started");
+            Assert.That(async () => await starting, Throws.InvalidOperationException.With.Message.EqualTo(FailsToStart.Message));
+        }
 
         foreach (var id in ids)
         {
@@ -76,9 +88,11 @@ public sealed class WorkerStartTests
     {
         public const string Message = "this host cannot start";
 
+        public static readonly TimeSpan After = TimeSpan.FromSeconds(3);
+
         public async Task StartAsync(CancellationToken cancellationToken)
         {
-            await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+            await Task.Delay(After, cancellationToken);
             throw new InvalidOperationException(Message);
         }
 

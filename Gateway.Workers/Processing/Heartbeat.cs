@@ -5,7 +5,7 @@ namespace Gateway.Workers.Processing;
 /// <summary>Tells the worker registry this process is alive, what it serves and how busy it is; leaves it when stopping.</summary>
 internal sealed partial class Heartbeat(
     WorkerRegistry registry, RunningTasks running, WorkerIdentity identity, IOptions<WorkerOptions> options, TimeProvider time,
-    ILogger<Heartbeat> log) : BackgroundService
+    IHostApplicationLifetime lifetime, ILogger<Heartbeat> log) : BackgroundService
 {
     private WorkerInfo Describe()
     {
@@ -24,6 +24,15 @@ internal sealed partial class Heartbeat(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            // Listed once the host has started (HostStart): a host that fails to start never was.
+            await lifetime.WhenStartedAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.HeartbeatSeconds), time);
         do
         {

@@ -90,7 +90,7 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
     {
         try
         {
-            await HostStartedAsync(stoppingToken);
+            await _lifetime.WhenStartedAsync(stoppingToken);
             LogStarted(_log, _identity.Id, _options.EffectiveConcurrency, _options.ServesAllCircles ? "*" : string.Join(',', _options.Circles));
             Volatile.Write(ref _accepting, 1);
             while (!stoppingToken.IsCancellationRequested)
@@ -111,19 +111,6 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
         {
             // Stopping: no new claims from here on.
         }
-    }
-
-    /// <summary>
-    /// Completes once the host has started, its HTTP server listening included. A host that fails
-    /// to start (its port taken, say) ends the process at once: had it claimed tasks before, it
-    /// would take their leases down with it, and a process restarted in a loop would spend an
-    /// attempt of each task it claimed at every start until they failed as lost.
-    /// </summary>
-    private async Task HostStartedAsync(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var registration = _lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        await started.Task.WaitAsync(stoppingToken);
     }
 
     /// <summary>
