@@ -45,9 +45,7 @@ public sealed class WorkerStartTests
         var circle = TestRedis.NewCircle("late-fail");
         await using var api = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Workers:Enabled"] = "false" });
         using var client = api.CreateClient();
-        var ids = new List<string>();
-        for (var i = 0; i < 4; i++)
-            ids.Add((await client.SubmitAsync(circle, new { script = $"return {i};" })).Id);
+        var ids = await QueueAsync(client, circle);
 
         // Its workers have begun when the host's last service fails, seconds later, as Kestrel
         // does when its port is taken. Meanwhile it must neither take the tasks nor be listed.
@@ -67,21 +65,11 @@ public sealed class WorkerStartTests
             Assert.That(async () => await starting, Throws.InvalidOperationException.With.Message.EqualTo(FailsToStart.Message));
         }
 
-        foreach (var id in ids)
-        {
-            var task = await client.GetTaskAsync(circle, id);
-            Assert.That(task.TaskStatus, Is.EqualTo("pending"), $"{task}: taken by a host that never started");
-            Assert.That(task.Body!["attempts"]!.GetValue<int>(), Is.Zero);
-        }
+        await AssertUntouchedAsync(client, circle, ids, "taken by a host that never started");
 
         await using var working = new GatewayFactory(serving);
         using var workingClient = working.CreateClient();
-        foreach (var id in ids)
-        {
-            var done = await workingClient.GetTaskAsync(circle, id, wait: 30);
-            Assert.That(done.TaskStatus, Is.EqualTo("completed"), done.ToString());
-            Assert.That(done.Body!["attempts"]!.GetValue<int>(), Is.EqualTo(1));
-        }
+        await AssertEachRanOnceAsync(workingClient, circle, ids, "");
     }
 
     private sealed class FailsToStart : IHostedService
@@ -105,9 +93,7 @@ public sealed class WorkerStartTests
         var circle = TestRedis.NewCircle("no-start");
         await using var api = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Workers:Enabled"] = "false" });
         using var client = api.CreateClient();
-        var ids = new List<string>();
-        for (var i = 0; i < 4; i++)
-            ids.Add((await client.SubmitAsync(circle, new { script = $"return {i};" })).Id);
+        var ids = await QueueAsync(client, circle);
 
         // Its port is taken: the host stops at start, after its hosted services have begun.
         using var taken = new TcpListener(IPAddress.Loopback, 0);
@@ -121,19 +107,40 @@ public sealed class WorkerStartTests
             Assert.That(doomed.Log, Does.Contain("address already in use"));
         }
 
-        foreach (var id in ids)
-        {
-            var task = await client.GetTaskAsync(circle, id);
-            Assert.That(task.TaskStatus, Is.EqualTo("pending"), $"{task}: claimed by a process that never started; its 120 s lease would hold it");
-            Assert.That(task.Body!["attempts"]!.GetValue<int>(), Is.Zero);
-        }
+        await AssertUntouchedAsync(client, circle, ids, "claimed by a process that never started; its 120 s lease would hold it");
 
         // The same tasks, for a worker that does start: each runs once.
         await using var worker = await HostProcess.StartWorkerAsync(settings);
+        await AssertEachRanOnceAsync(client, circle, ids, worker.Log);
+    }
+
+    /// <summary>Four trivial tasks queued in <paramref name="circle"/>; their ids.</summary>
+    private static async Task<List<string>> QueueAsync(HttpClient client, string circle)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+            ids.Add((await client.SubmitAsync(circle, new { script = $"return {i};" })).Id);
+        return ids;
+    }
+
+    /// <summary>Each task still waits, no attempt spent.</summary>
+    private static async Task AssertUntouchedAsync(HttpClient client, string circle, IEnumerable<string> ids, string otherwise)
+    {
+        foreach (var id in ids)
+        {
+            var task = await client.GetTaskAsync(circle, id);
+            Assert.That(task.TaskStatus, Is.EqualTo("pending"), $"{task}: {otherwise}");
+            Assert.That(task.Body!["attempts"]!.GetValue<int>(), Is.Zero);
+        }
+    }
+
+    /// <summary>Each task completes, on its first attempt.</summary>
+    private static async Task AssertEachRanOnceAsync(HttpClient client, string circle, IEnumerable<string> ids, string workerLog)
+    {
         foreach (var id in ids)
         {
             var done = await client.GetTaskAsync(circle, id, wait: 30);
-            Assert.That(done.TaskStatus, Is.EqualTo("completed"), $"{done}\n{worker.Log}");
+            Assert.That(done.TaskStatus, Is.EqualTo("completed"), $"{done}\n{workerLog}");
             Assert.That(done.Body!["attempts"]!.GetValue<int>(), Is.EqualTo(1));
         }
     }
