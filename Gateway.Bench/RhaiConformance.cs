@@ -100,13 +100,14 @@ internal static partial class RhaiConformance
             case "compile_expression":
                 engine.CompileExpression(script);
                 return Dynamic.Unit;
+            // As Rhai's `*_with_scope` calls: compiled knowing the scope, then run in it.
             case "eval_expression":
-                return engine.Eval(engine.CompileExpression(script), scope);
+                return engine.Eval(engine.CompileExpression(script, scope), scope);
             case "run":
-                engine.Eval(engine.Compile(script), scope);
+                engine.Eval(script, scope);
                 return Dynamic.Unit;
             default:
-                return engine.Eval(engine.Compile(script), scope);
+                return engine.Eval(script, scope);
         }
     }
 

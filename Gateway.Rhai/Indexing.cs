@@ -50,6 +50,7 @@ internal static class Indexing
                 return Dynamic.FromChar(c.Value);
             case RhaiType.String when i.Type == RhaiType.Range:
                 var (start, len) = StringRange(b.AsString, i.AsRange);
+                if (IsEmptyInclusiveSlice(b.AsString, i.AsRange, start)) len = 0;
                 return Dynamic.FromString(Strings.Sub(b.AsString, start, len));
             case RhaiType.Blob when i.Type == RhaiType.Int:
                 var bytes = b.AsBlob;
@@ -89,6 +90,16 @@ internal static class Indexing
         var end = range.ExclusiveEnd;
         if (end > 64) throw new RhaiException(RhaiErrorKind.BitFieldBounds, $"Bit-field index {range.End} out of bounds: only 64 bits in bit-field", line, col);
         return ((int)from, (int)Math.Max(0, end - from));
+    }
+
+    // Rhai reads an inclusive slice that ends where it starts as empty (`"hello"[1..=1]` and
+    // `"hello"[1..=-4]` are ""), unless it is the whole string.
+    private static bool IsEmptyInclusiveSlice(string s, RhaiRange range, long start)
+    {
+        if (!range.Inclusive || range.End == long.MaxValue) return false;
+        var n = Strings.Length(s);
+        var end = range.End < 0 ? n + range.End : range.End;
+        return end == start && !(start == 0 && end >= n - 1);
     }
 
     // A range over a string: negative ends count from the end; open ends run to the end.

@@ -310,7 +310,7 @@ internal sealed partial class Parser
             case "loop":
             case "do":
             case "for":
-                if (!opt.AllowLooping || !statement && !opt.AllowLoopExpressions) throw Unexpected();
+                if (!opt.AllowLooping || expressionOnly || !statement && !opt.AllowLoopExpressions) throw Unexpected();
                 return ParseLoop();
             case "this":
                 Next();
@@ -364,7 +364,7 @@ internal sealed partial class Parser
                 return v.Type == RhaiType.Shared ? ((SharedCell)v.Obj!).Value : v;
             }, line, col) { Slot = slot, Name = name, IsConst = info.IsConst };
         }
-        if (opt.StrictVariables && !ast.HasFunction(name))
+        if (opt.StrictVariables && !ast.HasFunction(name) && !scopeNames.Contains(name))
         {
             throw Error($"Undefined variable: {name}", t, "VariableUndefined");
         }
@@ -442,7 +442,7 @@ internal sealed partial class Parser
             case "#{":
                 return ParseMap();
             case "{":
-                if (!opt.AllowStatementExpression) throw Unexpected();
+                if (!opt.AllowStatementExpression || expressionOnly) throw Unexpected();
                 return ParseBlock();
             case "|":
             case "||":

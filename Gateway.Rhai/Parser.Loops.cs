@@ -239,7 +239,7 @@ internal sealed partial class Parser
                 guard = ParseCondition().E;
             }
             Expect("=>", "Expecting '=>' after switch case");
-            var body = ParseStatement(topLevel: false) ?? throw Unexpected();
+            var body = expressionOnly ? ParseExpr() : ParseStatement(topLevel: false) ?? throw Unexpected();
             if (isDefault)
             {
                 fallback = body.E;
@@ -255,7 +255,7 @@ internal sealed partial class Parser
             }
             if (!Accept(","))
             {
-                if (!At("}") && !Prev.Is("}")) throw Error("Expecting ',' to separate switch cases", Cur, "MissingToken");
+                if (!At("}") && (expressionOnly || !Prev.Is("}"))) throw Error("Expecting ',' to separate switch cases", Cur, "MissingToken");
             }
         }
         Next();

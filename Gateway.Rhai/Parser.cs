@@ -105,6 +105,12 @@ internal sealed partial class Parser
     private int depth;
     private int functionCount;
 
+    // Expression-only parsing (`CompileExpression`), as Rhai's: a block holds one expression, a
+    // switch case is an expression, and neither `{ … }` nor a loop is an expression.
+    private bool expressionOnly;
+
+    private readonly HashSet<string> scopeNames = new(StringComparer.Ordinal);
+
     private Parser(List<Token> tokens, RhaiEngine engine, RhaiAst ast)
     {
         toks = tokens;
@@ -114,10 +120,12 @@ internal sealed partial class Parser
         ctx = new FnCtx(null, false, false);
     }
 
-    public static RhaiAst Parse(string source, RhaiEngine engine, bool expressionOnly = false)
+    // scopeNames: the host scope's variables, which strict variables counts as defined.
+    public static RhaiAst Parse(string source, RhaiEngine engine, bool expressionOnly = false, IEnumerable<string>? scopeNames = null)
     {
         var ast = new RhaiAst(source);
         var parser = new Parser(Lexer.Tokenize(source), engine, ast);
+        if (scopeNames is not null) parser.scopeNames.UnionWith(scopeNames);
         try
         {
             parser.ParseScript(expressionOnly);
@@ -228,6 +236,7 @@ internal sealed partial class Parser
     private void ParseScript(bool expressionOnly)
     {
         Eval main;
+        this.expressionOnly = expressionOnly;
         if (expressionOnly)
         {
             var e = ParseExpr();
@@ -303,6 +312,15 @@ internal sealed partial class Parser
         var open = Expect("{");
         Enter(open);
         PushBlock();
+        if (expressionOnly)
+        {
+            var only = ParseExpr(statement: true);
+            if (Cur.Kind == TokenKind.Punct && IsAssignOp(Cur.Text)) only = ParseAssignment(only);
+            Expect("}");
+            PopBlock();
+            Leave();
+            return new Node(NodeKind.Other, only.E, open.Line, open.Column) { EndsWithBlock = true };
+        }
         var stmts = new List<Eval>();
         while (!At("}"))
         {
@@ -412,6 +430,14 @@ internal sealed partial class Parser
                 f.L[slot] = v;
                 return Dynamic.Unit;
             };
+        }
+        if (!opt.AllowShadowing && ctx.IsTop)
+        {
+            // The host's scope is known only when the script runs: Rhai checks it then.
+            var declare = e;
+            e = f => f.R.Scope.Contains(name)
+                ? throw new RhaiException(RhaiErrorKind.VariableExists, $"Variable already defined: {name}", line, col)
+                : declare(f);
         }
         return new Node(NodeKind.Other, e, kw.Line, kw.Column) { EndsWithBlock = init?.EndsWithBlock ?? false };
     }

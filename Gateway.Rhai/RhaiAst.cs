@@ -1,7 +1,7 @@
 namespace Gateway.Rhai;
 
 /// <summary>
-/// A compiled script: immutable after <see cref="RhaiEngine.Compile"/>, so one instance may be
+/// A compiled script: immutable after <see cref="RhaiEngine.Compile(string)"/>, so one instance may be
 /// cached (for instance by the hash of its text) and evaluated by many threads at once.
 /// </summary>
 public sealed class RhaiAst

@@ -56,12 +56,22 @@ public sealed class RhaiEngine
     /// <summary>Parses and compiles a script. Throws <see cref="RhaiParseException"/> with line and column.</summary>
     public RhaiAst Compile(string script) => Parser.Parse(script, this);
 
+    /// <summary>
+    /// Compiles a script to run in <paramref name="scope"/> (Rhai's <c>compile_with_scope</c>): with
+    /// <see cref="RhaiEngineOptions.StrictVariables"/>, the scope's variables count as defined.
+    /// </summary>
+    public RhaiAst Compile(string script, RhaiScope scope) => Parser.Parse(script, this, scopeNames: scope.Names);
+
     /// <summary>Compiles a single expression (no statements).</summary>
     public RhaiAst CompileExpression(string script) => Parser.Parse(script, this, expressionOnly: true);
 
-    /// <summary>Compiles and evaluates <paramref name="script"/>.</summary>
+    /// <summary>Compiles a single expression to run in <paramref name="scope"/>, as <see cref="Compile(string, RhaiScope)"/>.</summary>
+    public RhaiAst CompileExpression(string script, RhaiScope scope) =>
+        Parser.Parse(script, this, expressionOnly: true, scopeNames: scope.Names);
+
+    /// <summary>Compiles <paramref name="script"/> knowing <paramref name="scope"/>, and evaluates it.</summary>
     public Dynamic Eval(string script, RhaiScope? scope = null, CancellationToken cancellationToken = default) =>
-        Eval(Compile(script), scope, null, cancellationToken);
+        Eval(scope is null ? Compile(script) : Compile(script, scope), scope, null, cancellationToken);
 
     /// <summary>
     /// Evaluates a compiled script and returns its last value. Top-level variables it declares are

@@ -92,4 +92,36 @@ public sealed class RhaiHostTests
             Assert.That(RhaiJson.ToJsonString(value), Is.EqualTo("""{"big":9223372036854775807,"f":2}"""));
         });
     }
+    [Test]
+    public void StrictVariables_KnowTheScopesVariables_WhenCompiledWithIt()
+    {
+        var engine = new RhaiEngine(new RhaiEngineOptions { StrictVariables = true });
+        var scope = new RhaiScope().Push("x", Dynamic.FromInt(42));
+        const string script = "fn foo(z) { z } let f = foo; call(f, x)";
+        Assert.Multiple(() =>
+        {
+            Assert.That(engine.Eval(script, scope).AsInt, Is.EqualTo(42));
+            Assert.That(engine.Eval(engine.Compile(script, scope), scope).AsInt, Is.EqualTo(42));
+            // Without the scope at compile time, x is undefined.
+            Assert.That(Assert.Throws<RhaiParseException>(() => engine.Compile(script))!.Message, Does.Contain("Undefined variable: x"));
+            Assert.Throws<RhaiParseException>(() => engine.Eval("x + y", scope));
+        });
+    }
+
+    [Test]
+    public void NoShadowing_RefusesALetOfAVariableTheScopeHas_WhenTheScriptRuns()
+    {
+        var engine = new RhaiEngine(new RhaiEngineOptions { AllowShadowing = false });
+        var ast = engine.Compile("let y = 1; let x = 42;");
+        var withX = new RhaiScope().Push("x", Dynamic.FromInt(1));
+        var e = Assert.Throws<RhaiException>(() => engine.Eval(ast, withX))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.VariableExists));
+            Assert.That(e.Message, Does.Contain("Variable already defined: x"));
+            Assert.That(e.Line, Is.EqualTo(1));
+            Assert.That(e.Column, Is.EqualTo(12));
+            Assert.That(engine.Eval(ast, new RhaiScope()).IsUnit, Is.True);
+        });
+    }
 }

@@ -219,4 +219,42 @@ public sealed class RhaiLanguageTests
             Assert.That(e.Column, Is.EqualTo(14));
         });
     }
+    [Test]
+    public void CompileExpression_TakesOneExpressionPerBlock_AndNoStatementsOrLoops()
+    {
+        var engine = new RhaiEngine();
+        var scope = new RhaiScope().Push("x", Dynamic.FromInt(10));
+        Assert.Multiple(() =>
+        {
+            Assert.That(engine.Eval(engine.CompileExpression("if x > 0 { 42 } else { 123 }", scope), scope).AsInt, Is.EqualTo(42));
+            Assert.That(engine.Eval(engine.CompileExpression("[1, 2, 3, 4].map(|x| { x * x }).reduce(|a, v| a + v, 0)", scope), scope).AsInt,
+                Is.EqualTo(30));
+            Assert.That(engine.Eval(engine.CompileExpression("switch x { 0 => 1, 10 => 42, _ => 0 }", scope), scope).AsInt, Is.EqualTo(42));
+        });
+        string[] refused =
+        [
+            "[1, 2].map(|x| { let r = 2; x * r }).reduce(|a, v| a + v, 0)",
+            "if x > 0 { let y = 42; y } else { 123 }",
+            "if x > 0 { 42 } else {}",
+            "switch x { 0 => 1, 1..10 => { let y = 123; y } }",
+            "40 + { 2 }",
+            "do { break 42; } while true",
+            "let y = 1",
+        ];
+        foreach (var text in refused)
+        {
+            Assert.Throws<RhaiParseException>(() => engine.CompileExpression(text), text);
+        }
+        // In a script, a block may hold statements.
+        Assert.That(engine.Eval(engine.Compile("if x > 0 { let y = 42; y } else { 123 }"), scope).AsInt, Is.EqualTo(42));
+    }
+
+    [Test]
+    public void StringSlices_FollowRhai_AnInclusiveSliceEndingWhereItStartsIsEmpty()
+    {
+        Assert.That(RhaiRun.Output("""
+            let y = "hello";
+            print(y[1..=-1]); print(y[1..=-4]); print(y[1..=1]); print(y[1..=2]); print(y[4..=10]); print("h"[0..=0]); print(y[1..3]);
+            """), Is.EqualTo(new[] { "ello", "", "", "el", "o", "h", "el" }));
+    }
 }
