@@ -19,10 +19,11 @@ internal static class Calls
         return false;
     }
 
-    public static Dynamic Invoke(Runtime r, ScriptFunction fn, Dynamic[] locals, bool hasThis, ref Dynamic thisVal, int line, int col)
+    public static Dynamic Invoke(Runtime r, ScriptFunction fn, Dynamic[] locals, bool hasThis, ref Dynamic thisVal, int line, int col,
+        CallerScope? caller = null)
     {
         r.EnterCall(line, col);
-        var frame = new Frame(locals, r) { HasThis = hasThis, This = thisVal };
+        var frame = new Frame(locals, r) { HasThis = hasThis, This = thisVal, Caller = caller ?? r.TakePendingCaller() };
         try
         {
             var v = fn.Body(frame);
@@ -144,7 +145,10 @@ internal static class Calls
     private static bool Same(Dynamic a, Dynamic b) => a.Type == b.Type && a.Bits == b.Bits && ReferenceEquals(a.Obj, b.Obj);
 
     // ------------------------------------------------------------------ f(args)
-    public static Node MakeCall(string name, List<Node> args, Token t, Parser parser)
+    // callerNames: for `f!(…)`, `call!(…)` and `eval(…)`, the variables visible at the call, which
+    // the callee may use; atTop: the call stands at the script's top level.
+    public static Node MakeCall(string name, List<Node> args, Token t, Parser parser, IReadOnlyDictionary<string, VarInfo>? callerNames = null,
+        bool atTop = false)
     {
         int line = t.Line, col = t.Column;
         var argc = args.Count;
@@ -190,7 +194,7 @@ internal static class Calls
                 var locals = new Dynamic[sf.SlotCount < argc ? argc : sf.SlotCount];
                 for (var i = 0; i < argc; i++) locals[i] = argV[i](f);
                 var none = Dynamic.Unit;
-                return Invoke(r, sf, locals, false, ref none, line, col);
+                return Invoke(r, sf, locals, false, ref none, line, col, callerNames is null ? null : new CallerScope(f, callerNames, atTop));
             }
             var values = new Dynamic[argc];
             for (var i = 0; i < argc; i++) values[i] = argE[i](f);
@@ -198,7 +202,23 @@ internal static class Calls
             {
                 r.Tick(line, col);
                 var before = argc > 0 ? values[0] : default;
-                var result = bf.Fn(new Ctx(r, line, col), values);
+                Dynamic result;
+                if (callerNames is null)
+                {
+                    result = bf.Fn(new Ctx(r, line, col), values);
+                }
+                else
+                {
+                    r.PendingCaller = new CallerScope(f, callerNames, atTop);
+                    try
+                    {
+                        result = bf.Fn(new Ctx(r, line, col), values);
+                    }
+                    finally
+                    {
+                        r.PendingCaller = null;
+                    }
+                }
                 if (bf.Mutating && firstIsPlace && !Same(before, values[0]))
                 {
                     if (firstConst) throw new RhaiException(RhaiErrorKind.NonPureMethodCallOnConstant, $"Non-pure method '{name}' cannot be called on constant", line, col);

@@ -140,9 +140,19 @@ internal static class Indexing
                 var dname = n.Name!;
                 if (n.IsConst)
                 {
-                    return (_, _) => throw new RhaiException(RhaiErrorKind.VariableNotFound, $"Variable not found: {dname}", line, col);
+                    // Inside a fn: only the variables of a `f!()` caller can be assigned.
+                    return (f, v) =>
+                    {
+                        if (f.Caller?.TrySet(dname, v, line, col) != true)
+                        {
+                            throw new RhaiException(RhaiErrorKind.VariableNotFound, $"Variable not found: {dname}", line, col);
+                        }
+                    };
                 }
-                return (f, v) => f.R.SetDynamic(dname, v, line, col);
+                return (f, v) =>
+                {
+                    if (f.Caller?.TrySet(dname, v, line, col) != true) f.R.SetDynamic(dname, v, line, col);
+                };
             case NodeKind.This:
                 return (f, v) =>
                 {

@@ -343,9 +343,11 @@ internal sealed partial class Parser
         if (At("::")) return ParseNamespaced(t);
         if (At("(") || At("!") && PeekTok().Is("("))
         {
-            Accept("!");
+            var inCallerScope = Accept("!") || t.Text == "eval";
             var args = ParseArgs();
-            return Calls.MakeCall(t.Text, args, t, this);
+            return inCallerScope
+                ? Calls.MakeCall(t.Text, args, t, this, VisibleVariables(), atTop: ctx.IsTop && ctx.Blocks.Count == 1)
+                : Calls.MakeCall(t.Text, args, t, this);
         }
         return VariableRef(t);
     }
@@ -370,14 +372,30 @@ internal sealed partial class Parser
         }
         if (ctx.IsFunction)
         {
-            // A fn cannot see the script's variables: only a function name can make sense here.
+            // A fn sees the script's variables only when called as `f!()`; otherwise only a function
+            // name can make sense here.
             return new Node(NodeKind.Dynamic, f =>
             {
+                if (f.Caller is { } caller) return caller.TryGet(name, out var v) ? v : f.R.GetDynamic(name, line, col);
                 if (f.R.Ast.HasFunction(name)) return Dynamic.FromFnPtr(new FnPtr(name, null, null, []));
                 throw new RhaiException(RhaiErrorKind.VariableNotFound, $"Variable not found: {name}", line, col);
             }, line, col) { Name = name, IsConst = true };
         }
-        return new Node(NodeKind.Dynamic, f => f.R.GetDynamic(name, line, col), line, col) { Name = name };
+        return new Node(NodeKind.Dynamic, f => f.Caller is { } c && c.TryGet(name, out var v) ? v : f.R.GetDynamic(name, line, col), line, col)
+        {
+            Name = name,
+        };
+    }
+
+    // The variables visible here, innermost first, for a callee that runs in this scope.
+    private Dictionary<string, VarInfo> VisibleVariables()
+    {
+        var names = new Dictionary<string, VarInfo>(StringComparer.Ordinal);
+        for (var i = ctx.Blocks.Count - 1; i >= 0; i--)
+        {
+            foreach (var (name, info) in ctx.Blocks[i]) names.TryAdd(name, info);
+        }
+        return names;
     }
 
     internal bool IsDeclared(string name) => Lookup(ctx, name, capture: false) is not null;

@@ -417,7 +417,8 @@ internal sealed partial class Parser
             {
                 var v = value(f);
                 f.L[slot] = v;
-                f.R.Globals[name] = v;
+                // Not from an eval inside a block or a function: its constant is local there.
+                if (f.Caller?.AtTop != false) f.R.Globals[name] = v;
                 return Dynamic.Unit;
             };
         }

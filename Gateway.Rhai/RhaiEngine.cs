@@ -139,7 +139,8 @@ public sealed class RhaiEngine
         return module;
     }
 
-    // `eval(text)`: runs in the caller's evaluation; its top-level variables join the scope.
+    // `eval(text)`: runs in the caller's evaluation and sees the variables at the call; its
+    // top-level variables join the scope.
     internal Dynamic EvalNested(string script, Runtime r, int line, int col)
     {
         RhaiAst ast;
@@ -151,7 +152,8 @@ public sealed class RhaiEngine
         {
             throw new RhaiException(RhaiErrorKind.Parsing, e.Message, line, col);
         }
-        var frame = new Frame(new Dynamic[ast.SlotCount], r);
+        var caller = r.TakePendingCaller();
+        var frame = new Frame(new Dynamic[ast.SlotCount], r) { Caller = caller };
         var saved = r.Ast;
         r.Ast = ast.Functions.Count > 0 ? ast : saved;
         try
@@ -161,7 +163,8 @@ public sealed class RhaiEngine
             foreach (var (name, slot, constant) in ast.TopLevel)
             {
                 r.Scope.Define(name, Deref(frame.L[slot]), constant);
-                if (constant) r.Globals[name] = Deref(frame.L[slot]);
+                // A constant declared by an eval inside a block or a function is not a global.
+                if (constant && caller?.AtTop != false) r.Globals[name] = Deref(frame.L[slot]);
             }
             return Deref(value);
         }

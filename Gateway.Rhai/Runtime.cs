@@ -18,6 +18,42 @@ internal sealed class Frame(Dynamic[] locals, Runtime runtime)
     public bool HasThis;
     public int Sig;
     public Dynamic SigValue;
+
+    // The caller's variables, for a function called as `f!()` and for the script of an `eval`.
+    public CallerScope? Caller;
+}
+
+/// <summary>
+/// The variables at a call site that a function called as <c>f!()</c> (or <c>call!(fp)</c>), or an
+/// <c>eval</c>'s script, may read and change: the calling frame and the slot of each name visible there.
+/// </summary>
+internal sealed class CallerScope(Frame frame, IReadOnlyDictionary<string, VarInfo> names, bool atTop)
+{
+    /// <summary>The call stands at the script's top level, outside any block or function.</summary>
+    public readonly bool AtTop = atTop;
+
+    public bool TryGet(string name, out Dynamic value)
+    {
+        if (names.TryGetValue(name, out var info))
+        {
+            var v = frame.L[info.Slot];
+            value = v.Type == RhaiType.Shared ? ((SharedCell)v.Obj!).Value : v;
+            return true;
+        }
+        if (frame.Caller is { } outer) return outer.TryGet(name, out value);
+        value = default;
+        return false;
+    }
+
+    public bool TrySet(string name, Dynamic value, int line, int col)
+    {
+        if (!names.TryGetValue(name, out var info)) return frame.Caller is { } outer && outer.TrySet(name, value, line, col);
+        if (info.IsConst) throw new RhaiException(RhaiErrorKind.AssignmentToConstant, $"Cannot modify constant {name}", line, col);
+        ref var slot = ref frame.L[info.Slot];
+        if (slot.Type == RhaiType.Shared) ((SharedCell)slot.Obj!).Value = value;
+        else slot = value;
+        return true;
+    }
 }
 
 /// <summary>A compiled <c>fn</c> or closure body.</summary>
@@ -66,6 +102,16 @@ internal sealed class Runtime
     }
 
     public readonly RhaiEngine Engine;
+
+    // Set by a `call!(…)` or `eval(…)` site just before the built-in runs; taken by the frame it makes.
+    public CallerScope? PendingCaller;
+
+    public CallerScope? TakePendingCaller()
+    {
+        var caller = PendingCaller;
+        PendingCaller = null;
+        return caller;
+    }
     public readonly RhaiEngineOptions Options;
     public readonly RhaiScope Scope;
     public readonly CancellationToken Token;

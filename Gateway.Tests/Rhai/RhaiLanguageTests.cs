@@ -257,4 +257,49 @@ public sealed class RhaiLanguageTests
             print(y[1..=-1]); print(y[1..=-4]); print(y[1..=1]); print(y[1..=2]); print(y[4..=10]); print("h"[0..=0]); print(y[1..3]);
             """), Is.EqualTo(new[] { "ello", "", "", "el", "o", "h", "el" }));
     }
+    [Test]
+    public void CallsWithBang_RunInTheCallersScope_AndPlainCallsDoNot()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(RhaiRun.Result("fn foo() { hello + bar } let hello = 42; let bar = 123; foo!()").AsInt, Is.EqualTo(165));
+            Assert.That(RhaiRun.Result("fn foo(y) { x += y; x } let x = 41; let y = 999; foo!(1) + x").AsInt, Is.EqualTo(84));
+            // A variable the callee declares stays its own.
+            Assert.That(RhaiRun.Result("""
+                fn foo(x) { let hello = bar + 42 + x; hello }
+                let bar = 999; let hello = 123;
+                let f = Fn("foo");
+                let r = call!(f, 1);
+                [r, hello]
+                """).ToString(), Is.EqualTo("[1042, 123]"));
+            // A function it calls in turn does not see them.
+            Assert.That(RhaiRun.Error("fn inner() { x } fn outer() { inner() } let x = 1; outer!()").Kind, Is.EqualTo(RhaiErrorKind.VariableNotFound));
+            Assert.That(RhaiRun.Error("fn foo() { x } let x = 1; foo()").Kind, Is.EqualTo(RhaiErrorKind.VariableNotFound));
+            Assert.That(RhaiRun.Error("fn foo() { x = 2; } const x = 1; foo!()").Kind, Is.EqualTo(RhaiErrorKind.AssignmentToConstant));
+        });
+    }
+
+    [Test]
+    public void Eval_SeesAndChangesTheCallersVariables_AndAConstantItDeclaresInABlockIsNotGlobal()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(RhaiRun.Result("""
+                let x = 10;
+                fn foo(x) { x += 12; x }
+                let script = "let y = x;";
+                script += "y += foo(y);";
+                script += "x + y";
+                eval(script) + x + y
+                """).AsInt, Is.EqualTo(84));
+            Assert.That(RhaiRun.Result("fn f() { let a = 1; eval(\"a += 41\"); a } f()").AsInt, Is.EqualTo(42));
+            Assert.That(RhaiRun.Result("""
+                const XYZ = 123;
+                fn foo() { global::XYZ }
+                { eval("const XYZ = 42;"); }
+                foo()
+                """).AsInt, Is.EqualTo(123));
+            Assert.That(RhaiRun.Result("""eval("const XYZ = 42;"); fn foo() { global::XYZ } foo()""").AsInt, Is.EqualTo(42));
+        });
+    }
 }
