@@ -146,7 +146,7 @@ internal sealed class Launcher : IDisposable
         throw new TimeoutException($"{what} did not become ready within 60 s");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

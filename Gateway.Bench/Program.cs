@@ -8,6 +8,7 @@ using Gateway.Bench;
 //   sync | async | batch          load through the HTTP API of a gateway (--url, or --start one)
 //   queue                         the Core API and the worker loop in this process, no HTTP
 //   soak                          the embedded default under steady load for minutes: RSS, data folder, server memory
+//   garnet-log                    Garnet alone with the embedded settings and a compaction setting: does its log stay bounded
 //   compare                       the gateway and the BullMQ peer (bench/bullmq) taking turns in one session, with ratios
 //   delayed                       delayed tasks: due time to pending, an Api and two worker processes of its own
 //   rhai                          Gateway.Rhai against the reference folder (conformance, corpus, --speed)
@@ -35,6 +36,16 @@ switch (mode)
             Clients: Option("--clients", 8),
             MemorySize: Text("--memory-size", null)));
         break;
+    case "garnet-log":
+        result = await GarnetLogBench.RunAsync(new GarnetLogSettings(
+            Compaction: Text("--compaction", "none")!,
+            ForceDelete: args.Contains("--force-delete"),
+            MaxSegments: Option("--max-segments", 4),
+            Seconds: Option("--seconds", 240),
+            Rate: Option("--rate", 2000),
+            MemorySize: Text("--memory-size", "32m")!,
+            TtlSeconds: Option("--ttl-seconds", 20)));
+        break;
     case "compare":
         result = await CompareBench.RunAsync(new CompareSettings(
             Rounds: Option("--rounds", 3),
@@ -55,6 +66,7 @@ switch (mode)
                    Gateway.Bench sync|async|batch|queue [--clients N[,N…]] [--rounds N] [--count N] [--warmup N]
                                  [--batch N] [--script trivial|200-line|fib20] [--monitor]
                                  [--start [--concurrency N]] | [--url URL] [--redis host:port] [--pid GATEWAY_PID]
+                   Gateway.Bench garnet-log [--compaction none|lookup|scan] [--force-delete] [--max-segments N] [--seconds N] [--rate N] [--memory-size SIZE] [--ttl-seconds N]
                    Gateway.Bench compare [--rounds N] [--count N] [--warmup N] [--concurrency N] [--split] [--defaults]
                    Gateway.Bench soak [--minutes N] [--rate TASKS_PER_S] [--retention-hours H] [--checkpoint-seconds S] [--clients N] [--memory-size SIZE]
                    Gateway.Bench delayed [--rounds N] [--count N] [--spread MS] [--lead MS] [--concurrency N] [--idle S]
@@ -66,6 +78,8 @@ switch (mode)
 }
 
 Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+// Exit even if a thread is left running (garnet-log's server, when it would not stop).
+Environment.Exit(0);
 return 0;
 
 async Task<object> LoadAsync(string mode)

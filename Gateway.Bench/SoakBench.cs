@@ -120,7 +120,7 @@ internal static class SoakBench
         return new { mode = "soak", o.Minutes, o.Rate, o.RetentionHours, o.CheckpointSeconds, o.Clients, o.MemorySize, minutes };
     }
 
-    private static long FolderSize(string path) => Directory.Exists(path)
+    internal static long FolderSize(string path) => Directory.Exists(path)
         ? new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Exists ? f.Length : 0)
         : 0;
 
