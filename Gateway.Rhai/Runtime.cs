@@ -29,30 +29,41 @@ internal sealed class Frame(Dynamic[] locals, Runtime runtime)
 /// </summary>
 internal sealed class CallerScope(Frame frame, IReadOnlyDictionary<string, VarInfo> names, bool atTop)
 {
+    private readonly Frame frame = frame;
+    private readonly IReadOnlyDictionary<string, VarInfo> names = names;
+
     /// <summary>The call stands at the script's top level, outside any block or function.</summary>
     public readonly bool AtTop = atTop;
 
+    // Both walk the chain of callers in a loop: an eval nested thousands deep must not take as
+    // many stack frames to miss a name.
     public bool TryGet(string name, out Dynamic value)
     {
-        if (names.TryGetValue(name, out var info))
+        for (var scope = this; scope is not null; scope = scope.frame.Caller)
         {
-            var v = frame.L[info.Slot];
-            value = v.Type == RhaiType.Shared ? ((SharedCell)v.Obj!).Value : v;
-            return true;
+            if (scope.names.TryGetValue(name, out var info))
+            {
+                var v = scope.frame.L[info.Slot];
+                value = v.Type == RhaiType.Shared ? ((SharedCell)v.Obj!).Value : v;
+                return true;
+            }
         }
-        if (frame.Caller is { } outer) return outer.TryGet(name, out value);
         value = default;
         return false;
     }
 
     public bool TrySet(string name, Dynamic value, int line, int col)
     {
-        if (!names.TryGetValue(name, out var info)) return frame.Caller is { } outer && outer.TrySet(name, value, line, col);
-        if (info.IsConst) throw new RhaiException(RhaiErrorKind.AssignmentToConstant, $"Cannot modify constant {name}", line, col);
-        ref var slot = ref frame.L[info.Slot];
-        if (slot.Type == RhaiType.Shared) ((SharedCell)slot.Obj!).Value = value;
-        else slot = value;
-        return true;
+        for (var scope = this; scope is not null; scope = scope.frame.Caller)
+        {
+            if (!scope.names.TryGetValue(name, out var info)) continue;
+            if (info.IsConst) throw new RhaiException(RhaiErrorKind.AssignmentToConstant, $"Cannot modify constant {name}", line, col);
+            ref var slot = ref scope.frame.L[info.Slot];
+            if (slot.Type == RhaiType.Shared) ((SharedCell)slot.Obj!).Value = value;
+            else slot = value;
+            return true;
+        }
+        return false;
     }
 }
 

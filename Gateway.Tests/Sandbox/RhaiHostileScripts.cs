@@ -24,6 +24,9 @@ public static class RhaiHostileScripts
         yield return new("rhai recursion: catch and retry", "fn f() { try { f() } catch { f() } } f()", "recursion_limit");
         yield return new("rhai recursion: through a function pointer", "fn f(g) { g.call(g) } f(Fn(\"f\"))", "recursion_limit");
         yield return new("rhai recursion: eval of itself", "eval(\"let s = \\\"eval(s)\\\";\"); eval(s)", "recursion_limit");
+        yield return new("rhai recursion: calls in the caller's scope", "fn f() { x += 1; f!() } let x = 0; f!()", "recursion_limit");
+        // Each level reads the script's own variable through every caller above it.
+        yield return new("rhai recursion: eval in the caller's scope", "let s = \"let t = s; eval(t)\"; eval(s)", "recursion_limit");
         yield return new("rhai recursion: eval through a function pointer", "eval(\"let s = \\\"Fn(\\\\\\\"eval\\\\\\\").call(s)\\\";\"); Fn(\"eval\").call(s)", "recursion_limit");
         yield return new("rhai recursion: parser nesting", new string('(', 30_000) + "1" + new string(')', 30_000), "recursion_limit");
         yield return new("rhai recursion: nested blocks", new string('{', 30_000) + new string('}', 30_000), "recursion_limit");
