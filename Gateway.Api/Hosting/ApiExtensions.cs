@@ -15,7 +15,9 @@ public static class ApiExtensions
     /// <summary>Everything the Api host runs: core, scripting, in-process workers, errors, Swagger, health.</summary>
     public static WebApplicationBuilder AddGatewayApi(this WebApplicationBuilder builder)
     {
-        builder.AddGatewayDefaults("gateway-api").AddCheck<WorkerHealthCheck>("workers", tags: [HealthEndpoints.ReadyTag]);
+        builder.AddGatewayDefaults("gateway-api")
+            .AddCheck<WorkerHealthCheck>("workers", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<EmbeddedDataHealthCheck>("embedded-data", tags: [HealthEndpoints.ReadyTag]);
         builder.AddGatewayCore();
         builder.AddScripting();
         builder.AddWorkers();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Garnet;
 using Garnet.server;
+using Gateway.Core.Telemetry;
 
 namespace Gateway.Api.Hosting;
 
@@ -14,7 +15,9 @@ namespace Gateway.Api.Hosting;
 /// long as the process runs: periodic checkpoints (and one at shutdown) let Garnet cut it, in
 /// small segments so that cutting frees disk. The record log that spills to disk is not
 /// compacted (see <see cref="Build"/>), so the data folder grows with every task written: the
-/// embedded server is for trying the gateway, Redis for anything that runs for days.
+/// embedded server is for trying the gateway, Redis for anything that runs for days. Its size is
+/// the gauge <c>gateway_embedded_data_bytes</c> and, past a warning, the health check
+/// <see cref="EmbeddedDataHealthCheck"/>.
 /// </summary>
 public sealed partial class EmbeddedGarnet(IOptions<EmbeddedRedisOptions> options, ILogger<EmbeddedGarnet> log)
     : IEmbeddedRedis, IDisposable
@@ -36,6 +39,8 @@ public sealed partial class EmbeddedGarnet(IOptions<EmbeddedRedisOptions> option
             var server = new GarnetServer(Build(settings, port, data));
             server.Start();
             _server = server;
+            if (settings.Persist)
+                GatewayMetrics.ObserveEmbeddedData(DataBytes);
             // The 1.5 s command timeout is for a Redis that went away; this server lives and dies
             // with the process, and only stalls (a checkpoint, a flush to disk). Waiting out a
             // stall of a few seconds beats answering 503 for a submit that may have been stored.
@@ -43,6 +48,30 @@ public sealed partial class EmbeddedGarnet(IOptions<EmbeddedRedisOptions> option
             LogStarted(log, port, settings.Persist ? data : "(not persisted)");
             return _connectionString;
         }
+    }
+
+    /// <summary>
+    /// Bytes in the data folder (append-only file, checkpoints, the record log spilled to disk);
+    /// 0 while the server is not started or keeps nothing on disk.
+    /// </summary>
+    public long DataBytes()
+    {
+        var settings = options.Value;
+        if (_server is null || !settings.Persist)
+            return 0;
+        long total = 0;
+        foreach (var file in new DirectoryInfo(Path.GetFullPath(settings.DataPath)).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            try
+            {
+                total += file.Length;
+            }
+            catch (FileNotFoundException)
+            {
+                // Cut by a checkpoint while the folder was read.
+            }
+        }
+        return total;
     }
 
     /// <summary>How long a command to the embedded server may take before it fails.</summary>

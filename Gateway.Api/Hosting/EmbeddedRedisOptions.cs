@@ -31,4 +31,12 @@ public sealed class EmbeddedRedisOptions
     [Required]
     [RegularExpression("^[0-9]+[kmgKMG]?$")]
     public string MemorySize { get; set; } = "256m";
+
+    /// <summary>
+    /// Size of <see cref="DataPath"/>, in megabytes, past which the <c>embedded-data</c> health
+    /// check reports Degraded: the folder only grows, so a service that has outgrown trying the
+    /// gateway should move to Redis. 0 = never.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int DataWarningMegabytes { get; set; } = 1024;
 }

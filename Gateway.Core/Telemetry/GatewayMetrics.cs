@@ -10,7 +10,7 @@ namespace Gateway.Core.Telemetry;
 /// <c>gateway_task_queue_wait_seconds</c>, <c>gateway_task_run_seconds</c>,
 /// <c>gateway_queue_depth</c>, <c>gateway_workers_busy</c>, <c>gateway_tasks_scheduled_total</c>,
 /// <c>gateway_scheduled_depth</c>, <c>gateway_task_promote_lag_seconds</c>, <c>gateway_tasks_retried_total</c>,
-/// <c>gateway_schedule_firings_total</c> and <c>gateway_schedule_skips_total</c>.
+/// <c>gateway_schedule_firings_total</c>, <c>gateway_schedule_skips_total</c> and <c>gateway_embedded_data_bytes</c>.
 /// </summary>
 public static class GatewayMetrics
 {
@@ -46,6 +46,8 @@ public static class GatewayMetrics
 
     private static Func<int> _busy = () => 0;
 
+    private static Func<long>? _embeddedData;
+
     static GatewayMetrics()
     {
         Meter.CreateObservableGauge("gateway.queue.depth",
@@ -55,7 +57,13 @@ public static class GatewayMetrics
             () => ScheduledDepths.Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("circle", d.Key))),
             "{task}", "Tasks scheduled (delayed, or waiting out a retry's backoff), per circle, as a promoter of this process last saw them.");
         Meter.CreateObservableGauge("gateway.workers.busy", () => _busy(), "{slot}", "Worker slots of this process running a task.");
+        Meter.CreateObservableGauge("gateway.embedded.data",
+            () => _embeddedData is { } bytes ? [new Measurement<long>(bytes())] : Array.Empty<Measurement<long>>(),
+            "By", "Bytes in the embedded server's data folder, which only grows (absent with a configured Redis).");
     }
+
+    /// <summary>Reports the embedded server's data folder in <c>gateway_embedded_data_bytes</c>.</summary>
+    public static void ObserveEmbeddedData(Func<long> bytes) => _embeddedData = bytes;
 
     public static void TaskSubmitted(string circle, int count) => Submitted.Add(count, new KeyValuePair<string, object?>("circle", circle));
 

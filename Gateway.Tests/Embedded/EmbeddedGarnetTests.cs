@@ -38,6 +38,7 @@ public sealed class EmbeddedGarnetTests
             ["Gateway:Embedded:Port"] = port,
             ["Gateway:Embedded:DataPath"] = Path.Combine(_dir, "data"),
             ["Gateway:Workers:Circles:0"] = circles,
+            ["Gateway:Embedded:DataWarningMegabytes"] = "1",
         };
 
         string doneId, laterId;
@@ -55,6 +56,7 @@ public sealed class EmbeddedGarnetTests
             laterId = later.Id;
 
             Assert.That(first.Log, Does.Contain($"embedded Garnet listens on 127.0.0.1:{port}"));
+            await AssertDataFolderIsReportedAsync(client, Path.Combine(_dir, "data"));
             first.Terminate();
             await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
             Assert.That(first.ExitCode, Is.Zero, first.Log);
@@ -131,6 +133,38 @@ public sealed class EmbeddedGarnetTests
             Assert.That(resumed.TaskStatus, Is.EqualTo("completed"), $"task {i}: {resumed}\n{second.Log}");
             Assert.That(resumed.Result!.GetValue<double>(), Is.EqualTo(i));
         }
+    }
+
+    // The folder's size as a metric; readiness Healthy, then Degraded (still 200) once the folder
+    // passes the warning, here 1 MB.
+    private static async Task AssertDataFolderIsReportedAsync(HttpClient client, string data)
+    {
+        Assert.That(await ReadyAsync(client), Is.EqualTo("Healthy"));
+        // About 1.6 MB of tasks nobody serves in this run.
+        var filler = new string('x', 200_000);
+        var tasks = Enumerable.Range(0, 8).Select(i => new { script = "args.i", args = new { i, filler } }).ToArray();
+        var batch = await GatewayClient.ReadAsync(await client.PostAsJsonAsync("/api/circles/filler/tasks/batch", new { tasks }));
+        Assert.That(batch.Status, Is.EqualTo(HttpStatusCode.Accepted), batch.ToString());
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string ready;
+        while ((ready = await ReadyAsync(client)) != "Degraded" && DateTime.UtcNow < deadline)
+            await Task.Delay(250);
+        Assert.That(ready, Is.EqualTo("Degraded"), $"data folder: {FolderBytes(data)} bytes");
+
+        var metrics = await client.GetStringAsync("/metrics");
+        var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith("gateway_embedded_data_bytes", StringComparison.Ordinal));
+        Assert.That(line, Is.Not.Null, metrics);
+        var reported = double.Parse(line!.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(reported, Is.GreaterThanOrEqualTo(1024 * 1024).And.LessThanOrEqualTo(FolderBytes(data) * 2.0), line);
+    }
+
+    // /health/ready answers 200 whether Healthy or Degraded; the body says which.
+    private static async Task<string> ReadyAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("/health/ready");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        return await response.Content.ReadAsStringAsync();
     }
 
     private static long FolderBytes(string path) =>
