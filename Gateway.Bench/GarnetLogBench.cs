@@ -95,9 +95,9 @@ internal static class GarnetLogBench
                     tasks = total - last,
                     failed = Interlocked.Read(ref failed),
                     rssMiB = Process.GetCurrentProcess().WorkingSet64 >> 20,
-                    dataMiB = SoakBench.FolderSize(data) >> 20,
-                    logMiB = SoakBench.FolderSize(Path.Combine(data, "log", "Store")) >> 20,
-                    checkpointsMiB = SoakBench.FolderSize(Path.Combine(data, "checkpoints")) >> 20,
+                    dataMiB = EmbeddedGarnet.FolderBytes(data) >> 20,
+                    logMiB = EmbeddedGarnet.FolderBytes(Path.Combine(data, "log", "Store")) >> 20,
+                    checkpointsMiB = EmbeddedGarnet.FolderBytes(Path.Combine(data, "checkpoints")) >> 20,
                     pingMs,
                 };
                 last = total;

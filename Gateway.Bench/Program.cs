@@ -80,7 +80,7 @@ switch (mode)
 Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
 // Exit even if a thread is left running (garnet-log's server, when it would not stop).
 Environment.Exit(0);
-return 0;
+return 0; // not reached; the entry point returns int
 
 async Task<object> LoadAsync(string mode)
 {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
+using Gateway.Api.Hosting;
 using Gateway.Core.Redis;
 using StackExchange.Redis;
 
@@ -96,11 +97,11 @@ internal static class SoakBench
                 p99Ms = times.Length == 0 ? 0 : Math.Round(times[(int)(times.Length * 0.99)], 1),
                 maxMs = times.Length == 0 ? 0 : Math.Round(times[^1], 1),
                 rssMiB = Rss(pid) / 1048576,
-                dataMiB = Math.Round(FolderSize(dataPath) / 1048576.0, 1),
+                dataMiB = Math.Round(EmbeddedGarnet.FolderBytes(dataPath) / 1048576.0, 1),
                 // Where the data folder's bytes are: the spilled record log, the checkpoints
                 // (snapshots, and the append-only file under them).
-                logMiB = Math.Round(FolderSize(Path.Combine(dataPath, "log")) / 1048576.0, 1),
-                checkpointsMiB = Math.Round(FolderSize(Path.Combine(dataPath, "checkpoints")) / 1048576.0, 1),
+                logMiB = Math.Round(EmbeddedGarnet.FolderBytes(Path.Combine(dataPath, "log")) / 1048576.0, 1),
+                checkpointsMiB = Math.Round(EmbeddedGarnet.FolderBytes(Path.Combine(dataPath, "checkpoints")) / 1048576.0, 1),
                 serverMemoryMiB = await ServerMemoryMiB(server),
                 tasksKept = await TasksKept(connection.GetDatabase()),
             };
@@ -119,10 +120,6 @@ internal static class SoakBench
         }
         return new { mode = "soak", o.Minutes, o.Rate, o.RetentionHours, o.CheckpointSeconds, o.Clients, o.MemorySize, minutes };
     }
-
-    internal static long FolderSize(string path) => Directory.Exists(path)
-        ? new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Exists ? f.Length : 0)
-        : 0;
 
     private static long Rss(int pid) =>
         long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))

@@ -77,7 +77,8 @@ internal static partial class Builtins
         {
             Reg("call", n, (c, a) =>
             {
-                if (a[0].Type == RhaiType.FnPtr) return Calls.CallFnPtr(c.R, a[0].AsFnPtr, a[1..], c.Line, c.Col);
+                // `call!(f, …)` runs f in the caller's scope, which the call site left pending.
+                if (a[0].Type == RhaiType.FnPtr) return Calls.CallFnPtr(c.R, a[0].AsFnPtr, a[1..], c.Line, c.Col, c.R.TakePendingCaller());
                 if (a.Length >= 2 && a[1].Type == RhaiType.FnPtr)
                 {
                     // x.call(f, ...) binds `this` to x.

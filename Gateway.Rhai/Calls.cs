@@ -23,7 +23,7 @@ internal static class Calls
         CallerScope? caller = null)
     {
         r.EnterCall(line, col);
-        var frame = new Frame(locals, r) { HasThis = hasThis, This = thisVal, Caller = caller ?? r.TakePendingCaller() };
+        var frame = new Frame(locals, r) { HasThis = hasThis, This = thisVal, Caller = caller };
         try
         {
             var v = fn.Body(frame);
@@ -48,7 +48,8 @@ internal static class Calls
         return locals;
     }
 
-    public static Dynamic CallFnPtr(Runtime r, FnPtr fp, Dynamic[] args, bool hasThis, ref Dynamic thisVal, int line, int col)
+    public static Dynamic CallFnPtr(Runtime r, FnPtr fp, Dynamic[] args, bool hasThis, ref Dynamic thisVal, int line, int col,
+        CallerScope? caller = null)
     {
         var all = fp.Curried.Length == 0 ? args : [.. fp.Curried, .. args];
         if (fp.Lambda is { } lam)
@@ -59,19 +60,19 @@ internal static class Calls
             {
                 locals[lam.Captures[i].Inner] = Dynamic.FromShared(fp.Cells![i]);
             }
-            return Invoke(r, lam, locals, hasThis, ref thisVal, line, col);
+            return Invoke(r, lam, locals, hasThis, ref thisVal, line, col, caller);
         }
         var sf = hasThis ? r.Ast.FindMethod(fp.Name, all.Length, thisVal.Type) : r.Ast.FindFunction(fp.Name, all.Length);
-        if (sf is not null) return Invoke(r, sf, Locals(sf, all), hasThis, ref thisVal, line, col);
+        if (sf is not null) return Invoke(r, sf, Locals(sf, all), hasThis, ref thisVal, line, col, caller);
         var bf = Builtins.Find(fp.Name, all.Length);
         if (bf is not null) return bf.Fn(new Ctx(r, line, col), all);
         throw Ops.NotFound(fp.Name, line, col, all);
     }
 
-    public static Dynamic CallFnPtr(Runtime r, FnPtr fp, Dynamic[] args, int line, int col)
+    public static Dynamic CallFnPtr(Runtime r, FnPtr fp, Dynamic[] args, int line, int col, CallerScope? caller = null)
     {
         var none = Dynamic.Unit;
-        return CallFnPtr(r, fp, args, false, ref none, line, col);
+        return CallFnPtr(r, fp, args, false, ref none, line, col, caller);
     }
 
     // How many arguments a callback takes (closures passed to map/filter/... may take 0, 1 or 2).

@@ -114,7 +114,8 @@ internal sealed class Runtime
 
     public readonly RhaiEngine Engine;
 
-    // Set by a `call!(…)` or `eval(…)` site just before the built-in runs; taken by the frame it makes.
+    // Set by a `name!(…)` or `eval(…)` site just before the built-in runs; taken by the two that use
+    // it, `call` and `eval`, for the frame they make, and cleared by the site afterwards.
     public CallerScope? PendingCaller;
 
     public CallerScope? TakePendingCaller()

@@ -7,12 +7,12 @@ namespace Gateway.Api.Hosting;
 /// Garnet does not reclaim the disk its record log spills to (docs/BENCHMARKS.md, <c>garnet-log</c>),
 /// so the folder grows for as long as tasks are written. Healthy with a configured Redis.
 /// </summary>
-public sealed class EmbeddedDataHealthCheck(IConfiguration configuration, EmbeddedGarnet embedded, IOptions<EmbeddedRedisOptions> options) : IHealthCheck
+public sealed class EmbeddedDataHealthCheck(EmbeddedGarnet embedded, IOptions<EmbeddedRedisOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (!string.IsNullOrEmpty(configuration.GetConnectionString(Gateway.Core.Redis.RedisConnector.ConnectionStringName)))
-            return Task.FromResult(HealthCheckResult.Healthy("Redis is configured; no embedded server."));
+        if (!embedded.IsRunning)
+            return Task.FromResult(HealthCheckResult.Healthy("No embedded server: Redis is configured."));
         var megabytes = embedded.DataBytes() / (1024 * 1024);
         var limit = options.Value.DataWarningMegabytes;
         return Task.FromResult(limit > 0 && megabytes >= limit

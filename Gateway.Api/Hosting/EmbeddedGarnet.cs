@@ -50,17 +50,23 @@ public sealed partial class EmbeddedGarnet(IOptions<EmbeddedRedisOptions> option
         }
     }
 
+    /// <summary>Whether this process started the server (no Redis is configured).</summary>
+    public bool IsRunning => _server is not null;
+
     /// <summary>
     /// Bytes in the data folder (append-only file, checkpoints, the record log spilled to disk);
     /// 0 while the server is not started or keeps nothing on disk.
     /// </summary>
-    public long DataBytes()
+    public long DataBytes() =>
+        _server is not null && options.Value.Persist ? FolderBytes(Path.GetFullPath(options.Value.DataPath)) : 0;
+
+    /// <summary>Bytes in the files under <paramref name="folder"/>; 0 when there is no such folder.</summary>
+    internal static long FolderBytes(string folder)
     {
-        var settings = options.Value;
-        if (_server is null || !settings.Persist)
+        if (!Directory.Exists(folder))
             return 0;
         long total = 0;
-        foreach (var file in new DirectoryInfo(Path.GetFullPath(settings.DataPath)).EnumerateFiles("*", SearchOption.AllDirectories))
+        foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
         {
             try
             {

@@ -103,7 +103,7 @@ public sealed class EmbeddedGarnetTests
                 Assert.That(response.Status, Is.EqualTo(HttpStatusCode.Accepted), response.ToString());
                 pending.AddRange(response.Body!["tasks"]!.AsArray().Select(t => t!["id"]!.GetValue<string>()));
             }
-            grown = FolderBytes(aof);
+            grown = EmbeddedGarnet.FolderBytes(aof);
             TestContext.Progress.WriteLine($"append-only file after the burst: {grown / 1048576.0:0.0} MiB");
             Assert.That(grown, Is.GreaterThan(16L * 1024 * 1024), "the burst must fill several segments of the file");
 
@@ -114,7 +114,7 @@ public sealed class EmbeddedGarnetTests
             {
                 await Task.Delay(1000);
                 await client.SubmitAsync("now", new { script = "1" }, wait: 5);
-                now = FolderBytes(aof);
+                now = EmbeddedGarnet.FolderBytes(aof);
             }
             while (now > grown / 2 && DateTime.UtcNow < deadline);
             TestContext.Progress.WriteLine($"append-only file after checkpoints: {now / 1048576.0:0.0} MiB");
@@ -150,13 +150,13 @@ public sealed class EmbeddedGarnetTests
         string ready;
         while ((ready = await ReadyAsync(client)) != "Degraded" && DateTime.UtcNow < deadline)
             await Task.Delay(250);
-        Assert.That(ready, Is.EqualTo("Degraded"), $"data folder: {FolderBytes(data)} bytes");
+        Assert.That(ready, Is.EqualTo("Degraded"), $"data folder: {EmbeddedGarnet.FolderBytes(data)} bytes");
 
         var metrics = await client.GetStringAsync("/metrics");
         var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith("gateway_embedded_data_bytes", StringComparison.Ordinal));
         Assert.That(line, Is.Not.Null, metrics);
         var reported = double.Parse(line!.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
-        Assert.That(reported, Is.GreaterThanOrEqualTo(1024 * 1024).And.LessThanOrEqualTo(FolderBytes(data) * 2.0), line);
+        Assert.That(reported, Is.GreaterThanOrEqualTo(1024 * 1024).And.LessThanOrEqualTo(EmbeddedGarnet.FolderBytes(data) * 2.0), line);
     }
 
     // /health/ready answers 200 whether Healthy or Degraded; the body says which.
@@ -166,9 +166,6 @@ public sealed class EmbeddedGarnetTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         return await response.Content.ReadAsStringAsync();
     }
-
-    private static long FolderBytes(string path) =>
-        Directory.Exists(path) ? new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
 
     [Test]
     public void Api_RefusesToStart_OnABackendThatFailsTheProtocolSelfTest()
