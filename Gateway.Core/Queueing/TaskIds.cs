@@ -1,9 +1,32 @@
+using System.Buffers.Binary;
+using System.Globalization;
+
 namespace Gateway.Core.Queueing;
 
-/// <summary>Task ids: 32 lowercase hex characters of a version 7 UUID — URL-safe, unique, time-ordered.</summary>
+/// <summary>
+/// Task ids: 32 lowercase hex characters of a version 7 UUID — URL-safe, unique, time-ordered, and
+/// strictly increasing within a process: two ids made in one millisecond keep the order they were
+/// made in (the later one is the earlier plus one, as RFC 9562 allows), so "newest first" holds for
+/// tasks submitted in the same millisecond.
+/// </summary>
 public static class TaskIds
 {
-    public static string New(TimeProvider time) => Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
+    private static readonly Lock Gate = new();
+    private static UInt128 _last;
+
+    public static string New(TimeProvider time)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Guid.CreateVersion7(time.GetUtcNow()).TryWriteBytes(bytes, bigEndian: true, out _);
+        var id = BinaryPrimitives.ReadUInt128BigEndian(bytes);
+        lock (Gate)
+        {
+            if (id <= _last)
+                id = _last + 1;
+            _last = id;
+        }
+        return id.ToString("x32", CultureInfo.InvariantCulture);
+    }
 
     /// <summary>True when <paramref name="id"/> has the shape of an id; anything else can never name a task.</summary>
     public static bool IsWellFormed(string? id)
