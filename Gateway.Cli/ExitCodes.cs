@@ -6,7 +6,7 @@ internal static class ExitCodes
     /// <summary>The task completed (or the command did what it was asked).</summary>
     public const int Ok = 0;
 
-    /// <summary>The script failed (or the task was cancelled).</summary>
+    /// <summary>The script failed (or the task was cancelled; for <c>gw health</c>, the API is unhealthy).</summary>
     public const int Failed = 1;
 
     /// <summary>The command line was wrong, or the API rejected the request as invalid (400).</summary>

@@ -22,6 +22,7 @@ internal static class Gw
             ListCommands.Tasks(connection),
             ListCommands.Circles(connection),
             ListCommands.Workers(connection),
+            ListCommands.Health(connection),
             StreamCommand.Create(connection),
             ScriptCommands.Create(connection),
             ScheduleCommands.Create(connection),

@@ -24,6 +24,13 @@ public sealed partial class GatewayClient
         return list.Workers;
     }
 
+    /// <summary>
+    /// The readiness checks of the API process that answers, with what each found: a Degraded
+    /// service says why here. Any known caller may read it.
+    /// </summary>
+    public Task<HealthInfo> GetHealthAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/health"), ClientJson.Default.HealthInfo, cancellationToken);
+
     /// <summary>Every entity of one domain view of the circle (calendars, events, flows, contracts), as JSON.</summary>
     public async Task<IReadOnlyList<JsonElement>> ListDomainAsync(string circle, DomainView view, CancellationToken cancellationToken = default)
     {

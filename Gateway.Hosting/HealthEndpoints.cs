@@ -11,6 +11,9 @@ public static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
 
+    /// <summary>The checks that decide readiness: those tagged <see cref="ReadyTag"/>.</summary>
+    public static bool IsReadinessCheck(HealthCheckRegistration check) => check.Tags.Contains(ReadyTag);
+
     /// <summary>Health checks every host has; hosts add their own with the <see cref="ReadyTag"/> tag.</summary>
     public static IHealthChecksBuilder AddGatewayHealthChecks(this IServiceCollection services) =>
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag]);
@@ -20,8 +23,8 @@ public static class HealthEndpoints
     {
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
             .WithTags("Health").WithSummary("Liveness: the process answers.");
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) })
-            .WithTags("Health").WithSummary("Readiness: Redis answers and the workers run.");
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = IsReadinessCheck })
+            .WithTags("Health").WithSummary("Readiness: every readiness check passes (Redis answers, the workers run); 200 when Healthy or Degraded (serving with a warning), 503 when one fails.");
         return endpoints;
     }
 }

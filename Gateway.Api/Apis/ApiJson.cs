@@ -18,6 +18,7 @@ namespace Gateway.Api.Apis;
 [JsonSerializable(typeof(CircleView))]
 [JsonSerializable(typeof(CircleListView))]
 [JsonSerializable(typeof(WorkerListView))]
+[JsonSerializable(typeof(HealthView))]
 [JsonSerializable(typeof(ScriptRequest))]
 [JsonSerializable(typeof(ScriptView))]
 [JsonSerializable(typeof(ScriptListView))]

@@ -63,7 +63,7 @@ public static class ApiExtensions
         api.MapSchedulesApi();
         api.MapCirclesApi();
         api.MapModelsApi();
-        api.MapWorkersApi();
+        api.MapOperationsApi();
         app.MapDashboard();
         app.WarnWhenOpen();
         return app;

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Gateway.Cli.Commands;
 
-/// <summary><c>gw tasks</c>, <c>circles</c>, <c>workers</c>: tables, or JSON with --json.</summary>
+/// <summary><c>gw tasks</c>, <c>circles</c>, <c>workers</c>, <c>health</c>: tables, or JSON with --json.</summary>
 internal static class ListCommands
 {
     public static Command Tasks(ConnectionOptions connection)
@@ -51,6 +51,26 @@ internal static class ListCommands
             {
                 w.Id, w.Host, string.Join(',', w.Circles), $"{w.Busy}/{w.Concurrency}", N(w.Processed), Output.Time(w.LastSeenAt),
             })));
+    }
+
+    /// <summary>The API's readiness checks; exits 1 when one failed, so a script can wait for a ready gateway.</summary>
+    public static Command Health(ConnectionOptions connection)
+    {
+        var json = CommonOptions.Json("Print the report as JSON");
+        return new Command("health", "The API's readiness checks, each with its status and what it found; exit 1 when unhealthy.") { json }
+            .SetClientAction(connection, async (client, parse, cancellationToken) =>
+            {
+                var health = await client.GetHealthAsync(cancellationToken);
+                Output.JsonOr(parse.GetValue(json), health, h =>
+                {
+                    Console.Out.WriteLine($"{h.Status} at {Output.Time(h.CheckedAt)}");
+                    Output.Table(["CHECK", "STATUS", "MS", "DETAIL"], h.Checks.Select(c => new[]
+                    {
+                        c.Name, c.Status, c.DurationMs.ToString("0.#", CultureInfo.InvariantCulture), c.Description ?? "",
+                    }));
+                });
+                return health.IsReady ? ExitCodes.Ok : ExitCodes.Failed;
+            });
     }
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);

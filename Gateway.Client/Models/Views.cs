@@ -26,6 +26,24 @@ public sealed record WorkerInfo(
     DateTimeOffset LastSeenAt,
     long Processed);
 
+/// <summary>The readiness checks of the API process that answered (<c>GET /api/health</c>).</summary>
+/// <param name="Status"><c>healthy</c>, <c>degraded</c> (serving, with a warning) or <c>unhealthy</c>: the worst of <paramref name="Checks"/>.</param>
+/// <param name="CheckedAt">When the checks ran.</param>
+/// <param name="Checks">Each check, by name.</param>
+public sealed record HealthInfo(string Status, DateTimeOffset CheckedAt, IReadOnlyList<HealthCheckInfo> Checks)
+{
+    /// <summary>True unless a check failed: <c>/health/ready</c> answers 200 for the same report.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsReady => !string.Equals(Status, "unhealthy", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>One readiness check.</summary>
+/// <param name="Name">The check: <c>redis</c>, <c>workers</c>, <c>embedded-data</c>, or one a newer server adds.</param>
+/// <param name="Status"><c>healthy</c>, <c>degraded</c> or <c>unhealthy</c>.</param>
+/// <param name="Description">What it found, for people.</param>
+/// <param name="DurationMs">How long it took.</param>
+public sealed record HealthCheckInfo(string Name, string Status, string? Description, double DurationMs);
+
 /// <summary>One server-sent event of <see cref="GatewayClient.WatchAsync"/>.</summary>
 /// <param name="Id">The task's id.</param>
 /// <param name="Circle">The task's circle.</param>

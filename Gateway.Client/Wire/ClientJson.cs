@@ -12,6 +12,7 @@ namespace Gateway.Client.Wire;
 [JsonSerializable(typeof(CircleInfo))]
 [JsonSerializable(typeof(CircleList))]
 [JsonSerializable(typeof(WorkerList))]
+[JsonSerializable(typeof(HealthInfo))]
 [JsonSerializable(typeof(Problem))]
 [JsonSerializable(typeof(StatusEventData))]
 [JsonSerializable(typeof(ScriptBody))]

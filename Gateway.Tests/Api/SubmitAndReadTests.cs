@@ -200,6 +200,24 @@ public sealed class SubmitAndReadTests : ApiFixture
     }
 
     [Test]
+    public async Task ApiHealth_ListsEveryReadinessCheck_WithItsStatusAndFinding()
+    {
+        var response = await GatewayClient.ReadAsync(await Client.GetAsync("/api/health"));
+        Assert.That(response.Status, Is.EqualTo(HttpStatusCode.OK), response.ToString());
+        var body = response.Body!;
+        Assert.That(body["status"]!.GetValue<string>(), Is.EqualTo("healthy"), response.ToString());
+        var checkedAt = DateTimeOffset.Parse(body["checkedAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(checkedAt, Is.EqualTo(DateTimeOffset.UtcNow).Within(TimeSpan.FromMinutes(1)));
+
+        var checks = body["checks"]!.AsArray().ToDictionary(c => c!["name"]!.GetValue<string>(), c => c!);
+        Assert.That(checks.Keys, Is.EquivalentTo(new[] { "redis", "workers", "embedded-data" }), response.ToString());
+        Assert.That(checks.Values.Select(c => c["status"]!.GetValue<string>()), Is.All.EqualTo("healthy"));
+        Assert.That(checks["redis"]["description"]!.GetValue<string>(), Does.Match(@"^Redis answered in \d+\.\d ms\.$"));
+        Assert.That(checks["embedded-data"]["description"]!.GetValue<string>(), Does.Contain("Redis is configured"));
+        Assert.That(checks.Values.Select(c => c["durationMs"]!.GetValue<double>()), Is.All.GreaterThanOrEqualTo(0));
+    }
+
+    [Test]
     public async Task Swagger_DescribesTheTaskEndpoints()
     {
         var document = await Client.GetStringAsync("/swagger/v1/swagger.json");

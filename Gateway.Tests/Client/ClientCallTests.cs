@@ -261,6 +261,20 @@ public sealed class ClientCallTests
     }
 
     [Test]
+    public async Task GetHealthAsync_ReportsEachReadinessCheck()
+    {
+        var health = await _client.GetHealthAsync();
+
+        Assert.That(health.Status, Is.EqualTo("healthy"), string.Join("; ", health.Checks));
+        Assert.That(health.IsReady, Is.True);
+        Assert.That(health.CheckedAt, Is.EqualTo(DateTimeOffset.UtcNow).Within(TimeSpan.FromMinutes(1)));
+        Assert.That(health.Checks.Select(c => c.Name), Is.EquivalentTo(new[] { "redis", "workers", "embedded-data" }));
+        var redis = health.Checks.Single(c => c.Name == "redis");
+        Assert.That(redis.Status, Is.EqualTo("healthy"));
+        Assert.That(redis.Description, Does.StartWith("Redis answered in "));
+    }
+
+    [Test]
     public async Task DomainViews_ACalendarAScriptMade_AreListedAndReadById()
     {
         var circle = TestRedis.NewCircle("dom");

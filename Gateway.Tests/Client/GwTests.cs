@@ -141,6 +141,42 @@ public sealed class GwTests
     }
 
     [Test]
+    public async Task Health_PrintsEachCheck_AsATableOrJson_AndExits0WhenHealthy()
+    {
+        var table = await GwProcess.RunAsync(["health"]);
+        var json = await GwProcess.RunAsync(["health", "--json"]);
+
+        Assert.That(table.ExitCode, Is.EqualTo(0), table.ToString());
+        var lines = table.Stdout.TrimEnd().Split('\n');
+        Assert.That(lines[0], Does.StartWith("healthy at "), table.ToString());
+        Assert.That(lines[1], Does.Match(@"^CHECK\s+STATUS\s+MS\s+DETAIL$"), table.ToString());
+        Assert.That(lines.Skip(2).Select(l => l.Split(' ')[0]), Is.EquivalentTo(new[] { "redis", "workers", "embedded-data" }), table.ToString());
+        Assert.That(lines.Single(l => l.StartsWith("redis ", StringComparison.Ordinal)), Does.Contain("Redis answered in"));
+
+        Assert.That(json.ExitCode, Is.EqualTo(0), json.ToString());
+        using var report = JsonDocument.Parse(json.Stdout);
+        Assert.That(report.RootElement.GetProperty("status").GetString(), Is.EqualTo("healthy"));
+        Assert.That(report.RootElement.TryGetProperty("isReady", out _), Is.False, "the JSON is the API's report, nothing added");
+        Assert.That(report.RootElement.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("status").GetString()), Is.All.EqualTo("healthy"));
+    }
+
+    [Test]
+    public async Task Health_WithRedisAway_NamesTheFailedCheck_AndExits1()
+    {
+        using var redis = new Gateway.Tests.Infrastructure.RestartableRedis();
+        await using var api = await Gateway.Tests.Infrastructure.HostProcess.StartAsync("Gateway.Api",
+            new Dictionary<string, string> { ["ConnectionStrings:Redis"] = redis.ConnectionString });
+        redis.Stop();
+
+        var health = await GwProcess.RunAsync(["health"], url: new Uri($"http://127.0.0.1:{api.Port}"));
+
+        Assert.That(health.ExitCode, Is.EqualTo(1), health.ToString());
+        Assert.That(health.Stdout, Does.StartWith("unhealthy at "), health.ToString());
+        var redisLine = health.Stdout.Split('\n').Single(l => l.StartsWith("redis ", StringComparison.Ordinal));
+        Assert.That(redisLine, Does.Contain(" unhealthy ").And.Contain("did not answer"), health.ToString());
+    }
+
+    [Test]
     public async Task Cancel_ARunningTask_PrintsCancelled_AndWaitThenExits1()
     {
         var circle = TestRedis.NewCircle("gw");

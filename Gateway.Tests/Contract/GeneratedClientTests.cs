@@ -125,4 +125,15 @@ public sealed class GeneratedClientTests : ApiFixture
         Assert.That(((IEnumerable)GeneratedClient.Get(circles, "Circles")!).Cast<object>().Select(c => GeneratedClient.Get(c, "Name")), Does.Contain(_circle));
         Assert.That(((IEnumerable)GeneratedClient.Get(workers, "Workers")!).Cast<object>(), Is.Not.Empty);
     }
+
+    [Test]
+    public async Task Health_IsReadable()
+    {
+        var health = await _api.CallAsync("GetHealth");
+
+        Assert.That(GeneratedClient.Get(health, "Status"), Is.EqualTo("healthy"));
+        var checks = ((IEnumerable)GeneratedClient.Get(health, "Checks")!).Cast<object>().ToArray();
+        Assert.That(checks.Select(c => GeneratedClient.Get(c, "Name")), Is.EquivalentTo(new[] { "redis", "workers", "embedded-data" }));
+        Assert.That(checks.Select(c => GeneratedClient.Get(c, "Description")), Is.All.Not.Null);
+    }
 }

@@ -67,6 +67,12 @@ public sealed class DashboardTests
 
         await page.Locator("#workers tr[data-worker]").First.WaitForAsync();
         Assert.That(await page.Locator("#workers tr[data-worker]").CountAsync(), Is.GreaterThanOrEqualTo(1));
+
+        // The API's readiness checks, each with its status and finding.
+        await Expect(page.Locator("#health-status .badge")).ToHaveTextAsync("healthy");
+        await Expect(page.Locator("#health tr[data-check]")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#health tr[data-check='redis'] .badge")).ToHaveTextAsync("healthy");
+        await Expect(page.Locator("#health tr[data-check='redis'] td").Nth(1)).ToContainTextAsync("Redis answered in");
         await DashboardBrowser.ScreenshotAsync(page, "overview");
     }
 

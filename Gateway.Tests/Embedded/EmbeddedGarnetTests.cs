@@ -152,6 +152,13 @@ public sealed class EmbeddedGarnetTests
             await Task.Delay(250);
         Assert.That(ready, Is.EqualTo("Degraded"), $"data folder: {EmbeddedGarnet.FolderBytes(data)} bytes");
 
+        // The detailed report names the check and what it found.
+        var health = await GatewayClient.ReadAsync(await client.GetAsync("/api/health"));
+        Assert.That(health.Body?["status"]?.GetValue<string>(), Is.EqualTo("degraded"), health.ToString());
+        var check = health.Body!["checks"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "embedded-data")!;
+        Assert.That(check["status"]!.GetValue<string>(), Is.EqualTo("degraded"), health.ToString());
+        Assert.That(check["description"]!.GetValue<string>(), Does.Contain("MB").And.Contain("Redis"), health.ToString());
+
         var metrics = await client.GetStringAsync("/metrics");
         var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith("gateway_embedded_data_bytes", StringComparison.Ordinal));
         Assert.That(line, Is.Not.Null, metrics);

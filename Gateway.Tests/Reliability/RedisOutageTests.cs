@@ -94,6 +94,15 @@ public sealed class RedisOutageTests
 
         Assert.That((await client.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That((await client.GetAsync("/health/ready")).StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+
+        // The detailed report still answers, and says which check failed.
+        var health = await GatewayClient.ReadAsync(await client.GetAsync("/api/health"));
+        Assert.That(health.Status, Is.EqualTo(HttpStatusCode.OK), health.ToString());
+        Assert.That(health.Body!["status"]!.GetValue<string>(), Is.EqualTo("unhealthy"), health.ToString());
+        var redisCheck = health.Body["checks"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "redis")!;
+        Assert.That(redisCheck["status"]!.GetValue<string>(), Is.EqualTo("unhealthy"), health.ToString());
+        Assert.That(redisCheck["description"]!.GetValue<string>(), Does.Contain("did not answer"));
+
         var read = await client.GetTaskAsync("any", "0123456789abcdef0123456789abcdef");
         Assert.That(read.Status, Is.EqualTo(HttpStatusCode.ServiceUnavailable), read.ToString());
         Assert.That(read.Message.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));

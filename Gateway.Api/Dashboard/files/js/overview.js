@@ -1,6 +1,7 @@
-// Overview: every circle with its figures and a chart of the last 15 minutes, and the live workers.
+// Overview: the API's readiness checks, every circle with its figures and a chart of the last 15
+// minutes, and the live workers.
 import { api, follow, enc, credential } from './api.js';
-import { h, svg, replace, table, ago, throttle } from './dom.js';
+import { h, svg, replace, table, ago, ms, badge, throttle, problemText } from './dom.js';
 import { streamState } from './live.js';
 
 const minutes = 15;
@@ -49,10 +50,12 @@ export async function overview(main, _params, signal) {
   const circles = new Map(); // name → { figures, throughput, row }
   const circlesBody = h('tbody', {});
   const workersRegion = h('div', {}, h('p', { class: 'muted' }, 'Loading workers…'));
+  const healthRegion = h('div', {}, h('p', { class: 'muted' }, 'Loading health…'));
   const note = h('p', { class: 'muted small' },
     `Completed and failed per minute: from each circle's newest ${backfillLimit} finished tasks when the page opened, then live.`);
   replace(main,
     h('h1', {}, 'Overview'),
+    h('section', { 'aria-labelledby': 'health-title' }, h('h2', { id: 'health-title' }, 'Health'), healthRegion),
     h('section', { 'aria-labelledby': 'circles-title' },
       h('h2', { id: 'circles-title' }, 'Circles'),
       h('div', { class: 'scroll', role: 'region', 'aria-label': 'Circles table', tabindex: 0 },
@@ -149,6 +152,25 @@ export async function overview(main, _params, signal) {
     }
   }
 
+  // The readiness checks of the API process that answers: why a Degraded service is degraded.
+  async function loadHealth() {
+    try {
+      const { data } = await api('health', { signal });
+      const rows = data.checks.map(c => h('tr', { 'data-check': c.name },
+        h('th', { scope: 'row' }, c.name),
+        h('td', {}, badge(c.status)),
+        h('td', {}, c.description ?? ''),
+        h('td', { class: 'num' }, ms(c.durationMs))));
+      replace(healthRegion,
+        h('p', { id: 'health-status' }, 'API ', badge(data.status), ' ',
+          h('span', { class: 'muted small' }, 'checked ', h('time', { datetime: data.checkedAt, title: data.checkedAt }, ago(data.checkedAt)))),
+        table('Readiness checks', ['Check', 'Status', 'Finding', 'Took'], rows, { id: 'health' }));
+    } catch (error) {
+      replace(healthRegion, h('p', { class: 'error' }, `Health: ${problemText(error)}`));
+    }
+  }
+
+  await loadHealth();
   await loadCircles();
   await loadWorkers();
 
@@ -167,8 +189,9 @@ export async function overview(main, _params, signal) {
     },
   });
 
-  // Figures of every circle, workers, and the chart's moving window: once per 5 s, no faster.
+  // Health, figures of every circle, workers, and the chart's moving window: once per 5 s, no faster.
   const timer = setInterval(() => {
+    loadHealth();
     loadCircles().catch(() => {});
     loadWorkers();
   }, figuresEvery);
