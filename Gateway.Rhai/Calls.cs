@@ -161,8 +161,12 @@ internal static class Calls
             case "is_def_var" when argc == 1 && args[0].Kind == NodeKind.Literal && args[0].Value.Type == RhaiType.String:
                 var varName = args[0].Value.AsString;
                 if (parser.IsDeclared(varName)) return new Node(NodeKind.Literal, _ => Dynamic.True, line, col) { Value = Dynamic.True };
+                // As a name is looked up: a `!` callee or an eval sees its callers' variables and
+                // the host scope; a plain function sees neither.
                 var inFn = parser.InFunction;
-                return new Node(NodeKind.Call, f => Dynamic.FromBool(!inFn && f.R.Scope.Contains(varName)), line, col);
+                return new Node(NodeKind.Call, f => Dynamic.FromBool(f.Caller is { } caller
+                    ? caller.TryGet(varName, out _) || f.R.Scope.Contains(varName)
+                    : !inFn && f.R.Scope.Contains(varName)), line, col);
             case "is_shared" when argc == 1:
                 if (args[0].Kind == NodeKind.Local)
                 {

@@ -152,25 +152,19 @@ public sealed class RhaiEngine
         {
             throw new RhaiException(RhaiErrorKind.Parsing, e.Message, line, col);
         }
+        // As Rhai: the evaluated text may not define functions.
+        if (ast.Functions.Count > 0)
+            throw new RhaiException(RhaiErrorKind.Parsing, "Function definitions can only appear at global level, not in an eval", line, col);
         var caller = r.TakePendingCaller();
         var frame = new Frame(new Dynamic[ast.SlotCount], r) { Caller = caller };
-        var saved = r.Ast;
-        r.Ast = ast.Functions.Count > 0 ? ast : saved;
-        try
+        var value = ast.Main(frame);
+        if (frame.Sig == Frame.SigReturn) value = frame.SigValue;
+        foreach (var (name, slot, constant) in ast.TopLevel)
         {
-            var value = ast.Main(frame);
-            if (frame.Sig == Frame.SigReturn) value = frame.SigValue;
-            foreach (var (name, slot, constant) in ast.TopLevel)
-            {
-                r.Scope.Define(name, Deref(frame.L[slot]), constant);
-                // A constant declared by an eval inside a block or a function is not a global.
-                if (constant && caller?.AtTop != false) r.Globals[name] = Deref(frame.L[slot]);
-            }
-            return Deref(value);
+            r.Scope.Define(name, Deref(frame.L[slot]), constant);
+            // A constant declared by an eval inside a block or a function is not a global.
+            if (constant && caller?.AtTop != false) r.Globals[name] = Deref(frame.L[slot]);
         }
-        finally
-        {
-            r.Ast = saved;
-        }
+        return Deref(value);
     }
 }

@@ -302,4 +302,29 @@ public sealed class RhaiLanguageTests
             Assert.That(RhaiRun.Result("""eval("const XYZ = 42;"); fn foo() { global::XYZ } foo()""").AsInt, Is.EqualTo(42));
         });
     }
+
+    // Rhai runs a `!` call and an eval in the caller's scope, so is_def_var there sees the
+    // caller's variables; a plain call starts an empty scope.
+    [Test]
+    public void IsDefVar_InABangCallOrAnEval_SeesTheCallersVariables_AndInAPlainCallDoesNot()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(RhaiRun.Result("fn f() { is_def_var(\"x\") } let x = 1; f!()").AsBool, Is.True);
+            Assert.That(RhaiRun.Result("fn f() { is_def_var(\"y\") } let x = 1; f!()").AsBool, Is.False);
+            Assert.That(RhaiRun.Result("fn f() { is_def_var(\"x\") } let x = 1; f()").AsBool, Is.False);
+            Assert.That(RhaiRun.Result("fn f() { let x = 1; eval(\"is_def_var(\\\"x\\\")\") } f()").AsBool, Is.True);
+            Assert.That(RhaiRun.Result("let x = 1; eval(\"is_def_var(\\\"x\\\")\")").AsBool, Is.True);
+            Assert.That(RhaiRun.Result("fn f() { is_def_var(\"x\") } let x = 1; let p = Fn(\"f\"); call!(p)").AsBool, Is.True);
+        });
+    }
+
+    // Rhai's eval refuses a script that defines a function (WrongFnDefinition), as a parse error.
+    [Test]
+    public void Eval_OfAFunctionDefinition_IsAParseError()
+    {
+        var error = RhaiRun.Error("eval(\"fn foo() { 42 } foo()\")");
+        Assert.That(error.Kind, Is.EqualTo(RhaiErrorKind.Parsing));
+        Assert.That(error.Message, Does.Contain("global level"));
+    }
 }
