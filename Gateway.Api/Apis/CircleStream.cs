@@ -16,8 +16,6 @@ namespace Gateway.Api.Apis;
 /// </summary>
 internal static class CircleStream
 {
-    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
-
     /// <summary>Changes buffered per client; past this the client is told to resync rather than the process holding more.</summary>
     private const int Buffer = 4096;
 
@@ -55,32 +53,16 @@ internal static class CircleStream
         try
         {
             var response = context.Response;
-            response.ContentType = "text/event-stream";
-            response.Headers.CacheControl = "no-cache";
-            response.Headers["X-Accel-Buffering"] = "no";
+            ServerSentEvents.Start(response);
             // Sent at once, so a client knows it is listening before anything changes.
-            await response.WriteAsync(": open\n\n", cancellationToken);
-            await response.Body.FlushAsync(cancellationToken);
+            await ServerSentEvents.WriteAsync(response, ": open\n\n", cancellationToken);
 
             var batch = new List<Change>(ReadBatch);
             var text = new StringBuilder();
+            Func<CancellationToken, ValueTask<bool>> next = changes.Reader.WaitToReadAsync;
             while (!cancellationToken.IsCancellationRequested)
             {
-                using (var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-                {
-                    tick.CancelAfter(KeepAlive);
-                    try
-                    {
-                        await changes.Reader.WaitToReadAsync(tick.Token);
-                    }
-                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        await response.WriteAsync(": keep-alive\n\n", cancellationToken);
-                        await response.Body.FlushAsync(cancellationToken);
-                        continue;
-                    }
-                }
-
+                await ServerSentEvents.NextAsync(response, next, cancellationToken);
                 batch.Clear();
                 while (batch.Count < ReadBatch && changes.Reader.TryRead(out var change))
                     batch.Add(change);
@@ -103,10 +85,7 @@ internal static class CircleStream
                     text.Append("event: status\ndata: ").Append(JsonSerializer.Serialize(TaskView.From(task), json)).Append("\n\n");
                 }
                 if (text.Length > 0)
-                {
-                    await response.WriteAsync(text.ToString(), cancellationToken);
-                    await response.Body.FlushAsync(cancellationToken);
-                }
+                    await ServerSentEvents.WriteAsync(response, text.ToString(), cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -10,10 +10,6 @@ namespace Gateway.Api.Apis;
 /// </summary>
 internal static class TaskEventStream
 {
-    public const string ContentType = "text/event-stream";
-
-    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
-
     public static async Task Stream(
         string circle,
         string id,
@@ -37,29 +33,15 @@ internal static class TaskEventStream
         }
 
         var response = context.Response;
-        response.ContentType = ContentType;
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
+        ServerSentEvents.Start(response);
         var options = json.Value.SerializerOptions;
         await WriteAsync(response, JsonSerializer.Serialize(TaskView.From(task), options), cancellationToken);
 
         var last = task.Status;
+        Func<CancellationToken, ValueTask<TaskState?>> next = watch.Changes.ReadAsync;
         while (!last.IsTerminal())
         {
-            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            tick.CancelAfter(KeepAlive);
-            TaskState? change;
-            try
-            {
-                change = await watch.Changes.ReadAsync(tick.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                await response.WriteAsync(": keep-alive\n\n", cancellationToken);
-                await response.Body.FlushAsync(cancellationToken);
-                continue;
-            }
-
+            var change = await ServerSentEvents.NextAsync(response, next, cancellationToken);
             if (change is null)
             {
                 // Messages may have been missed while Redis was away: read the task again.
@@ -85,11 +67,8 @@ internal static class TaskEventStream
         }
     }
 
-    private static async Task WriteAsync(HttpResponse response, string data, CancellationToken cancellationToken)
-    {
-        await response.WriteAsync($"event: status\ndata: {data}\n\n", cancellationToken);
-        await response.Body.FlushAsync(cancellationToken);
-    }
+    private static Task WriteAsync(HttpResponse response, string data, CancellationToken cancellationToken) =>
+        ServerSentEvents.WriteAsync(response, $"event: status\ndata: {data}\n\n", cancellationToken);
 
     private sealed record StatusChange(string Id, string Circle, string Status);
 }

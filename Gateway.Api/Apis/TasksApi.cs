@@ -78,12 +78,12 @@ public static class TasksApi
         group.MapGet("/{id}/events", TaskEventStream.Stream)
             .WithName("TaskEvents")
             .WithSummary("Server-sent events: one 'status' event per state change, ending after the terminal one.")
-            .Produces<string>(StatusCodes.Status200OK, TaskEventStream.ContentType)
+            .Produces<string>(StatusCodes.Status200OK, ServerSentEvents.ContentType)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/stream", CircleStream.OneCircle)
             .WithName("CircleTaskEvents")
             .WithSummary("Server-sent events: one 'status' event (the task, without script and args) for every state change of every task of the circle, until the client leaves.")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .ProducesEventStream();
         group.MapGet("/{id}/source", Source)
             .WithName("GetTaskSource")
             .WithSummary("The script and args a task was submitted with, and the trace id of its submit.")
@@ -92,7 +92,7 @@ public static class TasksApi
             .WithTags("Tasks")
             .WithName("AllTaskEvents")
             .WithSummary("Server-sent events: one 'status' event for every state change of every task in every circle the caller may use, until the client leaves.")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .ProducesEventStream();
         group.MapGet("/", List)
             .WithName("ListTasks")
             .WithSummary("Recent tasks of the circle, newest first.")
