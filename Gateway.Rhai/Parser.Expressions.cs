@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Gateway.Rhai;
 
 internal sealed partial class Parser
@@ -38,9 +40,14 @@ internal sealed partial class Parser
         return n;
     }
 
+    // Each operator of a chain is one level deeper, as in Rhai (parse_binary_op levels up per
+    // operator), and the chain itself one more: with a limit of N, N - 2 operators compile and
+    // N - 1 do not (tests/stack.rs). `1 + 1 + … + 1` longer than that is ExprTooDeep, not a tree
+    // whose evaluation recurses past the end of the stack.
     private Node ParseBinary(int minPrec, bool statement = false)
     {
         var left = ParseUnary(statement);
+        var levels = 0;
         while (true)
         {
             var op = BinaryOpAt();
@@ -50,9 +57,16 @@ internal sealed partial class Parser
             var opTok = Next();
             CheckSymbol(opTok);
             if (op == "!in") Next();
+            if (levels++ == 0)
+            {
+                Enter(opTok);
+                levels++;
+            }
+            Enter(opTok);
             var right = op == "**" ? ParseBinary(prec) : ParseBinary(prec + 1);
             left = Ops.MakeBinary(op, left, right, opTok);
         }
+        depth -= levels;
         return left;
     }
 
@@ -87,10 +101,27 @@ internal sealed partial class Parser
 
     private static Node Literal(Dynamic v, Token t) => new(NodeKind.Literal, _ => v, t.Line, t.Column) { Value = v };
 
+    // Rhai does not limit a chain's length (`x.f().f()…`, `m.a.a…`, `a[0][0]…`), and each link's
+    // evaluation calls the one before it: every GuardEvery-th link first checks that the stack
+    // has room, so a chain of thousands ends as a stack overflow error rather than a crash.
+    private const int GuardEvery = 32;
+
     private Node ParsePostfix(Node n)
     {
-        while (true)
+        // Whether a `?.` or `?[` stands earlier in the chain, kept as it grows rather than walked
+        // again at each link (a walk per link made a long chain quadratic to parse).
+        var chainSafe = ChainIsSafe(n);
+        for (var links = 1; ; links++)
         {
+            if (links % GuardEvery == 0)
+            {
+                var inner = n.E;
+                n.E = f =>
+                {
+                    RuntimeHelpers.EnsureSufficientExecutionStack();
+                    return inner(f);
+                };
+            }
             var t = Cur;
             if (t.Is(".") || t.Is("?."))
             {
@@ -101,15 +132,16 @@ internal sealed partial class Parser
                 {
                     throw Error("Expecting name of a property", name, "PropertyExpected");
                 }
+                chainSafe |= safe;
                 if (At("(") || At("!") && PeekTok().Is("("))
                 {
                     if (At("!")) throw Error("method-call style does not support running within the caller's scope", Cur, "MalformedCapture");
                     var args = ParseArgs();
-                    n = Calls.MakeMethodCall(n, name.Text, args, safe || ChainIsSafe(n), name, this);
+                    n = Calls.MakeMethodCall(n, name.Text, args, chainSafe, name, this);
                 }
                 else
                 {
-                    n = Calls.MakeProperty(n, name.Text, safe || ChainIsSafe(n), name);
+                    n = Calls.MakeProperty(n, name.Text, chainSafe, name);
                 }
             }
             else if (t.Is("[") || t.Is("?["))
@@ -119,6 +151,7 @@ internal sealed partial class Parser
                 Expect("]");
                 CheckIndexLiteral(n, idx, t);
                 n = Indexing.MakeIndex(n, idx, t.Text == "?[", t);
+                chainSafe |= t.Text == "?[";
             }
             else
             {

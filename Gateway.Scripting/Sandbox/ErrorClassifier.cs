@@ -21,6 +21,11 @@ internal static class ErrorClassifier
         ScriptPreparationException { InnerException: ParseErrorException parse } => Syntax(parse),
         ScriptPreparationException { InnerException: InsufficientExecutionStackException } =>
             new(ErrorCodes.RecursionLimit, "The script is nested too deeply to parse."),
+        // Jint's own bound on the syntax tree it walks (256 levels: a chain of calls, properties
+        // or operators counts one level per link), thrown from inside the preparation.
+        ScriptPreparationException { InnerException: ScriptPreparationException { InnerException: null } nesting }
+            when nesting.Message.Contains("nesting", StringComparison.Ordinal) =>
+            new(ErrorCodes.RecursionLimit, Trim("The script is nested too deeply to parse: " + nesting.Message)),
         ResultNotSerializableException bad => new(ErrorCodes.ScriptError, Trim("The result cannot be turned into JSON: " + Describe(bad.Inner.Error))),
         ParseErrorException parse => Syntax(parse),
         JavaScriptException js when IsStackOverflow(js) => new(ErrorCodes.RecursionLimit, "Maximum call stack size exceeded."),

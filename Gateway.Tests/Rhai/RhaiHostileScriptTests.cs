@@ -140,6 +140,53 @@ public sealed class RhaiHostileScriptTests
         Assert.Throws<RhaiParseException>(() => engine.Compile(new string('[', 100_000)));
     }
 
+    // Rhai counts each operator of a chain as one level of nesting (tests/stack.rs,
+    // test_stack_overflow_parsing): with a limit of N, N - 2 operators compile and N - 1 do not.
+    [TestCase(32)]
+    [TestCase(64)]
+    [TestCase(100)]
+    public void AnOperatorChain_CountsOneLevelPerOperator_AsRhaiDoes(int limit)
+    {
+        var engine = new RhaiEngine(new RhaiEngineOptions { MaxExpressionDepth = limit });
+        string Chain(int operators) => "1" + string.Concat(Enumerable.Repeat(" + 1", operators));
+
+        Assert.That(engine.Eval(Chain(limit - 2)).AsInt, Is.EqualTo(limit - 1));
+        var e = Assert.Throws<RhaiParseException>(() => engine.Compile(Chain(limit - 1)))!;
+        Assert.That(e.ParseErrorType, Is.EqualTo("ExprTooDeep"));
+    }
+
+    [TestCase(" + x")]
+    [TestCase(" && x")]
+    [TestCase(" ?? x")]
+    [TestCase(" ** x")]
+    public void LongOperatorChains_AreParseErrors_NotAStackOverflow(string link)
+    {
+        var script = "let x = 1; x" + string.Concat(Enumerable.Repeat(link, 100_000));
+        var e = Assert.Throws<RhaiParseException>(() => new RhaiEngine(Limits()).Compile(script))!;
+        Assert.That(e.ParseErrorType, Is.EqualTo("ExprTooDeep"));
+    }
+
+    // Rhai sets no limit on a chain of calls, properties or indexes; one of a hundred thousand
+    // links ends as a stack overflow error when it runs, not as the end of the process.
+    [TestCase("let x = 1; x", ".abs()")]
+    [TestCase("let m = #{}; m", ".a")]
+    [TestCase("let m = (); m", "?.a")]
+    [TestCase("let a = [1]; a", "[0]")]
+    public void LongPostfixChains_AreAStackOverflowError_NotACrash(string head, string link)
+    {
+        var script = head + string.Concat(Enumerable.Repeat(link, 100_000));
+        var e = RhaiRun.Error(script, Limits());
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.StackOverflow));
+    }
+
+    [Test]
+    public void AChainOfSomeLength_StillRuns()
+    {
+        Assert.That(RhaiRun.Result("let x = -1; x" + string.Concat(Enumerable.Repeat(".abs()", 500))).AsInt, Is.EqualTo(1));
+        Assert.That(RhaiRun.Result("let m = #{a: #{a: 7}}; m.a.a" + string.Concat(Enumerable.Repeat(".to_string().len()", 200))).AsInt, Is.EqualTo(1));
+        Assert.That(RhaiRun.Result("let a = [[[[5]]]]; a[0][0][0][0]").AsInt, Is.EqualTo(5));
+    }
+
     [Test]
     public void DeeplyNestedInterpolation_IsAParseError()
     {

@@ -54,6 +54,10 @@ public static class HostileScripts
         yield return new("recursion: parser nesting", new string('(', 30_000) + "1" + new string(')', 30_000), "recursion_limit");
         yield return new("recursion: catch and retry", "function f() { try { f() } catch (e) { f() } } f()", "recursion_limit");
         yield return new("recursion: JSON.parse nesting", "JSON.parse('['.repeat(100000))", "script_error");
+        // Long chains, within the 64 KB a script may have: each link's evaluation calls the one before it.
+        yield return new("recursion: a chain of method calls", "let s = 'a'; s" + string.Concat(Enumerable.Repeat(".trim()", 9_000)), "recursion_limit");
+        yield return new("recursion: a chain of properties", "let o = {}; o" + string.Concat(Enumerable.Repeat(".a", 30_000)), "recursion_limit");
+        yield return new("recursion: a chain of operators", "let x = 1; x" + string.Concat(Enumerable.Repeat(" + x", 15_000)), "recursion_limit");
 
         // Memory.
         yield return new("memory: array growth", "let a = []; while (true) a.push(new Array(1e5).fill(1))", "memory_limit", MemoryBudgetMs);
