@@ -1,3 +1,4 @@
+using Gateway.Api.OpenApi;
 using Gateway.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -35,16 +36,28 @@ public static class OperationsApi
 
     private static string Wire(HealthStatus status) => status switch
     {
-        HealthStatus.Healthy => "healthy",
-        HealthStatus.Degraded => "degraded",
-        _ => "unhealthy",
+        HealthStatus.Healthy => HealthStates.Healthy,
+        HealthStatus.Degraded => HealthStates.Degraded,
+        _ => HealthStates.Unhealthy,
     };
+}
+
+/// <summary>The wire names of a readiness status, as <c>GET /api/health</c> shows them.</summary>
+public static class HealthStates
+{
+    public const string Healthy = "healthy";
+
+    /// <summary>Serving, with a warning (<c>/health/ready</c> still answers 200).</summary>
+    public const string Degraded = "degraded";
+
+    /// <summary>A check failed (<c>/health/ready</c> answers 503).</summary>
+    public const string Unhealthy = "unhealthy";
 }
 
 public sealed record WorkerListView(IReadOnlyList<WorkerInfo> Workers);
 
 /// <summary>The readiness report: the worst status of its checks, when it was taken, and each check.</summary>
-public sealed record HealthView(string Status, DateTimeOffset CheckedAt, IReadOnlyList<HealthCheckView> Checks);
+public sealed record HealthView([property: WireValues(typeof(HealthStates))] string Status, DateTimeOffset CheckedAt, IReadOnlyList<HealthCheckView> Checks);
 
 /// <summary>One readiness check: its name (<c>redis</c>, <c>workers</c>, <c>embedded-data</c>), status, finding and duration.</summary>
-public sealed record HealthCheckView(string Name, string Status, string? Description, double DurationMs);
+public sealed record HealthCheckView(string Name, [property: WireValues(typeof(HealthStates))] string Status, string? Description, double DurationMs);

@@ -167,6 +167,8 @@ public sealed class OpenApiDocumentTests : ApiFixture
         Assert.That(Enum(_document.Schema("TaskErrorView")["properties"]!["code"]!), Is.EquivalentTo(ConstantsOf(typeof(ErrorCodes))));
         Assert.That(Enum(_document.Schema("SubmitRequest")["properties"]!["language"]!), Is.EquivalentTo(ConstantsOf(typeof(ScriptLanguages))));
         Assert.That(_document.Schema("CircleView")["properties"]!["pending"]!["format"]!.GetValue<string>(), Is.EqualTo("int64"));
+        Assert.That(Enum(_document.Schema("HealthView")["properties"]!["status"]!), Is.EquivalentTo(new[] { "healthy", "degraded", "unhealthy" }));
+        Assert.That(Enum(_document.Schema("HealthCheckView")["properties"]!["status"]!), Is.EquivalentTo(ConstantsOf(typeof(Gateway.Api.Apis.HealthStates))));
     }
 
     [Test]

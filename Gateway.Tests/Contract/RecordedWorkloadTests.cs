@@ -205,6 +205,8 @@ public sealed class RecordedWorkloadTests : ApiFixture
         await client.GetAsync($"/api/circles/{_circle}/contracts");
         await client.GetAsync($"/api/circles/{_circle}/contracts/1");
         await client.GetAsync("/api/workers");
+        await client.GetAsync("/api/health");
+        await anonymous.GetAsync("/api/health");
         await anonymous.GetAsync("/health/live");
         await anonymous.GetAsync("/health/ready");
 
