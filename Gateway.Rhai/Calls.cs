@@ -148,7 +148,7 @@ internal static class Calls
     // ------------------------------------------------------------------ f(args)
     // callerNames: for `f!(…)`, `call!(…)` and `eval(…)`, the variables visible at the call, which
     // the callee may use; atTop: the call stands at the script's top level.
-    public static Node MakeCall(string name, List<Node> args, Token t, Parser parser, IReadOnlyDictionary<string, VarInfo>? callerNames = null,
+    public static Node MakeCall(string name, List<Node> args, Token t, Parser parser, VisibleNames? callerNames = null,
         bool atTop = false)
     {
         int line = t.Line, col = t.Column;

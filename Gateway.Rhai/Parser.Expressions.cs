@@ -421,15 +421,7 @@ internal sealed partial class Parser
     }
 
     // The variables visible here, innermost first, for a callee that runs in this scope.
-    private Dictionary<string, VarInfo> VisibleVariables()
-    {
-        var names = new Dictionary<string, VarInfo>(StringComparer.Ordinal);
-        for (var i = ctx.Blocks.Count - 1; i >= 0; i--)
-        {
-            foreach (var (name, info) in ctx.Blocks[i]) names.TryAdd(name, info);
-        }
-        return names;
-    }
+    private VisibleNames VisibleVariables() => new(ctx.Visible, ctx.Captured);
 
     internal bool IsDeclared(string name) => Lookup(ctx, name, capture: false) is not null;
 

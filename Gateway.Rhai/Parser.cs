@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 
 namespace Gateway.Rhai;
@@ -72,6 +73,16 @@ internal sealed class VarInfo(string name, int slot, bool isConst)
     public readonly bool IsConst = isConst;
 }
 
+/// <summary>
+/// The variables visible at one call site in the caller's scope: those declared, innermost first,
+/// then a closure's captured ones. Both are persistent views shared with the parser.
+/// </summary>
+internal sealed class VisibleNames(ImmutableDictionary<string, VarInfo> declared, ImmutableDictionary<string, VarInfo> captured)
+{
+    public bool TryGetValue(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out VarInfo info) =>
+        declared.TryGetValue(name, out info) || captured.TryGetValue(name, out info);
+}
+
 /// <summary>The compile-time view of one frame: the script body, a <c>fn</c> or a closure.</summary>
 internal sealed class FnCtx(FnCtx? parent, bool isClosure, bool isFunction)
 {
@@ -80,6 +91,14 @@ internal sealed class FnCtx(FnCtx? parent, bool isClosure, bool isFunction)
     public readonly bool IsFunction = isFunction;
     public readonly List<Dictionary<string, VarInfo>> Blocks = [new(StringComparer.Ordinal)];
     public readonly List<(int Outer, int Inner)> Captures = [];
+
+    // The variables a call in the caller's scope (`f!()`, `call!()`, `eval`) sees from here,
+    // innermost declaration first, kept persistent: a call site holds the view of its moment for
+    // the price of a reference. (A dictionary copied per call site made a script of many
+    // variables and many such calls quadratic in time and memory to compile.)
+    public ImmutableDictionary<string, VarInfo> Visible = ImmutableDictionary.Create<string, VarInfo>(StringComparer.Ordinal);
+    public ImmutableDictionary<string, VarInfo> Captured = ImmutableDictionary.Create<string, VarInfo>(StringComparer.Ordinal);
+    public readonly Stack<ImmutableDictionary<string, VarInfo>> VisibleOutside = new();
     public int Slots;
     public int LoopDepth;
     public bool IsTop => !IsClosure && !IsFunction;
@@ -207,6 +226,7 @@ internal sealed partial class Parser
         }
         var info = new VarInfo(name, ctx.Slots++, isConst);
         block[name] = info;
+        ctx.Visible = ctx.Visible.SetItem(name, info);
         return info;
     }
 
@@ -223,14 +243,23 @@ internal sealed partial class Parser
             var inner = new VarInfo(name, c.Slots++, outer.IsConst);
             c.Captures.Add((outer.Slot, inner.Slot));
             c.Blocks[0][name] = inner;
+            c.Captured = c.Captured.SetItem(name, inner);
             return inner;
         }
         return null;
     }
 
-    private void PushBlock() => ctx.Blocks.Add(new Dictionary<string, VarInfo>(StringComparer.Ordinal));
+    private void PushBlock()
+    {
+        ctx.Blocks.Add(new Dictionary<string, VarInfo>(StringComparer.Ordinal));
+        ctx.VisibleOutside.Push(ctx.Visible);
+    }
 
-    private void PopBlock() => ctx.Blocks.RemoveAt(ctx.Blocks.Count - 1);
+    private void PopBlock()
+    {
+        ctx.Blocks.RemoveAt(ctx.Blocks.Count - 1);
+        ctx.Visible = ctx.VisibleOutside.Pop();
+    }
 
     // ---------------------------------------------------------------- script
     private void ParseScript(bool expressionOnly)

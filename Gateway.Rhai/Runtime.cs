@@ -27,10 +27,10 @@ internal sealed class Frame(Dynamic[] locals, Runtime runtime)
 /// The variables at a call site that a function called as <c>f!()</c> (or <c>call!(fp)</c>), or an
 /// <c>eval</c>'s script, may read and change: the calling frame and the slot of each name visible there.
 /// </summary>
-internal sealed class CallerScope(Frame frame, IReadOnlyDictionary<string, VarInfo> names, bool atTop)
+internal sealed class CallerScope(Frame frame, VisibleNames names, bool atTop)
 {
     private readonly Frame frame = frame;
-    private readonly IReadOnlyDictionary<string, VarInfo> names = names;
+    private readonly VisibleNames names = names;
 
     /// <summary>The call stands at the script's top level, outside any block or function.</summary>
     public readonly bool AtTop = atTop;
