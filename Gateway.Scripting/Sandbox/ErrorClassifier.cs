@@ -21,10 +21,7 @@ internal static class ErrorClassifier
         ScriptPreparationException { InnerException: ParseErrorException parse } => Syntax(parse),
         ScriptPreparationException { InnerException: InsufficientExecutionStackException } =>
             new(ErrorCodes.RecursionLimit, "The script is nested too deeply to parse."),
-        // Jint's own bound on the syntax tree it walks (256 levels: a chain of calls, properties
-        // or operators counts one level per link), thrown from inside the preparation.
-        ScriptPreparationException { InnerException: ScriptPreparationException { InnerException: null } nesting }
-            when nesting.Message.Contains("nesting", StringComparison.Ordinal) =>
+        ScriptPreparationException prepare when TooDeep(prepare) is { } nesting =>
             new(ErrorCodes.RecursionLimit, Trim("The script is nested too deeply to parse: " + nesting.Message)),
         ResultNotSerializableException bad => new(ErrorCodes.ScriptError, Trim("The result cannot be turned into JSON: " + Describe(bad.Inner.Error))),
         ParseErrorException parse => Syntax(parse),
@@ -41,6 +38,15 @@ internal static class ErrorClassifier
             new(ErrorCodes.Timeout, "The script ran longer than its time limit."),
         _ => new(ErrorCodes.Internal, "The script could not be run because of an internal error."),
     };
+
+    /// <summary>
+    /// Jint's own bound on the syntax tree it prepares (256 levels: a chain of calls, properties
+    /// or operators counts one level per link), wrapped once by the preparation of the task's
+    /// script. (Scripts cannot prepare code of their own: string compilation is off.)
+    /// </summary>
+    private static ScriptPreparationException? TooDeep(ScriptPreparationException prepare) =>
+        prepare.InnerException is ScriptPreparationException { InnerException: null } nesting
+            && nesting.Message.Contains("nesting exceeds", StringComparison.Ordinal) ? nesting : null;
 
     private static TaskError Syntax(ParseErrorException parse) =>
         new(ErrorCodes.SyntaxError, Trim(parse.Description ?? "Invalid syntax."), parse.LineNumber, parse.Column + 1);
