@@ -16,6 +16,9 @@ public static class HostileScripts
     /// </summary>
     private const int MemoryBudgetMs = 10_000;
 
+    /// <summary>Time to build a value nested a hundred thousand deep on a starved CPU.</summary>
+    private const int DeepValueBudgetMs = 10_000;
+
     private const string Backtracking = "/(a+)+$/.test('a'.repeat(32) + '!')";
 
     /// <summary>
@@ -58,6 +61,11 @@ public static class HostileScripts
         yield return new("recursion: a chain of method calls", "let s = 'a'; s" + string.Concat(Enumerable.Repeat(".trim()", 9_000)), "recursion_limit");
         yield return new("recursion: a chain of properties", "let o = {}; o" + string.Concat(Enumerable.Repeat(".a", 30_000)), "recursion_limit");
         yield return new("recursion: a chain of operators", "let x = 1; x" + string.Concat(Enumerable.Repeat(" + x", 15_000)), "recursion_limit");
+        // Values nested deeper than any stack, built in a loop: whatever walks them stops in time.
+        yield return new("deep value: as the result", "let a = []; for (let i = 0; i < 100000; i++) a = [a]; a", "script_error", DeepValueBudgetMs);
+        yield return new("deep value: an object as the result", "let a = {}; for (let i = 0; i < 100000; i++) a = { a }; a", "script_error", DeepValueBudgetMs);
+        yield return new("deep value: JSON.stringify", "let a = []; for (let i = 0; i < 100000; i++) a = [a]; JSON.stringify(a).length", "recursion_limit", DeepValueBudgetMs);
+        yield return new("deep value: to a string", "let a = []; for (let i = 0; i < 100000; i++) a = [a]; String(a).length", "recursion_limit", DeepValueBudgetMs);
 
         // Memory.
         yield return new("memory: array growth", "let a = []; while (true) a.push(new Array(1e5).fill(1))", "memory_limit", MemoryBudgetMs);
