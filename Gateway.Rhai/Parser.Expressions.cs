@@ -57,12 +57,13 @@ internal sealed partial class Parser
             var opTok = Next();
             CheckSymbol(opTok);
             if (op == "!in") Next();
-            if (levels++ == 0)
+            if (levels == 0)
             {
-                Enter(opTok);
+                Enter(opTok); // the chain itself
                 levels++;
             }
             Enter(opTok);
+            levels++;
             var right = op == "**" ? ParseBinary(prec) : ParseBinary(prec + 1);
             left = Ops.MakeBinary(op, left, right, opTok);
         }
@@ -379,7 +380,7 @@ internal sealed partial class Parser
             var inCallerScope = Accept("!") || t.Text == "eval";
             var args = ParseArgs();
             return inCallerScope
-                ? Calls.MakeCall(t.Text, args, t, this, VisibleVariables(), atTop: ctx.IsTop && ctx.Blocks.Count == 1)
+                ? Calls.MakeCall(t.Text, args, t, this, VisibleVariables(), atTop: ctx.IsTop && ctx.InOutermostBlock)
                 : Calls.MakeCall(t.Text, args, t, this);
         }
         return VariableRef(t);

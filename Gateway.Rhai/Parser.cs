@@ -89,16 +89,21 @@ internal sealed class FnCtx(FnCtx? parent, bool isClosure, bool isFunction)
     public readonly FnCtx? Parent = parent;
     public readonly bool IsClosure = isClosure;
     public readonly bool IsFunction = isFunction;
-    public readonly List<Dictionary<string, VarInfo>> Blocks = [new(StringComparer.Ordinal)];
     public readonly List<(int Outer, int Inner)> Captures = [];
 
-    // The variables a call in the caller's scope (`f!()`, `call!()`, `eval`) sees from here,
-    // innermost declaration first, kept persistent: a call site holds the view of its moment for
-    // the price of a reference. (A dictionary copied per call site made a script of many
-    // variables and many such calls quadratic in time and memory to compile.)
+    // The variables in scope, the innermost declaration of each name, kept persistent: a block
+    // that ends restores the view from before it, and a call in the caller's scope (`f!()`,
+    // `call!()`, `eval`) holds the view of its moment for the price of a reference. (A dictionary
+    // copied per call site made a script of many variables and many such calls quadratic in time
+    // and memory to compile.) A closure's captured variables come after them.
     public ImmutableDictionary<string, VarInfo> Visible = ImmutableDictionary.Create<string, VarInfo>(StringComparer.Ordinal);
     public ImmutableDictionary<string, VarInfo> Captured = ImmutableDictionary.Create<string, VarInfo>(StringComparer.Ordinal);
     public readonly Stack<ImmutableDictionary<string, VarInfo>> VisibleOutside = new();
+
+    // The variables of the outermost block, in the order they were declared: a script's top level.
+    public readonly Dictionary<string, VarInfo> Outermost = new(StringComparer.Ordinal);
+
+    public bool InOutermostBlock => VisibleOutside.Count == 0;
     public int Slots;
     public int LoopDepth;
     public bool IsTop => !IsClosure && !IsFunction;
@@ -219,47 +224,34 @@ internal sealed partial class Parser
     // ---------------------------------------------------------------- scopes
     private VarInfo Declare(string name, bool isConst, Token at)
     {
-        var block = ctx.Blocks[^1];
         if (!opt.AllowShadowing && Lookup(ctx, name, capture: false) is not null)
         {
             throw Error($"Variable already defined: {name}", at, "VariableExists");
         }
         var info = new VarInfo(name, ctx.Slots++, isConst);
-        block[name] = info;
+        if (ctx.InOutermostBlock) ctx.Outermost[name] = info;
         ctx.Visible = ctx.Visible.SetItem(name, info);
         return info;
     }
 
     private static VarInfo? Lookup(FnCtx c, string name, bool capture)
     {
-        for (var i = c.Blocks.Count - 1; i >= 0; i--)
-        {
-            if (c.Blocks[i].TryGetValue(name, out var v)) return v;
-        }
+        if (c.Visible.TryGetValue(name, out var v) || c.Captured.TryGetValue(name, out v)) return v;
         if (c.IsClosure && c.Parent is not null)
         {
             var outer = Lookup(c.Parent, name, capture);
             if (outer is null || !capture) return outer;
             var inner = new VarInfo(name, c.Slots++, outer.IsConst);
             c.Captures.Add((outer.Slot, inner.Slot));
-            c.Blocks[0][name] = inner;
             c.Captured = c.Captured.SetItem(name, inner);
             return inner;
         }
         return null;
     }
 
-    private void PushBlock()
-    {
-        ctx.Blocks.Add(new Dictionary<string, VarInfo>(StringComparer.Ordinal));
-        ctx.VisibleOutside.Push(ctx.Visible);
-    }
+    private void PushBlock() => ctx.VisibleOutside.Push(ctx.Visible);
 
-    private void PopBlock()
-    {
-        ctx.Blocks.RemoveAt(ctx.Blocks.Count - 1);
-        ctx.Visible = ctx.VisibleOutside.Pop();
-    }
+    private void PopBlock() => ctx.Visible = ctx.VisibleOutside.Pop();
 
     // ---------------------------------------------------------------- script
     private void ParseScript(bool expressionOnly)
@@ -278,7 +270,7 @@ internal sealed partial class Parser
         }
         ast.Main = main;
         ast.SlotCount = ctx.Slots;
-        foreach (var (name, info) in ctx.Blocks[0])
+        foreach (var (name, info) in ctx.Outermost)
         {
             ast.TopLevel.Add((name, info.Slot, info.IsConst));
         }
@@ -415,7 +407,9 @@ internal sealed partial class Parser
 
     private static bool IsAssignOp(string s) => s is "=" or "+=" or "-=" or "*=" or "/=" or "%=" or "**=" or "<<=" or ">>=" or "&=" or "|=" or "^=";
 
-    private Node ParseLet(bool topLevel)
+    private Node ParseLet(bool topLevel) => ParseLet(topLevel, out _);
+
+    private Node ParseLet(bool topLevel, out VarInfo declared)
     {
         var kw = Next();
         var isConst = kw.Text == "const";
@@ -435,8 +429,9 @@ internal sealed partial class Parser
             throw Error("Expecting '=' after constant name", Cur, "MissingToken");
         }
         var info = Declare(nameTok.Text, isConst, nameTok);
+        declared = info;
         var slot = info.Slot;
-        var isGlobalConst = isConst && ctx.IsTop && ctx.Blocks.Count == 1;
+        var isGlobalConst = isConst && ctx.IsTop && ctx.InOutermostBlock;
         var name = nameTok.Text;
         int line = kw.Line, col = kw.Column;
         Eval e;
@@ -603,8 +598,7 @@ internal sealed partial class Parser
         var kw = Next();
         if (AtWord("let") || AtWord("const"))
         {
-            var letNode = ParseLet(topLevel: true);
-            var declared = ctx.Blocks[0].Values.Last();
+            var letNode = ParseLet(topLevel: true, out var declared);
             ast.Exports.Add((declared.Name, declared.Slot, declared.Name));
             return letNode;
         }

@@ -124,4 +124,15 @@ public sealed class RhaiHostTests
             Assert.That(engine.Eval(ast, new RhaiScope()).IsUnit, Is.True);
         });
     }
+
+    // `export let x` of a name declared before exports the new x, not the last name declared.
+    [Test]
+    public void ExportLet_OfANameDeclaredBefore_ExportsTheNewVariable()
+    {
+        var engine = new RhaiEngine(new RhaiEngineOptions
+        {
+            ModuleSourceResolver = path => path == "m" ? "let x = 1; let y = 2; export let x = 3;" : null,
+        });
+        Assert.That(engine.Eval("import \"m\" as m; m::x").AsInt, Is.EqualTo(3));
+    }
 }
