@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Gateway.Rhai;
+using Gateway.Tests.Sandbox;
 
 namespace Gateway.Tests.Rhai;
 
@@ -148,7 +149,7 @@ public sealed class RhaiHostileScriptTests
     public void AnOperatorChain_CountsOneLevelPerOperator_AsRhaiDoes(int limit)
     {
         var engine = new RhaiEngine(new RhaiEngineOptions { MaxExpressionDepth = limit });
-        string Chain(int operators) => "1" + string.Concat(Enumerable.Repeat(" + 1", operators));
+        string Chain(int operators) => HostileScript.Chain("1", " + 1", operators);
 
         Assert.That(engine.Eval(Chain(limit - 2)).AsInt, Is.EqualTo(limit - 1));
         var e = Assert.Throws<RhaiParseException>(() => engine.Compile(Chain(limit - 1)))!;
@@ -161,7 +162,7 @@ public sealed class RhaiHostileScriptTests
     [TestCase(" ** x")]
     public void LongOperatorChains_AreParseErrors_NotAStackOverflow(string link)
     {
-        var script = "let x = 1; x" + string.Concat(Enumerable.Repeat(link, 100_000));
+        var script = HostileScript.Chain("let x = 1; x", link, 100_000);
         var e = Assert.Throws<RhaiParseException>(() => new RhaiEngine(Limits()).Compile(script))!;
         Assert.That(e.ParseErrorType, Is.EqualTo("ExprTooDeep"));
     }
@@ -174,7 +175,7 @@ public sealed class RhaiHostileScriptTests
     [TestCase("let a = [1]; a", "[0]")]
     public void LongPostfixChains_AreAStackOverflowError_NotACrash(string head, string link)
     {
-        var script = head + string.Concat(Enumerable.Repeat(link, 100_000));
+        var script = HostileScript.Chain(head, link, 100_000);
         var e = RhaiRun.Error(script, Limits());
         Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.StackOverflow));
     }
@@ -182,8 +183,8 @@ public sealed class RhaiHostileScriptTests
     [Test]
     public void AChainOfSomeLength_StillRuns()
     {
-        Assert.That(RhaiRun.Result("let x = -1; x" + string.Concat(Enumerable.Repeat(".abs()", 500))).AsInt, Is.EqualTo(1));
-        Assert.That(RhaiRun.Result("let m = #{a: #{a: 7}}; m.a.a" + string.Concat(Enumerable.Repeat(".to_string().len()", 200))).AsInt, Is.EqualTo(1));
+        Assert.That(RhaiRun.Result(HostileScript.Chain("let x = -1; x", ".abs()", 500)).AsInt, Is.EqualTo(1));
+        Assert.That(RhaiRun.Result(HostileScript.Chain("let m = #{a: #{a: 7}}; m.a.a", ".to_string().len()", 200)).AsInt, Is.EqualTo(1));
         Assert.That(RhaiRun.Result("let a = [[[[5]]]]; a[0][0][0][0]").AsInt, Is.EqualTo(5));
     }
 
@@ -194,7 +195,7 @@ public sealed class RhaiHostileScriptTests
     public void ManyVariablesAndManyCallsInTheCallersScope_CompileInLittleMemory(string call)
     {
         var script = "fn f() { 1 } " + string.Concat(Enumerable.Range(0, 2_500).Select(i => $"let v{i} = {i}; {call}"))
-            + string.Concat(Enumerable.Repeat(call, 1_500)) + " v2499";
+            + HostileScript.Chain("", call, 1_500) + " v2499";
         var engine = new RhaiEngine(Limits());
 
         var before = GC.GetAllocatedBytesForCurrentThread();

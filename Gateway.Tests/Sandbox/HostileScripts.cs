@@ -4,6 +4,9 @@ namespace Gateway.Tests.Sandbox;
 public sealed record HostileScript(string Name, string Script, string? ExpectedCode, int TimeoutMs = 1000)
 {
     public override string ToString() => Name;
+
+    /// <summary><paramref name="head"/> followed by <paramref name="links"/> copies of <paramref name="link"/>: a long chain.</summary>
+    public static string Chain(string head, string link, int links) => head + string.Concat(Enumerable.Repeat(link, links));
 }
 
 /// <summary>The hostile-script catalogue: every way we know of to hang, crash, bloat or escape a worker.</summary>
@@ -58,9 +61,9 @@ public static class HostileScripts
         yield return new("recursion: catch and retry", "function f() { try { f() } catch (e) { f() } } f()", "recursion_limit");
         yield return new("recursion: JSON.parse nesting", "JSON.parse('['.repeat(100000))", "script_error");
         // Long chains, within the 64 KB a script may have: each link's evaluation calls the one before it.
-        yield return new("recursion: a chain of method calls", "let s = 'a'; s" + string.Concat(Enumerable.Repeat(".trim()", 9_000)), "recursion_limit");
-        yield return new("recursion: a chain of properties", "let o = {}; o" + string.Concat(Enumerable.Repeat(".a", 30_000)), "recursion_limit");
-        yield return new("recursion: a chain of operators", "let x = 1; x" + string.Concat(Enumerable.Repeat(" + x", 15_000)), "recursion_limit");
+        yield return new("recursion: a chain of method calls", HostileScript.Chain("let s = 'a'; s", ".trim()", 9_000), "recursion_limit");
+        yield return new("recursion: a chain of properties", HostileScript.Chain("let o = {}; o", ".a", 30_000), "recursion_limit");
+        yield return new("recursion: a chain of operators", HostileScript.Chain("let x = 1; x", " + x", 15_000), "recursion_limit");
         // Values nested deeper than any stack, built in a loop: whatever walks them stops in time.
         yield return new("deep value: as the result", "let a = []; for (let i = 0; i < 100000; i++) a = [a]; a", "script_error", DeepValueBudgetMs);
         yield return new("deep value: an object as the result", "let a = {}; for (let i = 0; i < 100000; i++) a = { a }; a", "script_error", DeepValueBudgetMs);

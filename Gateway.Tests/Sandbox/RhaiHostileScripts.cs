@@ -32,9 +32,9 @@ public static class RhaiHostileScripts
         yield return new("rhai recursion: nested blocks", new string('{', 30_000) + new string('}', 30_000), "recursion_limit");
         yield return new("rhai recursion: nested array literal", new string('[', 30_000) + new string(']', 30_000), "recursion_limit");
         // Long chains, within the 64 KB a script may have: each link's evaluation calls the one before it.
-        yield return new("rhai recursion: a chain of method calls", "let x = 1; x" + string.Concat(Enumerable.Repeat(".abs()", 10_000)), "recursion_limit");
-        yield return new("rhai recursion: a chain of properties", "let m = #{}; m" + string.Concat(Enumerable.Repeat(".a", 30_000)), "recursion_limit");
-        yield return new("rhai recursion: a chain of operators", "let x = 1; x" + string.Concat(Enumerable.Repeat(" + x", 15_000)), "recursion_limit");
+        yield return new("rhai recursion: a chain of method calls", HostileScript.Chain("let x = 1; x", ".abs()", 10_000), "recursion_limit");
+        yield return new("rhai recursion: a chain of properties", HostileScript.Chain("let m = #{}; m", ".a", 30_000), "recursion_limit");
+        yield return new("rhai recursion: a chain of operators", HostileScript.Chain("let x = 1; x", " + x", 15_000), "recursion_limit");
 
         // Memory: one step that asks for a lot, or growth that doubles.
         yield return new("rhai memory: string doubling", "let s = \"x\"; loop { s += s; }", "memory_limit", MemoryBudgetMs);
