@@ -129,6 +129,7 @@ public sealed class GeneratedClientTests : ApiFixture
     [Test]
     public async Task Health_IsReadable()
     {
+        Assert.That(await ReadyStatusAsync(), Is.EqualTo(System.Net.HttpStatusCode.OK));
         var health = await _api.CallAsync("GetHealth");
 
         Assert.That(GeneratedClient.Wire(GeneratedClient.Get(health, "Status")), Is.EqualTo("healthy"));

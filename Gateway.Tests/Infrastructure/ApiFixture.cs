@@ -17,6 +17,18 @@ public abstract class ApiFixture
         Client = Factory.CreateClient();
     }
 
+    /// <summary>
+    /// <c>/health/ready</c>'s status once it answers 200, or after 15 s of trying: the Api is ready
+    /// a moment after it starts, once it hears task events.
+    /// </summary>
+    protected async Task<System.Net.HttpStatusCode> ReadyStatusAsync()
+    {
+        var ready = System.Net.HttpStatusCode.ServiceUnavailable;
+        for (var clock = System.Diagnostics.Stopwatch.StartNew(); ready != System.Net.HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(15); await Task.Delay(100))
+            ready = (await Client.GetAsync("/health/ready")).StatusCode;
+        return ready;
+    }
+
     [OneTimeTearDown]
     public void StopApi()
     {
