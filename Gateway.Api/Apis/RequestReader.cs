@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -16,7 +18,7 @@ internal static class RequestReader
     {
         MaxDepth = 64,
         AllowDuplicateProperties = false,
-        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(ApiJson.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(ApiJson.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     /// <summary>Largest body worth reading: room for a script and args at their limits, escaped.</summary>
@@ -46,12 +48,64 @@ internal static class RequestReader
         catch (JsonException ex)
         {
             var path = string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path;
-            return (null, Invalid(path, ex.Message.Split(" Path:", 2)[0]));
+            return (null, Invalid(path, Explain(typeof(T), path, ex) ?? ex.Message.Split(" Path:", 2)[0]));
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, TooLarge(maxBytes));
         }
+    }
+
+    private static readonly Regex DuplicateProperty = new("^Duplicate property '(?<name>[^']*)'", RegexOptions.CultureInvariant);
+
+    private static readonly Regex PathSegment = new(@"\G(?:\.(?<name>[^.\[]+)|\['(?<name>[^']*)'\]|\[(?<index>\d+)\])", RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// What is wrong at <paramref name="path"/>, in the words of the contract ("priority must be a
+    /// whole number.", "script is given more than once."), for the serializer's errors whose
+    /// message names a .NET type; null for the others, whose message stands.
+    /// </summary>
+    private static string? Explain(Type body, string path, JsonException ex)
+    {
+        var field = path == "$" ? "The body" : path[2..];
+        if (DuplicateProperty.Match(ex.Message) is { Success: true } duplicate)
+        {
+            // The path is the repeated property itself, or a JSON value (args) that holds it.
+            var name = duplicate.Groups["name"].Value;
+            return path.EndsWith("." + name, StringComparison.Ordinal)
+                ? $"{field} is given more than once."
+                : $"{field} has the property '{name}' more than once.";
+        }
+        if (!ex.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+            return null;
+        var info = Json.GetTypeInfo(body);
+        for (var at = 1; at < path.Length;) // past the '$'
+        {
+            var segment = PathSegment.Match(path, at);
+            var next = !segment.Success ? null
+                : segment.Groups["index"].Success ? info.ElementType
+                : info.Properties.FirstOrDefault(p => p.Name == segment.Groups["name"].Value)?.PropertyType;
+            if (next is null)
+                return null;
+            info = Json.GetTypeInfo(next);
+            at += segment.Length;
+        }
+        var expected = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
+        var words = info.Kind switch
+        {
+            JsonTypeInfoKind.Enumerable => "an array",
+            JsonTypeInfoKind.Object => "a JSON object",
+            _ when expected == typeof(DateTimeOffset) => "a date and time in ISO 8601, such as 2030-01-31T09:00:00Z",
+            _ => Type.GetTypeCode(expected) switch
+            {
+                TypeCode.String => "a string",
+                TypeCode.Boolean => "true or false",
+                TypeCode.Int32 or TypeCode.Int64 => "a whole number",
+                TypeCode.Double => "a number",
+                _ => null,
+            },
+        };
+        return words is null ? null : $"{field} must be {words}.";
     }
 
     private static readonly string[] RhaiContentTypes = ["application/x-rhai", "text/x-rhai"];
