@@ -6,15 +6,48 @@ namespace Gateway.Cli.Commands;
 /// <summary>Options several commands share; each command gets its own instances.</summary>
 internal static class CommonOptions
 {
-    public static Option<string> Circle() => new("--circle", "-c")
+    public static Option<string> Circle() => new Option<string>("--circle", "-c")
     {
         Description = "The circle (queue)",
         Required = true,
-    };
+    }.NotEmpty();
 
     public static Option<bool> Json(string what = "Print the whole task as JSON") => new("--json") { Description = what };
 
-    public static Argument<string> TaskId() => new("ID") { Description = "The task's id" };
+    public static Argument<string> TaskId() => new Argument<string>("ID") { Description = "The task's id" }.NotEmpty();
+
+    /// <summary>An empty value is a usage error here, rather than a request to a path with an empty segment.</summary>
+    public static Option<string> NotEmpty(this Option<string> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && string.IsNullOrWhiteSpace(result.Tokens[0].Value))
+                result.AddError($"{option.Name} may not be empty.");
+        });
+        return option;
+    }
+
+    /// <inheritdoc cref="NotEmpty(Option{string})"/>
+    public static Argument<string> NotEmpty(this Argument<string> argument)
+    {
+        argument.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && string.IsNullOrWhiteSpace(result.Tokens[0].Value))
+                result.AddError($"{argument.Name} may not be empty.");
+        });
+        return argument;
+    }
+
+    /// <summary>A number below <paramref name="minimum"/> is a usage error.</summary>
+    public static Option<int> AtLeast(this Option<int> option, int minimum)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < minimum)
+                result.AddError($"{option.Name} must be at least {minimum} (got {result.GetValueOrDefault<int>()}).");
+        });
+        return option;
+    }
 
     public static Option<TimeSpan> Timeout(string description, TimeSpan fallback) => new("--timeout", "-t")
     {

@@ -33,6 +33,12 @@ internal static class Guard
             }
             return ex.StatusCode == HttpStatusCode.BadRequest ? ExitCodes.Usage : ExitCodes.ApiError;
         }
+        catch (ArgumentException ex)
+        {
+            // The client checks its arguments before any request; one a command's options let through.
+            Console.Error.WriteLine($"gw: {ex.Message}");
+            return ExitCodes.Usage;
+        }
         catch (HttpRequestException ex)
         {
             Console.Error.WriteLine($"error: the gateway could not be reached: {ex.Message}");

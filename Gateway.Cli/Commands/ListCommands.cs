@@ -10,7 +10,7 @@ internal static class ListCommands
         var circle = CommonOptions.Circle();
         var status = new Option<string?>("--status", "-s") { Description = "Only tasks in this state" };
         status.AcceptOnlyFromAmong("scheduled", "pending", "processing", "completed", "failed", "cancelled");
-        var limit = new Option<int>("--limit", "-n") { Description = "How many, 1 … 500", DefaultValueFactory = _ => 50 };
+        var limit = new Option<int>("--limit", "-n") { Description = "How many, 1 … 500", DefaultValueFactory = _ => 50 }.AtLeast(1);
         var json = CommonOptions.Json("Print the tasks as a JSON array");
         return new Command("tasks", "The circle's recent tasks, newest first.") { circle, status, limit, json }.SetPrintAction(
             connection, json,

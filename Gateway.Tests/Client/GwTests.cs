@@ -90,6 +90,11 @@ public sealed class GwTests
     [TestCase(new[] { "run", "-", "--circle", "c", "--timeout", "soon" }, "duration")]
     [TestCase(new[] { "frobnicate" }, "frobnicate")]
     [TestCase(new string[0], "command")]
+    [TestCase(new[] { "tasks", "--circle", "c", "--limit", "0" }, "--limit must be at least 1")]
+    [TestCase(new[] { "tasks", "--circle", "" }, "--circle may not be empty")]
+    [TestCase(new[] { "get", "--circle", "c", "" }, "ID may not be empty")]
+    [TestCase(new[] { "scripts", "get", "--circle", "c", " " }, "NAME may not be empty")]
+    [TestCase(new[] { "schedules", "delete", "--circle", "c", "" }, "NAME may not be empty")]
     public async Task UsageErrors_Exit2_WithAMessageOnStderr(string[] args, string mentions)
     {
         var run = await GwProcess.RunAsync(args, stdin: "1");
@@ -97,6 +102,7 @@ public sealed class GwTests
         Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
         Assert.That(run.Stdout, Is.Empty);
         Assert.That(run.Stderr, Does.Contain(mentions));
+        Assert.That(run.Stderr, Does.Not.Contain("Exception"), "a message, never a stack trace");
     }
 
     [Test]
