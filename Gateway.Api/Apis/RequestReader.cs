@@ -100,7 +100,8 @@ internal static class RequestReader
             {
                 TypeCode.String => "a string",
                 TypeCode.Boolean => "true or false",
-                TypeCode.Int32 or TypeCode.Int64 => "a whole number",
+                TypeCode.Int32 => $"a whole number from {int.MinValue} to {int.MaxValue}",
+                TypeCode.Int64 => $"a whole number from {long.MinValue} to {long.MaxValue}",
                 TypeCode.Double => "a number",
                 _ => null,
             },

@@ -62,26 +62,24 @@ internal static class CommonOptions
         CustomParser = result => ParseDuration(result),
     };
 
-    /// <summary><c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, or a plain number of seconds.</summary>
+    /// <summary><c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, or a plain number of seconds: at least a tick, less than <see cref="TimeSpan.MaxValue"/>.</summary>
     public static bool TryParseDuration(string text, out TimeSpan value)
     {
-        value = default;
         var units = new (string Suffix, double Seconds)[] { ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600) };
         foreach (var (suffix, seconds) in units)
         {
             if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
-                && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0 && double.IsFinite(n))
-            {
-                value = TimeSpan.FromSeconds(n * seconds);
-                return true;
-            }
+                && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
+                return TryDuration(n * seconds, out value);
         }
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain) && plain > 0 && double.IsFinite(plain))
-        {
-            value = TimeSpan.FromSeconds(plain);
-            return true;
-        }
-        return false;
+        value = default;
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain) && TryDuration(plain, out value);
+    }
+
+    private static bool TryDuration(double seconds, out TimeSpan value)
+    {
+        value = seconds > 0 && seconds < TimeSpan.MaxValue.TotalSeconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
+        return value > TimeSpan.Zero;
     }
 
     private static TimeSpan ParseDuration(ArgumentResult result)
