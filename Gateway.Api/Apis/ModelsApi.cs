@@ -38,7 +38,7 @@ public static class ModelsApi
         var items = await store.ListAsync(circle, kind);
         return TypedResults.Ok(new Dictionary<string, JsonElement[]>
         {
-            [plural] = items.Select(j => JsonSerializer.Deserialize<JsonElement>(j)).ToArray(),
+            [plural] = items.Select(StoredJson.ToElement).ToArray(),
         });
     }
 
@@ -47,6 +47,6 @@ public static class ModelsApi
         var json = long.TryParse(id, out var number) && number > 0 ? await store.GetAsync(circle, kind, number) : null;
         return json is null
             ? RequestReader.NotFound($"Circle '{circle}' has no {kind} '{id}'.")
-            : TypedResults.Ok(JsonSerializer.Deserialize<JsonElement>(json));
+            : TypedResults.Ok(StoredJson.ToElement(json));
     }
 }

@@ -146,7 +146,7 @@ public sealed record ScheduleView(
     {
         var d = schedule.Definition;
         return new(schedule.Name, d.Cron, d.TimeZone, d.Script, d.ScriptName, d.ScriptVersion, d.Language,
-            JsonSerializer.Deserialize<JsonElement>(d.ArgsJson), d.TimeoutMs, d.Priority, d.Overlap == ScheduleOverlap.Allow ? "allow" : "skip",
+            StoredJson.ToElement(d.ArgsJson), d.TimeoutMs, d.Priority, d.Overlap == ScheduleOverlap.Allow ? "allow" : "skip",
             d.Enabled, schedule.CreatedAt, schedule.UpdatedAt, schedule.NextRunAt, schedule.LastRunAt, schedule.LastTaskId);
     }
 }

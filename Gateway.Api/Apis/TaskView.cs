@@ -32,7 +32,7 @@ public sealed record TaskView(
         task.Id,
         task.Circle,
         task.Status.ToWire(),
-        task.ResultJson is null ? null : JsonSerializer.Deserialize<JsonElement>(task.ResultJson),
+        task.ResultJson is null ? null : StoredJson.ToElement(task.ResultJson),
         TaskErrorView.From(task.Error),
         task.Output,
         task.Attempts,
@@ -59,7 +59,7 @@ public sealed record TaskSourceView(string Id, string Script, JsonElement Args, 
     public static TaskSourceView From(string id, TaskSource source) => new(
         id,
         source.Script,
-        JsonSerializer.Deserialize<JsonElement>(source.ArgsJson),
+        StoredJson.ToElement(source.ArgsJson),
         // traceparent: version-traceid-spanid-flags
         source.TraceParent?.Split('-') is [_, var trace, _, _] ? trace : null);
 }

@@ -23,6 +23,29 @@ public sealed class SubmitAndReadTests : ApiFixture
         Assert.That(response.Body!["createdAt"]!.GetValue<string>(), Does.Match(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"));
     }
 
+    [Test]
+    public async Task AResultOrArgsHoldingALoneSurrogate_AreShownWithTheReplacementCharacter_EverywhereTheTaskIsRead()
+    {
+        // JSON.stringify escapes a lone surrogate ("\ud800"); written back as it was read, it failed every response that showed it.
+        var circle = TestRedis.NewCircle("surrogate");
+        var response = await Client.SendRawAsync(HttpMethod.Post, $"/api/circles/{circle}/tasks?wait=5",
+            """{"script":"({ lone: String.fromCharCode(0xD800) + 'x', pair: '\ud83d\ude00', text: '\\\\ud800' })","args":{"s":"\udc00"}}""");
+
+        Assert.That(response.Status, Is.EqualTo(HttpStatusCode.OK), response.ToString());
+        var expected = "{\"lone\":\"\uFFFDx\",\"pair\":\"\uD83D\uDE00\",\"text\":\"\\\\ud800\"}";
+        Assert.That(response.Result!.ToJsonString(), Is.EqualTo(System.Text.Json.Nodes.JsonNode.Parse(expected)!.ToJsonString()));
+        var id = response.Body!["id"]!.GetValue<string>();
+
+        var read = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}/tasks/{id}"));
+        Assert.That(read.Status, Is.EqualTo(HttpStatusCode.OK), read.ToString());
+        Assert.That(read.Result!.ToJsonString(), Is.EqualTo(response.Result!.ToJsonString()));
+        var list = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}/tasks"));
+        Assert.That(list.Status, Is.EqualTo(HttpStatusCode.OK), list.ToString());
+        var source = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}/tasks/{id}/source"));
+        Assert.That(source.Status, Is.EqualTo(HttpStatusCode.OK), source.ToString());
+        Assert.That(source.Body!["args"]!["s"]!.GetValue<string>(), Is.EqualTo("\uFFFD"));
+    }
+
     [TestCase("args.a + args.b", TestName = "{m}(completed)")]
     [TestCase("console.log('x'); throw new Error('no')", TestName = "{m}(failed)")]
     public async Task Submit_WithWait_AnswersExactlyWhatALaterReadReturns(string script)
