@@ -273,8 +273,8 @@ internal static partial class Builtins
         Reg("chop", 2, (c, a) =>
         {
             var list = Arr(c, "chop", a);
-            var keep = (int)Math.Max(0, Int(c, "chop", a, 1));
-            if (list.Count > keep) list.RemoveRange(0, list.Count - keep);
+            var keep = Math.Max(0, Int(c, "chop", a, 1));
+            if (list.Count > keep) list.RemoveRange(0, list.Count - (int)keep);
             return Dynamic.Unit;
         }, true);
         Reg("set", 3, (c, a) =>

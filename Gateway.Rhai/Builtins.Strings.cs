@@ -93,7 +93,7 @@ internal static partial class Builtins
         });
         Reg("split", 3, (c, a) =>
         {
-            var n = (int)Math.Max(1, Int(c, "split", a, 2));
+            var n = (int)Math.Clamp(Int(c, "split", a, 2), 1, int.MaxValue);
             return StrList(Str(c, "split", a, 0).Split(a[1].ToString(), n));
         });
         Reg("split_rev", 2, (c, a) =>
@@ -106,7 +106,7 @@ internal static partial class Builtins
         {
             var s = Str(c, "split_rev", a, 0);
             var sep = a[1].ToString();
-            var n = (int)Math.Max(1, Int(c, "split_rev", a, 2));
+            var n = (int)Math.Clamp(Int(c, "split_rev", a, 2), 1, int.MaxValue);
             var result = new List<string>();
             while (result.Count < n - 1)
             {
@@ -244,6 +244,7 @@ internal static partial class Builtins
             var cps = Strings.ToCodePoints(a[0].AsString);
             var needle = Strings.ToCodePoints(a[1].ToString());
             if (start < 0) start = Math.Max(0, cps.Length + start);
+            if (start > cps.Length) return Dynamic.FromInt(-1);
             for (var i = (int)start; i + needle.Length <= cps.Length; i++)
             {
                 if (cps.AsSpan(i, needle.Length).SequenceEqual(needle)) return Dynamic.FromInt(i);
@@ -254,6 +255,7 @@ internal static partial class Builtins
         {
             var list = a[0].AsArray;
             if (start < 0) start = Math.Max(0, list.Count + start);
+            if (start >= list.Count) return Dynamic.FromInt(-1);
             var fp = a[1].Type == RhaiType.FnPtr ? a[1].AsFnPtr : a[1].Type == RhaiType.String && c.R.Ast.HasFunction(a[1].AsString) ? new FnPtr(a[1].AsString, null, null, []) : null;
             for (var i = (int)start; i < list.Count; i++)
             {

@@ -227,9 +227,13 @@ internal static partial class Builtins
             RhaiType.Float => a[0],
             _ => throw NoMatch(c, "to_float", a),
         });
-        Reg("to_char", 1, (c, a) => Dynamic.FromChar((int)Int(c, "to_char", a, 0)));
+        Reg("to_char", 1, (c, a) => Int(c, "to_char", a, 0) is var code && code is >= 0 and <= 0x10FFFF and not (>= 0xD800 and <= 0xDFFF)
+            ? Dynamic.FromChar((int)code)
+            : throw c.Error(RhaiErrorKind.Arithmetic, $"Invalid character code: to_char({code})"));
         Reg("parse_int", 1, (c, a) => ParseInt(c, Str(c, "parse_int", a, 0), 10));
-        Reg("parse_int", 2, (c, a) => ParseInt(c, Str(c, "parse_int", a, 0), (int)Int(c, "parse_int", a, 1)));
+        Reg("parse_int", 2, (c, a) => Int(c, "parse_int", a, 1) is var radix && radix is >= 2 and <= 36
+            ? ParseInt(c, Str(c, "parse_int", a, 0), (int)radix)
+            : throw c.Error(RhaiErrorKind.Arithmetic, $"Invalid radix: '{radix}'"));
         Reg("parse_float", 1, (c, a) =>
         {
             var s = Str(c, "parse_float", a, 0).Trim();
@@ -240,11 +244,11 @@ internal static partial class Builtins
         Reg("to_hex", 1, (c, a) => Dynamic.FromString(Int(c, "to_hex", a, 0).ToString("x", CultureInfo.InvariantCulture)));
         Reg("to_octal", 1, (c, a) => Dynamic.FromString(Convert.ToString(Int(c, "to_octal", a, 0), 8)));
         Reg("to_binary", 1, (c, a) => Dynamic.FromString(Convert.ToString(Int(c, "to_binary", a, 0), 2)));
-        Reg("get_bit", 2, (c, a) => Dynamic.FromBool(((Int(c, "get_bit", a, 0) >> (int)Int(c, "get_bit", a, 1)) & 1) != 0));
+        Reg("get_bit", 2, (c, a) => Dynamic.FromBool(((Int(c, "get_bit", a, 0) >> Indexing.BitIndex(Int(c, "get_bit", a, 1), c.Line, c.Col)) & 1) != 0));
         reg("set_bit", 3, (c, a) =>
         {
             var x = Int(c, "set_bit", a, 0);
-            var bit = (int)Int(c, "set_bit", a, 1);
+            var bit = Indexing.BitIndex(Int(c, "set_bit", a, 1), c.Line, c.Col);
             a[0] = Dynamic.FromInt(a[2].AsBool ? x | (1L << bit) : x & ~(1L << bit));
             return Dynamic.Unit;
         }, true);
@@ -276,7 +280,7 @@ internal static partial class Builtins
         if (start < 0) start += 64;
         if (start < 0 || start >= 64) throw c.Error(RhaiErrorKind.BitFieldBounds, $"Bit-field index {start} out of bounds: only 64 bits in bit-field");
         var list = new List<Dynamic>();
-        for (var i = start; i < Math.Min(64, start + len); i++) list.Add(Dynamic.FromBool(((x >> (int)i) & 1) != 0));
+        for (var i = start; i < (len >= 64 - start ? 64 : start + len); i++) list.Add(Dynamic.FromBool(((x >> (int)i) & 1) != 0));
         return Dynamic.FromArray(list);
     }
 
@@ -306,7 +310,6 @@ internal static partial class Builtins
         var text = s.Trim();
         try
         {
-            if (radix is < 2 or > 36) throw new FormatException();
             var negative = text.StartsWith('-');
             var digits = negative || text.StartsWith('+') ? text[1..] : text;
             if (digits.Length == 0) throw new FormatException();

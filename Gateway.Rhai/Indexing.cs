@@ -76,7 +76,8 @@ internal static class Indexing
         ? (i.AsRange.Inclusive ? "core::ops::range::RangeInclusive<i64>" : "core::ops::range::Range<i64>")
         : i.TypeName;
 
-    private static int BitIndex(long i, int line, int col)
+    /// <summary>A bit of an integer, from the least significant (0) or, when negative, from the most.</summary>
+    internal static int BitIndex(long i, int line, int col)
     {
         var k = i < 0 ? i + 64 : i;
         if (k < 0 || k >= 64) throw new RhaiException(RhaiErrorKind.BitFieldBounds, $"Bit-field index {i} out of bounds: only 64 bits in bit-field", line, col);

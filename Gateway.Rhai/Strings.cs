@@ -50,7 +50,7 @@ internal static class Strings
         var n = cps.Length;
         if (start < 0) start = Math.Max(0, n + start);
         if (start >= n || len <= 0) return "";
-        var end = Math.Min(n, start + len);
+        var end = len >= n - start ? n : start + len;
         return FromCodePoints(cps[(int)start..(int)end]);
     }
 

@@ -25,6 +25,48 @@ public sealed class RhaiLanguageTests
         });
     }
 
+    [TestCase(0xD800L)]
+    [TestCase(0xDFFFL)]
+    [TestCase(-1L)]
+    [TestCase(0x110000L)]
+    [TestCase(0x1_0000_0041L)] // not 'A' by truncation
+    public void ToChar_OfNoUnicodeScalarValue_IsAnArithmeticError(long code)
+    {
+        var e = RhaiRun.Error($"to_char({code})");
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.Arithmetic));
+        Assert.That(e.Message, Does.Contain($"Invalid character code: to_char({code})"));
+        Assert.That(RhaiRun.Output("print(to_char(65)); print(to_char(0x1F600)); print(to_char(0x10FFFF).to_int())"),
+            Is.EqualTo(new[] { "A", "\U0001F600", "1114111" }));
+    }
+
+    [TestCase("\"abc\".sub_string(1, 9223372036854775807)", "bc")]
+    [TestCase("\"abc\".index_of(\"b\", 2147483648)", "-1")]
+    [TestCase("[1, 2].index_of(2, 4294967297)", "-1")]
+    [TestCase("\"a,b,c\".split(\",\", 4294967296)", "[\"a\", \"b\", \"c\"]")]
+    [TestCase("5.bits(1, 9223372036854775807).len()", "63")]
+    public void BuiltinsGivenIntegersPastInt32_ClampAsRhaiDoes_RatherThanWrapping(string script, string printed)
+    {
+        // Each was an internal error (an exception of .NET's) or a wrong answer from a truncated count.
+        Assert.That(RhaiRun.Output($"print({script})"), Is.EqualTo(new[] { printed }));
+    }
+
+    [Test]
+    public void Chop_ByMoreThanInt32_KeepsEverything()
+    {
+        Assert.That(RhaiRun.Output("let a = [3, 1]; a.chop(2147483648); print(a); a.chop(4294967297); print(a)"), Is.EqualTo(new[] { "[3, 1]", "[3, 1]" }));
+    }
+
+    [TestCase("5.get_bit(70)", RhaiErrorKind.BitFieldBounds, "Bit-field index 70 out of bounds")]
+    [TestCase("let x = 5; x.set_bit(-65, true)", RhaiErrorKind.BitFieldBounds, "Bit-field index -65 out of bounds")]
+    [TestCase("parse_int(\"11\", 4294967298)", RhaiErrorKind.Arithmetic, "Invalid radix: '4294967298'")]
+    [TestCase("parse_int(\"11\", 1)", RhaiErrorKind.Arithmetic, "Invalid radix: '1'")]
+    public void BitAndRadixArgumentsOutOfRange_AreRhaisErrors(string script, RhaiErrorKind kind, string message)
+    {
+        var e = RhaiRun.Error(script);
+        Assert.That(e.Kind, Is.EqualTo(kind));
+        Assert.That(e.Message, Does.Contain(message));
+    }
+
     [Test]
     public void DivisionByZero_IsAnArithmeticError_ForIntegersOnly()
     {
