@@ -230,24 +230,43 @@ internal static partial class Builtins
         Reg("reduce_rev", 3, reduceRev);
         Reg("sort", 1, (c, a) =>
         {
+            // As Rhai: the elements all of one type, and one with an order of its own.
             var list = Arr(c, "sort", a);
-            var sorted = list.OrderBy(x => x, Comparer<Dynamic>.Create((x, y) => Ops.Compare(x, y)
-                ?? throw c.Error(RhaiErrorKind.FunctionNotFound, $"Function not found: sort ({x.TypeName}, {y.TypeName})"))).ToList();
-            list.Clear();
-            list.AddRange(sorted);
+            if (list.Count <= 1) return Dynamic.Unit;
+            var type = list[0].Type;
+            if (list.Any(x => x.Type != type))
+                throw c.Error(RhaiErrorKind.FunctionNotFound, "Function not found: elements of different types cannot be sorted");
+            if (type == RhaiType.Unit) return Dynamic.Unit;
+            if (type is not (RhaiType.Int or RhaiType.Char or RhaiType.Float or RhaiType.String or RhaiType.Bool))
+                throw c.Error(RhaiErrorKind.FunctionNotFound, $"Function not found: elements of {list[0].TypeName} cannot be sorted");
+            Sorted(list, (x, y) => Ops.Compare(x, y) ?? 0);
             return Dynamic.Unit;
         }, true);
         Reg("sort", 2, (c, a) =>
         {
             var list = Arr(c, "sort", a);
             var fp = Fp(c, "sort", a, 1);
-            var sorted = list.OrderBy(x => x, Comparer<Dynamic>.Create((x, y) =>
+            Sorted(list, (x, y) =>
             {
-                var r = Calls.CallFnPtr(c.R, fp, [x, y], c.Line, c.Col);
-                return r.Type == RhaiType.Int ? Math.Sign(r.AsInt) : 0;
-            })).ToList();
-            list.Clear();
-            list.AddRange(sorted);
+                // As Rhai: an int orders, a bool says "before" (true) or "after"; anything else, or a
+                // script error in the comparer, leaves the pair to the order of their types. Limits and
+                // a stop still end the run.
+                Dynamic r;
+                try
+                {
+                    r = Calls.CallFnPtr(c.R, fp, [x, y], c.Line, c.Col);
+                }
+                catch (RhaiException e) when (e.Category == RhaiErrorCategory.Script)
+                {
+                    r = Dynamic.Unit;
+                }
+                return r.Type switch
+                {
+                    RhaiType.Int => Math.Sign(r.AsInt),
+                    RhaiType.Bool => r.AsBool ? -1 : 1,
+                    _ => ((int)x.Type).CompareTo((int)y.Type),
+                };
+            });
             return Dynamic.Unit;
         }, true);
         Reg("retain", 2, (c, a) => SplitOff(c, Arr(c, "retain", a), Fp(c, "retain", a, 1), keepMatching: true), true);
@@ -334,5 +353,25 @@ internal static partial class Builtins
             }
             return Dynamic.FromMap(result);
         });
+    }
+
+    /// <summary>
+    /// Sorts <paramref name="list"/> in place, stably. An error the comparer throws comes out as
+    /// itself, not wrapped in the <see cref="InvalidOperationException"/> a sort puts around it.
+    /// </summary>
+    private static void Sorted(List<Dynamic> list, Comparison<Dynamic> compare)
+    {
+        List<Dynamic> sorted;
+        try
+        {
+            sorted = list.OrderBy(x => x, Comparer<Dynamic>.Create(compare)).ToList();
+        }
+        catch (InvalidOperationException e) when (e.InnerException is RhaiException or OperationCanceledException)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            throw;
+        }
+        list.Clear();
+        list.AddRange(sorted);
     }
 }

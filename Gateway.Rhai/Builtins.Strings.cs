@@ -72,7 +72,7 @@ internal static partial class Builtins
         Reg("replace", 3, (c, a) =>
         {
             var s = Str(c, "replace", a, 0);
-            a[0] = Dynamic.FromString(s.Replace(a[1].ToString(), a[2].ToString(), StringComparison.Ordinal));
+            a[0] = Dynamic.FromString(Strings.Replace(s, a[1].ToString(), a[2].ToString()));
             return Dynamic.Unit;
         }, true);
         Reg("chars", 1, (c, a) => Dynamic.FromArray(Strings.Chars(Str(c, "chars", a, 0)).Select(Dynamic.FromChar).ToList()));
@@ -89,35 +89,11 @@ internal static partial class Builtins
                 var at = a[1].AsInt < 0 ? Math.Max(0, cps.Length + a[1].AsInt) : Math.Min(cps.Length, a[1].AsInt);
                 return StrList([Strings.FromCodePoints(cps[..(int)at]), Strings.FromCodePoints(cps[(int)at..])]);
             }
-            return StrList(s.Split(a[1].ToString()));
+            return StrList(Strings.Split(s, a[1].ToString(), long.MaxValue, fromEnd: false));
         });
-        Reg("split", 3, (c, a) =>
-        {
-            var n = (int)Math.Clamp(Int(c, "split", a, 2), 1, int.MaxValue);
-            return StrList(Str(c, "split", a, 0).Split(a[1].ToString(), n));
-        });
-        Reg("split_rev", 2, (c, a) =>
-        {
-            var parts = Str(c, "split_rev", a, 0).Split(a[1].ToString());
-            Array.Reverse(parts);
-            return StrList(parts);
-        });
-        Reg("split_rev", 3, (c, a) =>
-        {
-            var s = Str(c, "split_rev", a, 0);
-            var sep = a[1].ToString();
-            var n = (int)Math.Clamp(Int(c, "split_rev", a, 2), 1, int.MaxValue);
-            var result = new List<string>();
-            while (result.Count < n - 1)
-            {
-                var at = s.LastIndexOf(sep, StringComparison.Ordinal);
-                if (at < 0) break;
-                result.Add(s[(at + sep.Length)..]);
-                s = s[..at];
-            }
-            result.Add(s);
-            return StrList(result);
-        });
+        Reg("split", 3, (c, a) => StrList(Strings.Split(Str(c, "split", a, 0), a[1].ToString(), Math.Max(1, Int(c, "split", a, 2)), fromEnd: false)));
+        Reg("split_rev", 2, (c, a) => StrList(Strings.Split(Str(c, "split_rev", a, 0), a[1].ToString(), long.MaxValue, fromEnd: true)));
+        Reg("split_rev", 3, (c, a) => StrList(Strings.Split(Str(c, "split_rev", a, 0), a[1].ToString(), Math.Max(1, Int(c, "split_rev", a, 2)), fromEnd: true)));
         Reg("pad", 3, (c, a) =>
         {
             if (a[0].Type == RhaiType.Array) return PadArray(c, a);
@@ -169,7 +145,7 @@ internal static partial class Builtins
             switch (a[0].Type)
             {
                 case RhaiType.String:
-                    a[0] = Dynamic.FromString(a[0].AsString.Replace(a[1].ToString(), "", StringComparison.Ordinal));
+                    a[0] = Dynamic.FromString(Strings.Replace(a[0].AsString, a[1].ToString(), ""));
                     return Dynamic.Unit;
                 case RhaiType.Array:
                     var list = a[0].AsArray;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using System.Runtime.InteropServices;
 
@@ -135,7 +136,19 @@ internal static partial class Builtins
             return Dynamic.Unit;
         }, true);
         Reg("to_json", 1, (c, a) => Dynamic.FromString(RhaiJson.ToJsonString(a[0])));
-        Reg("parse_json", 1, (c, a) => RhaiJson.FromJsonString(Str(c, "parse_json", a, 0)));
+        Reg("parse_json", 1, (c, a) =>
+        {
+            try
+            {
+                return RhaiJson.FromJsonString(Str(c, "parse_json", a, 0));
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                // Not JSON, or a string in it that is no text (a lone surrogate): a runtime error whose value is the reason, as in Rhai.
+                var reason = "Invalid JSON: " + e.Message.Split(" LineNumber:", 2)[0].TrimEnd();
+                throw new RhaiException(RhaiErrorKind.Runtime, "Runtime error: " + reason, c.Line, c.Col) { ThrownValue = Dynamic.FromString(reason) };
+            }
+        });
     }
 
     private static Dynamic RangeOf(Ctx c, Dynamic[] a, long step)

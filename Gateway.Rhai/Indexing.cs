@@ -107,7 +107,7 @@ internal static class Indexing
     public static (long Start, long Len) StringRange(string s, RhaiRange range)
     {
         var n = Strings.Length(s);
-        var start = range.Start < 0 ? Math.Max(0, n + range.Start) : range.Start;
+        var start = range.Start < 0 ? Math.Max(0, n + range.Start) : Math.Min(range.Start, n);
         long end;
         if (range.End == long.MaxValue) end = n;
         else

@@ -269,7 +269,7 @@ internal static class Ops
             case "-":
                 if (tx == RhaiType.String && ty is RhaiType.String or RhaiType.Char)
                 {
-                    return Dynamic.FromString(x.AsString.Replace(y.ToString(), "", StringComparison.Ordinal));
+                    return Dynamic.FromString(Strings.Replace(x.AsString, y.ToString(), ""));
                 }
                 if (tx == RhaiType.Timestamp && ty == RhaiType.Timestamp)
                 {
@@ -434,6 +434,7 @@ internal static class Ops
         }
         if (x.Type == RhaiType.Bool && y.Type == RhaiType.Bool) return x.Bits.CompareTo(y.Bits);
         if (x.Type == RhaiType.Timestamp && y.Type == RhaiType.Timestamp) return x.Bits.CompareTo(y.Bits);
+        if (x.Type == RhaiType.Int && y.Type == RhaiType.Int) return x.Bits.CompareTo(y.Bits); // exactly, not as doubles
         if (x.Type is RhaiType.Int or RhaiType.Float && y.Type is RhaiType.Int or RhaiType.Float)
         {
             double a = x.Type == RhaiType.Int ? x.Bits : x.AsFloat, b = y.Type == RhaiType.Int ? y.Bits : y.AsFloat;

@@ -54,10 +54,44 @@ internal static class Strings
         return FromCodePoints(cps[(int)start..(int)end]);
     }
 
-    public static string Repeat(string s, long count)
+    /// <summary>
+    /// Rust's <c>splitn</c> (or <c>rsplitn</c>, pieces from the end): at most <paramref name="limit"/>
+    /// pieces, the last holding the rest. An empty <paramref name="separator"/> matches before every
+    /// character and at the end, so <c>"ab"</c> splits into <c>"", "a", "b", ""</c>.
+    /// </summary>
+    public static List<string> Split(string s, string separator, long limit, bool fromEnd)
     {
-        var sb = new StringBuilder();
-        for (var i = 0; i < count; i++) sb.Append(s);
+        var pieces = new List<string>();
+        if (separator.Length == 0)
+        {
+            var chars = Chars(s).Select(char.ConvertFromUtf32).ToList();
+            if (fromEnd) chars.Reverse();
+            pieces.Add("");
+            var i = 0;
+            for (; i < chars.Count && pieces.Count < limit - 1; i++) pieces.Add(chars[i]);
+            var rest = chars.Skip(i);
+            pieces.Add(string.Concat(fromEnd ? rest.Reverse() : rest));
+            if (limit == 1) return [s];
+            return pieces;
+        }
+        while (pieces.Count < limit - 1)
+        {
+            var at = fromEnd ? s.LastIndexOf(separator, StringComparison.Ordinal) : s.IndexOf(separator, StringComparison.Ordinal);
+            if (at < 0) break;
+            pieces.Add(fromEnd ? s[(at + separator.Length)..] : s[..at]);
+            s = fromEnd ? s[..at] : s[(at + separator.Length)..];
+        }
+        pieces.Add(s);
+        return pieces;
+    }
+
+    /// <summary>Rust's <c>str::replace</c>: an empty <paramref name="find"/> matches before every character and at the end.</summary>
+    public static string Replace(string s, string find, string with)
+    {
+        if (find.Length > 0) return s.Replace(find, with, StringComparison.Ordinal);
+        var sb = new StringBuilder(with);
+        foreach (var cp in ToCodePoints(s)) sb.Append(char.ConvertFromUtf32(cp)).Append(with);
         return sb.ToString();
     }
+
 }

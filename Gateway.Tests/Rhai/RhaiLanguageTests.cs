@@ -67,6 +67,40 @@ public sealed class RhaiLanguageTests
         Assert.That(e.Message, Does.Contain(message));
     }
 
+    [TestCase("\"abc\".split(\"\")", "[\"\", \"a\", \"b\", \"c\", \"\"]")]
+    [TestCase("\"abc\".split(\"\", 3)", "[\"\", \"a\", \"bc\"]")]
+    [TestCase("\"abc\".split_rev(\"\", 3)", "[\"\", \"c\", \"ab\"]")]
+    [TestCase("\"\".split_rev(\"\", 9223372036854775807)", "[\"\", \"\"]")]
+    [TestCase("\"a,b,c\".split_rev(\",\", 2)", "[\"c\", \"a,b\"]")]
+    [TestCase("\"abc\" - \"\"", "abc")]
+    public void AnEmptySeparatorOrPattern_MatchesBetweenCharacters_AsInRust(string script, string printed)
+    {
+        // split_rev with an empty separator looped, growing its list until the process ran out of memory.
+        Assert.That(RhaiRun.Output($"print({script})"), Is.EqualTo(new[] { printed }));
+        Assert.That(RhaiRun.Output("let s = \"h\u00e9\"; s.replace(\"\", \"-\"); print(s); s.remove(\"\"); print(s)"), Is.EqualTo(new[] { "-h-\u00e9-", "-h-\u00e9-" }));
+    }
+
+    [Test]
+    public void Sort_AsRhai_OneTypeWithAnOrder_ExactForLargeIntegers_AndAComparersErrorsLeaveThePair()
+    {
+        Assert.That(RhaiRun.Error("let a = [1, 2.0]; a.sort()").Message, Does.Contain("elements of different types cannot be sorted"));
+        Assert.That(RhaiRun.Error("let a = [[1], [2]]; a.sort()").Message, Does.Contain("elements of array cannot be sorted"));
+        Assert.That(RhaiRun.Output("let a = [9223372036854775807, 9223372036854775806]; a.sort(); print(a)"),
+            Is.EqualTo(new[] { "[9223372036854775806, 9223372036854775807]" }));
+        Assert.That(RhaiRun.Output("let a = [3, 1, 2]; a.sort(|x, y| x > y); print(a); a.sort(|x, y| { throw \"no\" }); print(a)"),
+            Is.EqualTo(new[] { "[3, 2, 1]", "[3, 2, 1]" }));
+        Assert.That(RhaiRun.Error("let a = [3, 1, 2]; a.sort(|x, y| { loop {} })", new RhaiEngineOptions { MaxOperations = 10_000 }).Kind,
+            Is.EqualTo(RhaiErrorKind.TooManyOperations), "a limit reached in the comparer still ends the run");
+    }
+
+    [Test]
+    public void ParseJson_OfNoJson_IsARuntimeErrorWhoseValueIsTheReason()
+    {
+        Assert.That(RhaiRun.Error("parse_json(\"{bad\")").Kind, Is.EqualTo(RhaiErrorKind.Runtime));
+        Assert.That(RhaiRun.Output("try { parse_json(\"\") } catch (e) { print(e) }").Single(), Does.StartWith("Invalid JSON: "));
+        Assert.That(RhaiRun.Output("let v = \"\"; v[1..3] = \"x\"; print(v)"), Is.EqualTo(new[] { "x" }), "a range past the end of a string is clamped");
+    }
+
     [Test]
     public void DivisionByZero_IsAnArithmeticError_ForIntegersOnly()
     {
