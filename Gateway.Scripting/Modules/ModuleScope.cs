@@ -116,7 +116,7 @@ internal sealed partial class ModuleScope(string circle, IModelStore store, Time
 
     /// <summary>Stores a new entity built from its new id, and returns it.</summary>
     public T Create<T>(string kind, Func<long, T> build, JsonTypeInfo<T> info) =>
-        Read(Wait(() => Store.CreateAsync(Circle, kind, id => Write(build(id), info))), info);
+        Read(Wait(() => Store.CreateAsync(Circle, kind, id => Storable(kind, Write(build(id), info)))), info);
 
     /// <summary>Every entity of a kind, by id.</summary>
     public IReadOnlyList<T> List<T>(string kind, JsonTypeInfo<T> info) =>
@@ -138,8 +138,17 @@ internal sealed partial class ModuleScope(string circle, IModelStore store, Time
     public string Change<T>(string kind, JsonElement id, JsonTypeInfo<T> info, Func<T, T> change)
     {
         var entityId = Id(id, $"{kind} id");
-        return Wait(() => Store.UpdateAsync(Circle, kind, entityId, current => Write(change(Read(current, info)), info)))
+        return Wait(() => Store.UpdateAsync(Circle, kind, entityId, current => Storable(kind, Write(change(Read(current, info)), info))))
             ?? throw Invalid($"{kind} {entityId} does not exist.");
+    }
+
+    /// <summary>The most JSON one entity may take in the store: a script cannot fill Redis one huge calendar at a time.</summary>
+    public const int MaxEntityBytes = 256 * 1024;
+
+    private static string Storable(string kind, string json)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(json);
+        return bytes <= MaxEntityBytes ? json : throw Invalid($"the {kind} would take {bytes} bytes of JSON; one may take at most {MaxEntityBytes}.");
     }
 
     /// <summary>

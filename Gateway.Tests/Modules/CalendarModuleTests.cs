@@ -108,6 +108,19 @@ public sealed class CalendarModuleTests : ModuleFixture
     }
 
     [Test]
+    public async Task AnEntityPastTheSizeLimit_IsRefused_NewOrChanged_AndNothingIsStored()
+    {
+        var circle = TestRedis.NewCircle("cal");
+        var created = await Fails(circle, "calendar.createCalendar({ name: 'x'.repeat(300 * 1024) })");
+        var changed = await Fails(circle, Setup + "calendar.updateEvent(ev.id, { description: 'y'.repeat(300 * 1024) })");
+
+        Assert.That(created, Does.Match(@"the calendar would take \d+ bytes of JSON; one may take at most 262144\."));
+        Assert.That(changed, Does.Match(@"the event would take \d+ bytes of JSON; one may take at most 262144\."));
+        var left = await Run(circle, "[calendar.listCalendars().length, calendar.getEvent(1).description]");
+        Assert.That(left!.ToJsonString(), Is.EqualTo("[1,\"Q1\"]"), "only the Setup's calendar, and its event unchanged");
+    }
+
+    [Test]
     public async Task ModuleErrors_AreCatchableByTheScript()
     {
         var result = await Run(TestRedis.NewCircle("cal"), """
