@@ -75,8 +75,8 @@ internal static partial class Builtins
             a[0] = Dynamic.FromString(Strings.Replace(s, a[1].ToString(), a[2].ToString()));
             return Dynamic.Unit;
         }, true);
-        Reg("chars", 1, (c, a) => Dynamic.FromArray(Strings.Chars(Str(c, "chars", a, 0)).Select(Dynamic.FromChar).ToList()));
-        Reg("to_chars", 1, (c, a) => Dynamic.FromArray(Strings.Chars(Str(c, "to_chars", a, 0)).Select(Dynamic.FromChar).ToList()));
+        Reg("chars", 1, (c, a) => CharList(c, Str(c, "chars", a, 0)));
+        Reg("to_chars", 1, (c, a) => CharList(c, Str(c, "to_chars", a, 0)));
         Reg("bytes", 1, (c, a) => Dynamic.FromInt(Encoding.UTF8.GetByteCount(Str(c, "bytes", a, 0))));
         Reg("to_blob", 1, (c, a) => Dynamic.FromBlob([.. Encoding.UTF8.GetBytes(Str(c, "to_blob", a, 0))]));
         Reg("split", 1, (c, a) => StrList(Str(c, "split", a, 0).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
@@ -89,11 +89,11 @@ internal static partial class Builtins
                 var at = a[1].AsInt < 0 ? Math.Max(0, cps.Length + a[1].AsInt) : Math.Min(cps.Length, a[1].AsInt);
                 return StrList([Strings.FromCodePoints(cps[..(int)at]), Strings.FromCodePoints(cps[(int)at..])]);
             }
-            return StrList(Strings.Split(s, a[1].ToString(), long.MaxValue, fromEnd: false));
+            return Split(c, s, a[1].ToString(), long.MaxValue, fromEnd: false);
         });
-        Reg("split", 3, (c, a) => StrList(Strings.Split(Str(c, "split", a, 0), a[1].ToString(), Math.Max(1, Int(c, "split", a, 2)), fromEnd: false)));
-        Reg("split_rev", 2, (c, a) => StrList(Strings.Split(Str(c, "split_rev", a, 0), a[1].ToString(), long.MaxValue, fromEnd: true)));
-        Reg("split_rev", 3, (c, a) => StrList(Strings.Split(Str(c, "split_rev", a, 0), a[1].ToString(), Math.Max(1, Int(c, "split_rev", a, 2)), fromEnd: true)));
+        Reg("split", 3, (c, a) => Split(c, Str(c, "split", a, 0), a[1].ToString(), Math.Max(1, Int(c, "split", a, 2)), fromEnd: false));
+        Reg("split_rev", 2, (c, a) => Split(c, Str(c, "split_rev", a, 0), a[1].ToString(), long.MaxValue, fromEnd: true));
+        Reg("split_rev", 3, (c, a) => Split(c, Str(c, "split_rev", a, 0), a[1].ToString(), Math.Max(1, Int(c, "split_rev", a, 2)), fromEnd: true));
         Reg("pad", 3, (c, a) =>
         {
             if (a[0].Type == RhaiType.Array) return PadArray(c, a);
@@ -198,6 +198,20 @@ internal static partial class Builtins
     }
 
     private static Dynamic StrList(IEnumerable<string> parts) => Dynamic.FromArray(parts.Select(Dynamic.FromString).ToList());
+
+    // An array one element per piece or character is checked against the limit before it is built,
+    // not after: a string of millions of characters would otherwise cost their array first.
+    private static Dynamic Split(Ctx c, string s, string separator, long limit, bool fromEnd)
+    {
+        CheckLen(c, Strings.SplitCount(s, separator, limit), array: true);
+        return StrList(Strings.Split(s, separator, limit, fromEnd));
+    }
+
+    private static Dynamic CharList(Ctx c, string s)
+    {
+        CheckLen(c, Strings.Length(s), array: true);
+        return Dynamic.FromArray(Strings.Chars(s).Select(Dynamic.FromChar).ToList());
+    }
 
     private static void CheckLen(Ctx c, long len, bool array)
     {

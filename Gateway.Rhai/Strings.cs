@@ -85,6 +85,19 @@ internal static class Strings
         return pieces;
     }
 
+    /// <summary>How many pieces <see cref="Split"/> makes, counted without making them.</summary>
+    public static long SplitCount(string s, string separator, long limit)
+    {
+        long matches = 0;
+        if (separator.Length == 0) matches = Length(s) + 1;
+        else
+        {
+            for (var at = s.IndexOf(separator, StringComparison.Ordinal); at >= 0 && matches < limit; at = s.IndexOf(separator, at + separator.Length, StringComparison.Ordinal))
+                matches++;
+        }
+        return Math.Min(limit, matches + 1);
+    }
+
     /// <summary>Rust's <c>str::replace</c>: an empty <paramref name="find"/> matches before every character and at the end.</summary>
     public static string Replace(string s, string find, string with)
     {

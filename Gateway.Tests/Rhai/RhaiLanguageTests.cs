@@ -80,6 +80,22 @@ public sealed class RhaiLanguageTests
         Assert.That(RhaiRun.Output("let s = \"h\u00e9\"; s.replace(\"\", \"-\"); print(s); s.remove(\"\"); print(s)"), Is.EqualTo(new[] { "-h-\u00e9-", "-h-\u00e9-" }));
     }
 
+    [TestCase("s.split(\"\")")]
+    [TestCase("s.split_rev(\"x\")")]
+    [TestCase("s.chars()")]
+    [TestCase("s.to_chars()")]
+    public void SplittingIntoMoreElementsThanAnArrayMayHold_IsRefusedBeforeTheArrayIsBuilt(string call)
+    {
+        var options = new RhaiEngineOptions { MaxArraySize = 100 };
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = RhaiRun.Error($"let s = \"\"; s.pad(1_000_000, \"x\"); {call}", options);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.DataTooLarge));
+        // The padded string and its builder take about 6 MB; a million one-character pieces took over 50 MB more.
+        Assert.That(allocated, Is.LessThan(20_000_000), $"{allocated} bytes allocated");
+        Assert.That(RhaiRun.Eval("let s = \"\"; s.pad(98, \"x\"); s.split(\"\").len()", options).Result.AsInt, Is.EqualTo(100), "at the limit it is built");
+    }
+
     [Test]
     public void Sort_AsRhai_OneTypeWithAnOrder_ExactForLargeIntegers_AndAComparersErrorsLeaveThePair()
     {
