@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 
 namespace Gateway.Rhai;
 
@@ -276,11 +276,9 @@ internal static partial class Builtins
         reg("set_bits", 4, (c, a) =>
         {
             var x = Int(c, "set_bits", a, 0);
-            var start = Int(c, "set_bits", a, 1);
+            var start = Indexing.BitIndex(Int(c, "set_bits", a, 1), c.Line, c.Col);
             var len = Int(c, "set_bits", a, 2);
             var v = Int(c, "set_bits", a, 3);
-            if (start < 0) start += 64;
-            if (start < 0 || start >= 64) throw c.Error(RhaiErrorKind.BitFieldBounds, $"Bit-field index {start} out of bounds: only 64 bits in bit-field");
             len = Math.Min(len, 64 - start);
             var mask = (len >= 64 ? -1L : (1L << (int)len) - 1) << (int)start;
             a[0] = Dynamic.FromInt((x & ~mask) | ((v << (int)start) & mask));
@@ -290,8 +288,7 @@ internal static partial class Builtins
 
     private static Dynamic Bits(Ctx c, long x, long start, long len)
     {
-        if (start < 0) start += 64;
-        if (start < 0 || start >= 64) throw c.Error(RhaiErrorKind.BitFieldBounds, $"Bit-field index {start} out of bounds: only 64 bits in bit-field");
+        start = Indexing.BitIndex(start, c.Line, c.Col);
         var list = new List<Dynamic>();
         for (var i = start; i < (len >= 64 - start ? 64 : start + len); i++) list.Add(Dynamic.FromBool(((x >> (int)i) & 1) != 0));
         return Dynamic.FromArray(list);

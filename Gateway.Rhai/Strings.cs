@@ -61,27 +61,31 @@ internal static class Strings
     /// </summary>
     public static List<string> Split(string s, string separator, long limit, bool fromEnd)
     {
-        var pieces = new List<string>();
+        if (limit <= 1) return [s];
         if (separator.Length == 0)
         {
             var chars = Chars(s).Select(char.ConvertFromUtf32).ToList();
             if (fromEnd) chars.Reverse();
-            pieces.Add("");
-            var i = 0;
-            for (; i < chars.Count && pieces.Count < limit - 1; i++) pieces.Add(chars[i]);
-            var rest = chars.Skip(i);
-            pieces.Add(string.Concat(fromEnd ? rest.Reverse() : rest));
-            if (limit == 1) return [s];
-            return pieces;
+            var taken = (int)Math.Min(chars.Count, limit - 2);
+            var rest = chars.Skip(taken);
+            return ["", .. chars.Take(taken), string.Concat(fromEnd ? rest.Reverse() : rest)];
         }
-        while (pieces.Count < limit - 1)
+        // Each piece is cut from the whole string once: no copy of what remains per piece.
+        var pieces = new List<string>();
+        if (!fromEnd)
         {
-            var at = fromEnd ? s.LastIndexOf(separator, StringComparison.Ordinal) : s.IndexOf(separator, StringComparison.Ordinal);
-            if (at < 0) break;
-            pieces.Add(fromEnd ? s[(at + separator.Length)..] : s[..at]);
-            s = fromEnd ? s[..at] : s[(at + separator.Length)..];
+            var start = 0;
+            for (int at; pieces.Count < limit - 1 && (at = s.IndexOf(separator, start, StringComparison.Ordinal)) >= 0; start = at + separator.Length)
+                pieces.Add(s[start..at]);
+            pieces.Add(s[start..]);
         }
-        pieces.Add(s);
+        else
+        {
+            var end = s.Length;
+            for (int at; pieces.Count < limit - 1 && end > 0 && (at = s.LastIndexOf(separator, end - 1, end, StringComparison.Ordinal)) >= 0; end = at)
+                pieces.Add(s[(at + separator.Length)..end]);
+            pieces.Add(s[..end]);
+        }
         return pieces;
     }
 
@@ -106,5 +110,4 @@ internal static class Strings
         foreach (var cp in ToCodePoints(s)) sb.Append(char.ConvertFromUtf32(cp)).Append(with);
         return sb.ToString();
     }
-
 }
