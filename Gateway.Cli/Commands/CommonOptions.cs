@@ -19,23 +19,21 @@ internal static class CommonOptions
     /// <summary>An empty value is a usage error here, rather than a request to a path with an empty segment.</summary>
     public static Option<string> NotEmpty(this Option<string> option)
     {
-        option.Validators.Add(result =>
-        {
-            if (result.Tokens.Count > 0 && string.IsNullOrWhiteSpace(result.Tokens[0].Value))
-                result.AddError($"{option.Name} may not be empty.");
-        });
+        option.Validators.Add(result => RejectEmpty(result, option.Name));
         return option;
     }
 
     /// <inheritdoc cref="NotEmpty(Option{string})"/>
     public static Argument<string> NotEmpty(this Argument<string> argument)
     {
-        argument.Validators.Add(result =>
-        {
-            if (result.Tokens.Count > 0 && string.IsNullOrWhiteSpace(result.Tokens[0].Value))
-                result.AddError($"{argument.Name} may not be empty.");
-        });
+        argument.Validators.Add(result => RejectEmpty(result, argument.Name));
         return argument;
+    }
+
+    private static void RejectEmpty(SymbolResult result, string name)
+    {
+        if (result.Tokens.Count > 0 && string.IsNullOrWhiteSpace(result.Tokens[0].Value))
+            result.AddError($"{name} may not be empty.");
     }
 
     /// <summary>A number below <paramref name="minimum"/> is a usage error.</summary>
