@@ -65,6 +65,14 @@ public sealed class LimitsOptions
     [Range(1, int.MaxValue)]
     public int MaxPendingPerCircle { get; set; } = 100_000;
 
+    /// <summary>
+    /// Most bytes of JSON a circle's domain entities (calendars, events, flows, contracts) may take
+    /// in Redis together; a script's create or change beyond it fails. Scripts cannot fill the
+    /// shared Redis, and what a script lists of one kind stays within this.
+    /// </summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxModelBytesPerCircle { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Parsed scripts kept for reuse, keyed by content.</summary>
     [Range(0, 1_000_000)]
     public int ScriptCacheEntries { get; set; } = 1_000;

@@ -2,7 +2,9 @@ namespace Gateway.Core.Models;
 
 /// <summary>
 /// The circles' domain entities (calendars, events, flows, contracts) as JSON, one collection per
-/// circle and kind, with ids counting up per circle and kind. Every failure of the store itself
+/// circle and kind, with ids counting up per circle and kind. A circle's entities together take
+/// at most a limit of bytes: a create or change beyond it is refused with a
+/// <see cref="ModelLimitException"/>, and nothing is stored. Every failure of the store itself
 /// is a <see cref="ModelStoreException"/>: callers never see the backend's types.
 /// </summary>
 public interface IModelStore
@@ -17,7 +19,8 @@ public interface IModelStore
 
     /// <summary>
     /// Changes an entity: <paramref name="change"/> gets its JSON and returns the new JSON (or
-    /// throws to refuse). Null when there is no such entity. No concurrent update is lost.
+    /// throws to refuse). Null when there is no such entity. No concurrent update is lost. A change
+    /// that shrinks the entity is never refused for the limit.
     /// </summary>
     Task<string?> UpdateAsync(string circle, string kind, long id, Func<string, string> change);
 
@@ -26,3 +29,12 @@ public interface IModelStore
 
 /// <summary>The store could not do what was asked: unreachable, timed out, or too contended.</summary>
 public sealed class ModelStoreException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A create or change would make the circle's entities take more than <see cref="MaxBytes"/> bytes of JSON.</summary>
+public sealed class ModelLimitException(string circle, long maxBytes)
+    : Exception($"The entities of circle '{circle}' would take more than {maxBytes} bytes.")
+{
+    public string Circle { get; } = circle;
+
+    public long MaxBytes { get; } = maxBytes;
+}

@@ -1,4 +1,7 @@
+using Gateway.Core.Configuration;
 using Gateway.Core.Models;
+using Gateway.Core.Redis.Scripts;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis;
@@ -6,7 +9,9 @@ namespace Gateway.Core.Redis;
 /// <summary>
 /// The circles' domain entities, stored as JSON in one hash per circle and kind. Ids count up
 /// per circle and kind. Changes are optimistic: read, change, write only if nobody wrote in
-/// between (a transaction conditioned on the value read), else read again — no update is lost.
+/// between (model-write.lua compares the value read), else read again — no update is lost. The
+/// same script keeps a count of the bytes the circle's entities take and refuses a write that
+/// would pass <see cref="LimitsOptions.MaxModelBytesPerCircle"/>.
 /// </summary>
 /// <remarks>
 /// A command that timed out or lost its connection is tried again, up to
@@ -14,11 +19,13 @@ namespace Gateway.Core.Redis;
 /// node, a failover) must not fail a script that did nothing wrong. Every step is written so that
 /// repeating it is safe even when the first attempt did reach the server and only its answer was
 /// lost: reads; setting a value already decided; reserving an id, whose repeat leaves only a gap;
-/// and a conditional update, which after a lost answer reads the entity again and counts itself
-/// done if the entity already holds what it wrote, so that a change is never applied twice.
+/// and a conditional write, which after a lost answer finds the entity already holding what it
+/// wrote and counts itself done, so that a change is never applied (or counted) twice.
 /// </remarks>
-public sealed class RedisModelStore(IConnectionMultiplexer redis, TimeProvider time) : IModelStore
+public sealed class RedisModelStore(IConnectionMultiplexer redis, TimeProvider time, IOptions<LimitsOptions>? limits = null) : IModelStore
 {
+    private readonly long _maxBytes = (limits?.Value ?? new LimitsOptions()).MaxModelBytesPerCircle;
+
     private const int MaxConflicts = 100;
 
     /// <summary>Attempts of one step when the server's answer does not come (each waits the client's command timeout).</summary>
@@ -34,8 +41,14 @@ public sealed class RedisModelStore(IConnectionMultiplexer redis, TimeProvider t
         var db = Db;
         var id = await Step(() => db.HashIncrementAsync(RedisKeys.ModelIds(circle), kind));
         var json = build(id);
-        await Step(() => db.HashSetAsync(RedisKeys.Models(circle, kind), id, json));
-        return json;
+        // A fresh id holds nothing; should it hold something, a repeat of this write already stored it.
+        var outcome = await Step(() => ModelWriteScript.RunAsync(db, new ModelWriteScript.Args(circle, kind, id, "", json, _maxBytes)));
+        return outcome switch
+        {
+            ModelWrite.Stored => json,
+            ModelWrite.OverLimit => throw new ModelLimitException(circle, _maxBytes),
+            _ => throw new ModelStoreException($"{kind} {id} was written by another writer; the id counter is behind the entities."),
+        };
     });
 
     public Task<string?> GetAsync(string circle, string kind, long id) => Guard(async () =>
@@ -59,29 +72,20 @@ public sealed class RedisModelStore(IConnectionMultiplexer redis, TimeProvider t
         Ensure(circle);
         var db = Db;
         var key = RedisKeys.Models(circle, kind);
-        var lostAnswers = 0;
         for (var attempt = 0; attempt < MaxConflicts; attempt++)
         {
-            var current = await Step(() => db.HashGetAsync(key, id));
-            if (current.IsNull)
+            var current = (string?)await Step(() => db.HashGetAsync(key, id));
+            if (current is null)
                 return null;
-            var next = change((string?)current ?? "");
-            var transaction = db.CreateTransaction();
-            transaction.AddCondition(Condition.HashEqual(key, id, current));
-            _ = transaction.HashSetAsync(key, id, next);
-            try
+            var next = change(current);
+            // Repeating the write after a lost answer is safe: if the first one landed, the entity
+            // holds `next` and the script answers Stored without counting its bytes again.
+            switch (await Step(() => ModelWriteScript.RunAsync(db, new ModelWriteScript.Args(circle, kind, id, current, next, _maxBytes))))
             {
-                if (await transaction.ExecuteAsync())
+                case ModelWrite.Stored:
                     return next;
-            }
-            catch (Exception ex) when (IsTransient(ex) && ++lostAnswers < TransientAttempts)
-            {
-                // The write may have landed with only its answer lost: if the entity now holds
-                // what this update wrote, it is done; otherwise it was not applied, so go again.
-                await Task.Delay(TransientPause, time);
-                if ((string?)await Step(() => db.HashGetAsync(key, id)) == next)
-                    return next;
-                continue;
+                case ModelWrite.OverLimit:
+                    throw new ModelLimitException(circle, _maxBytes);
             }
             await Task.Delay(Random.Shared.Next(1, 5 + attempt));
         }
@@ -96,7 +100,7 @@ public sealed class RedisModelStore(IConnectionMultiplexer redis, TimeProvider t
     {
         Ensure(circle);
         var db = Db;
-        return await Step(() => db.HashDeleteAsync(RedisKeys.Models(circle, kind), id));
+        return await Step(() => ModelDeleteScript.RunAsync(db, new ModelDeleteScript.Args(circle, kind, id)));
     });
 
     /// <summary>One command (or a step safe to repeat), tried again when its answer does not come.</summary>

@@ -70,7 +70,8 @@ public sealed partial class ProtocolSelfTest(
     /// cancel of a pending and of a running task, the fenced complete; then a scheduled submit, its
     /// promotion, a claim that takes the higher priority first, a failure that schedules a retry and
     /// claims the next task in the same script, the cancel of a scheduled task; registering a
-    /// script, putting a schedule (fenced by its last due time) and firing it (compare-and-set, overlap).
+    /// script, putting a schedule (fenced by its last due time) and firing it (compare-and-set, overlap);
+    /// writing and removing a domain entity within the circle's byte limit.
     /// </summary>
     /// <returns>The scratch circle it used (its keys are gone again).</returns>
     internal static async Task<string> RunAsync(IDatabase db, TimeProvider time)
@@ -258,11 +259,25 @@ public sealed partial class ProtocolSelfTest(
                     && await db.SortedSetScoreAsync(RedisKeys.Schedules(circle), "selftest") == now + 3000
                     && await db.HashGetAsync(schedule, ScheduleHash.LastTask) == ids[6];
             });
+
+            await Check("model-write, model-delete", async () =>
+            {
+                Task<ModelWrite> Write(long id, string read, string json) =>
+                    ModelWriteScript.RunAsync(db, new ModelWriteScript.Args(circle, "selftest", id, read, json, MaxBytes: 10));
+                var bytes = RedisKeys.ModelBytes(circle);
+                return await Write(1, "", "123456") == ModelWrite.Stored && await Write(1, "", "123456") == ModelWrite.Stored
+                    && await Write(2, "", "12345") == ModelWrite.OverLimit && await Write(1, "x", "1") == ModelWrite.Changed
+                    && await Write(1, "123456", "12") == ModelWrite.Stored && await db.StringGetAsync(bytes) == 2
+                    && await ModelDeleteScript.RunAsync(db, new ModelDeleteScript.Args(circle, "selftest", 1))
+                    && !await ModelDeleteScript.RunAsync(db, new ModelDeleteScript.Args(circle, "selftest", 1))
+                    && !await db.KeyExistsAsync(bytes) && !await db.KeyExistsAsync(RedisKeys.Models(circle, "selftest"));
+            });
         }
         finally
         {
             await db.KeyDeleteAsync([processing, index, idem, scheduled, .. lanes, RedisKeys.Scripts(circle), RedisKeys.Script(circle, "selftest"),
-                RedisKeys.Schedules(circle), RedisKeys.Schedule(circle, "selftest"), .. ids.Select(id => (RedisKey)(prefix + id))]);
+                RedisKeys.Schedules(circle), RedisKeys.Schedule(circle, "selftest"), RedisKeys.Models(circle, "selftest"), RedisKeys.ModelBytes(circle),
+                .. ids.Select(id => (RedisKey)(prefix + id))]);
         }
         return circle;
     }

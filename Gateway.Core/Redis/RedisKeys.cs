@@ -71,6 +71,9 @@ public static class RedisKeys
     /// <summary>Hash of a circle's id counters, one field per entity kind.</summary>
     public static RedisKey ModelIds(string circle) => $"{Prefix}model:{{{circle}}}:ids";
 
+    /// <summary>String counting the UTF-8 bytes of JSON a circle's entities of every kind take together.</summary>
+    public static RedisKey ModelBytes(string circle) => $"{Prefix}model:{{{circle}}}:bytes";
+
     /// <summary>Hash of a circle's registered scripts: name → latest version.</summary>
     public static RedisKey Scripts(string circle) => $"{Prefix}scripts:{{{circle}}}";
 

@@ -26,13 +26,18 @@ internal sealed partial class ModuleScope(string circle, IModelStore store, Time
 
     /// <summary>
     /// Calls <paramref name="function"/>. A store failure becomes a <see cref="ModuleException"/>
-    /// without internals (the log keeps the cause); what the engine throws passes untouched.
+    /// without internals (the log keeps the cause), as does the circle's byte limit; what the
+    /// engine throws passes untouched.
     /// </summary>
     public string Invoke(DomainModule module, ModuleFunction function, ModuleArgs args)
     {
         try
         {
             return function.Body(this, args);
+        }
+        catch (ModelLimitException ex)
+        {
+            throw Invalid($"{naming.Function(module.Name, function.Name)} failed: the circle's entities would take more than {ex.MaxBytes} bytes of JSON, the most a circle may hold (Gateway:Limits:MaxModelBytesPerCircle); nothing was stored.");
         }
         catch (ModelStoreException ex)
         {
