@@ -63,7 +63,7 @@ internal static partial class Builtins
         {
             if (a[0].Type == RhaiType.String)
             {
-                a[0] = Dynamic.FromString(a[0].AsString + a[1]);
+                a[0] = StringBuffer.Append(c.R, a[0], a[1].ToString(), c.Line, c.Col);
                 return Dynamic.Unit;
             }
             var list = Arr(c, "append", a);

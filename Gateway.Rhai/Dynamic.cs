@@ -94,7 +94,9 @@ public readonly struct Dynamic
     /// <summary>The char's code point; only valid when <see cref="Type"/> is <see cref="RhaiType.Char"/>.</summary>
     public int AsChar => (int)Bits;
     /// <summary>The string; only valid when <see cref="Type"/> is <see cref="RhaiType.String"/>.</summary>
-    public string AsString => (string)Obj!;
+    public string AsString => Obj as string ?? ((StringBuffer)Obj!).Text((int)Bits);
+    /// <summary>The string's length in UTF-16 code units, without making the text of a grown one.</summary>
+    internal int StringLength => Obj is string s ? s.Length : (int)Bits;
     /// <summary>The array's items; only valid when <see cref="Type"/> is <see cref="RhaiType.Array"/>.</summary>
     public List<Dynamic> AsArray => (List<Dynamic>)Obj!;
     /// <summary>The map; only valid when <see cref="Type"/> is <see cref="RhaiType.Map"/>.</summary>

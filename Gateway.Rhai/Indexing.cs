@@ -297,9 +297,7 @@ internal static class Indexing
                     r.CheckSize(cur, line, col);
                     return cur;
                 case RhaiType.String:
-                    var s = Dynamic.FromString(cur.AsString + rhs.ToString());
-                    r.CheckSize(s, line, col);
-                    return s;
+                    return StringBuffer.Append(r, cur, rhs.ToString(), line, col);
             }
         }
         return Ops.Binary(op, cur, rhs, r, line, col);

@@ -396,6 +396,11 @@ internal sealed partial class Parser
                     return ParseTry();
             }
         }
+        // As in Rhai, these are statements where a statement may start: what follows the block is
+        // the next statement, so `if c { … } [1, 2]` ends in an array and `while c { … } -x` in a
+        // negation, not in an index or a subtraction applied to the statement's value.
+        if (t.Kind == TokenKind.Ident && t.Text is "if" or "switch" or "while" or "loop" or "do" or "for" || t.Kind == TokenKind.Punct && t.Text == "{")
+            return ParsePrimary(statement: true);
         var expr = ParseExpr(statement: true);
         if (Cur.Kind == TokenKind.Punct && IsAssignOp(Cur.Text))
         {

@@ -211,10 +211,7 @@ internal sealed class Runtime
         switch (value.Type)
         {
             case RhaiType.String:
-                if (Options.MaxStringSize > 0 && value.AsString.Length > Options.MaxStringSize)
-                {
-                    throw new RhaiException(RhaiErrorKind.DataTooLarge, "Length of string too large", line, col);
-                }
+                CheckStringLength(value.StringLength, line, col);
                 break;
             case RhaiType.Array or RhaiType.Map or RhaiType.Blob:
                 var (arrays, maps, strings) = Sizes(value);
@@ -231,6 +228,15 @@ internal sealed class Runtime
                     throw new RhaiException(RhaiErrorKind.DataTooLarge, "Length of string too large", line, col);
                 }
                 break;
+        }
+    }
+
+    /// <summary>Refuses a string of <paramref name="length"/> UTF-16 code units past the limit, before it is made.</summary>
+    public void CheckStringLength(long length, int line, int col)
+    {
+        if (Options.MaxStringSize > 0 && length > Options.MaxStringSize)
+        {
+            throw new RhaiException(RhaiErrorKind.DataTooLarge, "Length of string too large", line, col);
         }
     }
 
@@ -252,7 +258,7 @@ internal sealed class Runtime
             case RhaiType.Blob:
                 return (value.AsBlob.Count, 0, 0);
             case RhaiType.String:
-                return (0, 0, value.AsString.Length);
+                return (0, 0, value.StringLength);
             default:
                 return (0, 0, 0);
         }
