@@ -26,6 +26,30 @@ internal sealed record ModuleFunction(string Name, int MinArgs, int MaxArgs, Fun
 internal readonly struct ModuleArgs(IReadOnlyList<JsonElement> values)
 {
     public JsonElement this[int index] => index < values.Count ? values[index] : default;
+
+    /// <summary>
+    /// Whether every string and property name in the arguments is Unicode text. JSON may escape a
+    /// lone surrogate (JavaScript strings can hold one); reading it as a .NET string then throws.
+    /// </summary>
+    public bool AreText() => values.All(IsText);
+
+    private static bool IsText(JsonElement value)
+    {
+        try
+        {
+            return value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString() is not null,
+                JsonValueKind.Array => value.EnumerateArray().All(IsText),
+                JsonValueKind.Object => value.EnumerateObject().All(p => p.Name is not null && IsText(p.Value)),
+                _ => true,
+            };
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>The modules every task gets.</summary>

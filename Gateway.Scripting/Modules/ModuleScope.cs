@@ -31,6 +31,8 @@ internal sealed partial class ModuleScope(string circle, IModelStore store, Time
     /// </summary>
     public string Invoke(DomainModule module, ModuleFunction function, ModuleArgs args)
     {
+        if (!args.AreText())
+            throw Invalid($"{naming.Function(module.Name, function.Name)} was given a string that is not Unicode text (a lone surrogate); nothing was read or stored.");
         try
         {
             return function.Body(this, args);

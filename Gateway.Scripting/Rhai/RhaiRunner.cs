@@ -60,9 +60,12 @@ internal sealed partial class RhaiRunner
                 // As Rhai prints it by default: the position, then the value in its debug form.
                 OnDebug = (text, line, column) => output.WriteLine(line > 0 ? $"{line}:{column} | {text}" : text),
             };
+            if (Globals(task) is not { } globals)
+                return Ended(TaskState.Failed, null, new(ErrorCodes.ScriptError,
+                    "args holds a string that is not Unicode text (a lone surrogate), which a Rhai string cannot hold."));
             Dynamic value;
             using (_models is null ? default : RhaiModules.Bind(new ModuleScope(task.Circle, _models, _time, ModuleNaming.Rhai, _log)))
-                value = _engine.Eval(ast, Globals(task), run, stop.Token);
+                value = _engine.Eval(ast, globals, run, stop.Token);
 
             var json = ToJson(value);
             if (json is null)
@@ -86,9 +89,21 @@ internal sealed partial class RhaiRunner
         }
     }
 
-    /// <summary><c>args</c> as the caller sent it (JSON objects become maps, integers stay INT) and <c>task</c>, read-only.</summary>
-    private static RhaiScope Globals(ClaimedTask task)
+    /// <summary>
+    /// <c>args</c> as the caller sent it (JSON objects become maps, integers stay INT) and <c>task</c>,
+    /// read-only; null when args holds a string JSON allows and Rhai cannot (an escaped lone surrogate).
+    /// </summary>
+    private static RhaiScope? Globals(ClaimedTask task)
     {
+        Dynamic args;
+        try
+        {
+            args = RhaiJson.FromJsonString(task.ArgsJson);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
         var info = new RhaiMap
         {
             ["id"] = Dynamic.FromString(task.Id),
@@ -97,7 +112,7 @@ internal sealed partial class RhaiRunner
             ["attempt"] = Dynamic.FromInt(task.Attempt),
         };
         return new RhaiScope()
-            .Push("args", RhaiJson.FromJsonString(task.ArgsJson))
+            .Push("args", args)
             .PushConstant("task", Dynamic.FromMap(info));
     }
 

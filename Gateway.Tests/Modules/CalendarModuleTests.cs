@@ -100,6 +100,8 @@ public sealed class CalendarModuleTests : ModuleFixture
     [TestCase("calendar.cancelEvent(ev.id); calendar.cancelEvent(ev.id)", "is cancelled")]
     [TestCase("calendar.cancelEvent(ev.id); calendar.respond(ev.id, 'alice', 'accepted')", "is cancelled")]
     [TestCase("calendar.getEvent('abc')", "event id must be a positive whole number")]
+    [TestCase("calendar.getEvent('\\uD800')", "calendar.getEvent was given a string that is not Unicode text (a lone surrogate)")]
+    [TestCase("calendar.updateEvent(ev.id, { attendees: ['a\\uDC00'] })", "calendar.updateEvent was given a string that is not Unicode text (a lone surrogate)")]
     public async Task InvalidCalendarOperation_ThrowsAnErrorSayingWhy(string call, string says)
     {
         var message = await Fails(TestRedis.NewCircle("cal"), Setup + call);

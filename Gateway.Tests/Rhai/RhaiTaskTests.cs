@@ -9,6 +9,18 @@ namespace Gateway.Tests.Rhai;
 public sealed class RhaiTaskTests : ApiFixture
 {
     [Test]
+    public async Task ArgsWithALoneSurrogate_FailTheRhaiTaskSayingWhy_NotAsAnInternalError()
+    {
+        // JSON may escape a lone surrogate; a Rhai string cannot hold one. It was an internal error.
+        var circle = TestRedis.NewCircle("rhai");
+        var task = await Client.SendRawAsync(HttpMethod.Post, $"/api/circles/{circle}/tasks?wait=30",
+            """{ "language": "rhai", "script": "args.s.len()", "args": { "s": "a\ud800" } }""");
+
+        Assert.That(task.ErrorCode, Is.EqualTo("script_error"), task.ToString());
+        Assert.That(task.Message(), Is.EqualTo("args holds a string that is not Unicode text (a lone surrogate), which a Rhai string cannot hold."));
+    }
+
+    [Test]
     public async Task Submit_RhaiWithArgs_ResultIsJsonOfItsLastValue()
     {
         var task = await Client.RunRhaiAsync(TestRedis.NewCircle("rhai"), """
