@@ -192,9 +192,10 @@ internal static class RequestReader
         }
         if (body.DelayMs is { } delay)
         {
-            if (delay < 0 || delay > longest.TotalMilliseconds)
-                Add(errors, field + "delayMs", $"delayMs must be from 0 to {(long)longest.TotalMilliseconds} ({longest.TotalDays:0} days).");
-            return now.AddMilliseconds(delay);
+            if (delay >= 0 && delay <= longest.TotalMilliseconds)
+                return now.AddMilliseconds(delay);
+            Add(errors, field + "delayMs", $"delayMs must be from 0 to {(long)longest.TotalMilliseconds} ({longest.TotalDays:0} days).");
+            return null;
         }
         return null;
     }

@@ -22,6 +22,8 @@ public sealed class BadInputTests : ApiFixture
     [TestCase("{\"script\":\"1\",\"timeoutMs\":60001}", "timeoutMs")]
     [TestCase("{\"script\":\"1\",\"timeoutMs\":\"soon\"}", "timeoutMs")]
     [TestCase("{\"script\":\"1\",\"language\":\"python\"}", "language")]
+    [TestCase("{\"script\":\"1\",\"delayMs\":-1}", "delayMs")]
+    [TestCase("{\"script\":\"1\",\"delayMs\":9223372036854775807}", "delayMs")]
     [TestCase("{\"script\":42}", "script")]
     [TestCase("{\"script\":\"1\",", "$")]
     [TestCase("not json", "$")]
