@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Gateway.Cli.Commands;
@@ -9,7 +10,15 @@ namespace Gateway.Cli.Commands;
 /// </summary>
 internal static class Output
 {
-    private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    /// <summary>
+    /// Indented, and text as it is (é, not \u00E9): this JSON goes to a terminal or a pipe, never
+    /// into HTML, so only what JSON itself requires is escaped.
+    /// </summary>
+    private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>Plain for a string, number, boolean or null; indented JSON for an array or object.</summary>
     public static void Result(JsonElement? result)

@@ -43,8 +43,8 @@ internal sealed class ScriptInput
         });
         Args.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && !IsJson(result.Tokens[0].Value))
-                result.AddError($"--args must be JSON (got '{result.Tokens[0].Value}').");
+            if (result.Tokens.Count > 0 && JsonProblem(result.Tokens[0].Value) is { } problem)
+                result.AddError($"--args {problem} (got '{result.Tokens[0].Value}').");
         });
         Language.AcceptOnlyFromAmong("javascript", "rhai");
     }
@@ -105,21 +105,29 @@ internal sealed class ScriptInput
         {
             var at = pair.IndexOf('=', StringComparison.Ordinal);
             var value = pair[(at + 1)..];
-            obj[pair[..at]] = IsJson(value) ? JsonNode.Parse(value) : JsonValue.Create(value);
+            obj[pair[..at]] = JsonProblem(value) is null ? JsonNode.Parse(value) : JsonValue.Create(value);
         }
         return obj;
     }
 
-    private static bool IsJson(string text)
+    /// <summary>
+    /// Why <paramref name="text"/> cannot be sent as JSON, or null. JSON may escape a lone
+    /// surrogate (<c>"\ud800"</c>), which is no Unicode text: no JSON writer here can send it.
+    /// </summary>
+    private static string? JsonProblem(string text)
     {
         try
         {
-            using var _ = JsonDocument.Parse(text);
-            return true;
+            _ = JsonNode.Parse(text)?.ToJsonString();
+            return null;
         }
         catch (JsonException)
         {
-            return false;
+            return "must be JSON";
+        }
+        catch (InvalidOperationException)
+        {
+            return "holds a string that is not Unicode text (a lone surrogate)";
         }
     }
 }

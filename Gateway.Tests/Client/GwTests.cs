@@ -27,12 +27,14 @@ public sealed class GwTests
 
         var obj = await GwProcess.RunAsync(["run", "-", "-c", circle, "--args", """{"n": 3}""", "--arg", "name=x"], stdin: "({ n: args.n, name: args.name })");
         var text = await GwProcess.RunAsync(["run", "-", "-c", circle], stdin: "'plain text'");
+        var unicode = await GwProcess.RunAsync(["run", "-", "-c", circle], stdin: "({ name: 'h\\u00e9llo \\u2192', tag: '<a>' })");
 
         Assert.That(obj.ExitCode, Is.EqualTo(0), obj.ToString());
         using var parsed = JsonDocument.Parse(obj.Stdout);
         Assert.That(parsed.RootElement.GetProperty("n").GetInt32(), Is.EqualTo(3));
         Assert.That(parsed.RootElement.GetProperty("name").GetString(), Is.EqualTo("x"));
         Assert.That(text.Stdout, Is.EqualTo("plain text\n"), text.ToString());
+        Assert.That(unicode.Stdout, Does.Contain("\"name\": \"h\u00e9llo \u2192\"").And.Contain("\"tag\": \"<a>\""), "text as it is, not escaped");
     }
 
     [Test]
@@ -94,6 +96,7 @@ public sealed class GwTests
     [TestCase(new[] { "run", "-", "--circle", "c", "--timeout", "0.0000001ms" }, "is not a duration")]
     [TestCase(new[] { "run", "-", "--circle", "c", "--script-timeout", "NaN" }, "'NaN' is not a duration")]
     [TestCase(new[] { "tasks", "--circle", "c", "--limit", "0" }, "--limit must be at least 1")]
+    [TestCase(new[] { "run", "-", "--circle", "c", "--args", "\"\\ud800\"" }, "--args holds a string that is not Unicode text")]
     [TestCase(new[] { "tasks", "--circle", "" }, "--circle may not be empty")]
     [TestCase(new[] { "get", "--circle", "c", "" }, "ID may not be empty")]
     [TestCase(new[] { "scripts", "get", "--circle", "c", " " }, "NAME may not be empty")]
