@@ -1,27 +1,34 @@
 using Gateway.Api.Security;
+using Gateway.Core.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Api.Apis;
 
-/// <summary>The circles and their queue figures.</summary>
+/// <summary>The circles, their queue figures and what their domain entities take against the limit.</summary>
 public static class CirclesApi
 {
     public static IEndpointRouteBuilder MapCirclesApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/circles").WithTags("Circles");
-        group.MapGet("/", List).WithName("ListCircles").WithSummary("Every circle that has had a task, with its queue figures.");
-        group.MapGet("/{circle}", Get).WithName("GetCircle").WithSummary("One circle's queue figures (zeros for a circle never used).");
+        group.MapGet("/", List).WithName("ListCircles").WithSummary("Every circle that has had a task, with its queue figures and the bytes its entities take.");
+        group.MapGet("/{circle}", Get).WithName("GetCircle").WithSummary("One circle's queue figures and the bytes its entities take (zeros for a circle never used).");
         return api;
     }
 
     /// <summary>The circles the caller may use (all of them when the API is open).</summary>
-    public static async Task<Ok<CircleListView>> List(TaskReader store, HttpContext context)
+    public static async Task<Ok<CircleListView>> List(TaskReader store, IModelStore models, HttpContext context)
     {
         var names = (await store.ListCircleNamesAsync()).Where(context.User.MayUse).ToArray();
-        var stats = await Task.WhenAll(names.Select(store.GetCircleAsync));
-        return TypedResults.Ok(new CircleListView(stats.Select(CircleView.From).ToArray()));
+        return TypedResults.Ok(new CircleListView(await Task.WhenAll(names.Select(name => Figures(name, store, models)))));
     }
 
-    public static async Task<Ok<CircleView>> Get(string circle, TaskReader store) =>
-        TypedResults.Ok(CircleView.From(await store.GetCircleAsync(circle)));
+    public static async Task<Ok<CircleView>> Get(string circle, TaskReader store, IModelStore models) =>
+        TypedResults.Ok(await Figures(circle, store, models));
+
+    private static async Task<CircleView> Figures(string circle, TaskReader store, IModelStore models)
+    {
+        var stats = store.GetCircleAsync(circle);
+        var entities = models.GetUsageAsync(circle);
+        return CircleView.From(await stats, await entities);
+    }
 }

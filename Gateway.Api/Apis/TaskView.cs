@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.Api.OpenApi;
+using Gateway.Core.Models;
 
 namespace Gateway.Api.Apis;
 
@@ -133,9 +134,12 @@ public sealed record BatchView(IReadOnlyList<TaskView> Tasks);
 public sealed record TaskListView(IReadOnlyList<TaskView> Tasks);
 
 /// <summary>Queue figures of a circle: <c>pending</c> counts every priority, <c>scheduled</c> the tasks waiting for their time.</summary>
-public sealed record CircleView(string Name, long Pending, long Processing, long Recent, long Scheduled)
+/// <param name="EntityBytes">Bytes of JSON the circle's domain entities (calendars, events, flows, contracts) take together.</param>
+/// <param name="EntityBytesLimit">The most they may take (<c>Gateway:Limits:MaxModelBytesPerCircle</c>); a script's create or change past it fails.</param>
+public sealed record CircleView(string Name, long Pending, long Processing, long Recent, long Scheduled, long EntityBytes, long EntityBytesLimit)
 {
-    public static CircleView From(CircleStats stats) => new(stats.Name, stats.Pending, stats.Processing, stats.Recent, stats.Scheduled);
+    public static CircleView From(CircleStats stats, ModelUsage entities) =>
+        new(stats.Name, stats.Pending, stats.Processing, stats.Recent, stats.Scheduled, entities.Bytes, entities.MaxBytes);
 }
 
 /// <summary>The known circles.</summary>

@@ -35,10 +35,13 @@ internal static class ListCommands
     public static Command Circles(ConnectionOptions connection)
     {
         var json = CommonOptions.Json("Print the circles as a JSON array");
-        return new Command("circles", "Circles with their queue figures.") { json }.SetPrintAction(
+        return new Command("circles", "Circles with their queue figures and what their entities take against the limit.") { json }.SetPrintAction(
             connection, json,
             (client, _, cancellationToken) => client.ListCirclesAsync(cancellationToken),
-            circles => Output.Table(["CIRCLE", "PENDING", "PROCESSING", "RECENT"], circles.Select(c => new[] { c.Name, N(c.Pending), N(c.Processing), N(c.Recent) })));
+            circles => Output.Table(["CIRCLE", "PENDING", "SCHEDULED", "PROCESSING", "RECENT", "ENTITIES"], circles.Select(c => new[]
+            {
+                c.Name, N(c.Pending), N(c.Scheduled), N(c.Processing), N(c.Recent), $"{Bytes(c.EntityBytes)} of {Bytes(c.EntityBytesLimit)}",
+            })));
     }
 
     public static Command Workers(ConnectionOptions connection)
@@ -74,4 +77,18 @@ internal static class ListCommands
     }
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A byte count as people read it: 512 B, 1.5 KiB, 64 MiB.</summary>
+    internal static string Bytes(long value)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+        var size = (double)value;
+        var unit = 0;
+        while (size >= 1024 && unit < units.Length - 1)
+        {
+            size /= 1024;
+            unit++;
+        }
+        return string.Create(CultureInfo.InvariantCulture, $"{(unit == 0 ? size.ToString("0") : size.ToString("0.#"))} {units[unit]}");
+    }
 }

@@ -5,7 +5,10 @@ namespace Gateway.Client;
 /// <param name="Pending">Tasks waiting to be claimed.</param>
 /// <param name="Processing">Tasks running now.</param>
 /// <param name="Recent">Tasks in the circle's recent list.</param>
-public sealed record CircleInfo(string Name, long Pending, long Processing, long Recent);
+/// <param name="Scheduled">Tasks waiting for their due time (delayed, or a retry's backoff).</param>
+/// <param name="EntityBytes">Bytes of JSON the circle's domain entities take together.</param>
+/// <param name="EntityBytesLimit">The most they may take; a script's create or change past it fails.</param>
+public sealed record CircleInfo(string Name, long Pending, long Processing, long Recent, long Scheduled = 0, long EntityBytes = 0, long EntityBytesLimit = 0);
 
 /// <summary>A live worker process.</summary>
 /// <param name="Id">Worker id (also in <see cref="GatewayTask.WorkerId"/>).</param>

@@ -25,7 +25,13 @@ public interface IModelStore
     Task<string?> UpdateAsync(string circle, string kind, long id, Func<string, string> change);
 
     Task<bool> DeleteAsync(string circle, string kind, long id);
+
+    /// <summary>The bytes of JSON the circle's entities take together, and the most they may.</summary>
+    Task<ModelUsage> GetUsageAsync(string circle);
 }
+
+/// <summary>What a circle's entities take (<paramref name="Bytes"/>, UTF-8 JSON) against its limit.</summary>
+public sealed record ModelUsage(long Bytes, long MaxBytes);
 
 /// <summary>The store could not do what was asked: unreachable, timed out, or too contended.</summary>
 public sealed class ModelStoreException(string message, Exception? inner = null) : Exception(message, inner);

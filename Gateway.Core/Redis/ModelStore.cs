@@ -103,6 +103,14 @@ public sealed class RedisModelStore(IConnectionMultiplexer redis, TimeProvider t
         return await Step(() => ModelDeleteScript.RunAsync(db, new ModelDeleteScript.Args(circle, kind, id)));
     });
 
+    public Task<ModelUsage> GetUsageAsync(string circle) => Guard(async () =>
+    {
+        Ensure(circle);
+        var db = Db;
+        var bytes = (long?)await Step(() => db.StringGetAsync(RedisKeys.ModelBytes(circle)));
+        return new ModelUsage(bytes ?? 0, _maxBytes);
+    });
+
     /// <summary>One command (or a step safe to repeat), tried again when its answer does not come.</summary>
     private async Task<T> Step<T>(Func<Task<T>> command)
     {

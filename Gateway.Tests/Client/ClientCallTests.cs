@@ -245,8 +245,22 @@ public sealed class ClientCallTests
         var unused = await _client.GetCircleAsync(TestRedis.NewCircle("never"));
 
         Assert.That(all.Select(c => c.Name), Does.Contain(circle));
-        Assert.That(one, Is.EqualTo(new CircleInfo(circle, 0, 0, 1)));
+        Assert.That(one, Is.EqualTo(new CircleInfo(circle, 0, 0, 1, Scheduled: 0, EntityBytes: 0, EntityBytesLimit: 64 * 1024 * 1024)));
         Assert.That(unused.Pending + unused.Processing + unused.Recent, Is.Zero);
+    }
+
+    [Test]
+    public async Task Circles_ShowTheBytesTheCirclesEntitiesTake()
+    {
+        var circle = TestRedis.NewCircle("circ");
+        await _client.RunAsync(circle, "calendar.createCalendar({ name: 'x'.repeat(1000) })");
+
+        var one = await _client.GetCircleAsync(circle);
+        var listed = (await _client.ListCirclesAsync()).Single(c => c.Name == circle);
+
+        Assert.That(one.EntityBytes, Is.InRange(1000, 1200), "the calendar's JSON");
+        Assert.That(one.EntityBytesLimit, Is.EqualTo(64 * 1024 * 1024));
+        Assert.That(listed, Is.EqualTo(one));
     }
 
     [Test]

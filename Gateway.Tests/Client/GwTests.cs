@@ -147,7 +147,9 @@ public sealed class GwTests
             Assert.That(task.RootElement.GetProperty("status").GetString(), Is.EqualTo("completed"));
         using (var list = JsonDocument.Parse(tasks.Stdout))
             Assert.That(list.RootElement.EnumerateArray().Select(t => t.GetProperty("id").GetString()), Is.EqualTo(new[] { id }));
-        Assert.That(circles.Stdout, Does.Contain(circle));
+        Assert.That(circles.Stdout, Does.Contain("ENTITIES"));
+        Assert.That(circles.Stdout.Split('\n').Single(line => line.StartsWith(circle + " ", StringComparison.Ordinal)),
+            Does.Match(@"^\S+\s+0\s+0\s+0\s+1\s+0 B of 64 MiB$"), circles.ToString());
         using (var live = JsonDocument.Parse(workers.Stdout))
             Assert.That(live.RootElement.GetArrayLength(), Is.GreaterThan(0));
     }

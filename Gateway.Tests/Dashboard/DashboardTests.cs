@@ -103,6 +103,7 @@ public sealed class DashboardTests
         await page.FillAsync("#id-search", "");
         await Expect(page.Locator("#tasks tbody tr[data-task]")).ToHaveCountAsync(3);
         await Expect(page.Locator("[data-figure='processing']")).ToHaveTextAsync("0");
+        await Expect(page.Locator("[data-figure='entities']")).ToHaveTextAsync("0 B of 64 MiB");
         await page.Locator("#domain h3").First.WaitForAsync();
         await DashboardBrowser.ScreenshotAsync(page, "circle");
     }

@@ -1,6 +1,6 @@
 // A circle: its recent tasks (live), its registered scripts and schedules, its domain entities.
 import { api, follow, enc, ApiError } from './api.js';
-import { h, replace, table, time, ms, badge, problemText, throttle } from './dom.js';
+import { h, replace, table, time, ms, bytes, badge, problemText, throttle } from './dom.js';
 import { streamState } from './live.js';
 
 const statuses = ['scheduled', 'pending', 'processing', 'completed', 'failed', 'cancelled'];
@@ -73,7 +73,8 @@ export async function circleView(main, { circle }, signal) {
   async function loadFigures() {
     const { data } = await api(path, { signal });
     const item = (k, v) => [h('dt', {}, k), h('dd', { 'data-figure': k.toLowerCase() }, v === undefined ? '—' : String(v))];
-    replace(figures, item('Pending', data.pending), item('Scheduled', data.scheduled), item('Processing', data.processing), item('Recent', data.recent));
+    replace(figures, item('Pending', data.pending), item('Scheduled', data.scheduled), item('Processing', data.processing), item('Recent', data.recent),
+      item('Entities', `${bytes(data.entityBytes)} of ${bytes(data.entityBytesLimit)}`));
   }
 
   function paint() {

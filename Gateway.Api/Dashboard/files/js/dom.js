@@ -53,6 +53,15 @@ export function ms(value) {
   return value < 1000 ? `${Number(value).toFixed(value < 10 ? 2 : 0)} ms` : `${(value / 1000).toFixed(2)} s`;
 }
 
+/** A byte count as people read it: 512 B, 1.5 KiB, 64 MiB. */
+export function bytes(value) {
+  if (value === undefined || value === null) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let size = Number(value), unit = 0;
+  while (size >= 1024 && unit < units.length - 1) { size /= 1024; unit++; }
+  return `${unit === 0 ? size : Number(size.toFixed(1))} ${units[unit]}`;
+}
+
 export function badge(status) {
   return h('span', { class: `badge s-${status}`, 'data-status': status }, status);
 }
