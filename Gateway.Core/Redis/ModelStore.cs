@@ -19,8 +19,9 @@ namespace Gateway.Core.Redis;
 /// node, a failover) must not fail a script that did nothing wrong. Every step is written so that
 /// repeating it is safe even when the first attempt did reach the server and only its answer was
 /// lost: reads; setting a value already decided; reserving an id, whose repeat leaves only a gap;
-/// and a conditional write, which after a lost answer finds the entity already holding what it
-/// wrote and counts itself done, so that a change is never applied (or counted) twice.
+/// a new entity's write, whose repeat finds the fresh id already holding what it wrote; and a
+/// conditional change, which after a lost answer reads the entity again and counts itself done
+/// if the entity already holds what it wrote, so that a change is never applied (or counted) twice.
 /// </remarks>
 public sealed class RedisModelStore(IConnectionMultiplexer redis, TimeProvider time, IOptions<LimitsOptions>? limits = null) : IModelStore
 {
@@ -72,15 +73,30 @@ public sealed class RedisModelStore(IConnectionMultiplexer redis, TimeProvider t
         Ensure(circle);
         var db = Db;
         var key = RedisKeys.Models(circle, kind);
+        var lostAnswers = 0;
         for (var attempt = 0; attempt < MaxConflicts; attempt++)
         {
             var current = (string?)await Step(() => db.HashGetAsync(key, id));
             if (current is null)
                 return null;
             var next = change(current);
-            // Repeating the write after a lost answer is safe: if the first one landed, the entity
-            // holds `next` and the script answers Stored without counting its bytes again.
-            switch (await Step(() => ModelWriteScript.RunAsync(db, new ModelWriteScript.Args(circle, kind, id, current, next, _maxBytes))))
+            ModelWrite outcome;
+            try
+            {
+                outcome = await ModelWriteScript.RunAsync(db, new ModelWriteScript.Args(circle, kind, id, current, next, _maxBytes));
+            }
+            catch (Exception ex) when (IsTransient(ex) && ++lostAnswers < TransientAttempts)
+            {
+                // The write may have landed with only its answer lost: if the entity now holds
+                // what this update wrote, it is done; otherwise it was not applied, so go again.
+                // (The script itself cannot tell a repeat of this write from another writer's
+                // equal one, so it never counts an equal value as its own.)
+                await Task.Delay(TransientPause, time);
+                if ((string?)await Step(() => db.HashGetAsync(key, id)) == next)
+                    return next;
+                continue;
+            }
+            switch (outcome)
             {
                 case ModelWrite.Stored:
                     return next;

@@ -267,7 +267,8 @@ public sealed partial class ProtocolSelfTest(
                 var bytes = RedisKeys.ModelBytes(circle);
                 return await Write(1, "", "123456") == ModelWrite.Stored && await Write(1, "", "123456") == ModelWrite.Stored
                     && await Write(2, "", "12345") == ModelWrite.OverLimit && await Write(1, "x", "1") == ModelWrite.Changed
-                    && await Write(1, "123456", "12") == ModelWrite.Stored && await db.StringGetAsync(bytes) == 2
+                    && await Write(1, "123456", "12") == ModelWrite.Stored && await Write(1, "123456", "12") == ModelWrite.Changed
+                    && await db.StringGetAsync(bytes) == 2
                     && await ModelDeleteScript.RunAsync(db, new ModelDeleteScript.Args(circle, "selftest", 1))
                     && !await ModelDeleteScript.RunAsync(db, new ModelDeleteScript.Args(circle, "selftest", 1))
                     && !await db.KeyExistsAsync(bytes) && !await db.KeyExistsAsync(RedisKeys.Models(circle, "selftest"));
