@@ -61,6 +61,7 @@ internal static class EngineBench
         public Task<IReadOnlyList<string>> ListAsync(string circle, string kind) => throw new NotSupportedException();
         public Task<string?> UpdateAsync(string circle, string kind, long id, Func<string, string> change) => throw new NotSupportedException();
         public Task<bool> DeleteAsync(string circle, string kind, long id) => throw new NotSupportedException();
+        public Task<Gateway.Core.Models.ModelUsage> GetUsageAsync(string circle) => throw new NotSupportedException();
     }
 
     /// <summary>Mean microseconds per run over <paramref name="count"/> runs.</summary>

@@ -26,25 +26,33 @@ internal sealed class StringBuffer
     public static Dynamic Append(Runtime r, Dynamic current, string tail, int line, int col)
     {
         var length = current.StringLength;
-        r.CheckStringLength((long)length + tail.Length, line, col);
+        var needed = (long)length + tail.Length;
+        r.CheckStringLength(needed, line, col);
         if (tail.Length == 0) return current;
         if (current.Obj is not StringBuffer buffer || buffer._used != length || buffer._owner != r)
         {
             var text = current.AsString;
-            buffer = new StringBuffer(r, Math.Max(16, (int)Math.Min(Array.MaxLength, 2L * (length + tail.Length))));
+            buffer = new StringBuffer(r, Capacity(r, needed, Math.Max(16, 2 * needed)));
             text.CopyTo(buffer._chars);
             buffer._used = length;
         }
-        buffer.Add(tail);
+        buffer.Add(tail, r);
         return new Dynamic(RhaiType.String, buffer._used, buffer);
     }
 
-    private void Add(string tail)
+    /// <summary>Room for <paramref name="wanted"/> characters, but never past what the run's string limit lets a string hold.</summary>
+    private static int Capacity(Runtime r, long needed, long wanted)
+    {
+        var most = r.Options.MaxStringSize > 0 ? Math.Max(needed, r.Options.MaxStringSize) : Array.MaxLength;
+        return (int)Math.Min(Math.Min(wanted, most), Array.MaxLength);
+    }
+
+    private void Add(string tail, Runtime r)
     {
         var needed = _used + tail.Length;
         if (needed > _chars.Length)
         {
-            Array.Resize(ref _chars, (int)Math.Min(Array.MaxLength, Math.Max(needed, 2L * _chars.Length)));
+            Array.Resize(ref _chars, Capacity(r, needed, Math.Max(needed, 2L * _chars.Length)));
         }
         tail.CopyTo(_chars.AsSpan(_used));
         _used = needed;
