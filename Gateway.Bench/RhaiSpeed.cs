@@ -81,6 +81,34 @@ internal static class RhaiSpeed
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {name} | {rhai:F3} | {realSeconds:F3} | {jint:F3} | {rhai / jint:F2} |"));
         }
+        RunGrowing();
+    }
+
+    /// <summary>
+    /// Values grown one step at a time, under the limits a gateway run has (the size checks run
+    /// only when limits are set): a string appends in place, an array and a map are re-counted
+    /// after each step, as in Rhai.
+    /// </summary>
+    private static readonly (string Name, string Script)[] Growing =
+    [
+        ("string `+=`, 10 000 × 50 characters", """let s = ""; for i in 0..10000 { s += "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmn"; } s.len()"""),
+        ("string `append`, 20 000 × 2", """let s = ""; for i in 0..20000 { s.append(i % 10); s.append(","); } s.len()"""),
+        ("array `push`, 30 000", """let a = []; for i in 0..30000 { a.push(i); } a.len()"""),
+        ("map insert, 10 000 keys", """let m = #{}; for i in 0..10000 { m["k" + i] = i; } m.len()"""),
+    ];
+
+    private static void RunGrowing()
+    {
+        Console.WriteLine();
+        Console.WriteLine("| growing a value (gateway limits) | Gateway.Rhai (s) |");
+        Console.WriteLine("|---|---:|");
+        var engine = new RhaiEngine(new RhaiEngineOptions { MaxStringSize = 8_000_000, MaxArraySize = 333_333, MaxMapSize = 125_000 });
+        foreach (var (name, script) in Growing)
+        {
+            var ast = engine.Compile(script);
+            var seconds = Best(() => engine.Eval(ast));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {seconds:F4} |"));
+        }
     }
 
     private static double Best(Action run)
