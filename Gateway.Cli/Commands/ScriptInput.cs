@@ -37,8 +37,11 @@ internal sealed class ScriptInput
         {
             foreach (var token in result.Tokens)
             {
-                if (token.Value.IndexOf('=', StringComparison.Ordinal) < 1)
+                var at = token.Value.IndexOf('=', StringComparison.Ordinal);
+                if (at < 1)
                     result.AddError($"--arg takes key=value (got '{token.Value}').");
+                else if (JsonProblem(token.Value[(at + 1)..]) is { } problem && problem != NotJson)
+                    result.AddError($"--arg {token.Value[..at]}: the value {problem} (got '{token.Value[(at + 1)..]}').");
             }
         });
         Args.Validators.Add(result =>
@@ -114,6 +117,8 @@ internal sealed class ScriptInput
     /// Why <paramref name="text"/> cannot be sent as JSON, or null. JSON may escape a lone
     /// surrogate (<c>"\ud800"</c>), which is no Unicode text: no JSON writer here can send it.
     /// </summary>
+    private const string NotJson = "must be JSON";
+
     private static string? JsonProblem(string text)
     {
         try
@@ -123,7 +128,7 @@ internal sealed class ScriptInput
         }
         catch (JsonException)
         {
-            return "must be JSON";
+            return NotJson;
         }
         catch (InvalidOperationException)
         {

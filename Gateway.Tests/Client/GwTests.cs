@@ -97,6 +97,7 @@ public sealed class GwTests
     [TestCase(new[] { "run", "-", "--circle", "c", "--script-timeout", "NaN" }, "'NaN' is not a duration")]
     [TestCase(new[] { "tasks", "--circle", "c", "--limit", "0" }, "--limit must be at least 1")]
     [TestCase(new[] { "run", "-", "--circle", "c", "--args", "\"\\ud800\"" }, "--args holds a string that is not Unicode text")]
+    [TestCase(new[] { "run", "-", "--circle", "c", "--arg", "k=[\"\\udc00\"]" }, "--arg k: the value holds a string that is not Unicode text")]
     [TestCase(new[] { "tasks", "--circle", "" }, "--circle may not be empty")]
     [TestCase(new[] { "get", "--circle", "c", "" }, "ID may not be empty")]
     [TestCase(new[] { "scripts", "get", "--circle", "c", " " }, "NAME may not be empty")]
