@@ -79,7 +79,7 @@ internal static class ListCommands
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A byte count as people read it: 512 B, 1.5 KiB, 64 MiB.</summary>
-    internal static string Bytes(long value)
+    private static string Bytes(long value)
     {
         string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
         var size = (double)value;

@@ -23,15 +23,17 @@ public sealed class ModelLimitTests : ModuleFixture
 
     private const string Refused = "the circle's entities would take more than 8192 bytes of JSON, the most a circle may hold";
 
-    /// <summary>The bytes Redis counts for the circle, and the bytes its entities of every kind take as stored.</summary>
-    private static async Task<(long Counted, long Stored)> Usage(string circle)
+    /// <summary>The bytes the circle's figures show (the count the write script keeps), and the bytes its entities of every kind take as stored.</summary>
+    private async Task<(long Counted, long Stored)> Usage(string circle)
     {
         var db = TestRedis.Connection.GetDatabase();
         long stored = 0;
         foreach (var kind in new[] { "calendar", "event", "flow", "contract" })
             foreach (var entry in await db.HashGetAllAsync(RedisKeys.Models(circle, kind)))
                 stored += Encoding.UTF8.GetByteCount((string)entry.Value!);
-        return ((long?)await db.StringGetAsync(RedisKeys.ModelBytes(circle)) ?? 0, stored);
+        var figures = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}"));
+        Assert.That(figures.Body!["entityBytesLimit"]!.GetValue<long>(), Is.EqualTo(Limit));
+        return (figures.Body!["entityBytes"]!.GetValue<long>(), stored);
     }
 
     [Test]

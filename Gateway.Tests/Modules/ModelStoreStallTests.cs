@@ -68,7 +68,7 @@ public sealed class ModelStoreStallTests
         Assert.That(Count(updated!), Is.EqualTo(1));
         Assert.That(Count((await _store.GetAsync(circle, "counter", id))!), Is.EqualTo(1), "the change landed once");
         Assert.That(changes, Is.EqualTo(1), "the write that landed was recognised, not computed again");
-        Assert.That((long)await _connection.GetDatabase().StringGetAsync(RedisKeys.ModelBytes(circle)), Is.EqualTo(updated!.Length),
+        Assert.That((await _store.GetUsageAsync(circle)).Bytes, Is.EqualTo(updated!.Length),
             "the change in size counted once");
     }
 
@@ -87,7 +87,7 @@ public sealed class ModelStoreStallTests
         var all = await _store.ListAsync(circle, "note");
         Assert.That(all, Has.Count.EqualTo(1), string.Join("\n", all));
         Assert.That(all[0], Is.EqualTo(created));
-        var counted = (long)await _connection.GetDatabase().StringGetAsync(RedisKeys.ModelBytes(circle));
+        var counted = (await _store.GetUsageAsync(circle)).Bytes;
         Assert.That(counted, Is.EqualTo(created.Length), "the bytes counted once");
     }
 

@@ -25,6 +25,6 @@ public sealed class ModelStoreTests
 
         var final = await store.GetAsync(circle, "counter", id);
         Assert.That(Count(final!), Is.EqualTo(40));
-        Assert.That((long)await TestRedis.Connection.GetDatabase().StringGetAsync(RedisKeys.ModelBytes(circle)), Is.EqualTo(final!.Length));
+        Assert.That((await store.GetUsageAsync(circle)).Bytes, Is.EqualTo(final!.Length));
     }
 }

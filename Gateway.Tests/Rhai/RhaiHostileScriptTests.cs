@@ -198,9 +198,7 @@ public sealed class RhaiHostileScriptTests
             + HostileScript.Chain("", call, 1_500) + " v2499";
         var engine = new RhaiEngine(Limits());
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var ast = engine.Compile(script);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var (ast, allocated) = RhaiRun.Allocating(() => engine.Compile(script));
 
         Assert.That(allocated, Is.LessThan(40L * 1024 * 1024), $"{allocated / 1048576} MB allocated to compile {script.Length} characters");
         Assert.That(engine.Eval(ast).AsInt, Is.EqualTo(2_499));

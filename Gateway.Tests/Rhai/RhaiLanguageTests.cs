@@ -85,9 +85,7 @@ public sealed class RhaiLanguageTests
     public void Splitting_CutsEachPieceOnce_NotTheRestOfTheStringAgainPerPiece(string call)
     {
         // 20 000 pieces of a 40 000-character string: copying what remains after each cut came to 800 MB.
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var (result, _) = RhaiRun.Eval($"let s = \"\"; s.pad(40_000, \"a,\"); {call}.len()");
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var ((result, _), allocated) = RhaiRun.Allocating(() => RhaiRun.Eval($"let s = \"\"; s.pad(40_000, \"a,\"); {call}.len()"));
         Assert.That(result.AsInt, Is.EqualTo(20_001));
         Assert.That(allocated, Is.LessThan(20_000_000), $"{allocated} bytes allocated");
     }
@@ -98,9 +96,8 @@ public sealed class RhaiLanguageTests
     public void BuildingAStringPieceByPiece_AppendsInPlace_NotCopyingItAtEveryStep(string step)
     {
         // 10 000 appends of 50 characters: copying the whole string at each one came to 5 GB and 0.8 s.
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var (result, _) = RhaiRun.Eval($"let s = \"\"; let m = #{{ s: \"\" }}; for i in 0..10000 {{ {step}; }} [s.len(), m.s.len()]");
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var ((result, _), allocated) = RhaiRun.Allocating(() =>
+            RhaiRun.Eval($"let s = \"\"; let m = #{{ s: \"\" }}; for i in 0..10000 {{ {step}; }} [s.len(), m.s.len()]"));
         Assert.That(result.AsArray.Sum(v => v.AsInt), Is.EqualTo(500_000));
         Assert.That(allocated, Is.LessThan(20_000_000), $"{allocated} bytes allocated");
     }
@@ -158,9 +155,7 @@ public sealed class RhaiLanguageTests
     public void SplittingIntoMoreElementsThanAnArrayMayHold_IsRefusedBeforeTheArrayIsBuilt(string call)
     {
         var options = new RhaiEngineOptions { MaxArraySize = 100 };
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var e = RhaiRun.Error($"let s = \"\"; s.pad(1_000_000, \"x\"); {call}", options);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var (e, allocated) = RhaiRun.Allocating(() => RhaiRun.Error($"let s = \"\"; s.pad(1_000_000, \"x\"); {call}", options));
         Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.DataTooLarge));
         // The padded string and its builder take about 6 MB; a million one-character pieces took over 50 MB more.
         Assert.That(allocated, Is.LessThan(20_000_000), $"{allocated} bytes allocated");

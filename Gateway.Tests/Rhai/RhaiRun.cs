@@ -20,6 +20,14 @@ internal static class RhaiRun
 
     public static List<string> Output(string script) => Eval(script).Output;
 
+    /// <summary>What <paramref name="run"/> returns, and the bytes this thread allocated while it ran.</summary>
+    public static (T Value, long Allocated) Allocating<T>(Func<T> run)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var value = run();
+        return (value, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     public static Dynamic Result(string script) => Eval(script).Result;
 
     public static RhaiException Error(string script, RhaiEngineOptions? options = null, CancellationToken cancellationToken = default)
