@@ -225,6 +225,55 @@ public sealed class DashboardTests
         await Expect(page.Locator("#task-result")).ToHaveTextAsync("4001");
     }
 
+    [Test]
+    public async Task TaskView_AReadThatLeftBeforeTheTaskFinished_NeverTurnsItBack()
+    {
+        var circle = TestRedis.NewCircle("ts");
+        var page = await OpenAsync($"#/circles/{circle}");
+        await StreamOpenAsync(page);
+        // Scheduled a moment ahead, so the task page is open before the task leaves scheduled.
+        var submitted = await _http.SubmitAsync(circle, new { script = Scripts.BusyFor(500), delayMs = 1500, timeoutMs = 15_000 });
+
+        // The page's first read of the task goes through; each later one is answered 2.5 s after
+        // the server read it, long after the task finished: a read overtaken by the stream.
+        var reads = 0;
+        var late = new List<string>();
+        var lateDone = 0;
+        await page.RouteAsync($"**/api/circles/{circle}/tasks/{submitted.Id}", async route =>
+        {
+            if (Interlocked.Increment(ref reads) == 1)
+            {
+                await route.ContinueAsync();
+                return;
+            }
+            var response = await route.FetchAsync();
+            var body = System.Text.Json.Nodes.JsonNode.Parse(await response.TextAsync())!;
+            lock (late)
+                late.Add(body["status"]!.GetValue<string>());
+            await Task.Delay(2500);
+            await route.FulfillAsync(new() { Response = response });
+            Interlocked.Increment(ref lateDone);
+        });
+        await page.EvaluateAsync("hash => { location.hash = hash; }", $"#/circles/{circle}/tasks/{submitted.Id}");
+
+        var status = page.Locator("#task-status [data-status]");
+        await Expect(status).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+        await Expect(page.Locator("#task-result")).ToHaveTextAsync("500");
+        // Wait for every late read to land, then give the page a moment to act on it.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((lateDone < 1 || lateDone < late.Count) && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        await page.WaitForTimeoutAsync(500);
+
+        lock (late)
+        {
+            Assert.That(lateDone, Is.EqualTo(late.Count).And.GreaterThan(0), "the page read the task while it ran, and every such read was answered");
+            Assert.That(late.Any(s => s is not ("completed" or "failed" or "cancelled")), Is.True, "at least one late answer was stale: " + string.Join(", ", late));
+        }
+        Assert.That(await status.GetAttributeAsync("data-status"), Is.EqualTo("completed"));
+        Assert.That(await page.Locator("#task-result").TextContentAsync(), Is.EqualTo("500"));
+    }
+
     [TestCase("#/", TestName = "{m}(overview)")]
     [TestCase("#/submit", TestName = "{m}(submit)")]
     [TestCase("circle", TestName = "{m}(circle)")]

@@ -2,6 +2,7 @@
 import { api, follow, enc, ApiError } from './api.js';
 import { h, replace, table, time, ms, bytes, badge, problemText, throttle } from './dom.js';
 import { streamState } from './live.js';
+import { settle } from './status.js';
 
 const statuses = ['scheduled', 'pending', 'processing', 'completed', 'failed', 'cancelled'];
 const shown = 100;
@@ -99,8 +100,10 @@ export async function circleView(main, { circle }, signal) {
     message.textContent = '';
     try {
       const { data } = await api(`${path}/tasks?limit=${shown}${status ? `&status=${status}` : ''}`, { signal });
+      // A list read while tasks finished may be older than the events that finished them.
+      const read = data.tasks.map(t => settle(tasks.get(t.id), t));
       if (!status) tasks.clear();
-      for (const t of data.tasks) tasks.set(t.id, t);
+      for (const t of read) tasks.set(t.id, t);
     } catch (error) {
       if (signal.aborted) return;
       message.textContent = problemText(error);
@@ -108,7 +111,7 @@ export async function circleView(main, { circle }, signal) {
     const term = search.value.trim().toLowerCase();
     // A whole id not among the recent ones: ask for it.
     if (/^[0-9a-f]{32}$/.test(term) && !tasks.has(term)) {
-      try { tasks.set(term, (await api(`${path}/tasks/${term}`, { signal })).data); }
+      try { const read = (await api(`${path}/tasks/${term}`, { signal })).data; tasks.set(term, settle(tasks.get(term), read)); }
       catch { message.textContent = `No task ${term} in this circle.`; }
     }
     paint();
@@ -129,10 +132,7 @@ export async function circleView(main, { circle }, signal) {
     onEvent(name, task) {
       if (name === 'resync') { loadTasks(); loadFigures().catch(() => {}); return; }
       if (name !== 'status') return;
-      const known = tasks.get(task.id);
-      // Events may arrive out of order with reads: never move a finished task back.
-      if (known && ['completed', 'failed', 'cancelled'].includes(known.status) && !['completed', 'failed', 'cancelled'].includes(task.status)) return;
-      tasks.set(task.id, task);
+      tasks.set(task.id, settle(tasks.get(task.id), task));
       paint();
       figuresSoon();
     },

@@ -3,8 +3,7 @@ import { api, follow, enc, ApiError } from './api.js';
 import { h, replace, time, ms, badge, json, problemText } from './dom.js';
 import { codeView } from './highlight.js';
 import { streamState } from './live.js';
-
-const terminal = new Set(['completed', 'failed', 'cancelled']);
+import { finished as terminal, settle } from './status.js';
 
 export async function taskView(main, { circle, id }, signal) {
   const path = `circles/${enc(circle)}/tasks/${enc(id)}`;
@@ -121,11 +120,14 @@ export async function taskView(main, { circle, id }, signal) {
     onState: streamState,
     async onEvent(name, data) {
       if (name !== 'status') return;
-      if (terminal.has(task.status) && !terminal.has(data.status)) return;
-      if ('attempts' in data) task = data;
+      if ('attempts' in data) task = settle(task, data);
       else {
-        task = { ...task, status: data.status };
-        try { task = (await api(path, { signal })).data; } catch { /* keep the status alone */ }
+        task = settle(task, { ...task, status: data.status });
+        try {
+          const read = (await api(path, { signal })).data;
+          // The stream may have finished the task while this read was on its way: settle with what is shown now.
+          task = settle(task, read);
+        } catch { /* keep the status alone */ }
       }
       paint();
     },
