@@ -65,7 +65,11 @@ internal static class Calls
         var sf = hasThis ? r.Ast.FindMethod(fp.Name, all.Length, thisVal.Type) : r.Ast.FindFunction(fp.Name, all.Length);
         if (sf is not null) return Invoke(r, sf, Locals(sf, all), hasThis, ref thisVal, line, col, caller);
         var bf = Builtins.Find(fp.Name, all.Length);
-        if (bf is not null) return bf.Fn(new Ctx(r, line, col), all);
+        if (bf is not null)
+        {
+            r.StopIfCancelled(line, col);
+            return bf.Fn(new Ctx(r, line, col), all);
+        }
         throw Ops.NotFound(fp.Name, line, col, all);
     }
 
@@ -117,7 +121,7 @@ internal static class Calls
         }
         var fn = module.Find(name, args.Length)
             ?? throw Ops.NotFound($"{moduleName}::{name}", line, col, args);
-        r.Tick(line, col);
+        r.TickCall(line, col);
         try
         {
             var result = fn(args);
@@ -205,7 +209,7 @@ internal static class Calls
             for (var i = 0; i < argc; i++) values[i] = argE[i](f);
             if (cachedBuiltin is { } bf)
             {
-                r.Tick(line, col);
+                r.TickCall(line, col);
                 var before = argc > 0 ? values[0] : default;
                 Dynamic result;
                 if (callerNames is null)
@@ -303,7 +307,7 @@ internal static class Calls
             }
             if (builtin is not null)
             {
-                r.Tick(line, col);
+                r.TickCall(line, col);
                 var values = new Dynamic[argc + 1];
                 values[0] = self;
                 for (var i = 0; i < argc; i++) values[i + 1] = argE[i](f);
@@ -357,7 +361,11 @@ internal static class Calls
                 }
                 return Dynamic.Unit;
             }
-            if (getter is not null && !getter.Mutating) return getter.Fn(new Ctx(f.R, line, col), [b]);
+            if (getter is not null && !getter.Mutating)
+            {
+                f.R.StopIfCancelled(line, col);
+                return getter.Fn(new Ctx(f.R, line, col), [b]);
+            }
             throw new RhaiException(RhaiErrorKind.DotExpr, $"Unknown property '{name}' - a getter is not registered for type '{b.TypeName}'", line, col);
         }, line, col) { Base = target, Name = name, Safe = safe };
     }

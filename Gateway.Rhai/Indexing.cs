@@ -40,6 +40,8 @@ internal static class Indexing
                 }
                 return Dynamic.Unit;
             case RhaiType.String when i.Type == RhaiType.Int:
+                // A character index counts characters from the start when the string has any outside the BMP.
+                r.StopIfCancelled(line, col);
                 var s = b.AsString;
                 var c = Strings.CharAt(s, i.AsInt);
                 if (c is null)
@@ -49,6 +51,7 @@ internal static class Indexing
                 }
                 return Dynamic.FromChar(c.Value);
             case RhaiType.String when i.Type == RhaiType.Range:
+                r.StopIfCancelled(line, col);
                 var (start, len) = StringRange(b.AsString, i.AsRange);
                 if (IsEmptyInclusiveSlice(b.AsString, i.AsRange, start)) len = 0;
                 return Dynamic.FromString(Strings.Sub(b.AsString, start, len));
@@ -209,6 +212,8 @@ internal static class Indexing
                     bytes[(int)bk] = (byte)v.AsInt;
                     return;
                 case RhaiType.String when i.Type is RhaiType.Int or RhaiType.Range:
+                    // Rebuilds the whole string.
+                    f.R.StopIfCancelled(line, col);
                     var cps = Strings.ToCodePoints(b.AsString).ToList();
                     if (i.Type == RhaiType.Int)
                     {

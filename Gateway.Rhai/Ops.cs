@@ -162,6 +162,7 @@ internal static class Ops
                 var x = ea(f);
                 var y = eb(f);
                 if (x.Type == RhaiType.Int && y.Type == RhaiType.Int) return Dynamic.FromBool(x.Bits == y.Bits);
+                f.R.StopIfCancelled(line, col);
                 return Dynamic.FromBool(Equal(x, y));
             },
             "!=" => f =>
@@ -169,6 +170,7 @@ internal static class Ops
                 var x = ea(f);
                 var y = eb(f);
                 if (x.Type == RhaiType.Int && y.Type == RhaiType.Int) return Dynamic.FromBool(x.Bits != y.Bits);
+                f.R.StopIfCancelled(line, col);
                 return Dynamic.FromBool(!Equal(x, y));
             },
             "&&" => f => Dynamic.FromBool(Truth(ea(f), a.Line, a.Col) && Truth(eb(f), b.Line, b.Col)),
@@ -214,6 +216,8 @@ internal static class Ops
             var b = ty == RhaiType.Int ? y.Bits : y.AsFloat;
             return FloatOp(op, a, b, x, y, line, col);
         }
+        // Strings, arrays, maps and blobs: an operator on them can take as long as they are long.
+        r.StopIfCancelled(line, col);
         switch (op)
         {
             case "==": return Dynamic.FromBool(Equal(x, y));
@@ -445,6 +449,7 @@ internal static class Ops
 
     public static bool Contains(Dynamic container, Dynamic item, Runtime r, int line, int col)
     {
+        r.StopIfCancelled(line, col);
         switch (container.Type)
         {
             case RhaiType.Array:
@@ -462,7 +467,6 @@ internal static class Ops
             case RhaiType.Blob when item.Type == RhaiType.Int:
                 return container.AsBlob.Contains((byte)item.AsInt);
         }
-        _ = r;
         throw NotFound("contains", line, col, container, item);
     }
 

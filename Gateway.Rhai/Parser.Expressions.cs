@@ -587,7 +587,12 @@ internal sealed partial class Parser
         return new Node(NodeKind.Other, f =>
         {
             var sb = new System.Text.StringBuilder();
-            foreach (var e in arr) sb.Append(e(f).ToString());
+            foreach (var e in arr)
+            {
+                // Formatting a part is as long as the part (a long string, a large array).
+                f.R.StopIfCancelled(line, col);
+                sb.Append(e(f).ToString());
+            }
             var v = Dynamic.FromString(sb.ToString());
             if (f.R.SizeLimited) f.R.CheckSize(v, line, col);
             return v;

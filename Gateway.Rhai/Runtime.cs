@@ -142,13 +142,31 @@ internal sealed class Runtime
         if (++Ops >= nextCheck) SlowTick(line, col);
     }
 
+    /// <summary>
+    /// A call of a built-in or host function: an operation like any other, and also a point to
+    /// stop at when the run is cancelled. One such call on a large value (a string of millions of
+    /// characters, an array of 300 000 elements) can take milliseconds, so the check every
+    /// <see cref="CheckEvery"/> operations alone let a loop of them overrun its deadline by a minute.
+    /// </summary>
+    public void TickCall(int line, int col)
+    {
+        Tick(line, col);
+        StopIfCancelled(line, col);
+    }
+
+    /// <summary>Ends the run if it was cancelled: where a built-in runs without counting an operation.</summary>
+    public void StopIfCancelled(int line, int col)
+    {
+        if (Token.IsCancellationRequested) throw Terminated(line, col);
+    }
+
+    private static RhaiException Terminated(int line, int col) =>
+        new(RhaiErrorKind.Terminated, "Script terminated", line, col);
+
     private void SlowTick(int line, int col)
     {
         if (Ops > MaxOps) throw new RhaiException(RhaiErrorKind.TooManyOperations, "Too many operations", line, col);
-        if (Token.IsCancellationRequested)
-        {
-            throw new RhaiException(RhaiErrorKind.Terminated, "Script terminated", line, col);
-        }
+        if (Token.IsCancellationRequested) throw Terminated(line, col);
         nextCheck = MaxOps == long.MaxValue ? Ops + CheckEvery : Math.Min(MaxOps + 1, Ops + CheckEvery);
         if (MaxOps != long.MaxValue && Ops == MaxOps) nextCheck = MaxOps + 1;
     }
@@ -164,7 +182,7 @@ internal sealed class Runtime
         if (Token.IsCancellationRequested)
         {
             Depth--;
-            throw new RhaiException(RhaiErrorKind.Terminated, "Script terminated", line, col);
+            throw Terminated(line, col);
         }
     }
 
@@ -214,6 +232,8 @@ internal sealed class Runtime
                 CheckStringLength(value.StringLength, line, col);
                 break;
             case RhaiType.Array or RhaiType.Map or RhaiType.Blob:
+                // Counting a container is as long as the container: a point to stop at, as a built-in call is.
+                StopIfCancelled(line, col);
                 var (arrays, maps, strings) = Sizes(value);
                 if (Options.MaxArraySize > 0 && arrays > Options.MaxArraySize)
                 {

@@ -47,6 +47,48 @@ public sealed class RhaiHostileScriptTests
         });
     }
 
+    /// <summary>
+    /// Each of these takes as long as its values are large: on a string of 8 million characters
+    /// or an array of 300 000 elements, one step is milliseconds, and a run cancelled at 1 s went
+    /// on for 4 to 82 s when the run stopped only at every 4096th operation. The run must stop at
+    /// such a step once cancelled: here the run starts cancelled, the line before the loop holds
+    /// no such step, and the loop, a few operations a round, would reach its own error long
+    /// before its 4096th operation.
+    /// </summary>
+    [TestCase("s.index_of(\"y\")", TestName = "{m}(method)")]
+    [TestCase("index_of(s, \"y\")", TestName = "{m}(function)")]
+    [TestCase("f.call(s, \"y\")", TestName = "{m}(function pointer)")]
+    [TestCase("s.len", TestName = "{m}(property)")]
+    [TestCase("a == b", TestName = "{m}(equals)")]
+    [TestCase("s != \"y\"", TestName = "{m}(not equals)")]
+    [TestCase("s < \"y\"", TestName = "{m}(compare)")]
+    [TestCase("s + s", TestName = "{m}(concatenate)")]
+    [TestCase("s - \"y\"", TestName = "{m}(remove)")]
+    [TestCase("\"y\" in s", TestName = "{m}(in)")]
+    [TestCase("s[0]", TestName = "{m}(index)")]
+    [TestCase("s[0..1]", TestName = "{m}(slice)")]
+    [TestCase("s[0] = 'x'", TestName = "{m}(set character)")]
+    [TestCase("a[0] = 1", TestName = "{m}(set element)")]
+    [TestCase("m[\"k\"] = 2", TestName = "{m}(set entry)")]
+    [TestCase("`${s}`", TestName = "{m}(interpolate)")]
+    public void Cancel_StopsTheRunAtTheNextStepThatGrowsWithItsValues(string step)
+    {
+        var script = "let n = 0;\n" +
+            $"loop {{ n += 1; if n > 100 {{ throw \"ran on\"; }} {step}; }}";
+        var scope = new RhaiScope()
+            .Push("f", new RhaiEngine().Eval("Fn(\"index_of\")"))
+            .Push("s", Dynamic.FromString("x"))
+            .Push("a", Dynamic.FromArray([Dynamic.FromInt(1)]))
+            .Push("b", Dynamic.FromArray([Dynamic.FromInt(1)]))
+            .Push("m", Dynamic.FromMap(new RhaiMap { ["k"] = Dynamic.FromInt(1) }));
+        var e = RhaiRun.Error(script, Limits(), new CancellationToken(canceled: true), scope);
+        Assert.Multiple(() =>
+        {
+            Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.Terminated), e.Message);
+            Assert.That(e.Line, Is.EqualTo(2));
+        });
+    }
+
     [Test]
     public void CancellationInsideDeepCalls_IsTerminated()
     {

@@ -30,10 +30,11 @@ internal static class RhaiRun
 
     public static Dynamic Result(string script) => Eval(script).Result;
 
-    public static RhaiException Error(string script, RhaiEngineOptions? options = null, CancellationToken cancellationToken = default)
+    public static RhaiException Error(string script, RhaiEngineOptions? options = null, CancellationToken cancellationToken = default,
+        RhaiScope? scope = null)
     {
         var engine = new RhaiEngine(options);
-        return Assert.Throws(Is.InstanceOf<RhaiException>(), () => engine.Eval(engine.Compile(script), null, null, cancellationToken))
+        return Assert.Throws(Is.InstanceOf<RhaiException>(), () => engine.Eval(engine.Compile(script), scope, null, cancellationToken))
             is RhaiException e ? e : throw new AssertionException("no RhaiException");
     }
 }
