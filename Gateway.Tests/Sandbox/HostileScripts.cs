@@ -50,6 +50,8 @@ public static class HostileScripts
         yield return new("loop: in toJSON of the result", "({ toJSON() { for (;;) {} } })", "timeout");
         // The empty JS catch blocks below are the attack: a script that swallows every limit and tries again.
         yield return new("loop: catch and retry", "for (;;) { try { while (true) {} } catch (e) { /* swallow the limit, loop again */ } }", "timeout");
+        // Each round one slow built-in on a long string: the deadline must not wait for dozens of rounds.
+        yield return new("loop: a regex replace over a long string", "const s = 'x'.repeat(8_000_000); for (;;) { s.replace(/x/g, 'y'); }", "timeout");
 
         // Recursion.
         yield return new("recursion: plain", "function f() { f() } f()", "recursion_limit");
