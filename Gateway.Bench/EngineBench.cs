@@ -59,6 +59,7 @@ internal static class EngineBench
         public Task<string> CreateAsync(string circle, string kind, Func<long, string> build) => throw new NotSupportedException();
         public Task<string?> GetAsync(string circle, string kind, long id) => throw new NotSupportedException();
         public Task<IReadOnlyList<string>> ListAsync(string circle, string kind) => throw new NotSupportedException();
+        public Task<Gateway.Core.Models.ModelPage> ListPageAsync(string circle, string kind, long after, int limit) => throw new NotSupportedException();
         public Task<string?> UpdateAsync(string circle, string kind, long id, Func<string, string> change) => throw new NotSupportedException();
         public Task<bool> DeleteAsync(string circle, string kind, long id) => throw new NotSupportedException();
         public Task<Gateway.Core.Models.ModelUsage> GetUsageAsync(string circle) => throw new NotSupportedException();

@@ -26,6 +26,7 @@ internal static class Gw
             StreamCommand.Create(connection),
             ScriptCommands.Create(connection),
             ScheduleCommands.Create(connection),
+            EntityCommands.Create(connection),
         };
 
         var parse = root.Parse(args);

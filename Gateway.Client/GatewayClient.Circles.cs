@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Gateway.Client.Wire;
@@ -39,6 +41,36 @@ public sealed partial class GatewayClient
             ClientJson.Default.DictionaryStringJsonElementArray, cancellationToken).ConfigureAwait(false);
         return body.TryGetValue(name, out var items) ? items : [];
     }
+
+    /// <summary>
+    /// One page of a domain view: at most <paramref name="limit"/> entities (1 to 500) whose ids
+    /// come after <paramref name="after"/>, in id order. <see cref="DomainPage.NextAfter"/> is the
+    /// <paramref name="after"/> of the following page, null after the last.
+    /// </summary>
+    /// <exception cref="GatewayApiException">400 naming <c>limit</c> or <c>after</c> when out of range.</exception>
+    public async Task<DomainPage> ListDomainPageAsync(string circle, DomainView view, long after = 0, int limit = 500,
+        CancellationToken cancellationToken = default)
+    {
+        var name = ViewPath(view);
+        string? next = null;
+        var body = await SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, $"{CirclePath(circle)}/{name}?after={after.ToString(CultureInfo.InvariantCulture)}&limit={limit.ToString(CultureInfo.InvariantCulture)}"),
+            ClientJson.Default.DictionaryStringJsonElementArray, cancellationToken,
+            headers => next = headers.TryGetValues("Link", out var links) ? links.FirstOrDefault() : null).ConfigureAwait(false);
+        return new DomainPage(body.TryGetValue(name, out var items) ? items : [], NextAfter(next));
+    }
+
+    /// <summary>The <c>after</c> of a <c>Link: &lt;…?after=ID&amp;limit=N&gt;; rel="next"</c> header; null when there is none.</summary>
+    private static long? NextAfter(string? link)
+    {
+        if (link is null || !link.Contains("rel=\"next\"", StringComparison.Ordinal))
+            return null;
+        var match = NextPage().Match(link);
+        return match.Success ? long.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture) : null;
+    }
+
+    [GeneratedRegex(@"[?&]after=(\d+)")]
+    private static partial Regex NextPage();
 
     /// <summary>Every entity of one domain view, read as <typeparamref name="T"/> with source-generated metadata.</summary>
     public async Task<IReadOnlyList<T>> ListDomainAsync<T>(string circle, DomainView view, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)

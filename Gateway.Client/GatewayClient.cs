@@ -78,13 +78,15 @@ public sealed partial class GatewayClient : IDisposable
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Gateway.Client", typeof(GatewayClient).Assembly.GetName().Version?.ToString(3)));
     }
 
-    private async Task<T> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken,
+        Action<HttpResponseHeaders>? readHeaders = null)
     {
         using (request)
         {
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
                 throw await GatewayApiException.ReadAsync(response, cancellationToken).ConfigureAwait(false);
+            readHeaders?.Invoke(response.Headers);
             try
             {
                 return await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Gateway.Core.Models;
 using Gateway.Scripting.Modules;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Gateway.Api.Apis;
 
@@ -22,9 +23,14 @@ public static class ModelsApi
             .WithTags("Domain");
         foreach (var (path, kind, plural) in Views)
         {
-            group.MapGet($"/{path}", (string circle, IModelStore store) => List(circle, kind, plural, store))
+            group.MapGet($"/{path}", ([FromRoute] string circle, [FromQuery] string? limit, [FromQuery] string? after, IModelStore store, HttpResponse response) =>
+                    List(circle, kind, plural, limit, after, store, response))
                 .WithName($"List{char.ToUpperInvariant(path[0])}{path[1..]}")
-                .WithSummary($"Every {kind} of the circle, by id.");
+                .WithSummary($"The circle's {plural}, by id: every one, or a page of them.")
+                .WithDescription($"Without `limit` or `after`, every {kind} of the circle. With them, at most `limit` " +
+                    $"(default {MaxPage}) whose ids come after `after`; when more remain, the response's `Link` header " +
+                    "names the next page (`<…?after=ID&limit=N>; rel=\"next\"`).")
+                .ProducesValidationProblem();
             group.MapGet($"/{path}/{{id}}", (string circle, string id, IModelStore store) => Get(circle, kind, id, store))
                 .WithName($"Get{char.ToUpperInvariant(kind[0])}{kind[1..]}")
                 .WithSummary($"One {kind} of the circle.")
@@ -33,14 +39,36 @@ public static class ModelsApi
         return api;
     }
 
-    public static async Task<Ok<Dictionary<string, JsonElement[]>>> List(string circle, string kind, string plural, IModelStore store)
+    /// <summary>The most entities one page holds: the bound every list of the contract shares.</summary>
+    public const int MaxPage = TasksApi.MaxListLimit;
+
+    public static async Task<Results<Ok<Dictionary<string, JsonElement[]>>, ProblemHttpResult>> List(
+        string circle, string kind, string plural, string? limit, string? after, IModelStore store, HttpResponse response)
     {
-        var items = await store.ListAsync(circle, kind);
-        return TypedResults.Ok(new Dictionary<string, JsonElement[]>
+        if (limit is null && after is null)
+            return Page(plural, await store.ListAsync(circle, kind));
+
+        var count = MaxPage;
+        if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxPage))
+            return RequestReader.Invalid("limit", $"limit must be a whole number from 1 to {MaxPage}.");
+        long from = 0;
+        if (after is not null && (!long.TryParse(after, out from) || from < 0))
+            return RequestReader.Invalid("after", "after must be an entity id: a whole number, 0 or more.");
+
+        var page = await store.ListPageAsync(circle, kind, from, count);
+        if (page.Next is { } next)
+        {
+            var request = response.HttpContext.Request;
+            response.Headers.Link = $"<{request.PathBase}{request.Path}?after={next}&limit={count}>; rel=\"next\"";
+        }
+        return Page(plural, page.Items);
+    }
+
+    private static Ok<Dictionary<string, JsonElement[]>> Page(string plural, IReadOnlyList<string> items) =>
+        TypedResults.Ok(new Dictionary<string, JsonElement[]>
         {
             [plural] = items.Select(StoredJson.ToElement).ToArray(),
         });
-    }
 
     public static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> Get(string circle, string kind, string id, IModelStore store)
     {

@@ -2,6 +2,7 @@ using Gateway.Workers.Dispatch;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Gateway.Api.Security;
+using Gateway.Api.OpenApi;
 
 namespace Gateway.Api.Apis;
 
@@ -96,6 +97,7 @@ public static class TasksApi
         group.MapGet("/", List)
             .WithName("ListTasks")
             .WithSummary("Recent tasks of the circle, newest first.")
+            .WithMetadata(new DefaultLimit(DefaultListLimit))
             .ProducesValidationProblem();
         return group;
     }

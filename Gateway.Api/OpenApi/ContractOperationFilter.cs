@@ -9,8 +9,9 @@ namespace Gateway.Api.OpenApi;
 /// <summary>
 /// What every operation shares, applied by name and media type so a new endpoint gets it
 /// without an edit here:
-/// - the contract's shared parameters (<c>{circle}</c>, <c>?wait</c>, <c>?limit</c>, <c>?status</c>)
-///   have the same type and bounds wherever they appear, read from the running limits;
+/// - the contract's shared parameters (<c>{circle}</c>, <c>?wait</c>, <c>?limit</c>, <c>?after</c>,
+///   <c>?status</c>) have the same type and bounds wherever they appear, read from the running
+///   limits; a list's default page size is its endpoint's <see cref="DefaultLimit"/>;
 /// - a body or response in a text media type (a script, an event stream) is a string;
 /// - every error response is <c>application/problem+json</c>.
 /// </summary>
@@ -20,7 +21,7 @@ internal sealed class ContractOperationFilter(IOptions<LimitsOptions> limits) : 
     {
         foreach (var parameter in operation.Parameters ?? [])
         {
-            if (parameter is OpenApiParameter p && Convention(p) is { } schema)
+            if (parameter is OpenApiParameter p && Convention(p, context) is { } schema)
                 p.Schema = schema;
         }
 
@@ -52,7 +53,7 @@ internal sealed class ContractOperationFilter(IOptions<LimitsOptions> limits) : 
         }
     }
 
-    private OpenApiSchema? Convention(OpenApiParameter parameter) => (parameter.In, parameter.Name) switch
+    private OpenApiSchema? Convention(OpenApiParameter parameter, OperationFilterContext context) => (parameter.In, parameter.Name) switch
     {
         (ParameterLocation.Path, "circle") => new OpenApiSchema { Type = JsonSchemaType.String, Pattern = CircleName.Pattern.Replace(@"\z", "$", StringComparison.Ordinal), Examples = [JsonValue.Create("demo")!] },
         (ParameterLocation.Query, "wait") => new OpenApiSchema
@@ -68,7 +69,17 @@ internal sealed class ContractOperationFilter(IOptions<LimitsOptions> limits) : 
             Format = "int32",
             Minimum = "1",
             Maximum = TasksApi.MaxListLimit.ToString(CultureInfo.InvariantCulture),
-            Default = JsonValue.Create(TasksApi.DefaultListLimit),
+            // Each list says what no limit means: a default page size, or every item.
+            Default = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<DefaultLimit>().FirstOrDefault() is { } page
+                ? JsonValue.Create(page.Value)
+                : null,
+        },
+        (ParameterLocation.Query, "after") => new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer,
+            Format = "int64",
+            Minimum = "0",
+            Description = "Only the items whose ids come after this one: the next page starts after the last id of the one before.",
         },
         (ParameterLocation.Query, "status") => new OpenApiSchema
         {

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Gateway.Client;
 
 /// <summary>A circle's queue figures.</summary>
@@ -53,6 +55,9 @@ public sealed record HealthCheckInfo(string Name, string Status, string? Descrip
 /// <param name="Status">Its new status.</param>
 /// <param name="Task">The whole task, on the first event and the terminal one; null on the changes between.</param>
 public sealed record TaskEvent(string Id, string Circle, GatewayTaskStatus Status, GatewayTask? Task);
+
+/// <summary>One page of a domain view, in id order; <see cref="NextAfter"/> starts the next page, null after the last.</summary>
+public sealed record DomainPage(IReadOnlyList<JsonElement> Items, long? NextAfter);
 
 /// <summary>The read-only domain views of a circle, as scripts left them.</summary>
 public enum DomainView

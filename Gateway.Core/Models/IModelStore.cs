@@ -18,6 +18,13 @@ public interface IModelStore
     Task<IReadOnlyList<string>> ListAsync(string circle, string kind);
 
     /// <summary>
+    /// At most <paramref name="limit"/> entities of a kind whose ids come after
+    /// <paramref name="after"/>, ordered by id; <see cref="ModelPage.Next"/> is the id to pass as
+    /// <paramref name="after"/> for the following page, null when there is none.
+    /// </summary>
+    Task<ModelPage> ListPageAsync(string circle, string kind, long after, int limit);
+
+    /// <summary>
     /// Changes an entity: <paramref name="change"/> gets its JSON and returns the new JSON (or
     /// throws to refuse). Null when there is no such entity. No concurrent update is lost. A change
     /// that shrinks the entity is never refused for the limit.
@@ -29,6 +36,9 @@ public interface IModelStore
     /// <summary>The bytes of JSON the circle's entities take together, and the most they may.</summary>
     Task<ModelUsage> GetUsageAsync(string circle);
 }
+
+/// <summary>One page of a kind's entities (JSON, ordered by id) and where the next one starts.</summary>
+public sealed record ModelPage(IReadOnlyList<string> Items, long? Next);
 
 /// <summary>What a circle's entities take (<paramref name="Bytes"/>, UTF-8 JSON) against its limit.</summary>
 public sealed record ModelUsage(long Bytes, long MaxBytes);

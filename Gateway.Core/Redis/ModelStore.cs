@@ -67,6 +67,23 @@ public sealed class RedisModelStore(IConnectionMultiplexer redis, TimeProvider t
         return (IReadOnlyList<string>)entries.OrderBy(e => (long)e.Name).Select(e => (string?)e.Value ?? "").ToArray();
     });
 
+    /// <summary>
+    /// The hash's ids (small next to the entities), sorted, then only the page's entities. An id
+    /// deleted between the two reads is left out of the page.
+    /// </summary>
+    public Task<ModelPage> ListPageAsync(string circle, string kind, long after, int limit) => Guard(async () =>
+    {
+        Ensure(circle);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var db = Db;
+        var key = RedisKeys.Models(circle, kind);
+        var ids = (await Step(() => db.HashKeysAsync(key))).Select(k => (long)k).Where(id => id > after).Order().ToArray();
+        var page = ids.Take(limit).ToArray();
+        var values = page.Length == 0 ? [] : await Step(() => db.HashGetAsync(key, page.Select(id => (RedisValue)id).ToArray()));
+        var items = values.Where(v => v.HasValue).Select(v => (string)v!).ToArray();
+        return new ModelPage(items, ids.Length > limit ? page[^1] : null);
+    });
+
     /// <summary>Retried when another writer won, up to <see cref="MaxConflicts"/> times.</summary>
     public Task<string?> UpdateAsync(string circle, string kind, long id, Func<string, string> change) => Guard(async () =>
     {

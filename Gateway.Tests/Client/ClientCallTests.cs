@@ -289,6 +289,30 @@ public sealed class ClientCallTests
     }
 
     [Test]
+    public async Task DomainViews_PageByPage_EveryEntityOnce_InIdOrder()
+    {
+        var circle = TestRedis.NewCircle("domp");
+        await _client.RunAsync(circle, "for (let i = 1; i <= 5; i++) calendar.createCalendar({ name: 'c' + i })");
+
+        var seen = new List<string?>();
+        var pages = 0;
+        long? after = 0;
+        while (after is { } from)
+        {
+            var page = await _client.ListDomainPageAsync(circle, DomainView.Calendars, from, limit: 2);
+            seen.AddRange(page.Items.Select(i => i.GetProperty("name").GetString()));
+            after = page.NextAfter;
+            pages++;
+        }
+        var bad = (await Assert.ThrowsAsync<GatewayApiException>(() => _client.ListDomainPageAsync(circle, DomainView.Calendars, limit: 0)))!;
+
+        Assert.That(seen, Is.EqualTo(new[] { "c1", "c2", "c3", "c4", "c5" }));
+        Assert.That(pages, Is.EqualTo(3));
+        Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(bad.Errors.Keys, Is.EquivalentTo(new[] { "limit" }), bad.Message);
+    }
+
+    [Test]
     public async Task DomainViews_ACalendarAScriptMade_AreListedAndReadById()
     {
         var circle = TestRedis.NewCircle("dom");

@@ -156,6 +156,38 @@ public sealed class GwTests
     }
 
     [Test]
+    public async Task Entities_APageAsATable_TheNextPageNamedOnStderr_OneWholeById()
+    {
+        var circle = TestRedis.NewCircle("gw");
+        var made = await GwProcess.RunAsync(["run", "-", "--circle", circle],
+            stdin: "for (let i = 1; i <= 3; i++) legal.createContract({ title: 'Lease ' + i, terms: 't', signers: [{ name: 'x' }] }); 'made'");
+        Assert.That(made.ExitCode, Is.EqualTo(0), made.ToString());
+
+        var first = await GwProcess.RunAsync(["entities", "contracts", "--circle", circle, "--limit", "2"]);
+        var last = await GwProcess.RunAsync(["entities", "contracts", "--circle", circle, "--after", "2", "--json"]);
+        var one = await GwProcess.RunAsync(["entities", "contracts", "3", "--circle", circle]);
+        var missing = await GwProcess.RunAsync(["entities", "contracts", "9", "--circle", circle]);
+        var badView = await GwProcess.RunAsync(["entities", "contract", "--circle", circle]);
+        var badLimit = await GwProcess.RunAsync(["entities", "flows", "--circle", circle, "--limit", "501"]);
+
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        Assert.That(first.Stdout.TrimEnd().Split('\n').Select(l => System.Text.RegularExpressions.Regex.Replace(l.TrimEnd(), @"\s+", " ")),
+            Is.EqualTo(new[] { "ID NAME STATUS", "1 Lease 1 draft", "2 Lease 2 draft" }), first.ToString());
+        Assert.That(first.Stderr, Is.EqualTo($"More: gw entities contracts --circle {circle} --after 2\n"));
+        Assert.That(last.ExitCode, Is.EqualTo(0), last.ToString());
+        using (var page = JsonDocument.Parse(last.Stdout))
+            Assert.That(page.RootElement.EnumerateArray().Select(c => c.GetProperty("title").GetString()), Is.EqualTo(new[] { "Lease 3" }));
+        Assert.That(last.Stderr, Is.Empty, "the last page names no next one");
+        using (var contract = JsonDocument.Parse(one.Stdout))
+            Assert.That(contract.RootElement.GetProperty("id").GetInt64(), Is.EqualTo(3));
+        Assert.That(missing.ExitCode, Is.EqualTo(4), missing.ToString());
+        Assert.That(missing.Stderr, Does.Contain("has no contract '9'"));
+        Assert.That(badView.ExitCode, Is.EqualTo(2), badView.ToString());
+        Assert.That(badLimit.ExitCode, Is.EqualTo(2), badLimit.ToString());
+        Assert.That(badLimit.Stderr, Does.Contain("limit: limit must be a whole number from 1 to 500."));
+    }
+
+    [Test]
     public async Task Health_PrintsEachCheck_AsATableOrJson_AndExits0WhenHealthy()
     {
         var table = await GwProcess.RunAsync(["health"]);

@@ -173,4 +173,23 @@ public sealed partial class DashboardCircleSectionsTests
                 (await _http.DeleteAsync($"/api/circles/{circle}/tasks/{id}")).Dispose();
         }
     }
+
+    [Test]
+    public async Task CircleView_ADomainViewLongerThanAPage_ShowsTheFirstHundred_AndSaysWhereTheRestAre()
+    {
+        var circle = TestRedis.NewCircle("ents");
+        var made = await _http.SubmitAsync(circle, new { script = "for (let i = 1; i <= 102; i++) calendar.createCalendar({ name: 'c' + i }); 'made'" }, wait: 30);
+        Assert.That(made.TaskStatus, Is.EqualTo("completed"), made.ToString());
+        await _http.SubmitAsync(circle, new { script = "flow.createFlow({ name: 'one', steps: [{ name: 's' }] })" }, wait: 30);
+
+        _page = await DashboardBrowser.OpenAsync(Api, $"#/circles/{circle}");
+        var more = _page.Locator("[data-more='calendars']");
+        await Expect(more).ToContainTextAsync($"gw entities calendars --circle {circle} --after 100");
+        await Expect(more).ToContainTextAsync($"GET /api/circles/{circle}/calendars?after=100");
+        await Expect(_page.Locator("[aria-label='Calendars table'] tbody tr")).ToHaveCountAsync(100);
+        await Expect(_page.Locator("[aria-label='Calendars table'] tbody tr").Last).ToContainTextAsync("c100");
+        // A view that fits in one page says nothing more.
+        await Expect(_page.Locator("[aria-label='Flows table'] tbody tr")).ToHaveCountAsync(1);
+        await Expect(_page.Locator("[data-more]")).ToHaveCountAsync(1);
+    }
 }

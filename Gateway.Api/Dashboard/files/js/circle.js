@@ -6,11 +6,14 @@ import { settle } from './status.js';
 
 const statuses = ['scheduled', 'pending', 'processing', 'completed', 'failed', 'cancelled'];
 const shown = 100;
+// A domain view shows its first page; the rest are a gw command or an API call away.
+const entityPage = 100;
 
 /** A section that another version of the server may not have: "not available" on 404/405. */
 async function optional(path, signal, render) {
   try {
-    return render((await api(path, { signal })).data);
+    const { data, headers } = await api(path, { signal });
+    return render(data, headers);
   } catch (error) {
     if (error instanceof ApiError && (error.status === 404 || error.status === 405))
       return h('p', { class: 'muted', 'data-unavailable': '' }, 'Not available on this server.');
@@ -28,14 +31,28 @@ function cell(value) {
   return String(value);
 }
 
-/** Arbitrary JSON objects as a table: the union of their top-level fields as columns, id first. */
-function entityTable(title, items) {
+/**
+ * Arbitrary JSON objects as a table: the union of their top-level fields as columns, id first.
+ * `more` is the next page's `after` when the view has more than the page shows.
+ */
+function entityTable(title, items, circle, path, more) {
   if (!items?.length) return h('p', { class: 'muted' }, `No ${title.toLowerCase()}.`);
   const keys = [...new Set(items.flatMap(i => (i && typeof i === 'object' && !Array.isArray(i) ? Object.keys(i) : ['value'])))];
   keys.sort((a, b) => (a === 'id' ? -1 : b === 'id' ? 1 : 0));
   const columns = keys.slice(0, 10);
-  return table(title, columns, items.map(item => h('tr', {}, columns.map(k =>
+  const rows = table(title, columns, items.map(item => h('tr', {}, columns.map(k =>
     h('td', {}, cell(item && typeof item === 'object' && !Array.isArray(item) ? item[k] : item))))));
+  if (more === null) return rows;
+  return [rows, h('p', { class: 'muted small', 'data-more': path },
+    `The first ${items.length}, by id. The rest: `, h('code', {}, `gw entities ${path} --circle ${circle} --after ${more}`),
+    ' or ', h('code', {}, `GET /api/circles/${enc(circle)}/${path}?after=${more}`), '.')];
+}
+
+/** The `after` of a `Link: <…?after=ID…>; rel="next"` header; null when there is no next page. */
+function nextAfter(headers) {
+  const link = headers?.get('Link') ?? '';
+  const match = /[?&]after=(\d+)[^>]*>\s*;\s*rel="next"/.exec(link);
+  return match ? match[1] : null;
 }
 
 export async function circleView(main, { circle }, signal) {
@@ -163,7 +180,8 @@ export async function circleView(main, { circle }, signal) {
   replace(document.getElementById('schedules'), schedules);
 
   const kinds = ['calendars', 'events', 'flows', 'contracts'];
-  const domain = await Promise.all(kinds.map(kind => optional(`${path}/${kind}`, signal, data => entityTable(kind[0].toUpperCase() + kind.slice(1), data[kind]))));
+  const domain = await Promise.all(kinds.map(kind => optional(`${path}/${kind}?limit=${entityPage}`, signal,
+    (data, headers) => entityTable(kind[0].toUpperCase() + kind.slice(1), data[kind], circle, kind, nextAfter(headers)))));
   if (signal.aborted) return;
   replace(document.getElementById('domain'), kinds.map((kind, i) => h('div', { class: 'entity' }, h('h3', {}, kind[0].toUpperCase() + kind.slice(1)), domain[i])));
 }

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Gateway.Cli.Commands;
+
+/// <summary><c>gw entities VIEW [ID]</c>: a circle's domain entities (calendars, events, flows, contracts), a page at a time.</summary>
+internal static class EntityCommands
+{
+    private static readonly Dictionary<string, DomainView> Views = new(StringComparer.Ordinal)
+    {
+        ["calendars"] = DomainView.Calendars,
+        ["events"] = DomainView.Events,
+        ["flows"] = DomainView.Flows,
+        ["contracts"] = DomainView.Contracts,
+    };
+
+    public static Command Create(ConnectionOptions connection)
+    {
+        var view = new Argument<string>("VIEW") { Description = "calendars, events, flows or contracts" };
+        view.AcceptOnlyFromAmong([.. Views.Keys]);
+        var id = new Argument<long?>("ID") { Description = "One entity's id: print it whole", Arity = ArgumentArity.ZeroOrOne };
+        var circle = CommonOptions.Circle();
+        var limit = new Option<int>("--limit", "-n") { Description = "How many, 1 … 500", DefaultValueFactory = _ => 50 }.AtLeast(1);
+        var after = new Option<long>("--after") { Description = "Only entities whose ids come after this one (the next page)" };
+        var json = CommonOptions.Json("Print the page as a JSON array");
+        return new Command("entities", "A circle's domain entities as scripts left them, in id order, a page at a time.")
+        {
+            view, id, circle, limit, after, json,
+        }.SetClientAction(connection, async (client, parse, cancellationToken) =>
+        {
+            var domain = Views[parse.GetValue(view)!];
+            if (parse.GetValue(id) is { } one)
+            {
+                Output.Json(await client.GetDomainAsync(parse.GetValue(circle)!, domain, one, cancellationToken));
+                return ExitCodes.Ok;
+            }
+            var page = await client.ListDomainPageAsync(parse.GetValue(circle)!, domain, parse.GetValue(after), parse.GetValue(limit), cancellationToken);
+            Output.JsonOr(parse.GetValue(json), page.Items, items => Output.Table(["ID", "NAME", "STATUS"], items.Select(e => new[]
+            {
+                Field(e, "id"), Field(e, "name", "title"), Field(e, "status"),
+            })));
+            if (page.NextAfter is { } next)
+                Console.Error.WriteLine($"More: gw entities {parse.GetValue(view)} --circle {parse.GetValue(circle)} --after {next.ToString(CultureInfo.InvariantCulture)}");
+            return ExitCodes.Ok;
+        });
+    }
+
+    /// <summary>The first of <paramref name="names"/> the entity has, as text; "-" when none.</summary>
+    private static string Field(JsonElement entity, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
+                return value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+        }
+        return "-";
+    }
+}
