@@ -93,6 +93,14 @@ public sealed partial class GatewayClient
         return element.Deserialize(typeInfo);
     }
 
+    /// <summary>
+    /// Deletes one entity of a domain view; its bytes count no more against the circle's limit.
+    /// Entities that refer to it are left as they are.
+    /// </summary>
+    /// <exception cref="GatewayApiException">404 when the circle has no such entity.</exception>
+    public Task DeleteDomainAsync(string circle, DomainView view, long id, CancellationToken cancellationToken = default) =>
+        SendNoBodyAsync(new HttpRequestMessage(HttpMethod.Delete, $"{CirclePath(circle)}/{ViewPath(view)}/{id.ToString(CultureInfo.InvariantCulture)}"), cancellationToken);
+
     private static string ViewPath(DomainView view) => view switch
     {
         DomainView.Calendars => "calendars",

@@ -6,7 +6,11 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Gateway.Api.Apis;
 
-/// <summary>Read-only views of a circle's domain entities, as scripts left them.</summary>
+/// <summary>
+/// Views of a circle's domain entities, as scripts left them; an operator may delete one (to
+/// give its bytes back when the circle is at its limit). Entities that refer to a deleted one
+/// are left as they are, as when a script deletes it.
+/// </summary>
 public static class ModelsApi
 {
     private static readonly (string Path, string Kind, string Plural)[] Views =
@@ -34,6 +38,10 @@ public static class ModelsApi
             group.MapGet($"/{path}/{{id}}", (string circle, string id, IModelStore store) => Get(circle, kind, id, store))
                 .WithName($"Get{char.ToUpperInvariant(kind[0])}{kind[1..]}")
                 .WithSummary($"One {kind} of the circle.")
+                .ProducesProblem(StatusCodes.Status404NotFound);
+            group.MapDelete($"/{path}/{{id}}", (string circle, string id, IModelStore store) => Delete(circle, kind, id, store))
+                .WithName($"Delete{char.ToUpperInvariant(kind[0])}{kind[1..]}")
+                .WithSummary($"Deletes one {kind} of the circle; its bytes count no more against the circle's limit.")
                 .ProducesProblem(StatusCodes.Status404NotFound);
         }
         return api;
@@ -69,6 +77,11 @@ public static class ModelsApi
         {
             [plural] = items.Select(StoredJson.ToElement).ToArray(),
         });
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string circle, string kind, string id, IModelStore store) =>
+        long.TryParse(id, out var number) && number > 0 && await store.DeleteAsync(circle, kind, number)
+            ? TypedResults.NoContent()
+            : RequestReader.NotFound($"Circle '{circle}' has no {kind} '{id}'.");
 
     public static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> Get(string circle, string kind, string id, IModelStore store)
     {

@@ -3,7 +3,10 @@ using System.Text.Json;
 
 namespace Gateway.Cli.Commands;
 
-/// <summary><c>gw entities VIEW [ID]</c>: a circle's domain entities (calendars, events, flows, contracts), a page at a time.</summary>
+/// <summary>
+/// <c>gw entities VIEW [ID] [--delete]</c>: a circle's domain entities (calendars, events, flows,
+/// contracts), a page at a time; one whole; or one deleted.
+/// </summary>
 internal static class EntityCommands
 {
     private static readonly Dictionary<string, DomainView> Views = new(StringComparer.Ordinal)
@@ -23,12 +26,26 @@ internal static class EntityCommands
         var limit = new Option<int>("--limit", "-n") { Description = "How many, 1 … 500", DefaultValueFactory = _ => 50 }.AtLeast(1);
         var after = new Option<long>("--after") { Description = "Only entities whose ids come after this one (the next page)" };
         var json = CommonOptions.Json("Print the page as a JSON array");
-        return new Command("entities", "A circle's domain entities as scripts left them, in id order, a page at a time.")
+        var delete = new Option<bool>("--delete") { Description = "Delete the entity ID; its bytes count no more against the circle's limit" };
+        var command = new Command("entities", "A circle's domain entities as scripts left them, in id order, a page at a time.")
         {
-            view, id, circle, limit, after, json,
-        }.SetClientAction(connection, async (client, parse, cancellationToken) =>
+            view, id, circle, limit, after, json, delete,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(delete) && result.GetValue(id) is null)
+                result.AddError("--delete needs the ID of the entity to delete.");
+        });
+        return command.SetClientAction(connection, async (client, parse, cancellationToken) =>
         {
             var domain = Views[parse.GetValue(view)!];
+            if (parse.GetValue(delete))
+            {
+                var gone = parse.GetValue(id)!.Value;
+                await client.DeleteDomainAsync(parse.GetValue(circle)!, domain, gone, cancellationToken);
+                Console.Out.WriteLine($"{parse.GetValue(view)![..^1]} {gone.ToString(CultureInfo.InvariantCulture)} deleted");
+                return ExitCodes.Ok;
+            }
             if (parse.GetValue(id) is { } one)
             {
                 Output.Json(await client.GetDomainAsync(parse.GetValue(circle)!, domain, one, cancellationToken));

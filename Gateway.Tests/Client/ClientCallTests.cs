@@ -331,6 +331,13 @@ public sealed class ClientCallTests
         Assert.That(one, Is.EqualTo(new Calendar(id, "Team")));
         Assert.That(flows, Is.Empty);
         Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+
+        await _client.DeleteDomainAsync(circle, DomainView.Calendars, id);
+        var gone = (await Assert.ThrowsAsync<GatewayApiException>(() => _client.GetDomainAsync(circle, DomainView.Calendars, id)))!;
+        var again = (await Assert.ThrowsAsync<GatewayApiException>(() => _client.DeleteDomainAsync(circle, DomainView.Calendars, id)))!;
+        Assert.That(gone.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(await _client.ListDomainAsync(circle, DomainView.Calendars), Is.Empty);
     }
 
     [Test]

@@ -156,7 +156,7 @@ public sealed class GwTests
     }
 
     [Test]
-    public async Task Entities_APageAsATable_TheNextPageNamedOnStderr_OneWholeById()
+    public async Task Entities_APageAsATable_TheNextPageNamedOnStderr_OneWholeById_AndOneDeleted()
     {
         var circle = TestRedis.NewCircle("gw");
         var made = await GwProcess.RunAsync(["run", "-", "--circle", circle],
@@ -169,6 +169,10 @@ public sealed class GwTests
         var missing = await GwProcess.RunAsync(["entities", "contracts", "9", "--circle", circle]);
         var badView = await GwProcess.RunAsync(["entities", "contract", "--circle", circle]);
         var badLimit = await GwProcess.RunAsync(["entities", "flows", "--circle", circle, "--limit", "501"]);
+        var deleted = await GwProcess.RunAsync(["entities", "contracts", "3", "--circle", circle, "--delete"]);
+        var deletedAgain = await GwProcess.RunAsync(["entities", "contracts", "3", "--circle", circle, "--delete"]);
+        var deleteWhat = await GwProcess.RunAsync(["entities", "contracts", "--circle", circle, "--delete"]);
+        var left = await GwProcess.RunAsync(["entities", "contracts", "--circle", circle, "--json"]);
 
         Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
         Assert.That(first.Stdout.TrimEnd().Split('\n').Select(l => System.Text.RegularExpressions.Regex.Replace(l.TrimEnd(), @"\s+", " ")),
@@ -185,6 +189,13 @@ public sealed class GwTests
         Assert.That(badView.ExitCode, Is.EqualTo(2), badView.ToString());
         Assert.That(badLimit.ExitCode, Is.EqualTo(2), badLimit.ToString());
         Assert.That(badLimit.Stderr, Does.Contain("limit: limit must be a whole number from 1 to 500."));
+        Assert.That(deleted.ExitCode, Is.EqualTo(0), deleted.ToString());
+        Assert.That(deleted.Stdout, Is.EqualTo("contract 3 deleted\n"));
+        Assert.That(deletedAgain.ExitCode, Is.EqualTo(4), deletedAgain.ToString());
+        Assert.That(deleteWhat.ExitCode, Is.EqualTo(2), deleteWhat.ToString());
+        Assert.That(deleteWhat.Stderr, Does.Contain("--delete needs the ID"));
+        using (var rest = JsonDocument.Parse(left.Stdout))
+            Assert.That(rest.RootElement.EnumerateArray().Select(c => c.GetProperty("id").GetInt64()), Is.EqualTo(new long[] { 1, 2 }));
     }
 
     [Test]

@@ -175,7 +175,7 @@ public sealed partial class DashboardCircleSectionsTests
     }
 
     [Test]
-    public async Task CircleView_ADomainViewLongerThanAPage_ShowsTheFirstHundred_AndSaysWhereTheRestAre()
+    public async Task CircleView_ADomainViewLongerThanAPage_ShowsTheFirstHundred_SaysWhereTheRestAre_AndDeletesOne()
     {
         var circle = TestRedis.NewCircle("ents");
         var made = await _http.SubmitAsync(circle, new { script = "for (let i = 1; i <= 102; i++) calendar.createCalendar({ name: 'c' + i }); 'made'" }, wait: 30);
@@ -191,5 +191,23 @@ public sealed partial class DashboardCircleSectionsTests
         // A view that fits in one page says nothing more.
         await Expect(_page.Locator("[aria-label='Flows table'] tbody tr")).ToHaveCountAsync(1);
         await Expect(_page.Locator("[data-more]")).ToHaveCountAsync(1);
+        Assert.That(await Accessibility.SeriousViolationsAsync(_page), Is.Empty, "the entity tables with their Delete buttons and the note");
+        // On a phone's width the note wraps rather than widening the page.
+        await _page.SetViewportSizeAsync(360, 740);
+        var widths = await _page.EvaluateAsync<int[]>("[document.documentElement.scrollWidth, window.innerWidth]");
+        var wide = await _page.EvaluateAsync<string>("[...document.querySelectorAll('body *')].filter(e => !e.parentElement.closest('.scroll') && e.getBoundingClientRect().right > innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + '[' + Math.round(e.getBoundingClientRect().right) + ']' + (e.parentElement ? '<' + e.parentElement.tagName + '.' + e.parentElement.className : '')).join(' | ')");
+        Assert.That(widths[0], Is.LessThanOrEqualTo(widths[1]), "the page is wider than the screen: " + wide);
+        await _page.SetViewportSizeAsync(1280, 860);
+
+        // Delete, after the browser's confirm: the row goes, the API no longer has it, the figure shrinks.
+        var entities = _page.Locator("[data-figure='entities']");
+        var before = await entities.TextContentAsync();
+        string? asked = null;
+        _page.Dialog += async (_, dialog) => { asked = dialog.Message; await dialog.AcceptAsync(); };
+        await _page.Locator("[aria-label='Flows table'] tr[data-entity='1'] button").ClickAsync();
+        await Expect(_page.Locator("[aria-label='Flows table'] tr[data-entity='1']")).ToHaveCountAsync(0);
+        Assert.That(asked, Does.StartWith($"Delete flow 1 of circle {circle}?"));
+        Assert.That((await _http.GetAsync($"/api/circles/{circle}/flows/1")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        await Expect(entities).Not.ToHaveTextAsync(before!);
     }
 }

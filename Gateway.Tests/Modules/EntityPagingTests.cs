@@ -3,7 +3,10 @@ using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Modules;
 
-/// <summary>The domain views page by id with <c>?limit</c> and <c>?after</c>; the <c>Link</c> header names the next page.</summary>
+/// <summary>
+/// The domain views page by id with <c>?limit</c> and <c>?after</c>; the <c>Link</c> header names
+/// the next page. An operator deletes one entity by id.
+/// </summary>
 [TestFixture]
 public sealed class EntityPagingTests : ModuleFixture
 {
@@ -75,5 +78,35 @@ public sealed class EntityPagingTests : ModuleFixture
         Assert.That(response.Status, Is.EqualTo(HttpStatusCode.BadRequest), response.ToString());
         Assert.That(response.Message.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
         Assert.That(response.Body!["errors"]![field], Is.Not.Null, response.ToString());
+    }
+
+    [Test]
+    public async Task Delete_RemovesTheEntity_GivesItsBytesBack_AndASecondDeleteIsNotFound()
+    {
+        var circle = TestRedis.NewCircle("del");
+        await Run(circle, "legal.createContract({ title: 'Lease', terms: 't', signers: [{ name: 'x' }] }); legal.createContract({ title: 'Kept', terms: 't', signers: [{ name: 'y' }] })");
+        async Task<long> BytesAsync() =>
+            (await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}"))).Body!["entityBytes"]!.GetValue<long>();
+        var before = await BytesAsync();
+        var kept = (await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}/contracts/2"))).Body!.ToJsonString();
+
+        var deleted = await Client.DeleteAsync($"/api/circles/{circle}/contracts/1");
+        var again = await GatewayClient.ReadAsync(await Client.DeleteAsync($"/api/circles/{circle}/contracts/1"));
+        var notANumber = await GatewayClient.ReadAsync(await Client.DeleteAsync($"/api/circles/{circle}/contracts/abc"));
+        var otherKind = await GatewayClient.ReadAsync(await Client.DeleteAsync($"/api/circles/{circle}/flows/2"));
+
+        Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That((await Client.GetAsync($"/api/circles/{circle}/contracts/1")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}/contracts/2"))).Body!.ToJsonString(), Is.EqualTo(kept));
+        var afterOne = await BytesAsync();
+        Assert.That(afterOne, Is.GreaterThan(0).And.LessThan(before), "the deleted contract's bytes are given back, the kept one's are not");
+        foreach (var missing in new[] { again, notANumber, otherKind })
+        {
+            Assert.That(missing.Status, Is.EqualTo(HttpStatusCode.NotFound), missing.ToString());
+            Assert.That(missing.Message.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        }
+        Assert.That((await Run(circle, "legal.listContracts().map(c => c.title)"))!.ToJsonString(), Is.EqualTo("[\"Kept\"]"), "scripts see it gone too");
+        Assert.That((await Client.DeleteAsync($"/api/circles/{circle}/contracts/2")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(await BytesAsync(), Is.EqualTo(0), "with every entity gone, the count is back to nothing");
     }
 }

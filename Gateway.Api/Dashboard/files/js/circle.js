@@ -32,16 +32,32 @@ function cell(value) {
 }
 
 /**
- * Arbitrary JSON objects as a table: the union of their top-level fields as columns, id first.
+ * Arbitrary JSON objects as a table: the union of their top-level fields as columns, id first,
+ * and a Delete button on each (`remove(id)` deletes it; the row goes when it is gone).
  * `more` is the next page's `after` when the view has more than the page shows.
  */
-function entityTable(title, items, circle, path, more) {
+function entityTable(title, items, circle, path, more, remove) {
   if (!items?.length) return h('p', { class: 'muted' }, `No ${title.toLowerCase()}.`);
   const keys = [...new Set(items.flatMap(i => (i && typeof i === 'object' && !Array.isArray(i) ? Object.keys(i) : ['value'])))];
   keys.sort((a, b) => (a === 'id' ? -1 : b === 'id' ? 1 : 0));
   const columns = keys.slice(0, 10);
-  const rows = table(title, columns, items.map(item => h('tr', {}, columns.map(k =>
-    h('td', {}, cell(item && typeof item === 'object' && !Array.isArray(item) ? item[k] : item))))));
+  const singular = path.slice(0, -1);
+  const row = item => {
+    const object = item && typeof item === 'object' && !Array.isArray(item);
+    const tr = h('tr', { 'data-entity': object ? item.id : null }, columns.map(k => h('td', {}, cell(object ? item[k] : item))));
+    if (!object || typeof item.id !== 'number') return tr;
+    const button = h('button', { type: 'button', class: 'small', 'aria-label': `Delete ${singular} ${item.id}` }, 'Delete');
+    const cellOf = h('td', {}, button);
+    button.addEventListener('click', async () => {
+      if (!confirm(`Delete ${singular} ${item.id} of circle ${circle}? Entities that refer to it are left as they are.`)) return;
+      button.disabled = true;
+      try { await remove(item.id); tr.remove(); }
+      catch (error) { button.disabled = false; cellOf.append(' ', h('span', { class: 'error', role: 'alert' }, problemText(error))); }
+    });
+    tr.append(cellOf);
+    return tr;
+  };
+  const rows = table(title, [...columns, h('span', { class: 'sr-only' }, 'Actions')], items.map(row));
   if (more === null) return rows;
   return [rows, h('p', { class: 'muted small', 'data-more': path },
     `The first ${items.length}, by id. The rest: `, h('code', {}, `gw entities ${path} --circle ${circle} --after ${more}`),
@@ -181,7 +197,8 @@ export async function circleView(main, { circle }, signal) {
 
   const kinds = ['calendars', 'events', 'flows', 'contracts'];
   const domain = await Promise.all(kinds.map(kind => optional(`${path}/${kind}?limit=${entityPage}`, signal,
-    (data, headers) => entityTable(kind[0].toUpperCase() + kind.slice(1), data[kind], circle, kind, nextAfter(headers)))));
+    (data, headers) => entityTable(kind[0].toUpperCase() + kind.slice(1), data[kind], circle, kind, nextAfter(headers),
+      async id => { await api(`${path}/${kind}/${id}`, { method: 'DELETE', signal }); loadFigures().catch(() => {}); }))));
   if (signal.aborted) return;
   replace(document.getElementById('domain'), kinds.map((kind, i) => h('div', { class: 'entity' }, h('h3', {}, kind[0].toUpperCase() + kind.slice(1)), domain[i])));
 }
