@@ -209,5 +209,11 @@ public sealed partial class DashboardCircleSectionsTests
         Assert.That(asked, Does.StartWith($"Delete flow 1 of circle {circle}?"));
         Assert.That((await _http.GetAsync($"/api/circles/{circle}/flows/1")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         await Expect(entities).Not.ToHaveTextAsync(before!);
+
+        // Deleted elsewhere while the page showed it: the click finds it gone, and the row goes all the same.
+        Assert.That((await _http.DeleteAsync($"/api/circles/{circle}/calendars/7")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        await _page.Locator("[aria-label='Calendars table'] tr[data-entity='7'] button").ClickAsync();
+        await Expect(_page.Locator("[aria-label='Calendars table'] tr[data-entity='7']")).ToHaveCountAsync(0);
+        await Expect(_page.Locator("[aria-label='Calendars table'] [role='alert']")).ToHaveCountAsync(0);
     }
 }

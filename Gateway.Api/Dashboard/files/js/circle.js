@@ -52,7 +52,12 @@ function entityTable(title, items, circle, path, more, remove) {
       if (!confirm(`Delete ${singular} ${item.id} of circle ${circle}? Entities that refer to it are left as they are.`)) return;
       button.disabled = true;
       try { await remove(item.id); tr.remove(); }
-      catch (error) { button.disabled = false; cellOf.append(' ', h('span', { class: 'error', role: 'alert' }, problemText(error))); }
+      catch (error) {
+        // Someone else deleted it first: it is gone all the same.
+        if (error instanceof ApiError && error.status === 404) { tr.remove(); return; }
+        button.disabled = false;
+        cellOf.append(' ', h('span', { class: 'error', role: 'alert' }, problemText(error)));
+      }
     });
     tr.append(cellOf);
     return tr;
