@@ -232,7 +232,7 @@ public sealed class DashboardTests
         var page = await OpenAsync($"#/circles/{circle}");
         await StreamOpenAsync(page);
         // Scheduled a moment ahead, so the task page is open before the task leaves scheduled.
-        var submitted = await _http.SubmitAsync(circle, new { script = Scripts.BusyFor(500), delayMs = 1500, timeoutMs = 15_000 });
+        var submitted = await _http.SubmitAsync(circle, new { script = Scripts.BusyFor(500), delayMs = 3000, timeoutMs = 15_000 });
 
         // The page's first read of the task goes through; each later one is answered 2.5 s after
         // the server read it, long after the task finished: a read overtaken by the stream.
