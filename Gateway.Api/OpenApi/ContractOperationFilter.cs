@@ -11,7 +11,8 @@ namespace Gateway.Api.OpenApi;
 /// without an edit here:
 /// - the contract's shared parameters (<c>{circle}</c>, <c>?wait</c>, <c>?limit</c>, <c>?after</c>,
 ///   <c>?status</c>) have the same type and bounds wherever they appear, read from the running
-///   limits; a list's default page size is its endpoint's <see cref="DefaultLimit"/>;
+///   limits; a list's default page size is its endpoint's <see cref="DefaultLimit"/>, and a list
+///   that takes <c>?after</c> declares the <c>Link</c> header that names its next page;
 /// - a body or response in a text media type (a script, an event stream) is a string;
 /// - every error response is <c>application/problem+json</c>.
 /// </summary>
@@ -32,6 +33,18 @@ internal sealed class ContractOperationFilter(IOptions<LimitsOptions> limits) : 
                 if (IsText(mediaType) && content is OpenApiMediaType text)
                     text.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Examples = [JsonValue.Create(OpenApiExamples.Script)!] };
             }
+        }
+
+        // A list that pages by ?after names its next page in the Link header of a 200.
+        if (operation.Parameters?.Any(p => p.In == ParameterLocation.Query && p.Name == "after") == true
+            && operation.Responses?.TryGetValue("200", out var listed) == true && listed is OpenApiResponse page)
+        {
+            page.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            page.Headers["Link"] = new OpenApiHeader
+            {
+                Description = "The next page, while more remain: `<…?after=ID&limit=N>; rel=\"next\"`.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
         }
 
         foreach (var (status, response) in operation.Responses ?? [])

@@ -9,13 +9,9 @@ namespace Gateway.Cli.Commands;
 /// </summary>
 internal static class EntityCommands
 {
-    private static readonly Dictionary<string, DomainView> Views = new(StringComparer.Ordinal)
-    {
-        ["calendars"] = DomainView.Calendars,
-        ["events"] = DomainView.Events,
-        ["flows"] = DomainView.Flows,
-        ["contracts"] = DomainView.Contracts,
-    };
+    /// <summary>Each view by the name its path has (calendars, events, flows, contracts).</summary>
+    private static readonly Dictionary<string, DomainView> Views =
+        Enum.GetValues<DomainView>().ToDictionary(v => v.ToString().ToLowerInvariant(), StringComparer.Ordinal);
 
     public static Command Create(ConnectionOptions connection)
     {

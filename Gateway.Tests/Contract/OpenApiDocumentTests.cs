@@ -189,6 +189,30 @@ public sealed class OpenApiDocumentTests : ApiFixture
         Assert.That(timeout["maximum"]!.GetValue<double>(), Is.EqualTo(12345));
         Assert.That(timeout["minimum"]!.GetValue<double>(), Is.EqualTo(1));
         Assert.That(limit["schema"]!["maximum"]!.GetValue<double>(), Is.EqualTo(500));
+        Assert.That(limit["schema"]!["default"]!.GetValue<int>(), Is.EqualTo(50));
+    }
+
+    [Test]
+    public void DomainViews_PageByAfter_WithNoDefaultLimit_AndDeclareTheLinkHeader()
+    {
+        foreach (var view in new[] { "calendars", "events", "flows", "contracts" })
+        {
+            var list = _document.Operation($"/api/circles/{{circle}}/{view}", "get")!;
+            var parameters = list["parameters"]!.AsArray();
+            var limit = parameters.Single(p => p!["name"]!.GetValue<string>() == "limit")!;
+            var after = parameters.Single(p => p!["name"]!.GetValue<string>() == "after")!;
+
+            Assert.That(limit["schema"]!["maximum"]!.GetValue<double>(), Is.EqualTo(500), view);
+            Assert.That(limit["schema"]!["default"], Is.Null, $"{view}: no limit means every entity, not a page");
+            Assert.That(after["schema"]!["type"]!.GetValue<string>(), Is.EqualTo("integer"), view);
+            Assert.That(after["schema"]!["minimum"]!.GetValue<double>(), Is.Zero, view);
+            Assert.That(list["responses"]!["200"]!["headers"]!["Link"]!["schema"]!["type"]!.GetValue<string>(), Is.EqualTo("string"), view);
+            Assert.That(list["responses"]!["400"], Is.Not.Null, view);
+            var delete = _document.Operation($"/api/circles/{{circle}}/{view}/{{id}}", "delete")!;
+            Assert.That(delete["responses"]!.AsObject().Select(r => r.Key), Is.SupersetOf(new[] { "204", "404" }), view);
+        }
+        Assert.That(_document.Operation("/api/circles/{circle}/tasks", "get")!["responses"]!["200"]!["headers"], Is.Null,
+            "a list without ?after names no next page");
     }
 
     [Test]
