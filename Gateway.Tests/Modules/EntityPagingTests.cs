@@ -63,6 +63,10 @@ public sealed class EntityPagingTests : ModuleFixture
         Assert.That(Ids(after), Is.EqualTo(new long[] { 6, 7 }));
         var past = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}/events?after=7"));
         Assert.That(Ids(past), Is.Empty);
+        var farthest = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}/events?after={long.MaxValue}&limit=500"));
+        Assert.That(farthest.Status, Is.EqualTo(HttpStatusCode.OK), farthest.ToString());
+        Assert.That(Ids(farthest), Is.Empty);
+        Assert.That(NextLink(farthest), Is.Null);
     }
 
     [TestCase("limit=0", "limit")]
