@@ -45,7 +45,8 @@ public sealed partial class GatewayClient
     /// <summary>
     /// One page of a domain view: at most <paramref name="limit"/> entities (1 to 500) whose ids
     /// come after <paramref name="after"/>, in id order. <see cref="DomainPage.NextAfter"/> is the
-    /// <paramref name="after"/> of the following page, null after the last.
+    /// <paramref name="after"/> of the following page, null after the last (which may be empty
+    /// when the highest ids were deleted).
     /// </summary>
     /// <exception cref="GatewayApiException">400 naming <c>limit</c> or <c>after</c> when out of range.</exception>
     public async Task<DomainPage> ListDomainPageAsync(string circle, DomainView view, long after = 0, int limit = 500,

@@ -20,7 +20,8 @@ public interface IModelStore
     /// <summary>
     /// At most <paramref name="limit"/> entities of a kind whose ids come after
     /// <paramref name="after"/>, ordered by id; <see cref="ModelPage.Next"/> is the id to pass as
-    /// <paramref name="after"/> for the following page, null when there is none.
+    /// <paramref name="after"/> for the following page, null when there is none. A following page
+    /// may prove empty when the highest ids were deleted.
     /// </summary>
     Task<ModelPage> ListPageAsync(string circle, string kind, long after, int limit);
 
