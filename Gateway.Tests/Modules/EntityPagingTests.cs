@@ -51,6 +51,22 @@ public sealed class EntityPagingTests : ModuleFixture
     }
 
     [Test]
+    public async Task WhenTheHighestIdsWereDeleted_TheNextPageProvesEmpty_AndNamesNoOther()
+    {
+        var circle = await SixEventsAsync();
+        await Run(circle, "calendar.deleteEvent(6); calendar.deleteEvent(7)");
+
+        var first = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}/events?limit=3&after=3"));
+        Assert.That(Ids(first), Is.EqualTo(new long[] { 4, 5 }));
+        var full = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}/events?limit=2&after=3"));
+        Assert.That(Ids(full), Is.EqualTo(new long[] { 4, 5 }));
+        Assert.That(NextLink(full), Is.EqualTo($"</api/circles/{circle}/events?after=5&limit=2>; rel=\"next\""));
+        var empty = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}/events?limit=2&after=5"));
+        Assert.That(Ids(empty), Is.Empty);
+        Assert.That(NextLink(empty), Is.Null);
+    }
+
+    [Test]
     public async Task WithoutLimitOrAfter_EveryEntity_AsBefore_AndAfterAlone_APageOfTheMost()
     {
         var circle = await SixEventsAsync();
