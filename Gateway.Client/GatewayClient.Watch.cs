@@ -38,8 +38,10 @@ public sealed partial class GatewayClient
 
     /// <summary>
     /// Every state change of every task of the circle, as it happens (the circle's server-sent
-    /// stream), until <paramref name="cancellationToken"/> ends it. A dropped stream is opened
-    /// again; changes made while it was down are not replayed.
+    /// stream), until <paramref name="cancellationToken"/> ends it. Each is the task as it stood
+    /// when the server sent it; a task that finished before its earlier changes were sent comes
+    /// finished once, not once per change. A dropped stream is opened again; changes made while it
+    /// was down are not replayed.
     /// </summary>
     /// <exception cref="GatewayApiException">401/403 when the caller may not use the circle.</exception>
     public IAsyncEnumerable<GatewayTask> WatchCircleAsync(string circle, CancellationToken cancellationToken = default) =>
@@ -47,8 +49,8 @@ public sealed partial class GatewayClient
 
     /// <summary>
     /// Every state change of every task in every circle the caller may use, as it happens, until
-    /// <paramref name="cancellationToken"/> ends it. A dropped stream is opened again; changes made
-    /// while it was down are not replayed.
+    /// <paramref name="cancellationToken"/> ends it, told as <see cref="WatchCircleAsync"/> tells
+    /// them. A dropped stream is opened again; changes made while it was down are not replayed.
     /// </summary>
     public IAsyncEnumerable<GatewayTask> WatchAllAsync(CancellationToken cancellationToken = default) =>
         StreamAsync("api/tasks/stream", cancellationToken);

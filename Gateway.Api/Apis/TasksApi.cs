@@ -84,6 +84,7 @@ public static class TasksApi
         group.MapGet("/stream", CircleStream.OneCircle)
             .WithName("CircleTaskEvents")
             .WithSummary("Server-sent events: one 'status' event (the task, without script and args) for every state change of every task of the circle, until the client leaves.")
+            .WithDescription(CircleStream.Description)
             .ProducesEventStream();
         group.MapGet("/{id}/source", Source)
             .WithName("GetTaskSource")
@@ -93,6 +94,7 @@ public static class TasksApi
             .WithTags("Tasks")
             .WithName("AllTaskEvents")
             .WithSummary("Server-sent events: one 'status' event for every state change of every task in every circle the caller may use, until the client leaves.")
+            .WithDescription(CircleStream.Description)
             .ProducesEventStream();
         group.MapGet("/", List)
             .WithName("ListTasks")

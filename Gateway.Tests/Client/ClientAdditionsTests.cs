@@ -87,11 +87,53 @@ public sealed class ClientAdditionsTests
     public async Task WatchCircleAsync_SubmitThatWaits_SeesBothOfItsChanges()
     {
         // A submit that waits on an idle Api is taken by that process's own worker at once, never
-        // queued: the circle's stream must still get one event for each change (processing, then
-        // completed). Each event carries the task as it stands when sent, so a fast task may show
-        // completed in both; what is checked is that there are two.
+        // queued: the circle's stream must still get one event for each change, processing and
+        // then completed. The script runs long enough for its processing change to be read as such.
         var circle = TestRedis.NewCircle("stream");
+
+        var (task, seen) = await WatchWhileAsync(circle, async () =>
+            [await _client.SubmitAsync(circle, "const end = Date.now() + 400; while (Date.now() < end) {} 'waited'", wait: Wait)]);
+
+        Assert.That(task.Single().Status, Is.EqualTo(GatewayTaskStatus.Completed));
+        Assert.That(seen.Where(t => t.Id == task.Single().Id).Select(t => t.Status),
+            Is.EqualTo(new[] { GatewayTaskStatus.Processing, GatewayTaskStatus.Completed }));
+    }
+
+    [Test]
+    public async Task WatchCircleAsync_FastTasks_EachFinishedStateArrivesOnce()
+    {
+        // A fast task has often finished by the time the stream reads it for its earlier change
+        // (pending, processing): that read and the finishing change are one event, not two, so
+        // a caller that acts on completion acts once per task.
+        var circle = TestRedis.NewCircle("stream");
+
+        var (tasks, seen) = await WatchWhileAsync(circle, async () =>
+        {
+            var waited = Enumerable.Range(0, 20).Select(i => _client.SubmitAsync(circle, $"{i}", wait: Wait));
+            var queued = Enumerable.Range(0, 20).Select(i => _client.SubmitAsync(circle, $"'q{i}'"));
+            var submitted = await Task.WhenAll(waited.Concat(queued));
+            return await Task.WhenAll(submitted.Select(t => _client.WaitAsync(circle, t.Id, Wait)));
+        });
+
+        Assert.That(tasks.Select(t => t.Status), Is.All.EqualTo(GatewayTaskStatus.Completed));
+        foreach (var task in tasks)
+        {
+            var events = seen.Where(t => t.Id == task.Id).Select(t => t.Status).ToList();
+            Assert.That(events.Count(s => s.IsTerminal()), Is.EqualTo(1), $"task {task.Id}: {string.Join(", ", events)}");
+            Assert.That(events[^1], Is.EqualTo(GatewayTaskStatus.Completed), $"task {task.Id}: {string.Join(", ", events)}");
+        }
+    }
+
+    /// <summary>
+    /// Every event of the circle's stream while <paramref name="act"/> runs, up to the completion of
+    /// a marker task submitted after it: events come in the order of the changes, so by then
+    /// every event of the tasks before it has arrived.
+    /// </summary>
+    private async Task<(IReadOnlyList<GatewayTask> Tasks, IReadOnlyList<GatewayTask> Seen)> WatchWhileAsync(
+        string circle, Func<Task<GatewayTask[]>> act)
+    {
         using var stop = new CancellationTokenSource(Wait);
+        var marker = "marker-" + Guid.NewGuid().ToString("N");
         var seen = new List<GatewayTask>();
         var watching = Task.Run(async () =>
         {
@@ -99,24 +141,19 @@ public sealed class ClientAdditionsTests
             {
                 lock (seen)
                     seen.Add(change);
-                // Events come in the order of the changes: once the marker task submitted after
-                // the first one has completed, every event of the first has arrived.
-                if (change is { Status: GatewayTaskStatus.Completed, Result: { } result } && result.GetString() == "marker")
+                if (change is { Status: GatewayTaskStatus.Completed, Result: { } result } && result.ValueKind == System.Text.Json.JsonValueKind.String && result.GetString() == marker)
                     return;
             }
         });
+        // The stream only shows changes after it opened; give it a moment to be connected.
         await Task.Delay(TimeSpan.FromMilliseconds(500));
 
-        var task = await _client.SubmitAsync(circle, "'waited'", wait: Wait);
-        await _client.SubmitAsync(circle, "'marker'");
+        var tasks = await act();
+        await _client.SubmitAsync(circle, $"'{marker}'");
         await watching;
 
-        Assert.That(task.Status, Is.EqualTo(GatewayTaskStatus.Completed));
-        List<GatewayTask> mine;
         lock (seen)
-            mine = seen.Where(t => t.Id == task.Id).ToList();
-        Assert.That(mine, Has.Count.EqualTo(2));
-        Assert.That(mine[1].Status, Is.EqualTo(GatewayTaskStatus.Completed));
+            return (tasks, seen.ToList());
     }
 
     [Test]
