@@ -62,15 +62,21 @@ public sealed partial class GatewayClient
     }
 
     /// <summary>The <c>after</c> of a <c>Link: &lt;…?after=ID&amp;limit=N&gt;; rel="next"</c> header; null when there is none.</summary>
-    private static long? NextAfter(string? link)
+    private static long? NextAfter(string? link) =>
+        NextCursor(link, "after") is { } after ? long.Parse(after, CultureInfo.InvariantCulture) : null;
+
+    /// <summary>The value of <paramref name="cursor"/> in a <c>Link: &lt;…?cursor=VALUE&amp;…&gt;; rel="next"</c> header; null when there is none.</summary>
+    private static string? NextCursor(string? link, string cursor)
     {
         if (link is null || !link.Contains("rel=\"next\"", StringComparison.Ordinal))
             return null;
         var match = NextPage().Match(link);
-        return match.Success ? long.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture) : null;
+        while (match.Success && match.Groups[1].Value != cursor)
+            match = match.NextMatch();
+        return match.Success ? Uri.UnescapeDataString(match.Groups[2].Value) : null;
     }
 
-    [GeneratedRegex(@"[?&]after=(\d+)")]
+    [GeneratedRegex(@"[?&](\w+)=([^&>]*)")]
     private static partial Regex NextPage();
 
     /// <summary>Every entity of one domain view, read as <typeparamref name="T"/> with source-generated metadata.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Gateway.Client.Wire;
 
@@ -135,10 +136,14 @@ public sealed partial class GatewayClient
     public Task<GatewayTask> CancelAsync(string circle, string id, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Delete, TaskPath(circle, id)), ClientJson.Default.GatewayTask, cancellationToken);
 
-    /// <summary>The circle's recent tasks, newest first, optionally only those in one <paramref name="status"/>.</summary>
+    /// <summary>
+    /// The circle's tasks, newest first, optionally only those in one <paramref name="status"/>:
+    /// up to <paramref name="limit"/> of them, read a page at a time as the enumeration goes on
+    /// (a filtered page may hold few tasks, see <see cref="ListTasksPageAsync"/>).
+    /// </summary>
     /// <param name="circle">The circle.</param>
     /// <param name="status">Only tasks in this state.</param>
-    /// <param name="limit">How many, 1 … 500.</param>
+    /// <param name="limit">How many at most.</param>
     /// <param name="cancellationToken">Stops the enumeration.</param>
     public async IAsyncEnumerable<GatewayTask> ListTasksAsync(
         string circle,
@@ -147,13 +152,44 @@ public sealed partial class GatewayClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var query = $"?limit={limit}" + (status is { } s ? "&status=" + s.ToWire() : "");
-        // The API answers one page of the most recent tasks; it has no cursor to follow further.
-        var list = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{CirclePath(circle)}/tasks{query}"), ClientJson.Default.TaskList, cancellationToken)
-            .ConfigureAwait(false);
-        foreach (var task in list.Tasks)
-            yield return task;
+        string? before = null;
+        var left = limit;
+        do
+        {
+            var page = await ListTasksPageAsync(circle, status, Math.Min(left, MaxTaskPage), before, cancellationToken).ConfigureAwait(false);
+            foreach (var task in page.Tasks)
+            {
+                yield return task;
+                left--;
+            }
+            before = page.NextBefore;
+        }
+        while (left > 0 && before is not null);
     }
+
+    /// <summary>
+    /// One page of the circle's tasks, newest first: at most <paramref name="limit"/> (1 to 500)
+    /// listed after the task <paramref name="before"/> (the newest when null), optionally only
+    /// those in one <paramref name="status"/>. With a status, one request reads a bounded stretch
+    /// of the list, so a page may hold fewer tasks, or none, though older ones match.
+    /// <see cref="TaskListPage.NextBefore"/> is the <paramref name="before"/> of the following page,
+    /// null when the list ended.
+    /// </summary>
+    /// <exception cref="GatewayApiException">400 naming <c>limit</c> or <c>before</c> when out of range.</exception>
+    public async Task<TaskListPage> ListTasksPageAsync(string circle, GatewayTaskStatus? status = null, int limit = 50,
+        string? before = null, CancellationToken cancellationToken = default)
+    {
+        var query = $"?limit={limit.ToString(CultureInfo.InvariantCulture)}"
+            + (status is { } s ? "&status=" + s.ToWire() : "")
+            + (before is null ? "" : "&before=" + Uri.EscapeDataString(before));
+        string? next = null;
+        var list = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{CirclePath(circle)}/tasks{query}"), ClientJson.Default.TaskList, cancellationToken,
+            headers => next = headers.TryGetValues("Link", out var links) ? links.FirstOrDefault() : null).ConfigureAwait(false);
+        return new TaskListPage(list.Tasks, NextCursor(next, "before"));
+    }
+
+    /// <summary>Most tasks the API answers in one page.</summary>
+    private const int MaxTaskPage = 500;
 
     private async Task<GatewayTask> PollUntilAsync(GatewayTask task, TimeSpan limit, long started, CancellationToken cancellationToken)
     {

@@ -99,6 +99,10 @@ public static class TasksApi
         group.MapGet("/", List)
             .WithName("ListTasks")
             .WithSummary("Recent tasks of the circle, newest first.")
+            .WithDescription("At most `limit` tasks, newest first, starting after the task `before` (the newest when absent). " +
+                $"With `status`, one request reads at most {TaskReader.MaxScanned} tasks of the circle's list, so a page may hold " +
+                "fewer than `limit` though older tasks match. While older tasks remain, the `Link` header names the next page " +
+                "(`<…?before=ID&limit=N>; rel=\"next\"`, with the same `status`).")
             .WithMetadata(new DefaultLimit(DefaultListLimit))
             .ProducesValidationProblem();
         return group;
@@ -374,7 +378,9 @@ public static class TasksApi
         string circle,
         [FromQuery] string? status,
         [FromQuery] string? limit,
-        TaskReader store)
+        [FromQuery] string? before,
+        TaskReader store,
+        HttpContext context)
     {
         TaskState? state = null;
         if (status is not null)
@@ -386,9 +392,17 @@ public static class TasksApi
         var count = DefaultListLimit;
         if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxListLimit))
             return RequestReader.Invalid("limit", $"limit must be a whole number from 1 to {MaxListLimit}.");
+        if (before is not null && !TaskIds.IsWellFormed(before))
+            return RequestReader.Invalid("before", "before must be a task id: 32 lowercase hex digits.");
 
-        var tasks = await store.ListAsync(circle, state, count);
-        return TypedResults.Ok(new TaskListView(tasks.Select(TaskView.From).ToArray()));
+        var page = await store.ListAsync(circle, state, count, before);
+        if (page.Next is { } next)
+        {
+            var request = context.Request;
+            context.Response.Headers.Link =
+                $"<{request.PathBase}{request.Path}?before={next}&limit={count}{(status is null ? "" : "&status=" + state!.Value.ToWire())}>; rel=\"next\"";
+        }
+        return TypedResults.Ok(new TaskListView(page.Tasks.Select(TaskView.From).ToArray()));
     }
 
     internal static Results<Ok<TaskView>, Accepted<TaskView>, ProblemHttpResult> Respond(TaskRecord task) =>

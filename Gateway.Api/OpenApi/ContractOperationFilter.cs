@@ -10,9 +10,10 @@ namespace Gateway.Api.OpenApi;
 /// What every operation shares, applied by name and media type so a new endpoint gets it
 /// without an edit here:
 /// - the contract's shared parameters (<c>{circle}</c>, <c>?wait</c>, <c>?limit</c>, <c>?after</c>,
-///   <c>?status</c>) have the same type and bounds wherever they appear, read from the running
-///   limits; a list's default page size is its endpoint's <see cref="DefaultLimit"/>, and a list
-///   that takes <c>?after</c> declares the <c>Link</c> header that names its next page;
+///   <c>?before</c>, <c>?status</c>) have the same type and bounds wherever they appear, read from
+///   the running limits; a list's default page size is its endpoint's <see cref="DefaultLimit"/>,
+///   and a list that pages by <c>?after</c> or <c>?before</c> declares the <c>Link</c> header that
+///   names its next page;
 /// - a body or response in a text media type (a script, an event stream) is a string;
 /// - every error response is <c>application/problem+json</c>.
 /// </summary>
@@ -35,14 +36,14 @@ internal sealed class ContractOperationFilter(IOptions<LimitsOptions> limits) : 
             }
         }
 
-        // A list that pages by ?after names its next page in the Link header of a 200.
-        if (operation.Parameters?.Any(p => p.In == ParameterLocation.Query && p.Name == "after") == true
+        // A list that pages by a cursor (?after, ?before) names its next page in the Link header of a 200.
+        if (operation.Parameters?.FirstOrDefault(p => p.In == ParameterLocation.Query && p.Name is "after" or "before") is { Name: { } cursor }
             && operation.Responses?.TryGetValue("200", out var listed) == true && listed is OpenApiResponse page)
         {
             page.Headers ??= new Dictionary<string, IOpenApiHeader>();
             page.Headers["Link"] = new OpenApiHeader
             {
-                Description = "The next page, while more remain: `<…?after=ID&limit=N>; rel=\"next\"`.",
+                Description = $"The next page, while more remain: `<…?{cursor}=ID&limit=N>; rel=\"next\"`.",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
             };
         }
@@ -93,6 +94,12 @@ internal sealed class ContractOperationFilter(IOptions<LimitsOptions> limits) : 
             Format = "int64",
             Minimum = "0",
             Description = "Only the items whose ids come after this one: the next page starts after the last id of the one before.",
+        },
+        (ParameterLocation.Query, "before") => new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Pattern = "^[0-9a-f]{32}$",
+            Description = "Only the tasks listed after this one (older): the next page starts after the last task the one before read.",
         },
         (ParameterLocation.Query, "status") => new OpenApiSchema
         {

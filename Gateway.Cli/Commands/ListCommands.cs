@@ -10,26 +10,34 @@ internal static class ListCommands
         var circle = CommonOptions.Circle();
         var status = new Option<string?>("--status", "-s") { Description = "Only tasks in this state" };
         status.AcceptOnlyFromAmong("scheduled", "pending", "processing", "completed", "failed", "cancelled");
-        var limit = new Option<int>("--limit", "-n") { Description = "How many, 1 … 500", DefaultValueFactory = _ => 50 }.AtLeast(1);
+        var limit = new Option<int>("--limit", "-n") { Description = "How many at most, read 500 at a time", DefaultValueFactory = _ => 50 }.AtLeast(1);
+        var before = new Option<string>("--before") { Description = "Start after this task: the one the line \"More: …\" names" }.NotEmpty();
         var json = CommonOptions.Json("Print the tasks as a JSON array");
-        return new Command("tasks", "The circle's recent tasks, newest first.") { circle, status, limit, json }.SetPrintAction(
-            connection, json,
-            async (client, parse, cancellationToken) =>
+        return new Command("tasks", "The circle's recent tasks, newest first.") { circle, status, limit, before, json }.SetClientAction(
+            connection, async (client, parse, cancellationToken) =>
             {
                 var filter = parse.GetValue(status) is { } s ? GatewayTaskStatusExtensions.Parse(s) : (GatewayTaskStatus?)null;
                 var tasks = new List<GatewayTask>();
-                await foreach (var task in client.ListTasksAsync(parse.GetValue(circle)!, filter, parse.GetValue(limit), cancellationToken))
-                    tasks.Add(task);
-                return tasks;
-            },
-            tasks => Output.Table(["ID", "STATUS", "CREATED", "MS", "ERROR"], tasks.Select(t => new[]
-            {
-                t.Id,
-                t.Status.ToWire(),
-                Output.Time(t.CreatedAt),
-                t.DurationMs is { } ms ? ms.ToString("0.#", CultureInfo.InvariantCulture) : "-",
-                t.Error?.Code ?? "",
-            })));
+                var next = parse.GetValue(before);
+                do
+                {
+                    var page = await client.ListTasksPageAsync(parse.GetValue(circle)!, filter, Math.Min(parse.GetValue(limit) - tasks.Count, 500), next, cancellationToken);
+                    tasks.AddRange(page.Tasks);
+                    next = page.NextBefore;
+                }
+                while (tasks.Count < parse.GetValue(limit) && next is not null);
+                Output.JsonOr(parse.GetValue(json), tasks, list => Output.Table(["ID", "STATUS", "CREATED", "MS", "ERROR"], list.Select(t => new[]
+                {
+                    t.Id,
+                    t.Status.ToWire(),
+                    Output.Time(t.CreatedAt),
+                    t.DurationMs is { } ms ? ms.ToString("0.#", CultureInfo.InvariantCulture) : "-",
+                    t.Error?.Code ?? "",
+                })));
+                if (next is not null)
+                    Console.Error.WriteLine($"More: gw tasks --circle {parse.GetValue(circle)}{(parse.GetValue(status) is { } st ? " --status " + st : "")} --before {next}");
+                return ExitCodes.Ok;
+            });
     }
 
     public static Command Circles(ConnectionOptions connection)

@@ -59,6 +59,9 @@ public sealed record TaskEvent(string Id, string Circle, GatewayTaskStatus Statu
 /// <summary>One page of a domain view, in id order; <see cref="NextAfter"/> starts the next page, null after the last.</summary>
 public sealed record DomainPage(IReadOnlyList<JsonElement> Items, long? NextAfter);
 
+/// <summary>One page of a circle's tasks, newest first; <see cref="NextBefore"/> starts the next page, null when the list ended.</summary>
+public sealed record TaskListPage(IReadOnlyList<GatewayTask> Tasks, string? NextBefore);
+
 /// <summary>The read-only domain views of a circle, as scripts left them.</summary>
 public enum DomainView
 {

@@ -28,6 +28,9 @@ public static class TaskIds
         return id.ToString("x32", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The Unix time in milliseconds a well-formed id was made at (its first 48 bits, as in a UUIDv7).</summary>
+    public static long CreatedMs(string id) => long.Parse(id.AsSpan(0, 12), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+
     /// <summary>True when <paramref name="id"/> has the shape of an id; anything else can never name a task.</summary>
     public static bool IsWellFormed(string? id)
     {

@@ -56,32 +56,81 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         return new TaskSource((string?)v[1] ?? "", TaskHash.Text(v[2]) ?? "null", TaskHash.Text(v[3]));
     }
 
-    /// <summary>Recent tasks of a circle, newest first, optionally of one status.</summary>
-    public async Task<IReadOnlyList<TaskRecord>> ListAsync(string circle, TaskState? status, int limit)
+    /// <summary>Index entries read in one round trip while a status filter looks for its tasks.</summary>
+    private const int FilteredPage = 100;
+
+    /// <summary>Most index entries one list request reads while a status filter looks for its tasks.</summary>
+    public const int MaxScanned = 20 * FilteredPage;
+
+    /// <summary>
+    /// A page of a circle's tasks, newest first, optionally of one status, starting after the task
+    /// <paramref name="before"/> (the newest when null). A filtered page reads at most
+    /// <see cref="MaxScanned"/> entries of the circle's list, so it may hold fewer than
+    /// <paramref name="limit"/> tasks though older ones match. <see cref="TaskPage.Next"/> is the
+    /// last task read, from which the next page goes on; null when the list ended. A
+    /// <paramref name="before"/> no longer listed (past its retention) places the page by the time
+    /// its id carries.
+    /// </summary>
+    public async Task<TaskPage> ListAsync(string circle, TaskState? status, int limit, string? before = null)
     {
         CircleName.Ensure(circle);
+        if (before is not null && !TaskIds.IsWellFormed(before))
+            throw new ArgumentException($"'{before}' is not a task id.", nameof(before));
         var db = Db;
+        var index = RedisKeys.Index(circle);
         var found = new List<TaskRecord>(limit);
-        // Without a status filter one page is enough; with one, read on in pages, bounded.
-        var page = status is null ? limit : Math.Max(limit, 100);
-        for (long start = 0; found.Count < limit && start < 20L * page; start += page)
+        var start = 0L;
+        Position? last = null;
+        if (before is not null)
         {
-            var ids = await db.SortedSetRangeByRankAsync(RedisKeys.Index(circle), start, start + page - 1, Order.Descending);
-            if (ids.Length == 0)
-                break;
+            var rank = db.SortedSetRankAsync(index, before, Order.Descending);
+            var score = db.SortedSetScoreAsync(index, before);
+            last = new Position(await score ?? TaskIds.CreatedMs(before), before);
+            // Not listed: after every task created at or after the time its id carries.
+            start = await rank is { } r ? r + 1 : await db.SortedSetLengthAsync(index, last.Value.Score, double.PositiveInfinity);
+        }
+        // Without a status filter one read is enough; with one, read on, bounded.
+        var page = status is null ? limit : Math.Max(limit, FilteredPage);
+        var end = start + (status is null ? limit : MaxScanned);
+        string? next = null;
+        var ended = false;
+        while (found.Count < limit && start < end && !ended)
+        {
+            var want = Math.Min(page, end - start);
+            var entries = await db.SortedSetRangeByRankWithScoresAsync(index, start, start + want - 1, Order.Descending);
+            start += entries.Length;
+            ended = entries.Length < want;
             var batch = db.CreateBatch();
-            var reads = ids.Select(id => batch.HashGetAsync(RedisKeys.Task(circle, (string?)id ?? ""), TaskHash.RecordFields)).ToArray();
-            batch.Execute();
-            foreach (var read in reads)
+            var reads = new List<(string Id, Task<RedisValue[]> Read)>(entries.Length);
+            foreach (var entry in entries)
             {
-                var task = TaskHash.ToRecord(circle, await read);
-                if (task is not null && (status is null || task.Status == status) && found.Count < limit)
+                var position = new Position(entry.Score, (string?)entry.Element ?? "");
+                // A task submitted since the last read moves every entry down a rank: skip what was read.
+                if (last is { } seen && !position.IsOlderThan(seen))
+                    continue;
+                last = position;
+                reads.Add((position.Id, batch.HashGetAsync(RedisKeys.Task(circle, position.Id), TaskHash.RecordFields)));
+            }
+            batch.Execute();
+            var taken = 0;
+            for (; taken < reads.Count && found.Count < limit; taken++)
+            {
+                next = reads[taken].Id;
+                var task = TaskHash.ToRecord(circle, await reads[taken].Read);
+                if (task is not null && (status is null || task.Status == status))
                     found.Add(task);
             }
-            if (ids.Length < page)
-                break;
+            if (ended && taken == reads.Count)
+                next = null; // the list's last entry was taken: nothing is older
         }
-        return found;
+        return new TaskPage(found, next);
+    }
+
+    /// <summary>Where an entry stands in a circle's list: by creation time, then by id (the list's order).</summary>
+    private readonly record struct Position(double Score, string Id)
+    {
+        public bool IsOlderThan(Position other) =>
+            Score < other.Score || (Score == other.Score && string.CompareOrdinal(Id, other.Id) < 0);
     }
 
     /// <summary>Queue figures of one circle (pending counts every priority's lane); zeros for a circle that never had a task.</summary>
@@ -107,3 +156,6 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         return members.Select(m => (string?)m ?? "").Where(CircleName.IsValid).Order(StringComparer.Ordinal).ToArray();
     }
 }
+
+/// <summary>A page of a circle's tasks, newest first; <see cref="Next"/> is the id the next page starts after, null when the list ended.</summary>
+public sealed record TaskPage(IReadOnlyList<TaskRecord> Tasks, string? Next);

@@ -235,6 +235,33 @@ public sealed class ClientCallTests
     }
 
     [Test]
+    public async Task ListTasksPageAsync_WalksThePages_AndListTasksAsyncFollowsThemPastWhatOneRequestReads()
+    {
+        // One failed task, then more completed ones than one filtered request of the API reads.
+        var circle = TestRedis.NewCircle("list");
+        var failed = await _client.SubmitAsync(circle, "throw 1", wait: TimeSpan.FromSeconds(30));
+        var newer = Gateway.Core.Redis.TaskReader.MaxScanned + 100;
+        for (var done = 0; done < newer; done += 1000)
+        {
+            var batch = await _client.SubmitBatchAsync(circle, Enumerable.Repeat(new TaskSubmission("1"), Math.Min(1000, newer - done)).ToList(), TimeSpan.FromSeconds(60));
+            Assert.That(batch.AllFinished, Is.True);
+        }
+
+        var first = await _client.ListTasksPageAsync(circle, limit: 3);
+        var second = await _client.ListTasksPageAsync(circle, limit: 3, before: first.NextBefore);
+        var firstFiltered = await _client.ListTasksPageAsync(circle, GatewayTaskStatus.Failed, limit: 5);
+        var found = await _client.ListTasksAsync(circle, GatewayTaskStatus.Failed, limit: 5).ToListAsync();
+
+        Assert.That(first.Tasks, Has.Count.EqualTo(3));
+        Assert.That(first.NextBefore, Is.EqualTo(first.Tasks[^1].Id));
+        Assert.That(second.Tasks.Select(t => t.Id), Has.None.AnyOf(first.Tasks.Select(t => t.Id).ToArray()));
+        Assert.That(string.CompareOrdinal(second.Tasks[0].Id, first.Tasks[^1].Id), Is.LessThan(0), "older than the first page");
+        Assert.That(firstFiltered.Tasks, Is.Empty, "the newest tasks the request read all completed");
+        Assert.That(firstFiltered.NextBefore, Is.Not.Null);
+        Assert.That(found.Select(t => t.Id), Is.EqualTo(new[] { failed.Id }), "the enumeration reads on to the end of the list");
+    }
+
+    [Test]
     public async Task Circles_AfterATask_ListAndGetShowTheCircle()
     {
         var circle = TestRedis.NewCircle("circ");

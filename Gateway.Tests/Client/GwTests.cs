@@ -127,6 +127,34 @@ public sealed class GwTests
     }
 
     [Test]
+    public async Task Tasks_APageAsATable_TheNextPageNamedOnStderr_AndFollowedWithBefore()
+    {
+        var circle = TestRedis.NewCircle("gw");
+        var ids = new List<string>();
+        foreach (var script in new[] { "1", "throw new Error('x')", "3" })
+            ids.Add((await GwProcess.RunAsync(["submit", "-", "--circle", circle], stdin: script)).Stdout.Trim());
+        foreach (var id in ids)
+            await GwProcess.RunAsync(["wait", id, "--circle", circle]);
+
+        var first = await GwProcess.RunAsync(["tasks", "--circle", circle, "--limit", "2"]);
+        var rest = await GwProcess.RunAsync(["tasks", "--circle", circle, "--before", ids[1], "--json"]);
+        var failed = await GwProcess.RunAsync(["tasks", "--circle", circle, "--status", "failed", "--limit", "1", "--json"]);
+        var badBefore = await GwProcess.RunAsync(["tasks", "--circle", circle, "--before", "nope"]);
+
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        Assert.That(first.Stdout.TrimEnd().Split('\n').Skip(1).Select(l => l.Split(' ')[0]), Is.EqualTo(new[] { ids[2], ids[1] }), first.ToString());
+        Assert.That(first.Stderr, Is.EqualTo($"More: gw tasks --circle {circle} --before {ids[1]}\n"));
+        using (var page = JsonDocument.Parse(rest.Stdout))
+            Assert.That(page.RootElement.EnumerateArray().Select(t => t.GetProperty("id").GetString()), Is.EqualTo(new[] { ids[0] }));
+        Assert.That(rest.Stderr, Is.Empty, "the last page names no next one");
+        using (var page = JsonDocument.Parse(failed.Stdout))
+            Assert.That(page.RootElement.EnumerateArray().Select(t => t.GetProperty("id").GetString()), Is.EqualTo(new[] { ids[1] }));
+        Assert.That(failed.Stderr, Is.EqualTo($"More: gw tasks --circle {circle} --status failed --before {ids[1]}\n"));
+        Assert.That(badBefore.ExitCode, Is.EqualTo(2), badBefore.ToString());
+        Assert.That(badBefore.Stderr, Does.Contain("before: before must be a task id"));
+    }
+
+    [Test]
     public async Task SubmitGetWatchTasksCirclesWorkers_WorkOnOneTask()
     {
         var circle = TestRedis.NewCircle("gw");

@@ -1,3 +1,4 @@
+using Gateway.Core.Redis;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Gateway.Api.OpenApi;
@@ -211,8 +212,22 @@ public sealed class OpenApiDocumentTests : ApiFixture
             var delete = _document.Operation($"/api/circles/{{circle}}/{view}/{{id}}", "delete")!;
             Assert.That(delete["responses"]!.AsObject().Select(r => r.Key), Is.SupersetOf(new[] { "204", "404" }), view);
         }
-        Assert.That(_document.Operation("/api/circles/{circle}/tasks", "get")!["responses"]!["200"]!["headers"], Is.Null,
-            "a list without ?after names no next page");
+        Assert.That(_document.Operation("/api/circles/{circle}/scripts", "get")!["responses"]!["200"]!["headers"], Is.Null,
+            "a list without a cursor names no next page");
+    }
+
+    [Test]
+    public void TaskList_PagesByBefore_AndDeclaresTheLinkHeader()
+    {
+        var list = _document.Operation("/api/circles/{circle}/tasks", "get")!;
+        var before = list["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "before")!;
+
+        Assert.That(before["in"]!.GetValue<string>(), Is.EqualTo("query"));
+        Assert.That(before["schema"]!["type"]!.GetValue<string>(), Is.EqualTo("string"));
+        Assert.That(before["schema"]!["pattern"]!.GetValue<string>(), Is.EqualTo("^[0-9a-f]{32}$"));
+        var link = list["responses"]!["200"]!["headers"]!["Link"]!;
+        Assert.That(link["description"]!.GetValue<string>(), Does.Contain("?before=ID"));
+        Assert.That(list["description"]!.GetValue<string>(), Does.Contain(TaskReader.MaxScanned.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     [Test]

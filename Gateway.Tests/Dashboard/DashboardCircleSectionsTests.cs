@@ -175,6 +175,41 @@ public sealed partial class DashboardCircleSectionsTests
     }
 
     [Test]
+    public async Task CircleView_MoreTasksThanAPage_OlderTasksReadsTheNextPage_WithTheStatusFilterToo()
+    {
+        // One failed task, then more completed ones than one filtered read of the list looks through.
+        var circle = TestRedis.NewCircle("older");
+        var failed = await _http.SubmitAsync(circle, new { script = "throw new Error('long ago')" }, wait: 30);
+        Assert.That(failed.TaskStatus, Is.EqualTo("failed"), failed.ToString());
+        var newer = Gateway.Core.Redis.TaskReader.MaxScanned + 50;
+        for (var done = 0; done < newer; done += 1000)
+        {
+            var count = Math.Min(1000, newer - done);
+            var batch = await GatewayClient.ReadAsync(await _http.PostAsJsonAsync($"/api/circles/{circle}/tasks/batch?wait=60",
+                new { tasks = Enumerable.Repeat(new { script = "1" }, count) }));
+            Assert.That(batch.Status, Is.EqualTo(HttpStatusCode.OK), batch.ToString());
+        }
+
+        _page = await DashboardBrowser.OpenAsync(Api, $"#/circles/{circle}");
+        var rows = _page.Locator("#tasks tbody tr[data-task]");
+        var older = _page.Locator("#older-tasks");
+        await Expect(rows).ToHaveCountAsync(100);
+        await older.ClickAsync();
+        await Expect(rows).ToHaveCountAsync(200);
+        var (last, next) = (await rows.Nth(99).GetAttributeAsync("data-task"), await rows.Nth(100).GetAttributeAsync("data-task"));
+        Assert.That(string.CompareOrdinal(next, last), Is.LessThan(0), "the older page comes after, newest first");
+
+        // Failed: none among the newest the read looked through; "Older tasks" finds it, then the list has ended.
+        await _page.Locator("#status-filter").SelectOptionAsync("failed");
+        await Expect(_page.Locator("#tasks tbody")).ToContainTextAsync("No task matches among those read");
+        await older.ClickAsync();
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToHaveAttributeAsync("data-task", failed.Body!["id"]!.GetValue<string>());
+        await Expect(older).ToBeHiddenAsync();
+        Assert.That(await Accessibility.SeriousViolationsAsync(_page), Is.Empty, "the task list with its Older tasks button");
+    }
+
+    [Test]
     public async Task CircleView_ADomainViewLongerThanAPage_ShowsTheFirstHundred_SaysWhereTheRestAre_AndDeletesOne()
     {
         var circle = TestRedis.NewCircle("ents");

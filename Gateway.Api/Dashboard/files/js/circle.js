@@ -69,11 +69,12 @@ function entityTable(title, items, circle, path, more, remove) {
     ' or ', h('code', {}, `GET /api/circles/${enc(circle)}/${path}?after=${more}`), '.')];
 }
 
-/** The `after` of a `Link: <…?after=ID…>; rel="next"` header; null when there is no next page. */
-function nextAfter(headers) {
+/** The `cursor` (`after`, `before`) of a `Link: <…?cursor=VALUE…>; rel="next"` header; null when there is no next page. */
+function nextCursor(headers, cursor) {
   const link = headers?.get('Link') ?? '';
-  const match = /[?&]after=(\d+)[^>]*>\s*;\s*rel="next"/.exec(link);
-  return match ? match[1] : null;
+  if (!/>\s*;\s*rel="next"/.test(link)) return null;
+  const match = new RegExp(`[?&]${cursor}=([^&>]+)`).exec(link);
+  return match ? decodeURIComponent(match[1]) : null;
 }
 
 export async function circleView(main, { circle }, signal) {
@@ -85,6 +86,10 @@ export async function circleView(main, { circle }, signal) {
   const message = h('p', { class: 'muted', role: 'status' });
   const body = h('tbody', {});
   const tasks = new Map(); // id → task
+  // "Older tasks" reads the next page of the list, from the task the last read ended at.
+  let older = null, cap = shown;
+  const olderButton = h('button', { type: 'button', id: 'older-tasks', onclick: () => loadOlder() }, 'Older tasks');
+  const olderBar = h('p', { hidden: true }, olderButton);
 
   replace(main,
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/' }, 'Overview'), ' / ', circle),
@@ -101,7 +106,8 @@ export async function circleView(main, { circle }, signal) {
         h('table', { id: 'tasks' },
           h('caption', { class: 'sr-only' }, `Recent tasks of ${circle}, newest first`),
           h('thead', {}, h('tr', {}, ['Task', 'Status', 'Created', 'Duration', 'Attempts', 'Worker', 'Error'].map(t => h('th', { scope: 'col' }, t)))),
-          body))),
+          body)),
+      olderBar),
     h('section', { 'aria-labelledby': 'scripts-title' }, h('h2', { id: 'scripts-title' }, 'Registered scripts'),
       h('div', { id: 'scripts' }, h('p', { class: 'muted' }, 'Loading…'))),
     h('section', { 'aria-labelledby': 'schedules-title' }, h('h2', { id: 'schedules-title' }, 'Schedules'),
@@ -121,7 +127,7 @@ export async function circleView(main, { circle }, signal) {
     const rows = [...tasks.values()]
       .filter(t => (!wanted || t.status === wanted) && (!term || t.id.includes(term)))
       .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-      .slice(0, shown);
+      .slice(0, cap);
     body.replaceChildren(...rows.map(t => h('tr', { 'data-task': t.id },
       h('th', { scope: 'row' }, h('a', { href: `#/circles/${enc(circle)}/tasks/${t.id}`, class: 'mono' }, t.id)),
       h('td', {}, badge(t.status)),
@@ -130,18 +136,40 @@ export async function circleView(main, { circle }, signal) {
       h('td', { class: 'num' }, String(t.attempts)),
       h('td', {}, t.workerId ?? '—'),
       h('td', {}, t.error ? h('span', { title: t.error.message }, t.error.code) : '—'))));
-    if (!rows.length) body.append(h('tr', {}, h('td', { colspan: 7 }, term || wanted ? 'No task matches.' : 'No task yet.')));
+    if (!rows.length) body.append(h('tr', {}, h('td', { colspan: 7 },
+      older !== null ? 'No task matches among those read; "Older tasks" reads further back.' : term || wanted ? 'No task matches.' : 'No task yet.')));
+    olderBar.hidden = older === null;
+  }
+
+  const tasksPath = before => `${path}/tasks?limit=${shown}${filter.value ? `&status=${filter.value}` : ''}${before ? `&before=${before}` : ''}`;
+
+  async function loadOlder() {
+    olderButton.disabled = true;
+    try {
+      const { data, headers } = await api(tasksPath(older), { signal });
+      for (const t of data.tasks) tasks.set(t.id, settle(tasks.get(t.id), t));
+      cap += data.tasks.length;
+      older = nextCursor(headers, 'before');
+    } catch (error) {
+      if (signal.aborted) return;
+      message.textContent = problemText(error);
+    } finally {
+      olderButton.disabled = false;
+    }
+    paint();
   }
 
   async function loadTasks() {
     const status = filter.value;
     message.textContent = '';
     try {
-      const { data } = await api(`${path}/tasks?limit=${shown}${status ? `&status=${status}` : ''}`, { signal });
+      const { data, headers } = await api(tasksPath(null), { signal });
       // A list read while tasks finished may be older than the events that finished them.
       const read = data.tasks.map(t => settle(tasks.get(t.id), t));
       if (!status) tasks.clear();
       for (const t of read) tasks.set(t.id, t);
+      older = nextCursor(headers, 'before');
+      cap = shown;
     } catch (error) {
       if (signal.aborted) return;
       message.textContent = problemText(error);
@@ -202,7 +230,7 @@ export async function circleView(main, { circle }, signal) {
 
   const kinds = ['calendars', 'events', 'flows', 'contracts'];
   const domain = await Promise.all(kinds.map(kind => optional(`${path}/${kind}?limit=${entityPage}`, signal,
-    (data, headers) => entityTable(kind[0].toUpperCase() + kind.slice(1), data[kind], circle, kind, nextAfter(headers),
+    (data, headers) => entityTable(kind[0].toUpperCase() + kind.slice(1), data[kind], circle, kind, nextCursor(headers, 'after'),
       async id => { await api(`${path}/${kind}/${id}`, { method: 'DELETE', signal }); loadFigures().catch(() => {}); }))));
   if (signal.aborted) return;
   replace(document.getElementById('domain'), kinds.map((kind, i) => h('div', { class: 'entity' }, h('h3', {}, kind[0].toUpperCase() + kind.slice(1)), domain[i])));
