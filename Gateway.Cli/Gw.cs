@@ -21,6 +21,8 @@ internal static class Gw
             TaskCommands.Retry(connection),
             ListCommands.Tasks(connection),
             ListCommands.Circles(connection),
+            PauseCommands.Pause(connection),
+            PauseCommands.Resume(connection),
             ListCommands.Workers(connection),
             ListCommands.Health(connection),
             StreamCommand.Create(connection),

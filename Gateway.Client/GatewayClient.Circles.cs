@@ -19,6 +19,17 @@ public sealed partial class GatewayClient
     public Task<CircleInfo> GetCircleAsync(string circle, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, CirclePath(circle)), ClientJson.Default.CircleInfo, cancellationToken);
 
+    /// <summary>
+    /// Pauses the circle: its tasks are still accepted and wait, and no worker claims one until
+    /// <see cref="ResumeCircleAsync"/>; tasks already running finish. Returns its figures.
+    /// </summary>
+    public Task<CircleInfo> PauseCircleAsync(string circle, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, CirclePath(circle) + "/pause"), ClientJson.Default.CircleInfo, cancellationToken);
+
+    /// <summary>Resumes a paused circle: workers claim its waiting tasks again. Returns its figures.</summary>
+    public Task<CircleInfo> ResumeCircleAsync(string circle, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, CirclePath(circle) + "/resume"), ClientJson.Default.CircleInfo, cancellationToken);
+
     /// <summary>The live worker processes.</summary>
     public async Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
     {

@@ -30,6 +30,7 @@ public static class GatewayCoreExtensions
         services.AddSingleton(sp => sp.GetRequiredService<RedisConnector>().Connect());
         services.AddSingleton<TaskQueue>();
         services.AddSingleton<TaskReader>();
+        services.AddSingleton<CirclePauses>();
         services.AddSingleton<ScriptRegistry>();
         services.AddSingleton<ScheduleStore>();
         services.AddSingleton<Models.IModelStore, RedisModelStore>();

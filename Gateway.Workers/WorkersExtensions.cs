@@ -18,11 +18,13 @@ public static class WorkersExtensions
         if (enabled)
         {
             services.AddSingleton<RunningTasks>();
+            services.AddSingleton<PausedCircles>();
             services.AddSingleton<WorkerService>();
             services.AddSingleton<ILocalWorker>(sp => sp.GetRequiredService<WorkerService>());
             // Hosted services stop in reverse order: the heartbeat leaves the registry first, the
             // worker drains, and leases are kept until it has.
             services.AddHostedService<LeaseKeeper>();
+            services.AddHostedService(sp => sp.GetRequiredService<PausedCircles>());
             services.AddHostedService(sp => sp.GetRequiredService<WorkerService>());
             services.AddHostedService<Reaper>();
             services.AddHostedService<Promoter>();

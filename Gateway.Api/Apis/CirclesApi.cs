@@ -12,7 +12,21 @@ public static class CirclesApi
         var group = api.MapGroup("/circles").WithTags("Circles");
         group.MapGet("/", List).WithName("ListCircles").WithSummary("Every circle that has had a task, with its queue figures and the bytes its entities take.");
         group.MapGet("/{circle}", Get).WithName("GetCircle").WithSummary("One circle's queue figures and the bytes its entities take (zeros for a circle never used).");
+        group.MapPost("/{circle}/pause", (string circle, TaskReader store, IModelStore models, CirclePauses pauses) => SetPausedAsync(circle, true, store, models, pauses))
+            .WithName("PauseCircle")
+            .WithSummary("Pause the circle: its tasks are still accepted and wait; no worker claims one until it is resumed. Tasks already running finish.")
+            .WithDescription("Every worker process stops claiming within a moment of the answer. Schedules go on firing, and delayed tasks come due, into the waiting queue. Pausing a paused circle changes nothing.");
+        group.MapPost("/{circle}/resume", (string circle, TaskReader store, IModelStore models, CirclePauses pauses) => SetPausedAsync(circle, false, store, models, pauses))
+            .WithName("ResumeCircle")
+            .WithSummary("Resume a paused circle: workers claim its waiting tasks again, highest priority first.");
         return api;
+    }
+
+    /// <summary>Pauses or resumes the circle; answers its figures as they stand after.</summary>
+    private static async Task<Ok<CircleView>> SetPausedAsync(string circle, bool paused, TaskReader store, IModelStore models, CirclePauses pauses)
+    {
+        await pauses.SetAsync(circle, paused);
+        return TypedResults.Ok(await Figures(circle, store, models));
     }
 
     /// <summary>The circles the caller may use (all of them when the API is open).</summary>

@@ -138,8 +138,11 @@ public sealed record TaskListView(IReadOnlyList<TaskView> Tasks);
 /// <param name="EntityBytesLimit">The most they may take (<c>Gateway:Limits:MaxModelBytesPerCircle</c>); a script's create or change past it fails.</param>
 public sealed record CircleView(string Name, long Pending, long Processing, long Recent, long Scheduled, long EntityBytes, long EntityBytesLimit)
 {
+    /// <summary>True while an operator has paused the circle: tasks wait, none is claimed.</summary>
+    public bool Paused { get; init; }
+
     public static CircleView From(CircleStats stats, ModelUsage entities) =>
-        new(stats.Name, stats.Pending, stats.Processing, stats.Recent, stats.Scheduled, entities.Bytes, entities.MaxBytes);
+        new(stats.Name, stats.Pending, stats.Processing, stats.Recent, stats.Scheduled, entities.Bytes, entities.MaxBytes) { Paused = stats.Paused };
 }
 
 /// <summary>The known circles.</summary>

@@ -10,7 +10,9 @@ namespace Gateway.Client;
 /// <param name="Scheduled">Tasks waiting for their due time (delayed, or a retry's backoff).</param>
 /// <param name="EntityBytes">Bytes of JSON the circle's domain entities take together.</param>
 /// <param name="EntityBytesLimit">The most they may take; a script's create or change past it fails.</param>
-public sealed record CircleInfo(string Name, long Pending, long Processing, long Recent, long Scheduled = 0, long EntityBytes = 0, long EntityBytesLimit = 0);
+/// <param name="Paused">True while an operator has paused the circle: its tasks wait and none is claimed.</param>
+public sealed record CircleInfo(string Name, long Pending, long Processing, long Recent, long Scheduled = 0, long EntityBytes = 0, long EntityBytesLimit = 0,
+    bool Paused = false);
 
 /// <summary>A live worker process.</summary>
 /// <param name="Id">Worker id (also in <see cref="GatewayTask.WorkerId"/>).</param>

@@ -46,7 +46,7 @@ public enum CancelResult
 public sealed record ReapResult(int Requeued, int Lost);
 
 /// <summary>Queue figures of a circle.</summary>
-public sealed record CircleStats(string Name, long Pending, long Processing, long Recent, long Scheduled = 0);
+public sealed record CircleStats(string Name, long Pending, long Processing, long Recent, long Scheduled = 0, bool Paused = false);
 
 /// <summary>What a completion wrote: the outcome, nothing (fenced off), or a retry scheduled for <see cref="RetryAt"/>.</summary>
 public sealed record CompleteResult(bool Written, DateTimeOffset? RetryAt = null)

@@ -95,6 +95,12 @@ public static class RedisKeys
     /// <summary>Pub/sub channel: a circle's name whenever one of its schedules was put or deleted.</summary>
     public static readonly RedisChannel ScheduleChanges = RedisChannel.Literal(Prefix + "schedule-changes");
 
+    /// <summary>Set of the circles an operator paused (its own slot; never read inside a circle's script).</summary>
+    public static readonly RedisKey Paused = Prefix + "paused";
+
+    /// <summary>Pub/sub channel: a circle's name whenever it was paused or resumed.</summary>
+    public static readonly RedisChannel PauseChanges = RedisChannel.Literal(Prefix + "pause-changes");
+
     /// <summary>Pub/sub channel with one message per state change (<see cref="TaskEventMessage"/>).</summary>
     public static string Events(string circle) => $"{Prefix}events:{{{circle}}}";
 

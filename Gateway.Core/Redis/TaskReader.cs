@@ -142,11 +142,12 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         var processing = batch.SortedSetLengthAsync(RedisKeys.Processing(circle));
         var recent = batch.SortedSetLengthAsync(RedisKeys.Index(circle));
         var scheduled = batch.SortedSetLengthAsync(RedisKeys.Scheduled(circle));
+        var paused = batch.SetContainsAsync(RedisKeys.Paused, circle);
         batch.Execute();
         long pending = 0;
         foreach (var lane in lanes)
             pending += await lane;
-        return new CircleStats(circle, pending, await processing, await recent, await scheduled);
+        return new CircleStats(circle, pending, await processing, await recent, await scheduled, await paused);
     }
 
     /// <summary>Every circle that has had a task, by name.</summary>

@@ -262,6 +262,29 @@ public sealed class ClientCallTests
     }
 
     [Test]
+    public async Task PauseCircleAsync_KeepsTasksWaiting_UntilResumeCircleAsync()
+    {
+        var circle = TestRedis.NewCircle("pause");
+
+        var paused = await _client.PauseCircleAsync(circle);
+        // Other Api processes of the suite serve every circle; on a cluster they may hear the
+        // pause a moment after a later submit's message.
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var task = await _client.SubmitAsync(circle, "'later'");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var waiting = await _client.GetAsync(circle, task.Id);
+        var read = await _client.GetCircleAsync(circle);
+        var resumed = await _client.ResumeCircleAsync(circle);
+        var done = await _client.WaitAsync(circle, task.Id, TimeSpan.FromSeconds(30));
+
+        Assert.That(paused.Paused, Is.True);
+        Assert.That(waiting.Status, Is.EqualTo(GatewayTaskStatus.Pending));
+        Assert.That((read.Paused, read.Pending), Is.EqualTo((true, 1L)));
+        Assert.That(resumed.Paused, Is.False);
+        Assert.That(done.GetResult<string>(), Is.EqualTo("later"));
+    }
+
+    [Test]
     public async Task Circles_AfterATask_ListAndGetShowTheCircle()
     {
         var circle = TestRedis.NewCircle("circ");

@@ -155,6 +155,29 @@ public sealed class GwTests
     }
 
     [Test]
+    public async Task PauseAndResume_SayWhatTheyDid_AndCirclesShowsThePause()
+    {
+        var circle = TestRedis.NewCircle("gw");
+
+        var pause = await GwProcess.RunAsync(["pause", "--circle", circle]);
+        var submit = await GwProcess.RunAsync(["submit", "-", "--circle", circle], stdin: "7");
+        var circles = await GwProcess.RunAsync(["circles"]);
+        var resume = await GwProcess.RunAsync(["resume", "--circle", circle, "--json"]);
+        var wait = await GwProcess.RunAsync(["wait", submit.Stdout.Trim(), "--circle", circle]);
+        var noCircle = await GwProcess.RunAsync(["pause"]);
+
+        Assert.That(pause.ExitCode, Is.EqualTo(0), pause.ToString());
+        Assert.That(pause.Stdout, Is.EqualTo($"circle {circle} paused: 0 pending, 0 processing\n"));
+        Assert.That(circles.Stdout.Split('\n').Single(line => line.StartsWith(circle + " ", StringComparison.Ordinal)),
+            Does.Match(@"^\S+\s+1\s+0\s+0\s+1\s+0 B of 64 MiB\s+yes$"), circles.ToString());
+        using (var figures = JsonDocument.Parse(resume.Stdout))
+            Assert.That(figures.RootElement.GetProperty("paused").GetBoolean(), Is.False, resume.ToString());
+        Assert.That(wait.ExitCode, Is.EqualTo(0), wait.ToString());
+        Assert.That(wait.Stdout.Trim(), Is.EqualTo("7"));
+        Assert.That(noCircle.ExitCode, Is.EqualTo(2), noCircle.ToString());
+    }
+
+    [Test]
     public async Task SubmitGetWatchTasksCirclesWorkers_WorkOnOneTask()
     {
         var circle = TestRedis.NewCircle("gw");
@@ -178,7 +201,7 @@ public sealed class GwTests
             Assert.That(list.RootElement.EnumerateArray().Select(t => t.GetProperty("id").GetString()), Is.EqualTo(new[] { id }));
         Assert.That(circles.Stdout, Does.Contain("ENTITIES"));
         Assert.That(circles.Stdout.Split('\n').Single(line => line.StartsWith(circle + " ", StringComparison.Ordinal)),
-            Does.Match(@"^\S+\s+0\s+0\s+0\s+1\s+0 B of 64 MiB$"), circles.ToString());
+            Does.Match(@"^\S+\s+0\s+0\s+0\s+1\s+0 B of 64 MiB\s+no$"), circles.ToString());
         using (var live = JsonDocument.Parse(workers.Stdout))
             Assert.That(live.RootElement.GetArrayLength(), Is.GreaterThan(0));
     }

@@ -217,6 +217,17 @@ public sealed class OpenApiDocumentTests : ApiFixture
     }
 
     [Test]
+    public void PauseAndResume_AnswerTheCircle_WhichSaysWhetherItIsPaused()
+    {
+        foreach (var action in new[] { "pause", "resume" })
+        {
+            var operation = _document.Operation($"/api/circles/{{circle}}/{action}", "post")!;
+            Assert.That(operation["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>(), Does.EndWith("CircleView"), action);
+        }
+        Assert.That(_document.Schema("CircleView")["properties"]!["paused"]!["type"]!.GetValue<string>(), Is.EqualTo("boolean"));
+    }
+
+    [Test]
     public void TaskList_PagesByBefore_AndDeclaresTheLinkHeader()
     {
         var list = _document.Operation("/api/circles/{circle}/tasks", "get")!;

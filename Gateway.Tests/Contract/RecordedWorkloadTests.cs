@@ -202,6 +202,11 @@ public sealed class RecordedWorkloadTests : ApiFixture
         // Circles, domain views, workers, health.
         await client.GetAsync("/api/circles");
         await client.GetAsync($"/api/circles/{_circle}");
+        await client.PostAsync($"/api/circles/{_circle}/pause", null);
+        await client.PostAsync($"/api/circles/{_circle}/resume", null);
+        await client.PostAsync($"/api/circles/{_other}/pause", null);
+        await client.GetAsync($"{tasks}?limit=1&status=completed");
+        await client.GetAsync($"{tasks}?before=not-an-id");
         await client.GetAsync($"/api/circles/{_circle}/contracts");
         await client.GetAsync($"/api/circles/{_circle}/contracts/1");
         await client.GetAsync("/api/workers");

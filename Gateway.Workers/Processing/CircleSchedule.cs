@@ -5,7 +5,8 @@ namespace Gateway.Workers.Processing;
 /// <summary>
 /// Which circle to claim from next. Circles believed to hold work are served round-robin, so a
 /// busy circle cannot starve a quiet one. Work is known of from submit events (no polling) and,
-/// as a safety net for missed events, from a slow poll of every served circle.
+/// as a safety net for missed events, from a slow poll of every served circle. A paused circle
+/// (<see cref="PausedCircles"/>) is never chosen, and its resumption counts as a hint.
 /// </summary>
 /// <remarks>
 /// A completion may claim its circle's next task in the same round trip (<see cref="MayClaimNext"/>),
@@ -16,6 +17,7 @@ internal sealed class CircleSchedule
 {
     private readonly WorkerOptions _options;
     private readonly TaskReader _reader;
+    private readonly PausedCircles _paused;
     private readonly Channel<string> _hints = Channel.CreateUnbounded<string>(new() { SingleReader = true });
     private readonly List<string> _active = [];
     private readonly HashSet<string> _activeSet = new(StringComparer.Ordinal);
@@ -29,10 +31,19 @@ internal sealed class CircleSchedule
     // cleared by the claim loop just before it reads the hints, so none set after is lost.
     private volatile bool _contended;
 
-    public CircleSchedule(WorkerOptions options, TaskReader reader, TaskEvents events)
+    public CircleSchedule(WorkerOptions options, TaskReader reader, TaskEvents events, PausedCircles paused)
     {
         _options = options;
         _reader = reader;
+        _paused = paused;
+        paused.Resumed += circle =>
+        {
+            if (circle.Length == 0 || Serves(circle))
+            {
+                _contended = true;
+                _hints.Writer.TryWrite(circle);
+            }
+        };
         _served = options.ServesAllCircles ? null : new HashSet<string>(options.Circles, StringComparer.Ordinal);
         events.Changed += (circle, _, state) =>
         {
@@ -55,6 +66,9 @@ internal sealed class CircleSchedule
         {
             _contended = false;
             await DrainHintsAsync();
+            // Paused since it was marked: left until its resumption is heard.
+            if (_active.RemoveAll(_paused.Contains) > 0)
+                _activeSet.RemoveWhere(_paused.Contains);
             UpdateSole();
             if (_active.Count > 0)
             {
@@ -92,7 +106,7 @@ internal sealed class CircleSchedule
     /// has some. Otherwise the slot goes back to the claim loop and its round-robin.
     /// </summary>
     public bool MayClaimNext(string circle) =>
-        !_contended && string.Equals(circle, _sole, StringComparison.Ordinal);
+        !_contended && string.Equals(circle, _sole, StringComparison.Ordinal) && !_paused.Contains(circle);
 
     private void UpdateSole() => _sole = _active.Count == 1 ? _active[0] : null;
 
@@ -116,7 +130,7 @@ internal sealed class CircleSchedule
 
     private void Mark(string circle)
     {
-        if (_activeSet.Add(circle))
+        if (!_paused.Contains(circle) && _activeSet.Add(circle))
             _active.Add(circle);
     }
 }

@@ -30,6 +30,7 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
     private readonly ScriptThreads _threads;
     private readonly MemoryRelief _memoryRelief;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly PausedCircles _paused;
 
     /// <summary>1 while the claim loop takes work: before it starts and once it stops, no slot is handed out.</summary>
     private int _accepting;
@@ -38,6 +39,7 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
         TaskQueue queue,
         TaskReader reader,
         TaskEvents events,
+        PausedCircles paused,
         RunningTasks running,
         ScriptRunner runner,
         IOptions<WorkerOptions> options,
@@ -56,7 +58,8 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
         _time = time;
         _log = log;
         _memoryRelief = new MemoryRelief(time);
-        _schedule = new CircleSchedule(_options, reader, events);
+        _paused = paused;
+        _schedule = new CircleSchedule(_options, reader, events, paused);
         _slots = new SemaphoreSlim(_options.EffectiveConcurrency, _options.EffectiveConcurrency);
         _threads = new ScriptThreads(_options.EffectiveConcurrency, "script");
         _redisRetry = new ResiliencePipelineBuilder()
@@ -150,7 +153,7 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
 
     public int TryReserve(string circle, int wanted)
     {
-        if (Volatile.Read(ref _accepting) == 0 || !(_options.ServesAllCircles || _options.Circles.Contains(circle)))
+        if (Volatile.Read(ref _accepting) == 0 || !(_options.ServesAllCircles || _options.Circles.Contains(circle)) || _paused.Contains(circle))
             return 0;
         var reserved = 0;
         while (reserved < wanted && _slots.Wait(0))

@@ -80,6 +80,10 @@ function nextCursor(headers, cursor) {
 export async function circleView(main, { circle }, signal) {
   const path = `circles/${enc(circle)}`;
   const figures = h('dl', { class: 'figures' });
+  // Pause stops every worker claiming the circle's tasks; they still arrive and wait.
+  let paused = null;
+  const pauseButton = h('button', { type: 'button', id: 'pause-circle', hidden: true, onclick: () => togglePause() }, 'Pause');
+  const pauseNote = h('p', { class: 'muted', role: 'status', id: 'pause-note' });
   const filter = h('select', { id: 'status-filter' },
     h('option', { value: '' }, 'Every status'), statuses.map(s => h('option', { value: s }, s)));
   const search = h('input', { id: 'id-search', type: 'search', placeholder: 'part of a task id', autocomplete: 'off', spellcheck: 'false' });
@@ -95,7 +99,8 @@ export async function circleView(main, { circle }, signal) {
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/' }, 'Overview'), ' / ', circle),
     h('h1', {}, `Circle ${circle}`),
     figures,
-    h('p', {}, h('a', { class: 'button', href: `#/submit?circle=${enc(circle)}` }, 'Submit a task to this circle')),
+    h('p', { class: 'actions' }, h('a', { class: 'button', href: `#/submit?circle=${enc(circle)}` }, 'Submit a task to this circle'), ' ', pauseButton),
+    pauseNote,
     h('section', { 'aria-labelledby': 'tasks-title' },
       h('h2', { id: 'tasks-title' }, 'Recent tasks'),
       h('form', { class: 'filters', role: 'search', onsubmit: e => e.preventDefault() },
@@ -116,10 +121,31 @@ export async function circleView(main, { circle }, signal) {
       h('div', { id: 'domain' }, h('p', { class: 'muted' }, 'Loading…'))));
 
   async function loadFigures() {
-    const { data } = await api(path, { signal });
+    showFigures((await api(path, { signal })).data);
+  }
+
+  function showFigures(data) {
     const item = (k, v) => [h('dt', {}, k), h('dd', { 'data-figure': k.toLowerCase() }, v === undefined ? '—' : String(v))];
     replace(figures, item('Pending', data.pending), item('Scheduled', data.scheduled), item('Processing', data.processing), item('Recent', data.recent),
       item('Entities', `${bytes(data.entityBytes)} of ${bytes(data.entityBytesLimit)}`));
+    // A server without pausing says nothing of it: the button stays hidden.
+    if (typeof data.paused !== 'boolean') return;
+    paused = data.paused;
+    pauseButton.hidden = false;
+    pauseButton.textContent = paused ? 'Resume' : 'Pause';
+    pauseNote.textContent = paused ? 'Paused: tasks are accepted and wait; no worker claims one until the circle is resumed.' : '';
+  }
+
+  async function togglePause() {
+    pauseButton.disabled = true;
+    try {
+      showFigures((await api(`${path}/${paused ? 'resume' : 'pause'}`, { method: 'POST', signal })).data);
+    } catch (error) {
+      if (signal.aborted) return;
+      pauseNote.textContent = problemText(error);
+    } finally {
+      pauseButton.disabled = false;
+    }
   }
 
   function paint() {

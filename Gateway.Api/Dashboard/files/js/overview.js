@@ -88,7 +88,8 @@ export async function overview(main, _params, signal) {
     const n = v => (v === undefined || v === null ? '—' : String(v));
     const depth = f ? (f.pending ?? 0) + (f.scheduled ?? 0) : null;
     replace(circle.row,
-      h('th', { scope: 'row' }, h('a', { href: `#/circles/${enc(circle.name)}` }, circle.name)),
+      h('th', { scope: 'row' }, h('a', { href: `#/circles/${enc(circle.name)}` }, circle.name),
+        f?.paused ? [' ', h('span', { class: 'badge s-paused', 'data-paused': '' }, 'paused')] : null),
       h('td', { class: 'num' }, n(f?.pending)),
       h('td', { class: 'num' }, n(f?.scheduled)),
       h('td', { class: 'num' }, n(f?.processing)),

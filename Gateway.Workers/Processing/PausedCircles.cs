@@ -1,0 +1,119 @@
+using StackExchange.Redis;
+
+namespace Gateway.Workers.Processing;
+
+/// <summary>
+/// This process's copy of the paused circles (<see cref="CirclePauses"/>): read at start and at
+/// every idle poll, and changed by each message of <see cref="RedisKeys.PauseChanges"/> as it
+/// arrives (before any message published after it, such as a submit's) and by this process's own
+/// pauses at once. Until the first read succeeds every circle counts as paused, so that a process
+/// never claims from a circle it does not yet know to be paused.
+/// </summary>
+public sealed partial class PausedCircles : BackgroundService
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly CirclePauses _store;
+    private readonly IOptions<WorkerOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PausedCircles> _log;
+    private readonly Lock _gate = new();
+    private volatile IReadOnlySet<string>? _paused;
+
+    /// <summary>Changes applied since start: a whole read that saw fewer is older than what it would replace.</summary>
+    private long _changes;
+
+    public PausedCircles(IConnectionMultiplexer redis, CirclePauses store, IOptions<WorkerOptions> options, TimeProvider time, ILogger<PausedCircles> log)
+    {
+        _redis = redis;
+        _store = store;
+        _options = options;
+        _time = time;
+        _log = log;
+        store.Changed += Apply;
+    }
+
+    /// <summary>A circle that may be claimed from again (or "" once the set was first read: every circle).</summary>
+    public event Action<string>? Resumed;
+
+    /// <summary>True while <paramref name="circle"/> is paused, or while the set has not been read yet.</summary>
+    public bool Contains(string circle) => _paused is not { } paused || (paused.Count > 0 && paused.Contains(circle));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var subscribed = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!subscribed)
+                {
+                    // Applied on the subscription's thread, in the order the messages were published.
+                    await _redis.GetSubscriber().SubscribeAsync(RedisKeys.PauseChanges, (_, message) =>
+                    {
+                        if (CirclePauses.TryReadMessage(message, out var circle, out var paused))
+                            Apply(circle, paused);
+                    });
+                    subscribed = true;
+                }
+                await ReadAsync();
+                await Task.Delay(TimeSpan.FromMilliseconds(_options.Value.IdlePollMs), _time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+            {
+                LogUnavailable(_log, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>Reads the whole set; a read that a told change overtook is made again.</summary>
+    private async Task ReadAsync()
+    {
+        while (true)
+        {
+            var seen = Interlocked.Read(ref _changes);
+            var now = await _store.GetAllAsync();
+            string[] resumed;
+            lock (_gate)
+            {
+                if (_changes != seen)
+                    continue;
+                var before = _paused;
+                _paused = now;
+                resumed = before is null ? [""] : before.Where(c => !now.Contains(c)).ToArray();
+            }
+            foreach (var circle in resumed)
+                Resumed?.Invoke(circle);
+            return;
+        }
+    }
+
+    private void Apply(string circle, bool paused)
+    {
+        bool resumed;
+        lock (_gate)
+        {
+            _changes++;
+            if (_paused is not { } before)
+                return; // the first read, still to come, will see it
+            resumed = !paused && before.Contains(circle);
+            if (paused == before.Contains(circle))
+                return;
+            var after = new HashSet<string>(before, StringComparer.Ordinal);
+            if (paused)
+                after.Add(circle);
+            else
+                after.Remove(circle);
+            _paused = after;
+        }
+        if (resumed)
+            Resumed?.Invoke(circle);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the paused circles; trying again in a second")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception);
+}
