@@ -1,35 +1,44 @@
+using System.Threading.Channels;
 using StackExchange.Redis;
 
 namespace Gateway.Workers.Processing;
 
 /// <summary>
-/// This process's copy of the paused circles (<see cref="CirclePauses"/>): read at start and at
-/// every idle poll, and changed by each message of <see cref="RedisKeys.PauseChanges"/> as it
-/// arrives (before any message published after it, such as a submit's) and by this process's own
-/// pauses at once. Until the first read succeeds every circle counts as paused, so that a process
-/// never claims from a circle it does not yet know to be paused.
+/// This process's copy of the paused circles (<see cref="CirclePauses"/>): read at start, after the
+/// subscription reconnects (messages may have been missed) and once a minute as a safety net,
+/// and changed by each message of <see cref="RedisKeys.PauseChanges"/> as it arrives (before any
+/// message published after it, such as a submit's) and by this process's own pauses at once.
+/// Until the first read succeeds every circle counts as paused, so that a process never claims
+/// from a circle it does not yet know to be paused. An idle worker pays one command a minute for it.
 /// </summary>
 public sealed partial class PausedCircles : BackgroundService
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly CirclePauses _store;
-    private readonly IOptions<WorkerOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<PausedCircles> _log;
     private readonly Lock _gate = new();
+    private readonly Channel<bool> _readNow = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile IReadOnlySet<string>? _paused;
+
+    /// <summary>How often the whole set is read when nothing else asks for it.</summary>
+    private static readonly TimeSpan ReadEvery = TimeSpan.FromMinutes(1);
 
     /// <summary>Changes applied since start: a whole read that saw fewer is older than what it would replace.</summary>
     private long _changes;
 
-    public PausedCircles(IConnectionMultiplexer redis, CirclePauses store, IOptions<WorkerOptions> options, TimeProvider time, ILogger<PausedCircles> log)
+    public PausedCircles(IConnectionMultiplexer redis, CirclePauses store, TimeProvider time, ILogger<PausedCircles> log)
     {
         _redis = redis;
         _store = store;
-        _options = options;
         _time = time;
         _log = log;
         store.Changed += Apply;
+        redis.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Subscription)
+                _readNow.Writer.TryWrite(true);
+        };
     }
 
     /// <summary>A circle that may be claimed from again (or "" once the set was first read: every circle).</summary>
@@ -55,12 +64,19 @@ public sealed partial class PausedCircles : BackgroundService
                     });
                     subscribed = true;
                 }
+                _readNow.Reader.TryRead(out _); // this read covers every reason to read so far
                 await ReadAsync();
-                await Task.Delay(TimeSpan.FromMilliseconds(_options.Value.IdlePollMs), _time, stoppingToken);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                wait.CancelAfter(ReadEvery);
+                await _readNow.Reader.WaitToReadAsync(wait.Token);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (OperationCanceledException)
+            {
+                // A minute passed: read the set again.
             }
             catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
