@@ -38,10 +38,10 @@ public sealed partial class GatewayClient
 
     /// <summary>
     /// Every state change of every task of the circle, as it happens (the circle's server-sent
-    /// stream), until <paramref name="cancellationToken"/> ends it. Each is the task as it stood
-    /// when the server sent it; a task that finished before its earlier changes were sent comes
-    /// finished once, not once per change. A dropped stream is opened again; changes made while it
-    /// was down are not replayed.
+    /// stream), until <paramref name="cancellationToken"/> ends it. Each is the task as the server
+    /// read it; a change the task had already left by then is left out (the later change tells
+    /// the task), so a fast task may come only finished, and its finished state comes once. A
+    /// dropped stream is opened again; changes made while it was down are not replayed.
     /// </summary>
     /// <exception cref="GatewayApiException">401/403 when the caller may not use the circle.</exception>
     public IAsyncEnumerable<GatewayTask> WatchCircleAsync(string circle, CancellationToken cancellationToken = default) =>

@@ -9,20 +9,23 @@ namespace Gateway.Api.Apis;
 /// <summary>
 /// Server-sent events for many tasks at once: <c>GET …/circles/{circle}/tasks/stream</c> for one
 /// circle, <c>GET /api/tasks/stream</c> for every circle the caller may use. One <c>status</c>
-/// event per state change, its data the task as it stands when the event is sent (without script
-/// and args), until the client leaves. A fast task may already have moved on when an earlier
-/// change is read: a change read after the task finished is folded into one event, so each task's
-/// finished state is sent once. A <c>resync</c> event says changes may have been missed (Redis
-/// reconnected, or the client read too slowly): read the lists again.
+/// event per state change, its data the task as read when the event is sent (without script and
+/// args), until the client leaves. A fast task may already have left a change's status when that
+/// change is read: its event is then left out, since the later change's own event tells the task
+/// as it is (every change publishes a message, in order; a lost one means <c>resync</c>). So no
+/// status is sent for a task that no longer has it, and a finished state is sent once. A
+/// <c>resync</c> event says changes may have been missed (Redis reconnected, or the client read
+/// too slowly): read the lists again.
 /// </summary>
 internal static class CircleStream
 {
     /// <summary>What the document says of the stream's events.</summary>
     public const string Description =
-        "Each `status` event's data is the task as it stands when the event is sent. A fast task may have " +
-        "moved on by then: a change read after the task finished is folded into one event, so each task's " +
-        "finished state arrives once. A `resync` event says changes may have been missed (Redis reconnected, " +
-        "or the client read too slowly): read the task lists again.";
+        "Each `status` event's data is the task as read when the event is sent. A fast task may have left a " +
+        "status by the time its change is read (a task that completed before its `processing` was sent): that " +
+        "change is left out, and the later change's event tells the task, so each task's finished state arrives " +
+        "once. A `resync` event says changes may have been missed (Redis reconnected, or the client read too " +
+        "slowly): read the task lists again.";
 
     /// <summary>Changes buffered per client; past this the client is told to resync rather than the process holding more.</summary>
     private const int Buffer = 4096;
@@ -66,7 +69,6 @@ internal static class CircleStream
             await ServerSentEvents.WriteAsync(response, ": open\n\n", cancellationToken);
 
             var batch = new List<Change>(ReadBatch);
-            var finished = new FinishedTasks();
             var text = new StringBuilder();
             Func<CancellationToken, ValueTask<bool>> next = changes.Reader.WaitToReadAsync;
             while (!cancellationToken.IsCancellationRequested)
@@ -77,10 +79,7 @@ internal static class CircleStream
                     batch.Add(change);
                 text.Clear();
                 if (lagged.Take())
-                {
                     text.Append("event: resync\ndata: {}\n\n");
-                    finished.Clear(); // a finishing message may be among those missed
-                }
 
                 // One read per task, however many of its changes the batch holds.
                 var reads = new Dictionary<(string, string), Task<TaskRecord?>>();
@@ -94,8 +93,8 @@ internal static class CircleStream
                 {
                     if (await reads[(change.Circle, change.Id)] is not { } task)
                         continue; // gone: past its retention
-                    if (!finished.ShouldSend(change, task.Status))
-                        continue;
+                    if (task.Status != change.State)
+                        continue; // moved on: its later change's own event follows
                     text.Append("event: status\ndata: ").Append(JsonSerializer.Serialize(TaskView.From(task), json)).Append("\n\n");
                 }
                 if (text.Length > 0)
@@ -120,29 +119,6 @@ internal static class CircleStream
         public void Set() => Volatile.Write(ref _value, 1);
 
         public bool Take() => Interlocked.Exchange(ref _value, 0) == 1;
-    }
-
-    /// <summary>
-    /// Tasks whose finished state was sent for a change made before they finished. Their later
-    /// changes, up to the finishing one, are already told by that event and are not sent again.
-    /// Messages of one channel arrive in the order published, and nothing is published for a task
-    /// after its finishing message, so an entry lives from that early read to that message.
-    /// </summary>
-    private sealed class FinishedTasks
-    {
-        private readonly HashSet<(string Circle, string Id)> _sent = [];
-
-        public bool ShouldSend(Change change, TaskState status)
-        {
-            if (!status.IsTerminal())
-                return true;
-            var key = (change.Circle, change.Id);
-            if (change.State.IsTerminal())
-                return !_sent.Remove(key); // the finishing change: sent now unless an earlier read already did
-            return _sent.Add(key); // read after the task finished: send it finished, once
-        }
-
-        public void Clear() => _sent.Clear();
     }
 
     private readonly record struct Change(string Circle, string Id, TaskState State);
