@@ -41,31 +41,58 @@ public sealed partial class GatewayClient
     /// stream), until <paramref name="cancellationToken"/> ends it. Each is the task as the server
     /// read it; a change the task had already left by then is left out (the later change tells
     /// the task), so a fast task may come only finished, and its finished state comes once. A
-    /// dropped stream is opened again; changes made while it was down are not replayed.
+    /// dropped stream is opened again; changes made while it was down are not replayed (the
+    /// overload with <c>missed</c> says when that happened).
     /// </summary>
     /// <exception cref="GatewayApiException">401/403 when the caller may not use the circle.</exception>
     public IAsyncEnumerable<GatewayTask> WatchCircleAsync(string circle, CancellationToken cancellationToken = default) =>
-        StreamAsync(CirclePath(circle) + "/tasks/stream", cancellationToken);
+        StreamAsync(CirclePath(circle) + "/tasks/stream", null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="WatchCircleAsync(string, CancellationToken)"/>, calling <paramref name="missed"/>
+    /// whenever changes may have been missed: the server said so (it lost its subscription, or
+    /// this caller read too slowly), or the stream dropped and is open again. Read the tasks of
+    /// interest again then; the stream is listening when it is called.
+    /// </summary>
+    public IAsyncEnumerable<GatewayTask> WatchCircleAsync(string circle, Action missed, CancellationToken cancellationToken = default) =>
+        StreamAsync(CirclePath(circle) + "/tasks/stream", missed ?? throw new ArgumentNullException(nameof(missed)), cancellationToken);
 
     /// <summary>
     /// Every state change of every task in every circle the caller may use, as it happens, until
-    /// <paramref name="cancellationToken"/> ends it, told as <see cref="WatchCircleAsync"/> tells
-    /// them. A dropped stream is opened again; changes made while it was down are not replayed.
+    /// <paramref name="cancellationToken"/> ends it, told as <see cref="WatchCircleAsync(string, CancellationToken)"/>
+    /// tells them. A dropped stream is opened again; changes made while it was down are not replayed.
     /// </summary>
     public IAsyncEnumerable<GatewayTask> WatchAllAsync(CancellationToken cancellationToken = default) =>
-        StreamAsync("api/tasks/stream", cancellationToken);
+        StreamAsync("api/tasks/stream", null, cancellationToken);
 
-    private async IAsyncEnumerable<GatewayTask> StreamAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary><see cref="WatchAllAsync(CancellationToken)"/>, calling <paramref name="missed"/> as <see cref="WatchCircleAsync(string, Action, CancellationToken)"/> does.</summary>
+    public IAsyncEnumerable<GatewayTask> WatchAllAsync(Action missed, CancellationToken cancellationToken = default) =>
+        StreamAsync("api/tasks/stream", missed ?? throw new ArgumentNullException(nameof(missed)), cancellationToken);
+
+    /// <summary>The server's <c>resync</c> event: changes may have been missed.</summary>
+    private static readonly GatewayTask Resync = new() { Id = "", Circle = "", Status = GatewayTaskStatus.Pending, CreatedAt = default };
+
+    private async IAsyncEnumerable<GatewayTask> StreamAsync(string path, Action? missed, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var drops = 0;
         while (true)
         {
+            // Opened again after a drop: what changed meanwhile was not sent.
+            var opened = drops > 0 ? missed : null;
             await foreach (var next in OpenEventsAsync(path,
-                static (type, data) => type == "status" ? JsonSerializer.Deserialize(data, ClientJson.Default.GatewayTask) : null,
-                () => drops < _options.MaxRetries, cancellationToken).ConfigureAwait(false))
+                static (type, data) => type switch
+                {
+                    "status" => JsonSerializer.Deserialize(data, ClientJson.Default.GatewayTask),
+                    "resync" => Resync,
+                    _ => null,
+                },
+                () => drops < _options.MaxRetries, cancellationToken, opened).ConfigureAwait(false))
             {
                 drops = 0;
-                yield return next;
+                if (ReferenceEquals(next, Resync))
+                    missed?.Invoke();
+                else
+                    yield return next;
             }
             drops++;
             if (drops > _options.MaxRetries)
@@ -79,7 +106,8 @@ public sealed partial class GatewayClient
     /// </summary>
     /// <exception cref="GatewayApiException">When the server refuses the stream.</exception>
     private async IAsyncEnumerable<T> OpenEventsAsync<T>(
-        string path, SseItemParser<T?> parse, Func<bool> mayReconnect, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string path, SseItemParser<T?> parse, Func<bool> mayReconnect, [EnumeratorCancellation] CancellationToken cancellationToken,
+        Action? opened = null)
         where T : class
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -87,6 +115,7 @@ public sealed partial class GatewayClient
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
             throw await GatewayApiException.ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        opened?.Invoke();
 
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using var _ = stream.ConfigureAwait(false);

@@ -15,7 +15,9 @@ internal static class StreamCommand
             var asJson = parse.GetValue(json);
             try
             {
-                await foreach (var task in client.WatchCircleAsync(parse.GetValue(circle)!, cancellationToken))
+                // Told on stderr, so that the lines on stdout stay one per change.
+                static void Missed() => Console.Error.WriteLine("gw: changes may have been missed (the stream was interrupted); read the tasks again with gw tasks");
+                await foreach (var task in client.WatchCircleAsync(parse.GetValue(circle)!, Missed, cancellationToken))
                     Console.Out.WriteLine(asJson ? JsonSerializer.Serialize(task, JsonSerializerOptions.Web) : Line(task));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

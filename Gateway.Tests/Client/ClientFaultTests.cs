@@ -106,6 +106,118 @@ public sealed class ClientFaultTests
         }
     }
 
+    [Test]
+    public async Task WatchCircleAsync_ApiRestartedUnderTheStream_SaysChangesMayHaveBeenMissed_AndGoesOn()
+    {
+        var circle = TestRedis.NewCircle("missed");
+        var api = await HostProcess.StartAsync("Gateway.Api");
+        var port = api.Port;
+        try
+        {
+            await using var provider = Client(port, new RecordingHandler());
+            var client = provider.GetRequiredService<GatewayClient>();
+            var watch = await CircleWatch.StartAsync(client, circle);
+
+            api.Kill();
+            await api.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            await api.DisposeAsync();
+            api = await HostProcess.StartAsync("Gateway.Api", port: port);
+            await WaitUntilAsync(() => watch.Missed > 0, "the reopened stream never said changes may have been missed");
+
+            await watch.EndAsync();
+            Assert.That(watch.Missed, Is.EqualTo(1), "once, for the one drop");
+        }
+        finally
+        {
+            await api.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task WatchCircleAsync_RedisRestartedUnderTheApi_TheServersResyncSaysChangesMayHaveBeenMissed()
+    {
+        using var redis = new RestartableRedis();
+        await using var api = await HostProcess.StartAsync("Gateway.Api", new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Redis"] = redis.ConnectionString,
+        });
+        await using var provider = Client(api.Port, new RecordingHandler());
+        var client = provider.GetRequiredService<GatewayClient>();
+        var circle = TestRedis.NewCircle("resync");
+        var watch = await CircleWatch.StartAsync(client, circle);
+
+        // The Api loses its subscription: messages published meanwhile are gone, and it says so.
+        redis.Stop();
+        await Task.Delay(1000);
+        redis.Start();
+        await WaitUntilAsync(async () => (await client.GetHealthAsync()).IsReady, "the Api never came back to Redis");
+
+        await watch.EndAsync();
+        // At least once: each reconnection of the Api's subscription is one.
+        Assert.That(watch.Missed, Is.GreaterThanOrEqualTo(1), "the server's resync");
+    }
+
+    /// <summary>
+    /// A watch of a circle's stream that counts what it was told was missed: a completed task
+    /// "before" seen first, then <see cref="EndAsync"/> submits "after" and waits to see it.
+    /// </summary>
+    private sealed class CircleWatch
+    {
+        private readonly GatewayClient _client;
+        private readonly string _circle;
+        private readonly CancellationTokenSource _stop = new(TimeSpan.FromSeconds(90));
+        private readonly List<string> _seen = [];
+        private int _missed;
+        private Task _watching = Task.CompletedTask;
+
+        private CircleWatch(GatewayClient client, string circle) => (_client, _circle) = (client, circle);
+
+        public int Missed => Volatile.Read(ref _missed);
+
+        public static async Task<CircleWatch> StartAsync(GatewayClient client, string circle)
+        {
+            var watch = new CircleWatch(client, circle);
+            watch._watching = Task.Run(watch.RunAsync);
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            await client.SubmitAsync(circle, "'before'", wait: TimeSpan.FromSeconds(30));
+            await WaitUntilAsync(() => watch.Seen.Contains("before") || watch._watching.IsCompleted, "the stream never told the first task");
+            Assert.That(watch._watching.IsFaulted, Is.False, watch._watching.Exception?.ToString());
+            Assert.That(watch.Missed, Is.Zero, "nothing was missed yet");
+            return watch;
+        }
+
+        private string[] Seen
+        {
+            get
+            {
+                lock (_seen)
+                    return _seen.ToArray();
+            }
+        }
+
+        public async Task EndAsync()
+        {
+            await _client.SubmitAsync(_circle, "'after'", wait: TimeSpan.FromSeconds(30));
+            await _watching;
+            Assert.That(Seen, Is.EqualTo(new[] { "before", "after" }));
+            _stop.Dispose();
+        }
+
+        private async Task RunAsync()
+        {
+            await foreach (var task in _client.WatchCircleAsync(_circle, () => Interlocked.Increment(ref _missed), _stop.Token))
+            {
+                if (task.Status != GatewayTaskStatus.Completed)
+                    continue;
+                var result = task.GetResult<string>();
+                lock (_seen)
+                    _seen.Add(result ?? "");
+                if (result == "after")
+                    return;
+            }
+        }
+    }
+
     /// <summary>A DI client whose retries outlast a process restart on this loaded machine.</summary>
     private static ServiceProvider Client(int port, RecordingHandler recorder, TimeSpan? longPoll = null)
     {
