@@ -127,6 +127,26 @@ public sealed class GeneratedClientTests : ApiFixture
     }
 
     [Test]
+    public async Task PauseResume_AndAListPagedByBefore_WorkThroughTheGeneratedClient()
+    {
+        var circle = TestRedis.NewCircle("nswag-pause");
+        var paused = await _api.CallAsync("PauseCircle", ("circle", circle));
+        var resumed = await _api.CallAsync("ResumeCircle", ("circle", circle));
+        for (var i = 0; i < 3; i++)
+            await _api.CallAsync("SubmitTask", ("circle", circle), ("wait", 10.0), ("body", Submit($"{i}")));
+
+        var first = ((IEnumerable)GeneratedClient.Get(await _api.CallAsync("ListTasks", ("circle", circle), ("limit", 2)), "Tasks")!).Cast<object>().ToArray();
+        var before = (string)GeneratedClient.Get(first[^1], "Id")!;
+        var rest = ((IEnumerable)GeneratedClient.Get(await _api.CallAsync("ListTasks", ("circle", circle), ("before", before)), "Tasks")!).Cast<object>().ToArray();
+
+        Assert.That(GeneratedClient.Get(paused, "Paused"), Is.EqualTo(true));
+        Assert.That(GeneratedClient.Get(resumed, "Paused"), Is.EqualTo(false));
+        Assert.That(first, Has.Length.EqualTo(2));
+        Assert.That(rest, Has.Length.EqualTo(1));
+        Assert.That(string.CompareOrdinal((string)GeneratedClient.Get(rest[0], "Id")!, before), Is.LessThan(0));
+    }
+
+    [Test]
     public async Task Health_IsReadable()
     {
         Assert.That(await ReadyStatusAsync(), Is.EqualTo(System.Net.HttpStatusCode.OK));
