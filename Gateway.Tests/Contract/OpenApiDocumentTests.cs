@@ -225,6 +225,7 @@ public sealed class OpenApiDocumentTests : ApiFixture
             Assert.That(operation["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>(), Does.EndWith("CircleView"), action);
         }
         Assert.That(_document.Schema("CircleView")["properties"]!["paused"]!["type"]!.GetValue<string>(), Is.EqualTo("boolean"));
+        Assert.That(_document.Schema("CircleView")["required"]!.AsArray().Select(r => r!.GetValue<string>()), Does.Contain("paused"));
     }
 
     [Test]
