@@ -198,6 +198,11 @@ public sealed partial class DashboardCircleSectionsTests
         await Expect(rows).ToHaveCountAsync(200);
         var (last, next) = (await rows.Nth(99).GetAttributeAsync("data-task"), await rows.Nth(100).GetAttributeAsync("data-task"));
         Assert.That(string.CompareOrdinal(next, last), Is.LessThan(0), "the older page comes after, newest first");
+        // A task submitted now adds a row; the oldest read stays.
+        var oldest = await rows.Nth(199).GetAttributeAsync("data-task");
+        await _http.SubmitAsync(circle, new { script = "1" }, wait: 30);
+        await Expect(rows).ToHaveCountAsync(201);
+        await Expect(rows.Last).ToHaveAttributeAsync("data-task", oldest!);
 
         // Failed: none among the newest the read looked through; "Older tasks" finds it, then the list has ended.
         await _page.Locator("#status-filter").SelectOptionAsync("failed");

@@ -224,6 +224,8 @@ export async function circleView(main, { circle }, signal) {
     onEvent(name, task) {
       if (name === 'resync') { loadTasks(); loadFigures().catch(() => {}); return; }
       if (name !== 'status') return;
+      // Once older pages were read, a new task adds a row rather than pushing the oldest read out.
+      if (cap > shown && !tasks.has(task.id)) cap++;
       tasks.set(task.id, settle(tasks.get(task.id), task));
       paint();
       figuresSoon();
