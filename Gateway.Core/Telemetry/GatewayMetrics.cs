@@ -10,7 +10,8 @@ namespace Gateway.Core.Telemetry;
 /// <c>gateway_task_queue_wait_seconds</c>, <c>gateway_task_run_seconds</c>,
 /// <c>gateway_queue_depth</c>, <c>gateway_workers_busy</c>, <c>gateway_tasks_scheduled_total</c>,
 /// <c>gateway_scheduled_depth</c>, <c>gateway_task_promote_lag_seconds</c>, <c>gateway_tasks_retried_total</c>,
-/// <c>gateway_schedule_firings_total</c>, <c>gateway_schedule_skips_total</c> and <c>gateway_embedded_data_bytes</c>.
+/// <c>gateway_schedule_firings_total</c>, <c>gateway_schedule_skips_total</c>, <c>gateway_circle_paused</c> and
+/// <c>gateway_embedded_data_bytes</c>.
 /// </summary>
 public static class GatewayMetrics
 {
@@ -48,6 +49,8 @@ public static class GatewayMetrics
 
     private static Func<long>? _embeddedData;
 
+    private static Func<IEnumerable<(string Circle, bool Paused)>> _paused = () => [];
+
     static GatewayMetrics()
     {
         Meter.CreateObservableGauge("gateway.queue.depth",
@@ -57,10 +60,16 @@ public static class GatewayMetrics
             () => ScheduledDepths.Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("circle", d.Key))),
             "{task}", "Tasks scheduled (delayed, or waiting out a retry's backoff), per circle, as a promoter of this process last saw them.");
         Meter.CreateObservableGauge("gateway.workers.busy", () => _busy(), "{slot}", "Worker slots of this process running a task.");
+        Meter.CreateObservableGauge("gateway.circle.paused",
+            () => _paused().Select(c => new Measurement<int>(c.Paused ? 1 : 0, new KeyValuePair<string, object?>("circle", c.Circle))),
+            "{circle}", "1 while an operator has paused the circle, 0 once resumed, for the circles the workers of this process have seen paused.");
         Meter.CreateObservableGauge("gateway.embedded.data",
             () => _embeddedData is { } bytes ? [new Measurement<long>(bytes())] : Array.Empty<Measurement<long>>(),
             "By", "Bytes in the embedded server's data folder, which only grows (absent with a configured Redis).");
     }
+
+    /// <summary>Reports the paused circles in <c>gateway_circle_paused</c>.</summary>
+    public static void ObservePaused(Func<IEnumerable<(string Circle, bool Paused)>> circles) => _paused = circles;
 
     /// <summary>Reports the embedded server's data folder in <c>gateway_embedded_data_bytes</c>.</summary>
     public static void ObserveEmbeddedData(Func<long> bytes) => _embeddedData = bytes;

@@ -44,6 +44,24 @@ public sealed class MetricsTests
     }
 
     [Test]
+    public async Task APausedCircle_IsOneInGatewayCirclePaused_UntilResumed()
+    {
+        await using var factory = new GatewayFactory();
+        using var client = factory.CreateClient();
+        var circle = TestRedis.NewCircle("metrics");
+
+        await client.PostAsync($"/api/circles/{circle}/pause", null);
+        var paused = await client.GetStringAsync("/metrics");
+        await client.PostAsync($"/api/circles/{circle}/resume", null);
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // past the exporter's cache of a scrape
+        var resumed = await client.GetStringAsync("/metrics");
+
+        Assert.That(Sample(paused, "gateway_circle_paused", circle), Is.EqualTo(1), paused);
+        Assert.That(resumed, Does.Match(new Regex($"^gateway_circle_paused\\{{[^}}]*circle=\"{circle}\"[^}}]*\\}} 0$", RegexOptions.Multiline)),
+            string.Join("\n", resumed.Split('\n').Where(l => l.Contains(circle, StringComparison.Ordinal))));
+    }
+
+    [Test]
     public async Task WorkerHost_ServesMetrics()
     {
         await using var worker = await HostProcess.StartWorkerAsync(new Dictionary<string, string> { ["Gateway:Workers:Circles:0"] = TestRedis.NewCircle("wm") });

@@ -1,3 +1,4 @@
+using Gateway.Core.Telemetry;
 using System.Threading.Channels;
 using StackExchange.Redis;
 
@@ -20,6 +21,7 @@ public sealed partial class PausedCircles : BackgroundService
     private readonly Lock _gate = new();
     private readonly Channel<bool> _readNow = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile IReadOnlySet<string>? _paused;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _seen = new(StringComparer.Ordinal);
 
     /// <summary>How often the whole set is read when nothing else asks for it.</summary>
     private static readonly TimeSpan ReadEvery = TimeSpan.FromMinutes(1);
@@ -34,6 +36,8 @@ public sealed partial class PausedCircles : BackgroundService
         _time = time;
         _log = log;
         store.Changed += Apply;
+        // Once seen paused, a circle stays in the gauge (0 when resumed): an exporter keeps a series' last value.
+        GatewayMetrics.ObservePaused(() => _seen.Keys.Select(c => (c, _paused?.Contains(c) == true)));
         redis.ConnectionRestored += (_, e) =>
         {
             if (e.ConnectionType == ConnectionType.Subscription)
@@ -100,6 +104,8 @@ public sealed partial class PausedCircles : BackgroundService
                     continue;
                 var before = _paused;
                 _paused = now;
+                foreach (var circle in now)
+                    _seen.TryAdd(circle, true);
                 resumed = before is null ? [""] : before.Where(c => !now.Contains(c)).ToArray();
             }
             foreach (var circle in resumed)
@@ -121,7 +127,10 @@ public sealed partial class PausedCircles : BackgroundService
                 return;
             var after = new HashSet<string>(before, StringComparer.Ordinal);
             if (paused)
+            {
                 after.Add(circle);
+                _seen.TryAdd(circle, true);
+            }
             else
                 after.Remove(circle);
             _paused = after;
