@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Gateway.Client.Wire;
@@ -64,31 +63,11 @@ public sealed partial class GatewayClient
         CancellationToken cancellationToken = default)
     {
         var name = ViewPath(view);
-        string? next = null;
-        var body = await SendAsync(
+        var (body, next) = await SendPageAsync(
             new HttpRequestMessage(HttpMethod.Get, $"{CirclePath(circle)}/{name}?after={after.ToString(CultureInfo.InvariantCulture)}&limit={limit.ToString(CultureInfo.InvariantCulture)}"),
-            ClientJson.Default.DictionaryStringJsonElementArray, cancellationToken,
-            headers => next = headers.TryGetValues("Link", out var links) ? links.FirstOrDefault() : null).ConfigureAwait(false);
-        return new DomainPage(body.TryGetValue(name, out var items) ? items : [], NextAfter(next));
+            ClientJson.Default.DictionaryStringJsonElementArray, "after", cancellationToken).ConfigureAwait(false);
+        return new DomainPage(body.TryGetValue(name, out var items) ? items : [], next is null ? null : long.Parse(next, CultureInfo.InvariantCulture));
     }
-
-    /// <summary>The <c>after</c> of a <c>Link: &lt;…?after=ID&amp;limit=N&gt;; rel="next"</c> header; null when there is none.</summary>
-    private static long? NextAfter(string? link) =>
-        NextCursor(link, "after") is { } after ? long.Parse(after, CultureInfo.InvariantCulture) : null;
-
-    /// <summary>The value of <paramref name="cursor"/> in a <c>Link: &lt;…?cursor=VALUE&amp;…&gt;; rel="next"</c> header; null when there is none.</summary>
-    private static string? NextCursor(string? link, string cursor)
-    {
-        if (link is null || !link.Contains("rel=\"next\"", StringComparison.Ordinal))
-            return null;
-        var match = NextPage().Match(link);
-        while (match.Success && match.Groups[1].Value != cursor)
-            match = match.NextMatch();
-        return match.Success ? Uri.UnescapeDataString(match.Groups[2].Value) : null;
-    }
-
-    [GeneratedRegex(@"[?&](\w+)=([^&>]*)")]
-    private static partial Regex NextPage();
 
     /// <summary>Every entity of one domain view, read as <typeparamref name="T"/> with source-generated metadata.</summary>
     public async Task<IReadOnlyList<T>> ListDomainAsync<T>(string circle, DomainView view, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)

@@ -182,10 +182,9 @@ public sealed partial class GatewayClient
         var query = $"?limit={limit.ToString(CultureInfo.InvariantCulture)}"
             + (status is { } s ? "&status=" + s.ToWire() : "")
             + (before is null ? "" : "&before=" + Uri.EscapeDataString(before));
-        string? next = null;
-        var list = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{CirclePath(circle)}/tasks{query}"), ClientJson.Default.TaskList, cancellationToken,
-            headers => next = headers.TryGetValues("Link", out var links) ? links.FirstOrDefault() : null).ConfigureAwait(false);
-        return new TaskListPage(list.Tasks, NextCursor(next, "before"));
+        var (list, next) = await SendPageAsync(new HttpRequestMessage(HttpMethod.Get, $"{CirclePath(circle)}/tasks{query}"), ClientJson.Default.TaskList,
+            "before", cancellationToken).ConfigureAwait(false);
+        return new TaskListPage(list.Tasks, next);
     }
 
     /// <summary>Most tasks the API answers in one page.</summary>

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
 using Gateway.Client.Wire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
@@ -77,6 +78,30 @@ public sealed partial class GatewayClient : IDisposable
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Gateway.Client", typeof(GatewayClient).Assembly.GetName().Version?.ToString(3)));
     }
+
+    /// <summary>
+    /// A page of a list: its body, and the value of <paramref name="cursor"/> (<c>after</c>,
+    /// <c>before</c>) in the <c>Link: &lt;…?cursor=VALUE&amp;…&gt;; rel="next"</c> header the API
+    /// names the next page with; null when there is none.
+    /// </summary>
+    private async Task<(T Body, string? Next)> SendPageAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, string cursor,
+        CancellationToken cancellationToken)
+    {
+        string? link = null;
+        var body = await SendAsync(request, type, cancellationToken,
+            headers => link = headers.TryGetValues("Link", out var links) ? links.FirstOrDefault() : null).ConfigureAwait(false);
+        if (link is null || !link.Contains("rel=\"next\"", StringComparison.Ordinal))
+            return (body, null);
+        for (var match = LinkQueryParameter().Match(link); match.Success; match = match.NextMatch())
+        {
+            if (match.Groups[1].Value == cursor)
+                return (body, Uri.UnescapeDataString(match.Groups[2].Value));
+        }
+        return (body, null);
+    }
+
+    [GeneratedRegex(@"[?&](\w+)=([^&>]*)")]
+    private static partial Regex LinkQueryParameter();
 
     private async Task<T> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken,
         Action<HttpResponseHeaders>? readHeaders = null)

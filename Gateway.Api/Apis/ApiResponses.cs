@@ -10,6 +10,16 @@ namespace Gateway.Api.Apis;
 public static class ApiResponses
 {
     /// <summary>
+    /// Names a list's next page in the response's <c>Link</c> header: this path with
+    /// <paramref name="query"/> (its cursor, <c>limit</c> and any filter), <c>rel="next"</c>.
+    /// </summary>
+    public static void LinkNextPage(this HttpResponse response, string query)
+    {
+        var request = response.HttpContext.Request;
+        response.Headers.Link = $"<{request.PathBase}{request.Path}?{query}>; rel=\"next\"";
+    }
+
+    /// <summary>
     /// What the <c>/api</c> pipeline may answer before or around any handler: 401/403 (auth),
     /// 429 (rate limit, or a circle's full queue), 500 (a bug), 503 (Redis unavailable).
     /// </summary>

@@ -65,10 +65,7 @@ public static class ModelsApi
 
         var page = await store.ListPageAsync(circle, kind, from, count);
         if (page.Next is { } next)
-        {
-            var request = response.HttpContext.Request;
-            response.Headers.Link = $"<{request.PathBase}{request.Path}?after={next}&limit={count}>; rel=\"next\"";
-        }
+            response.LinkNextPage($"after={next}&limit={count}");
         return Page(plural, page.Items);
     }
 

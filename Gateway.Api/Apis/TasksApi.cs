@@ -380,7 +380,7 @@ public static class TasksApi
         [FromQuery] string? limit,
         [FromQuery] string? before,
         TaskReader store,
-        HttpContext context)
+        HttpResponse response)
     {
         TaskState? state = null;
         if (status is not null)
@@ -397,11 +397,7 @@ public static class TasksApi
 
         var page = await store.ListAsync(circle, state, count, before);
         if (page.Next is { } next)
-        {
-            var request = context.Request;
-            context.Response.Headers.Link =
-                $"<{request.PathBase}{request.Path}?before={next}&limit={count}{(status is null ? "" : "&status=" + state!.Value.ToWire())}>; rel=\"next\"";
-        }
+            response.LinkNextPage($"before={next}&limit={count}{(state is { } s ? "&status=" + s.ToWire() : "")}");
         return TypedResults.Ok(new TaskListView(page.Tasks.Select(TaskView.From).ToArray()));
     }
 

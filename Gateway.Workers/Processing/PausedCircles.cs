@@ -1,5 +1,6 @@
-using Gateway.Core.Telemetry;
+using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Gateway.Core.Telemetry;
 using StackExchange.Redis;
 
 namespace Gateway.Workers.Processing;
@@ -21,7 +22,7 @@ public sealed partial class PausedCircles : BackgroundService
     private readonly Lock _gate = new();
     private readonly Channel<bool> _readNow = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile IReadOnlySet<string>? _paused;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _seen = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _seen = new(StringComparer.Ordinal);
 
     /// <summary>How often the whole set is read when nothing else asks for it.</summary>
     private static readonly TimeSpan ReadEvery = TimeSpan.FromMinutes(1);
