@@ -15,7 +15,7 @@ public static class CirclesApi
         group.MapPost("/{circle}/pause", (string circle, TaskReader store, IModelStore models, CirclePauses pauses) => SetPausedAsync(circle, true, store, models, pauses))
             .WithName("PauseCircle")
             .WithSummary("Pause the circle: its tasks are still accepted and wait; no worker claims one until it is resumed. Tasks already running finish.")
-            .WithDescription("Every worker process stops claiming within a moment of the answer. Schedules go on firing, and delayed tasks come due, into the waiting queue. Pausing a paused circle changes nothing.");
+            .WithDescription("Once this answers, no worker process claims a task of the circle, nor starts one submitted to it: the scripts that lease a task read the pause in the same step. Schedules go on firing, and delayed tasks come due, into the waiting queue. Pausing a paused circle changes nothing.");
         group.MapPost("/{circle}/resume", (string circle, TaskReader store, IModelStore models, CirclePauses pauses) => SetPausedAsync(circle, false, store, models, pauses))
             .WithName("ResumeCircle")
             .WithSummary("Resume a paused circle: workers claim its waiting tasks again, highest priority first.");

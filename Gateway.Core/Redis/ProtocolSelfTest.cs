@@ -67,11 +67,13 @@ public sealed partial class ProtocolSelfTest(
     /// <summary>
     /// Every transition on a scratch circle, checking what each script returns and leaves:
     /// submit (and its idempotency), claim, renew, requeue, an expired lease reaped as lost,
-    /// cancel of a pending and of a running task, the fenced complete; then a scheduled submit, its
-    /// promotion, a claim that takes the higher priority first, a failure that schedules a retry and
-    /// claims the next task in the same script, the cancel of a scheduled task; registering a
-    /// script, putting a schedule (fenced by its last due time) and firing it (compare-and-set, overlap);
-    /// writing and removing a domain entity within the circle's byte limit.
+    /// cancel of a pending and of a running task, the fenced complete; a paused circle that neither a
+    /// claim nor a submit starts a task of, and a submit its own process takes at once; then a
+    /// scheduled submit, its promotion, a claim that takes the higher priority first, a failure
+    /// that schedules a retry and claims the next task in the same script, the cancel of a
+    /// scheduled task; registering a script, putting a schedule (fenced by its last due time) and
+    /// firing it (compare-and-set, overlap); writing and removing a domain entity within the
+    /// circle's byte limit.
     /// </summary>
     /// <returns>The scratch circle it used (its keys are gone again).</returns>
     internal static async Task<string> RunAsync(IDatabase db, TimeProvider time)
@@ -86,7 +88,8 @@ public sealed partial class ProtocolSelfTest(
         var channel = $"{RedisKeys.Prefix}selftest:{{{circle}}}";
         var scheduled = RedisKeys.Scheduled(circle);
         var lanes = RedisKeys.Lanes(circle);
-        string[] ids = [NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId()];
+        var paused = RedisKeys.PausedFlag(circle);
+        string[] ids = [NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId()];
         const long retention = 60_000;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -169,6 +172,16 @@ public sealed partial class ProtocolSelfTest(
                 var fenced = await Complete(ids[2], "not-the-token", "completed");
                 var written = await Complete(ids[2], token, "cancelled");
                 return !fenced.Written && written is { Written: true, RetryAt: null } && await StatusIs(ids[2], "cancelled") && await db.SortedSetLengthAsync(processing) == 0;
+            });
+
+            await Check("submit, claim (paused)", async () =>
+            {
+                await db.StringSetAsync(paused, "1");
+                var submitted = await Submit(ids[8], withKey: false, direct: 1);
+                var claimed = await Claim(30_000);
+                await db.KeyDeleteAsync(paused);
+                return submitted.Kind == SubmitScript.Kind.Queued && claimed.Count == 0 && await StatusIs(ids[8], "pending")
+                    && await Cancel(ids[8]) == CancelResult.Cancelled && await db.ListLengthAsync(queue) == 0;
             });
 
             await Check("submit (taken at once)", async () =>
@@ -276,7 +289,7 @@ public sealed partial class ProtocolSelfTest(
         }
         finally
         {
-            await db.KeyDeleteAsync([processing, index, idem, scheduled, .. lanes, RedisKeys.Scripts(circle), RedisKeys.Script(circle, "selftest"),
+            await db.KeyDeleteAsync([processing, index, idem, scheduled, paused, .. lanes, RedisKeys.Scripts(circle), RedisKeys.Script(circle, "selftest"),
                 RedisKeys.Schedules(circle), RedisKeys.Schedule(circle, "selftest"), RedisKeys.Models(circle, "selftest"), RedisKeys.ModelBytes(circle),
                 .. ids.Select(id => (RedisKey)(prefix + id))]);
         }

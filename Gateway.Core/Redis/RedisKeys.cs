@@ -95,8 +95,21 @@ public static class RedisKeys
     /// <summary>Pub/sub channel: a circle's name whenever one of its schedules was put or deleted.</summary>
     public static readonly RedisChannel ScheduleChanges = RedisChannel.Literal(Prefix + "schedule-changes");
 
-    /// <summary>Set of the circles an operator paused (its own slot; never read inside a circle's script).</summary>
+    /// <summary>
+    /// Set of the circles an operator paused (its own slot): the list the worker processes' copies
+    /// read. What the scripts obey is each circle's own <see cref="PausedFlag"/>.
+    /// </summary>
     public static readonly RedisKey Paused = Prefix + "paused";
+
+    /// <summary>
+    /// String that exists while the circle is paused. Every script that leases a task (a claim, a
+    /// completion claiming the next, a submit starting its tasks here) reads it in the same step,
+    /// so no task is leased once a pause is answered, whichever process claims and whatever it has heard.
+    /// </summary>
+    public static RedisKey PausedFlag(string circle) => $"{Prefix}paused:{{{circle}}}";
+
+    /// <summary>What a claim reads, in the order claiming.lua expects: the lanes of priorities 0..9, then <see cref="PausedFlag"/>.</summary>
+    public static RedisKey[] Claimable(string circle) => [.. Lanes(circle), PausedFlag(circle)];
 
     /// <summary>Pub/sub channel: a circle's name whenever it was paused or resumed.</summary>
     public static readonly RedisChannel PauseChanges = RedisChannel.Literal(Prefix + "pause-changes");

@@ -142,7 +142,7 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         var processing = batch.SortedSetLengthAsync(RedisKeys.Processing(circle));
         var recent = batch.SortedSetLengthAsync(RedisKeys.Index(circle));
         var scheduled = batch.SortedSetLengthAsync(RedisKeys.Scheduled(circle));
-        var paused = batch.SetContainsAsync(RedisKeys.Paused, circle);
+        var paused = batch.KeyExistsAsync(RedisKeys.PausedFlag(circle));
         batch.Execute();
         long pending = 0;
         foreach (var lane in lanes)

@@ -226,9 +226,6 @@ public sealed partial class DashboardCircleSectionsTests
         await button.ClickAsync();
         await Expect(button).ToHaveTextAsync("Resume");
         await Expect(_page.Locator("#pause-note")).ToContainTextAsync("Paused");
-        // Other Api processes of the suite serve every circle; on a cluster they may hear the
-        // pause a moment after a later submit's message.
-        await Task.Delay(TimeSpan.FromMilliseconds(300));
         var waiting = await _http.SubmitAsync(circle, new { script = "'after the pause'" });
         await Expect(_page.Locator($"tr[data-task='{waiting.Id}'] [data-status]")).ToHaveTextAsync("pending");
         Assert.That(await Accessibility.SeriousViolationsAsync(_page), Is.Empty, "the circle page with its Resume button");

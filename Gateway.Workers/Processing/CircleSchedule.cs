@@ -6,7 +6,8 @@ namespace Gateway.Workers.Processing;
 /// Which circle to claim from next. Circles believed to hold work are served round-robin, so a
 /// busy circle cannot starve a quiet one. Work is known of from submit events (no polling) and,
 /// as a safety net for missed events, from a slow poll of every served circle. A paused circle
-/// (<see cref="PausedCircles"/>) is never chosen, and its resumption counts as a hint.
+/// (<see cref="PausedCircles"/>) is never chosen, and its resumption counts as a hint. (The
+/// scripts refuse a paused circle's claims anyway; this spares claims that would find nothing.)
 /// </summary>
 /// <remarks>
 /// A completion may claim its circle's next task in the same round trip (<see cref="MayClaimNext"/>),

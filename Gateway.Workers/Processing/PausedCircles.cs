@@ -10,8 +10,10 @@ namespace Gateway.Workers.Processing;
 /// subscription reconnects (messages may have been missed) and once a minute as a safety net,
 /// and changed by each message of <see cref="RedisKeys.PauseChanges"/> as it arrives (before any
 /// message published after it, such as a submit's) and by this process's own pauses at once.
-/// Until the first read succeeds every circle counts as paused, so that a process never claims
-/// from a circle it does not yet know to be paused. An idle worker pays one command a minute for it.
+/// Until the first read succeeds every circle counts as paused. The copy is not what keeps a
+/// paused circle's tasks waiting (the scripts read the circle's own flag for that,
+/// <see cref="RedisKeys.PausedFlag"/>); it spares the process claims that would find nothing and
+/// tells it when to claim again. An idle worker pays one command a minute for it.
 /// </summary>
 public sealed partial class PausedCircles : BackgroundService
 {
@@ -117,26 +119,27 @@ public sealed partial class PausedCircles : BackgroundService
 
     private void Apply(string circle, bool paused)
     {
-        bool resumed;
         lock (_gate)
         {
             _changes++;
             if (_paused is not { } before)
                 return; // the first read, still to come, will see it
-            resumed = !paused && before.Contains(circle);
-            if (paused == before.Contains(circle))
-                return;
-            var after = new HashSet<string>(before, StringComparer.Ordinal);
-            if (paused)
+            if (paused != before.Contains(circle))
             {
-                after.Add(circle);
-                _seen.TryAdd(circle, true);
+                var after = new HashSet<string>(before, StringComparer.Ordinal);
+                if (paused)
+                {
+                    after.Add(circle);
+                    _seen.TryAdd(circle, true);
+                }
+                else
+                    after.Remove(circle);
+                _paused = after;
             }
-            else
-                after.Remove(circle);
-            _paused = after;
         }
-        if (resumed)
+        // Even when this copy never counted the circle paused: the scripts, which read the pause
+        // itself, may have refused its claims before the message arrived.
+        if (!paused)
             Resumed?.Invoke(circle);
     }
 

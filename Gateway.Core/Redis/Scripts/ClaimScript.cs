@@ -9,7 +9,7 @@ internal static class ClaimScript
 
     public sealed record Args(string Circle, long NowMs, long LeaseMs, string WorkerId, int Max, string LeaseStem) : ScriptArgs(Circle)
     {
-        public override RedisKey[] Keys() => [RedisKeys.Processing(Circle), .. RedisKeys.Lanes(Circle)];
+        public override RedisKey[] Keys() => [RedisKeys.Processing(Circle), .. RedisKeys.Claimable(Circle)];
 
         public override RedisValue[] Argv() =>
             [RedisKeys.TaskPrefix(Circle), Channel, NowMs, LeaseMs, WorkerId, Max, LeaseStem];

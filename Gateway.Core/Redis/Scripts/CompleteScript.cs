@@ -25,7 +25,7 @@ internal static class CompleteScript
 
         public override RedisKey[] Keys() => ClaimNext is null
             ? [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle)]
-            : [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle), .. RedisKeys.Lanes(Circle)];
+            : [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle), .. RedisKeys.Claimable(Circle)];
 
         public override RedisValue[] Argv() => ClaimNext is { } next
             ? [Id, LeaseToken, Status, ResultJson, ErrorJson, Output, FinishedMs, DurationMs, RetentionMs, Channel, Message,

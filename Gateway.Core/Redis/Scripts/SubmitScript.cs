@@ -30,8 +30,8 @@ internal static class SubmitScript
         public Direct? Direct { get; init; }
 
         public override RedisKey[] Keys() => Idempotency is { } idem
-            ? [RedisKeys.Index(Circle), RedisKeys.Processing(Circle), .. RedisKeys.Waiting(Circle), idem.Key]
-            : [RedisKeys.Index(Circle), RedisKeys.Processing(Circle), .. RedisKeys.Waiting(Circle)];
+            ? [RedisKeys.Index(Circle), RedisKeys.Processing(Circle), .. RedisKeys.Waiting(Circle), RedisKeys.PausedFlag(Circle), idem.Key]
+            : [RedisKeys.Index(Circle), RedisKeys.Processing(Circle), .. RedisKeys.Waiting(Circle), RedisKeys.PausedFlag(Circle)];
 
         public override RedisValue[] Argv()
         {

@@ -2,7 +2,7 @@
   Claim up to N pending tasks of one circle for a worker (ClaimScript.cs); the claiming itself is
   claim_tasks in claiming.lua.
 
-  KEYS[1] processing   KEYS[2..11] the queue lanes of priorities 0..9
+  KEYS[1] processing   KEYS[2..11] the queue lanes of priorities 0..9   KEYS[12] the paused flag
 
   ARGV[1] task hash prefix   ARGV[2] events channel   ARGV[3] now (ms)
   ARGV[4] lease (ms)         ARGV[5] worker id        ARGV[6] N

@@ -2,7 +2,8 @@
   Shared by claim.lua and complete.lua, which LuaScript.Load puts this text in front of: how a
   worker takes pending tasks of one circle. From the highest priority's lane first, FIFO within a
   lane, at most ten pops whatever the number asked, so a claim costs O(1) per task claimed. Ids
-  whose task is no longer pending (cancelled while queued, or expired) are dropped.
+  whose task is no longer pending (cancelled while queued, or expired) are dropped. A paused
+  circle (its flag, RedisKeys.PausedFlag, exists) gives nothing, whatever the caller has heard.
 
   Returns, per claimed task, { id, script, args, timeout, attempt, caller, created, lease token,
   traceparent, priority, retryOf, language, script name, script version, schedule name } (the
@@ -10,13 +11,18 @@
 ]]
 
 -- processing: the circle's processing set; lanes: the index in KEYS of the priority-0 lane
--- (lanes 1..9 follow it); stem: the lease tokens' stem, each token is stem.n.
+-- (lanes 1..9 follow it, then the paused flag: RedisKeys.Claimable); stem: the lease tokens'
+-- stem, each token is stem.n.
 local function claim_tasks(processing, lanes, prefix, channel, now, lease, worker, want, stem)
   local ids = {}
-  -- Most claims find an idle circle: one EXISTS tells whether any lane above priority 0 holds
-  -- work, so an empty circle costs two commands, not ten.
+  -- Most claims find an idle circle: one EXISTS over lanes 1..9 and the paused flag tells
+  -- whether either holds anything, so an empty circle costs two commands, not ten, and the
+  -- flag costs a command of its own only when the answer is not 0.
   local top = 0
-  if redis.call('EXISTS', unpack(KEYS, lanes + 1, lanes + 9)) > 0 then top = 9 end
+  if redis.call('EXISTS', unpack(KEYS, lanes + 1, lanes + 10)) > 0 then
+    if redis.call('EXISTS', KEYS[lanes + 10]) == 1 then return {} end
+    top = 9
+  end
   for lane = top, 0, -1 do
     if #ids >= want then break end
     local popped = redis.call('RPOP', KEYS[lanes + lane], want - #ids)

@@ -10,7 +10,7 @@
   completion and a claim took two, as bullmq's moveToFinished does.
 
   KEYS[1] the task's hash    KEYS[2] processing    KEYS[3] scheduled
-  KEYS[4..13] the queue lanes of priorities 0..9, when claiming the next task
+  KEYS[4..13] the queue lanes of priorities 0..9, then KEYS[14] the paused flag, when claiming the next task
 
   ARGV[1] id        ARGV[2] lease token   ARGV[3] status     ARGV[4] result JSON
   ARGV[5] error     ARGV[6] output        ARGV[7] finished (ms)

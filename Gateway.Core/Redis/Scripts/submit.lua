@@ -6,7 +6,8 @@
   KEYS[3] scheduled     sorted set id -> due time (ms)
   KEYS[4..13] the queue lanes of priorities 0..9, lists of waiting ids
     (KEYS[3..13] are RedisKeys.Waiting: lanes.lua counts them and picks the lane)
-  KEYS[14] idempotency  optional: the record of an earlier submit with the same key
+  KEYS[14] paused flag  exists while the circle is paused: no task starts here then
+  KEYS[15] idempotency  optional: the record of an earlier submit with the same key
 
   ARGV[1]  task hash prefix         ARGV[2]  events channel
   ARGV[3]  created (ms)             ARGV[4]  circle
@@ -20,8 +21,8 @@
     language, registered script name and version ("" when the script was sent as text)
 
   A task with a due time is stored scheduled, in the scheduled set (promote.lua makes it pending
-  then). When every lane is empty, the first tasks due now go straight to the submitting process's
-  free worker slots: stored processing, leased, never queued, each with an "id processing"
+  then). When every lane is empty and the circle is not paused, the first tasks due now go
+  straight to the submitting process's free worker slots: stored processing, leased, never queued, each with an "id processing"
   message for the circle's stream (workers wake only for "pending"). The rest are queued in the
   lane of their priority, each with a message that wakes the workers (one per task, so a worker
   that missed one still hears the next); each scheduled one has an "id scheduled" message, which tells the promoters to look at
@@ -35,7 +36,7 @@
 ]]
 local PER, FIRST = 15, 12
 local prefix, channel, created, circle = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local idem = KEYS[14]
+local idem = KEYS[15]
 if idem then
   local seen = redis.call('GET', idem)
   if seen then return { 3, seen } end
@@ -43,7 +44,7 @@ end
 
 local waiting, queuedBefore = waiting_tasks(3)
 local direct = tonumber(ARGV[8])
-if queuedBefore > 0 then direct = 0 end
+if queuedBefore > 0 or (direct > 0 and redis.call('EXISTS', KEYS[14]) == 1) then direct = 0 end
 
 -- Which tasks wait (queued or scheduled) and which the local slots take, before anything is written.
 local claimed, adding = 0, 0
