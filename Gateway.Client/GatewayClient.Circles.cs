@@ -29,6 +29,16 @@ public sealed partial class GatewayClient
     public Task<CircleInfo> ResumeCircleAsync(string circle, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, CirclePath(circle) + "/resume"), ClientJson.Default.CircleInfo, cancellationToken);
 
+    /// <summary>
+    /// Cancels every task waiting in the circle, in any priority, and with
+    /// <paramref name="scheduled"/> the scheduled ones too (delayed, or waiting out a retry's
+    /// backoff). Running tasks go on. Tasks submitted meanwhile may be cancelled too: pause the
+    /// circle first to let nothing start while it works.
+    /// </summary>
+    public Task<DrainResult> DrainCircleAsync(string circle, bool scheduled = false, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, CirclePath(circle) + (scheduled ? "/drain?scheduled=true" : "/drain")),
+            ClientJson.Default.DrainResult, cancellationToken);
+
     /// <summary>The live worker processes.</summary>
     public async Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
     {

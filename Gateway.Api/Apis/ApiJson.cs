@@ -17,6 +17,7 @@ namespace Gateway.Api.Apis;
 [JsonSerializable(typeof(TaskListView))]
 [JsonSerializable(typeof(CircleView))]
 [JsonSerializable(typeof(CircleListView))]
+[JsonSerializable(typeof(DrainView))]
 [JsonSerializable(typeof(WorkerListView))]
 [JsonSerializable(typeof(HealthView))]
 [JsonSerializable(typeof(ScriptRequest))]

@@ -1,6 +1,7 @@
 using Gateway.Api.Security;
 using Gateway.Core.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Gateway.Api.Apis;
 
@@ -19,7 +20,23 @@ public static class CirclesApi
         group.MapPost("/{circle}/resume", (string circle, TaskReader store, IModelStore models, CirclePauses pauses) => SetPausedAsync(circle, false, store, models, pauses))
             .WithName("ResumeCircle")
             .WithSummary("Resume a paused circle: workers claim its waiting tasks again, highest priority first.");
+        group.MapPost("/{circle}/drain", Drain)
+            .WithName("DrainCircle")
+            .WithSummary("Cancel every task waiting in the circle, in any priority; with ?scheduled=true the scheduled ones too. Running tasks go on.")
+            .WithDescription("Each task is cancelled as a cancel of that task would: it never runs, ends `cancelled`, and its change reaches the streams. "
+                + "Tasks submitted while the drain works may be cancelled too; schedules go on firing. Pause the circle first to let nothing start "
+                + "meanwhile. Answers how many tasks were cancelled and the circle's figures after.");
         return api;
+    }
+
+    /// <summary>Cancels the circle's waiting tasks (<see cref="TaskQueue.DrainAsync"/>); 400 naming <c>scheduled</c> when it is not true or false.</summary>
+    public static async Task<Results<Ok<DrainView>, ProblemHttpResult>> Drain(
+        string circle, [FromQuery] string? scheduled, TaskQueue queue, TaskReader store, IModelStore models)
+    {
+        if (!bool.TryParse(scheduled ?? "false", out var withScheduled))
+            return RequestReader.Invalid("scheduled", "scheduled must be true or false.");
+        var cancelled = await queue.DrainAsync(circle, withScheduled);
+        return TypedResults.Ok(new DrainView(cancelled, await Figures(circle, store, models)));
     }
 
     /// <summary>Pauses or resumes the circle; answers its figures as they stand after.</summary>

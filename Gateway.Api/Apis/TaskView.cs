@@ -145,3 +145,6 @@ public sealed record CircleView(string Name, long Pending, long Processing, long
 
 /// <summary>The known circles.</summary>
 public sealed record CircleListView(IReadOnlyList<CircleView> Circles);
+
+/// <summary>What a drain did: how many waiting tasks it cancelled, and the circle's figures after.</summary>
+public sealed record DrainView(long Cancelled, CircleView Circle);

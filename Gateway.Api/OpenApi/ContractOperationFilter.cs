@@ -10,7 +10,7 @@ namespace Gateway.Api.OpenApi;
 /// What every operation shares, applied by name and media type so a new endpoint gets it
 /// without an edit here:
 /// - the contract's shared parameters (<c>{circle}</c>, <c>?wait</c>, <c>?limit</c>, <c>?after</c>,
-///   <c>?before</c>, <c>?status</c>) have the same type and bounds wherever they appear, read from
+///   <c>?before</c>, <c>?status</c>, <c>?scheduled</c>) have the same type and bounds wherever they appear, read from
 ///   the running limits; a list's default page size is its endpoint's <see cref="DefaultLimit"/>,
 ///   and a list that pages by <c>?after</c> or <c>?before</c> declares the <c>Link</c> header that
 ///   names its next page;
@@ -101,6 +101,7 @@ internal sealed class ContractOperationFilter(IOptions<LimitsOptions> limits) : 
             Pattern = "^[0-9a-f]{32}$",
             Description = "Only the tasks listed after this one (older): the next page starts after the last task the one before read.",
         },
+        (ParameterLocation.Query, "scheduled") => new OpenApiSchema { Type = JsonSchemaType.Boolean, Default = JsonValue.Create(false) },
         (ParameterLocation.Query, "status") => new OpenApiSchema
         {
             Type = JsonSchemaType.String,

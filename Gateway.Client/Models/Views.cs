@@ -14,6 +14,11 @@ namespace Gateway.Client;
 public sealed record CircleInfo(string Name, long Pending, long Processing, long Recent, long Scheduled = 0, long EntityBytes = 0, long EntityBytesLimit = 0,
     bool Paused = false);
 
+/// <summary>What <see cref="GatewayClient.DrainCircleAsync"/> did.</summary>
+/// <param name="Cancelled">How many waiting tasks it cancelled.</param>
+/// <param name="Circle">The circle's figures after it.</param>
+public sealed record DrainResult(long Cancelled, CircleInfo Circle);
+
 /// <summary>A live worker process.</summary>
 /// <param name="Id">Worker id (also in <see cref="GatewayTask.WorkerId"/>).</param>
 /// <param name="Host">Machine name.</param>

@@ -11,6 +11,7 @@ namespace Gateway.Client.Wire;
 [JsonSerializable(typeof(TaskList))]
 [JsonSerializable(typeof(CircleInfo))]
 [JsonSerializable(typeof(CircleList))]
+[JsonSerializable(typeof(DrainResult))]
 [JsonSerializable(typeof(WorkerList))]
 [JsonSerializable(typeof(HealthInfo))]
 [JsonSerializable(typeof(Problem))]

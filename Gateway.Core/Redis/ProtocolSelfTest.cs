@@ -71,7 +71,7 @@ public sealed partial class ProtocolSelfTest(
     /// claim nor a submit starts a task of, and a submit its own process takes at once; then a
     /// scheduled submit, its promotion, a claim that takes the higher priority first, a failure
     /// that schedules a retry and claims the next task in the same script, the cancel of a
-    /// scheduled task; registering a script, putting a schedule (fenced by its last due time) and
+    /// scheduled task, a drain of the queued and then the scheduled tasks; registering a script, putting a schedule (fenced by its last due time) and
     /// firing it (compare-and-set, overlap); writing and removing a domain entity within the
     /// circle's byte limit.
     /// </summary>
@@ -89,7 +89,7 @@ public sealed partial class ProtocolSelfTest(
         var scheduled = RedisKeys.Scheduled(circle);
         var lanes = RedisKeys.Lanes(circle);
         var paused = RedisKeys.PausedFlag(circle);
-        string[] ids = [NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId()];
+        string[] ids = [NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId()];
         const long retention = 60_000;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -223,6 +223,19 @@ public sealed partial class ProtocolSelfTest(
             await Check("cancel (scheduled)", async () =>
                 await Cancel(ids[4]) == CancelResult.Cancelled && await StatusIs(ids[4], "cancelled")
                 && await db.SortedSetLengthAsync(scheduled) == 0);
+
+            await Check("drain", async () =>
+            {
+                Task<DrainScript.Reply> Drain(bool withScheduled) =>
+                    DrainScript.RunAsync(db, new DrainScript.Args(circle, now, retention, withScheduled, 10) { Channel = channel });
+                await Submit(ids[9], withKey: false, item: Item(ids[9], priority: 3));
+                await Submit(ids[10], withKey: false, item: Item(ids[10], dueMs: now + 60_000));
+                var queued = await Drain(withScheduled: false);
+                var both = await Drain(withScheduled: true);
+                return queued == new DrainScript.Reply(1, 1, 0) && both == new DrainScript.Reply(1, 1, 0)
+                    && await StatusIs(ids[9], "cancelled") && await StatusIs(ids[10], "cancelled")
+                    && await db.ListLengthAsync(lanes[3]) == 0 && await db.SortedSetLengthAsync(scheduled) == 0;
+            });
 
             await Check("register", async () =>
             {

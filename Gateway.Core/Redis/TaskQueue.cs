@@ -11,7 +11,7 @@ namespace Gateway.Core.Redis;
 
 /// <summary>
 /// Every state change of a task, each one script of <c>Redis/Scripts</c>: submit, claim,
-/// complete, renew, requeue, reap, cancel, promote. It decides nothing about who runs a task: a caller
+/// complete, renew, requeue, reap, cancel, drain, promote. It decides nothing about who runs a task: a caller
 /// that has free worker slots passes them in (<see cref="DirectSlots"/>) and starts what they took.
 /// </summary>
 public sealed class TaskQueue(
@@ -231,5 +231,32 @@ public sealed class TaskQueue(
         if (!TaskIds.IsWellFormed(id))
             return Task.FromResult(CancelResult.Missing);
         return CancelScript.RunAsync(Db, new CancelScript.Args(circle, id, time.GetUtcNow().ToUnixTimeMilliseconds(), RetentionMs));
+    }
+
+    /// <summary>How many ids one run of drain.lua takes at most: Redis serves nothing else while a script runs.</summary>
+    internal const int DrainStep = 500;
+
+    /// <summary>
+    /// Cancels every task waiting in the circle's lanes, and with <paramref name="scheduled"/> every
+    /// scheduled one too, in runs of <see cref="DrainStep"/>; running tasks are left alone. A task
+    /// submitted while it works may be cancelled as well, but it stops once it has taken as many as
+    /// were waiting at its first run, so a steady flow of submits cannot keep it going.
+    /// </summary>
+    /// <returns>How many tasks it cancelled.</returns>
+    public async Task<long> DrainAsync(string circle, bool scheduled)
+    {
+        CircleName.Ensure(circle);
+        long cancelled = 0, taken = 0, bound = -1;
+        while (true)
+        {
+            var reply = await DrainScript.RunAsync(Db,
+                new DrainScript.Args(circle, time.GetUtcNow().ToUnixTimeMilliseconds(), RetentionMs, scheduled, DrainStep));
+            cancelled += reply.Cancelled;
+            taken += reply.Taken;
+            if (bound < 0)
+                bound = reply.Taken + reply.Left;
+            if (reply.Left == 0 || reply.Taken == 0 || taken >= bound)
+                return cancelled;
+        }
     }
 }

@@ -158,6 +158,32 @@ public sealed class ClientAdditionsTests
     }
 
     [Test]
+    public async Task DrainCircleAsync_CancelsWhatWaits_EachCancelReachesTheCircleStream_TheScheduledOnlyWhenAsked()
+    {
+        var circle = TestRedis.NewCircle("drain");
+        await _client.PauseCircleAsync(circle);
+        GatewayTask[] queued = [await _client.SubmitAsync(circle, "1"), await _client.SubmitAsync(circle, "2", options: new SubmitOptions { Priority = 5 })];
+        var delayed = await _client.SubmitAsync(circle, "3", options: new SubmitOptions { Delay = TimeSpan.FromMinutes(10) });
+        DrainResult? drained = null;
+
+        var (_, seen) = await WatchWhileAsync(circle, async () =>
+        {
+            drained = await _client.DrainCircleAsync(circle);
+            await _client.ResumeCircleAsync(circle); // for the marker task the watch ends on
+            return [];
+        });
+        var withScheduled = await _client.DrainCircleAsync(circle, scheduled: true);
+
+        Assert.That(drained!.Cancelled, Is.EqualTo(2));
+        Assert.That((drained.Circle.Name, drained.Circle.Pending, drained.Circle.Scheduled, drained.Circle.Paused), Is.EqualTo((circle, 0L, 1L, true)));
+        foreach (var task in queued)
+            Assert.That(seen.Where(t => t.Id == task.Id).Select(t => t.Status), Is.EqualTo(new[] { GatewayTaskStatus.Cancelled }), task.Id);
+        Assert.That(seen.Select(t => t.Id), Does.Not.Contain(delayed.Id), "a drain without scheduled leaves them be");
+        Assert.That(withScheduled.Cancelled, Is.EqualTo(1));
+        Assert.That((await _client.GetAsync(circle, delayed.Id)).Status, Is.EqualTo(GatewayTaskStatus.Cancelled));
+    }
+
+    [Test]
     public async Task SubmitAsync_DelayAndPriority_TaskIsScheduledThenCompletes()
     {
         var circle = TestRedis.NewCircle("delay");

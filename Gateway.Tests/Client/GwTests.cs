@@ -178,6 +178,33 @@ public sealed class GwTests
     }
 
     [Test]
+    public async Task Drain_SaysHowManyWaitingTasksItCancelled_AndScheduledTakesTheScheduledToo()
+    {
+        var circle = TestRedis.NewCircle("gw");
+        await GwProcess.RunAsync(["pause", "--circle", circle]);
+        var queued = await GwProcess.RunAsync(["submit", "-", "--circle", circle], stdin: "1");
+        await GwProcess.RunAsync(["submit", "-", "--circle", circle, "--priority", "3"], stdin: "2");
+        await GwProcess.RunAsync(["submit", "-", "--circle", circle, "--delay", "10m"], stdin: "3");
+
+        var drain = await GwProcess.RunAsync(["drain", "--circle", circle]);
+        var scheduled = await GwProcess.RunAsync(["drain", "--circle", circle, "--scheduled", "--json"]);
+        var get = await GwProcess.RunAsync(["get", queued.Stdout.Trim(), "--circle", circle]);
+        var noCircle = await GwProcess.RunAsync(["drain"]);
+        await GwProcess.RunAsync(["resume", "--circle", circle]);
+
+        Assert.That(drain.ExitCode, Is.EqualTo(0), drain.ToString());
+        Assert.That(drain.Stdout, Is.EqualTo($"circle {circle}: 2 waiting tasks cancelled; 0 pending, 1 scheduled, 0 processing\n"));
+        using (var result = JsonDocument.Parse(scheduled.Stdout))
+        {
+            Assert.That(result.RootElement.GetProperty("cancelled").GetInt64(), Is.EqualTo(1), scheduled.ToString());
+            Assert.That(result.RootElement.GetProperty("circle").GetProperty("scheduled").GetInt64(), Is.Zero, scheduled.ToString());
+        }
+        using (var task = JsonDocument.Parse(get.Stdout))
+            Assert.That(task.RootElement.GetProperty("status").GetString(), Is.EqualTo("cancelled"), get.ToString());
+        Assert.That(noCircle.ExitCode, Is.EqualTo(2), noCircle.ToString());
+    }
+
+    [Test]
     public async Task SubmitGetWatchTasksCirclesWorkers_WorkOnOneTask()
     {
         var circle = TestRedis.NewCircle("gw");

@@ -147,6 +147,23 @@ public sealed class GeneratedClientTests : ApiFixture
     }
 
     [Test]
+    public async Task Drain_CancelsTheWaitingTasks_ThroughTheGeneratedClient()
+    {
+        var circle = TestRedis.NewCircle("nswag-drain");
+        await _api.CallAsync("PauseCircle", ("circle", circle));
+        var task = await _api.CallAsync("SubmitTask", ("circle", circle), ("body", Submit("1")));
+        await _api.CallAsync("SubmitTask", ("circle", circle), ("body", Submit("2")));
+
+        var drained = await _api.CallAsync("DrainCircle", ("circle", circle), ("scheduled", (bool?)true));
+        var read = await _api.CallAsync("GetTask", ("circle", circle), ("id", GeneratedClient.Get(task, "Id")));
+        await _api.CallAsync("ResumeCircle", ("circle", circle));
+
+        Assert.That(GeneratedClient.Get(drained, "Cancelled"), Is.EqualTo(2L));
+        Assert.That(GeneratedClient.Get(GeneratedClient.Get(drained, "Circle")!, "Pending"), Is.EqualTo(0L));
+        Assert.That(GeneratedClient.Get(read, "Status")!.ToString(), Is.EqualTo("Cancelled").IgnoreCase);
+    }
+
+    [Test]
     public async Task Health_IsReadable()
     {
         Assert.That(await ReadyStatusAsync(), Is.EqualTo(System.Net.HttpStatusCode.OK));

@@ -229,6 +229,20 @@ public sealed class OpenApiDocumentTests : ApiFixture
     }
 
     [Test]
+    public void Drain_TakesABooleanScheduled_AndAnswersHowManyWithTheCircle()
+    {
+        var drain = _document.Operation("/api/circles/{circle}/drain", "post")!;
+        var scheduled = drain["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "scheduled")!;
+
+        Assert.That(drain["operationId"]!.GetValue<string>(), Is.EqualTo("DrainCircle"));
+        Assert.That((scheduled["in"]!.GetValue<string>(), scheduled["schema"]!["type"]!.GetValue<string>()), Is.EqualTo(("query", "boolean")));
+        Assert.That(scheduled["schema"]!["default"]!.GetValue<bool>(), Is.False);
+        Assert.That(drain["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>(), Does.EndWith("DrainView"));
+        Assert.That(drain["responses"]!["400"]!["content"]!["application/problem+json"], Is.Not.Null);
+        Assert.That(_document.Schema("DrainView")["required"]!.AsArray().Select(r => r!.GetValue<string>()), Is.EquivalentTo(new[] { "cancelled", "circle" }));
+    }
+
+    [Test]
     public void TaskList_PagesByBefore_AndDeclaresTheLinkHeader()
     {
         var list = _document.Operation("/api/circles/{circle}/tasks", "get")!;

@@ -205,6 +205,9 @@ public sealed class RecordedWorkloadTests : ApiFixture
         await client.PostAsync($"/api/circles/{_circle}/pause", null);
         await client.PostAsync($"/api/circles/{_circle}/resume", null);
         await client.PostAsync($"/api/circles/{_other}/pause", null);
+        await client.PostAsync($"/api/circles/{_circle}/drain?scheduled=true", null);
+        await client.PostAsync($"/api/circles/{_circle}/drain?scheduled=perhaps", null);
+        await client.PostAsync($"/api/circles/{_other}/drain", null);
         await client.GetAsync($"{tasks}?limit=1&status=completed");
         await client.GetAsync($"{tasks}?before=not-an-id");
         await client.GetAsync($"/api/circles/{_circle}/contracts");

@@ -241,6 +241,45 @@ public sealed partial class DashboardCircleSectionsTests
     }
 
     [Test]
+    public async Task CircleView_CancelWaitingTasks_AsksFirst_ThenCancelsThePendingAndScheduled_AndLeavesTheRunningOne()
+    {
+        var circle = TestRedis.NewCircle("drain");
+        var running = await _http.SubmitAsync(circle, new { script = Scripts.BusyFor(1500) });
+        await _http.WaitForStatusAsync(circle, running.Id, "processing");
+        Assert.That((await GatewayClient.ReadAsync(await _http.PostAsync($"/api/circles/{circle}/pause", null))).Status, Is.EqualTo(HttpStatusCode.OK));
+        var pending = await _http.SubmitAsync(circle, new { script = "1" });
+        var scheduled = await _http.SubmitAsync(circle, new { script = "2", delayMs = 600_000 });
+        _page = await DashboardBrowser.OpenAsync(Api, $"#/circles/{circle}");
+        var button = _page.Locator("#drain-circle");
+        await Expect(_page.Locator("[data-figure='pending']")).ToHaveTextAsync("1");
+
+        var answers = new Queue<bool>([false, true]);
+        var asked = new List<string>();
+        _page.Dialog += async (_, dialog) =>
+        {
+            asked.Add(dialog.Message);
+            if (answers.Dequeue())
+                await dialog.AcceptAsync();
+            else
+                await dialog.DismissAsync();
+        };
+        await button.ClickAsync();
+        await Expect(button).ToBeEnabledAsync();
+        Assert.That((await _http.GetTaskAsync(circle, pending.Id)).TaskStatus, Is.EqualTo("pending"), "dismissed: nothing cancelled");
+        await button.ClickAsync();
+
+        await Expect(_page.Locator("#drain-note")).ToHaveTextAsync("Cancelled 2 waiting tasks.");
+        await Expect(_page.Locator($"tr[data-task='{pending.Id}'] [data-status]")).ToHaveTextAsync("cancelled");
+        await Expect(_page.Locator($"tr[data-task='{scheduled.Id}'] [data-status]")).ToHaveTextAsync("cancelled");
+        await Expect(_page.Locator("[data-figure='pending']")).ToHaveTextAsync("0");
+        Assert.That(asked, Has.Count.EqualTo(2));
+        Assert.That(asked[1], Is.EqualTo($"Cancel every task waiting in circle {circle} (1 pending and 1 scheduled now)? Running tasks go on."));
+        Assert.That(await Accessibility.SeriousViolationsAsync(_page), Is.Empty, "the circle page after a drain");
+        await _http.PostAsync($"/api/circles/{circle}/resume", null);
+        Assert.That((await _http.GetTaskAsync(circle, running.Id, wait: 10)).TaskStatus, Is.EqualTo("completed"), "the running task went on");
+    }
+
+    [Test]
     public async Task CircleView_ADomainViewLongerThanAPage_ShowsTheFirstHundred_SaysWhereTheRestAre_AndDeletesOne()
     {
         var circle = TestRedis.NewCircle("ents");

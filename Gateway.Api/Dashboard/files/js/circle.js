@@ -84,6 +84,10 @@ export async function circleView(main, { circle }, signal) {
   let paused = null;
   const pauseButton = h('button', { type: 'button', id: 'pause-circle', hidden: true, onclick: () => togglePause() }, 'Pause');
   const pauseNote = h('p', { class: 'muted', role: 'status', id: 'pause-note' });
+  // Drain cancels every task that waits (pending or scheduled); running ones go on.
+  let waiting = { pending: 0, scheduled: 0 };
+  const drainButton = h('button', { type: 'button', id: 'drain-circle', hidden: true, onclick: () => drain() }, 'Cancel waiting tasks');
+  const drainNote = h('p', { class: 'muted', role: 'status', id: 'drain-note' });
   const filter = h('select', { id: 'status-filter' },
     h('option', { value: '' }, 'Every status'), statuses.map(s => h('option', { value: s }, s)));
   const search = h('input', { id: 'id-search', type: 'search', placeholder: 'part of a task id', autocomplete: 'off', spellcheck: 'false' });
@@ -99,8 +103,9 @@ export async function circleView(main, { circle }, signal) {
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/' }, 'Overview'), ' / ', circle),
     h('h1', {}, `Circle ${circle}`),
     figures,
-    h('p', { class: 'actions' }, h('a', { class: 'button', href: `#/submit?circle=${enc(circle)}` }, 'Submit a task to this circle'), ' ', pauseButton),
+    h('p', { class: 'actions' }, h('a', { class: 'button', href: `#/submit?circle=${enc(circle)}` }, 'Submit a task to this circle'), ' ', pauseButton, ' ', drainButton),
     pauseNote,
+    drainNote,
     h('section', { 'aria-labelledby': 'tasks-title' },
       h('h2', { id: 'tasks-title' }, 'Recent tasks'),
       h('form', { class: 'filters', role: 'search', onsubmit: e => e.preventDefault() },
@@ -131,7 +136,9 @@ export async function circleView(main, { circle }, signal) {
     // A server without pausing says nothing of it: the button stays hidden.
     if (typeof data.paused !== 'boolean') return;
     paused = data.paused;
+    waiting = { pending: data.pending, scheduled: data.scheduled };
     pauseButton.hidden = false;
+    drainButton.hidden = false;
     pauseButton.textContent = paused ? 'Resume' : 'Pause';
     pauseNote.textContent = paused ? 'Paused: tasks are accepted and wait; no worker claims one until the circle is resumed.' : '';
   }
@@ -145,6 +152,22 @@ export async function circleView(main, { circle }, signal) {
       pauseNote.textContent = problemText(error);
     } finally {
       pauseButton.disabled = false;
+    }
+  }
+
+  async function drain() {
+    const what = `${waiting.pending} pending and ${waiting.scheduled} scheduled`;
+    if (!confirm(`Cancel every task waiting in circle ${circle} (${what} now)? Running tasks go on.`)) return;
+    drainButton.disabled = true;
+    try {
+      const { data } = await api(`${path}/drain?scheduled=true`, { method: 'POST', signal });
+      showFigures(data.circle);
+      drainNote.textContent = `Cancelled ${data.cancelled} waiting ${data.cancelled === 1 ? 'task' : 'tasks'}.`;
+    } catch (error) {
+      if (signal.aborted) return;
+      drainNote.textContent = problemText(error);
+    } finally {
+      drainButton.disabled = false;
     }
   }
 

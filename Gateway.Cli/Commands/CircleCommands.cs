@@ -1,0 +1,49 @@
+using System.Globalization;
+
+namespace Gateway.Cli.Commands;
+
+/// <summary>
+/// What acts on a whole circle: <c>gw pause</c> and <c>gw resume</c> stop its claims for a while
+/// and start them again; <c>gw drain</c> cancels what waits in it.
+/// </summary>
+internal static class CircleCommands
+{
+    public static Command Pause(ConnectionOptions connection) => Create(connection, "pause",
+        "Pause a circle: its tasks are still accepted and wait; no worker claims one until 'gw resume'. Running tasks finish.",
+        (client, circle, cancellationToken) => client.PauseCircleAsync(circle, cancellationToken));
+
+    public static Command Resume(ConnectionOptions connection) => Create(connection, "resume",
+        "Resume a paused circle: workers claim its waiting tasks again.",
+        (client, circle, cancellationToken) => client.ResumeCircleAsync(circle, cancellationToken));
+
+    public static Command Drain(ConnectionOptions connection)
+    {
+        var circle = CommonOptions.Circle();
+        var scheduled = new Option<bool>("--scheduled") { Description = "Cancel the scheduled tasks too (delayed, or waiting out a retry's backoff)" };
+        var json = CommonOptions.Json("Print what the drain did as JSON");
+        return new Command("drain",
+            "Cancel every task waiting in a circle, in any priority. Running tasks go on; pause the circle first to let nothing start meanwhile.")
+        {
+            circle, scheduled, json,
+        }.SetPrintAction(
+            connection, json,
+            (client, parse, cancellationToken) => client.DrainCircleAsync(parse.GetValue(circle)!, parse.GetValue(scheduled), cancellationToken),
+            d => Console.Out.WriteLine(
+                $"circle {d.Circle.Name}: {d.Cancelled.ToString(CultureInfo.InvariantCulture)} waiting tasks cancelled; {Figures(d.Circle)}"));
+    }
+
+    private static string Figures(CircleInfo c) =>
+        $"{c.Pending.ToString(CultureInfo.InvariantCulture)} pending, {c.Scheduled.ToString(CultureInfo.InvariantCulture)} scheduled, {c.Processing.ToString(CultureInfo.InvariantCulture)} processing";
+
+    private static Command Create(ConnectionOptions connection, string name, string description,
+        Func<GatewayClient, string, CancellationToken, Task<CircleInfo>> send)
+    {
+        var circle = CommonOptions.Circle();
+        var json = CommonOptions.Json("Print the circle's figures as JSON");
+        return new Command(name, description) { circle, json }.SetPrintAction(
+            connection, json,
+            (client, parse, cancellationToken) => send(client, parse.GetValue(circle)!, cancellationToken),
+            c => Console.Out.WriteLine(
+                $"circle {c.Name} {(c.Paused ? "paused" : "resumed")}: {c.Pending.ToString(CultureInfo.InvariantCulture)} pending, {c.Processing.ToString(CultureInfo.InvariantCulture)} processing"));
+    }
+}
