@@ -5,15 +5,19 @@
   then the queue lanes of priorities 0..9 at KEYS[at + 1] .. KEYS[at + 10].
 ]]
 
--- The tasks waiting in the circle: { scheduled and queued together, queued in any lane }.
--- Most circles use one lane: one EXISTS tells whether lanes 1..9 hold anything before they are
--- counted one by one (three commands per submit instead of eleven).
-local function waiting_tasks(at)
-  local queued = redis.call('LLEN', KEYS[at + 1])
-  if redis.call('EXISTS', unpack(KEYS, at + 2, at + 10)) > 0 then
+-- The tasks waiting in the circle: { scheduled and queued together, queued in any lane, whether
+-- the key flag exists (false when none is given) }. Most circles use one lane and no flag: one
+-- EXISTS tells whether lanes 1..9 or the flag hold anything before each is asked on its own
+-- (three commands per submit instead of eleven).
+local function waiting_tasks(at, flag)
+  local queued, flagged = redis.call('LLEN', KEYS[at + 1]), false
+  local probe = { unpack(KEYS, at + 2, at + 10) }
+  if flag then probe[#probe + 1] = flag end
+  if redis.call('EXISTS', unpack(probe)) > 0 then
     for lane = 1, 9 do queued = queued + redis.call('LLEN', KEYS[at + 1 + lane]) end
+    flagged = flag ~= nil and redis.call('EXISTS', flag) == 1
   end
-  return redis.call('ZCARD', KEYS[at]) + queued, queued
+  return redis.call('ZCARD', KEYS[at]) + queued, queued, flagged
 end
 
 -- A priority as read (a number or its text) as a lane number: anything outside 0..9 waits at 0.

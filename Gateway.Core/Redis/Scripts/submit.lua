@@ -42,9 +42,9 @@ if idem then
   if seen then return { 3, seen } end
 end
 
-local waiting, queuedBefore = waiting_tasks(3)
+local waiting, queuedBefore, paused = waiting_tasks(3, KEYS[14])
 local direct = tonumber(ARGV[8])
-if queuedBefore > 0 or (direct > 0 and redis.call('EXISTS', KEYS[14]) == 1) then direct = 0 end
+if queuedBefore > 0 or paused then direct = 0 end
 
 -- Which tasks wait (queued or scheduled) and which the local slots take, before anything is written.
 local claimed, adding = 0, 0
