@@ -67,7 +67,7 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
     /// <paramref name="before"/> (the newest when null). A filtered page reads at most
     /// <see cref="MaxScanned"/> entries of the circle's list, so it may hold fewer than
     /// <paramref name="limit"/> tasks though older ones match. <see cref="TaskPage.Next"/> is the
-    /// last task read, from which the next page goes on; null when the list ended. A
+    /// last task read, from which the next page goes on; null when nothing older is listed. A
     /// <paramref name="before"/> no longer listed (past its retention) places the page by the time
     /// its id carries.
     /// </summary>
@@ -97,9 +97,13 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         while (found.Count < limit && start < end && !ended)
         {
             var want = Math.Min(page, end - start);
-            var entries = await db.SortedSetRangeByRankWithScoresAsync(index, start, start + want - 1, Order.Descending);
+            // One entry more than is read, to know whether anything is older: a page that ends
+            // exactly where the list does names no next page.
+            var entries = await db.SortedSetRangeByRankWithScoresAsync(index, start, start + want, Order.Descending);
+            ended = entries.Length <= want;
+            if (!ended)
+                entries = entries[..(int)want];
             start += entries.Length;
-            ended = entries.Length < want;
             var batch = db.CreateBatch();
             var reads = new List<(string Id, Task<RedisValue[]> Read)>(entries.Length);
             foreach (var entry in entries)

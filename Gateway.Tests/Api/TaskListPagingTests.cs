@@ -30,6 +30,24 @@ public sealed partial class TaskListPagingTests : ApiFixture
     }
 
     [Test]
+    public async Task APageThatEndsWhereTheListDoes_NamesNoNextPage_WithAFilterOrWithout()
+    {
+        var circle = TestRedis.NewCircle("pages");
+        var made = await SubmitBatchAsync(circle, Enumerable.Range(0, 6).Select(i => $"{i}"));
+
+        var (first, next1) = await ListAsync($"/api/circles/{circle}/tasks?limit=3");
+        var (second, next2) = await ListAsync(next1!);
+        var (whole, nextWhole) = await ListAsync($"/api/circles/{circle}/tasks?limit=6");
+        var (completed, nextCompleted) = await ListAsync($"/api/circles/{circle}/tasks?status=completed&limit=6");
+
+        Assert.That(first.Concat(second), Is.EqualTo(made.AsEnumerable().Reverse()));
+        Assert.That(next1, Is.Not.Null, "three older tasks remain");
+        Assert.That(next2, Is.Null, "the second page took the oldest task");
+        Assert.That((whole.Count, nextWhole), Is.EqualTo((6, (string?)null)));
+        Assert.That((completed.Count, nextCompleted), Is.EqualTo((6, (string?)null)));
+    }
+
+    [Test]
     public async Task AStatusFilter_ReadsABoundedStretchPerPage_AndTheNextPagesFindWhatIsOlder()
     {
         // One failed task, then more completed ones than one filtered request reads.
