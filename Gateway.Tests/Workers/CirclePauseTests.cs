@@ -56,11 +56,7 @@ public sealed class CirclePauseTests
     {
         var circle = TestRedis.NewCircle("pause");
         // The idle poll is slow, so that only the told change can explain a prompt resume.
-        await using var worker = await HostProcess.StartWorkerAsync(new Dictionary<string, string>
-        {
-            ["Gateway:Workers:Circles:0"] = circle,
-            ["Gateway:Workers:IdlePollMs"] = "60000",
-        });
+        await using var worker = await StartWorkerAsync(circle, idlePollMs: 60_000);
         await using var api = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:Workers:Enabled"] = "false" });
         using var client = api.CreateClient();
         var before = await client.SubmitAsync(circle, new { script = "1" });
@@ -91,11 +87,7 @@ public sealed class CirclePauseTests
     public async Task APauseNoProcessHasHeardOf_StillHoldsEveryClaim_ForTheScriptsReadItThemselves()
     {
         var circle = TestRedis.NewCircle("pause");
-        await using var worker = await HostProcess.StartWorkerAsync(new Dictionary<string, string>
-        {
-            ["Gateway:Workers:Circles:0"] = circle,
-            ["Gateway:Workers:IdlePollMs"] = "200",
-        });
+        await using var worker = await StartWorkerAsync(circle, idlePollMs: 200);
         await using var api = new GatewayFactory();
         using var client = api.CreateClient();
         var running = await client.SubmitAsync(circle, new { script = Scripts.BusyFor(800) });
@@ -130,6 +122,14 @@ public sealed class CirclePauseTests
 
         Assert.That(response.Status, Is.EqualTo(HttpStatusCode.BadRequest), response.ToString());
     }
+
+    /// <summary>A worker process serving the circle alone, claiming at each idle poll.</summary>
+    private static Task<HostProcess> StartWorkerAsync(string circle, int idlePollMs) =>
+        HostProcess.StartWorkerAsync(new Dictionary<string, string>
+        {
+            ["Gateway:Workers:Circles:0"] = circle,
+            ["Gateway:Workers:IdlePollMs"] = idlePollMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
 
     private static async Task<ApiResponse> PostAsync(HttpClient client, string path)
     {
