@@ -5,6 +5,8 @@ using Gateway.Core.Models;
 namespace Gateway.Api.Apis;
 
 /// <summary>A task as the API shows it.</summary>
+/// <param name="RetryOf">The failed or cancelled task this one re-runs (<c>POST …/retry</c>).</param>
+/// <param name="RetriedBy">The latest task made by re-running this one; null while there is none.</param>
 public sealed record TaskView(
     string Id,
     string Circle,
@@ -24,7 +26,8 @@ public sealed record TaskView(
     string? RetryOf,
     string? ScriptName,
     int? ScriptVersion,
-    string? ScheduleName)
+    string? ScheduleName,
+    string? RetriedBy)
 {
     /// <summary><c>javascript</c> or <c>rhai</c>.</summary>
     public string Language { get; init; } = ScriptLanguages.JavaScript;
@@ -48,7 +51,8 @@ public sealed record TaskView(
         task.RetryOf,
         task.ScriptName,
         task.ScriptVersion,
-        task.ScheduleName)
+        task.ScheduleName,
+        task.RetriedBy)
     {
         Language = task.Language.ToWire(),
     };

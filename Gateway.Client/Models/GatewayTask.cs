@@ -70,6 +70,9 @@ public sealed record GatewayTask
     /// <summary>The failed or cancelled task this one re-runs, if any.</summary>
     public string? RetryOf { get; init; }
 
+    /// <summary>The latest task made by re-running this one (<see cref="GatewayClient.RetryAsync"/>), if any.</summary>
+    public string? RetriedBy { get; init; }
+
     /// <summary>True once the task is completed, failed or cancelled: it will not change again.</summary>
     [JsonIgnore]
     public bool IsTerminal => Status.IsTerminal();

@@ -30,6 +30,14 @@ public sealed record TaskRecord
     /// <summary>The task this one re-runs (<c>POST …/retry</c>); null otherwise.</summary>
     public string? RetryOf { get; init; }
 
+    /// <summary>
+    /// The latest task made by re-running this one (<c>POST …/retry</c>); null while there is none,
+    /// and then left out of the record a completion message carries (a task being completed has
+    /// not been re-run).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? RetriedBy { get; init; }
+
     public ScriptLanguage Language { get; init; }
 
     /// <summary>The registered script the task was submitted by name with, and its version; null for a script sent as text.</summary>

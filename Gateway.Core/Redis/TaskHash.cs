@@ -14,9 +14,10 @@ internal static class TaskHash
     public const string Id = "id", Circle = "circle", Script = "script", Args = "args", Timeout = "timeout", Caller = "caller",
         TraceParent = "traceparent", Created = "created", Language = "language";
 
-    // When and how it runs: its priority lane, its due time while scheduled, the task it re-runs,
-    // and its retry policy with the number of retries already scheduled.
-    public const string Priority = "priority", RunAt = "runAt", RetryOf = "retryOf",
+    // When and how it runs: its priority lane, its due time while scheduled, the task it re-runs
+    // (and, on that task, the latest task that re-runs it), and its retry policy with the number
+    // of retries already scheduled.
+    public const string Priority = "priority", RunAt = "runAt", RetryOf = "retryOf", RetriedBy = "retriedBy",
         RetryAttempts = "retryAttempts", RetryBackoff = "retryBackoff", RetryFactor = "retryFactor", Retried = "retried";
 
     // Where the script came from, when not sent as text: a registered script, a schedule's firing.
@@ -30,7 +31,7 @@ internal static class TaskHash
 
     /// <summary>What a read of a task asks for, in the order <see cref="ToRecord"/> takes them.</summary>
     public static readonly RedisValue[] RecordFields =
-        [Id, Status, Result, Error, Output, Attempts, Created, Started, Finished, Duration, Worker, Caller, Timeout, Priority, RunAt, RetryOf, Language, ScriptName, ScriptVersion, ScheduleName];
+        [Id, Status, Result, Error, Output, Attempts, Created, Started, Finished, Duration, Worker, Caller, Timeout, Priority, RunAt, RetryOf, Language, ScriptName, ScriptVersion, ScheduleName, RetriedBy];
 
     /// <summary>What a re-submit reads, in the order <see cref="ToDefinition"/> takes them.</summary>
     public static readonly RedisValue[] DefinitionFields =
@@ -64,6 +65,7 @@ internal static class TaskHash
             ScriptName = Text(v[17]),
             ScriptVersion = Number(v[18]),
             ScheduleName = Text(v[19]),
+            RetriedBy = Text(v[20]),
         };
     }
 

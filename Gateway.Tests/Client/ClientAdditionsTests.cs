@@ -28,6 +28,7 @@ public sealed class ClientAdditionsTests
 
         Assert.That(again.Id, Is.Not.EqualTo(failed.Id));
         Assert.That(again.RetryOf, Is.EqualTo(failed.Id));
+        Assert.That((failed.RetriedBy, (await _client.GetAsync(circle, failed.Id)).RetriedBy), Is.EqualTo(((string?)null, again.Id)));
         Assert.That(finished.Status, Is.EqualTo(GatewayTaskStatus.Failed));
         Assert.That(finished.Error!.Message, Does.Contain("once"));
     }

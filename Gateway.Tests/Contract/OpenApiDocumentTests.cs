@@ -164,6 +164,7 @@ public sealed class OpenApiDocumentTests : ApiFixture
         Assert.That(properties["finishedAt"]!["format"]!.GetValue<string>(), Is.EqualTo("date-time"));
         Assert.That(properties["finishedAt"]!["nullable"]!.GetValue<bool>(), Is.True);
         Assert.That(properties["id"]!["nullable"], Is.Null);
+        Assert.That((properties["retryOf"]!["nullable"]!.GetValue<bool>(), properties["retriedBy"]!["nullable"]!.GetValue<bool>()), Is.EqualTo((true, true)));
         Assert.That(Enum(properties["status"]!), Is.EquivalentTo(ConstantsOf(typeof(TaskStates))));
         Assert.That(Enum(_document.Schema("TaskErrorView")["properties"]!["code"]!), Is.EquivalentTo(ConstantsOf(typeof(ErrorCodes))));
         Assert.That(Enum(_document.Schema("SubmitRequest")["properties"]!["language"]!), Is.EquivalentTo(ConstantsOf(typeof(ScriptLanguages))));

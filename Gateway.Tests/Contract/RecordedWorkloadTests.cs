@@ -87,7 +87,7 @@ public sealed class RecordedWorkloadTests : ApiFixture
         const string Good = """
             {"id":"0123456789abcdef0123456789abcdef","circle":"c","status":"failed","result":null,
              "error":{"code":"script_error","message":"m","line":1,"column":null},"output":"","attempts":1,
-             "createdAt":"2026-01-01T00:00:00.000Z","startedAt":null,"finishedAt":null,"durationMs":null,"workerId":null,"caller":null,"priority":0,"runAt":null,"retryOf":null,"scriptName":null,"scriptVersion":null,"scheduleName":null,"language":"javascript"}
+             "createdAt":"2026-01-01T00:00:00.000Z","startedAt":null,"finishedAt":null,"durationMs":null,"workerId":null,"caller":null,"priority":0,"runAt":null,"retryOf":null,"scriptName":null,"scriptVersion":null,"scheduleName":null,"retriedBy":null,"language":"javascript"}
             """;
 
         Assert.That(Check(new Exchange("GET", task, 200, "application/json", Good), document, parsed), Is.Empty);

@@ -71,10 +71,13 @@ public sealed partial class DashboardRetryTests
         Assert.That(stored.Body!["retryOf"]!.GetValue<string>(), Is.EqualTo(submitted.Id));
         Assert.That(stored.Result!.GetValue<double>(), Is.EqualTo(42));
 
-        // The link leads back to the cancelled one, which still offers its retry.
+        // The link leads back to the cancelled one, which still offers its retry and links the new one.
+        await Expect(_page.Locator("#retried-by")).ToHaveCountAsync(0);
         await retryOf.ClickAsync();
         await Expect(_page.Locator("#task-status [data-status]")).ToHaveAttributeAsync("data-status", "cancelled");
         await Expect(_page.Locator("#retry")).ToBeVisibleAsync();
+        await Expect(_page.Locator("#retried-by")).ToHaveTextAsync(id);
+        await Expect(_page.Locator("#retried-by")).ToHaveAttributeAsync("href", $"#/circles/{circle}/tasks/{id}");
     }
 
     [Test]

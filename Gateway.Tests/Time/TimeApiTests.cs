@@ -186,7 +186,13 @@ public sealed class TimeApiTests : ApiFixture
         Assert.That(done.TaskStatus, Is.EqualTo("failed"));
         Assert.That(done.Body!["error"]!["message"]!.GetValue<string>(), Does.Contain("n=7 attempt 1"), "same script and args, a fresh attempt count");
         Assert.That(done.Body!["retryOf"]!.GetValue<string>(), Is.EqualTo(failed.Id));
-        Assert.That((await Client.GetTaskAsync(circle, failed.Id)).TaskStatus, Is.EqualTo("failed"), "the old task is left as it was");
+        var old = await Client.GetTaskAsync(circle, failed.Id);
+        Assert.That(old.TaskStatus, Is.EqualTo("failed"), "the old task is left as it was");
+        Assert.That(old.Body!["retriedBy"]!.GetValue<string>(), Is.EqualTo(retried.Id), "but names the task that re-runs it");
+        Assert.That(failed.Body!["retriedBy"], Is.Null, "until then it named none");
+
+        var again = await PostAsync(Client, $"/api/circles/{circle}/tasks/{failed.Id}/retry");
+        Assert.That((await Client.GetTaskAsync(circle, failed.Id)).Body!["retriedBy"]!.GetValue<string>(), Is.EqualTo(again.Id), "the latest re-run");
     }
 
     [Test]

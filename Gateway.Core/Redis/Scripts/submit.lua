@@ -22,11 +22,13 @@
 
   A task with a due time is stored scheduled, in the scheduled set (promote.lua makes it pending
   then). When every lane is empty and the circle is not paused, the first tasks due now go
-  straight to the submitting process's free worker slots: stored processing, leased, never queued, each with an "id processing"
-  message for the circle's stream (workers wake only for "pending"). The rest are queued in the
-  lane of their priority, each with a message that wakes the workers (one per task, so a worker
-  that missed one still hears the next); each scheduled one has an "id scheduled" message, which tells the promoters to look at
-  the set again. Task hash fields are those of TaskHash.cs; messages those of TaskEventMessage.cs.
+  straight to the submitting process's free worker slots: stored processing, leased, never
+  queued, each with an "id processing" message for the circle's stream (workers wake only for
+  "pending"). The rest are queued in the lane of their priority, each with a message that wakes
+  the workers (one per task, so a worker that missed one still hears the next); each scheduled
+  one has an "id scheduled" message, which tells the promoters to look at the set again. A task
+  that re-runs another (retryOf) is named on that one as its retriedBy. Task hash fields are
+  those of TaskHash.cs; messages those of TaskEventMessage.cs.
 
   Returns { kind [, value] } (SubmitReply in SubmitScript.cs):
     { 0 }          queued (or scheduled)
@@ -79,6 +81,9 @@ for i = FIRST, #ARGV, PER do
   if ARGV[i + 8] ~= '' then
     fields[#fields + 1] = 'retryOf'
     fields[#fields + 1] = ARGV[i + 8]
+    -- The task it re-runs names its latest re-run, while that task is kept (its expiry stays).
+    local old = prefix .. ARGV[i + 8]
+    if redis.call('EXISTS', old) == 1 then redis.call('HSET', old, 'retriedBy', id) end
   end
   if tonumber(ARGV[i + 9]) > 0 then
     for _, f in ipairs({ 'retryAttempts', ARGV[i + 9], 'retryBackoff', ARGV[i + 10], 'retryFactor', ARGV[i + 11], 'retried', 0 }) do
