@@ -19,6 +19,7 @@ internal static class Gw
             TaskCommands.Watch(connection),
             TaskCommands.Cancel(connection),
             TaskCommands.Retry(connection),
+            CircleCommands.RetryFailed(connection),
             ListCommands.Tasks(connection),
             ListCommands.Circles(connection),
             CircleCommands.Pause(connection),

@@ -109,6 +109,23 @@ public sealed partial class GatewayClient
     public Task<GatewayTask> RetryAsync(string circle, string id, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, TaskPath(circle, id) + "/retry"), ClientJson.Default.GatewayTask, cancellationToken);
 
+    /// <summary>
+    /// Runs the circle's failed tasks again, each as a new task as <see cref="RetryAsync"/> makes
+    /// one: those that no task re-runs yet (<see cref="GatewayTask.RetriedBy"/>), newest first, at
+    /// most <paramref name="limit"/> (1 to 500), among the circle's newest 20 000 tasks. Calling
+    /// again re-runs only what failed since, a re-run that failed again included.
+    /// </summary>
+    /// <returns>The new tasks, as accepted, in the order of the failed ones.</returns>
+    /// <exception cref="GatewayApiException">400 naming <c>limit</c> when out of range; 429 when the circle's queue is full.</exception>
+    public async Task<IReadOnlyList<GatewayTask>> RetryFailedAsync(string circle, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{CirclePath(circle)}/tasks/retry?limit={limit.ToString(CultureInfo.InvariantCulture)}");
+        // Sent twice, it could re-run the first call's re-runs that failed meanwhile.
+        request.Options.Set(GatewayResilience.Unrepeatable, true);
+        var list = await SendAsync(request, ClientJson.Default.TaskList, cancellationToken).ConfigureAwait(false);
+        return list.Tasks;
+    }
+
     /// <summary>Reads a task; with <paramref name="wait"/>, the server holds the answer until it is finished or the wait passes.</summary>
     /// <exception cref="GatewayApiException">404 when the task is unknown or past its retention.</exception>
     public Task<GatewayTask> GetAsync(string circle, string id, TimeSpan? wait = null, CancellationToken cancellationToken = default)

@@ -40,6 +40,7 @@ public static class TasksApi
     public const int MaxBatch = 1000;
     public const int DefaultListLimit = 50;
     public const int MaxListLimit = 500;
+    public const int DefaultRetryLimit = 100;
 
     public static RouteGroupBuilder MapTasksApi(this RouteGroupBuilder api)
     {
@@ -76,6 +77,13 @@ public static class TasksApi
             .WithSummary("Run a failed or cancelled task again as a new task with the same script, args and options (its retryOf names the old one).")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/retry", RetryFailed)
+            .WithName("RetryFailedTasks")
+            .WithSummary($"Run the circle's failed tasks again, each as a new task as POST …/{{id}}/retry makes one: those no task re-runs yet, newest first, at most ?limit (default {DefaultRetryLimit}).")
+            .WithDescription($"Looks through the newest {TaskReader.MaxRetryScanPages * TaskReader.MaxScanned} tasks of the circle. Each old task's retriedBy then names its new one, "
+                + "so calling again re-runs only what failed since, a re-run that failed again included. Two calls at the same moment may re-run a task twice. "
+                + "Answers the new tasks, in the order of the failed ones (newest first).")
+            .WithMetadata(new DefaultLimit(DefaultRetryLimit));
         group.MapGet("/{id}/events", TaskEventStream.Stream)
             .WithName("TaskEvents")
             .WithSummary("Server-sent events: one 'status' event per state change, ending after the terminal one.")
@@ -335,6 +343,28 @@ public static class TasksApi
             return QuotaExceeded(circle, options.Value);
         var task = submitted.Tasks[0];
         return TypedResults.Accepted($"/api/circles/{circle}/tasks/{task.Id}", TaskView.From(task));
+    }
+
+    /// <summary>202 with the new tasks that re-run the circle's failed tasks no task re-runs yet (<see cref="TaskReader.ListFailuresToRetryAsync"/>).</summary>
+    public static async Task<Results<Accepted<BatchView>, ProblemHttpResult>> RetryFailed(
+        string circle,
+        [FromQuery] string? limit,
+        HttpRequest request,
+        TaskReader store,
+        TaskSubmitter submitter,
+        IOptions<LimitsOptions> options)
+    {
+        var count = DefaultRetryLimit;
+        if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxListLimit))
+            return RequestReader.Invalid("limit", $"limit must be a whole number from 1 to {MaxListLimit}.");
+        var failed = await store.ListFailuresToRetryAsync(circle, count);
+        if (failed.Count == 0)
+            return TypedResults.Accepted((string?)null, new BatchView([]));
+        var caller = request.HttpContext.User.CallerName();
+        var submitted = await submitter.SubmitAsync(circle, failed.Select(f => f.Task with { Caller = caller, RetryOf = f.Id }).ToArray(), idempotency: null);
+        if (submitted.QuotaExceeded)
+            return QuotaExceeded(circle, options.Value);
+        return TypedResults.Accepted((string?)null, new BatchView(submitted.Tasks.Select(TaskView.From).ToArray()));
     }
 
     public static async Task<Results<Ok<TaskView>, ProblemHttpResult>> Get(

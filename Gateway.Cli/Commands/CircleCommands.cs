@@ -4,7 +4,8 @@ namespace Gateway.Cli.Commands;
 
 /// <summary>
 /// What acts on a whole circle: <c>gw pause</c> and <c>gw resume</c> stop its claims for a while
-/// and start them again; <c>gw drain</c> cancels what waits in it.
+/// and start them again; <c>gw drain</c> cancels what waits in it; <c>gw retry-failed</c> runs its
+/// failed tasks again.
 /// </summary>
 internal static class CircleCommands
 {
@@ -30,6 +31,26 @@ internal static class CircleCommands
             (client, parse, cancellationToken) => client.DrainCircleAsync(parse.GetValue(circle)!, parse.GetValue(scheduled), cancellationToken),
             d => Console.Out.WriteLine(
                 $"circle {d.Circle.Name}: {d.Cancelled.ToString(CultureInfo.InvariantCulture)} waiting tasks cancelled; {Figures(d.Circle)}"));
+    }
+
+    public static Command RetryFailed(ConnectionOptions connection)
+    {
+        var circle = CommonOptions.Circle();
+        var limit = new Option<int>("--limit", "-n") { Description = "How many at most, 1 … 500", DefaultValueFactory = _ => 100 }.AtLeast(1);
+        var json = CommonOptions.Json("Print the new tasks as JSON");
+        return new Command("retry-failed",
+            "Run a circle's failed tasks again, each as a new task: those not re-run yet, newest first; prints the new task ids.")
+        {
+            circle, limit, json,
+        }.SetPrintAction(
+            connection, json,
+            (client, parse, cancellationToken) => client.RetryFailedAsync(parse.GetValue(circle)!, parse.GetValue(limit), cancellationToken),
+            tasks =>
+            {
+                foreach (var task in tasks)
+                    Console.Out.WriteLine(task.Id);
+                Console.Error.WriteLine($"{tasks.Count.ToString(CultureInfo.InvariantCulture)} failed {(tasks.Count == 1 ? "task" : "tasks")} run again");
+            });
     }
 
     private static string Figures(CircleInfo c) =>

@@ -130,6 +130,38 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         return new TaskPage(found, next);
     }
 
+    /// <summary>How many filtered pages (each up to <see cref="MaxScanned"/> entries) a look for failures to re-run reads at most.</summary>
+    public const int MaxRetryScanPages = 10;
+
+    /// <summary>
+    /// The circle's failed tasks that no task re-runs yet (no <see cref="TaskRecord.RetriedBy"/>),
+    /// newest first, at most <paramref name="limit"/>, each with what it takes to submit it again.
+    /// It reads at most <see cref="MaxRetryScanPages"/> × <see cref="MaxScanned"/> entries of the
+    /// circle's list.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Id, NewTask Task)>> ListFailuresToRetryAsync(string circle, int limit)
+    {
+        var ids = new List<string>(limit);
+        string? before = null;
+        for (var pages = 0; pages < MaxRetryScanPages && ids.Count < limit; pages++)
+        {
+            var page = await ListAsync(circle, TaskState.Failed, Math.Max(limit, FilteredPage), before);
+            ids.AddRange(page.Tasks.Where(t => t.RetriedBy is null).Select(t => t.Id).Take(limit - ids.Count));
+            if ((before = page.Next) is null)
+                break;
+        }
+        var batch = Db.CreateBatch();
+        var reads = ids.Select(id => batch.HashGetAsync(RedisKeys.Task(circle, id), TaskHash.DefinitionFields)).ToArray();
+        batch.Execute();
+        var found = new List<(string, NewTask)>(ids.Count);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (TaskHash.ToDefinition(await reads[i]) is { Status: TaskState.Failed } failed)
+                found.Add((ids[i], failed.Task));
+        }
+        return found;
+    }
+
     /// <summary>Where an entry stands in a circle's list: by creation time, then by id (the list's order).</summary>
     private readonly record struct Position(double Score, string Id)
     {

@@ -34,6 +34,24 @@ public sealed class ClientAdditionsTests
     }
 
     [Test]
+    public async Task RetryFailedAsync_ReRunsTheFailuresNotReRunYet_AndALimitOutOfRangeIs400()
+    {
+        var circle = TestRedis.NewCircle("refail");
+        var failed = await _client.SubmitAsync(circle, "throw new Error('once')", wait: Wait);
+        await _client.RunAsync(circle, "1");
+
+        var reRuns = await _client.RetryFailedAsync(circle);
+        var none = await _client.RetryFailedAsync(circle, limit: 5);
+        var error = (await Assert.ThrowsAsync<GatewayApiException>(() => _client.RetryFailedAsync(circle, limit: 0)))!;
+
+        Assert.That(reRuns.Select(t => t.RetryOf), Is.EqualTo(new[] { failed.Id }));
+        Assert.That((await _client.GetAsync(circle, failed.Id)).RetriedBy, Is.EqualTo(reRuns[0].Id));
+        Assert.That(none.Where(t => t.RetryOf == failed.Id), Is.Empty, "re-run already");
+        Assert.That(error.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(error.Errors, Does.ContainKey("limit"));
+    }
+
+    [Test]
     public async Task RetryAsync_CompletedTask_ThrowsConflict()
     {
         var circle = TestRedis.NewCircle("retry");

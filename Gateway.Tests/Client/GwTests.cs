@@ -205,6 +205,30 @@ public sealed class GwTests
     }
 
     [Test]
+    public async Task RetryFailed_PrintsTheNewTaskIds_AndHowManyOnStderr()
+    {
+        var circle = TestRedis.NewCircle("gw");
+        var failed = await GwProcess.RunAsync(["run", "-", "--circle", circle], stdin: "throw new Error('no')");
+
+        var retry = await GwProcess.RunAsync(["retry-failed", "--circle", circle, "--limit", "10"]);
+        var again = await GwProcess.RunAsync(["retry-failed", "--circle", circle, "--json"]);
+        var badLimit = await GwProcess.RunAsync(["retry-failed", "--circle", circle, "--limit", "0"]);
+
+        Assert.That(failed.ExitCode, Is.Not.EqualTo(0), failed.ToString());
+        Assert.That(retry.ExitCode, Is.EqualTo(0), retry.ToString());
+        Assert.That(retry.Stdout, Does.Match("^[0-9a-f]{32}\n$"), retry.ToString());
+        Assert.That(retry.Stderr, Is.EqualTo("1 failed task run again\n"));
+        using var client = ClientApi.CreateClient();
+        var original = (await client.GetAsync(circle, retry.Stdout.Trim())).RetryOf;
+        Assert.That(original, Does.Match("^[0-9a-f]{32}$"));
+        Assert.That((await client.GetAsync(circle, original!)).RetriedBy, Is.EqualTo(retry.Stdout.Trim()));
+        using (var tasks = JsonDocument.Parse(again.Stdout))
+            Assert.That(tasks.RootElement.EnumerateArray().Select(t => t.GetProperty("retryOf").GetString()), Does.Not.Contain(original),
+                "a failure re-run already is not run again: " + again);
+        Assert.That(badLimit.ExitCode, Is.EqualTo(2), badLimit.ToString());
+    }
+
+    [Test]
     public async Task SubmitGetWatchTasksCirclesWorkers_WorkOnOneTask()
     {
         var circle = TestRedis.NewCircle("gw");

@@ -164,6 +164,19 @@ public sealed class GeneratedClientTests : ApiFixture
     }
 
     [Test]
+    public async Task RetryFailed_ReRunsAFailure_ThroughTheGeneratedClient()
+    {
+        var circle = TestRedis.NewCircle("nswag-refail");
+        var failed = await _api.CallAsync("SubmitTask", ("circle", circle), ("wait", 10.0), ("body", Submit("throw new Error('x')")));
+
+        var batch = await _api.CallAsync("RetryFailedTasks", ("circle", circle), ("limit", (int?)10));
+
+        var tasks = ((IEnumerable)GeneratedClient.Get(batch, "Tasks")!).Cast<object>().ToArray();
+        Assert.That(tasks, Has.Length.EqualTo(1));
+        Assert.That(GeneratedClient.Get(tasks[0], "RetryOf"), Is.EqualTo(GeneratedClient.Get(failed, "Id")));
+    }
+
+    [Test]
     public async Task Health_IsReadable()
     {
         Assert.That(await ReadyStatusAsync(), Is.EqualTo(System.Net.HttpStatusCode.OK));

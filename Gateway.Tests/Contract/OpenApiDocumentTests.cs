@@ -244,6 +244,18 @@ public sealed class OpenApiDocumentTests : ApiFixture
     }
 
     [Test]
+    public void RetryFailed_TakesALimit_AndAnswersTheNewTasks()
+    {
+        var retry = _document.Operation("/api/circles/{circle}/tasks/retry", "post")!;
+        var limit = retry["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "limit")!;
+
+        Assert.That(retry["operationId"]!.GetValue<string>(), Is.EqualTo("RetryFailedTasks"));
+        Assert.That((limit["schema"]!["default"]!.GetValue<int>(), limit["schema"]!["maximum"]!.GetValue<int>()), Is.EqualTo((100, 500)));
+        Assert.That(retry["responses"]!["202"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>(), Does.EndWith("BatchView"));
+        Assert.That(retry["responses"]!["400"], Is.Not.Null);
+    }
+
+    [Test]
     public void TaskList_PagesByBefore_AndDeclaresTheLinkHeader()
     {
         var list = _document.Operation("/api/circles/{circle}/tasks", "get")!;

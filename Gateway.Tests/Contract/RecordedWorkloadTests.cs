@@ -208,6 +208,8 @@ public sealed class RecordedWorkloadTests : ApiFixture
         await client.PostAsync($"/api/circles/{_circle}/drain?scheduled=true", null);
         await client.PostAsync($"/api/circles/{_circle}/drain?scheduled=perhaps", null);
         await client.PostAsync($"/api/circles/{_other}/drain", null);
+        await client.PostAsync($"{tasks}/retry?limit=5", null);
+        await client.PostAsync($"{tasks}/retry?limit=none", null);
         await client.GetAsync($"{tasks}?limit=1&status=completed");
         await client.GetAsync($"{tasks}?before=not-an-id");
         await client.GetAsync($"/api/circles/{_circle}/contracts");

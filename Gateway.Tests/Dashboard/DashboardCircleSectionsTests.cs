@@ -268,7 +268,7 @@ public sealed partial class DashboardCircleSectionsTests
         Assert.That((await _http.GetTaskAsync(circle, pending.Id)).TaskStatus, Is.EqualTo("pending"), "dismissed: nothing cancelled");
         await button.ClickAsync();
 
-        await Expect(_page.Locator("#drain-note")).ToHaveTextAsync("Cancelled 2 waiting tasks.");
+        await Expect(_page.Locator("#circle-action-note")).ToHaveTextAsync("Cancelled 2 waiting tasks.");
         await Expect(_page.Locator($"tr[data-task='{pending.Id}'] [data-status]")).ToHaveTextAsync("cancelled");
         await Expect(_page.Locator($"tr[data-task='{scheduled.Id}'] [data-status]")).ToHaveTextAsync("cancelled");
         await Expect(_page.Locator("[data-figure='pending']")).ToHaveTextAsync("0");
@@ -277,6 +277,28 @@ public sealed partial class DashboardCircleSectionsTests
         Assert.That(await Accessibility.SeriousViolationsAsync(_page), Is.Empty, "the circle page after a drain");
         await _http.PostAsync($"/api/circles/{circle}/resume", null);
         Assert.That((await _http.GetTaskAsync(circle, running.Id, wait: 10)).TaskStatus, Is.EqualTo("completed"), "the running task went on");
+    }
+
+    [Test]
+    public async Task CircleView_RetryFailedTasks_AsksFirst_ThenRunsTheFailureAgain_AndSaysSo()
+    {
+        var circle = TestRedis.NewCircle("refail");
+        var failed = await _http.SubmitAsync(circle, new { script = "throw new Error('once')" }, wait: 30);
+        Assert.That(failed.TaskStatus, Is.EqualTo("failed"), failed.ToString());
+        _page = await DashboardBrowser.OpenAsync(Api, $"#/circles/{circle}");
+        string? asked = null;
+        _page.Dialog += async (_, dialog) => { asked = dialog.Message; await dialog.AcceptAsync(); };
+
+        await _page.Locator("#retry-failed").ClickAsync();
+
+        await Expect(_page.Locator("#circle-action-note")).ToHaveTextAsync("Running 1 failed task again.");
+        var reRun = (await _http.GetTaskAsync(circle, failed.Id)).Body!["retriedBy"]!.GetValue<string>();
+        await Expect(_page.Locator($"tr[data-task='{reRun}'] [data-status]")).ToHaveTextAsync("failed");
+        Assert.That(asked, Is.EqualTo($"Run the failed tasks of circle {circle} again, each as a new task? Those already re-run are left out."));
+
+        await _page.Locator("#retry-failed").ClickAsync();
+        await Expect(_page.Locator("#circle-action-note")).ToHaveTextAsync("Running 1 failed task again.");
+        Assert.That(await Accessibility.SeriousViolationsAsync(_page), Is.Empty, "the circle page with its Retry failed tasks button");
     }
 
     [Test]

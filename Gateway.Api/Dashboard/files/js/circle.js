@@ -84,10 +84,12 @@ export async function circleView(main, { circle }, signal) {
   let paused = null;
   const pauseButton = h('button', { type: 'button', id: 'pause-circle', hidden: true, onclick: () => togglePause() }, 'Pause');
   const pauseNote = h('p', { class: 'muted', role: 'status', id: 'pause-note' });
-  // Drain cancels every task that waits (pending or scheduled); running ones go on.
+  // Drain cancels every task that waits (pending or scheduled); running ones go on. Retry failed
+  // runs again the failed tasks no task re-runs yet.
   let waiting = { pending: 0, scheduled: 0 };
   const drainButton = h('button', { type: 'button', id: 'drain-circle', hidden: true, onclick: () => drain() }, 'Cancel waiting tasks');
-  const drainNote = h('p', { class: 'muted', role: 'status', id: 'drain-note' });
+  const retryButton = h('button', { type: 'button', id: 'retry-failed', onclick: () => retryFailed() }, 'Retry failed tasks');
+  const actionNote = h('p', { class: 'muted', role: 'status', id: 'circle-action-note' });
   const filter = h('select', { id: 'status-filter' },
     h('option', { value: '' }, 'Every status'), statuses.map(s => h('option', { value: s }, s)));
   const search = h('input', { id: 'id-search', type: 'search', placeholder: 'part of a task id', autocomplete: 'off', spellcheck: 'false' });
@@ -103,9 +105,9 @@ export async function circleView(main, { circle }, signal) {
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/' }, 'Overview'), ' / ', circle),
     h('h1', {}, `Circle ${circle}`),
     figures,
-    h('p', { class: 'actions' }, h('a', { class: 'button', href: `#/submit?circle=${enc(circle)}` }, 'Submit a task to this circle'), ' ', pauseButton, ' ', drainButton),
+    h('p', { class: 'actions' }, h('a', { class: 'button', href: `#/submit?circle=${enc(circle)}` }, 'Submit a task to this circle'), ' ', pauseButton, ' ', drainButton, ' ', retryButton),
     pauseNote,
-    drainNote,
+    actionNote,
     h('section', { 'aria-labelledby': 'tasks-title' },
       h('h2', { id: 'tasks-title' }, 'Recent tasks'),
       h('form', { class: 'filters', role: 'search', onsubmit: e => e.preventDefault() },
@@ -162,12 +164,27 @@ export async function circleView(main, { circle }, signal) {
     try {
       const { data } = await api(`${path}/drain?scheduled=true`, { method: 'POST', signal });
       showFigures(data.circle);
-      drainNote.textContent = `Cancelled ${data.cancelled} waiting ${data.cancelled === 1 ? 'task' : 'tasks'}.`;
+      actionNote.textContent = `Cancelled ${data.cancelled} waiting ${data.cancelled === 1 ? 'task' : 'tasks'}.`;
     } catch (error) {
       if (signal.aborted) return;
-      drainNote.textContent = problemText(error);
+      actionNote.textContent = problemText(error);
     } finally {
       drainButton.disabled = false;
+    }
+  }
+
+  async function retryFailed() {
+    if (!confirm(`Run the failed tasks of circle ${circle} again, each as a new task? Those already re-run are left out.`)) return;
+    retryButton.disabled = true;
+    try {
+      const { data } = await api(`${path}/tasks/retry`, { method: 'POST', signal });
+      const n = data.tasks.length;
+      actionNote.textContent = n === 0 ? 'No failed task to run again.' : `Running ${n} failed ${n === 1 ? 'task' : 'tasks'} again.`;
+    } catch (error) {
+      if (signal.aborted) return;
+      actionNote.textContent = problemText(error);
+    } finally {
+      retryButton.disabled = false;
     }
   }
 
