@@ -17,40 +17,34 @@ internal static class CircleCommands
         "Resume a paused circle: workers claim its waiting tasks again.",
         (client, circle, cancellationToken) => client.ResumeCircleAsync(circle, cancellationToken));
 
-    public static Command Drain(ConnectionOptions connection)
-    {
-        var circle = CommonOptions.Circle();
-        var scheduled = new Option<bool>("--scheduled") { Description = "Cancel the scheduled tasks too (delayed, or waiting out a retry's backoff)" };
-        var json = CommonOptions.Json("Print what the drain did as JSON");
-        return new Command("drain",
-            "Cancel every task waiting in a circle, in any priority. Running tasks go on; pause the circle first to let nothing start meanwhile.")
-        {
-            circle, scheduled, json,
-        }.SetPrintAction(
-            connection, json,
-            (client, parse, cancellationToken) => client.DrainCircleAsync(parse.GetValue(circle)!, parse.GetValue(scheduled), cancellationToken),
-            d => Console.Out.WriteLine(
-                $"circle {d.Circle.Name}: {d.Cancelled.ToString(CultureInfo.InvariantCulture)} waiting tasks cancelled; {Figures(d.Circle)}"));
-    }
+    public static Command Drain(ConnectionOptions connection) => OnCircle(connection, "drain",
+        "Cancel every task waiting in a circle, in any priority. Running tasks go on; pause the circle first to let nothing start meanwhile.",
+        new Option<bool>("--scheduled") { Description = "Cancel the scheduled tasks too (delayed, or waiting out a retry's backoff)" },
+        "Print what the drain did as JSON",
+        (client, circle, scheduled, cancellationToken) => client.DrainCircleAsync(circle, scheduled, cancellationToken),
+        d => Console.Out.WriteLine(
+            $"circle {d.Circle.Name}: {d.Cancelled.ToString(CultureInfo.InvariantCulture)} waiting tasks cancelled; {Figures(d.Circle)}"));
 
-    public static Command RetryFailed(ConnectionOptions connection)
+    public static Command RetryFailed(ConnectionOptions connection) => OnCircle(connection, "retry-failed",
+        "Run a circle's failed tasks again, each as a new task: those not re-run yet, newest first; prints the new task ids.",
+        new Option<int>("--limit", "-n") { Description = "How many at most, 1 … 500", DefaultValueFactory = _ => 100 }.AtLeast(1),
+        "Print the new tasks as JSON",
+        (client, circle, limit, cancellationToken) => client.RetryFailedAsync(circle, limit, cancellationToken),
+        tasks =>
+        {
+            foreach (var task in tasks)
+                Console.Out.WriteLine(task.Id);
+            Console.Error.WriteLine($"{tasks.Count.ToString(CultureInfo.InvariantCulture)} failed {(tasks.Count == 1 ? "task" : "tasks")} run again");
+        });
+
+    /// <summary><c>gw NAME --circle C [OPTION] [--json]</c>: one call on a circle, printing what it answers.</summary>
+    private static Command OnCircle<TOption, T>(ConnectionOptions connection, string name, string description, Option<TOption> option, string jsonDescription,
+        Func<GatewayClient, string, TOption, CancellationToken, Task<T>> call, Action<T> plain)
     {
         var circle = CommonOptions.Circle();
-        var limit = new Option<int>("--limit", "-n") { Description = "How many at most, 1 … 500", DefaultValueFactory = _ => 100 }.AtLeast(1);
-        var json = CommonOptions.Json("Print the new tasks as JSON");
-        return new Command("retry-failed",
-            "Run a circle's failed tasks again, each as a new task: those not re-run yet, newest first; prints the new task ids.")
-        {
-            circle, limit, json,
-        }.SetPrintAction(
-            connection, json,
-            (client, parse, cancellationToken) => client.RetryFailedAsync(parse.GetValue(circle)!, parse.GetValue(limit), cancellationToken),
-            tasks =>
-            {
-                foreach (var task in tasks)
-                    Console.Out.WriteLine(task.Id);
-                Console.Error.WriteLine($"{tasks.Count.ToString(CultureInfo.InvariantCulture)} failed {(tasks.Count == 1 ? "task" : "tasks")} run again");
-            });
+        var json = CommonOptions.Json(jsonDescription);
+        return new Command(name, description) { circle, option, json }.SetPrintAction(
+            connection, json, (client, parse, cancellationToken) => call(client, parse.GetValue(circle)!, parse.GetValue(option)!, cancellationToken), plain);
     }
 
     private static string Figures(CircleInfo c) =>

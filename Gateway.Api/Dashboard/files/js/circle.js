@@ -145,47 +145,43 @@ export async function circleView(main, { circle }, signal) {
     pauseNote.textContent = paused ? 'Paused: tasks are accepted and wait; no worker claims one until the circle is resumed.' : '';
   }
 
-  async function togglePause() {
-    pauseButton.disabled = true;
+  // A circle action: its button is off while the call runs; what the call says it did, or why
+  // it failed, goes to the note.
+  async function act(button, note, call) {
+    button.disabled = true;
     try {
-      showFigures((await api(`${path}/${paused ? 'resume' : 'pause'}`, { method: 'POST', signal })).data);
+      const said = await call();
+      if (said !== undefined) note.textContent = said;
     } catch (error) {
       if (signal.aborted) return;
-      pauseNote.textContent = problemText(error);
+      note.textContent = problemText(error);
     } finally {
-      pauseButton.disabled = false;
+      button.disabled = false;
     }
   }
 
-  async function drain() {
+  function togglePause() {
+    return act(pauseButton, pauseNote, async () => {
+      showFigures((await api(`${path}/${paused ? 'resume' : 'pause'}`, { method: 'POST', signal })).data);
+    });
+  }
+
+  function drain() {
     const what = `${waiting.pending} pending and ${waiting.scheduled} scheduled`;
     if (!confirm(`Cancel every task waiting in circle ${circle} (${what} now)? Running tasks go on.`)) return;
-    drainButton.disabled = true;
-    try {
+    return act(drainButton, actionNote, async () => {
       const { data } = await api(`${path}/drain?scheduled=true`, { method: 'POST', signal });
       showFigures(data.circle);
-      actionNote.textContent = `Cancelled ${data.cancelled} waiting ${data.cancelled === 1 ? 'task' : 'tasks'}.`;
-    } catch (error) {
-      if (signal.aborted) return;
-      actionNote.textContent = problemText(error);
-    } finally {
-      drainButton.disabled = false;
-    }
+      return `Cancelled ${data.cancelled} waiting ${data.cancelled === 1 ? 'task' : 'tasks'}.`;
+    });
   }
 
-  async function retryFailed() {
+  function retryFailed() {
     if (!confirm(`Run the failed tasks of circle ${circle} again, each as a new task? Those already re-run are left out.`)) return;
-    retryButton.disabled = true;
-    try {
-      const { data } = await api(`${path}/tasks/retry`, { method: 'POST', signal });
-      const n = data.tasks.length;
-      actionNote.textContent = n === 0 ? 'No failed task to run again.' : `Running ${n} failed ${n === 1 ? 'task' : 'tasks'} again.`;
-    } catch (error) {
-      if (signal.aborted) return;
-      actionNote.textContent = problemText(error);
-    } finally {
-      retryButton.disabled = false;
-    }
+    return act(retryButton, actionNote, async () => {
+      const n = (await api(`${path}/tasks/retry`, { method: 'POST', signal })).data.tasks.length;
+      return n === 0 ? 'No failed task to run again.' : `Running ${n} failed ${n === 1 ? 'task' : 'tasks'} again.`;
+    });
   }
 
   function paint() {
