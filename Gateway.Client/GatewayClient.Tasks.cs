@@ -113,7 +113,8 @@ public sealed partial class GatewayClient
     /// Runs the circle's failed tasks again, each as a new task as <see cref="RetryAsync"/> makes
     /// one: those that no task re-runs yet (<see cref="GatewayTask.RetriedBy"/>), newest first, at
     /// most <paramref name="limit"/> (1 to 500), among the circle's newest 20 000 tasks. Calling
-    /// again re-runs only what failed since, a re-run that failed again included.
+    /// again re-runs only what failed since, a re-run that failed again included; calls at the same
+    /// moment re-run each failure once between them.
     /// </summary>
     /// <returns>The new tasks, as accepted, in the order of the failed ones.</returns>
     /// <exception cref="GatewayApiException">400 naming <c>limit</c> when out of range; 429 when the circle's queue is full.</exception>

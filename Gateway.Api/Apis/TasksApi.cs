@@ -81,7 +81,7 @@ public static class TasksApi
             .WithName("RetryFailedTasks")
             .WithSummary($"Run the circle's failed tasks again, each as a new task as POST …/{{id}}/retry makes one: those no task re-runs yet, newest first, at most ?limit (default {DefaultRetryLimit}).")
             .WithDescription($"Looks through the newest {TaskReader.MaxRetryScanPages * TaskReader.MaxScanned} tasks of the circle. Each old task's retriedBy then names its new one, "
-                + "so calling again re-runs only what failed since, a re-run that failed again included. Two calls at the same moment may re-run a task twice. "
+                + "so calling again re-runs only what failed since, a re-run that failed again included; calls at the same moment re-run each failure once between them. "
                 + "Answers the new tasks, in the order of the failed ones (newest first).")
             .WithMetadata(new DefaultLimit(DefaultRetryLimit));
         group.MapGet("/{id}/events", TaskEventStream.Stream)
@@ -357,14 +357,21 @@ public static class TasksApi
         var count = DefaultRetryLimit;
         if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxListLimit))
             return RequestReader.Invalid("limit", $"limit must be a whole number from 1 to {MaxListLimit}.");
-        var failed = await store.ListFailuresToRetryAsync(circle, count);
-        if (failed.Count == 0)
-            return TypedResults.Accepted((string?)null, new BatchView([]));
         var caller = request.HttpContext.User.CallerName();
-        var submitted = await submitter.SubmitAsync(circle, failed.Select(f => f.Task with { Caller = caller, RetryOf = f.Id }).ToArray(), idempotency: null);
-        if (submitted.QuotaExceeded)
-            return QuotaExceeded(circle, options.Value);
-        return TypedResults.Accepted((string?)null, new BatchView(submitted.Tasks.Select(TaskView.From).ToArray()));
+        var reRuns = (await store.ListFailuresToRetryAsync(circle, count)).Select(f => f.Task with { Caller = caller, RetryOf = f.Id }).ToList();
+        // Each failure is re-run once: a call at the same moment that re-ran some of them first
+        // leaves those out, and the rest are submitted again.
+        while (reRuns.Count > 0)
+        {
+            var submitted = await submitter.SubmitAsync(circle, reRuns, idempotency: null, reRunOnce: true);
+            if (submitted.QuotaExceeded)
+                return QuotaExceeded(circle, options.Value);
+            if (submitted.ReRunAlready.Count == 0)
+                return TypedResults.Accepted((string?)null, new BatchView(submitted.Tasks.Select(TaskView.From).ToArray()));
+            var taken = submitted.ReRunAlready.ToHashSet();
+            reRuns = reRuns.Where((_, i) => !taken.Contains(i)).ToList();
+        }
+        return TypedResults.Accepted((string?)null, new BatchView([]));
     }
 
     public static async Task<Results<Ok<TaskView>, ProblemHttpResult>> Get(

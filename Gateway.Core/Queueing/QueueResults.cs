@@ -14,6 +14,12 @@ public sealed record SubmitResult(IReadOnlyList<TaskRecord> Tasks)
     public string? ExistingFingerprint { get; init; }
 
     public bool QuotaExceeded { get; init; }
+
+    /// <summary>
+    /// Nothing was stored: the tasks at these places of the request re-run a task that has been
+    /// re-run already (only when the submit asked for each to be re-run once).
+    /// </summary>
+    public IReadOnlyList<int> ReRunAlready { get; init; } = [];
 }
 
 /// <summary>An idempotency key (as the caller sent it), a fingerprint of the request body, and how long the key holds.</summary>

@@ -72,8 +72,8 @@ public sealed partial class ProtocolSelfTest(
     /// scheduled submit, its promotion, a claim that takes the higher priority first, a failure
     /// that schedules a retry and claims the next task in the same script, the cancel of a
     /// scheduled task, a drain of the queued and then the scheduled tasks; registering a script, putting a schedule (fenced by its last due time) and
-    /// firing it (compare-and-set, overlap); writing and removing a domain entity within the
-    /// circle's byte limit.
+    /// firing it (compare-and-set, overlap); a re-run submitted once, then refused; writing and
+    /// removing a domain entity within the circle's byte limit.
     /// </summary>
     /// <returns>The scratch circle it used (its keys are gone again).</returns>
     internal static async Task<string> RunAsync(IDatabase db, TimeProvider time)
@@ -89,7 +89,7 @@ public sealed partial class ProtocolSelfTest(
         var scheduled = RedisKeys.Scheduled(circle);
         var lanes = RedisKeys.Lanes(circle);
         var paused = RedisKeys.PausedFlag(circle);
-        string[] ids = [NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId()];
+        string[] ids = [NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId()];
         const long retention = 60_000;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -103,9 +103,10 @@ public sealed partial class ProtocolSelfTest(
             RunAt = dueMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(dueMs) : null,
             Language = ScriptLanguage.Rhai,
         }, "1", "null", "", retry);
-        Task<SubmitScript.Reply> Submit(string id, bool withKey, int most = 2, int direct = 0, SubmitScript.Item? item = null) => SubmitScript.RunAsync(db,
+        Task<SubmitScript.Reply> Submit(string id, bool withKey, int most = 2, int direct = 0, SubmitScript.Item? item = null, bool reRunOnce = false) => SubmitScript.RunAsync(db,
             new SubmitScript.Args(circle, now, [item ?? Item(id)], most)
             {
+                ReRunOnce = reRunOnce,
                 Idempotency = withKey ? new SubmitScript.Idempotent(idem, id + "|fp", retention) : null,
                 Direct = direct > 0 ? new SubmitScript.Direct(direct, "selftest", now + 30_000, "selftest") : null,
                 Channel = channel,
@@ -284,6 +285,15 @@ public sealed partial class ProtocolSelfTest(
                     && await db.ListLengthAsync(queue) == 1
                     && await db.SortedSetScoreAsync(RedisKeys.Schedules(circle), "selftest") == now + 3000
                     && await db.HashGetAsync(schedule, ScheduleHash.LastTask) == ids[6];
+            });
+
+            await Check("submit (a re-run, once)", async () =>
+            {
+                SubmitScript.Item ReRun(string id) => Item(id) with { Record = Item(id).Record with { RetryOf = ids[0] } };
+                var first = await Submit(ids[11], withKey: false, most: 10, item: ReRun(ids[11]), reRunOnce: true);
+                var second = await Submit(ids[12], withKey: false, most: 10, item: ReRun(ids[12]), reRunOnce: true);
+                return first.Kind == SubmitScript.Kind.Queued && await db.HashGetAsync(prefix + ids[0], TaskHash.RetriedBy) == ids[11]
+                    && second is { Kind: SubmitScript.Kind.ReRunAlready, ReRunAlready: [0] } && !await db.KeyExistsAsync(prefix + ids[12]);
             });
 
             await Check("model-write, model-delete", async () =>

@@ -38,8 +38,11 @@ public sealed class TaskQueue(
     /// nothing is stored and the earlier submit's task id and body fingerprint are returned.
     /// With <paramref name="direct"/> slots and an empty queue, the first tasks are claimed for
     /// those slots in the same round trip (<see cref="SubmitResult.TakenHere"/>); the caller starts them.
+    /// With <paramref name="reRunOnce"/>, nothing is stored when a task the new ones re-run has been
+    /// re-run already (<see cref="SubmitResult.ReRunAlready"/> says which new ones).
     /// </summary>
-    public async Task<SubmitResult> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks, Idempotency? idempotency, DirectSlots? direct = null)
+    public async Task<SubmitResult> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks, Idempotency? idempotency, DirectSlots? direct = null,
+        bool reRunOnce = false)
     {
         CircleName.Ensure(circle);
         using var activity = GatewayMetrics.Source.StartActivity("enqueue", ActivityKind.Producer);
@@ -91,6 +94,7 @@ public sealed class TaskQueue(
             Direct = direct is null || direct.Count == 0
                 ? null
                 : new SubmitScript.Direct(direct.Count, direct.WorkerId, now + (long)direct.Lease.TotalMilliseconds, stem),
+            ReRunOnce = reRunOnce,
         };
 
         var db = Db;
@@ -104,6 +108,8 @@ public sealed class TaskQueue(
                 var earlier = reply.Earlier ?? "";
                 var bar = earlier.IndexOf('|', StringComparison.Ordinal);
                 return new SubmitResult([]) { ExistingId = earlier[..bar], ExistingFingerprint = earlier[(bar + 1)..] };
+            case SubmitScript.Kind.ReRunAlready:
+                return new SubmitResult([]) { ReRunAlready = reply.ReRunAlready ?? [] };
         }
 
         // The script gave the direct slots the first tasks due now, in request order.

@@ -5,7 +5,8 @@ namespace Gateway.Tests.Api;
 
 /// <summary>
 /// <c>POST /api/circles/{c}/tasks/retry</c> runs the circle's failed tasks again, newest first, each
-/// as a new task: only those no task re-runs yet, so a second call takes what failed since.
+/// as a new task: only those no task re-runs yet, so a second call takes what failed since, and
+/// calls at the same moment re-run each failure once between them.
 /// </summary>
 [TestFixture]
 public sealed class RetryFailedTests : ApiFixture
@@ -40,6 +41,24 @@ public sealed class RetryFailedTests : ApiFixture
             Assert.That((await Client.GetTaskAsync(circle, id, wait: 20)).TaskStatus, Is.EqualTo("failed"));
         var third = Tasks(await PostAsync($"/api/circles/{circle}/tasks/retry"));
         Assert.That(third.Select(t => t.RetryOf), Is.EquivalentTo(second.Select(t => t.Id)), "only what failed since");
+    }
+
+    [Test]
+    public async Task RetryFailed_ThreeCallsAtOnce_ReRunEachFailureOnceBetweenThem()
+    {
+        var circle = TestRedis.NewCircle("refail");
+        var failed = new List<string>();
+        for (var i = 0; i < 30; i++)
+            failed.Add((await Client.SubmitAsync(circle, new { script = $"throw new Error('f{i}')" }, wait: 20)).Id);
+        // Paused, so no re-run fails in time to be taken by a later call as a failure of its own.
+        Assert.That((await GatewayClient.ReadAsync(await Client.PostAsync($"/api/circles/{circle}/pause", null))).Status, Is.EqualTo(HttpStatusCode.OK));
+
+        var calls = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => PostAsync($"/api/circles/{circle}/tasks/retry")));
+
+        var reRunOf = calls.SelectMany(Tasks).Select(t => t.RetryOf).ToList();
+        Assert.That(reRunOf, Is.Unique, string.Join(", ", calls.Select(c => Tasks(c).Count)));
+        Assert.That(reRunOf, Is.EquivalentTo(failed));
+        await Client.PostAsync($"/api/circles/{circle}/resume", null);
     }
 
     [Test]

@@ -9,17 +9,19 @@ namespace Gateway.Workers.Dispatch;
 /// </summary>
 public sealed class TaskSubmitter(TaskQueue queue, ILocalWorker? worker = null)
 {
-    public async Task<SubmitResult> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks, Idempotency? idempotency, bool runHere = false)
+    /// <param name="reRunOnce">Store nothing when a task the new ones re-run has been re-run already (<see cref="TaskQueue.SubmitAsync"/>).</param>
+    public async Task<SubmitResult> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks, Idempotency? idempotency, bool runHere = false,
+        bool reRunOnce = false)
     {
         if (!runHere || worker is null)
-            return await queue.SubmitAsync(circle, tasks, idempotency);
+            return await queue.SubmitAsync(circle, tasks, idempotency, reRunOnce: reRunOnce);
 
         var reserved = worker.TryReserve(circle, tasks.Count);
         var started = 0;
         try
         {
             var direct = reserved > 0 ? new DirectSlots(worker.WorkerId, reserved, worker.Lease) : null;
-            var result = await queue.SubmitAsync(circle, tasks, idempotency, direct);
+            var result = await queue.SubmitAsync(circle, tasks, idempotency, direct, reRunOnce);
             foreach (var task in result.TakenHere)
             {
                 worker.Start(task);

@@ -29,13 +29,16 @@ internal static class SubmitScript
 
         public Direct? Direct { get; init; }
 
+        /// <summary>Store nothing if a task the new ones re-run (their <see cref="TaskRecord.RetryOf"/>) has been re-run already.</summary>
+        public bool ReRunOnce { get; init; }
+
         public override RedisKey[] Keys() => Idempotency is { } idem
             ? [RedisKeys.Index(Circle), RedisKeys.Processing(Circle), .. RedisKeys.Waiting(Circle), RedisKeys.PausedFlag(Circle), idem.Key]
             : [RedisKeys.Index(Circle), RedisKeys.Processing(Circle), .. RedisKeys.Waiting(Circle), RedisKeys.PausedFlag(Circle)];
 
         public override RedisValue[] Argv()
         {
-            const int header = 11, perTask = 15;
+            const int header = 12, perTask = 15;
             var argv = new RedisValue[header + perTask * Tasks.Count];
             argv[0] = RedisKeys.TaskPrefix(Circle);
             argv[1] = Channel;
@@ -48,6 +51,7 @@ internal static class SubmitScript
             argv[8] = Direct?.WorkerId ?? "";
             argv[9] = Direct?.LeaseDeadlineMs ?? 0;
             argv[10] = Direct?.LeaseStem ?? "";
+            argv[11] = ReRunOnce ? 1 : 0;
             var at = header;
             foreach (var item in Tasks)
             {
@@ -77,13 +81,15 @@ internal static class SubmitScript
         TakenHere = 1,
         QuotaExceeded = 2,
         Duplicate = 3,
+        ReRunAlready = 4,
     }
 
     /// <summary>
     /// What the script did: the first <see cref="TakenHere"/> tasks due now (in request order) went
     /// to the direct slots; <see cref="Earlier"/> is a duplicate's record.
     /// </summary>
-    public sealed record Reply(Kind Kind, int TakenHere = 0, string? Earlier = null);
+    /// <param name="ReRunAlready">For <see cref="Kind.ReRunAlready"/>: the places (0-based) of the tasks that re-run a task re-run already.</param>
+    public sealed record Reply(Kind Kind, int TakenHere = 0, string? Earlier = null, IReadOnlyList<int>? ReRunAlready = null);
 
     public static async Task<Reply> RunAsync(IDatabaseAsync db, Args args)
     {
@@ -94,6 +100,7 @@ internal static class SubmitScript
             Kind.TakenHere => new Reply(Kind.TakenHere, TakenHere: (int)reply[1]),
             Kind.QuotaExceeded => new Reply(Kind.QuotaExceeded),
             Kind.Duplicate => new Reply(Kind.Duplicate, Earlier: (string?)reply[1]),
+            Kind.ReRunAlready => new Reply(Kind.ReRunAlready, ReRunAlready: [.. ((RedisResult[])reply[1]!).Select(n => (int)n)]),
             var other => throw Lua.UnknownReply(other),
         };
     }

@@ -16,6 +16,7 @@
   ARGV[8]  how many tasks the submitting process's worker may take at once (0: none)
   ARGV[9]  that worker's id         ARGV[10] the lease deadline (ms)
   ARGV[11] lease-token stem
+  ARGV[12] 1: store nothing if a task some new one re-runs (its retryOf) has been re-run already
   then 15 per task: id, script, args, timeout (ms), caller, traceparent, priority (0-9),
     due (ms; 0: now), retryOf (or ""), retry attempts (0: no policy), retry backoff (ms), retry factor,
     language, registered script name and version ("" when the script was sent as text)
@@ -35,13 +36,23 @@
     { 1, n }       the first n tasks due now were taken by the submitting process's worker, the rest queued
     { 2 }          refused, nothing stored: the circle would hold too many waiting tasks
     { 3, record }  nothing stored: the record an earlier submit with the same idempotency key left
+    { 4, { n… } }  nothing stored (ARGV[12] = 1): the tasks at these places (0-based) re-run a task
+                   that has been re-run already
 ]]
-local PER, FIRST = 15, 12
+local PER, FIRST = 15, 13
 local prefix, channel, created, circle = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local idem = KEYS[15]
 if idem then
   local seen = redis.call('GET', idem)
   if seen then return { 3, seen } end
+end
+
+if ARGV[12] == '1' then
+  local again = {}
+  for i = FIRST, #ARGV, PER do
+    if ARGV[i + 8] ~= '' and redis.call('HEXISTS', prefix .. ARGV[i + 8], 'retriedBy') == 1 then again[#again + 1] = (i - FIRST) / PER end
+  end
+  if #again > 0 then return { 4, again } end
 end
 
 local waiting, queuedBefore, paused = waiting_tasks(3, KEYS[14])
