@@ -15,9 +15,7 @@ public sealed class RetryFailedTests : ApiFixture
     public async Task RetryFailed_ReRunsTheNewestFailuresUpToTheLimit_ThenOnlyWhatFailedSince()
     {
         var circle = TestRedis.NewCircle("refail");
-        var failed = new List<string>();
-        for (var i = 0; i < 3; i++)
-            failed.Add((await Client.SubmitAsync(circle, new { script = $"throw new Error('f{i}')" }, wait: 20)).Id);
+        var failed = await FailAsync(circle, 3);
         await Client.SubmitAsync(circle, new { script = "1" }, wait: 20);
         var cancelled = await Client.SubmitAsync(circle, new { script = "1", delayMs = 600_000 });
         await Client.DeleteAsync($"/api/circles/{circle}/tasks/{cancelled.Id}");
@@ -47,9 +45,7 @@ public sealed class RetryFailedTests : ApiFixture
     public async Task RetryFailed_ThreeCallsAtOnce_ReRunEachFailureOnceBetweenThem()
     {
         var circle = TestRedis.NewCircle("refail");
-        var failed = new List<string>();
-        for (var i = 0; i < 30; i++)
-            failed.Add((await Client.SubmitAsync(circle, new { script = $"throw new Error('f{i}')" }, wait: 20)).Id);
+        var failed = await FailAsync(circle, 30);
         // Paused, so no re-run fails in time to be taken by a later call as a failure of its own.
         Assert.That((await GatewayClient.ReadAsync(await Client.PostAsync($"/api/circles/{circle}/pause", null))).Status, Is.EqualTo(HttpStatusCode.OK));
 
@@ -85,6 +81,19 @@ public sealed class RetryFailedTests : ApiFixture
         Assert.That(response.Status, Is.EqualTo(HttpStatusCode.BadRequest), response.ToString());
         Assert.That(response.Body!["errors"]!["limit"], Is.Not.Null, response.ToString());
         Assert.That((await Client.GetTaskAsync(circle, failed.Id)).Body!["retriedBy"], Is.Null);
+    }
+
+    /// <summary>Submits <paramref name="count"/> tasks that fail, one after the other, each waited for; their ids.</summary>
+    private async Task<List<string>> FailAsync(string circle, int count)
+    {
+        var failed = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var task = await Client.SubmitAsync(circle, new { script = $"throw new Error('f{i}')" }, wait: 20);
+            Assert.That(task.TaskStatus, Is.EqualTo("failed"), task.ToString());
+            failed.Add(task.Id);
+        }
+        return failed;
     }
 
     private async Task<ApiResponse> PostAsync(string path)
