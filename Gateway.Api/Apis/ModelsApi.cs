@@ -56,9 +56,8 @@ public static class ModelsApi
         if (limit is null && after is null)
             return Page(plural, await store.ListAsync(circle, kind));
 
-        var count = MaxPage;
-        if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxPage))
-            return RequestReader.Invalid("limit", $"limit must be a whole number from 1 to {MaxPage}.");
+        if (!RequestReader.TryParseLimit(limit, MaxPage, out var count, out var badLimit))
+            return badLimit;
         long from = 0;
         if (after is not null && (!long.TryParse(after, out from) || from < 0))
             return RequestReader.Invalid("after", "after must be an entity id: a whole number, 0 or more.");

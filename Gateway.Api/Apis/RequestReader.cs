@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -267,6 +268,22 @@ internal static class RequestReader
             return true;
         }
         problem = Invalid("wait", $"wait must be a number of seconds from 0 to {limits.MaxWaitSeconds}.");
+        return false;
+    }
+
+    /// <summary>
+    /// Parses <c>?limit=</c>: absent is <paramref name="fallback"/>; otherwise a whole number from 1
+    /// to <see cref="TasksApi.MaxListLimit"/>, the bound every list of the contract shares.
+    /// </summary>
+    public static bool TryParseLimit(string? limit, int fallback, out int value, [NotNullWhen(false)] out ProblemHttpResult? problem)
+    {
+        value = fallback;
+        problem = null;
+        if (limit is null)
+            return true;
+        if (int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) && value is >= 1 and <= TasksApi.MaxListLimit)
+            return true;
+        problem = Invalid("limit", $"limit must be a whole number from 1 to {TasksApi.MaxListLimit}.");
         return false;
     }
 

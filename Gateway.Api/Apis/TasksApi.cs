@@ -354,9 +354,8 @@ public static class TasksApi
         TaskSubmitter submitter,
         IOptions<LimitsOptions> options)
     {
-        var count = DefaultRetryLimit;
-        if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxListLimit))
-            return RequestReader.Invalid("limit", $"limit must be a whole number from 1 to {MaxListLimit}.");
+        if (!RequestReader.TryParseLimit(limit, DefaultRetryLimit, out var count, out var badLimit))
+            return badLimit;
         var caller = request.HttpContext.User.CallerName();
         var reRuns = (await store.ListFailuresToRetryAsync(circle, count)).Select(f => f.Task with { Caller = caller, RetryOf = f.Id }).ToList();
         // Each failure is re-run once: a call at the same moment that re-ran some of them first
@@ -426,9 +425,8 @@ public static class TasksApi
                 return RequestReader.Invalid("status", $"status must be one of {string.Join(", ", TaskStates.All)}.");
             state = parsed;
         }
-        var count = DefaultListLimit;
-        if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxListLimit))
-            return RequestReader.Invalid("limit", $"limit must be a whole number from 1 to {MaxListLimit}.");
+        if (!RequestReader.TryParseLimit(limit, DefaultListLimit, out var count, out var badLimit))
+            return badLimit;
         if (before is not null && !TaskIds.IsWellFormed(before))
             return RequestReader.Invalid("before", "before must be a task id: 32 lowercase hex digits.");
 
