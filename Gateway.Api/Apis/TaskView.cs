@@ -138,13 +138,14 @@ public sealed record BatchView(IReadOnlyList<TaskView> Tasks);
 public sealed record TaskListView(IReadOnlyList<TaskView> Tasks);
 
 /// <summary>Queue figures of a circle: <c>pending</c> counts every priority, <c>scheduled</c> the tasks waiting for their time.</summary>
+/// <param name="Failed">Failed tasks still kept (within the retention, <c>Gateway:Tasks:RetentionHours</c>), re-run ones included.</param>
 /// <param name="EntityBytes">Bytes of JSON the circle's domain entities (calendars, events, flows, contracts) take together.</param>
 /// <param name="EntityBytesLimit">The most they may take (<c>Gateway:Limits:MaxModelBytesPerCircle</c>); a script's create or change past it fails.</param>
 /// <param name="Paused">True while an operator has paused the circle: its tasks wait and none is claimed.</param>
-public sealed record CircleView(string Name, long Pending, long Processing, long Recent, long Scheduled, long EntityBytes, long EntityBytesLimit, bool Paused)
+public sealed record CircleView(string Name, long Pending, long Processing, long Recent, long Scheduled, long Failed, long EntityBytes, long EntityBytesLimit, bool Paused)
 {
     public static CircleView From(CircleStats stats, ModelUsage entities) =>
-        new(stats.Name, stats.Pending, stats.Processing, stats.Recent, stats.Scheduled, entities.Bytes, entities.MaxBytes, stats.Paused);
+        new(stats.Name, stats.Pending, stats.Processing, stats.Recent, stats.Scheduled, stats.Failed, entities.Bytes, entities.MaxBytes, stats.Paused);
 }
 
 /// <summary>The known circles.</summary>

@@ -80,7 +80,7 @@ public static class TasksApi
         group.MapPost("/retry", RetryFailed)
             .WithName("RetryFailedTasks")
             .WithSummary($"Run the circle's failed tasks again, each as a new task as POST …/{{id}}/retry makes one: those no task re-runs yet, newest first, at most ?limit (default {DefaultRetryLimit}).")
-            .WithDescription($"Looks through the newest {TaskReader.MaxRetryScanPages * TaskReader.MaxScanned} tasks of the circle. Each old task's retriedBy then names its new one, "
+            .WithDescription($"Looks through the circle's newest {TaskReader.MaxRetryScanned} failed tasks, re-run ones included. Each old task's retriedBy then names its new one, "
                 + "so calling again re-runs only what failed since, a re-run that failed again included; calls at the same moment re-run each failure once between them. "
                 + "Answers the new tasks, in the order of the failed ones (newest first).")
             .WithMetadata(new DefaultLimit(DefaultRetryLimit));
@@ -108,7 +108,7 @@ public static class TasksApi
             .WithName("ListTasks")
             .WithSummary("Recent tasks of the circle, newest first.")
             .WithDescription("At most `limit` tasks, newest first, starting after the task `before` (the newest when absent). " +
-                $"With `status`, one request reads at most {TaskReader.MaxScanned} tasks of the circle's list, so a page may hold " +
+                $"With `status=failed`, the page is read from the circle's index of failures. With another `status`, one request reads at most {TaskReader.MaxScanned} tasks of the circle's list, so a page may hold " +
                 "fewer than `limit` though older tasks match. While older tasks remain, the `Link` header names the next page " +
                 "(`<…?before=ID&limit=N>; rel=\"next\"`, with the same `status`).")
             .WithMetadata(new DefaultLimit(DefaultListLimit))

@@ -46,9 +46,9 @@ internal static class ListCommands
         return new Command("circles", "Circles with their queue figures and what their entities take against the limit.") { json }.SetPrintAction(
             connection, json,
             (client, _, cancellationToken) => client.ListCirclesAsync(cancellationToken),
-            circles => Output.Table(["CIRCLE", "PENDING", "SCHEDULED", "PROCESSING", "RECENT", "ENTITIES", "PAUSED"], circles.Select(c => new[]
+            circles => Output.Table(["CIRCLE", "PENDING", "SCHEDULED", "PROCESSING", "FAILED", "RECENT", "ENTITIES", "PAUSED"], circles.Select(c => new[]
             {
-                c.Name, N(c.Pending), N(c.Scheduled), N(c.Processing), N(c.Recent), $"{Bytes(c.EntityBytes)} of {Bytes(c.EntityBytesLimit)}",
+                c.Name, N(c.Pending), N(c.Scheduled), N(c.Processing), N(c.Failed), N(c.Recent), $"{Bytes(c.EntityBytes)} of {Bytes(c.EntityBytesLimit)}",
                 c.Paused ? "yes" : "no",
             })));
     }

@@ -11,8 +11,9 @@ namespace Gateway.Client;
 /// <param name="EntityBytes">Bytes of JSON the circle's domain entities take together.</param>
 /// <param name="EntityBytesLimit">The most they may take; a script's create or change past it fails.</param>
 /// <param name="Paused">True while an operator has paused the circle: its tasks wait and none is claimed.</param>
+/// <param name="Failed">Failed tasks still kept (within the retention), re-run ones included.</param>
 public sealed record CircleInfo(string Name, long Pending, long Processing, long Recent, long Scheduled = 0, long EntityBytes = 0, long EntityBytesLimit = 0,
-    bool Paused = false);
+    bool Paused = false, long Failed = 0);
 
 /// <summary>What <see cref="GatewayClient.DrainCircleAsync"/> did.</summary>
 /// <param name="Cancelled">How many waiting tasks it cancelled.</param>

@@ -52,7 +52,11 @@ public enum CancelResult
 public sealed record ReapResult(int Requeued, int Lost);
 
 /// <summary>Queue figures of a circle.</summary>
-public sealed record CircleStats(string Name, long Pending, long Processing, long Recent, long Scheduled = 0, bool Paused = false);
+public sealed record CircleStats(string Name, long Pending, long Processing, long Recent, long Scheduled = 0, bool Paused = false)
+{
+    /// <summary>Failed tasks within retention (the circle's index of failures).</summary>
+    public long Failed { get; init; }
+}
 
 /// <summary>What a completion wrote: the outcome, nothing (fenced off), or a retry scheduled for <see cref="RetryAt"/>.</summary>
 public sealed record CompleteResult(bool Written, DateTimeOffset? RetryAt = null)

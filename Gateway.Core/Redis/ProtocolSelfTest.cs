@@ -66,11 +66,13 @@ public sealed partial class ProtocolSelfTest(
 
     /// <summary>
     /// Every transition on a scratch circle, checking what each script returns and leaves:
-    /// submit (and its idempotency), claim, renew, requeue, an expired lease reaped as lost,
+    /// submit (and its idempotency), claim, renew, requeue, an expired lease reaped as lost (and
+    /// indexed as a failure),
     /// cancel of a pending and of a running task, the fenced complete; a paused circle that neither a
     /// claim nor a submit starts a task of, and a submit its own process takes at once; then a
     /// scheduled submit, its promotion, a claim that takes the higher priority first, a failure
-    /// that schedules a retry and claims the next task in the same script, the cancel of a
+    /// that schedules a retry and claims the next task in the same script, a failure that ends the
+    /// task (and is indexed), indexing the failures a store of an earlier version holds, the cancel of a
     /// scheduled task, a drain of the queued and then the scheduled tasks; registering a script, putting a schedule (fenced by its last due time) and
     /// firing it (compare-and-set, overlap); a re-run submitted once, then refused; writing and
     /// removing a domain entity within the circle's byte limit.
@@ -83,6 +85,7 @@ public sealed partial class ProtocolSelfTest(
         var queue = RedisKeys.Queue(circle);
         var processing = RedisKeys.Processing(circle);
         var index = RedisKeys.Index(circle);
+        var failed = RedisKeys.Failed(circle);
         var idem = RedisKeys.Idempotency(circle, "selftest");
         // Not a real events channel: nobody listening for tasks hears the test.
         var channel = $"{RedisKeys.Prefix}selftest:{{{circle}}}";
@@ -153,7 +156,8 @@ public sealed partial class ProtocolSelfTest(
             {
                 await Claim(-1_000); // a lease that has already run out
                 var reaped = await ReapScript.RunAsync(db, new ReapScript.Args(circle, now, 1, retention, "{\"code\":\"lost\"}", 10) { Channel = channel });
-                return reaped.Lost == 1 && await StatusIs(ids[0], "failed") && await db.SortedSetLengthAsync(processing) == 0;
+                return reaped.Lost == 1 && await StatusIs(ids[0], "failed") && await db.SortedSetLengthAsync(processing) == 0
+                    && await db.SortedSetScoreAsync(failed, ids[0]) == now;
             });
 
             await Check("cancel", async () =>
@@ -220,6 +224,24 @@ public sealed partial class ProtocolSelfTest(
                 && retry.TakenHere is [{ Attempt: 1, LeaseToken: "selftest-next.1" } next] && next.Id == ids[5]
                 && await StatusIs(ids[5], "processing") && await db.SortedSetScoreAsync(processing, ids[5]) == now + 30_000
                 && await db.ListLengthAsync(queue) == 0 && await db.SortedSetLengthAsync(processing) == 2);
+
+            await Check("complete (failed)", async () =>
+                await Complete(ids[5], "selftest-next.1", "failed") is { Written: true, RetryAt: null }
+                && await StatusIs(ids[5], "failed") && await db.SortedSetScoreAsync(failed, ids[5]) == now
+                && await db.SortedSetLengthAsync(failed) == 2);
+
+            await Check("index-failures", async () =>
+            {
+                // As a store of an earlier version leaves it: failures, but no index of them. Runs
+                // of two entries, while the seven entries of the index share one created time.
+                await db.KeyDeleteAsync(failed);
+                var runs = new List<IndexFailuresScript.Reply>();
+                do runs.Add(await IndexFailuresScript.RunAsync(db, new IndexFailuresScript.Args(circle, 2)));
+                while (!runs[^1].Done && runs.Count < 10);
+                return runs.Count == 4 && runs.Sum(r => r.Added) == 2 && await db.SortedSetScoreAsync(failed, ids[0]) == now
+                    && await db.SortedSetScoreAsync(failed, ids[5]) == now
+                    && await IndexFailuresScript.RunAsync(db, new IndexFailuresScript.Args(circle, 2)) == new IndexFailuresScript.Reply(true, 0);
+            });
 
             await Check("cancel (scheduled)", async () =>
                 await Cancel(ids[4]) == CancelResult.Cancelled && await StatusIs(ids[4], "cancelled")
@@ -312,7 +334,7 @@ public sealed partial class ProtocolSelfTest(
         }
         finally
         {
-            await db.KeyDeleteAsync([processing, index, idem, scheduled, paused, .. lanes, RedisKeys.Scripts(circle), RedisKeys.Script(circle, "selftest"),
+            await db.KeyDeleteAsync([processing, index, failed, RedisKeys.FailedIndexed(circle), idem, scheduled, paused, .. lanes, RedisKeys.Scripts(circle), RedisKeys.Script(circle, "selftest"),
                 RedisKeys.Schedules(circle), RedisKeys.Schedule(circle, "selftest"), RedisKeys.Models(circle, "selftest"), RedisKeys.ModelBytes(circle),
                 .. ids.Select(id => (RedisKey)(prefix + id))]);
         }

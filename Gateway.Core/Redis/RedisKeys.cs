@@ -59,6 +59,21 @@ public static class RedisKeys
     public static RedisKey Index(string circle) => $"{Prefix}tasks:{{{circle}}}";
 
     /// <summary>
+    /// Sorted set id → created time (ms) of the circle's failed tasks: the entries of
+    /// <see cref="Index"/> whose task ended failed, written by the scripts that fail a task
+    /// (complete.lua, reap.lua) and trimmed with it. The failed filter of a task list and
+    /// "retry failed" read it instead of looking through every task.
+    /// </summary>
+    public static RedisKey Failed(string circle) => $"{Prefix}failed:{{{circle}}}";
+
+    /// <summary>
+    /// String: how far the walk that indexes a circle's earlier failures has come
+    /// (<c>created:skip</c>), or <c>done</c>. Failures recorded before <see cref="Failed"/> existed are indexed
+    /// by that walk (index-failures.lua), once per circle.
+    /// </summary>
+    public static RedisKey FailedIndexed(string circle) => $"{Prefix}failed-indexed:{{{circle}}}";
+
+    /// <summary>
     /// String holding "id|fingerprint" of the task an idempotency key created. The caller's key is
     /// hashed: it never becomes part of a Redis key as sent.
     /// </summary>

@@ -218,6 +218,23 @@ public sealed class TaskQueue(
     public Task<bool> RequeueAsync(ClaimedTask task) =>
         RequeueScript.RunAsync(Db, new RequeueScript.Args(task.Circle, task.Id, task.LeaseToken, time.GetUtcNow().ToUnixTimeMilliseconds(), RetentionMs));
 
+    /// <summary>
+    /// Indexes the failures a circle recorded before its index of failures existed (a store
+    /// written by an earlier version), at most <paramref name="runs"/> × <paramref name="most"/>
+    /// entries of its index in this call. True once every earlier failure is indexed; from then
+    /// on a call costs one read.
+    /// </summary>
+    public async Task<bool> IndexEarlierFailuresAsync(string circle, int runs = 20, int most = 1000)
+    {
+        CircleName.Ensure(circle);
+        for (var run = 0; run < runs; run++)
+        {
+            if ((await IndexFailuresScript.RunAsync(Db, new IndexFailuresScript.Args(circle, most))).Done)
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>Takes back the tasks of a circle whose lease ran out; says how many went back and how many were lost.</summary>
     public async Task<ReapResult> ReapAsync(string circle, int maxAttempts, int batch = 100, bool trimIndex = true)
     {

@@ -64,9 +64,10 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
 
     /// <summary>
     /// A page of a circle's tasks, newest first, optionally of one status, starting after the task
-    /// <paramref name="before"/> (the newest when null). A filtered page reads at most
-    /// <see cref="MaxScanned"/> entries of the circle's list, so it may hold fewer than
-    /// <paramref name="limit"/> tasks though older ones match. <see cref="TaskPage.Next"/> is the
+    /// <paramref name="before"/> (the newest when null). Failed tasks are read from the circle's
+    /// index of failures (<see cref="RedisKeys.Failed"/>), so their pages are full; a page of
+    /// another status reads at most <see cref="MaxScanned"/> entries of the circle's list, so it
+    /// may hold fewer than <paramref name="limit"/> tasks though older ones match. <see cref="TaskPage.Next"/> is the
     /// last task read, from which the next page goes on; null when nothing older is listed. A
     /// <paramref name="before"/> no longer listed (past its retention) places the page by the time
     /// its id carries.
@@ -77,7 +78,9 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         if (before is not null && !TaskIds.IsWellFormed(before))
             throw new ArgumentException($"'{before}' is not a task id.", nameof(before));
         var db = Db;
-        var index = RedisKeys.Index(circle);
+        // An index that holds only the tasks asked for needs no filtering pass over the rest.
+        var indexed = status is null or TaskState.Failed;
+        var index = status == TaskState.Failed ? RedisKeys.Failed(circle) : RedisKeys.Index(circle);
         var found = new List<TaskRecord>(limit);
         var start = 0L;
         Position? last = null;
@@ -89,9 +92,9 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
             // Not listed: after every task created at or after the time its id carries.
             start = await rank is { } r ? r + 1 : await db.SortedSetLengthAsync(index, last.Value.Score, double.PositiveInfinity);
         }
-        // Without a status filter one read is enough; with one, read on, bounded.
-        var page = status is null ? limit : Math.Max(limit, FilteredPage);
-        var end = start + (status is null ? limit : MaxScanned);
+        // From an index of what is asked for one read is enough; filtering, read on, bounded.
+        var page = indexed ? limit : Math.Max(limit, FilteredPage);
+        var end = start + (indexed ? limit : MaxScanned);
         string? next = null;
         var ended = false;
         while (found.Count < limit && start < end && !ended)
@@ -130,24 +133,27 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         return new TaskPage(found, next);
     }
 
-    /// <summary>How many filtered pages (each up to <see cref="MaxScanned"/> entries) a look for failures to re-run reads at most.</summary>
-    public const int MaxRetryScanPages = 10;
+    /// <summary>Most failures a look for failures to re-run reads, those already re-run included.</summary>
+    public const int MaxRetryScanned = 20_000;
+
+    /// <summary>Failures read in one round trip while looking for failures to re-run.</summary>
+    private const int RetryScanPage = 500;
 
     /// <summary>
     /// The circle's failed tasks that no task re-runs yet (no <see cref="TaskRecord.RetriedBy"/>),
     /// newest first, at most <paramref name="limit"/>, each with what it takes to submit it again.
-    /// It reads at most <see cref="MaxRetryScanPages"/> × <see cref="MaxScanned"/> entries of the
-    /// circle's list.
+    /// It reads the circle's index of failures, at most <see cref="MaxRetryScanned"/> of them.
     /// </summary>
     public async Task<IReadOnlyList<(string Id, NewTask Task)>> ListFailuresToRetryAsync(string circle, int limit)
     {
         var ids = new List<string>(limit);
         string? before = null;
-        for (var pages = 0; pages < MaxRetryScanPages && ids.Count < limit; pages++)
+        var page = Math.Max(limit, RetryScanPage);
+        for (var read = 0; read < MaxRetryScanned && ids.Count < limit; read += page)
         {
-            var page = await ListAsync(circle, TaskState.Failed, Math.Max(limit, FilteredPage), before);
-            ids.AddRange(page.Tasks.Where(t => t.RetriedBy is null).Select(t => t.Id).Take(limit - ids.Count));
-            if ((before = page.Next) is null)
+            var failures = await ListAsync(circle, TaskState.Failed, page, before);
+            ids.AddRange(failures.Tasks.Where(t => t.RetriedBy is null).Select(t => t.Id).Take(limit - ids.Count));
+            if ((before = failures.Next) is null)
                 break;
         }
         var batch = Db.CreateBatch();
@@ -178,12 +184,13 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         var processing = batch.SortedSetLengthAsync(RedisKeys.Processing(circle));
         var recent = batch.SortedSetLengthAsync(RedisKeys.Index(circle));
         var scheduled = batch.SortedSetLengthAsync(RedisKeys.Scheduled(circle));
+        var failed = batch.SortedSetLengthAsync(RedisKeys.Failed(circle));
         var paused = batch.KeyExistsAsync(RedisKeys.PausedFlag(circle));
         batch.Execute();
         long pending = 0;
         foreach (var lane in lanes)
             pending += await lane;
-        return new CircleStats(circle, pending, await processing, await recent, await scheduled, await paused);
+        return new CircleStats(circle, pending, await processing, await recent, await scheduled, await paused) { Failed = await failed };
     }
 
     /// <summary>Every circle that has had a task, by name.</summary>

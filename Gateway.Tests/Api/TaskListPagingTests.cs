@@ -50,16 +50,16 @@ public sealed partial class TaskListPagingTests : ApiFixture
     [Test]
     public async Task AStatusFilter_ReadsABoundedStretchPerPage_AndTheNextPagesFindWhatIsOlder()
     {
-        // One failed task, then more completed ones than one filtered request reads.
+        // One completed task, then more failed ones than one filtered request reads.
         var circle = TestRedis.NewCircle("pages");
-        var failed = await SubmitBatchAsync(circle, ["throw new Error('old')"]);
+        var completed = await SubmitBatchAsync(circle, ["1"]);
         var newer = TaskReader.MaxScanned + 150;
         for (var done = 0; done < newer; done += 1000)
-            await SubmitBatchAsync(circle, Enumerable.Repeat("1", Math.Min(1000, newer - done)));
+            await SubmitBatchAsync(circle, Enumerable.Repeat("throw new Error('newer')", Math.Min(1000, newer - done)));
 
-        var (page, next) = await ListAsync($"/api/circles/{circle}/tasks?status=failed&limit=10");
-        Assert.That(page, Is.Empty, $"the newest {TaskReader.MaxScanned} tasks all completed");
-        Assert.That(next, Does.Contain("status=failed").And.Contain("limit=10"), "a next page while older tasks remain");
+        var (page, next) = await ListAsync($"/api/circles/{circle}/tasks?status=completed&limit=10");
+        Assert.That(page, Is.Empty, $"the newest {TaskReader.MaxScanned} tasks all failed");
+        Assert.That(next, Does.Contain("status=completed").And.Contain("limit=10"), "a next page while older tasks remain");
 
         var pages = 1;
         var found = new List<string>();
@@ -69,9 +69,35 @@ public sealed partial class TaskListPagingTests : ApiFixture
             found.AddRange(page);
             pages++;
         }
-        Assert.That(found, Is.EqualTo(failed));
+        Assert.That(found, Is.EqualTo(completed));
         Assert.That(next, Is.Null);
         Assert.That(pages, Is.EqualTo(2), "the second page reads on to the end of the list");
+    }
+
+    [Test]
+    public async Task TheFailedFilter_ReadsTheCircleIndexOfFailures_SoItsPagesAreFullHoweverManyTasksAreNewer()
+    {
+        // Failures between completed tasks, then more completed ones than a filtered request of
+        // another status reads.
+        var circle = TestRedis.NewCircle("pages");
+        var mixed = await SubmitBatchAsync(circle, Enumerable.Range(0, 10).Select(i => i % 2 == 0 ? $"throw new Error('{i}')" : $"{i}"));
+        var failures = mixed.Where((_, i) => i % 2 == 0).Reverse().ToList();
+        var newer = TaskReader.MaxScanned + 150;
+        for (var done = 0; done < newer; done += 1000)
+            await SubmitBatchAsync(circle, Enumerable.Repeat("1", Math.Min(1000, newer - done)));
+
+        var (first, next1) = await ListAsync($"/api/circles/{circle}/tasks?status=failed&limit=2");
+        var (second, next2) = await ListAsync(next1!);
+        var (rest, next3) = await ListAsync($"/api/circles/{circle}/tasks?status=failed&limit=3&before={second[^1]}");
+        var figures = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{circle}"));
+
+        Assert.That(first, Is.EqualTo(failures[..2]), "the newest failures, on the first page");
+        Assert.That(next1, Is.EqualTo($"/api/circles/{circle}/tasks?before={first[^1]}&limit=2&status=failed"));
+        Assert.That(second, Is.EqualTo(failures[2..4]));
+        Assert.That(rest, Is.EqualTo(failures[4..]));
+        Assert.That(next3, Is.Null, "the page took the oldest failure");
+        Assert.That(next2, Is.Not.Null);
+        Assert.That(figures.Body!["failed"]!.GetValue<long>(), Is.EqualTo(5), figures.ToString());
     }
 
     [Test]

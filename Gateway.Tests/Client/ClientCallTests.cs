@@ -237,28 +237,28 @@ public sealed class ClientCallTests
     [Test]
     public async Task ListTasksPageAsync_WalksThePages_AndListTasksAsyncFollowsThemPastWhatOneRequestReads()
     {
-        // One failed task, then more completed ones than one filtered request of the API reads.
+        // One completed task, then more failed ones than one filtered request of the API reads.
         var circle = TestRedis.NewCircle("list");
-        var failed = await _client.SubmitAsync(circle, "throw 1", wait: TimeSpan.FromSeconds(30));
+        var completed = await _client.SubmitAsync(circle, "1", wait: TimeSpan.FromSeconds(30));
         var newer = Gateway.Core.Redis.TaskReader.MaxScanned + 100;
         for (var done = 0; done < newer; done += 1000)
         {
-            var batch = await _client.SubmitBatchAsync(circle, Enumerable.Repeat(new TaskSubmission("1"), Math.Min(1000, newer - done)).ToList(), TimeSpan.FromSeconds(60));
+            var batch = await _client.SubmitBatchAsync(circle, Enumerable.Repeat(new TaskSubmission("throw 1"), Math.Min(1000, newer - done)).ToList(), TimeSpan.FromSeconds(60));
             Assert.That(batch.AllFinished, Is.True);
         }
 
         var first = await _client.ListTasksPageAsync(circle, limit: 3);
         var second = await _client.ListTasksPageAsync(circle, limit: 3, before: first.NextBefore);
-        var firstFiltered = await _client.ListTasksPageAsync(circle, GatewayTaskStatus.Failed, limit: 5);
-        var found = await _client.ListTasksAsync(circle, GatewayTaskStatus.Failed, limit: 5).ToListAsync();
+        var firstFiltered = await _client.ListTasksPageAsync(circle, GatewayTaskStatus.Completed, limit: 5);
+        var found = await _client.ListTasksAsync(circle, GatewayTaskStatus.Completed, limit: 5).ToListAsync();
 
         Assert.That(first.Tasks, Has.Count.EqualTo(3));
         Assert.That(first.NextBefore, Is.EqualTo(first.Tasks[^1].Id));
         Assert.That(second.Tasks.Select(t => t.Id), Has.None.AnyOf(first.Tasks.Select(t => t.Id).ToArray()));
         Assert.That(string.CompareOrdinal(second.Tasks[0].Id, first.Tasks[^1].Id), Is.LessThan(0), "older than the first page");
-        Assert.That(firstFiltered.Tasks, Is.Empty, "the newest tasks the request read all completed");
+        Assert.That(firstFiltered.Tasks, Is.Empty, "the newest tasks the request read all failed");
         Assert.That(firstFiltered.NextBefore, Is.Not.Null);
-        Assert.That(found.Select(t => t.Id), Is.EqualTo(new[] { failed.Id }), "the enumeration reads on to the end of the list");
+        Assert.That(found.Select(t => t.Id), Is.EqualTo(new[] { completed.Id }), "the enumeration reads on to the end of the list");
     }
 
     [Test]
@@ -286,13 +286,14 @@ public sealed class ClientCallTests
     {
         var circle = TestRedis.NewCircle("circ");
         await _client.RunAsync(circle, "1");
+        await _client.SubmitAsync(circle, "throw 1", wait: TimeSpan.FromSeconds(30));
 
         var all = await _client.ListCirclesAsync();
         var one = await _client.GetCircleAsync(circle);
         var unused = await _client.GetCircleAsync(TestRedis.NewCircle("never"));
 
         Assert.That(all.Select(c => c.Name), Does.Contain(circle));
-        Assert.That(one, Is.EqualTo(new CircleInfo(circle, 0, 0, 1, Scheduled: 0, EntityBytes: 0, EntityBytesLimit: 64 * 1024 * 1024)));
+        Assert.That(one, Is.EqualTo(new CircleInfo(circle, 0, 0, 2, Scheduled: 0, EntityBytes: 0, EntityBytesLimit: 64 * 1024 * 1024, Failed: 1)));
         Assert.That(unused.Pending + unused.Processing + unused.Recent, Is.Zero);
     }
 

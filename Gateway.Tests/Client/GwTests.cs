@@ -138,7 +138,8 @@ public sealed class GwTests
 
         var first = await GwProcess.RunAsync(["tasks", "--circle", circle, "--limit", "2"]);
         var rest = await GwProcess.RunAsync(["tasks", "--circle", circle, "--before", ids[1], "--json"]);
-        var failed = await GwProcess.RunAsync(["tasks", "--circle", circle, "--status", "failed", "--limit", "1", "--json"]);
+        var completed = await GwProcess.RunAsync(["tasks", "--circle", circle, "--status", "completed", "--limit", "1", "--json"]);
+        var failed = await GwProcess.RunAsync(["tasks", "--circle", circle, "--status", "failed", "--json"]);
         var badBefore = await GwProcess.RunAsync(["tasks", "--circle", circle, "--before", "nope"]);
 
         Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
@@ -147,9 +148,12 @@ public sealed class GwTests
         using (var page = JsonDocument.Parse(rest.Stdout))
             Assert.That(page.RootElement.EnumerateArray().Select(t => t.GetProperty("id").GetString()), Is.EqualTo(new[] { ids[0] }));
         Assert.That(rest.Stderr, Is.Empty, "the last page names no next one");
+        using (var page = JsonDocument.Parse(completed.Stdout))
+            Assert.That(page.RootElement.EnumerateArray().Select(t => t.GetProperty("id").GetString()), Is.EqualTo(new[] { ids[2] }));
+        Assert.That(completed.Stderr, Is.EqualTo($"More: gw tasks --circle {circle} --status completed --before {ids[2]}\n"));
         using (var page = JsonDocument.Parse(failed.Stdout))
             Assert.That(page.RootElement.EnumerateArray().Select(t => t.GetProperty("id").GetString()), Is.EqualTo(new[] { ids[1] }));
-        Assert.That(failed.Stderr, Is.EqualTo($"More: gw tasks --circle {circle} --status failed --before {ids[1]}\n"));
+        Assert.That(failed.Stderr, Is.Empty, "the circle's only failure: no next page");
         Assert.That(badBefore.ExitCode, Is.EqualTo(2), badBefore.ToString());
         Assert.That(badBefore.Stderr, Does.Contain("before: before must be a task id"));
     }
@@ -169,7 +173,7 @@ public sealed class GwTests
         Assert.That(pause.ExitCode, Is.EqualTo(0), pause.ToString());
         Assert.That(pause.Stdout, Is.EqualTo($"circle {circle} paused: 0 pending, 0 processing\n"));
         Assert.That(circles.Stdout.Split('\n').Single(line => line.StartsWith(circle + " ", StringComparison.Ordinal)),
-            Does.Match(@"^\S+\s+1\s+0\s+0\s+1\s+0 B of 64 MiB\s+yes$"), circles.ToString());
+            Does.Match(@"^\S+\s+1\s+0\s+0\s+0\s+1\s+0 B of 64 MiB\s+yes$"), circles.ToString());
         using (var figures = JsonDocument.Parse(resume.Stdout))
             Assert.That(figures.RootElement.GetProperty("paused").GetBoolean(), Is.False, resume.ToString());
         Assert.That(wait.ExitCode, Is.EqualTo(0), wait.ToString());
@@ -209,12 +213,15 @@ public sealed class GwTests
     {
         var circle = TestRedis.NewCircle("gw");
         var failed = await GwProcess.RunAsync(["run", "-", "--circle", circle], stdin: "throw new Error('no')");
+        var circles = await GwProcess.RunAsync(["circles"]);
 
         var retry = await GwProcess.RunAsync(["retry-failed", "--circle", circle, "--limit", "10"]);
         var again = await GwProcess.RunAsync(["retry-failed", "--circle", circle, "--json"]);
         var badLimit = await GwProcess.RunAsync(["retry-failed", "--circle", circle, "--limit", "0"]);
 
         Assert.That(failed.ExitCode, Is.Not.EqualTo(0), failed.ToString());
+        Assert.That(circles.Stdout.Split('\n').Single(line => line.StartsWith(circle + " ", StringComparison.Ordinal)),
+            Does.Match(@"^\S+\s+0\s+0\s+0\s+1\s+1\s+"), "the FAILED column counts the failure: " + circles);
         Assert.That(retry.ExitCode, Is.EqualTo(0), retry.ToString());
         Assert.That(retry.Stdout, Does.Match("^[0-9a-f]{32}\n$"), retry.ToString());
         Assert.That(retry.Stderr, Is.EqualTo("1 failed task run again\n"));
@@ -252,7 +259,7 @@ public sealed class GwTests
             Assert.That(list.RootElement.EnumerateArray().Select(t => t.GetProperty("id").GetString()), Is.EqualTo(new[] { id }));
         Assert.That(circles.Stdout, Does.Contain("ENTITIES"));
         Assert.That(circles.Stdout.Split('\n').Single(line => line.StartsWith(circle + " ", StringComparison.Ordinal)),
-            Does.Match(@"^\S+\s+0\s+0\s+0\s+1\s+0 B of 64 MiB\s+no$"), circles.ToString());
+            Does.Match(@"^\S+\s+0\s+0\s+0\s+0\s+1\s+0 B of 64 MiB\s+no$"), circles.ToString());
         using (var live = JsonDocument.Parse(workers.Stdout))
             Assert.That(live.RootElement.GetArrayLength(), Is.GreaterThan(0));
     }

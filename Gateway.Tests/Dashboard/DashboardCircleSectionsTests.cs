@@ -153,13 +153,13 @@ public sealed partial class DashboardCircleSectionsTests
             _page = await DashboardBrowser.OpenAsync(Api, "#/");
             // Pending, scheduled, processing, queue depth.
             var cells = _page.Locator($"tr[data-circle='{circle}'] td.num");
-            await Expect(cells).ToHaveTextAsync(["0", "3", "0", "3"]);
+            await Expect(cells).ToHaveTextAsync(["0", "3", "0", "0", "3"]);
             await _page.Locator("#live[data-stream='open']").WaitForAsync();
 
             // One of them cancelled: the figures follow live.
             var cancelled = await GatewayClient.ReadAsync(await _http.DeleteAsync($"/api/circles/{circle}/tasks/{ids[0]}"));
             Assert.That(cancelled.TaskStatus, Is.EqualTo("cancelled"), cancelled.ToString());
-            await Expect(cells).ToHaveTextAsync(["0", "2", "0", "2"]);
+            await Expect(cells).ToHaveTextAsync(["0", "2", "0", "0", "2"]);
 
             await _page.ClickAsync($"tr[data-circle='{circle}'] th a");
             await Expect(_page.Locator("[data-figure='scheduled']")).ToHaveTextAsync("2");
@@ -177,16 +177,16 @@ public sealed partial class DashboardCircleSectionsTests
     [Test]
     public async Task CircleView_MoreTasksThanAPage_OlderTasksReadsTheNextPage_WithTheStatusFilterToo()
     {
-        // One failed task, then more completed ones than one filtered read of the list looks through.
+        // One completed task, then more failed ones than one filtered read of the list looks through.
         var circle = TestRedis.NewCircle("older");
-        var failed = await _http.SubmitAsync(circle, new { script = "throw new Error('long ago')" }, wait: 30);
-        Assert.That(failed.TaskStatus, Is.EqualTo("failed"), failed.ToString());
+        var completed = await _http.SubmitAsync(circle, new { script = "'long ago'" }, wait: 30);
+        Assert.That(completed.TaskStatus, Is.EqualTo("completed"), completed.ToString());
         var newer = Gateway.Core.Redis.TaskReader.MaxScanned + 50;
         for (var done = 0; done < newer; done += 1000)
         {
             var count = Math.Min(1000, newer - done);
             var batch = await GatewayClient.ReadAsync(await _http.PostAsJsonAsync($"/api/circles/{circle}/tasks/batch?wait=60",
-                new { tasks = Enumerable.Repeat(new { script = "1" }, count) }));
+                new { tasks = Enumerable.Repeat(new { script = "throw new Error('newer')" }, count) }));
             Assert.That(batch.Status, Is.EqualTo(HttpStatusCode.OK), batch.ToString());
         }
 
@@ -200,17 +200,22 @@ public sealed partial class DashboardCircleSectionsTests
         Assert.That(string.CompareOrdinal(next, last), Is.LessThan(0), "the older page comes after, newest first");
         // A task submitted now adds a row; the oldest read stays.
         var oldest = await rows.Nth(199).GetAttributeAsync("data-task");
-        await _http.SubmitAsync(circle, new { script = "1" }, wait: 30);
+        await _http.SubmitAsync(circle, new { script = "throw new Error('now')" }, wait: 30);
         await Expect(rows).ToHaveCountAsync(201);
         await Expect(rows.Last).ToHaveAttributeAsync("data-task", oldest!);
 
-        // Failed: none among the newest the read looked through; "Older tasks" finds it, then the list has ended.
-        await _page.Locator("#status-filter").SelectOptionAsync("failed");
+        // Completed: none among the newest the read looked through; "Older tasks" finds it, then the list has ended.
+        await _page.Locator("#status-filter").SelectOptionAsync("completed");
         await Expect(_page.Locator("#tasks tbody")).ToContainTextAsync("No task matches among those read");
         await older.ClickAsync();
         await Expect(rows).ToHaveCountAsync(1);
-        await Expect(rows.First).ToHaveAttributeAsync("data-task", failed.Body!["id"]!.GetValue<string>());
+        await Expect(rows.First).ToHaveAttributeAsync("data-task", completed.Body!["id"]!.GetValue<string>());
         await Expect(older).ToBeHiddenAsync();
+
+        // Failed tasks have an index of their own: a full page at once.
+        await _page.Locator("#status-filter").SelectOptionAsync("failed");
+        await Expect(rows).ToHaveCountAsync(100);
+        await Expect(older).ToBeVisibleAsync();
         Assert.That(await Accessibility.SeriousViolationsAsync(_page), Is.Empty, "the task list with its Older tasks button");
     }
 
@@ -288,12 +293,14 @@ public sealed partial class DashboardCircleSectionsTests
         _page = await DashboardBrowser.OpenAsync(Api, $"#/circles/{circle}");
         string? asked = null;
         _page.Dialog += async (_, dialog) => { asked = dialog.Message; await dialog.AcceptAsync(); };
+        await Expect(_page.Locator("[data-figure='failed']")).ToHaveTextAsync("1");
 
         await _page.Locator("#retry-failed").ClickAsync();
 
         await Expect(_page.Locator("#circle-action-note")).ToHaveTextAsync("Running 1 failed task again.");
         var reRun = (await _http.GetTaskAsync(circle, failed.Id)).Body!["retriedBy"]!.GetValue<string>();
         await Expect(_page.Locator($"tr[data-task='{reRun}'] [data-status]")).ToHaveTextAsync("failed");
+        await Expect(_page.Locator("[data-figure='failed']")).ToHaveTextAsync("2");
         Assert.That(asked, Is.EqualTo($"Run the failed tasks of circle {circle} again, each as a new task? Those already re-run are left out."));
 
         await _page.Locator("#retry-failed").ClickAsync();

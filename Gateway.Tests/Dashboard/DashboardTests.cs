@@ -62,6 +62,10 @@ public sealed class DashboardTests
         var cells = page.Locator($"tr[data-circle='{circle}'] td.num");
         await Expect(cells.Nth(0)).ToHaveTextAsync("0"); // pending
         await Expect(cells.Nth(2)).ToHaveTextAsync("0"); // processing
+        await Expect(cells.Nth(3)).ToHaveTextAsync("0"); // failed
+        // A failure is counted as it happens.
+        await _http.SubmitAsync(circle, new { script = "throw new Error('no')" });
+        await Expect(cells.Nth(3)).ToHaveTextAsync("1");
         Assert.That(await page.EvaluateAsync<bool>("window.__notReloaded === true"), Is.True);
         TestContext.Out.WriteLine($"listed {listedAfter.TotalMilliseconds:F0} ms after the submit began");
 

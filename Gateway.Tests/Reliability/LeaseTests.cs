@@ -77,6 +77,61 @@ public sealed class LeaseTests
     }
 
     [Test]
+    public async Task Failures_OfARunAndOfALostLease_AreIndexed_UntilTheReaperTrimsThemWithTheCircleIndex()
+    {
+        var circle = TestRedis.NewCircle("failed");
+        var submitted = await _store.SubmitAsync(circle, [new NewTask("1", "null", 1000), new NewTask("2", "null", 1000), new NewTask("3", "null", 1000)]);
+        var claimed = await _store.ClaimAsync(circle, "w", 3, TimeSpan.FromMilliseconds(1));
+        await _store.CompleteAsync(claimed[0], new TaskOutcome(TaskState.Failed, null, new TaskError(ErrorCodes.ScriptError, "no"), "", 1));
+        await _store.CompleteAsync(claimed[1], Outcome("2"));
+        _time.Advance(TimeSpan.FromMilliseconds(20));
+        await _store.ReapAsync(circle, maxAttempts: 1); // the third's lease ran out on its only attempt
+
+        var listed = await _reader.ListAsync(circle, TaskState.Failed, 10);
+        var before = await _reader.GetCircleAsync(circle);
+        _time.Advance(TimeSpan.FromHours(25)); // past the default retention of 24 h
+        await _store.ReapAsync(circle, maxAttempts: 1);
+        var after = await _reader.GetCircleAsync(circle);
+
+        Assert.That(listed.Tasks.Select(t => (t.Id, t.Error!.Code)), Is.EquivalentTo(new[] { (submitted[2].Id, ErrorCodes.Lost), (submitted[0].Id, ErrorCodes.ScriptError) }));
+        Assert.That(listed.Next, Is.Null);
+        Assert.That((before.Failed, before.Recent), Is.EqualTo((2, 3)));
+        Assert.That((after.Failed, after.Recent), Is.EqualTo((0, 0)), "trimmed with the circle's index");
+    }
+
+    [Test]
+    public async Task FailuresAStoreOfAnEarlierVersionHolds_AreIndexedByTheWalk_OnceAndInRunsOfAnySize()
+    {
+        var circle = TestRedis.NewCircle("earlier");
+        var db = TestRedis.Connection.GetDatabase();
+        var failed = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            var id = (await _store.SubmitAsync(circle, [new NewTask($"{i}", "null", 1000)]))[0].Id;
+            var claimed = (await _store.ClaimAsync(circle, "w", 1, TimeSpan.FromSeconds(30)))[0];
+            var error = new TaskError(ErrorCodes.ScriptError, "no");
+            await _store.CompleteAsync(claimed, i % 3 == 0 ? Outcome("1") : new TaskOutcome(TaskState.Failed, null, error, "", 1));
+            if (i % 3 != 0)
+                failed.Add(id);
+            _time.Advance(TimeSpan.FromMilliseconds(i % 2)); // some share a created time, some do not
+        }
+        // As an earlier version leaves the store: the failures, but no index of them.
+        await db.KeyDeleteAsync([RedisKeys.Failed(circle), RedisKeys.FailedIndexed(circle)]);
+
+        var firstCall = await _store.IndexEarlierFailuresAsync(circle, runs: 2, most: 2);
+        var partly = await db.SortedSetLengthAsync(RedisKeys.Failed(circle));
+        var secondCall = await _store.IndexEarlierFailuresAsync(circle, runs: 10, most: 2);
+        var listed = await _reader.ListAsync(circle, TaskState.Failed, 10);
+
+        Assert.That(firstCall, Is.False, "two runs of two read four of seven entries");
+        Assert.That(partly, Is.InRange(1, 3));
+        Assert.That(secondCall, Is.True);
+        Assert.That(listed.Tasks.Select(t => t.Id), Is.EquivalentTo(failed));
+        Assert.That((string?)await db.StringGetAsync(RedisKeys.FailedIndexed(circle)), Is.EqualTo("done"));
+        Assert.That(await _store.IndexEarlierFailuresAsync(circle, runs: 1, most: 1), Is.True, "done is done");
+    }
+
+    [Test]
     public async Task Requeue_PutsTheTaskFirstInLine_WithoutCountingTheAttempt()
     {
         var circle = TestRedis.NewCircle("requeue");

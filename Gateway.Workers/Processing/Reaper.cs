@@ -4,7 +4,9 @@ namespace Gateway.Workers.Processing;
 
 /// <summary>
 /// Takes back, in every served circle, the tasks of workers that died holding them: every half
-/// lease (between 0.5 and 5 s). Every worker process runs one; the reap script makes that safe.
+/// lease (between 0.5 and 5 s); and once a minute trims each circle's indexes of tasks past
+/// retention and, until that is done, indexes the failures a store of an earlier version holds.
+/// Every worker process runs one; the scripts make that safe.
 /// </summary>
 internal sealed partial class Reaper(
     TaskQueue queue, TaskReader reader, IOptions<WorkerOptions> options, TimeProvider time, ILogger<Reaper> log) : BackgroundService
@@ -16,6 +18,8 @@ internal sealed partial class Reaper(
         // Trimming the index of tasks past retention is not urgent: once a minute is enough.
         var trimEvery = Math.Max(1, (int)(TimeSpan.FromMinutes(1) / every));
         var tick = 0;
+        // Circles whose failures from before the index of failures are all indexed (RedisKeys.FailedIndexed).
+        var indexed = new HashSet<string>(StringComparer.Ordinal);
         using var timer = new PeriodicTimer(every, time);
         try
         {
@@ -28,6 +32,8 @@ internal sealed partial class Reaper(
                     foreach (var circle in circles)
                     {
                         var reaped = await queue.ReapAsync(circle, settings.MaxAttempts, trimIndex: trim);
+                        if (trim && !indexed.Contains(circle) && await queue.IndexEarlierFailuresAsync(circle))
+                            indexed.Add(circle);
                         if (reaped.Requeued + reaped.Lost > 0)
                             LogReaped(log, circle, reaped.Requeued, reaped.Lost);
                     }

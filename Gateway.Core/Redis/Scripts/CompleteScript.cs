@@ -24,8 +24,8 @@ internal static class CompleteScript
         public Next? ClaimNext { get; init; }
 
         public override RedisKey[] Keys() => ClaimNext is null
-            ? [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle)]
-            : [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle), .. RedisKeys.Claimable(Circle)];
+            ? [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle), RedisKeys.Failed(Circle)]
+            : [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle), RedisKeys.Failed(Circle), .. RedisKeys.Claimable(Circle)];
 
         public override RedisValue[] Argv() => ClaimNext is { } next
             ? [Id, LeaseToken, Status, ResultJson, ErrorJson, Output, FinishedMs, DurationMs, RetentionMs, Channel, Message,

@@ -2,17 +2,17 @@ using StackExchange.Redis;
 
 namespace Gateway.Core.Redis.Scripts;
 
-/// <summary>reap.lua: take back the tasks of a circle whose lease ran out, and trim its index.</summary>
+/// <summary>reap.lua: take back the tasks of a circle whose lease ran out, and trim its indexes.</summary>
 internal static class ReapScript
 {
     private static readonly LuaScript Lua = LuaScript.Load("reap");
 
     public sealed record Args(string Circle, long NowMs, int MaxAttempts, long RetentionMs, string LostErrorJson, int Most) : ScriptArgs(Circle)
     {
-        /// <summary>Also drop index entries past retention; an idle circle need not pay for that at every reap.</summary>
+        /// <summary>Also drop the indexes' entries past retention; an idle circle need not pay for that at every reap.</summary>
         public bool TrimIndex { get; init; } = true;
 
-        public override RedisKey[] Keys() => [RedisKeys.Processing(Circle), RedisKeys.Index(Circle), .. RedisKeys.Lanes(Circle)];
+        public override RedisKey[] Keys() => [RedisKeys.Processing(Circle), RedisKeys.Index(Circle), RedisKeys.Failed(Circle), .. RedisKeys.Lanes(Circle)];
 
         public override RedisValue[] Argv() =>
             [RedisKeys.TaskPrefix(Circle), Channel, NowMs, MaxAttempts, RetentionMs, LostErrorJson, Most, TrimIndex ? 1 : 0];

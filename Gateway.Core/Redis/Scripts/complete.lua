@@ -2,15 +2,16 @@
   Complete a claimed task, fenced by its lease token: a worker whose lease was taken over
   writes nothing (CompleteScript.cs). A failure the task's retry policy covers (the caller says
   whether its code is retryable) is not written as the end: the task goes back to the scheduled
-  set for its next attempt, keeping this run's error and output until then. The circle's index
-  is trimmed by the reaper, not here.
+  set for its next attempt, keeping this run's error and output until then. A task that ends
+  failed joins the circle's index of failures (RedisKeys.Failed). The circle's indexes are
+  trimmed by the reaper, not here.
 
   When the worker asks for it (ARGV[14] > 0), the same script then claims the circle's next
   pending tasks for the slots this run frees (claim_tasks in claiming.lua): one round trip where a
   completion and a claim took two, as bullmq's moveToFinished does.
 
-  KEYS[1] the task's hash    KEYS[2] processing    KEYS[3] scheduled
-  KEYS[4..13] the queue lanes of priorities 0..9, then KEYS[14] the paused flag, when claiming the next task
+  KEYS[1] the task's hash    KEYS[2] processing    KEYS[3] scheduled    KEYS[4] failed
+  KEYS[5..14] the queue lanes of priorities 0..9, then KEYS[15] the paused flag, when claiming the next task
 
   ARGV[1] id        ARGV[2] lease token   ARGV[3] status     ARGV[4] result JSON
   ARGV[5] error     ARGV[6] output        ARGV[7] finished (ms)
@@ -28,7 +29,7 @@
 local function next_tasks()
   local slots = tonumber(ARGV[14])
   if slots < 1 then return {} end
-  return claim_tasks(KEYS[2], 4, ARGV[15], ARGV[10], tonumber(ARGV[7]), tonumber(ARGV[16]), ARGV[17], slots, ARGV[18])
+  return claim_tasks(KEYS[2], 5, ARGV[15], ARGV[10], tonumber(ARGV[7]), tonumber(ARGV[16]), ARGV[17], slots, ARGV[18])
 end
 
 if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[2] then return { 0 } end
@@ -50,5 +51,8 @@ end
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'result', ARGV[4], 'error', ARGV[5],
   'output', ARGV[6], 'finished', ARGV[7], 'duration', ARGV[8], 'lease', '')
 redis.call('PEXPIRE', KEYS[1], ARGV[9])
+if ARGV[3] == 'failed' then
+  redis.call('ZADD', KEYS[4], redis.call('HGET', KEYS[1], 'created') or ARGV[7], ARGV[1])
+end
 redis.call('PUBLISH', ARGV[10], ARGV[11])
 return { 1, next_tasks() }

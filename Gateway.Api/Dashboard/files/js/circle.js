@@ -133,7 +133,8 @@ export async function circleView(main, { circle }, signal) {
 
   function showFigures(data) {
     const item = (k, v) => [h('dt', {}, k), h('dd', { 'data-figure': k.toLowerCase() }, v === undefined ? '—' : String(v))];
-    replace(figures, item('Pending', data.pending), item('Scheduled', data.scheduled), item('Processing', data.processing), item('Recent', data.recent),
+    replace(figures, item('Pending', data.pending), item('Scheduled', data.scheduled), item('Processing', data.processing), item('Failed', data.failed),
+      item('Recent', data.recent),
       item('Entities', `${bytes(data.entityBytes)} of ${bytes(data.entityBytesLimit)}`));
     // A server without pausing says nothing of it: the button stays hidden.
     if (typeof data.paused !== 'boolean') return;

@@ -61,14 +61,14 @@ export async function overview(main, _params, signal) {
       h('div', { class: 'scroll', role: 'region', 'aria-label': 'Circles table', tabindex: 0 },
         h('table', { id: 'circles' },
           h('caption', { class: 'sr-only' }, 'Circles with their queue figures'),
-          h('thead', {}, h('tr', {}, ['Circle', 'Pending', 'Scheduled', 'Processing', 'Queue depth', 'Completed / failed per minute, last 15 min']
+          h('thead', {}, h('tr', {}, ['Circle', 'Pending', 'Scheduled', 'Processing', 'Failed', 'Queue depth', 'Completed / failed per minute, last 15 min']
             .map(t => h('th', { scope: 'col' }, t)))),
           circlesBody)),
       note),
     h('section', { 'aria-labelledby': 'workers-title' }, h('h2', { id: 'workers-title' }, 'Workers'), workersRegion));
 
   // With a credential the server lists only the circles it grants: say so, rather than that none exists.
-  const empty = h('tr', { class: 'empty' }, h('td', { colspan: 6 },
+  const empty = h('tr', { class: 'empty' }, h('td', { colspan: 7 },
     credential.get() ? 'No circle this key or token may use has had a task yet.' : 'No circle has had a task yet.'));
 
   function rowOf(name) {
@@ -93,6 +93,7 @@ export async function overview(main, _params, signal) {
       h('td', { class: 'num' }, n(f?.pending)),
       h('td', { class: 'num' }, n(f?.scheduled)),
       h('td', { class: 'num' }, n(f?.processing)),
+      h('td', { class: 'num' }, n(f?.failed)),
       h('td', { class: 'num' }, n(depth)),
       h('td', {}, chart(circle.throughput.series())));
   }
