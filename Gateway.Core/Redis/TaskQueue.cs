@@ -244,16 +244,22 @@ public sealed class TaskQueue(
         var reply = await ReapScript.RunAsync(Db,
             new ReapScript.Args(circle, time.GetUtcNow().ToUnixTimeMilliseconds(), maxAttempts, RetentionMs, lost, batch) { TrimIndex = trimIndex });
         GatewayMetrics.QueueDepth(circle, reply.Waiting);
+        GatewayMetrics.TasksEnded(circle, TaskStates.Failed, reply.Lost);
+        GatewayMetrics.TasksEnded(circle, TaskStates.Cancelled, reply.Cancelled);
         return new ReapResult(reply.Requeued, reply.Lost);
     }
 
     /// <summary>Cancels a task: at once when scheduled or pending, by telling its worker when running.</summary>
-    public Task<CancelResult> CancelAsync(string circle, string id)
+    public async Task<CancelResult> CancelAsync(string circle, string id)
     {
         CircleName.Ensure(circle);
         if (!TaskIds.IsWellFormed(id))
-            return Task.FromResult(CancelResult.Missing);
-        return CancelScript.RunAsync(Db, new CancelScript.Args(circle, id, time.GetUtcNow().ToUnixTimeMilliseconds(), RetentionMs));
+            return CancelResult.Missing;
+        var result = await CancelScript.RunAsync(Db, new CancelScript.Args(circle, id, time.GetUtcNow().ToUnixTimeMilliseconds(), RetentionMs));
+        // A running task's cancel ends in its worker's completion, which counts it there.
+        if (result == CancelResult.Cancelled)
+            GatewayMetrics.TasksEnded(circle, TaskStates.Cancelled, 1);
+        return result;
     }
 
     /// <summary>How many ids one run of drain.lua takes at most: Redis serves nothing else while a script runs.</summary>
@@ -275,6 +281,7 @@ public sealed class TaskQueue(
             var reply = await DrainScript.RunAsync(Db,
                 new DrainScript.Args(circle, time.GetUtcNow().ToUnixTimeMilliseconds(), RetentionMs, scheduled, DrainStep));
             cancelled += reply.Cancelled;
+            GatewayMetrics.TasksEnded(circle, TaskStates.Cancelled, reply.Cancelled);
             taken += reply.Taken;
             if (bound < 0)
                 bound = reply.Taken + reply.Left;

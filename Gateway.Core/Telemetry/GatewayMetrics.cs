@@ -86,6 +86,17 @@ public static class GatewayMetrics
         RunTime.Record(ran.TotalSeconds, tags);
     }
 
+    /// <summary>
+    /// Tasks that reached a terminal state without a run ending there: a waiting task cancelled
+    /// (one cancel, or a drain), a task whose worker died on its last attempt (failed as lost), or
+    /// one cancelled while its worker was gone.
+    /// </summary>
+    public static void TasksEnded(string circle, string status, long count)
+    {
+        if (count > 0)
+            Finished.Add(count, new TagList { { "circle", circle }, { "status", status } });
+    }
+
     public static void ScheduleFired(string circle) => Firings.Add(1, new KeyValuePair<string, object?>("circle", circle));
 
     public static void ScheduleSkipped(string circle, Recurring.FiringOutcome reason)

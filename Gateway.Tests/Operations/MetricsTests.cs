@@ -44,6 +44,29 @@ public sealed class MetricsTests
     }
 
     [Test]
+    public async Task WaitingTasksCancelledOrDrained_CountAsFinishedCancelled()
+    {
+        await using var factory = new GatewayFactory();
+        using var client = factory.CreateClient();
+        var circle = TestRedis.NewCircle("metrics");
+
+        var delayed = await client.SubmitAsync(circle, new { script = "1", delayMs = 60_000 });
+        await client.DeleteAsync($"/api/circles/{circle}/tasks/{delayed.Id}");
+        await client.PostAsync($"/api/circles/{circle}/pause", null);
+        await client.SubmitAsync(circle, new { script = "2" });
+        await client.SubmitAsync(circle, new { script = "3", delayMs = 60_000 });
+        var drained = await GatewayClient.ReadAsync(await client.PostAsync($"/api/circles/{circle}/drain?scheduled=true", null));
+        await client.PostAsync($"/api/circles/{circle}/resume", null);
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // past the exporter's cache of a scrape
+        var text = await client.GetStringAsync("/metrics");
+
+        Assert.That(drained.Body!["cancelled"]!.GetValue<long>(), Is.EqualTo(2), drained.ToString());
+        Assert.That(Sample(text, "gateway_tasks_finished_total", circle, "cancelled"), Is.EqualTo(3),
+            string.Join("\n", text.Split('\n').Where(l => l.Contains(circle, StringComparison.Ordinal))));
+        Assert.That(Sample(text, "gateway_task_run_seconds_count", circle, "cancelled"), Is.Zero, "no run ended");
+    }
+
+    [Test]
     public async Task APausedCircle_IsOneInGatewayCirclePaused_UntilResumed()
     {
         await using var factory = new GatewayFactory();

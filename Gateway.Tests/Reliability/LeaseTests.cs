@@ -3,6 +3,8 @@ using Gateway.Core.Redis;
 using Gateway.Core.Queueing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using System.Diagnostics.Metrics;
+using Gateway.Core.Telemetry;
 
 namespace Gateway.Tests.Reliability;
 
@@ -57,9 +59,23 @@ public sealed class LeaseTests
     }
 
     [Test]
-    public async Task LeaseExpiringOnEveryAttempt_EndsFailedWithLost()
+    public async Task LeaseExpiringOnEveryAttempt_EndsFailedWithLost_CountedAsFinishedFailed()
     {
         var circle = TestRedis.NewCircle("lost");
+        var finished = new System.Collections.Concurrent.ConcurrentQueue<(string? Status, long Count)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == GatewayMetrics.Name && instrument.Name == "gateway.tasks.finished")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var named = tags.ToArray().ToDictionary(t => t.Key, t => t.Value as string);
+            if (named.GetValueOrDefault("circle") == circle)
+                finished.Enqueue((named.GetValueOrDefault("status"), value));
+        });
+        listener.Start();
         var submitted = (await _store.SubmitAsync(circle, [new NewTask("1", "null", 1000)]))[0];
         for (var attempt = 1; attempt <= 2; attempt++)
         {
@@ -74,6 +90,7 @@ public sealed class LeaseTests
         Assert.That(task.Error!.Code, Is.EqualTo(ErrorCodes.Lost));
         Assert.That(task.Attempts, Is.EqualTo(2));
         Assert.That(await TestRedis.Connection.GetDatabase().SortedSetLengthAsync(RedisKeys.Processing(circle)), Is.Zero);
+        Assert.That(finished, Is.EqualTo(new[] { ((string?)TaskStates.Failed, 1L) }), "the reaper counts the task it failed");
     }
 
     [Test]

@@ -18,12 +18,12 @@ internal static class ReapScript
             [RedisKeys.TaskPrefix(Circle), Channel, NowMs, MaxAttempts, RetentionMs, LostErrorJson, Most, TrimIndex ? 1 : 0];
     }
 
-    /// <summary>How many went back to their lane, how many failed as lost, and how many tasks wait now in all lanes.</summary>
-    public sealed record Reply(int Requeued, int Lost, long Waiting);
+    /// <summary>How many went back to their lane, how many failed as lost, how many tasks wait now in all lanes, and how many a cancel ended.</summary>
+    public sealed record Reply(int Requeued, int Lost, long Waiting, int Cancelled);
 
     public static async Task<Reply> RunAsync(IDatabaseAsync db, Args args)
     {
         var result = await Lua.EvaluateAsync(db, args);
-        return new Reply((int)result[0], (int)result[1], (long)result[2]);
+        return new Reply((int)result[0], (int)result[1], (long)result[2], (int)result[3]);
     }
 }

@@ -11,11 +11,11 @@
   ARGV[4] max attempts       ARGV[5] retention (ms)   ARGV[6] the `lost` error JSON
   ARGV[7] most to take       ARGV[8] 1 to trim the indexes too (the reaper does it once a minute)
 
-  Returns { requeued, lost, tasks waiting now in all lanes }.
+  Returns { requeued, lost, tasks waiting now in all lanes, cancelled }.
 ]]
 local prefix, channel, now, max, retention = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[7]))
-local requeued, lost = 0, 0
+local requeued, lost, cancelled = 0, 0, 0
 for _, id in ipairs(ids) do
   local key = prefix .. id
   redis.call('ZREM', KEYS[1], id)
@@ -26,6 +26,7 @@ for _, id in ipairs(ids) do
       redis.call('HSET', key, 'status', 'cancelled', 'finished', now)
       redis.call('PEXPIRE', key, retention)
       redis.call('PUBLISH', channel, id .. ' cancelled')
+      cancelled = cancelled + 1
     elseif tonumber(f[2] or '0') - tonumber(f[3] or '0') >= max then
       redis.call('HSET', key, 'status', 'failed', 'error', ARGV[6], 'finished', now)
       redis.call('PEXPIRE', key, retention)
@@ -53,4 +54,4 @@ waiting = waiting + redis.call('LLEN', KEYS[4])
 if redis.call('EXISTS', unpack(KEYS, 5, 13)) > 0 then
   for lane = 1, 9 do waiting = waiting + redis.call('LLEN', KEYS[4 + lane]) end
 end
-return { requeued, lost, waiting }
+return { requeued, lost, waiting, cancelled }
