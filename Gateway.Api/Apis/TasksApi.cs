@@ -108,7 +108,7 @@ public static class TasksApi
             .WithName("ListTasks")
             .WithSummary("Recent tasks of the circle, newest first.")
             .WithDescription("At most `limit` tasks, newest first, starting after the task `before` (the newest when absent). " +
-                $"With `status=failed`, the page is read from the circle's index of failures. With another `status`, one request reads at most {TaskReader.MaxScanned} tasks of the circle's list, so a page may hold " +
+                $"With `status=failed`, the page is read from the circle's index of failures, the latest failure first. With another `status`, one request reads at most {TaskReader.MaxScanned} tasks of the circle's list, so a page may hold " +
                 "fewer than `limit` though older tasks match. While older tasks remain, the `Link` header names the next page " +
                 "(`<…?before=ID&limit=N>; rel=\"next\"`, with the same `status`).")
             .WithMetadata(new DefaultLimit(DefaultListLimit))

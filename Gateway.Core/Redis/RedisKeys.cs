@@ -59,10 +59,11 @@ public static class RedisKeys
     public static RedisKey Index(string circle) => $"{Prefix}tasks:{{{circle}}}";
 
     /// <summary>
-    /// Sorted set id → created time (ms) of the circle's failed tasks: the entries of
-    /// <see cref="Index"/> whose task ended failed, written by the scripts that fail a task
-    /// (complete.lua, reap.lua) and trimmed with it. The failed filter of a task list and
-    /// "retry failed" read it instead of looking through every task.
+    /// Sorted set id → the time (ms) the task failed, of the circle's failed tasks: written by the
+    /// scripts that fail a task (complete.lua, reap.lua) and trimmed by the reaper once the
+    /// retention has passed since, as the task's record expires. The failed filter of a task
+    /// list, "retry failed" and the circle's <c>failed</c> figure read it instead of looking
+    /// through every task.
     /// </summary>
     public static RedisKey Failed(string circle) => $"{Prefix}failed:{{{circle}}}";
 

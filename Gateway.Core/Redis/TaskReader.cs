@@ -65,7 +65,8 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
     /// <summary>
     /// A page of a circle's tasks, newest first, optionally of one status, starting after the task
     /// <paramref name="before"/> (the newest when null). Failed tasks are read from the circle's
-    /// index of failures (<see cref="RedisKeys.Failed"/>), so their pages are full; a page of
+    /// index of failures (<see cref="RedisKeys.Failed"/>), the latest failure first, so their
+    /// pages are full; a page of
     /// another status reads at most <see cref="MaxScanned"/> entries of the circle's list, so it
     /// may hold fewer than <paramref name="limit"/> tasks though older ones match. <see cref="TaskPage.Next"/> is the
     /// last task read, from which the next page goes on; null when nothing older is listed. A

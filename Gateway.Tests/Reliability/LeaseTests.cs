@@ -117,6 +117,32 @@ public sealed class LeaseTests
     }
 
     [Test]
+    public async Task AFailure_StaysIndexedForTheRetentionAfterItFailed_HoweverLongAgoItsTaskWasCreated()
+    {
+        // A task delayed by two days, past the default retention of 24 h, fails when it runs.
+        var circle = TestRedis.NewCircle("failed");
+        var delayed = (await _store.SubmitAsync(circle, [new NewTask("1", "null", 1000) { RunAt = _time.GetUtcNow().AddDays(2) }]))[0];
+        _time.Advance(TimeSpan.FromDays(2));
+        await _store.PromoteAsync(circle);
+        var claimed = (await _store.ClaimAsync(circle, "w", 1, TimeSpan.FromSeconds(30))).Single();
+        await _store.CompleteAsync(claimed, new TaskOutcome(TaskState.Failed, null, new TaskError(ErrorCodes.ScriptError, "no"), "", 1));
+
+        await _store.ReapAsync(circle, maxAttempts: 1);
+        var justFailed = await _reader.ListAsync(circle, TaskState.Failed, 10);
+        _time.Advance(TimeSpan.FromHours(23));
+        await _store.ReapAsync(circle, maxAttempts: 1);
+        var aDayOn = await _reader.GetCircleAsync(circle);
+        _time.Advance(TimeSpan.FromHours(2));
+        await _store.ReapAsync(circle, maxAttempts: 1);
+        var pastRetention = await _reader.GetCircleAsync(circle);
+
+        Assert.That(claimed.Id, Is.EqualTo(delayed.Id));
+        Assert.That(justFailed.Tasks.Select(t => t.Id), Is.EqualTo(new[] { delayed.Id }), "listed as it failed, two days after it was created");
+        Assert.That(aDayOn.Failed, Is.EqualTo(1), "23 h after it failed: still within the retention");
+        Assert.That(pastRetention.Failed, Is.Zero, "25 h after it failed");
+    }
+
+    [Test]
     public async Task FailuresAStoreOfAnEarlierVersionHolds_AreIndexedByTheWalk_OnceAndInRunsOfAnySize()
     {
         var circle = TestRedis.NewCircle("earlier");

@@ -3,8 +3,8 @@
   writes nothing (CompleteScript.cs). A failure the task's retry policy covers (the caller says
   whether its code is retryable) is not written as the end: the task goes back to the scheduled
   set for its next attempt, keeping this run's error and output until then. A task that ends
-  failed joins the circle's index of failures (RedisKeys.Failed). The circle's indexes are
-  trimmed by the reaper, not here.
+  failed joins the circle's index of failures (RedisKeys.Failed), scored by the time it
+  failed. The circle's indexes are trimmed by the reaper, not here.
 
   When the worker asks for it (ARGV[14] > 0), the same script then claims the circle's next
   pending tasks for the slots this run frees (claim_tasks in claiming.lua): one round trip where a
@@ -52,7 +52,7 @@ redis.call('HSET', KEYS[1], 'status', ARGV[3], 'result', ARGV[4], 'error', ARGV[
   'output', ARGV[6], 'finished', ARGV[7], 'duration', ARGV[8], 'lease', '')
 redis.call('PEXPIRE', KEYS[1], ARGV[9])
 if ARGV[3] == 'failed' then
-  redis.call('ZADD', KEYS[4], redis.call('HGET', KEYS[1], 'created') or ARGV[7], ARGV[1])
+  redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
 end
 redis.call('PUBLISH', ARGV[10], ARGV[11])
 return { 1, next_tasks() }

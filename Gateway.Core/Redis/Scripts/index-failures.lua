@@ -1,7 +1,7 @@
 --[[
   Index the failures a circle recorded before its index of failures existed (IndexFailuresScript.cs).
   Walks the circle's index (RedisKeys.Index) from its oldest entry, a run at a time, adding each
-  task that ended failed to the index of failures, scored by its created time as there. Where the
+  task that ended failed to the index of failures, scored by the time it failed. Where the
   walk stands is kept in KEYS[3] as "created:skip" (go on from the entries created at that time
   (ms), past the first `skip` of them), or `done` once it has reached the end. Entries are only
   ever added at the index's newest end, so the walk's place stays true between runs; an entry
@@ -24,7 +24,7 @@ local most = tonumber(ARGV[2])
 local entries = redis.call('ZRANGEBYSCORE', KEYS[1], from, '+inf', 'WITHSCORES', 'LIMIT', skip, most)
 local added = 0
 for i = 1, #entries, 2 do
-  local f = redis.call('HMGET', ARGV[1] .. entries[i], 'status', 'created')
+  local f = redis.call('HMGET', ARGV[1] .. entries[i], 'status', 'finished')
   if f[1] == 'failed' then
     added = added + redis.call('ZADD', KEYS[2], f[2] or entries[i + 1], entries[i])
   end

@@ -2,8 +2,8 @@
   Take back tasks whose lease ran out (their worker died): back to the front of their priority's
   lane for another attempt, failed with `lost` after the last one, or cancelled when a cancel was
   asked for. Runs that ended in a scheduled retry do not count against the lost limit; a task
-  failed as lost joins the circle's index of failures. Also trims the circle's index and its
-  index of failures of tasks past retention (ReapScript.cs).
+  failed as lost joins the circle's index of failures. Also trims the circle's index of tasks
+  created, and its index of failures of tasks failed, longer ago than the retention (ReapScript.cs).
 
   KEYS[1] processing   KEYS[2] index   KEYS[3] failed   KEYS[4..13] the queue lanes of priorities 0..9
 
@@ -21,7 +21,7 @@ for _, id in ipairs(ids) do
   redis.call('ZREM', KEYS[1], id)
   if redis.call('HGET', key, 'status') == 'processing' then
     redis.call('HDEL', key, 'lease')
-    local f = redis.call('HMGET', key, 'cancel', 'attempts', 'retried', 'priority', 'created')
+    local f = redis.call('HMGET', key, 'cancel', 'attempts', 'retried', 'priority')
     if f[1] then
       redis.call('HSET', key, 'status', 'cancelled', 'finished', now)
       redis.call('PEXPIRE', key, retention)
@@ -30,7 +30,7 @@ for _, id in ipairs(ids) do
     elseif tonumber(f[2] or '0') - tonumber(f[3] or '0') >= max then
       redis.call('HSET', key, 'status', 'failed', 'error', ARGV[6], 'finished', now)
       redis.call('PEXPIRE', key, retention)
-      redis.call('ZADD', KEYS[3], f[5] or now, id)
+      redis.call('ZADD', KEYS[3], now, id)
       redis.call('PUBLISH', channel, id .. ' failed')
       lost = lost + 1
     else
