@@ -66,9 +66,9 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
     /// A page of a circle's tasks, newest first, optionally of one status, starting after the task
     /// <paramref name="before"/> (the newest when null). Failed tasks are read from the circle's
     /// index of failures (<see cref="RedisKeys.Failed"/>), the latest failure first, so their
-    /// pages are full; a page of
-    /// another status reads at most <see cref="MaxScanned"/> entries of the circle's list, so it
-    /// may hold fewer than <paramref name="limit"/> tasks though older ones match. <see cref="TaskPage.Next"/> is the
+    /// pages are full; a page of another status reads at most <see cref="MaxScanned"/> entries
+    /// of the circle's list, so it may hold fewer than <paramref name="limit"/> tasks though
+    /// older ones match. <see cref="TaskPage.Next"/> is the
     /// last task read, from which the next page goes on; null when nothing older is listed. A
     /// <paramref name="before"/> no longer listed (past its retention) places the page by the time
     /// its id carries.
@@ -169,7 +169,7 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         return found;
     }
 
-    /// <summary>Where an entry stands in a circle's list: by creation time, then by id (the list's order).</summary>
+    /// <summary>Where an entry stands in an index: by its score (created, or failed in the index of failures), then by id (the index's order).</summary>
     private readonly record struct Position(double Score, string Id)
     {
         public bool IsOlderThan(Position other) =>
