@@ -79,10 +79,10 @@ public static class TasksApi
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/retry", RetryFailed)
             .WithName("RetryFailedTasks")
-            .WithSummary($"Run the circle's failed tasks again, each as a new task as POST …/{{id}}/retry makes one: those no task re-runs yet, newest first, at most ?limit (default {DefaultRetryLimit}).")
+            .WithSummary($"Run the circle's failed tasks again, each as a new task as POST …/{{id}}/retry makes one: those no task re-runs yet, the latest failure first, at most ?limit (default {DefaultRetryLimit}).")
             .WithDescription($"Looks through the circle's newest {TaskReader.MaxRetryScanned} failed tasks, re-run ones included. Each old task's retriedBy then names its new one, "
                 + "so calling again re-runs only what failed since, a re-run that failed again included; calls at the same moment re-run each failure once between them. "
-                + "Answers the new tasks, in the order of the failed ones (newest first).")
+                + "Answers the new tasks, in the order of the failed ones (the latest failure first).")
             .WithMetadata(new DefaultLimit(DefaultRetryLimit));
         group.MapGet("/{id}/events", TaskEventStream.Stream)
             .WithName("TaskEvents")

@@ -140,21 +140,35 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
     /// <summary>Failures read in one round trip while looking for failures to re-run.</summary>
     private const int RetryScanPage = 500;
 
+    /// <summary>What tells whether a failure is still to be re-run.</summary>
+    private static readonly RedisValue[] RetryCheckFields = [TaskHash.Status, TaskHash.RetriedBy];
+
     /// <summary>
     /// The circle's failed tasks that no task re-runs yet (no <see cref="TaskRecord.RetriedBy"/>),
-    /// newest first, at most <paramref name="limit"/>, each with what it takes to submit it again.
-    /// It reads the circle's index of failures, at most <see cref="MaxRetryScanned"/> of them.
+    /// the latest failure first, at most <paramref name="limit"/>, each with what it takes to
+    /// submit it again. It reads the circle's index of failures, at most
+    /// <see cref="MaxRetryScanned"/> of them, and of each only its status and re-run: a failure's
+    /// output and result are never read to be passed over.
     /// </summary>
     public async Task<IReadOnlyList<(string Id, NewTask Task)>> ListFailuresToRetryAsync(string circle, int limit)
     {
+        var index = RedisKeys.Failed(circle);
         var ids = new List<string>(limit);
-        string? before = null;
-        var page = Math.Max(limit, RetryScanPage);
-        for (var read = 0; read < MaxRetryScanned && ids.Count < limit; read += page)
+        // Failures that come in meanwhile push the entries read down a rank: a page may read some again.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (long start = 0; start < MaxRetryScanned && ids.Count < limit; start += RetryScanPage)
         {
-            var failures = await ListAsync(circle, TaskState.Failed, page, before);
-            ids.AddRange(failures.Tasks.Where(t => t.RetriedBy is null).Select(t => t.Id).Take(limit - ids.Count));
-            if ((before = failures.Next) is null)
+            var entries = await Db.SortedSetRangeByRankAsync(index, start, start + RetryScanPage - 1, Order.Descending);
+            var checks = Db.CreateBatch();
+            var states = entries.Select(e => ((string)e!, checks.HashGetAsync(RedisKeys.Task(circle, (string)e!), RetryCheckFields))).ToArray();
+            checks.Execute();
+            foreach (var (id, read) in states)
+            {
+                var v = await read;
+                if (ids.Count < limit && seen.Add(id) && v[0] == TaskStates.Failed && v[1].IsNull)
+                    ids.Add(id);
+            }
+            if (entries.Length < RetryScanPage)
                 break;
         }
         var batch = Db.CreateBatch();
