@@ -97,6 +97,7 @@ internal sealed class Launcher : IDisposable
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
         // As the image and `dotnet run` start the hosts (Dockerfile, launchSettings.json).
         ["DOTNET_GCgen0size"] = "0x2000000",
+        ["DOTNET_TC_CallCountingDelayMs"] = "0",
     };
 
     private static string Built(string project)
