@@ -13,8 +13,13 @@ namespace Gateway.Hosting;
 
 public static class TelemetryExtensions
 {
+    /// <summary>The meter the .NET runtime publishes its own instruments on; they are read only when scraped.</summary>
+    private const string RuntimeMeter = "System.Runtime";
+
     /// <summary>
-    /// Metrics of the gateway and ASP.NET Core, Prometheus at <c>/metrics</c>; and, when
+    /// Metrics of the gateway, ASP.NET Core and the .NET runtime (its <c>System.Runtime</c> meter:
+    /// collections, heap, thread pool, lock contention, methods compiled and the time spent
+    /// compiling them), Prometheus at <c>/metrics</c>; and, when
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (or <c>Gateway:Tracing</c> is true), traces of
     /// the gateway, ASP.NET Core and StackExchange.Redis, sent over OTLP with the metrics.
     /// Traces nobody collects are not recorded: they cost CPU on every request.
@@ -27,7 +32,7 @@ public static class TelemetryExtensions
             .ConfigureResource(r => r.AddService(serviceName))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(GatewayMetrics.Name).AddAspNetCoreInstrumentation().AddPrometheusExporter();
+                metrics.AddMeter(GatewayMetrics.Name, RuntimeMeter).AddAspNetCoreInstrumentation().AddPrometheusExporter();
                 if (otlp)
                     metrics.AddOtlpExporter();
             });

@@ -44,6 +44,25 @@ public sealed class MetricsTests
     }
 
     [Test]
+    public async Task TheRuntimesOwnMetrics_AreExported_WithWhatItCompiled()
+    {
+        await using var factory = new GatewayFactory();
+        using var client = factory.CreateClient();
+        await client.RunAsync(TestRedis.NewCircle("metrics"), "1");
+
+        var text = await client.GetStringAsync("/metrics");
+
+        // A sample is `name value` or `name{labels} value`, either perhaps followed by a timestamp.
+        double Total(string metric) => text.Split('\n')
+            .Where(l => l.StartsWith(metric + ' ', StringComparison.Ordinal) || l.StartsWith(metric + '{', StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.Contains('}') ? l.LastIndexOf('}') + 1 : metric.Length)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+        Assert.That(Total("dotnet_jit_compiled_methods_total"), Is.GreaterThan(1000), text);
+        Assert.That(Total("dotnet_jit_compilation_time_seconds_total"), Is.GreaterThan(0));
+        Assert.That(text, Does.Match(new Regex("^dotnet_gc_heap_total_allocated_bytes_total", RegexOptions.Multiline)));
+        Assert.That(text, Does.Match(new Regex("^dotnet_thread_pool_thread_count", RegexOptions.Multiline)));
+    }
+
+    [Test]
     public async Task WaitingTasksCancelledOrDrained_CountAsFinishedCancelled()
     {
         await using var factory = new GatewayFactory();
