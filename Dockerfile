@@ -44,7 +44,8 @@ RUN mkdir -p /app/data && chown app:app /app/data
 # DOTNET_TC_CallCountingDelayMs=0: the runtime starts counting a method's calls toward its optimized
 # recompile at once, instead of waiting until 100 ms pass with no new method compiled (put off again
 # and again while a fresh process takes traffic): a fresh Api did about 30 % more tasks in its first 10 s and reached
-# its steady rate by 10-20 s, with no steady-state change beyond the noise (docs/BENCHMARKS.md).
+# its steady rate by 10-20 s, with no steady-state change beyond the noise; it is ready about half a
+# second later, as it also optimizes what start-up calls often (docs/BENCHMARKS.md).
 ENV ASPNETCORE_ENVIRONMENT=Production \
     ASPNETCORE_HTTP_PORTS=8080 \
     Gateway__Embedded__DataPath=/app/data \
