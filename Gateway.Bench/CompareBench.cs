@@ -15,7 +15,8 @@ internal sealed record CompareSettings(int Rounds, int Count, int Warmup, int Co
 /// (gateway, peer — the order alternating between rounds — and, with <c>--split</c>, the gateway
 /// with its workers in two worker-only processes), submit-and-wait at 10 clients, batches of 100
 /// with <c>?wait</c>, and queued tasks (202, then collected from the circle stream) against the
-/// peer's add-all-then-await. Before its warm-up the Api is measured cold for 10 s; the warm-up
+/// peer's add-all-then-await. Before its warm-up the Api is measured cold for 10 s, with what its
+/// runtime compiled meanwhile (its meter at <c>/metrics</c>); the warm-up
 /// is submit-and-wait, then one unmeasured run each of batches and queued tasks. With
 /// <c>--defaults</c>, a third Api with no settings but Redis runs submit-and-wait at 64 clients too.
 /// </summary>
@@ -38,7 +39,9 @@ internal static class CompareBench
         var batches = new LoadBench(gateway with { Count = o.Count * 4, Warmup = 0 });
 
         Console.Error.WriteLine("cold: 10 s of submit-and-wait at 64 clients on a fresh Api");
+        var compiledAtReady = await CompiledAsync(launcher.Url!);
         var cold = await load.SyncForAsync(64, TimeSpan.FromSeconds(10));
+        var compiledCold = await CompiledAsync(launcher.Url!) - compiledAtReady;
         await load.WarmUpAsync();
         await batches.WarmUpAsync();
         // The batch and queued paths have code of their own to compile: an unmeasured run of
@@ -139,7 +142,15 @@ internal static class CompareBench
                     bullmqNodeUs = Median("bullmq sync 64", r => (double)r["cpuUsPerTask"]!),
                     target = "API ≤ 100 µs",
                 },
-                warmUp = new { firstTenSeconds = cold, steady = sync64, ratio = Ratio(cold, sync64), target = "≥ 0.7" },
+                warmUp = new
+                {
+                    firstTenSeconds = cold, steady = sync64, ratio = Ratio(cold, sync64), target = "≥ 0.7",
+                    compiled = new
+                    {
+                        atReady = new { methods = compiledAtReady.Methods, seconds = compiledAtReady.Seconds },
+                        inFirstTenSeconds = new { methods = compiledCold.Methods, seconds = compiledCold.Seconds },
+                    },
+                },
                 split = split is null ? null : new
                 {
                     gateway = Tps("split sync 64"),
@@ -189,6 +200,22 @@ internal static class CompareBench
         var run = JsonNode.Parse(await output)!["runs"]![0]!.DeepClone();
         run["redisCpuUsPerTask"] = Math.Round(redisCpu * 1_000_000 / (count + warmup));
         return run;
+    }
+
+    /// <summary>What the Api's runtime has compiled so far, from its own meter at <c>/metrics</c>: methods, and CPU seconds spent compiling.</summary>
+    private static async Task<Compiled> CompiledAsync(string url)
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(url.TrimEnd('/') + "/metrics");
+        double Total(string metric) => text.Split('\n')
+            .Where(l => l.StartsWith(metric + ' ', StringComparison.Ordinal) || l.StartsWith(metric + '{', StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.Contains('}') ? l.LastIndexOf('}') + 1 : metric.Length)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+        return new Compiled((long)Total("dotnet_jit_compiled_methods_total"), Math.Round(Total("dotnet_jit_compilation_time_seconds_total"), 2));
+    }
+
+    private sealed record Compiled(long Methods, double Seconds)
+    {
+        public static Compiled operator -(Compiled a, Compiled b) => new(a.Methods - b.Methods, Math.Round(a.Seconds - b.Seconds, 2));
     }
 
     private static async Task<double> RedisCpuAsync(IServer server)
