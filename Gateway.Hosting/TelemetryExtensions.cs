@@ -13,7 +13,7 @@ namespace Gateway.Hosting;
 
 public static class TelemetryExtensions
 {
-    /// <summary>The meter the .NET runtime publishes its own instruments on; they are read only when scraped.</summary>
+    /// <summary>The meter the .NET runtime publishes its own instruments on: observed when the metrics are collected, never on a request's path.</summary>
     private const string RuntimeMeter = "System.Runtime";
 
     /// <summary>

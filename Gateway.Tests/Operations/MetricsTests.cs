@@ -15,10 +15,14 @@ public sealed class MetricsTests
                 continue;
             if (status is not null && !line.Contains($"status=\"{status}\"", StringComparison.Ordinal))
                 continue;
-            return double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            return Value(line);
         }
         return 0;
     }
+
+    /// <summary>The value of a sample line, <c>name value</c> or <c>name{labels} value</c>, either perhaps followed by a timestamp.</summary>
+    private static double Value(string line) =>
+        double.Parse(line[(line.Contains('}') ? line.LastIndexOf('}') + 1 : line.IndexOf(' '))..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
 
     [Test]
     public async Task AfterNTasks_MetricsCountThem_ByCircleAndStatus()
@@ -52,10 +56,9 @@ public sealed class MetricsTests
 
         var text = await client.GetStringAsync("/metrics");
 
-        // A sample is `name value` or `name{labels} value`, either perhaps followed by a timestamp.
         double Total(string metric) => text.Split('\n')
             .Where(l => l.StartsWith(metric + ' ', StringComparison.Ordinal) || l.StartsWith(metric + '{', StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.Contains('}') ? l.LastIndexOf('}') + 1 : metric.Length)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+            .Sum(Value);
         Assert.That(Total("dotnet_jit_compiled_methods_total"), Is.GreaterThan(1000), text);
         Assert.That(Total("dotnet_jit_compilation_time_seconds_total"), Is.GreaterThan(0));
         Assert.That(text, Does.Match(new Regex("^dotnet_gc_heap_total_allocated_bytes_total", RegexOptions.Multiline)));
