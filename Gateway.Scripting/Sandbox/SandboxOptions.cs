@@ -11,6 +11,9 @@ namespace Gateway.Scripting.Sandbox;
 /// </summary>
 internal static class SandboxOptions
 {
+    /// <summary>Deepest nesting <c>JSON.parse</c> reads, and a task's args with it.</summary>
+    public const int JsonParseDepth = 64;
+
     public static Options Build(LimitsOptions limits)
     {
         var options = new Options()
@@ -26,7 +29,7 @@ internal static class SandboxOptions
             .LimitRecursion(limits.MaxRecursionDepth)
             .RegexTimeoutInterval(TimeSpan.FromMilliseconds(limits.RegexTimeoutMs))
             .MaxArraySize((uint)limits.MaxArrayLength)
-            .MaxJsonParseDepth(64)
+            .MaxJsonParseDepth(JsonParseDepth)
             .DisableStringCompilation()
             .EnableModules(new NoModules())
             .AllowClrWrite(false)

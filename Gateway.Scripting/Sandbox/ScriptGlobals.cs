@@ -18,7 +18,7 @@ internal static class ScriptGlobals
 {
     public static void Install(Engine engine, ClaimedTask task, OutputBuffer output)
     {
-        engine.SetValue("args", new JsonParser(engine).Parse(task.ArgsJson));
+        engine.SetValue("args", TaskArgs.Parse(engine, task.ArgsJson));
 
         // Frozen (read-only, not extensible): a script cannot rewrite what the host handed in.
         var info = new JsObject(engine);
