@@ -90,7 +90,7 @@ public sealed partial class ProtocolSelfTest(
         // Not a real events channel: nobody listening for tasks hears the test.
         var channel = $"{RedisKeys.Prefix}selftest:{{{circle}}}";
         var scheduled = RedisKeys.Scheduled(circle);
-        var lanes = RedisKeys.Lanes(circle);
+        var lanes = RedisKeys.Lanes(circle).ToArray();
         var paused = RedisKeys.PausedFlag(circle);
         string[] ids = [NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId(), NewId()];
         const long retention = 60_000;

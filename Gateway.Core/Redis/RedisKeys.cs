@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using StackExchange.Redis;
 
 namespace Gateway.Core.Redis;
@@ -21,42 +22,38 @@ public static class RedisKeys
     /// List of ids waiting at priority 0, LPUSH in, RPOP out (FIFO). Its name predates priorities
     /// and stays, so that existing keys and autoscalers watching it keep working.
     /// </summary>
-    public static RedisKey Queue(string circle) => $"{Prefix}queue:{{{circle}}}";
+    public static RedisKey Queue(string circle) => Of(circle).Lanes[TaskPriority.Lowest];
 
     /// <summary>The list of ids waiting at one priority: <see cref="Queue(string)"/> for 0, <c>…:p1</c> … <c>…:p9</c> above.</summary>
     public static RedisKey Queue(string circle, int priority) =>
-        priority == TaskPriority.Lowest ? Queue(circle) : $"{Prefix}queue:{{{circle}}}:p{priority}";
+        (uint)priority < TaskPriority.Count
+            ? Of(circle).Lanes[priority]
+            : throw new ArgumentOutOfRangeException(nameof(priority), priority, "A priority is 0 … 9.");
 
     /// <summary>Every priority's list, lowest first: element <c>n</c> is priority <c>n</c>.</summary>
-    public static RedisKey[] Lanes(string circle)
-    {
-        var lanes = new RedisKey[TaskPriority.Count];
-        for (var p = 0; p < lanes.Length; p++)
-            lanes[p] = Queue(circle, p);
-        return lanes;
-    }
+    public static ReadOnlySpan<RedisKey> Lanes(string circle) => Of(circle).Lanes;
 
     /// <summary>Sorted set id → due time (ms) of scheduled tasks: delayed submits and retries waiting out their backoff.</summary>
-    public static RedisKey Scheduled(string circle) => $"{Prefix}scheduled:{{{circle}}}";
+    public static RedisKey Scheduled(string circle) => Of(circle).Scheduled;
 
     /// <summary>
     /// What counts against a circle's quota of waiting tasks, in the order lanes.lua expects them:
     /// <see cref="Scheduled"/>, then <see cref="Lanes"/>. Every script that adds a waiting task
     /// (submit.lua, fire.lua) declares them so.
     /// </summary>
-    public static RedisKey[] Waiting(string circle) => [Scheduled(circle), .. Lanes(circle)];
+    public static ReadOnlySpan<RedisKey> Waiting(string circle) => Of(circle).Waiting;
 
     /// <summary>Hash of one task.</summary>
-    public static RedisKey Task(string circle, string id) => $"{Prefix}task:{{{circle}}}:{id}";
+    public static RedisKey Task(string circle, string id) => Of(circle).TaskPrefix + id;
 
     /// <summary>The prefix a Lua script appends an id to, to name a task's hash.</summary>
-    public static string TaskPrefix(string circle) => $"{Prefix}task:{{{circle}}}:";
+    public static string TaskPrefix(string circle) => Of(circle).TaskPrefix;
 
     /// <summary>Sorted set id → lease deadline (ms) of tasks being run.</summary>
-    public static RedisKey Processing(string circle) => $"{Prefix}processing:{{{circle}}}";
+    public static RedisKey Processing(string circle) => Of(circle).Processing;
 
     /// <summary>Sorted set id → created time (ms), for listing.</summary>
-    public static RedisKey Index(string circle) => $"{Prefix}tasks:{{{circle}}}";
+    public static RedisKey Index(string circle) => Of(circle).Index;
 
     /// <summary>
     /// Sorted set id → the time (ms) the task failed, of the circle's failed tasks: written by the
@@ -65,7 +62,7 @@ public static class RedisKeys
     /// list, "retry failed" and the circle's <c>failed</c> figure read it instead of looking
     /// through every task.
     /// </summary>
-    public static RedisKey Failed(string circle) => $"{Prefix}failed:{{{circle}}}";
+    public static RedisKey Failed(string circle) => Of(circle).Failed;
 
     /// <summary>
     /// String: how far the walk that indexes a circle's earlier failures has come
@@ -122,16 +119,16 @@ public static class RedisKeys
     /// completion claiming the next, a submit starting its tasks here) reads it in the same step,
     /// so no task is leased once a pause is answered, whichever process claims and whatever it has heard.
     /// </summary>
-    public static RedisKey PausedFlag(string circle) => $"{Prefix}paused:{{{circle}}}";
+    public static RedisKey PausedFlag(string circle) => Of(circle).PausedFlag;
 
     /// <summary>What a claim reads, in the order claiming.lua expects: the lanes of priorities 0..9, then <see cref="PausedFlag"/>.</summary>
-    public static RedisKey[] Claimable(string circle) => [.. Lanes(circle), PausedFlag(circle)];
+    public static ReadOnlySpan<RedisKey> Claimable(string circle) => Of(circle).Claimable;
 
     /// <summary>Pub/sub channel: a circle's name whenever it was paused or resumed.</summary>
     public static readonly RedisChannel PauseChanges = RedisChannel.Literal(Prefix + "pause-changes");
 
     /// <summary>Pub/sub channel with one message per state change (<see cref="TaskEventMessage"/>).</summary>
-    public static string Events(string circle) => $"{Prefix}events:{{{circle}}}";
+    public static string Events(string circle) => Of(circle).Events;
 
     /// <summary>The pattern that matches every circle's events channel.</summary>
     public static readonly RedisChannel AllEvents = RedisChannel.Pattern(Prefix + "events:*");
@@ -143,5 +140,53 @@ public static class RedisKeys
         return channel.StartsWith(head, StringComparison.Ordinal) && channel.EndsWith('}')
             ? channel[head.Length..^1]
             : null;
+    }
+
+    /// <summary>Most circles whose keys are kept; past it the kept ones are dropped and built again as used.</summary>
+    private const int KeptCircles = 1024;
+
+    private static readonly ConcurrentDictionary<string, CircleKeys> s_circles = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The keys of a circle that its tasks' scripts name on every submit, claim and completion
+    /// (a submit names fifteen), built once per circle instead of once per call.
+    /// </summary>
+    private static CircleKeys Of(string circle)
+    {
+        if (s_circles.TryGetValue(circle, out var keys))
+            return keys;
+        if (s_circles.Count >= KeptCircles)
+            s_circles.Clear();
+        return s_circles.GetOrAdd(circle, static c => new CircleKeys(c));
+    }
+
+    private sealed class CircleKeys
+    {
+        public CircleKeys(string circle)
+        {
+            Lanes = new RedisKey[TaskPriority.Count];
+            for (var p = 0; p < Lanes.Length; p++)
+                Lanes[p] = p == TaskPriority.Lowest ? $"{Prefix}queue:{{{circle}}}" : $"{Prefix}queue:{{{circle}}}:p{p}";
+            Scheduled = $"{Prefix}scheduled:{{{circle}}}";
+            Waiting = [Scheduled, .. Lanes];
+            PausedFlag = $"{Prefix}paused:{{{circle}}}";
+            Claimable = [.. Lanes, PausedFlag];
+            TaskPrefix = $"{Prefix}task:{{{circle}}}:";
+            Processing = $"{Prefix}processing:{{{circle}}}";
+            Index = $"{Prefix}tasks:{{{circle}}}";
+            Failed = $"{Prefix}failed:{{{circle}}}";
+            Events = $"{Prefix}events:{{{circle}}}";
+        }
+
+        public RedisKey[] Lanes { get; }
+        public RedisKey Scheduled { get; }
+        public RedisKey[] Waiting { get; }
+        public RedisKey PausedFlag { get; }
+        public RedisKey[] Claimable { get; }
+        public string TaskPrefix { get; }
+        public RedisKey Processing { get; }
+        public RedisKey Index { get; }
+        public RedisKey Failed { get; }
+        public string Events { get; }
     }
 }

@@ -195,7 +195,9 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
     {
         CircleName.Ensure(circle);
         var batch = Db.CreateBatch();
-        var lanes = RedisKeys.Lanes(circle).Select(lane => batch.ListLengthAsync(lane)).ToArray();
+        var lanes = new Task<long>[TaskPriority.Count];
+        for (var p = 0; p < lanes.Length; p++)
+            lanes[p] = batch.ListLengthAsync(RedisKeys.Queue(circle, p));
         var processing = batch.SortedSetLengthAsync(RedisKeys.Processing(circle));
         var recent = batch.SortedSetLengthAsync(RedisKeys.Index(circle));
         var scheduled = batch.SortedSetLengthAsync(RedisKeys.Scheduled(circle));

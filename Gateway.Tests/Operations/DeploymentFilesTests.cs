@@ -149,7 +149,7 @@ public sealed class DeploymentFilesTests
         foreach (var circle in lists.Select(l => l["rhai:queue:{".Length..l.IndexOf('}', StringComparison.Ordinal)]).Distinct())
         {
             // Scaling sees every priority's lane of each circle it watches.
-            var lanes = RedisKeys.Lanes(circle).Select(k => (string)k!).ToArray();
+            var lanes = RedisKeys.Lanes(circle).ToArray().Select(k => (string)k!).ToArray();
             Assert.That(lists.Where(l => l.StartsWith($"rhai:queue:{{{circle}}}", StringComparison.Ordinal)), Is.EquivalentTo(lanes), circle);
         }
         Assert.That(((YamlScalarNode)scaled["spec"]["scaleTargetRef"]["name"]).Value, Is.EqualTo("gateway-worker"));

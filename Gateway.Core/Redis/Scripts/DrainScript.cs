@@ -9,7 +9,7 @@ internal static class DrainScript
 
     public sealed record Args(string Circle, long NowMs, long RetentionMs, bool Scheduled, int Most) : ScriptArgs(Circle)
     {
-        public override RedisKey[] Keys() => RedisKeys.Waiting(Circle);
+        public override RedisKey[] Keys() => [.. RedisKeys.Waiting(Circle)];
 
         public override RedisValue[] Argv() => [RedisKeys.TaskPrefix(Circle), Channel, NowMs, RetentionMs, Scheduled ? 1 : 0, Most];
     }
