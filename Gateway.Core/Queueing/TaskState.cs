@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Gateway.Core.Queueing;
 
 /// <summary>
@@ -51,6 +53,18 @@ public static class TaskStates
             case Scheduled: state = TaskState.Scheduled; return true;
             default: state = default; return false;
         }
+    }
+
+    /// <summary>A wire name as UTF-8 bytes (an event message as received).</summary>
+    public static bool TryParseUtf8(ReadOnlySpan<byte> wire, out TaskState state)
+    {
+        for (var i = 0; i < All.Length; i++)
+        {
+            if (wire.Length == All[i].Length && Ascii.Equals(wire, All[i]))
+                return TryParse(All[i], out state);
+        }
+        state = default;
+        return false;
     }
 
     public static bool IsTerminal(this TaskState state) => state is TaskState.Completed or TaskState.Failed or TaskState.Cancelled;

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
@@ -102,19 +103,20 @@ public sealed partial class TaskEvents(IConnectionMultiplexer redis, TimeProvide
     private void Dispatch(ChannelMessage message)
     {
         var circle = RedisKeys.CircleOfEvents(message.Channel.ToString());
-        var text = (string?)message.Message;
+        // The bytes as received: a message is parsed where it lies, and only a watched task's record is read.
+        var text = ((ReadOnlyMemory<byte>)message.Message).Span;
         if (circle is null || !TaskEventMessage.TryParse(text, out var parsed))
         {
             LogMalformed(log, message.Channel.ToString());
             return;
         }
-        var id = parsed.Id.ToString();
+        var id = Encoding.UTF8.GetString(parsed.Id);
         if (parsed.IsCancelRequest)
         {
             CancelRequested?.Invoke(circle, id);
             return;
         }
-        if (!TaskStates.TryParse(parsed.Word.ToString(), out var state))
+        if (!TaskStates.TryParseUtf8(parsed.Word, out var state))
         {
             LogMalformed(log, message.Channel.ToString());
             return;
@@ -163,7 +165,7 @@ public sealed partial class TaskEvents(IConnectionMultiplexer redis, TimeProvide
         }
     }
 
-    private TaskRecord? ReadRecord(string circle, string id, ReadOnlySpan<char> json)
+    private TaskRecord? ReadRecord(string circle, string id, ReadOnlySpan<byte> json)
     {
         try
         {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
 using Gateway.Core.Configuration;
 using Gateway.Core.Redis.Scripts;
 using Gateway.Core.Telemetry;
@@ -172,9 +171,7 @@ public sealed class TaskQueue(
         var record = (outcome.ResultJson?.Length ?? 0) + outcome.Output.Length > MaxRecordInMessage
             ? null
             : task.Finished(outcome, DateTimeOffset.FromUnixTimeMilliseconds(finished));
-        var message = record is null
-            ? TaskEventMessage.Format(task.Id, outcome.Status)
-            : TaskEventMessage.Format(task.Id, outcome.Status, JsonSerializer.Serialize(record, CoreJson.Default.TaskRecord));
+        RedisValue message = record is null ? TaskEventMessage.Format(task.Id, outcome.Status) : TaskEventMessage.Format(record);
         var result = await CompleteScript.RunAsync(Db, new CompleteScript.Args(
             task.Circle, task.Id, task.LeaseToken, outcome.Status.ToWire(), outcome.ResultJson ?? "", TaskHash.ErrorText(outcome.Error),
             outcome.Output, finished, TaskHash.DurationText(outcome.DurationMs), RetentionMs, message)

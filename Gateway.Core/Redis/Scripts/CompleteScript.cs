@@ -15,7 +15,7 @@ internal static class CompleteScript
 
     public sealed record Args(
         string Circle, string Id, string LeaseToken, string Status, string ResultJson, string ErrorJson, string Output,
-        long FinishedMs, string DurationMs, long RetentionMs, string Message) : ScriptArgs(Circle)
+        long FinishedMs, string DurationMs, long RetentionMs, RedisValue Message) : ScriptArgs(Circle)
     {
         /// <summary>Whether the run's error is one a retry policy applies to (<see cref="RetryPolicy.Retries"/>).</summary>
         public bool Retryable { get; init; }
