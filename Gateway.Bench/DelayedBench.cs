@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -164,7 +163,7 @@ internal static class DelayedBench
             .Select(i => DateTimeOffset.FromUnixTimeMilliseconds(start + (long)(i * (double)settings.SpreadMs / settings.Count)))
             .OrderBy(_ => Random.Shared.Next())
             .ToArray();
-        var response = await http.PostAsJsonAsync($"/api/circles/{circle}/tasks/batch",
+        var response = await http.PostJsonAsync($"/api/circles/{circle}/tasks/batch",
             new { tasks = due.Select(at => new { script = "task.attempt", runAt = at }).ToArray() });
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync());
         if (!response.IsSuccessStatusCode)
@@ -259,7 +258,7 @@ internal static class DelayedBench
     private static async Task<object> IdleAsync(HttpClient http, string redis, int seconds)
     {
         var circle = $"delayed-{Guid.NewGuid():N}"[..20];
-        var response = await http.PostAsJsonAsync($"/api/circles/{circle}/tasks", new { script = "0", delayMs = 3_600_000 });
+        var response = await http.PostJsonAsync($"/api/circles/{circle}/tasks", new { script = "0", delayMs = 3_600_000 });
         response.EnsureSuccessStatusCode();
         await Task.Delay(1000); // the promoters' looks at the new task
         using var monitor = await Monitor.StartAsync(redis);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -66,7 +65,7 @@ internal sealed class LoadBench(BenchOptions options)
 
     private async Task SubmitAndWaitAsync(int i)
     {
-        using var response = await _http.PostAsJsonAsync($"/api/circles/{Circle}/tasks?wait=30", Body(i));
+        using var response = await _http.PostJsonAsync($"/api/circles/{Circle}/tasks?wait=30", Body(i));
         var body = await response.Content.ReadAsStringAsync();
         if ((int)response.StatusCode != 200 || !body.Contains("\"completed\"", StringComparison.Ordinal))
             throw new InvalidOperationException($"task {i}: {(int)response.StatusCode} {body}");
@@ -84,7 +83,7 @@ internal sealed class LoadBench(BenchOptions options)
             {
                 var size = Math.Min(options.Batch, options.Count - first);
                 var at = Stopwatch.GetTimestamp();
-                using var response = await _http.PostAsJsonAsync($"/api/circles/{Circle}/tasks/batch?wait=60",
+                using var response = await _http.PostJsonAsync($"/api/circles/{Circle}/tasks/batch?wait=60",
                     new { tasks = Enumerable.Range(first, size).Select(Body).ToArray() });
                 var tasks = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["tasks"]!.AsArray();
                 var took = Stopwatch.GetElapsedTime(at).TotalMilliseconds;
@@ -161,7 +160,7 @@ internal sealed class LoadBench(BenchOptions options)
             while ((i = Interlocked.Increment(ref next)) < options.Count)
             {
                 var at = Stopwatch.GetTimestamp();
-                using var submit = await _http.PostAsJsonAsync($"/api/circles/{Circle}/tasks", Body(i));
+                using var submit = await _http.PostJsonAsync($"/api/circles/{Circle}/tasks", Body(i));
                 if ((int)submit.StatusCode != 202)
                     throw new InvalidOperationException(await submit.Content.ReadAsStringAsync());
                 var id = JsonNode.Parse(await submit.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using Gateway.Api.Hosting;
 using Gateway.Core.Redis;
 using StackExchange.Redis;
@@ -64,7 +63,7 @@ internal static class SoakBench
                 var sent = clock.Elapsed;
                 try
                 {
-                    using var response = await http.PostAsJsonAsync($"/api/circles/{Circle(i % Circles)}/tasks?wait=30",
+                    using var response = await http.PostJsonAsync($"/api/circles/{Circle(i % Circles)}/tasks?wait=30",
                         new { script = Scripts.Trivial, args = new { a = i, b = 1 } });
                     if ((int)response.StatusCode == 200)
                         Interlocked.Increment(ref done);
