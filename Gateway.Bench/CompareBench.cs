@@ -205,12 +205,8 @@ internal static class CompareBench
     /// <summary>What the Api's runtime has compiled so far, from its own meter at <c>/metrics</c>: methods, and CPU seconds spent compiling.</summary>
     private static async Task<Compiled> CompiledAsync(string url)
     {
-        using var http = new HttpClient();
-        var text = await http.GetStringAsync(url.TrimEnd('/') + "/metrics");
-        double Total(string metric) => text.Split('\n')
-            .Where(l => l.StartsWith(metric + ' ', StringComparison.Ordinal) || l.StartsWith(metric + '{', StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.Contains('}') ? l.LastIndexOf('}') + 1 : metric.Length)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
-        return new Compiled((long)Total("dotnet_jit_compiled_methods_total"), Math.Round(Total("dotnet_jit_compilation_time_seconds_total"), 2));
+        var metrics = await ApiMetrics.ReadAsync(url) ?? throw new InvalidOperationException($"{url} does not answer /metrics");
+        return new Compiled((long)metrics.Total("dotnet_jit_compiled_methods_total"), Math.Round(metrics.Total("dotnet_jit_compilation_time_seconds_total"), 2));
     }
 
     private sealed record Compiled(long Methods, double Seconds)

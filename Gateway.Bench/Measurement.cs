@@ -12,11 +12,14 @@ namespace Gateway.Bench;
 /// </summary>
 internal static class Measurement
 {
+    private const string AllocatedBytes = "dotnet_gc_heap_total_allocated_bytes_total";
+
     public static async Task<object> RunAsync(string mode, BenchOptions options, int clients, Func<Task<List<double>>> run)
     {
         var redis = options.Redis is null ? null : await ConnectionMultiplexer.ConnectAsync(options.Redis + ",allowAdmin=true");
         var before = redis is null ? null : await CommandStats(redis);
         using var monitor = options.Monitor && options.Redis is not null ? await RedisMonitor.StartAsync(options.Redis) : null;
+        var metricsBefore = options.Pid is null ? null : await ApiMetrics.ReadAsync(options.Url);
         var cpuBefore = ProcessCpu(options.Pid);
         var workersBefore = options.WorkerPids.Sum(p => ProcessCpu(p));
         var redisCpuBefore = redis is null ? 0 : await RedisCpu(redis);
@@ -26,6 +29,7 @@ internal static class Measurement
         var cpu = ProcessCpu(options.Pid) - cpuBefore;
         var workersCpu = options.WorkerPids.Sum(p => ProcessCpu(p)) - workersBefore;
         var redisCpu = redis is null ? 0 : await RedisCpu(redis) - redisCpuBefore;
+        var metricsAfter = metricsBefore is null ? null : await ApiMetrics.ReadAsync(options.Url);
         var monitored = monitor?.Stop();
         var after = redis is null ? null : await CommandStats(redis);
         if (redis is not null)
@@ -49,6 +53,10 @@ internal static class Measurement
                 cpuMsPerTask = Math.Round(cpu * 1000 / tasks, 3),
                 cpuUsPerTask = Math.Round(cpu * 1_000_000 / tasks),
                 peakRssMiB = PeakRss(options.Pid.Value) / 1048576,
+                // What the Api's code allocated per task, from the runtime's own meter: what its garbage collector works through.
+                allocatedKiBPerTask = metricsAfter is null
+                    ? (double?)null
+                    : Math.Round((metricsAfter.Total(AllocatedBytes) - metricsBefore!.Total(AllocatedBytes)) / 1024 / tasks, 1),
             },
             workers = options.WorkerPids.Length == 0 ? null : new
             {

@@ -1,0 +1,25 @@
+using System.Globalization;
+
+namespace Gateway.Bench;
+
+/// <summary>One read of an Api's <c>/metrics</c> (Prometheus text): a metric's samples summed over their labels.</summary>
+internal sealed class ApiMetrics(string text)
+{
+    /// <summary>Null when the Api does not answer <c>/metrics</c>.</summary>
+    public static async Task<ApiMetrics?> ReadAsync(string url)
+    {
+        using var http = new HttpClient();
+        try
+        {
+            return new ApiMetrics(await http.GetStringAsync(url.TrimEnd('/') + "/metrics"));
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    public double Total(string metric) => text.Split('\n')
+        .Where(l => l.StartsWith(metric + ' ', StringComparison.Ordinal) || l.StartsWith(metric + '{', StringComparison.Ordinal))
+        .Sum(l => double.Parse(l[(l.Contains('}') ? l.LastIndexOf('}') + 1 : metric.Length)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+}
