@@ -28,7 +28,7 @@ internal static class TaskArgs
             using var document = JsonDocument.Parse(json, Reading);
             return ToValue(engine, document.RootElement);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
             return null;
         }
