@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
@@ -38,42 +37,12 @@ public readonly ref struct TaskEventMessage
     /// <summary>A completion that carries the finished task: <c>"id status {json}"</c>.</summary>
     public static byte[] Format(TaskRecord record)
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
-        var json = t_json ??= new Utf8JsonWriter(buffer);
-        try
-        {
-            var head = buffer.GetSpan(record.Id.Length * 3 + 16);
-            var written = Encoding.UTF8.GetBytes(record.Id, head);
-            head[written++] = (byte)' ';
-            written += Encoding.UTF8.GetBytes(record.Status.ToWire(), head[written..]);
-            head[written++] = (byte)' ';
-            buffer.Advance(written);
-            json.Reset(buffer);
-            JsonSerializer.Serialize(json, record, CoreJson.Default.TaskRecord);
-            json.Flush();
-            return buffer.WrittenSpan.ToArray();
-        }
-        finally
-        {
-            json.Reset();
-            // A rare large record does not stay held by the thread.
-            if (buffer.Capacity > MaxKeptBuffer)
-            {
-                t_buffer = null;
-                t_json = null;
-            }
-            else
-                buffer.ResetWrittenCount();
-        }
+        var json = JsonSerializer.SerializeToUtf8Bytes(record, CoreJson.Default.TaskRecord);
+        var head = Format(record.Id, record.Status) + " ";
+        var message = new byte[Encoding.UTF8.GetByteCount(head) + json.Length];
+        json.CopyTo(message.AsSpan(Encoding.UTF8.GetBytes(head, message)));
+        return message;
     }
-
-    private const int MaxKeptBuffer = 64 * 1024;
-
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_json;
 
     public static bool TryParse(ReadOnlySpan<byte> text, out TaskEventMessage message)
     {

@@ -29,7 +29,7 @@ public sealed class TaskEventMessageTests
     [Test]
     public void ACompletionWithItsRecord_IsTheIdTheStatusAndTheRecordsJson_ReadBackFromItsBytes()
     {
-        // A record past the buffer a thread keeps, between two that fit in it.
+        // A large record between two small ones: each message holds its own record only.
         foreach (var output in (string[])["line 1\nline 2 ✓", new string('x', 100_000) + "😀", "after the large one"])
         {
             var record = Finished(output);
