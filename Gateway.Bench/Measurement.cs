@@ -30,6 +30,9 @@ internal static class Measurement
         var workersCpu = options.WorkerPids.Sum(p => ProcessCpu(p)) - workersBefore;
         var redisCpu = redis is null ? 0 : await RedisCpu(redis) - redisCpuBefore;
         var metricsAfter = metricsBefore is null ? null : await ApiMetrics.ReadAsync(options.Url);
+        double? allocated = metricsBefore is not null && metricsAfter is not null
+            ? metricsAfter.Total(AllocatedBytes) - metricsBefore.Total(AllocatedBytes)
+            : null;
         var monitored = monitor?.Stop();
         var after = redis is null ? null : await CommandStats(redis);
         if (redis is not null)
@@ -54,9 +57,7 @@ internal static class Measurement
                 cpuUsPerTask = Math.Round(cpu * 1_000_000 / tasks),
                 peakRssMiB = PeakRss(options.Pid.Value) / 1048576,
                 // What the Api's code allocated per task, from the runtime's own meter: what its garbage collector works through.
-                allocatedKiBPerTask = metricsAfter is null
-                    ? (double?)null
-                    : Math.Round((metricsAfter.Total(AllocatedBytes) - metricsBefore!.Total(AllocatedBytes)) / 1024 / tasks, 1),
+                allocatedKiBPerTask = allocated is { } bytes ? Math.Round(bytes / 1024 / tasks, 1) : (double?)null,
             },
             workers = options.WorkerPids.Length == 0 ? null : new
             {

@@ -195,9 +195,10 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
     {
         CircleName.Ensure(circle);
         var batch = Db.CreateBatch();
-        var lanes = new Task<long>[TaskPriority.Count];
+        var laneKeys = RedisKeys.Lanes(circle);
+        var lanes = new Task<long>[laneKeys.Length];
         for (var p = 0; p < lanes.Length; p++)
-            lanes[p] = batch.ListLengthAsync(RedisKeys.Queue(circle, p));
+            lanes[p] = batch.ListLengthAsync(laneKeys[p]);
         var processing = batch.SortedSetLengthAsync(RedisKeys.Processing(circle));
         var recent = batch.SortedSetLengthAsync(RedisKeys.Index(circle));
         var scheduled = batch.SortedSetLengthAsync(RedisKeys.Scheduled(circle));
