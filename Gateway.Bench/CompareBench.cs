@@ -19,6 +19,8 @@ internal sealed record CompareSettings(int Rounds, int Count, int Warmup, int Co
 /// runtime compiled meanwhile (its meter at <c>/metrics</c>); the warm-up
 /// is submit-and-wait, then one unmeasured run each of batches and queued tasks. With
 /// <c>--defaults</c>, a third Api with no settings but Redis runs submit-and-wait at 64 clients too.
+/// Every setup is then warmed until its processes stop compiling (<see cref="LoadBench.SettleAsync"/>);
+/// the tasks each took are in <c>warmUpTasks</c>.
 /// </summary>
 internal static class CompareBench
 {
@@ -49,6 +51,9 @@ internal static class CompareBench
         Console.Error.WriteLine("warm-up: one batch run and one queued run, not measured");
         await batches.RunAsync("batch", 8);
         await load.RunAsync("async", 64);
+        // Each setup is then warmed until its runtime stops compiling, so that none is measured
+        // while tiered compilation still runs in it.
+        var settled = new Dictionary<string, int> { ["inProcess"] = await load.SettleAsync([launcher.Url!]) };
 
         LoadBench? split = null;
         if (o.Split)
@@ -56,9 +61,9 @@ internal static class CompareBench
             var splitRedis = await launcher.StartRedisAsync();
             await launcher.StartApiAsync(o.Concurrency, workers: false, redis: splitRedis);
             var (url, pid) = (launcher.Url!, launcher.Pid);
-            int[] workers = [await launcher.StartWorkerAsync(o.Concurrency / 2, splitRedis), await launcher.StartWorkerAsync(o.Concurrency / 2, splitRedis)];
-            split = new LoadBench(Options(url, splitRedis, pid, o.Count, o.Warmup, o.Concurrency) with { WorkerPids = workers });
-            await split.WarmUpAsync();
+            (int Pid, string Url)[] workers = [await launcher.StartWorkerAsync(o.Concurrency / 2, splitRedis), await launcher.StartWorkerAsync(o.Concurrency / 2, splitRedis)];
+            split = new LoadBench(Options(url, splitRedis, pid, o.Count, o.Warmup, o.Concurrency) with { WorkerPids = [.. workers.Select(w => w.Pid)] });
+            settled["split"] = await split.SettleAsync([url, .. workers.Select(w => w.Url)]);
         }
 
         LoadBench? defaults = null;
@@ -67,7 +72,7 @@ internal static class CompareBench
             var defaultsRedis = await launcher.StartRedisAsync();
             await launcher.StartApiAsync(null, redis: defaultsRedis);
             defaults = new LoadBench(Options(launcher.Url!, defaultsRedis, launcher.Pid, o.Count, o.Warmup, o.Concurrency));
-            await defaults.WarmUpAsync();
+            settled["defaults"] = await defaults.SettleAsync([launcher.Url!]);
         }
 
         var runs = new List<JsonNode>();
@@ -122,6 +127,7 @@ internal static class CompareBench
             tasksPerRun = o.Count,
             concurrency = o.Concurrency,
             peerConcurrency = PeerConcurrency,
+            warmUpTasks = settled,
             figures = new
             {
                 submitAndWait64 = new { gateway = sync64, bullmq = peerSync, ratio = Ratio(sync64, peerSync), target = "≥ 1.0" },

@@ -67,13 +67,13 @@ internal sealed class Launcher : IDisposable
         return $"127.0.0.1:{redisPort}";
     }
 
-    /// <summary>Starts a worker-only process; returns its process id.</summary>
-    public async Task<int> StartWorkerAsync(int concurrency, string redis)
+    /// <summary>Starts a worker-only process; returns its process id and the address of its health and metrics.</summary>
+    public async Task<(int Pid, string Url)> StartWorkerAsync(int concurrency, string redis)
     {
         var url = $"http://127.0.0.1:{FreePort()}";
         var process = Start("dotnet", [Built("Gateway.Workers"), "--urls", url], Settings(redis, concurrency, workers: true));
         await WaitReadyAsync(url, "a worker");
-        return process.Id;
+        return (process.Id, url);
     }
 
     public void Stop(int pid)

@@ -45,6 +45,43 @@ internal sealed class LoadBench(BenchOptions options)
         _warmedUp = true;
     }
 
+    /// <summary>
+    /// After the warm-up, submit-and-wait runs of <see cref="BenchOptions.Count"/> tasks at 64
+    /// clients until one leaves the runtimes of the processes in <paramref name="metricsUrls"/>
+    /// compiling fewer than <paramref name="settledMethods"/> methods each on average, at most
+    /// <paramref name="maxRuns"/> runs. Tiered compilation goes on for tens of thousands of tasks,
+    /// and a setup measured before it settles is measured at a disadvantage. Returns the tasks run.
+    /// </summary>
+    public async Task<int> SettleAsync(IReadOnlyList<string> metricsUrls, int settledMethods = 100, int maxRuns = 8)
+    {
+        if (!_warmedUp)
+            await WarmUpAsync();
+        var tasks = options.Warmup;
+        var before = await CompiledMethodsAsync(metricsUrls);
+        for (var run = 1; run <= maxRuns; run++)
+        {
+            await SyncAsync(64, options.Count);
+            tasks += options.Count;
+            var after = await CompiledMethodsAsync(metricsUrls);
+            Console.Error.WriteLine($"settling {options.Url}: {after - before} methods compiled in {options.Count} tasks");
+            if (after - before < settledMethods * metricsUrls.Count)
+                break;
+            before = after;
+        }
+        return tasks;
+    }
+
+    private static async Task<long> CompiledMethodsAsync(IReadOnlyList<string> urls)
+    {
+        long total = 0;
+        foreach (var url in urls)
+        {
+            var metrics = await ApiMetrics.ReadAsync(url) ?? throw new InvalidOperationException($"{url} does not answer /metrics");
+            total += (long)metrics.Total("dotnet_jit_compiled_methods_total");
+        }
+        return total;
+    }
+
     /// <summary>Submit-and-wait from <paramref name="clients"/> callers for <paramref name="duration"/>; returns tasks/s. Used on a cold process, to see the warm-up.</summary>
     public async Task<double> SyncForAsync(int clients, TimeSpan duration)
     {
