@@ -95,11 +95,14 @@ public sealed class ScheduleApiTests : ApiFixture
         Assert.That((await Send(HttpMethod.Get, $"/api/circles/{circle}/schedules")).Body!["schedules"]!.AsArray(), Is.Empty);
     }
 
-    [Test]
-    public async Task ASchedule_OfARegisteredScript_FiresOrdinaryTasks_ThatSayWhereTheyCameFrom()
+    [TestCase("javascript")]
+    [TestCase("rhai")]
+    public async Task ASchedule_OfARegisteredScript_FiresOrdinaryTasks_ThatSayWhereTheyCameFrom(string language)
     {
         var circle = TestRedis.NewCircle("sched");
-        await Send(HttpMethod.Put, $"/api/circles/{circle}/scripts/double", new { script = "args.n * 2" });
+        // The schedule names no language: its tasks run in the registered script's, as a submit by name does.
+        var registered = await Send(HttpMethod.Put, $"/api/circles/{circle}/scripts/double", new { script = "args.n * 2", language });
+        Assert.That(registered.Status, Is.EqualTo(HttpStatusCode.Created), registered.ToString());
         await PutAsync(circle, "every-second", new { cron = "* * * * * *", scriptName = "double", args = new { n = 21 } });
 
         string? taskId = null;
@@ -118,6 +121,7 @@ public sealed class ScheduleApiTests : ApiFixture
         Assert.That(task.Body!["caller"]!.GetValue<string>(), Is.EqualTo("schedule:every-second"));
         Assert.That(task.Body!["scriptName"]!.GetValue<string>(), Is.EqualTo("double"));
         Assert.That(task.Body!["scriptVersion"]!.GetValue<int>(), Is.EqualTo(1));
+        Assert.That(task.Body!["language"]!.GetValue<string>(), Is.EqualTo(language));
     }
 
     [TestCase("skip")]

@@ -18,7 +18,8 @@
 
   The task is an ordinary pending task (fields of TaskHash.cs, the `pending` message of
   TaskEventMessage.cs) with scheduleName set and caller "schedule:<name>", queued in the lane
-  of the schedule's priority.
+  of the schedule's priority. A task of a registered script takes that version's language, as a
+  submit by name does; the schedule's own language applies to a script given as text.
 
   Returns { kind [, task id] } (FiringOutcome in Schedule.cs):
     { 0 }       next or rev is not what the caller read: another process handled it, or the
@@ -48,13 +49,15 @@ if f[3] ~= 'allow' and f[4] and f[4] ~= '' then
   if status == 'pending' or status == 'processing' or status == 'scheduled' then return { 2, f[4] } end
 end
 
-local script, version = f[5], ''
+local script, version, language = f[5], '', f[10] or 'javascript'
 if f[6] and f[6] ~= '' then
   if not KEYS[15] then return { 5 } end
   version = f[7]
   if not version or version == '' then version = redis.call('HGET', KEYS[15], 'latest') end
   script = version and redis.call('HGET', KEYS[15], version .. ':script')
   if not script then return { 5 } end
+  -- A registered script runs in the language it was registered in, as a submit by name does.
+  language = redis.call('HGET', KEYS[15], version .. ':language') or language
 end
 
 if waiting_tasks(4) >= tonumber(ARGV[10]) then return { 4 } end
@@ -64,7 +67,7 @@ local id = ARGV[11]
 local key = prefix .. id
 redis.call('HSET', key, 'id', id, 'circle', ARGV[9], 'script', script, 'args', f[8], 'timeout', f[9],
   'caller', 'schedule:' .. name, 'traceparent', ARGV[12], 'created', now, 'status', 'pending', 'attempts', 0,
-  'scheduleName', name, 'language', f[10] or 'javascript', 'priority', priority)
+  'scheduleName', name, 'language', language, 'priority', priority)
 if version ~= '' then redis.call('HSET', key, 'scriptName', f[6], 'scriptVersion', version) end
 redis.call('LPUSH', lane_key(4, priority), id)
 redis.call('ZADD', KEYS[3], now, id)
