@@ -1,3 +1,4 @@
+using System.Globalization;
 using Gateway.Workers.Dispatch;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -151,7 +152,7 @@ public static class TasksApi
             // A caller that waits never sees the task pending: it may start in this process at once.
             var result = await services.Submitter.SubmitAsync(circle, [task with { Id = id }], idempotency, runHere: watch is not null);
             if (result.QuotaExceeded)
-                return QuotaExceeded(circle, services.Limits);
+                return QuotaExceeded(circle, services.Limits, services.Request.HttpContext.Response);
             TaskRecord? current;
             if (result.ExistingId is { } existing)
             {
@@ -233,15 +234,19 @@ public static class TasksApi
     /// <summary>How long a DELETE waits for a running task to stop before it answers 202.</summary>
     private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(2);
 
-    /// <summary>What makes two submits "the same request" for an idempotency key (a delay counts as given, not as the instant it made).</summary>
+    /// <summary>
+    /// What makes two submits "the same request" for an idempotency key: the body as sent (a delay
+    /// counts as given, not as the instant it made; a registered script by its name and the version
+    /// asked for, not the text it resolved to, so a new version does not turn a resend into a 409).
+    /// </summary>
     private static string Fingerprint(NewTask task, SubmitRequest body)
     {
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        var text = string.Join('\0', task.Script, task.ArgsJson, task.TimeoutMs.ToString(invariant),
+        var text = string.Join('\0', body.Script ?? "", task.ArgsJson, task.TimeoutMs.ToString(invariant),
             (body.Language ?? ScriptLanguages.JavaScript).ToLowerInvariant(), task.Priority.ToString(invariant),
             body.RunAt?.ToUnixTimeMilliseconds().ToString(invariant) ?? "", body.DelayMs?.ToString(invariant) ?? "",
             task.Retry is { } retry ? FormattableString.Invariant($"{retry.Attempts},{retry.BackoffMs},{retry.Factor:R}") : "",
-            task.ScriptName ?? "", task.ScriptVersion?.ToString(invariant) ?? "");
+            body.ScriptName ?? "", body.ScriptVersion?.ToString(invariant) ?? "");
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 
@@ -270,7 +275,7 @@ public static class TasksApi
         {
             var submitted = await services.Submitter.SubmitAsync(circle, named!, idempotency: null);
             if (submitted.QuotaExceeded)
-                return QuotaExceeded(circle, services.Limits);
+                return QuotaExceeded(circle, services.Limits, services.Request.HttpContext.Response);
             return TypedResults.Accepted((string?)null, new BatchView(submitted.Tasks.Select(TaskView.From).ToArray()));
         }
 
@@ -281,7 +286,7 @@ public static class TasksApi
         {
             var submitted = await services.Submitter.SubmitAsync(circle, waited, idempotency: null);
             if (submitted.QuotaExceeded)
-                return QuotaExceeded(circle, services.Limits);
+                return QuotaExceeded(circle, services.Limits, services.Request.HttpContext.Response);
             var finished = await TaskWaiter.WaitAllAsync(services.Store, watches, submitted.Tasks, waitFor, services.Time, cancellationToken);
             var view = new BatchView(finished.Select(TaskView.From).ToArray());
             return finished.All(t => t.Status.IsTerminal()) ? TypedResults.Ok(view) : TypedResults.Accepted((string?)null, view);
@@ -340,7 +345,7 @@ public static class TasksApi
         var caller = request.HttpContext.User.CallerName();
         var submitted = await submitter.SubmitAsync(circle, [old.Task with { Caller = caller, RetryOf = id }], idempotency: null);
         if (submitted.QuotaExceeded)
-            return QuotaExceeded(circle, options.Value);
+            return QuotaExceeded(circle, options.Value, request.HttpContext.Response);
         var task = submitted.Tasks[0];
         return TypedResults.Accepted($"/api/circles/{circle}/tasks/{task.Id}", TaskView.From(task));
     }
@@ -364,7 +369,7 @@ public static class TasksApi
         {
             var submitted = await submitter.SubmitAsync(circle, reRuns, idempotency: null, reRunOnce: true);
             if (submitted.QuotaExceeded)
-                return QuotaExceeded(circle, options.Value);
+                return QuotaExceeded(circle, options.Value, request.HttpContext.Response);
             if (submitted.ReRunAlready.Count == 0)
                 return TypedResults.Accepted((string?)null, new BatchView(submitted.Tasks.Select(TaskView.From).ToArray()));
             var taken = submitted.ReRunAlready.ToHashSet();
@@ -441,12 +446,15 @@ public static class TasksApi
             ? TypedResults.Ok(TaskView.From(task))
             : TypedResults.Accepted($"/api/circles/{task.Circle}/tasks/{task.Id}", TaskView.From(task));
 
-    private static ProblemHttpResult QuotaExceeded(string circle, LimitsOptions limits)
+    /// <summary>429 with <c>Retry-After</c>, as the rate limiter answers: a client that honours the header waits before it submits again.</summary>
+    private static ProblemHttpResult QuotaExceeded(string circle, LimitsOptions limits, HttpResponse response)
     {
+        const int retryAfterSeconds = 5;
+        response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests,
             title: "The circle's queue is full.",
             detail: $"Circle '{circle}' already has {limits.MaxPendingPerCircle} pending tasks, its limit; submit again when some have run.",
-            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = 5 });
+            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = retryAfterSeconds });
     }
 
     internal static ProblemHttpResult UnknownTask(string circle, string id) =>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using Gateway.Core.Redis;
 using Gateway.Tests.Infrastructure;
 
@@ -112,6 +113,27 @@ public sealed class CancelAndIdempotencyTests : ApiFixture
         Assert.That(original.Status, Is.EqualTo(HttpStatusCode.Accepted));
         Assert.That(conflict.Status, Is.EqualTo(HttpStatusCode.Conflict), conflict.ToString());
         Assert.That(conflict.Body!["detail"]!.GetValue<string>(), Does.Contain(original.Id));
+    }
+
+    [Test]
+    public async Task SameIdempotencyKey_ByScriptName_AfterANewVersion_ReturnsTheOriginalTask()
+    {
+        var circle = TestRedis.NewCircle("idem");
+        await Client.PutAsJsonAsync($"/api/circles/{circle}/scripts/double", new { script = "args.n * 2" });
+        var body = new { scriptName = "double", args = new { n = 21 } };
+
+        var original = await SubmitWithKeyAsync(circle, "by-name", body, "?wait=5");
+        await Client.PutAsJsonAsync($"/api/circles/{circle}/scripts/double", new { script = "args.n * 3" });
+        // The same request again: the key names what was sent, not the text it resolved to.
+        var again = await SubmitWithKeyAsync(circle, "by-name", body);
+        var pinned = await SubmitWithKeyAsync(circle, "by-name", new { scriptName = "double", scriptVersion = 2, args = new { n = 21 } });
+
+        Assert.That(original.Status, Is.EqualTo(HttpStatusCode.OK), original.ToString());
+        Assert.That(again.Status, Is.EqualTo(HttpStatusCode.OK), again.ToString());
+        Assert.That(again.Id, Is.EqualTo(original.Id));
+        Assert.That(again.Result!.GetValue<double>(), Is.EqualTo(42), "the original run, by version 1");
+        Assert.That(pinned.Status, Is.EqualTo(HttpStatusCode.Conflict), "another body under the same key: " + pinned);
+        Assert.That(await TestRedis.Connection.GetDatabase().SortedSetLengthAsync(RedisKeys.Index(circle)), Is.EqualTo(1));
     }
 
     [Test]

@@ -207,7 +207,10 @@ public sealed class RateLimitAndQuotaTests
 
         Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.TooManyRequests), refused.ToString());
         Assert.That(refused.Body!["detail"]!.GetValue<string>(), Does.Contain("3 pending tasks"));
+        // As the rate limiter's 429 does: a client that honours Retry-After waits before it submits again.
+        Assert.That(refused.Message.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(5)), refused.ToString());
         Assert.That(batch.Status, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(batch.Message.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(5)));
         Assert.That(await TestRedis.Connection.GetDatabase().ListLengthAsync(Gateway.Core.Redis.RedisKeys.Queue(circle)), Is.EqualTo(3));
         Assert.That(await TestRedis.Connection.GetDatabase().SortedSetLengthAsync(Gateway.Core.Redis.RedisKeys.Index(circle)), Is.EqualTo(3));
     }
