@@ -54,7 +54,7 @@ public sealed partial class GatewayClient
         ArgumentNullException.ThrowIfNull(schedule);
         if ((schedule.Script is null) == (schedule.ScriptName is null))
             throw new ArgumentException("Give either Script or ScriptName, not both and not neither.", nameof(schedule));
-        var body = schedule with { Name = null, NextRunAt = null, LastRunAt = null, LastTaskId = null };
+        var body = schedule with { Name = null, NextRunAt = null, LastRunAt = null, LastTaskId = null, CreatedAt = null, UpdatedAt = null };
         return SendAsync(Json(HttpMethod.Put, SchedulePath(circle, name), body, ClientJson.Default.Schedule), ClientJson.Default.Schedule, cancellationToken);
     }
 

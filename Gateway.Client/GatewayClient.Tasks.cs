@@ -66,6 +66,7 @@ public sealed partial class GatewayClient
         var body = Body(script, args, options);
         var path = $"{CirclePath(circle)}/tasks" + (wait is { } w ? "?wait=" + Seconds(w) : "");
         var request = Json(HttpMethod.Post, path, body, ClientJson.Default.SubmitBody);
+        WaitsFor(request, wait);
         request.Headers.Add("Idempotency-Key", options?.IdempotencyKey ?? NewIdempotencyKey());
         return SendAsync(request, ClientJson.Default.GatewayTask, cancellationToken);
     }
@@ -73,7 +74,7 @@ public sealed partial class GatewayClient
     /// <summary>
     /// Submits 1–1000 tasks in one request, answered in the same order; one invalid entry rejects
     /// the whole batch. The API keeps no idempotency key for a batch, so it is retried only when it
-    /// surely did not arrive (connection refused) or the server said it did nothing (429, 503).
+    /// surely did not arrive (connection refused) or the server said it did nothing (429).
     /// </summary>
     /// <param name="circle">The circle (queue) to run in.</param>
     /// <param name="tasks">The tasks.</param>
@@ -91,6 +92,7 @@ public sealed partial class GatewayClient
         var path = $"{CirclePath(circle)}/tasks/batch" + (wait is { } w ? "?wait=" + Seconds(w) : "");
         var request = Json(HttpMethod.Post, path, new BatchBody(bodies), ClientJson.Default.BatchBody);
         request.Options.Set(GatewayResilience.Unrepeatable, true);
+        WaitsFor(request, wait);
         // Sent for a server that de-duplicates batches too; today's ignores it.
         request.Headers.Add("Idempotency-Key", NewIdempotencyKey());
         var list = await SendAsync(request, ClientJson.Default.TaskList, cancellationToken).ConfigureAwait(false);
@@ -106,8 +108,13 @@ public sealed partial class GatewayClient
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The new task, as accepted (pending).</returns>
     /// <exception cref="GatewayApiException">409 when the task is neither failed nor cancelled; 404 when unknown.</exception>
-    public Task<GatewayTask> RetryAsync(string circle, string id, CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Post, TaskPath(circle, id) + "/retry"), ClientJson.Default.GatewayTask, cancellationToken);
+    public Task<GatewayTask> RetryAsync(string circle, string id, CancellationToken cancellationToken = default)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, TaskPath(circle, id) + "/retry");
+        // Each call makes a new task (the API keeps no idempotency key for it): sent twice, it would make two.
+        request.Options.Set(GatewayResilience.Unrepeatable, true);
+        return SendAsync(request, ClientJson.Default.GatewayTask, cancellationToken);
+    }
 
     /// <summary>
     /// Runs the circle's failed tasks again, each as a new task as <see cref="RetryAsync"/> makes
@@ -132,7 +139,16 @@ public sealed partial class GatewayClient
     public Task<GatewayTask> GetAsync(string circle, string id, TimeSpan? wait = null, CancellationToken cancellationToken = default)
     {
         var path = TaskPath(circle, id) + (wait is { } w ? "?wait=" + Seconds(w) : "");
-        return SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ClientJson.Default.GatewayTask, cancellationToken);
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        WaitsFor(request, wait);
+        return SendAsync(request, ClientJson.Default.GatewayTask, cancellationToken);
+    }
+
+    /// <summary>A request the server may hold for <paramref name="wait"/>: its attempt is given that long, and more.</summary>
+    private static void WaitsFor(HttpRequestMessage request, TimeSpan? wait)
+    {
+        if (wait is { } w)
+            request.Options.Set(GatewayResilience.Wait, w);
     }
 
     /// <summary>

@@ -12,15 +12,29 @@ namespace Gateway.Client;
 internal static class GatewayResilience
 {
     /// <summary>
-    /// Set on a request that is not safe to send twice (a batch: the API keeps no idempotency key
-    /// for it). Such a request is retried only when the server said it did nothing (429, 503) or it
-    /// never reached the server (connection refused).
+    /// Set on a request that is not safe to send twice (a batch, a re-run: the API keeps no
+    /// idempotency key for them). Such a request is retried only when the server said it did
+    /// nothing (429) or it never reached the server (connection refused); not after a 503, which
+    /// may come after the tasks were stored.
     /// </summary>
     public static readonly HttpRequestOptionsKey<bool> Unrepeatable = new("Gateway.Client.Unrepeatable");
 
+    /// <summary>
+    /// Set on a request that asks the server to hold its answer (<c>?wait=</c>): one attempt may
+    /// take that long and <see cref="WaitMargin"/> more, whatever <see cref="GatewayClientOptions.AttemptTimeout"/> says.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<TimeSpan> Wait = new("Gateway.Client.Wait");
+
+    /// <summary>What an attempt that waits is given beyond its wait, for the answer to arrive.</summary>
+    public static readonly TimeSpan WaitMargin = TimeSpan.FromSeconds(5);
+
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, GatewayClientOptions options)
     {
-        builder.AddTimeout(options.TotalRequestTimeout);
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            Timeout = options.TotalRequestTimeout,
+            TimeoutGenerator = args => ValueTask.FromResult(Max(options.TotalRequestTimeout, AttemptTimeout(args.Context, options))),
+        });
         if (options.MaxRetries > 0)
         {
             builder.AddRetry(new HttpRetryStrategyOptions
@@ -34,8 +48,19 @@ internal static class GatewayResilience
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context)),
             });
         }
-        builder.AddTimeout(options.AttemptTimeout);
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            Timeout = options.AttemptTimeout,
+            TimeoutGenerator = args => ValueTask.FromResult(AttemptTimeout(args.Context, options)),
+        });
     }
+
+    private static TimeSpan AttemptTimeout(ResilienceContext context, GatewayClientOptions options) =>
+        context.GetRequestMessage()?.Options.TryGetValue(Wait, out var wait) == true
+            ? Max(options.AttemptTimeout, wait + WaitMargin)
+            : options.AttemptTimeout;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
     {
@@ -44,9 +69,11 @@ internal static class GatewayResilience
         {
             return response.StatusCode switch
             {
-                HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests => true,
-                // From a proxy in front of the gateway: the request may or may not have arrived.
-                HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout or HttpStatusCode.RequestTimeout => !unrepeatable,
+                HttpStatusCode.TooManyRequests => true,
+                // From a proxy in front of the gateway: the request may or may not have arrived;
+                // from the gateway: Redis failed, perhaps after the request's writes.
+                HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout
+                    or HttpStatusCode.RequestTimeout => !unrepeatable,
                 _ => false,
             };
         }

@@ -56,6 +56,7 @@ internal static class ScheduleCommands
         };
         var zone = new Option<string?>("--time-zone") { Description = "An IANA time zone for the cron expression (default UTC), e.g. Europe/Brussels" };
         var scriptName = new Option<string?>("--script-name") { Description = "Run this registered script of the circle (its latest version at each firing) instead of FILE" };
+        var scriptVersion = new Option<int?>("--script-version") { Description = "With --script-name: run this version of it at every firing instead of the latest" };
         var priority = new Option<int?>("--priority") { Description = "0 (default) … 9 for each firing's task; higher runs first" };
         var overlap = new Option<string?>("--overlap") { Description = "skip (default): no firing while the previous task is unfinished; allow: fire regardless" };
         overlap.AcceptOnlyFromAmong("skip", "allow");
@@ -63,7 +64,7 @@ internal static class ScheduleCommands
         var json = CommonOptions.Json("Print the schedule as JSON");
         var command = new Command("put", "Create or replace a schedule; its script comes from FILE (or - for standard input) or --script-name.")
         {
-            name, circle, cron, zone, scriptName, priority, overlap, enabled, json,
+            name, circle, cron, zone, scriptName, scriptVersion, priority, overlap, enabled, json,
         };
         input.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
@@ -72,6 +73,8 @@ internal static class ScheduleCommands
             var hasFile = parse.GetValue(input.File) is not null;
             if (hasFile == (named is not null))
                 throw new UsageException("Give either a script FILE (or -) or --script-name, not both and not neither.");
+            if (parse.GetValue(scriptVersion) is not null && named is null)
+                throw new UsageException("--script-version goes with --script-name.");
             var (script, language) = hasFile ? await input.ReadScriptAsync(parse, cancellationToken) : (null, parse.GetValue(input.Language));
             var schedule = new Schedule
             {
@@ -79,6 +82,7 @@ internal static class ScheduleCommands
                 TimeZone = parse.GetValue(zone),
                 Script = script,
                 ScriptName = named,
+                ScriptVersion = parse.GetValue(scriptVersion),
                 Language = language,
                 Args = input.ReadArgs(parse) is { } args ? JsonSerializer.SerializeToElement(args) : null,
                 TimeoutMs = parse.GetValue(input.ScriptTimeout) is { } timeout ? (long)timeout.TotalMilliseconds : null,

@@ -45,7 +45,10 @@ public sealed record Schedule
     /// <summary>A registered script of the circle; or <see cref="Script"/>.</summary>
     public string? ScriptName { get; init; }
 
-    /// <summary><c>javascript</c> (default) or <c>rhai</c>.</summary>
+    /// <summary>With <see cref="ScriptName"/>: the version each firing runs; null runs the latest at each firing.</summary>
+    public int? ScriptVersion { get; init; }
+
+    /// <summary><c>javascript</c> (default) or <c>rhai</c>; a registered script runs in the language it was registered in.</summary>
     public string? Language { get; init; }
 
     /// <summary>Visible to each task as <c>args</c>.</summary>
@@ -71,4 +74,10 @@ public sealed record Schedule
 
     /// <summary>The task of the last firing (read only).</summary>
     public string? LastTaskId { get; init; }
+
+    /// <summary>When the schedule was first put (read only).</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>When it was last put (read only).</summary>
+    public DateTimeOffset? UpdatedAt { get; init; }
 }

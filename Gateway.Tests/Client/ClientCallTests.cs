@@ -95,6 +95,28 @@ public sealed class ClientCallTests
     }
 
     [Test]
+    public async Task GetAsync_AWaitLongerThanTheAttemptTimeout_IsGivenItsWholeWait()
+    {
+        var circle = TestRedis.NewCircle("longwait");
+        // The shortest attempt the options allow (a long poll of 0.5 s and 5 s more); the server
+        // holds this read 7 s, since a task a minute away does not finish meanwhile.
+        using var client = ClientApi.CreateClient(o =>
+        {
+            o.LongPollWait = TimeSpan.FromMilliseconds(500);
+            o.AttemptTimeout = TimeSpan.FromMilliseconds(5500);
+            o.TotalRequestTimeout = TimeSpan.FromMilliseconds(5500);
+        });
+        var submitted = await client.SubmitAsync(circle, "1", options: new SubmitOptions { Delay = TimeSpan.FromMinutes(1) });
+
+        var started = DateTimeOffset.UtcNow;
+        var read = await client.GetAsync(circle, submitted.Id, wait: TimeSpan.FromSeconds(7));
+
+        Assert.That(read.Status, Is.EqualTo(GatewayTaskStatus.Scheduled));
+        Assert.That(DateTimeOffset.UtcNow - started, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(6.5)), "the server held the answer for the wait");
+        await client.CancelAsync(circle, submitted.Id);
+    }
+
+    [Test]
     public async Task SubmitAsync_SameIdempotencyKeyTwice_ReturnsTheSameTask_AndRunsItOnce()
     {
         var circle = TestRedis.NewCircle("idem");

@@ -103,6 +103,25 @@ public sealed class ClientRegistryTests
         Assert.That(list.Select(s => s.Name), Is.EqualTo(new[] { "another", "weekday" }));
         Assert.That(gone.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(left.Select(s => s.Name), Is.EqualTo(new[] { "another" }));
+        Assert.That(put.CreatedAt, Is.Not.Null);
+        Assert.That(got.CreatedAt, Is.EqualTo(put.CreatedAt), "replacing keeps when it was created");
+        Assert.That(got.UpdatedAt, Is.GreaterThanOrEqualTo(got.CreatedAt));
+    }
+
+    [Test]
+    public async Task ASchedulePinnedToAVersion_ReadChangedAndPutBack_StaysPinned()
+    {
+        var circle = TestRedis.NewCircle("clisched");
+        await _client.PutScriptAsync(circle, "vat", "args.total * 1.2");
+        await _client.PutScriptAsync(circle, "vat", "args.total * 1.21");
+
+        var put = await _client.PutScheduleAsync(circle, "nightly", new Schedule { Cron = "0 2 * * *", ScriptName = "vat", ScriptVersion = 1 });
+        var read = await _client.GetScheduleAsync(circle, "nightly");
+        var changed = await _client.PutScheduleAsync(circle, "nightly", read with { Priority = 5 });
+
+        Assert.That(put.ScriptVersion, Is.EqualTo(1));
+        Assert.That(read.ScriptVersion, Is.EqualTo(1));
+        Assert.That((changed.ScriptName, changed.ScriptVersion, changed.Priority), Is.EqualTo(("vat", (int?)1, (int?)5)));
     }
 
     [TestCase("61 * * * *", "cron")]

@@ -101,6 +101,30 @@ public sealed class GwRegistryTests
     }
 
     [Test]
+    public async Task Schedules_PutWithAScriptVersion_PinsIt_AndTheVersionAloneExits2()
+    {
+        var circle = TestRedis.NewCircle("gwsched");
+        await GwProcess.RunAsync(["scripts", "put", "vat", "-", "--circle", circle], stdin: "args.total * 1.2");
+        await GwProcess.RunAsync(["scripts", "put", "vat", "-", "--circle", circle], stdin: "args.total * 1.21");
+
+        var pinned = await GwProcess.RunAsync(["schedules", "put", "nightly", "--circle", circle, "--cron", "0 2 * * *", "--script-name", "vat", "--script-version", "1", "--json"]);
+        var get = await GwProcess.RunAsync(["schedules", "get", "nightly", "--circle", circle]);
+        var alone = await GwProcess.RunAsync(["schedules", "put", "alone", "-", "--circle", circle, "--cron", "0 2 * * *", "--script-version", "1"], stdin: "1");
+
+        Assert.That(pinned.ExitCode, Is.EqualTo(0), pinned.ToString());
+        using (var stored = JsonDocument.Parse(pinned.Stdout))
+            Assert.That(stored.RootElement.GetProperty("scriptVersion").GetInt32(), Is.EqualTo(1));
+        Assert.That(get.ExitCode, Is.EqualTo(0), get.ToString());
+        using (var read = JsonDocument.Parse(get.Stdout))
+        {
+            Assert.That(read.RootElement.GetProperty("scriptVersion").GetInt32(), Is.EqualTo(1), "gw schedules get prints every field the server sends");
+            Assert.That(read.RootElement.TryGetProperty("createdAt", out _), Is.True, get.Stdout);
+        }
+        Assert.That(alone.ExitCode, Is.EqualTo(2), alone.ToString());
+        Assert.That(alone.Stderr, Does.Contain("--script-version goes with --script-name"));
+    }
+
+    [Test]
     public async Task Stream_ShowsASubmittedTaskComplete_AndCtrlCEndsItWithExit0()
     {
         var circle = TestRedis.NewCircle("gwstream");
