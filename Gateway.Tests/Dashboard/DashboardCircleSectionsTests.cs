@@ -55,7 +55,7 @@ public sealed partial class DashboardCircleSectionsTests
         Assert.That(tally.Status, Is.EqualTo(HttpStatusCode.Created), tally.ToString());
         // Daily, so its next run cannot move while the test reads it.
         var nightly = await PutAsync($"/api/circles/{circle}/schedules/nightly",
-            new { cron = "30 3 * * *", timeZone = "Europe/Brussels", scriptName = "greet", args = new { name = "night" }, priority = 7 });
+            new { cron = "30 3 * * *", timeZone = "Europe/Brussels", scriptName = "greet", scriptVersion = 1, args = new { name = "night" }, priority = 7 });
         var paused = await PutAsync($"/api/circles/{circle}/schedules/paused", new { cron = "*/5 * * * *", script = "1", enabled = false });
         Assert.That(nightly.Status, Is.EqualTo(HttpStatusCode.Created), nightly.ToString());
         Assert.That(paused.Status, Is.EqualTo(HttpStatusCode.Created), paused.ToString());
@@ -73,9 +73,9 @@ public sealed partial class DashboardCircleSectionsTests
 
         var schedules = _page.Locator("#schedules tbody tr");
         await Expect(schedules).ToHaveCountAsync(2);
-        // Name, cron, time zone, what it runs, enabled, next run, last run, last task, priority.
+        // Name, cron, time zone, what it runs (the registered script, and the version it is pinned to), enabled, next run, last run, last task, priority.
         await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('nightly')) > *")).ToHaveTextAsync(
-            [new Regex("^nightly$"), new Regex(@"^30 3 \* \* \*$"), new Regex("^Europe/Brussels$"), new Regex("^greet$"),
+            [new Regex("^nightly$"), new Regex(@"^30 3 \* \* \*$"), new Regex("^Europe/Brussels$"), new Regex("^greet v1$"),
              new Regex("^yes$"), ClockTime(), new Regex("^—$"), new Regex("^—$"), new Regex("^7$")]);
         await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('nightly')) td:nth-child(6) time"))
             .ToHaveAttributeAsync("datetime", IsoOf(nightly, "nextRunAt"));

@@ -282,7 +282,8 @@ export async function circleView(main, { circle }, signal) {
       const list = data.schedules ?? data;
       return list.length ? table('Schedules', ['Name', 'Cron', 'Time zone', 'Runs', 'Enabled', 'Next run', 'Last run', 'Last task', 'Priority'],
         list.map(s => h('tr', {}, h('th', { scope: 'row' }, s.name), h('td', {}, h('code', {}, s.cron)), h('td', {}, s.timeZone ?? 'UTC'),
-          h('td', {}, s.scriptName ?? (s.script ? 'inline script' : '—')), h('td', {}, s.enabled === false ? 'no' : 'yes'),
+          h('td', {}, s.scriptName ? s.scriptName + (s.scriptVersion ? ` v${s.scriptVersion}` : '') : (s.script ? 'inline script' : '—')),
+          h('td', {}, s.enabled === false ? 'no' : 'yes'),
           h('td', {}, time(s.nextRunAt)), h('td', {}, time(s.lastRunAt)),
           h('td', {}, s.lastTaskId ? h('a', { href: `#/circles/${enc(circle)}/tasks/${s.lastTaskId}`, class: 'mono' }, s.lastTaskId) : '—'),
           h('td', { class: 'num' }, String(s.priority ?? 0)))))
