@@ -211,8 +211,8 @@ internal static class CompareBench
     /// <summary>What the Api's runtime has compiled so far, from its own meter at <c>/metrics</c>: methods, and CPU seconds spent compiling.</summary>
     private static async Task<Compiled> CompiledAsync(string url)
     {
-        var metrics = await ApiMetrics.ReadAsync(url) ?? throw new InvalidOperationException($"{url} does not answer /metrics");
-        return new Compiled((long)metrics.Total("dotnet_jit_compiled_methods_total"), Math.Round(metrics.Total("dotnet_jit_compilation_time_seconds_total"), 2));
+        var metrics = await ApiMetrics.ReadRequiredAsync(url);
+        return new Compiled(metrics.CompiledMethods, Math.Round(metrics.Total("dotnet_jit_compilation_time_seconds_total"), 2));
     }
 
     private sealed record Compiled(long Methods, double Seconds)

@@ -62,6 +62,9 @@ internal sealed class LoadBench(BenchOptions options)
         {
             await SyncAsync(64, options.Count);
             tasks += options.Count;
+            // The Prometheus exporter answers a scrape from its cache for 300 ms: a short run
+            // would read the same figures twice.
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
             var after = await CompiledMethodsAsync(metricsUrls);
             Console.Error.WriteLine($"settling {options.Url}: {after - before} methods compiled in {options.Count} tasks");
             if (after - before < settledMethods * metricsUrls.Count)
@@ -75,10 +78,7 @@ internal sealed class LoadBench(BenchOptions options)
     {
         long total = 0;
         foreach (var url in urls)
-        {
-            var metrics = await ApiMetrics.ReadAsync(url) ?? throw new InvalidOperationException($"{url} does not answer /metrics");
-            total += (long)metrics.Total("dotnet_jit_compiled_methods_total");
-        }
+            total += (await ApiMetrics.ReadRequiredAsync(url)).CompiledMethods;
         return total;
     }
 
