@@ -58,8 +58,8 @@ internal sealed class GatewayClientOptionsValidator : IValidateOptions<GatewayCl
             failures.Add($"{nameof(GatewayClientOptions.RetryDelay)} must be ≥ 0 and at most {nameof(GatewayClientOptions.MaxRetryDelay)}.");
         if (options.LongPollWait <= TimeSpan.Zero || options.LongPollWait > TimeSpan.FromMinutes(10))
             failures.Add($"{nameof(GatewayClientOptions.LongPollWait)} must be more than 0 and at most 10 minutes (got {options.LongPollWait}).");
-        if (options.AttemptTimeout < options.LongPollWait + TimeSpan.FromSeconds(5))
-            failures.Add($"{nameof(GatewayClientOptions.AttemptTimeout)} ({options.AttemptTimeout}) must exceed {nameof(GatewayClientOptions.LongPollWait)} ({options.LongPollWait}) by at least 5 s, or every long poll would be cut off.");
+        if (options.AttemptTimeout < options.LongPollWait + GatewayResilience.WaitMargin)
+            failures.Add($"{nameof(GatewayClientOptions.AttemptTimeout)} ({options.AttemptTimeout}) must exceed {nameof(GatewayClientOptions.LongPollWait)} ({options.LongPollWait}) by at least {GatewayResilience.WaitMargin.TotalSeconds:0} s, or every long poll would be cut off.");
         if (options.TotalRequestTimeout < options.AttemptTimeout)
             failures.Add($"{nameof(GatewayClientOptions.TotalRequestTimeout)} must be at least {nameof(GatewayClientOptions.AttemptTimeout)}.");
         if (options.DefaultRunTimeout <= TimeSpan.Zero)
