@@ -299,8 +299,11 @@ public sealed partial class DashboardCircleSectionsTests
 
         await Expect(_page.Locator("#circle-action-note")).ToHaveTextAsync("Running 1 failed task again.");
         var reRun = (await _http.GetTaskAsync(circle, failed.Id)).Body!["retriedBy"]!.GetValue<string>();
-        await Expect(_page.Locator($"tr[data-task='{reRun}'] [data-status]")).ToHaveTextAsync("failed");
-        await Expect(_page.Locator("[data-figure='failed']")).ToHaveTextAsync("2");
+        // The re-run is queued, claimed and run before the page can show it failed: on a loaded
+        // machine that takes longer than the assertions' default 5 s, as for the other live rows.
+        Assert.That((await _http.GetTaskAsync(circle, reRun, wait: 30)).TaskStatus, Is.EqualTo("failed"));
+        await Expect(_page.Locator($"tr[data-task='{reRun}'] [data-status]")).ToHaveTextAsync("failed", new() { Timeout = 15_000 });
+        await Expect(_page.Locator("[data-figure='failed']")).ToHaveTextAsync("2", new() { Timeout = 15_000 });
         Assert.That(asked, Is.EqualTo($"Run the failed tasks of circle {circle} again, each as a new task? Those already re-run are left out."));
 
         await _page.Locator("#retry-failed").ClickAsync();
