@@ -26,8 +26,14 @@ public static class SchedulesApi
         var (definition, errors) = Validate(body!, put.Limits);
         if (definition is null)
             return RequestReader.Invalid(errors);
-        if (definition.ScriptName is { } scriptName && await scripts.GetAsync(put.Circle, scriptName, definition.ScriptVersion) is null)
-            return NamedScripts.Unknown(put.Circle, scriptName, definition.ScriptVersion, "scriptName");
+        if (definition.ScriptName is { } scriptName)
+        {
+            // Each firing runs in the language of the version it resolves, as a submit by name does;
+            // the schedule shows the language of the version it names now.
+            if (await scripts.GetAsync(put.Circle, scriptName, definition.ScriptVersion) is not { } script)
+                return NamedScripts.Unknown(put.Circle, scriptName, definition.ScriptVersion, "scriptName");
+            definition = definition with { Language = script.Language };
+        }
 
         var (schedule, created) = await schedules.PutAsync(put.Circle, put.Name, definition);
         return NamedResources.Put(created, $"/api/circles/{put.Circle}/schedules/{put.Name}", ScheduleView.From(schedule));
@@ -106,6 +112,7 @@ public sealed record ScheduleRequest
 
     public int? ScriptVersion { get; init; }
 
+    /// <summary><c>javascript</c> (the default) or <c>rhai</c>: the language of <see cref="Script"/>; a registered script's own is used instead.</summary>
     public string? Language { get; init; }
 
     public JsonElement? Args { get; init; }

@@ -103,7 +103,8 @@ public sealed class ScheduleApiTests : ApiFixture
         // The schedule names no language: its tasks run in the registered script's, as a submit by name does.
         var registered = await Send(HttpMethod.Put, $"/api/circles/{circle}/scripts/double", new { script = "args.n * 2", language });
         Assert.That(registered.Status, Is.EqualTo(HttpStatusCode.Created), registered.ToString());
-        await PutAsync(circle, "every-second", new { cron = "* * * * * *", scriptName = "double", args = new { n = 21 } });
+        var schedule = await PutAsync(circle, "every-second", new { cron = "* * * * * *", scriptName = "double", args = new { n = 21 } });
+        Assert.That(schedule.Body!["language"]!.GetValue<string>(), Is.EqualTo(language), "the schedule shows the language its firings run in");
 
         string? taskId = null;
         for (var tries = 0; tries < 100 && taskId is null; tries++)
