@@ -11,7 +11,7 @@ public static class ScriptsApi
         api.MapNamedResources<ScriptRequest>("Script", Put, List, Get, Delete).Group;
 
     /// <summary>201 for the first version of a name, 200 for a new version or the same text again.</summary>
-    [EndpointSummary("Register a script under a name: a new version when its text differs from the latest, else the latest as it is.")]
+    [EndpointSummary("Register a script under a name: a new version when its text differs from the latest, else the latest, with the description given.")]
     public static async Task<Results<Created<ScriptView>, Ok<ScriptView>, ProblemHttpResult>> Put(
         [AsParameters] NamedPut put, ScriptRegistry registry, CancellationToken cancellationToken)
     {
@@ -27,7 +27,7 @@ public static class ScriptsApi
         if (errors.Count > 0)
             return RequestReader.Invalid(errors);
 
-        var registered = await registry.RegisterAsync(put.Circle, put.Name, body.Script!, (body.Language ?? "javascript").ToLowerInvariant(), body.Description ?? "");
+        var registered = await registry.RegisterAsync(put.Circle, put.Name, body.Script!, (body.Language ?? "javascript").ToLowerInvariant(), body.Description);
         return NamedResources.Put(registered.NewName, $"/api/circles/{put.Circle}/scripts/{put.Name}", ScriptView.From(registered.Script, withText: false));
     }
 
@@ -72,7 +72,7 @@ public sealed record ScriptRequest
     /// <summary><c>javascript</c> (the default).</summary>
     public string? Language { get; init; }
 
-    /// <summary>Free text for people, up to 1000 characters.</summary>
+    /// <summary>Free text for people, up to 1000 characters; left out, the latest version's is kept.</summary>
     public string? Description { get; init; }
 }
 

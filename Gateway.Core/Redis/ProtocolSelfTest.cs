@@ -267,7 +267,7 @@ public sealed partial class ProtocolSelfTest(
                 var first = await Register("1");
                 var again = await Register("1");
                 var changed = await Register("2");
-                return first is { Kind: RegisterScript.Kind.NewName, Version: 1 } && again is { Kind: RegisterScript.Kind.Unchanged, Version: 1 }
+                return first is { Kind: RegisterScript.Kind.NewName, Version: 1 } && again is { Kind: RegisterScript.Kind.SameText, Version: 1 }
                     && changed is { Kind: RegisterScript.Kind.NewVersion, Version: 2 }
                     && await db.HashGetAsync(RedisKeys.Scripts(circle), "selftest") == 2
                     && await db.HashGetAsync(RedisKeys.Script(circle, "selftest"), "1:script") == "1";

@@ -14,8 +14,11 @@ public sealed class ScriptRegistry(IConnectionMultiplexer redis, TimeProvider ti
 {
     private IDatabase Db => redis.GetDatabase();
 
-    /// <summary>Stores the text as the name's new latest version, unless the latest already has this text and language.</summary>
-    public async Task<ScriptRegistration> RegisterAsync(string circle, string name, string text, string language, string description)
+    /// <summary>
+    /// Stores the text as the name's new latest version, unless the latest already has this text and
+    /// language. A null <paramref name="description"/> keeps the latest version's; one given replaces it.
+    /// </summary>
+    public async Task<ScriptRegistration> RegisterAsync(string circle, string name, string text, string language, string? description)
     {
         Ensure(circle, name);
         var sha = Sha256(text);
@@ -25,7 +28,7 @@ public sealed class ScriptRegistry(IConnectionMultiplexer redis, TimeProvider ti
         {
             Text = text,
         };
-        return new ScriptRegistration(script, reply.Kind == RegisterScript.Kind.NewName, reply.Kind != RegisterScript.Kind.Unchanged);
+        return new ScriptRegistration(script, reply.Kind == RegisterScript.Kind.NewName, reply.Kind != RegisterScript.Kind.SameText);
     }
 
     /// <summary>One version (the latest when <paramref name="version"/> is null) with its text; null when there is none.</summary>

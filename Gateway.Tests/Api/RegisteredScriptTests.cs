@@ -35,6 +35,7 @@ public sealed class RegisteredScriptTests : ApiFixture
 
         var first = await PutAsync(circle, "double", new { script = "args.n * 2", description = "doubles n" });
         var again = await PutAsync(circle, "double", new { script = "args.n * 2" });
+        var described = await PutAsync(circle, "double", new { script = "args.n * 2", description = "twice n" });
         var changed = await PutAsync(circle, "double", new { script = "args.n + args.n" });
 
         Assert.That(first.Status, Is.EqualTo(HttpStatusCode.Created), first.ToString());
@@ -45,8 +46,13 @@ public sealed class RegisteredScriptTests : ApiFixture
         Assert.That(again.Status, Is.EqualTo(HttpStatusCode.OK), again.ToString());
         Assert.That(again.Body!["version"]!.GetValue<int>(), Is.EqualTo(1));
         Assert.That(again.Body!["createdAt"]!.GetValue<string>(), Is.EqualTo(first.Body!["createdAt"]!.GetValue<string>()));
+        Assert.That(again.Body!["description"]!.GetValue<string>(), Is.EqualTo("doubles n"), "a put without a description keeps it");
+        Assert.That(described.Status, Is.EqualTo(HttpStatusCode.OK), described.ToString());
+        Assert.That(described.Body!["version"]!.GetValue<int>(), Is.EqualTo(1), "a new description alone makes no new version");
+        Assert.That(described.Body!["description"]!.GetValue<string>(), Is.EqualTo("twice n"));
         Assert.That(changed.Status, Is.EqualTo(HttpStatusCode.OK), changed.ToString());
         Assert.That(changed.Body!["version"]!.GetValue<int>(), Is.EqualTo(2));
+        Assert.That(changed.Body!["description"]!.GetValue<string>(), Is.EqualTo("twice n"), "a new version without a description keeps the latest's");
 
         var list = await Send(HttpMethod.Get, $"/api/circles/{circle}/scripts");
         var scripts = list.Body!["scripts"]!.AsArray();
@@ -56,6 +62,7 @@ public sealed class RegisteredScriptTests : ApiFixture
 
         var v1 = await Send(HttpMethod.Get, $"/api/circles/{circle}/scripts/double?version=1");
         Assert.That(v1.Body!["script"]!.GetValue<string>(), Is.EqualTo("args.n * 2"), v1.ToString());
+        Assert.That(v1.Body!["description"]!.GetValue<string>(), Is.EqualTo("twice n"), v1.ToString());
         var latest = await Send(HttpMethod.Get, $"/api/circles/{circle}/scripts/double");
         Assert.That(latest.Body!["script"]!.GetValue<string>(), Is.EqualTo("args.n + args.n"), latest.ToString());
         var missing = await Send(HttpMethod.Get, $"/api/circles/{circle}/scripts/double?version=3");
