@@ -88,7 +88,7 @@ public sealed partial class GatewayClient
     }
 
     /// <summary>One entity of a domain view by its id.</summary>
-    /// <exception cref="GatewayApiException">404 when the circle has no such entity.</exception>
+    /// <exception cref="GatewayApiException">404 when the circle has no such entity (not when an attempt sent again finds it gone).</exception>
     public Task<JsonElement> GetDomainAsync(string circle, DomainView view, long id, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{CirclePath(circle)}/{ViewPath(view)}/{id}"), ClientJson.Default.JsonElement, cancellationToken);
 
@@ -104,7 +104,7 @@ public sealed partial class GatewayClient
     /// Deletes one entity of a domain view; its bytes count no more against the circle's limit.
     /// Entities that refer to it are left as they are.
     /// </summary>
-    /// <exception cref="GatewayApiException">404 when the circle has no such entity.</exception>
+    /// <exception cref="GatewayApiException">404 when the circle has no such entity (not when an attempt sent again finds it gone).</exception>
     public Task DeleteDomainAsync(string circle, DomainView view, long id, CancellationToken cancellationToken = default) =>
         SendNoBodyAsync(new HttpRequestMessage(HttpMethod.Delete, $"{CirclePath(circle)}/{ViewPath(view)}/{id.ToString(CultureInfo.InvariantCulture)}"), cancellationToken);
 

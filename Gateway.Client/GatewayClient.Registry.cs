@@ -39,7 +39,7 @@ public sealed partial class GatewayClient
     }
 
     /// <summary>Removes a registered script and its versions; tasks already submitted still run.</summary>
-    /// <exception cref="GatewayApiException">404 when the name is unknown.</exception>
+    /// <exception cref="GatewayApiException">404 when the name is unknown (not when an attempt sent again finds it gone).</exception>
     public Task DeleteScriptAsync(string circle, string name, CancellationToken cancellationToken = default) =>
         SendNoBodyAsync(new HttpRequestMessage(HttpMethod.Delete, ScriptPath(circle, name)), cancellationToken);
 
@@ -71,7 +71,7 @@ public sealed partial class GatewayClient
     }
 
     /// <summary>Removes a schedule; a task it already submitted goes on.</summary>
-    /// <exception cref="GatewayApiException">404 when unknown.</exception>
+    /// <exception cref="GatewayApiException">404 when unknown (not when an attempt sent again finds it gone).</exception>
     public Task DeleteScheduleAsync(string circle, string name, CancellationToken cancellationToken = default) =>
         SendNoBodyAsync(new HttpRequestMessage(HttpMethod.Delete, SchedulePath(circle, name)), cancellationToken);
 
@@ -80,6 +80,9 @@ public sealed partial class GatewayClient
         using (request)
         {
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            // A DELETE sent again after an attempt whose answer was lost finds nothing: it is gone, as asked.
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound && request.Method == HttpMethod.Delete && GatewayResilience.WasResent(request))
+                return;
             if (!response.IsSuccessStatusCode)
                 throw await GatewayApiException.ReadAsync(response, cancellationToken).ConfigureAwait(false);
         }

@@ -166,9 +166,25 @@ public sealed partial class GatewayClient
     /// Cancels a task: a pending one leaves its queue, a running one is stopped. Returns the task,
     /// cancelled, or still processing while its stop is under way.
     /// </summary>
-    /// <exception cref="GatewayApiException">409 when it had already finished; 404 when unknown.</exception>
-    public Task<GatewayTask> CancelAsync(string circle, string id, CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Delete, TaskPath(circle, id)), ClientJson.Default.GatewayTask, cancellationToken);
+    /// <exception cref="GatewayApiException">
+    /// 409 when it had already finished (not when an attempt sent again finds it cancelled); 404 when unknown.
+    /// </exception>
+    public async Task<GatewayTask> CancelAsync(string circle, string id, CancellationToken cancellationToken = default)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Delete, TaskPath(circle, id));
+        try
+        {
+            return await SendAsync(request, ClientJson.Default.GatewayTask, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GatewayApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.Conflict && GatewayResilience.WasResent(request))
+        {
+            // An earlier attempt may have cancelled it and lost its answer: then the task is as asked.
+            var task = await GetAsync(circle, id, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (task.Status == GatewayTaskStatus.Cancelled)
+                return task;
+            throw;
+        }
+    }
 
     /// <summary>
     /// The circle's tasks, newest first, optionally only those in one <paramref name="status"/>:

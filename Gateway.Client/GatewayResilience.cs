@@ -25,6 +25,15 @@ internal static class GatewayResilience
     /// </summary>
     public static readonly HttpRequestOptionsKey<TimeSpan> Wait = new("Gateway.Client.Wait");
 
+    /// <summary>
+    /// Set by the pipeline on a request it sends again. A DELETE sent again may meet the state its
+    /// first attempt made, whose answer was lost: that is what the caller asked for, not an error.
+    /// </summary>
+    private static readonly HttpRequestOptionsKey<bool> Resent = new("Gateway.Client.Resent");
+
+    /// <summary>Whether the pipeline sent <paramref name="request"/> more than once.</summary>
+    public static bool WasResent(HttpRequestMessage request) => request.Options.TryGetValue(Resent, out var resent) && resent;
+
     /// <summary>What an attempt that waits is given beyond its wait, for the answer to arrive.</summary>
     public static readonly TimeSpan WaitMargin = TimeSpan.FromSeconds(5);
 
@@ -46,6 +55,11 @@ internal static class GatewayResilience
                 UseJitter = true,
                 ShouldRetryAfterHeader = true,
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context)),
+                OnRetry = args =>
+                {
+                    args.Context.GetRequestMessage()?.Options.Set(Resent, true);
+                    return default;
+                },
             });
         }
         builder.AddTimeout(new TimeoutStrategyOptions

@@ -130,6 +130,99 @@ public sealed class PlainClientRetryTests
         Assert.That(server.IsFaulted, Is.False);
     }
 
+    /// <summary>
+    /// Answers each request with the next of <paramref name="answers"/> (status and JSON body) and
+    /// records its method and path; 502s say <c>Retry-After: 0</c>, as a proxy whose upstream answer was lost.
+    /// </summary>
+    private static (Uri Address, List<string> Seen, Task Server) Scripted(HttpListener listener, params (int Status, string Body)[] answers)
+    {
+        var port = TestRedis.FreePort();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var seen = new List<string>();
+        var server = Task.Run(async () =>
+        {
+            foreach (var (status, body) in answers)
+            {
+                var context = await listener.GetContextAsync();
+                seen.Add($"{context.Request.HttpMethod} {context.Request.Url!.AbsolutePath}");
+                var response = context.Response;
+                response.StatusCode = status;
+                if (status == 502)
+                    response.AddHeader("Retry-After", "0");
+                response.ContentType = status < 300 ? "application/json" : "application/problem+json";
+                await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body));
+                response.Close();
+            }
+        });
+        return (new Uri($"http://127.0.0.1:{port}"), seen, server);
+    }
+
+    private const string BadGateway = """{"title":"Bad gateway","status":502}""";
+    private const string NotFound = """{"title":"Not found","status":404}""";
+
+    private static Task Delete(GatewayClient client, string what) => what switch
+    {
+        "script" => client.DeleteScriptAsync("c", "vat"),
+        "schedule" => client.DeleteScheduleAsync("c", "nightly"),
+        _ => throw new ArgumentOutOfRangeException(nameof(what)),
+    };
+
+    [TestCase("script")]
+    [TestCase("schedule")]
+    public async Task ADelete_SentAgainAfterItsAnswerWasLost_FindingItGone_Succeeds_ButAFirst404Throws(string what)
+    {
+        // The first attempt deleted it, and a proxy lost the answer (502): the second finds nothing, which is what was asked.
+        using (var listener = new HttpListener())
+        {
+            var (address, seen, server) = Scripted(listener, (502, BadGateway), (404, NotFound));
+            using var client = new GatewayClient(new GatewayClientOptions { BaseAddress = address, RetryDelay = TimeSpan.FromMilliseconds(10) });
+
+            await Delete(client, what);
+            await server.WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.That(seen, Has.Count.EqualTo(2));
+            Assert.That(seen.Distinct().Single(), Does.StartWith("DELETE /api/circles/c/"));
+        }
+        using (var listener = new HttpListener())
+        {
+            var (address, _, server) = Scripted(listener, (404, NotFound));
+            using var client = new GatewayClient(new GatewayClientOptions { BaseAddress = address, RetryDelay = TimeSpan.FromMilliseconds(10) });
+
+            var thrown = await Assert.ThrowsAsync<GatewayApiException>(async () => await Delete(client, what));
+            await server.WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.That(thrown!.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "a delete of what never was is still a 404");
+        }
+    }
+
+    [TestCase("cancelled", null)]
+    [TestCase("completed", HttpStatusCode.Conflict)]
+    public async Task ACancel_SentAgainAfterItsAnswerWasLost_AndMeeting409_ReadsTheTask(string status, HttpStatusCode? thrownStatus)
+    {
+        const string id = "0123456789abcdef0123456789abcdef";
+        var task = $$"""{"id":"{{id}}","circle":"c","status":"{{status}}","output":"","attempts":1,"createdAt":"2026-11-28T02:00:00.000Z"}""";
+        using var listener = new HttpListener();
+        var (address, seen, server) = Scripted(listener,
+            (502, BadGateway), (409, """{"title":"The task has already finished.","status":409}"""), (200, task));
+        using var client = new GatewayClient(new GatewayClientOptions { BaseAddress = address, RetryDelay = TimeSpan.FromMilliseconds(10) });
+
+        if (thrownStatus is null)
+        {
+            // The first attempt cancelled it: the task is as asked.
+            var cancelled = await client.CancelAsync("c", id);
+            Assert.That(cancelled.Status, Is.EqualTo(GatewayTaskStatus.Cancelled));
+        }
+        else
+        {
+            // It had finished before: the cancel did not happen, and the 409 says so.
+            var thrown = await Assert.ThrowsAsync<GatewayApiException>(async () => await client.CancelAsync("c", id));
+            Assert.That(thrown!.StatusCode, Is.EqualTo(thrownStatus));
+        }
+        await server.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(seen, Is.EqualTo(new[] { $"DELETE /api/circles/c/tasks/{id}", $"DELETE /api/circles/c/tasks/{id}", $"GET /api/circles/c/tasks/{id}" }));
+    }
+
     /// <summary>Reads one HTTP request: its headers, then as many body bytes as Content-Length says.</summary>
     private static async Task ReadRequestAsync(System.Net.Sockets.Socket socket)
     {
