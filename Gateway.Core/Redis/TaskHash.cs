@@ -35,7 +35,7 @@ internal static class TaskHash
 
     /// <summary>What a re-submit reads, in the order <see cref="ToDefinition"/> takes them.</summary>
     public static readonly RedisValue[] DefinitionFields =
-        [Status, Script, Args, Timeout, Priority, RetryAttempts, RetryBackoff, RetryFactor, Language];
+        [Status, Script, Args, Timeout, Priority, RetryAttempts, RetryBackoff, RetryFactor, Language, ScriptName, ScriptVersion];
 
     /// <summary>The task read with <see cref="RecordFields"/>, or null when there is none.</summary>
     public static TaskRecord? ToRecord(string circle, RedisValue[] v)
@@ -110,6 +110,8 @@ internal static class TaskHash
                 ? new RetryPolicy(attempts, (long)v[6], double.Parse((string)v[7]!, CultureInfo.InvariantCulture))
                 : null,
             Language = ScriptLanguages.Parse(v[8]),
+            ScriptName = Text(v[9]),
+            ScriptVersion = v[10].IsNullOrEmpty ? null : (int)v[10],
         });
     }
 

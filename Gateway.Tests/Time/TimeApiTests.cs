@@ -196,6 +196,25 @@ public sealed class TimeApiTests : ApiFixture
     }
 
     [Test]
+    public async Task PostRetry_OfATaskSubmittedByName_RunsTheSameVersion_AndSaysWhichItIs()
+    {
+        var circle = TestRedis.NewCircle("rerun");
+        await Client.PutAsJsonAsync($"/api/circles/{circle}/scripts/strict", new { script = "if args.n < 10 { throw \"too small: \" + args.n } args.n", language = "rhai" });
+        var failed = await Client.SubmitAsync(circle, new { scriptName = "strict", args = new { n = 7 } }, wait: 20);
+        Assert.That(failed.TaskStatus, Is.EqualTo("failed"), failed.ToString());
+        await Client.PutAsJsonAsync($"/api/circles/{circle}/scripts/strict", new { script = "args.n", language = "rhai" });
+
+        var retried = await PostAsync(Client, $"/api/circles/{circle}/tasks/{failed.Id}/retry");
+        Assert.That(retried.Status, Is.EqualTo(HttpStatusCode.Accepted), retried.ToString());
+        Assert.That(retried.Body!["scriptName"]?.GetValue<string>(), Is.EqualTo("strict"), retried.ToString());
+        Assert.That(retried.Body!["scriptVersion"]?.GetValue<int>(), Is.EqualTo(1), "the re-run runs the failed task's text, not a newer version's");
+        Assert.That(retried.Body!["language"]!.GetValue<string>(), Is.EqualTo("rhai"));
+        var done = await Client.GetTaskAsync(circle, retried.Id, wait: 20);
+        Assert.That(done.TaskStatus, Is.EqualTo("failed"), done.ToString());
+        Assert.That(done.Body!["error"]!["message"]!.GetValue<string>(), Does.Contain("too small: 7"));
+    }
+
+    [Test]
     public async Task PostRetry_OfACancelledTask_Is202_AndRuns()
     {
         var circle = TestRedis.NewCircle("rerun");
