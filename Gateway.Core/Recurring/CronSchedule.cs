@@ -52,6 +52,13 @@ public sealed class CronSchedule
             error = $"'{text}' is not a cron expression Cronos can parse.";
             return false;
         }
+        // Cron has no year, so an expression that matches once after any fixed instant matches
+        // forever; one that matches no date (the 30th of February) would never fire.
+        if (expression.GetNextOccurrence(DateTimeOffset.UnixEpoch, zone) is null)
+        {
+            error = $"'{text}' matches no date, so it would never fire.";
+            return false;
+        }
         schedule = new CronSchedule(expression, zone);
         return true;
     }

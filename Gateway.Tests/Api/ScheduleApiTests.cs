@@ -62,6 +62,7 @@ public sealed class ScheduleApiTests : ApiFixture
     [TestCase("{\"cron\":\"not a cron\",\"script\":\"1\"}", "cron")]
     [TestCase("{\"cron\":\"* * * *\",\"script\":\"1\"}", "cron")]
     [TestCase("{\"cron\":\"61 * * * *\",\"script\":\"1\"}", "cron")]
+    [TestCase("{\"cron\":\"0 0 30 2 *\",\"script\":\"1\"}", "cron")]
     [TestCase("{\"script\":\"1\"}", "cron")]
     [TestCase("{\"cron\":\"* * * * *\",\"timeZone\":\"Mars/Olympus_Mons\",\"script\":\"1\"}", "timeZone")]
     [TestCase("{\"cron\":\"* * * * *\",\"script\":\"1\",\"scriptName\":\"x\"}", "scriptName")]

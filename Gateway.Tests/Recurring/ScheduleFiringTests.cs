@@ -177,6 +177,9 @@ public sealed class ScheduleFiringTests
     [TestCase("*/5 * * * *", true)]
     [TestCase("*/5 * * * * *", true)]
     [TestCase("@daily", true)]
+    [TestCase("0 0 30 2 *", false)]
+    [TestCase("0 0 31 4 *", false)]
+    [TestCase("0 0 29 2 *", true)]
     public void Cron_ParsesFiveOrSixFields(string cron, bool valid)
     {
         Assert.That(CronSchedule.TryParse(cron, TimeZoneInfo.Utc, out _, out var error), Is.EqualTo(valid), error);
