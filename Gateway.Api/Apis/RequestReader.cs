@@ -20,6 +20,8 @@ internal static class RequestReader
         MaxDepth = 64,
         AllowDuplicateProperties = false,
         TypeInfoResolver = JsonTypeInfoResolver.Combine(ApiJson.Default, new DefaultJsonTypeInfoResolver()),
+        // A time without an offset is UTC, as the API writes times, not the server's local time.
+        Converters = { new Hosting.UtcTimestampConverter() },
     };
 
     /// <summary>Largest body worth reading: room for a script and args at their limits, escaped.</summary>

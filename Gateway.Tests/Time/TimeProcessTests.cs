@@ -174,4 +174,21 @@ public sealed class TimeProcessTests
             Assert.That(waited, Is.LessThan(expected + 250), $"retry {n} ran soon after its backoff");
         }
     }
+
+    [Test]
+    public async Task RunAtWithoutAnOffset_IsUtc_NotTheServersLocalTime()
+    {
+        // An Api whose local time is an hour off UTC (Brussels in winter, two hours in summer).
+        await using var api = await HostProcess.StartAsync("Gateway.Api",
+            new Dictionary<string, string> { ["Gateway:Workers:Enabled"] = "false", ["TZ"] = "Europe/Brussels" });
+        using var client = api.CreateClient();
+        var at = DateTimeOffset.UtcNow.AddDays(1);
+        var local = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+
+        var response = await GatewayClient.ReadAsync(await client.PostAsJsonAsync($"/api/circles/{_delayed}/tasks", new { script = "1", runAt = local }));
+
+        Assert.That(response.Status, Is.EqualTo(HttpStatusCode.Accepted), response.ToString());
+        Assert.That(response.Body!["runAt"]!.GetValue<string>(), Is.EqualTo(local + ".000Z"), response.ToString());
+        await client.DeleteAsync($"/api/circles/{_delayed}/tasks/{response.Id}");
+    }
 }
