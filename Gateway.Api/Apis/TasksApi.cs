@@ -200,22 +200,17 @@ public static class TasksApi
     {
         if (!TaskIds.IsWellFormed(id))
             return UnknownTask(circle, id);
-        // The cancel script answers a finished task with its own status, and "cancelled" from it
-        // reads like a cancel just done: look first, so a second DELETE is the 409 of the contract.
-        // (Two DELETEs racing on one live task may both see 200; the task is cancelled once.)
-        var before = await store.GetAsync(circle, id);
-        if (before is null)
-            return UnknownTask(circle, id);
-        if (before.Status.IsTerminal())
-            return AlreadyFinished(before);
         using var watch = events.Watch(circle, id);
         var result = await queue.CancelAsync(circle, id);
+        if (result == CancelResult.Missing)
+            return UnknownTask(circle, id);
         var task = result == CancelResult.Stopping
             ? await TaskWaiter.WaitAsync(store, watch, known: null, CancelWait, time, cancellationToken)
             : await store.GetAsync(circle, id);
-        if (task is null || result == CancelResult.Missing)
+        if (task is null)
             return UnknownTask(circle, id);
-        if (result == CancelResult.AlreadyFinished)
+        // A second DELETE, or a run that ended on its own before its worker could stop it: no cancel.
+        if (result == CancelResult.AlreadyFinished || task.Status is TaskState.Completed or TaskState.Failed)
             return AlreadyFinished(task);
         return task.Status.IsTerminal()
             ? TypedResults.Ok(TaskView.From(task))

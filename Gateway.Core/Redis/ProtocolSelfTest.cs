@@ -164,11 +164,13 @@ public sealed partial class ProtocolSelfTest(
             {
                 await Submit(ids[1], withKey: false);
                 var pending = await Cancel(ids[1]);
+                var again = await Cancel(ids[1]);
                 await Submit(ids[2], withKey: false);
                 token = (await Claim(30_000))[0].LeaseToken;
                 var running = await Cancel(ids[2]);
                 var renewed = await Renew(ids[2], token);
-                return pending == CancelResult.Cancelled && await StatusIs(ids[1], "cancelled") && await db.ListLengthAsync(queue) == 0
+                return pending == CancelResult.Cancelled && again == CancelResult.AlreadyFinished
+                    && await StatusIs(ids[1], "cancelled") && await db.ListLengthAsync(queue) == 0
                     && running == CancelResult.Stopping && renewed == LeaseState.CancelRequested;
             });
 

@@ -20,6 +20,7 @@ internal static class CancelScript
             "cancelled" => CancelResult.Cancelled,
             "cancelling" => CancelResult.Stopping,
             "missing" => CancelResult.Missing,
-            _ => CancelResult.AlreadyFinished,
+            "finished" => CancelResult.AlreadyFinished,
+            var other => throw new InvalidOperationException($"cancel.lua answered '{other}'."),
         };
 }

@@ -7,7 +7,8 @@
   KEYS[1] the task's hash   KEYS[2] scheduled   KEYS[3..12] the queue lanes of priorities 0..9
   ARGV[1] id   ARGV[2] events channel   ARGV[3] now (ms)   ARGV[4] retention (ms)
 
-  Returns "cancelled", "cancelling", "missing", or the finished status it already had.
+  Returns "cancelled", "cancelling", "missing", or "finished" for a task that had already ended
+  (cancelled included: a second cancel is not a cancel, nor counted as one).
 ]]
 local f = redis.call('HMGET', KEYS[1], 'status', 'priority')
 local status = f[1]
@@ -31,4 +32,4 @@ if status == 'processing' then
   redis.call('PUBLISH', ARGV[2], ARGV[1] .. ' cancel')
   return 'cancelling'
 end
-return status
+return 'finished'
