@@ -29,7 +29,9 @@ public sealed class ScheduleStore(IConnectionMultiplexer redis, TimeProvider tim
 
     /// <summary>
     /// Creates or replaces a schedule; its next due time is the first occurrence after now (and
-    /// after any due time already handled). True when it is new. The definition was validated.
+    /// after any due time already handled), or after a due time of the old definition that has
+    /// come within <see cref="MisfireGrace"/> and not been fired yet. True when it is new. The
+    /// definition was validated.
     /// </summary>
     public async Task<(ScheduleRecord Schedule, bool Created)> PutAsync(string circle, string name, ScheduleDefinition definition)
     {
@@ -42,9 +44,14 @@ public sealed class ScheduleStore(IConnectionMultiplexer redis, TimeProvider tim
         await Task.WhenAll(db.SetAddAsync(RedisKeys.ScheduleCircles, circle), db.SetAddAsync(RedisKeys.Circles, circle));
         for (var attempt = 0; ; attempt++)
         {
-            var lastDue = await db.HashGetAsync(RedisKeys.Schedule(circle, name), ScheduleHash.LastDue);
+            var stored = await db.HashGetAsync(RedisKeys.Schedule(circle, name), [ScheduleHash.LastDue, ScheduleHash.Next]);
+            var lastDue = stored[0];
             var now = time.GetUtcNow();
-            var from = TaskHash.Time(lastDue) is { } handled && handled > now ? handled : now;
+            // A due time that has come and not been fired yet, still within the grace a firing
+            // has, survives the put: the new definition fires it, rather than tomorrow's.
+            var from = TaskHash.Time(stored[1]) is { } due && due <= now && now - due <= MisfireGrace ? due.AddMilliseconds(-1) : now;
+            if (TaskHash.Time(lastDue) is { } handled && handled > from)
+                from = handled;
             var next = definition.Enabled ? cron.NextAfter(from) : null;
             var kind = await ScheduleScript.RunAsync(db, new ScheduleScript.Args(
                 circle, name, (string?)lastDue ?? "", ScheduleHash.Ms(next), now.ToUnixTimeMilliseconds(), definition));

@@ -1,6 +1,7 @@
 using Gateway.Core.Recurring;
 using Gateway.Core.Redis;
 using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
 
 namespace Gateway.Tests.Recurring;
 
@@ -48,6 +49,30 @@ public sealed class ScheduleFiringTests
         Assert.That(after.LastTaskId, Is.EqualTo(fired[^1].TaskId));
         var queued = await TestRedis.Connection.GetDatabase().ListLengthAsync(RedisKeys.Queue(circle));
         Assert.That(queued, Is.EqualTo(5));
+    }
+
+    [Test]
+    public async Task APut_AfterADueTimeCameButBeforeItFired_KeepsThatDueTime_WhichFiresWithTheNewDefinition()
+    {
+        var circle = TestRedis.NewCircle("fire");
+        var (store, time) = NewProcess(Start.AddMilliseconds(200));
+        await store.PutAsync(circle, "minutely", EverySecond() with { Cron = "* * * * *" });
+
+        // 12:01:00 has come; no firer has fired it yet when the schedule is put again, 3 s later.
+        time.SetUtcNow(Start.AddMinutes(1).AddSeconds(3));
+        var (replaced, created) = await store.PutAsync(circle, "minutely", EverySecond() with { Cron = "* * * * *", Script = "2" });
+        var fired = await store.FireDueAsync(circle);
+
+        Assert.That(created, Is.False);
+        Assert.That(replaced.NextRunAt, Is.EqualTo(Start.AddMinutes(1)), "the due time that came is still to fire");
+        Assert.That(fired.Select(f => (f.Outcome, f.Due)), Is.EqualTo(new[] { (FiringOutcome.Fired, (DateTimeOffset?)Start.AddMinutes(1)) }));
+        var db = TestRedis.Connection.GetDatabase();
+        Assert.That(await db.HashGetAsync(RedisKeys.Task(circle, fired[0].TaskId!), "script"), Is.EqualTo((RedisValue)"2"), "with the new definition");
+        Assert.That((await store.GetAsync(circle, "minutely"))!.NextRunAt, Is.EqualTo(Start.AddMinutes(2)));
+
+        // A new schedule does not fire for a due time from before it existed.
+        var (fresh, _) = await store.PutAsync(circle, "other", EverySecond() with { Cron = "* * * * *" });
+        Assert.That(fresh.NextRunAt, Is.EqualTo(Start.AddMinutes(2)));
     }
 
     [Test]
