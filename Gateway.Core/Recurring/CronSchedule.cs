@@ -95,4 +95,24 @@ public sealed class CronSchedule
         var fire = now - latest.Value <= grace ? latest : null;
         return (fire, NextAfter(now));
     }
+
+    /// <summary>The most due times <see cref="Passed"/> counts: a schedule every second, down for a day, is 86 400.</summary>
+    public const int MostCounted = 1_000_000;
+
+    /// <summary>
+    /// How many due times from <paramref name="due"/> to <paramref name="now"/> (both included) a
+    /// firing planned with <see cref="Plan"/> passes over: all of them, but the one it fires.
+    /// </summary>
+    public long Passed(DateTimeOffset due, DateTimeOffset now, DateTimeOffset? fire)
+    {
+        long count = 0;
+        foreach (var occurrence in _expression.GetOccurrences(due, now, Zone, fromInclusive: true, toInclusive: true))
+        {
+            if (occurrence != fire)
+                count++;
+            if (count == MostCounted)
+                break;
+        }
+        return count;
+    }
 }

@@ -156,10 +156,14 @@ public sealed class ScheduleStore(IConnectionMultiplexer redis, TimeProvider tim
                 GatewayMetrics.ScheduleFired(circle);
                 GatewayMetrics.TaskSubmitted(circle, 1);
                 break;
+            case FiringOutcome.Missed:
+                break; // counted below, with every due time passed over
             default:
                 GatewayMetrics.ScheduleSkipped(circle, reply.Outcome);
                 break;
         }
+        // Each due time this move passed over without a firing: after downtime, or a firer late by more than a period.
+        GatewayMetrics.ScheduleSkipped(circle, FiringOutcome.Missed, cron.Passed(stored, now, fire));
         return new Firing(circle, name, reply.Outcome, fire ?? stored, reply.TaskId);
     }
 

@@ -99,8 +99,10 @@ public static class GatewayMetrics
 
     public static void ScheduleFired(string circle) => Firings.Add(1, new KeyValuePair<string, object?>("circle", circle));
 
-    public static void ScheduleSkipped(string circle, Recurring.FiringOutcome reason)
+    public static void ScheduleSkipped(string circle, Recurring.FiringOutcome reason, long count = 1)
     {
+        if (count <= 0)
+            return;
         var tags = new TagList { { "circle", circle }, { "reason", reason switch
         {
             Recurring.FiringOutcome.Overlapping => "overlapping",
@@ -109,7 +111,7 @@ public static class GatewayMetrics
             Recurring.FiringOutcome.ScriptMissing => "script_missing",
             _ => reason.ToString(),
         } } };
-        Skips.Add(1, tags);
+        Skips.Add(count, tags);
     }
 
     public static void QueueDepth(string circle, long depth) => Depths[circle] = depth;

@@ -23,6 +23,33 @@ public sealed class ScheduleFiringTests
         return (new ScheduleStore(TestRedis.Connection, time), time);
     }
 
+    /// <summary>Counts <c>gateway.schedule.skips</c> for one circle, by reason.</summary>
+    private sealed class SkipCounter : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _counts = new();
+
+        public SkipCounter(string circle)
+        {
+            _listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == Gateway.Core.Telemetry.GatewayMetrics.Name && instrument.Name == "gateway.schedule.skips")
+                    l.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                var named = tags.ToArray().ToDictionary(t => t.Key, t => t.Value as string);
+                if (named.GetValueOrDefault("circle") == circle)
+                    _counts.AddOrUpdate(named.GetValueOrDefault("reason") ?? "", value, (_, sum) => sum + value);
+            });
+            _listener.Start();
+        }
+
+        public long this[string reason] => _counts.GetValueOrDefault(reason);
+
+        public void Dispose() => _listener.Dispose();
+    }
+
     [Test]
     public async Task ManyProcesses_FiringTheSameDueTime_FireItOnce()
     {
@@ -81,9 +108,11 @@ public sealed class ScheduleFiringTests
         var circle = TestRedis.NewCircle("fire");
         var (store, time) = NewProcess(Start.AddMilliseconds(200));
         await store.PutAsync(circle, "minutely", EverySecond() with { Cron = "* * * * *" });
+        using var skips = new SkipCounter(circle);
 
         time.SetUtcNow(Start.AddMinutes(5).AddSeconds(30)); // five minutes of nobody firing; the last due time is 30 s old
         var late = await store.FireDueAsync(circle);
+        Assert.That(skips["missed"], Is.EqualTo(5), "12:01 … 12:05, each counted");
         var afterLate = await store.GetAsync(circle, "minutely");
         time.SetUtcNow(Start.AddMinutes(6).AddMilliseconds(3));
         var next = await store.FireDueAsync(circle);
@@ -101,10 +130,12 @@ public sealed class ScheduleFiringTests
         var circle = TestRedis.NewCircle("fire");
         var (store, time) = NewProcess(Start.AddMilliseconds(200));
         await store.PutAsync(circle, "tick", EverySecond());
+        using var skips = new SkipCounter(circle);
 
         time.SetUtcNow(Start.AddMinutes(5).AddMilliseconds(300));
         var firings = await store.FireDueAsync(circle);
 
+        Assert.That(skips["missed"], Is.EqualTo(299), "every second of the five minutes but the one fired");
         Assert.That(firings.Select(f => (f.Outcome, f.Due)), Is.EqualTo(new[] { (FiringOutcome.Fired, (DateTimeOffset?)Start.AddMinutes(5)) }));
         Assert.That((await store.GetAsync(circle, "tick"))!.NextRunAt, Is.EqualTo(Start.AddMinutes(5).AddSeconds(1)));
         Assert.That(await TestRedis.Connection.GetDatabase().ListLengthAsync(RedisKeys.Queue(circle)), Is.EqualTo(1));
@@ -117,9 +148,11 @@ public sealed class ScheduleFiringTests
         var (store, time) = NewProcess(Start.AddMilliseconds(200));
         await store.PutAsync(circle, "tick", EverySecond());
 
+        using var skips = new SkipCounter(circle);
         time.SetUtcNow(Start.AddSeconds(3).AddMilliseconds(400)); // due at 1, 2 and 3 s
         var firings = await store.FireDueAsync(circle);
 
+        Assert.That(skips["missed"], Is.EqualTo(2), "1 and 2 s");
         Assert.That(firings.Select(f => (f.Outcome, f.Due)), Is.EqualTo(new[] { (FiringOutcome.Fired, (DateTimeOffset?)Start.AddSeconds(3)) }));
         Assert.That((await store.GetAsync(circle, "tick"))!.NextRunAt, Is.EqualTo(Start.AddSeconds(4)));
     }
