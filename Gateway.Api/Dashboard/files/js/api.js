@@ -50,16 +50,19 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
 /**
  * Follows a server-sent event stream with fetch (EventSource cannot send the key's header).
  * Calls onEvent(name, data) per event and onState('open' | 'retrying' | 'closed'); reconnects
- * after a drop, 2 s later, until the signal aborts. Resolves when the server ends the stream
- * and reconnect is false.
+ * after a drop, 2 s later, until the signal aborts. An open after a drop is
+ * onState('open', { reconnected: true }): events of the gap were missed, so read again what
+ * they would have changed. Resolves when the server ends the stream and reconnect is false.
  */
 export async function follow(path, { onEvent, onState = () => {}, signal, reconnect = true }) {
+  let opened = false;
   while (!signal.aborted) {
     try {
       const response = await fetch(new URL(path, base), { headers: { Accept: 'text/event-stream', ...authHeaders() }, signal });
       if (response.status === 401) session.dispatchEvent(new CustomEvent('unauthorized'));
       if (!response.ok) throw new ApiError(response.status, null, await response.text());
-      onState('open');
+      onState('open', { reconnected: opened });
+      opened = true;
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
       for (;;) {

@@ -12,11 +12,31 @@ const forget = document.getElementById('forget');
 let current = null; // AbortController of the view on screen
 let prompting = false;
 
+// A circle as the server names them, and a task id as it makes them: anything else is no page
+// (and never becomes part of an API path, where "." or ".." would reach another endpoint).
+const circleName = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const taskId = /^[0-9a-f]{32}$/;
+
+function decoded(text) {
+  try { return decodeURIComponent(text); } catch { return null; }
+}
+
+function circleOf(text) {
+  const name = decoded(text);
+  return name !== null && circleName.test(name) ? name : null;
+}
+
 const routes = [
   [/^#?\/?$/, () => ({ view: overview, nav: 'overview', title: 'Overview' })],
-  [/^#\/submit(?:\?circle=([^&]*))?$/, m => ({ view: submitView, nav: 'submit', title: 'Submit', params: { circle: m[1] && decodeURIComponent(m[1]) } })],
-  [/^#\/circles\/([^/]+)$/, m => ({ view: circleView, nav: null, title: `Circle ${decodeURIComponent(m[1])}`, params: { circle: decodeURIComponent(m[1]) } })],
-  [/^#\/circles\/([^/]+)\/tasks\/([^/]+)$/, m => ({ view: taskView, nav: null, title: `Task ${m[2]}`, params: { circle: decodeURIComponent(m[1]), id: m[2] } })],
+  [/^#\/submit(?:\?circle=([^&]*))?$/, m => ({ view: submitView, nav: 'submit', title: 'Submit', params: { circle: (m[1] && decoded(m[1])) || undefined } })],
+  [/^#\/circles\/([^/]+)$/, m => {
+    const circle = circleOf(m[1]);
+    return circle && { view: circleView, nav: null, title: `Circle ${circle}`, params: { circle } };
+  }],
+  [/^#\/circles\/([^/]+)\/tasks\/([^/]+)$/, m => {
+    const circle = circleOf(m[1]);
+    return circle && taskId.test(m[2]) && { view: taskView, nav: null, title: `Task ${m[2]}`, params: { circle, id: m[2] } };
+  }],
 ];
 
 async function render() {
@@ -30,7 +50,7 @@ async function render() {
   let match = null;
   for (const [pattern, make] of routes) {
     const m = hash.match(pattern);
-    if (m) { match = make(m); break; }
+    if (m) { match = make(m) || null; break; }
   }
   for (const a of document.querySelectorAll('[data-nav]'))
     a.toggleAttribute('aria-current', a.dataset.nav === match?.nav);
@@ -79,15 +99,17 @@ function prompt(message) {
     credential.set(value);
     try {
       await api('circles');
-      prompting = false;
-      render();
     } catch (e) {
-      credential.clear();
-      error.textContent = e.status === 401
-        ? `That ${isJwt(value) ? 'token' : 'key'} was not accepted (401). Check it and try again.`
-        : `Could not check it: ${e.message}`;
-      input.focus();
+      if (e.status === 401) {
+        credential.clear();
+        error.textContent = `That ${isJwt(value) ? 'token' : 'key'} was not accepted (401). Check it and try again.`;
+        input.focus();
+        return;
+      }
+      // Not a refusal (the service may be unavailable): keep it; the page says what fails.
     }
+    prompting = false;
+    render();
   });
   replace(main, form);
   input.focus();

@@ -185,12 +185,28 @@ export async function circleView(main, { circle }, signal) {
     });
   }
 
+  // A busy circle sends many events a second: the table is drawn at most once a frame, and the
+  // page keeps the newest tasks only, a few times what it shows.
+  let frame = 0;
+  function paintSoon() {
+    if (!frame) frame = requestAnimationFrame(() => { frame = 0; paint(); });
+  }
+
+  function prune(rows) {
+    const keep = 4 * cap;
+    if (tasks.size <= keep + cap) return;
+    const shownIds = new Set(rows.map(t => t.id));
+    const ids = [...tasks.keys()].sort();
+    for (const id of ids.slice(0, ids.length - keep)) if (!shownIds.has(id)) tasks.delete(id);
+  }
+
   function paint() {
     const wanted = filter.value, term = search.value.trim().toLowerCase();
     const rows = [...tasks.values()]
       .filter(t => (!wanted || t.status === wanted) && (!term || t.id.includes(term)))
       .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .slice(0, cap);
+    prune(rows);
     body.replaceChildren(...rows.map(t => h('tr', { 'data-task': t.id },
       h('th', { scope: 'row' }, h('a', { href: `#/circles/${enc(circle)}/tasks/${t.id}`, class: 'mono' }, t.id)),
       h('td', {}, badge(t.status)),
@@ -222,11 +238,16 @@ export async function circleView(main, { circle }, signal) {
     paint();
   }
 
+  // Each read of the list is numbered: only the latest one's answer is used, so a slow answer
+  // for a filter no longer chosen cannot set the rows or the "Older tasks" cursor.
+  let loads = 0;
   async function loadTasks() {
     const status = filter.value;
+    const load = ++loads;
     message.textContent = '';
     try {
       const { data, headers } = await api(tasksPath(null), { signal });
+      if (load !== loads) return;
       // A list read while tasks finished may be older than the events that finished them.
       const read = data.tasks.map(t => settle(tasks.get(t.id), t));
       if (!status) tasks.clear();
@@ -234,15 +255,19 @@ export async function circleView(main, { circle }, signal) {
       older = nextCursor(headers, 'before');
       cap = shown;
     } catch (error) {
-      if (signal.aborted) return;
+      if (signal.aborted || load !== loads) return;
       message.textContent = problemText(error);
     }
     const term = search.value.trim().toLowerCase();
     // A whole id not among the recent ones: ask for it.
     if (/^[0-9a-f]{32}$/.test(term) && !tasks.has(term)) {
       try { const read = (await api(`${path}/tasks/${term}`, { signal })).data; tasks.set(term, settle(tasks.get(term), read)); }
-      catch { message.textContent = `No task ${term} in this circle.`; }
+      catch (error) {
+        if (signal.aborted) return;
+        message.textContent = error instanceof ApiError && error.status === 404 ? `No task ${term} in this circle.` : problemText(error);
+      }
     }
+    if (load !== loads) return;
     paint();
   }
 
@@ -253,18 +278,22 @@ export async function circleView(main, { circle }, signal) {
   await Promise.all([loadFigures(), loadTasks()]);
 
   const figuresSoon = throttle(loadFigures, 1000);
-  signal.addEventListener('abort', () => { figuresSoon.cancel(); clearTimeout(typing); });
+  signal.addEventListener('abort', () => { figuresSoon.cancel(); clearTimeout(typing); cancelAnimationFrame(frame); });
 
+  const reload = () => { loadTasks(); loadFigures().catch(() => {}); };
   follow(`${path}/tasks/stream`, {
     signal,
-    onState: streamState,
+    onState(state, info) {
+      streamState(state);
+      if (info?.reconnected) reload(); // what changed while the stream was down was not heard
+    },
     onEvent(name, task) {
-      if (name === 'resync') { loadTasks(); loadFigures().catch(() => {}); return; }
+      if (name === 'resync') { reload(); return; }
       if (name !== 'status') return;
       // Once older pages were read, a new task adds a row rather than pushing the oldest read out.
       if (cap > shown && !tasks.has(task.id)) cap++;
       tasks.set(task.id, settle(tasks.get(task.id), task));
-      paint();
+      paintSoon();
       figuresSoon();
     },
   });

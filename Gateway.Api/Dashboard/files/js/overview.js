@@ -11,18 +11,23 @@ const backfillLimit = 500;
 
 /** Completed and failed counts per minute for the last 15 minutes of one circle. */
 class Throughput {
-  constructor() { this.buckets = new Map(); this.counted = new Set(); }
+  constructor() { this.buckets = new Map(); this.counted = new Map(); } // counted: task id → its minute
   add(task) {
     if ((task.status !== 'completed' && task.status !== 'failed') || this.counted.has(task.id)) return;
-    this.counted.add(task.id);
     const at = Math.floor(new Date(task.finishedAt ?? Date.now()).getTime() / minute);
+    this.counted.set(task.id, at);
     const bucket = this.buckets.get(at) ?? { completed: 0, failed: 0 };
     bucket[task.status]++;
     this.buckets.set(at, bucket);
   }
   series(now = Date.now()) {
     const end = Math.floor(now / minute);
-    for (const key of this.buckets.keys()) if (key <= end - minutes) this.buckets.delete(key);
+    if (end !== this.end) {
+      // A minute has passed: what fell out of the window is forgotten, its task ids too.
+      this.end = end;
+      for (const key of this.buckets.keys()) if (key <= end - minutes) this.buckets.delete(key);
+      for (const [id, at] of this.counted) if (at <= end - minutes) this.counted.delete(id);
+    }
     return Array.from({ length: minutes }, (_, i) => this.buckets.get(end - minutes + 1 + i) ?? { completed: 0, failed: 0 });
   }
 }
@@ -51,6 +56,7 @@ export async function overview(main, _params, signal) {
   const circlesBody = h('tbody', {});
   const workersRegion = h('div', {}, h('p', { class: 'muted' }, 'Loading workers…'));
   const healthRegion = h('div', {}, h('p', { class: 'muted' }, 'Loading health…'));
+  const circlesError = h('p', { class: 'error', role: 'alert', id: 'circles-error', hidden: true });
   const note = h('p', { class: 'muted small' },
     `Completed and failed per minute: from each circle's newest ${backfillLimit} finished tasks when the page opened, then live.`);
   replace(main,
@@ -58,6 +64,7 @@ export async function overview(main, _params, signal) {
     h('section', { 'aria-labelledby': 'health-title' }, h('h2', { id: 'health-title' }, 'Health'), healthRegion),
     h('section', { 'aria-labelledby': 'circles-title' },
       h('h2', { id: 'circles-title' }, 'Circles'),
+      circlesError,
       h('div', { class: 'scroll', role: 'region', 'aria-label': 'Circles table', tabindex: 0 },
         h('table', { id: 'circles' },
           h('caption', { class: 'sr-only' }, 'Circles with their queue figures'),
@@ -122,8 +129,18 @@ export async function overview(main, _params, signal) {
     refresh();
   }
 
+  // A failed read says so above the table, which keeps the figures last read; the next one clears it.
   async function loadCircles() {
-    const { data } = await api('circles', { signal });
+    let data;
+    try {
+      ({ data } = await api('circles', { signal }));
+    } catch (error) {
+      if (signal.aborted) return;
+      circlesError.textContent = `Circles: ${problemText(error)}. The figures below may be out of date.`;
+      circlesError.hidden = false;
+      return;
+    }
+    circlesError.hidden = true;
     for (const figures of data.circles) {
       const known = circles.has(figures.name);
       const circle = rowOf(figures.name);
@@ -175,12 +192,16 @@ export async function overview(main, _params, signal) {
   await loadHealth();
   await loadCircles();
   await loadWorkers();
+  if (signal.aborted) return; // left while loading: no stream, no timer
 
   follow('tasks/stream', {
     signal,
-    onState: streamState,
+    onState(state, info) {
+      streamState(state);
+      if (info?.reconnected) loadCircles(); // what changed while the stream was down was not heard
+    },
     onEvent(name, task) {
-      if (name === 'resync') { loadCircles().catch(() => {}); return; }
+      if (name === 'resync') { loadCircles(); return; }
       if (name !== 'status' || !task.circle) return;
       const known = circles.has(task.circle);
       const circle = rowOf(task.circle);
@@ -194,7 +215,7 @@ export async function overview(main, _params, signal) {
   // Health, figures of every circle, workers, and the chart's moving window: once per 5 s, no faster.
   const timer = setInterval(() => {
     loadHealth();
-    loadCircles().catch(() => {});
+    loadCircles();
     loadWorkers();
   }, figuresEvery);
   signal.addEventListener('abort', () => { clearInterval(timer); for (const r of refreshers.values()) r.cancel(); });

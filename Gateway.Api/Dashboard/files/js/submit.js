@@ -29,6 +29,7 @@ export async function submitView(main, { circle }, signal) {
   const wait = h('input', { id: 'wait', name: 'wait', type: 'number', min: 0, max: 60, step: 1, value: 10, inputmode: 'numeric' });
   const run = h('button', { type: 'submit', id: 'run' }, 'Run');
   const result = h('section', { id: 'run-result', 'aria-live': 'polite', 'aria-labelledby': 'run-result-title' });
+  let following = null; // the AbortController of the run the panel shows
 
   language.addEventListener('change', () => {
     if (Object.values(samples).includes(script.input.value)) script.input.value = samples[language.value];
@@ -88,19 +89,27 @@ export async function submitView(main, { circle }, signal) {
     const p = Number(priority.value);
     if (p) body.priority = p; // sent only when set: 0 is the default
     run.disabled = true;
+    // The panel shows the latest run only: the stream of an earlier task still going is stopped.
+    following?.abort();
+    const mine = following = new AbortController();
+    const stop = () => mine.abort();
+    signal.addEventListener('abort', stop, { once: true });
     replace(result, h('p', { class: 'muted' }, 'Running…'));
     try {
       const seconds = Math.max(0, Math.min(60, Number(wait.value) || 0));
-      const { status, data } = await api(`circles/${enc(circleInput.value)}/tasks?wait=${seconds}`, { method: 'POST', body, signal });
+      const { status, data } = await api(`circles/${enc(circleInput.value)}/tasks?wait=${seconds}`, { method: 'POST', body, signal: mine.signal });
       show(data, status === 202 ? 'Not finished within the wait; following it live.' : null);
       if (status === 202) {
         follow(`circles/${enc(data.circle)}/tasks/${data.id}/events`, {
-          signal, reconnect: false, onState: streamState,
-          onEvent(name, change) { if (name === 'status' && 'attempts' in change) show(change); },
-        });
+          signal: mine.signal, reconnect: false, onState: streamState,
+          onEvent(name, change) { if (name === 'status' && 'attempts' in change && !mine.signal.aborted) show(change); },
+        }).finally(() => signal.removeEventListener('abort', stop));
+      } else {
+        signal.removeEventListener('abort', stop);
       }
     } catch (error) {
-      if (!signal.aborted) replace(result, h('p', { class: 'error', role: 'alert', id: 'submit-error' }, `Not submitted: ${problemText(error)}`));
+      signal.removeEventListener('abort', stop);
+      if (!mine.signal.aborted) replace(result, h('p', { class: 'error', role: 'alert', id: 'submit-error' }, `Not submitted: ${problemText(error)}`));
     } finally {
       run.disabled = false;
     }

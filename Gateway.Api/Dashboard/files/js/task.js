@@ -88,11 +88,17 @@ export async function taskView(main, { circle, id }, signal) {
     actionMessage.textContent = 'Cancelling…';
     try {
       const { status: code, data } = await api(path, { method: 'DELETE', signal });
-      task = data;
-      actionMessage.textContent = code === 202 ? 'Cancel asked; the task is stopping.' : 'Cancelled.';
+      // The stream may have shown the task finished before this answer arrived.
+      task = settle(task, data);
+      actionMessage.textContent = code === 202 && !terminal.has(task.status) ? 'Cancel asked; the task is stopping.' : 'Cancelled.';
       paint();
     } catch (error) {
+      if (signal.aborted) return;
       actionMessage.textContent = `Cancel failed: ${problemText(error)}`;
+      if (error instanceof ApiError && error.status === 409) {
+        // It finished first: show how.
+        try { task = settle(task, (await api(path, { signal })).data); paint(); } catch { /* keep what is shown */ }
+      }
       cancel.disabled = terminal.has(task.status);
     }
   });
