@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Gateway.Api.Security;
 using Gateway.Api.OpenApi;
 using Gateway.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,8 +24,26 @@ public static class OperationsApi
         return api;
     }
 
-    public static async Task<Ok<WorkerListView>> ListWorkers(WorkerRegistry registry) =>
-        TypedResults.Ok(new WorkerListView(await registry.ListAsync()));
+    /// <summary>
+    /// A caller granted some circles sees the workers that serve one of them, or every circle, and of
+    /// each worker's circles only those it is granted: other callers' circle names are theirs.
+    /// </summary>
+    public static async Task<Ok<WorkerListView>> ListWorkers(WorkerRegistry registry, ClaimsPrincipal user)
+    {
+        var workers = new List<WorkerInfo>();
+        foreach (var worker in await registry.ListAsync())
+        {
+            if (worker.Circles.Count == 0)
+            {
+                workers.Add(worker);
+                continue;
+            }
+            var granted = worker.Circles.Where(user.MayUse).ToArray();
+            if (granted.Length > 0)
+                workers.Add(granted.Length == worker.Circles.Count ? worker : worker with { Circles = granted });
+        }
+        return TypedResults.Ok(new WorkerListView(workers));
+    }
 
     public static async Task<Ok<HealthView>> GetHealth(HealthCheckService health, TimeProvider time, CancellationToken cancellationToken)
     {

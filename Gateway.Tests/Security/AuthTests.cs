@@ -43,6 +43,42 @@ public sealed class AuthTests
     }
 
     [Test]
+    public async Task Workers_AKeyGrantedSomeCircles_SeesOnlyThoseCircleNames_AndOnlyWorkersServingThemOrEvery()
+    {
+        var registry = new Gateway.Core.Redis.WorkerRegistry(TestRedis.Connection, TimeProvider.System);
+        var now = DateTimeOffset.UtcNow;
+        Gateway.Core.Redis.WorkerInfo Worker(string id, params string[] circles) => new(id, "host", circles, 2, 0, now, now, 0, 60_000);
+        var both = Worker($"both-{_a}", _a, _b);
+        var onlyB = Worker($"only-{_b}", _b);
+        var every = Worker($"every-{_a}");
+        await registry.BeatAsync(both);
+        await registry.BeatAsync(onlyB);
+        await registry.BeatAsync(every);
+        try
+        {
+            using var alpha = Client(header: AlphaKey);
+            using var omni = Client(header: OmniKey);
+
+            var seen = (await GatewayClient.ReadAsync(await alpha.GetAsync("/api/workers"))).Body!["workers"]!.AsArray();
+            var all = (await GatewayClient.ReadAsync(await omni.GetAsync("/api/workers"))).Body!["workers"]!.AsArray();
+
+            string[] CirclesOf(System.Text.Json.Nodes.JsonArray list, string id) =>
+                list.Single(w => w!["id"]!.GetValue<string>() == id)!["circles"]!.AsArray().Select(c => c!.GetValue<string>()).ToArray();
+            Assert.That(CirclesOf(seen, both.Id), Is.EqualTo(new[] { _a }), "circle b is not alpha's to see");
+            Assert.That(seen.Select(w => w!["id"]!.GetValue<string>()), Has.None.EqualTo(onlyB.Id));
+            Assert.That(CirclesOf(all, both.Id), Is.EqualTo(new[] { _a, _b }));
+            Assert.That(CirclesOf(all, onlyB.Id), Is.EqualTo(new[] { _b }));
+            Assert.That(CirclesOf(seen, every.Id), Is.Empty, "a worker of every circle is listed to every caller");
+        }
+        finally
+        {
+            await registry.RemoveAsync(both.Id);
+            await registry.RemoveAsync(onlyB.Id);
+            await registry.RemoveAsync(every.Id);
+        }
+    }
+
+    [Test]
     public async Task NoKey_Is401_WithAChallenge()
     {
         using var client = Client();
