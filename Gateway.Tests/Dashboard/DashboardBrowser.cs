@@ -88,6 +88,17 @@ public sealed class DashboardBrowser
         return page;
     }
 
+    /// <summary>Closes the page's context; when the test failed, first shows the page's errors.</summary>
+    public static async Task CloseAsync(IPage? page)
+    {
+        if (page is null)
+            return;
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed
+            && PageErrors.TryGetValue(page, out var errors) && errors.Count > 0)
+            TestContext.Out.WriteLine("Page errors:\n" + string.Join('\n', errors));
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>Uncaught errors and console errors each page has had, for the tests to show when they fail.</summary>
     public static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, List<string>> PageErrors = [];
 

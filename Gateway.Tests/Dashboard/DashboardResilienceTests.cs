@@ -18,12 +18,7 @@ public sealed class DashboardResilienceTests
     [TearDown]
     public async Task Close()
     {
-        if (_page is null)
-            return;
-        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed
-            && DashboardBrowser.PageErrors.TryGetValue(_page, out var errors) && errors.Count > 0)
-            TestContext.Out.WriteLine("Page errors:\n" + string.Join('\n', errors));
-        await _page.Context.CloseAsync();
+        await DashboardBrowser.CloseAsync(_page);
         _page = null;
     }
 
