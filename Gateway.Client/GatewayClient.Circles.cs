@@ -88,7 +88,7 @@ public sealed partial class GatewayClient
     }
 
     /// <summary>One entity of a domain view by its id.</summary>
-    /// <exception cref="GatewayApiException">404 when the circle has no such entity (not when an attempt sent again finds it gone).</exception>
+    /// <exception cref="GatewayApiException">404 when the circle has no such entity.</exception>
     public Task<JsonElement> GetDomainAsync(string circle, DomainView view, long id, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{CirclePath(circle)}/{ViewPath(view)}/{id}"), ClientJson.Default.JsonElement, cancellationToken);
 

@@ -105,6 +105,8 @@ public sealed class CronSchedule
     /// </summary>
     public long Passed(DateTimeOffset due, DateTimeOffset now, DateTimeOffset? fire)
     {
+        if (fire == due)
+            return 0; // the latest due time is the stored one: an on-time firing passes over nothing
         long count = 0;
         foreach (var occurrence in _expression.GetOccurrences(due, now, Zone, fromInclusive: true, toInclusive: true))
         {

@@ -50,18 +50,20 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
 /**
  * Follows a server-sent event stream with fetch (EventSource cannot send the key's header).
  * Calls onEvent(name, data) per event and onState('open' | 'retrying' | 'closed'); reconnects
- * after a drop, 2 s later, until the signal aborts. An open after a drop is
- * onState('open', { reconnected: true }): events of the gap were missed, so read again what
- * they would have changed. Resolves when the server ends the stream and reconnect is false.
+ * after a drop, 2 s later, until the signal aborts. onMissed() is called when events may have
+ * been missed, so that the view reads again what they would have changed: on an open that
+ * follows a drop, and on the server's `resync` event. Resolves when the server ends the stream
+ * and reconnect is false.
  */
-export async function follow(path, { onEvent, onState = () => {}, signal, reconnect = true }) {
+export async function follow(path, { onEvent, onState = () => {}, onMissed = () => {}, signal, reconnect = true }) {
   let opened = false;
   while (!signal.aborted) {
     try {
       const response = await fetch(new URL(path, base), { headers: { Accept: 'text/event-stream', ...authHeaders() }, signal });
       if (response.status === 401) session.dispatchEvent(new CustomEvent('unauthorized'));
       if (!response.ok) throw new ApiError(response.status, null, await response.text());
-      onState('open', { reconnected: opened });
+      onState('open');
+      if (opened) onMissed();
       opened = true;
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
@@ -82,7 +84,8 @@ export async function follow(path, { onEvent, onState = () => {}, signal, reconn
           if (data.length === 0) continue;
           let parsed;
           try { parsed = JSON.parse(data.join('\n')); } catch { continue; }
-          onEvent(name, parsed);
+          if (name === 'resync') onMissed();
+          else onEvent(name, parsed);
         }
       }
       if (!reconnect) { onState('closed'); return; }

@@ -280,15 +280,11 @@ export async function circleView(main, { circle }, signal) {
   const figuresSoon = throttle(loadFigures, 1000);
   signal.addEventListener('abort', () => { figuresSoon.cancel(); clearTimeout(typing); cancelAnimationFrame(frame); });
 
-  const reload = () => { loadTasks(); loadFigures().catch(() => {}); };
   follow(`${path}/tasks/stream`, {
     signal,
-    onState(state, info) {
-      streamState(state);
-      if (info?.reconnected) reload(); // what changed while the stream was down was not heard
-    },
+    onState: streamState,
+    onMissed() { loadTasks(); loadFigures().catch(() => {}); },
     onEvent(name, task) {
-      if (name === 'resync') { reload(); return; }
       if (name !== 'status') return;
       // Once older pages were read, a new task adds a row rather than pushing the oldest read out.
       if (cap > shown && !tasks.has(task.id)) cap++;

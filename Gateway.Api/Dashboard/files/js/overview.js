@@ -196,12 +196,9 @@ export async function overview(main, _params, signal) {
 
   follow('tasks/stream', {
     signal,
-    onState(state, info) {
-      streamState(state);
-      if (info?.reconnected) loadCircles(); // what changed while the stream was down was not heard
-    },
+    onState: streamState,
+    onMissed: loadCircles,
     onEvent(name, task) {
-      if (name === 'resync') { loadCircles(); return; }
       if (name !== 'status' || !task.circle) return;
       const known = circles.has(task.circle);
       const circle = rowOf(task.circle);

@@ -91,25 +91,21 @@ export async function submitView(main, { circle }, signal) {
     run.disabled = true;
     // The panel shows the latest run only: the stream of an earlier task still going is stopped.
     following?.abort();
-    const mine = following = new AbortController();
-    const stop = () => mine.abort();
-    signal.addEventListener('abort', stop, { once: true });
+    following = new AbortController();
+    const runSignal = AbortSignal.any([signal, following.signal]);
     replace(result, h('p', { class: 'muted' }, 'Running…'));
     try {
       const seconds = Math.max(0, Math.min(60, Number(wait.value) || 0));
-      const { status, data } = await api(`circles/${enc(circleInput.value)}/tasks?wait=${seconds}`, { method: 'POST', body, signal: mine.signal });
+      const { status, data } = await api(`circles/${enc(circleInput.value)}/tasks?wait=${seconds}`, { method: 'POST', body, signal: runSignal });
       show(data, status === 202 ? 'Not finished within the wait; following it live.' : null);
       if (status === 202) {
         follow(`circles/${enc(data.circle)}/tasks/${data.id}/events`, {
-          signal: mine.signal, reconnect: false, onState: streamState,
-          onEvent(name, change) { if (name === 'status' && 'attempts' in change && !mine.signal.aborted) show(change); },
-        }).finally(() => signal.removeEventListener('abort', stop));
-      } else {
-        signal.removeEventListener('abort', stop);
+          signal: runSignal, reconnect: false, onState: streamState,
+          onEvent(name, change) { if (name === 'status' && 'attempts' in change && !runSignal.aborted) show(change); },
+        });
       }
     } catch (error) {
-      signal.removeEventListener('abort', stop);
-      if (!mine.signal.aborted) replace(result, h('p', { class: 'error', role: 'alert', id: 'submit-error' }, `Not submitted: ${problemText(error)}`));
+      if (!runSignal.aborted) replace(result, h('p', { class: 'error', role: 'alert', id: 'submit-error' }, `Not submitted: ${problemText(error)}`));
     } finally {
       run.disabled = false;
     }
