@@ -83,3 +83,39 @@ public sealed record TaskDefinition(TaskState Status, NewTask Task);
 
 /// <summary>What a task was submitted with: its script, args (JSON text) and the W3C traceparent of the submit.</summary>
 public sealed record TaskSource(string Script, string ArgsJson, string? TraceParent);
+
+/// <summary>
+/// The attempts of one claim or completion that its caller sends again when the answer is lost (a
+/// timeout, a dropped connection). A lost answer does not say whether the call ran, so each
+/// attempt tells the script what was sent before it: a repeated claim takes back the tasks an
+/// earlier attempt leased, and a repeated completion recognises the outcome an earlier attempt
+/// wrote, instead of leaving tasks leased to nobody until the reaper and calling the write
+/// fenced. One per call, used by one caller at a time.
+/// </summary>
+public sealed class CallAttempts
+{
+    private List<LeaseAttempt>? _leases;
+
+    /// <summary>How many attempts were sent.</summary>
+    public int Sent { get; private set; }
+
+    /// <summary>When the first attempt was sent (Unix ms); a completion's finished time, whichever attempt writes it.</summary>
+    internal long FirstSentMs { get; private set; }
+
+    /// <summary>
+    /// Counts one more attempt, sent at <paramref name="nowMs"/>, leasing with <paramref name="stem"/>
+    /// when it claims; returns the attempts before it that claimed.
+    /// </summary>
+    internal IReadOnlyList<LeaseAttempt> Next(long nowMs, string? stem)
+    {
+        if (Sent++ == 0)
+            FirstSentMs = nowMs;
+        IReadOnlyList<LeaseAttempt> before = _leases is null ? [] : [.. _leases];
+        if (stem is not null)
+            (_leases ??= []).Add(new LeaseAttempt(nowMs, stem));
+        return before;
+    }
+}
+
+/// <summary>An attempt of a claim: when it was sent (its leases run from then) and its lease tokens' stem.</summary>
+public readonly record struct LeaseAttempt(long SentMs, string Stem);

@@ -66,13 +66,13 @@ public sealed partial class ProtocolSelfTest(
 
     /// <summary>
     /// Every transition on a scratch circle, checking what each script returns and leaves:
-    /// submit (and its idempotency), claim, renew, requeue, an expired lease reaped as lost (and
-    /// indexed as a failure),
+    /// submit (and its idempotency), claim (and a repeat of it after a lost answer), renew, requeue,
+    /// an expired lease reaped as lost (and indexed as a failure),
     /// cancel of a pending and of a running task, the fenced complete; a paused circle that neither a
     /// claim nor a submit starts a task of, and a submit its own process takes at once; then a
     /// scheduled submit, its promotion, a claim that takes the higher priority first, a failure
-    /// that schedules a retry and claims the next task in the same script, a failure that ends the
-    /// task (and is indexed), indexing the failures a store of an earlier version holds, the cancel of a
+    /// that schedules a retry and claims the next task in the same script (and a repeat of it after a
+    /// lost answer), a failure that ends the task (and is indexed), indexing the failures a store of an earlier version holds, the cancel of a
     /// scheduled task, a drain of the queued and then the scheduled tasks; registering a script, putting a schedule (fenced by its last due time) and
     /// firing it (compare-and-set, overlap); a re-run submitted once, then refused; writing and
     /// removing a domain entity within the circle's byte limit.
@@ -114,16 +114,23 @@ public sealed partial class ProtocolSelfTest(
                 Direct = direct > 0 ? new SubmitScript.Direct(direct, "selftest", now + 30_000, "selftest") : null,
                 Channel = channel,
             });
-        Task<IReadOnlyList<ClaimedTask>> Claim(long leaseMs) =>
-            ClaimScript.RunAsync(db, new ClaimScript.Args(circle, now, leaseMs, "selftest", 1, "selftest") { Channel = channel });
+        Task<IReadOnlyList<ClaimedTask>> Claim(long leaseMs, bool repeat = false) =>
+            ClaimScript.RunAsync(db, new ClaimScript.Args(circle, now + (repeat ? 1_500 : 0), leaseMs, "selftest", 1, repeat ? "selftest-again" : "selftest")
+            {
+                Channel = channel,
+                Earlier = repeat ? [new LeaseAttempt(now, "selftest")] : [],
+            });
         Task<LeaseState> Renew(string id, string token) => RenewScript.RunAsync(db, new RenewScript.Args(circle, id, token, now + 60_000));
         Task<CancelResult> Cancel(string id) => CancelScript.RunAsync(db, new CancelScript.Args(circle, id, now, retention) { Channel = channel });
-        Task<CompleteResult> Complete(string id, string token, string status, bool retryable = false, bool claimNext = false) => CompleteScript.RunAsync(db,
-            new CompleteScript.Args(circle, id, token, status, "", "", "", now, "0", retention, $"{id} {status}")
+        Task<CompleteResult> Complete(string id, string token, string status, bool retryable = false, bool claimNext = false, bool repeat = false) =>
+            CompleteScript.RunAsync(db, new CompleteScript.Args(circle, id, token, status, "", "", "", now, "0", retention, $"{id} {status}")
             {
                 Channel = channel,
                 Retryable = retryable,
-                ClaimNext = claimNext ? new CompleteScript.Next(1, "selftest", 30_000, "selftest-next") : null,
+                Repeat = repeat,
+                ClaimNext = !claimNext ? null
+                    : repeat ? new CompleteScript.Next(1, "selftest", 30_000, "selftest-again", now + 1_500) { Earlier = [new LeaseAttempt(now, "selftest-next")] }
+                    : new CompleteScript.Next(1, "selftest", 30_000, "selftest-next", now),
             });
         Task<PromoteResult> Promote(long at) => PromoteScript.RunAsync(db, new PromoteScript.Args(circle, at, 10) { Channel = channel });
         async Task<bool> StatusIs(string id, string status) => await db.HashGetAsync(prefix + id, TaskHash.Status) == status;
@@ -144,6 +151,11 @@ public sealed partial class ProtocolSelfTest(
                 return token.Length > 0 && claimed[0].Id == ids[0] && claimed[0].Record.Language == ScriptLanguage.Rhai
                     && await StatusIs(ids[0], "processing") && await db.SortedSetLengthAsync(processing) == 1;
             });
+
+            await Check("claim (repeated after a lost answer)", async () =>
+                await Claim(30_000, repeat: true) is [{ Attempt: 1 } again] && again.Id == ids[0] && again.LeaseToken == token
+                && again.Record.StartedAt?.ToUnixTimeMilliseconds() == now
+                && await db.SortedSetLengthAsync(processing) == 1 && await db.SortedSetScoreAsync(processing, ids[0]) == now + 30_000);
 
             await Check("renew", async () =>
                 await Renew(ids[0], token) == LeaseState.Held && await Renew(ids[0], "stale") == LeaseState.Lost);
@@ -227,8 +239,16 @@ public sealed partial class ProtocolSelfTest(
                 && await StatusIs(ids[5], "processing") && await db.SortedSetScoreAsync(processing, ids[5]) == now + 30_000
                 && await db.ListLengthAsync(queue) == 0 && await db.SortedSetLengthAsync(processing) == 2);
 
+            await Check("complete (repeated after a lost answer)", async () =>
+                !(await Complete(ids[4], token, "failed", retryable: true)).Written
+                && await Complete(ids[4], token, "failed", retryable: true, claimNext: true, repeat: true) is { Written: true } again
+                && again.RetryAt?.ToUnixTimeMilliseconds() == now + 100
+                && again.TakenHere is [{ Attempt: 1, LeaseToken: "selftest-next.1" } next] && next.Id == ids[5]
+                && await db.HashGetAsync(prefix + ids[4], TaskHash.Retried) == 1 && await db.SortedSetLengthAsync(processing) == 2);
+
             await Check("complete (failed)", async () =>
                 await Complete(ids[5], "selftest-next.1", "failed") is { Written: true, RetryAt: null }
+                && await Complete(ids[5], "selftest-next.1", "failed", repeat: true) is { Written: true, RetryAt: null }
                 && await StatusIs(ids[5], "failed") && await db.SortedSetScoreAsync(failed, ids[5]) == now
                 && await db.SortedSetLengthAsync(failed) == 2);
 

@@ -147,12 +147,20 @@ public sealed class TaskQueue(
 
     private static string LeaseStem(string workerId, long now) => $"{workerId}.{now:x}.{Random.Shared.Next():x}";
 
-    /// <summary>Claims up to <paramref name="max"/> pending tasks of a circle for a worker.</summary>
-    public Task<IReadOnlyList<ClaimedTask>> ClaimAsync(string circle, string workerId, int max, TimeSpan lease)
+    /// <summary>
+    /// Claims up to <paramref name="max"/> pending tasks of a circle for a worker. A caller that
+    /// sends the claim again when an answer is lost passes the same <paramref name="attempts"/> to
+    /// each attempt: then what an earlier one leased is returned first.
+    /// </summary>
+    public Task<IReadOnlyList<ClaimedTask>> ClaimAsync(string circle, string workerId, int max, TimeSpan lease, CallAttempts? attempts = null)
     {
         CircleName.Ensure(circle);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return ClaimScript.RunAsync(Db, new ClaimScript.Args(circle, now, (long)lease.TotalMilliseconds, workerId, max, LeaseStem(workerId, now)));
+        var stem = LeaseStem(workerId, now);
+        return ClaimScript.RunAsync(Db, new ClaimScript.Args(circle, now, (long)lease.TotalMilliseconds, workerId, max, stem)
+        {
+            Earlier = attempts?.Next(now, stem) ?? [],
+        });
     }
 
     /// <summary>
@@ -160,10 +168,17 @@ public sealed class TaskQueue(
     /// next attempt (<see cref="CompleteResult.RetryAt"/>). Not written when the lease was taken over.
     /// With <paramref name="freed"/>, the slots the run frees, the same round trip claims the circle's
     /// next pending tasks for them (<see cref="CompleteResult.TakenHere"/>), leased as a claim leases.
+    /// A caller that sends the completion again when an answer is lost passes the same
+    /// <paramref name="attempts"/> to each attempt: then an outcome an earlier one wrote is answered
+    /// as written, and what its claim leased is returned.
     /// </summary>
-    public async Task<CompleteResult> CompleteAsync(ClaimedTask task, TaskOutcome outcome, DirectSlots? freed = null)
+    public async Task<CompleteResult> CompleteAsync(ClaimedTask task, TaskOutcome outcome, DirectSlots? freed = null, CallAttempts? attempts = null)
     {
-        var finished = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var next = freed is null ? null : new CompleteScript.Next(freed.Count, freed.WorkerId, (long)freed.Lease.TotalMilliseconds, LeaseStem(freed.WorkerId, now), now);
+        var earlier = attempts?.Next(now, next?.LeaseStem) ?? [];
+        // The run ended when the first attempt was sent, whichever attempt writes it.
+        var finished = attempts?.FirstSentMs ?? now;
         // As stored, so that the record sent with the completion and a later read carry the same number.
         outcome = outcome with { DurationMs = TaskHash.StoredDuration(outcome.DurationMs) };
         // The finished task rides on the completion's event message, so that a waiting request
@@ -177,9 +192,8 @@ public sealed class TaskQueue(
             outcome.Output, finished, TaskHash.DurationText(outcome.DurationMs), RetentionMs, message)
         {
             Retryable = outcome.Status == TaskState.Failed && RetryPolicy.Retries(outcome.Error?.Code),
-            ClaimNext = freed is null
-                ? null
-                : new CompleteScript.Next(freed.Count, freed.WorkerId, (long)freed.Lease.TotalMilliseconds, LeaseStem(freed.WorkerId, finished)),
+            Repeat = attempts is { Sent: > 1 },
+            ClaimNext = next is null ? null : next with { Earlier = earlier },
         });
         if (result.RetryAt is not null)
         {

@@ -17,7 +17,7 @@ public sealed class StallingProxy : IAsyncDisposable
     private readonly List<TcpClient> _connections = [];
     private readonly Lock _gate = new();
     private readonly Task _accepting;
-    private string? _trigger;
+    private Func<string, bool>? _trigger;
     private TimeSpan _stall;
     private Task _answersHeld = Task.CompletedTask;
 
@@ -36,10 +36,17 @@ public sealed class StallingProxy : IAsyncDisposable
     /// <summary>Holds every answer for <paramref name="stall"/> once the next command named <paramref name="command"/> is sent (once).</summary>
     public void StallAfter(string command, TimeSpan stall)
     {
+        // A RESP command name travels as a bulk string of its own: "$4\r\nEXEC\r\n".
+        var name = $"${command.Length}\r\n{command}\r\n";
+        StallAfter(sent => sent.Contains(name, StringComparison.OrdinalIgnoreCase), stall);
+    }
+
+    /// <summary>Holds every answer for <paramref name="stall"/> once the client sends bytes that <paramref name="trigger"/> accepts (once).</summary>
+    public void StallAfter(Func<string, bool> trigger, TimeSpan stall)
+    {
         lock (_gate)
         {
-            // A RESP command name travels as a bulk string of its own: "$4\r\nEXEC\r\n".
-            _trigger = $"${command.Length}\r\n{command}\r\n";
+            _trigger = trigger;
             _stall = stall;
         }
     }
@@ -91,7 +98,7 @@ public sealed class StallingProxy : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_trigger is null || !Encoding.ASCII.GetString(sent).Contains(_trigger, StringComparison.OrdinalIgnoreCase))
+            if (_trigger is null || !_trigger(Encoding.ASCII.GetString(sent)))
                 return;
             _trigger = null;
             _answersHeld = Task.Delay(_stall);

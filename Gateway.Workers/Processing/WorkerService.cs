@@ -133,7 +133,9 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
         var claimed = 0;
         try
         {
-            claimed = await _redisRetry.ExecuteAsync(async _ => await ClaimAsync(circle, free), stoppingToken);
+            // An attempt whose answer was lost may have run: the next one takes back what it leased.
+            var attempts = new CallAttempts();
+            claimed = await _redisRetry.ExecuteAsync(async _ => await ClaimAsync(circle, free, attempts), stoppingToken);
         }
         finally
         {
@@ -142,9 +144,9 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
         }
     }
 
-    private async Task<int> ClaimAsync(string circle, int free)
+    private async Task<int> ClaimAsync(string circle, int free, CallAttempts attempts)
     {
-        var tasks = await _queue.ClaimAsync(circle, _identity.Id, free, Lease);
+        var tasks = await _queue.ClaimAsync(circle, _identity.Id, free, Lease, attempts);
         _schedule.Claimed(circle, free, tasks.Count);
         foreach (var task in tasks)
             Start(task);
@@ -230,7 +232,8 @@ public sealed partial class WorkerService : BackgroundService, ILocalWorker
         }
         // The slot this run frees, for the circle's next task, while no other circle waits for it.
         var freed = Volatile.Read(ref _accepting) == 1 && _schedule.MayClaimNext(task.Circle) ? new DirectSlots(_identity.Id, 1, Lease) : null;
-        var completed = await _redisRetry.ExecuteAsync(async _ => await _queue.CompleteAsync(task, outcome, freed), CancellationToken.None);
+        var attempts = new CallAttempts();
+        var completed = await _redisRetry.ExecuteAsync(async _ => await _queue.CompleteAsync(task, outcome, freed, attempts), CancellationToken.None);
         if (completed.Record is { } record)
             _events.Finished(record);
         if (!completed.Written)

@@ -9,10 +9,44 @@ internal static class ClaimScript
 
     public sealed record Args(string Circle, long NowMs, long LeaseMs, string WorkerId, int Max, string LeaseStem) : ScriptArgs(Circle)
     {
+        /// <summary>The attempts of this claim sent before this one, whose answers were lost (<see cref="CallAttempts"/>).</summary>
+        public IReadOnlyList<LeaseAttempt> Earlier { get; init; } = [];
+
         public override RedisKey[] Keys() => [RedisKeys.Processing(Circle), .. RedisKeys.Claimable(Circle)];
 
         public override RedisValue[] Argv() =>
-            [RedisKeys.TaskPrefix(Circle), Channel, NowMs, LeaseMs, WorkerId, Max, LeaseStem];
+            [RedisKeys.TaskPrefix(Circle), Channel, NowMs, LeaseMs, WorkerId, Max, LeaseStem, .. EarlierArgv(Earlier)];
+    }
+
+    /// <summary>The attempts sent before as the scripts read them (earlier_attempts in claiming.lua): their count, then each one's time and stem.</summary>
+    public static RedisValue[] EarlierArgv(IReadOnlyList<LeaseAttempt> earlier)
+    {
+        var argv = new RedisValue[1 + 2 * earlier.Count];
+        argv[0] = earlier.Count;
+        for (var i = 0; i < earlier.Count; i++)
+            (argv[1 + 2 * i], argv[2 + 2 * i]) = (earlier[i].SentMs, earlier[i].Stem);
+        return argv;
+    }
+
+    /// <summary>
+    /// claim_tasks' rows as claimed tasks: each started when the attempt that leased it was sent,
+    /// <paramref name="nowMs"/> unless its token has the stem of an <paramref name="earlier"/> one.
+    /// </summary>
+    public static ClaimedTask[] ReadClaimed(string circle, RedisResult[] rows, long nowMs, string workerId, IReadOnlyList<LeaseAttempt> earlier)
+    {
+        var claimed = new ClaimedTask[rows.Length];
+        for (var i = 0; i < claimed.Length; i++)
+        {
+            var row = (RedisResult[])rows[i]!;
+            var sent = nowMs;
+            foreach (var attempt in earlier)
+            {
+                if (((string?)row[7] ?? "").StartsWith(attempt.Stem + ".", StringComparison.Ordinal))
+                    sent = attempt.SentMs;
+            }
+            claimed[i] = TaskHash.ToClaimed(circle, row, sent, workerId);
+        }
+        return claimed;
     }
 
     public static async Task<IReadOnlyList<ClaimedTask>> RunAsync(IDatabaseAsync db, Args args)
@@ -20,9 +54,6 @@ internal static class ClaimScript
         var result = await Lua.EvaluateAsync(db, args);
         if (result.IsNull || result.Length == 0)
             return [];
-        var claimed = new ClaimedTask[result.Length];
-        for (var i = 0; i < claimed.Length; i++)
-            claimed[i] = TaskHash.ToClaimed(args.Circle, (RedisResult[])result[i]!, args.NowMs, args.WorkerId);
-        return claimed;
+        return ReadClaimed(args.Circle, (RedisResult[])result!, args.NowMs, args.WorkerId, args.Earlier);
     }
 }

@@ -10,8 +10,12 @@ internal static class CompleteScript
 {
     private static readonly LuaScript Lua = LuaScript.Load("complete", "claiming");
 
-    /// <summary>The claim that rides on the completion: how many tasks, for whom, and their lease.</summary>
-    public sealed record Next(int Slots, string WorkerId, long LeaseMs, string LeaseStem);
+    /// <summary>The claim that rides on the completion: how many tasks, for whom, and their lease from <paramref name="NowMs"/>.</summary>
+    public sealed record Next(int Slots, string WorkerId, long LeaseMs, string LeaseStem, long NowMs)
+    {
+        /// <summary>The attempts of this completion sent before this one that claimed (<see cref="CallAttempts"/>).</summary>
+        public IReadOnlyList<LeaseAttempt> Earlier { get; init; } = [];
+    }
 
     public sealed record Args(
         string Circle, string Id, string LeaseToken, string Status, string ResultJson, string ErrorJson, string Output,
@@ -23,16 +27,20 @@ internal static class CompleteScript
         /// <summary>Claim the circle's next pending tasks too; null: only complete.</summary>
         public Next? ClaimNext { get; init; }
 
+        /// <summary>This call repeats one whose answer was lost: an outcome that attempt wrote is answered, not fenced.</summary>
+        public bool Repeat { get; init; }
+
         public override RedisKey[] Keys() => ClaimNext is null
             ? [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle), RedisKeys.Failed(Circle)]
             : [RedisKeys.Task(Circle, Id), RedisKeys.Processing(Circle), RedisKeys.Scheduled(Circle), RedisKeys.Failed(Circle), .. RedisKeys.Claimable(Circle)];
 
         public override RedisValue[] Argv() => ClaimNext is { } next
             ? [Id, LeaseToken, Status, ResultJson, ErrorJson, Output, FinishedMs, DurationMs, RetentionMs, Channel, Message,
-               Retryable ? 1 : 0, (long)RetryPolicy.MaxDelay.TotalMilliseconds,
-               next.Slots, RedisKeys.TaskPrefix(Circle), next.LeaseMs, next.WorkerId, next.LeaseStem]
+               Retryable ? 1 : 0, (long)RetryPolicy.MaxDelay.TotalMilliseconds, Repeat ? 1 : 0,
+               next.Slots, RedisKeys.TaskPrefix(Circle), next.LeaseMs, next.WorkerId, next.LeaseStem, next.NowMs,
+               .. ClaimScript.EarlierArgv(next.Earlier)]
             : [Id, LeaseToken, Status, ResultJson, ErrorJson, Output, FinishedMs, DurationMs, RetentionMs, Channel, Message,
-               Retryable ? 1 : 0, (long)RetryPolicy.MaxDelay.TotalMilliseconds, 0];
+               Retryable ? 1 : 0, (long)RetryPolicy.MaxDelay.TotalMilliseconds, Repeat ? 1 : 0, 0];
     }
 
     public static async Task<CompleteResult> RunAsync(IDatabaseAsync db, Args args)
@@ -50,6 +58,6 @@ internal static class CompleteScript
         var claimed = (RedisResult[])reply[1]!;
         return claimed.Length == 0
             ? result
-            : result with { TakenHere = [.. claimed.Select(f => TaskHash.ToClaimed(args.Circle, (RedisResult[])f!, args.FinishedMs, next.WorkerId))] };
+            : result with { TakenHere = ClaimScript.ReadClaimed(args.Circle, claimed, next.NowMs, next.WorkerId, next.Earlier) };
     }
 }
