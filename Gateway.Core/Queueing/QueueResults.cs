@@ -94,7 +94,10 @@ public sealed record TaskSource(string Script, string ArgsJson, string? TracePar
 /// </summary>
 public sealed class CallAttempts
 {
-    private List<LeaseAttempt>? _leases;
+    /// <summary>The attempts that claimed: the first one kept apart, so that a call answered at once allocates no list.</summary>
+    private LeaseAttempt? _firstLease;
+
+    private List<LeaseAttempt>? _moreLeases;
 
     /// <summary>How many attempts were sent.</summary>
     public int Sent { get; private set; }
@@ -110,9 +113,13 @@ public sealed class CallAttempts
     {
         if (Sent++ == 0)
             FirstSentMs = nowMs;
-        IReadOnlyList<LeaseAttempt> before = _leases is null ? [] : [.. _leases];
-        if (stem is not null)
-            (_leases ??= []).Add(new LeaseAttempt(nowMs, stem));
+        IReadOnlyList<LeaseAttempt> before = _firstLease is not { } first ? [] : [first, .. _moreLeases ?? []];
+        if (stem is null)
+            return before;
+        if (_firstLease is null)
+            _firstLease = new LeaseAttempt(nowMs, stem);
+        else
+            (_moreLeases ??= []).Add(new LeaseAttempt(nowMs, stem));
         return before;
     }
 }
