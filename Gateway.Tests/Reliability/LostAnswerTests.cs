@@ -49,9 +49,16 @@ public sealed class LostAnswerTests
         _redis.Dispose();
     }
 
-    /// <summary>The digest the worker sends the script by (EVALSHA), as hex.</summary>
-    private static string Digest(string script, params string[] libraries) =>
-        Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(LuaScript.Load(script, libraries).Text)));
+    /// <summary>
+    /// The digest the worker sends the script by (EVALSHA), as hex. The script is loaded first, so
+    /// that the stalled call runs rather than answering NOSCRIPT.
+    /// </summary>
+    private async Task<string> DigestAsync(string script, params string[] libraries)
+    {
+        var text = LuaScript.Load(script, libraries).Text;
+        await _direct.GetServer(_redis.ConnectionString).ScriptLoadAsync(text);
+        return Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(text)));
+    }
 
     private async Task<IReadOnlyList<TaskRecord>> SubmitAsync(string circle, params string[] scripts) =>
         await _queue.SubmitAsync(circle, [.. scripts.Select(s => new NewTask(s, "null", 5_000))]);
@@ -85,7 +92,7 @@ public sealed class LostAnswerTests
     {
         var circle = TestRedis.NewCircle("lost-claim");
         var task = (await SubmitAsync(circle, "6 * 7"))[0];
-        var claim = Digest("claim", "claiming");
+        var claim = await DigestAsync("claim", "claiming");
         // The worker's own claim on this circle, not the protocol self-test's on a scratch circle.
         _proxy.StallAfter(sent => sent.Contains(claim, StringComparison.Ordinal) && sent.Contains(circle, StringComparison.Ordinal), Stall);
 
@@ -104,7 +111,7 @@ public sealed class LostAnswerTests
         var marker = $"lost-answer-{Guid.NewGuid():N}";
         // With one slot, the first task's completion claims the second for it in the same script.
         var tasks = await SubmitAsync(circle, $"'{marker}'", "6 * 7");
-        var complete = Digest("complete", "claiming");
+        var complete = await DigestAsync("complete", "claiming");
         _proxy.StallAfter(sent => sent.Contains(complete, StringComparison.Ordinal) && sent.Contains(marker, StringComparison.Ordinal), Stall);
 
         await using var worker = await StartWorkerAsync(circle);
