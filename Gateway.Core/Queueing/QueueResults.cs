@@ -94,10 +94,11 @@ public sealed record TaskSource(string Script, string ArgsJson, string? TracePar
 /// </summary>
 public sealed class CallAttempts
 {
-    /// <summary>The attempts that claimed: the first one kept apart, so that a call answered at once allocates no list.</summary>
+    /// <summary>The first attempt that claimed, kept apart, so that a call answered at once allocates no list.</summary>
     private LeaseAttempt? _firstLease;
 
-    private List<LeaseAttempt>? _moreLeases;
+    /// <summary>Once the call is repeated: the attempts that claimed, within a lease of now.</summary>
+    private List<LeaseAttempt>? _leases;
 
     /// <summary>How many attempts were sent.</summary>
     public int Sent { get; private set; }
@@ -106,20 +107,29 @@ public sealed class CallAttempts
     internal long FirstSentMs { get; private set; }
 
     /// <summary>
-    /// Counts one more attempt, sent at <paramref name="nowMs"/>, leasing with <paramref name="stem"/>
-    /// when it claims; returns the attempts before it that claimed.
+    /// Counts one more attempt, sent at <paramref name="nowMs"/>, leasing for <paramref name="leaseMs"/>
+    /// with <paramref name="stem"/> when it claims; returns the attempts before it that claimed
+    /// and whose leases have not run out (those that have are the reaper's to give back).
     /// </summary>
-    internal IReadOnlyList<LeaseAttempt> Next(long nowMs, string? stem)
+    internal IReadOnlyList<LeaseAttempt> Next(long nowMs, string? stem, long leaseMs)
     {
         if (Sent++ == 0)
             FirstSentMs = nowMs;
-        IReadOnlyList<LeaseAttempt> before = _firstLease is not { } first ? [] : [first, .. _moreLeases ?? []];
-        if (stem is null)
-            return before;
-        if (_firstLease is null)
-            _firstLease = new LeaseAttempt(nowMs, stem);
-        else
-            (_moreLeases ??= []).Add(new LeaseAttempt(nowMs, stem));
+        IReadOnlyList<LeaseAttempt> before = [];
+        if (_firstLease is { } first)
+        {
+            _leases ??= [first];
+            _leases.RemoveAll(attempt => attempt.SentMs + leaseMs < nowMs);
+            before = [.. _leases];
+        }
+        if (stem is not null)
+        {
+            var attempt = new LeaseAttempt(nowMs, stem);
+            if (_leases is not null)
+                _leases.Add(attempt);
+            else
+                _firstLease = attempt;
+        }
         return before;
     }
 }

@@ -159,7 +159,7 @@ public sealed class TaskQueue(
         var stem = LeaseStem(workerId, now);
         return ClaimScript.RunAsync(Db, new ClaimScript.Args(circle, now, (long)lease.TotalMilliseconds, workerId, max, stem)
         {
-            Earlier = attempts?.Next(now, stem) ?? [],
+            Earlier = attempts?.Next(now, stem, (long)lease.TotalMilliseconds) ?? [],
         });
     }
 
@@ -176,7 +176,7 @@ public sealed class TaskQueue(
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var next = freed is null ? null : new CompleteScript.Next(freed.Count, freed.WorkerId, (long)freed.Lease.TotalMilliseconds, LeaseStem(freed.WorkerId, now), now);
-        var earlier = attempts?.Next(now, next?.LeaseStem) ?? [];
+        var earlier = attempts?.Next(now, next?.LeaseStem, next?.LeaseMs ?? 0) ?? [];
         // The run ended when the first attempt was sent, whichever attempt writes it.
         var finished = attempts?.FirstSentMs ?? now;
         // As stored, so that the record sent with the completion and a later read carry the same number.

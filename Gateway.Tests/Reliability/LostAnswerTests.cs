@@ -100,6 +100,7 @@ public sealed class LostAnswerTests
         var (status, attempts) = await WaitForEndAsync(circle, task.Id);
 
         Assert.That(_proxy.Stalls, Is.EqualTo(1), "the claim's answer was held back");
+        Assert.That(worker.Log, Does.Contain("Redis is unavailable"), "the worker timed out and sent the claim again");
         Assert.That((status, attempts), Is.EqualTo(("completed", 1)),
             $"the task the first claim leased ran at once, as its first attempt:\n{worker.Log}");
     }
@@ -119,6 +120,7 @@ public sealed class LostAnswerTests
         var second = await WaitForEndAsync(circle, tasks[1].Id);
 
         Assert.That(_proxy.Stalls, Is.EqualTo(1), "the completion's answer was held back");
+        Assert.That(worker.Log, Does.Contain("Redis is unavailable"), "the worker timed out and sent the completion again");
         Assert.That(first, Is.EqualTo(("completed", 1)));
         Assert.That(second, Is.EqualTo(("completed", 1)),
             $"the task the first completion claimed ran at once, as its first attempt:\n{worker.Log}");

@@ -28,24 +28,12 @@ internal static class ClaimScript
         return argv;
     }
 
-    /// <summary>
-    /// claim_tasks' rows as claimed tasks: each started when the attempt that leased it was sent,
-    /// <paramref name="nowMs"/> unless its token has the stem of an <paramref name="earlier"/> one.
-    /// </summary>
-    public static ClaimedTask[] ReadClaimed(string circle, RedisResult[] rows, long nowMs, string workerId, IReadOnlyList<LeaseAttempt> earlier)
+    /// <summary>claim_tasks' rows as claimed tasks, each leased (anew, when an earlier attempt had leased it) at <paramref name="nowMs"/>.</summary>
+    public static ClaimedTask[] ReadClaimed(string circle, RedisResult[] rows, long nowMs, string workerId)
     {
         var claimed = new ClaimedTask[rows.Length];
         for (var i = 0; i < claimed.Length; i++)
-        {
-            var row = (RedisResult[])rows[i]!;
-            var sent = nowMs;
-            foreach (var attempt in earlier)
-            {
-                if (((string?)row[7] ?? "").StartsWith(attempt.Stem + ".", StringComparison.Ordinal))
-                    sent = attempt.SentMs;
-            }
-            claimed[i] = TaskHash.ToClaimed(circle, row, sent, workerId);
-        }
+            claimed[i] = TaskHash.ToClaimed(circle, (RedisResult[])rows[i]!, nowMs, workerId);
         return claimed;
     }
 
@@ -54,6 +42,6 @@ internal static class ClaimScript
         var result = await Lua.EvaluateAsync(db, args);
         if (result.IsNull || result.Length == 0)
             return [];
-        return ReadClaimed(args.Circle, (RedisResult[])result!, args.NowMs, args.WorkerId, args.Earlier);
+        return ReadClaimed(args.Circle, (RedisResult[])result!, args.NowMs, args.WorkerId);
     }
 }

@@ -58,6 +58,6 @@ internal static class CompleteScript
         var claimed = (RedisResult[])reply[1]!;
         return claimed.Length == 0
             ? result
-            : result with { TakenHere = ClaimScript.ReadClaimed(args.Circle, claimed, next.NowMs, next.WorkerId, next.Earlier) };
+            : result with { TakenHere = ClaimScript.ReadClaimed(args.Circle, claimed, next.NowMs, next.WorkerId) };
     }
 }

@@ -11,6 +11,8 @@
   anew. Those tasks are found without a record of the call: each is in processing at exactly the
   deadline that attempt set (nobody renews a lease whose holder never heard of it), with a token
   of that attempt's stem. A task the reaper took back meanwhile is pending again, or another's.
+  A task taken back is leased anew, as this attempt leases: its token, its deadline, its start;
+  so a later attempt finds it where this one's leases are, and no lease is handed over half spent.
 
   Returns, per claimed task, { id, script, args, timeout, attempt, caller, created, lease token,
   traceparent, priority, retryOf, language, script name, script version, schedule name } (the
@@ -35,21 +37,29 @@ local function earlier_attempts(first)
   return earlier
 end
 
--- The tasks that earlier attempts of this claim leased: earlier is a list of { sent (ms), stem }.
-local function leased_before(processing, prefix, lease, earlier)
-  local out = {}
+-- The tasks that earlier attempts of this claim leased (earlier: a list of { sent (ms), stem }),
+-- leased anew from now with this attempt's stem; tokens are numbered from 1.
+local function leased_before(processing, prefix, now, lease, stem, earlier)
+  local out, leased = {}, {}
   for _, attempt in ipairs(earlier) do
     local deadline = attempt[1] + lease
-    local mine = attempt[2] .. '.'
+    local theirs = attempt[2] .. '.'
     for _, id in ipairs(redis.call('ZRANGEBYSCORE', processing, deadline, deadline)) do
       local key = prefix .. id
-      local token = redis.call('HGET', key, 'lease')
-      if token and string.sub(token, 1, #mine) == mine then
+      local held = redis.call('HGET', key, 'lease')
+      if held and string.sub(held, 1, #theirs) == theirs then
         local f = redis.call('HMGET', key, unpack(task_fields))
-        if f[1] == 'processing' then out[#out + 1] = claimed_row(id, f, tonumber(f[2]), token) end
+        if f[1] == 'processing' then
+          local token = stem .. '.' .. (#out + 1)
+          redis.call('HSET', key, 'lease', token, 'started', now)
+          leased[#leased + 1] = now + lease
+          leased[#leased + 1] = id
+          out[#out + 1] = claimed_row(id, f, tonumber(f[2]), token)
+        end
       end
     end
   end
+  if #leased > 0 then redis.call('ZADD', processing, unpack(leased)) end
   return out
 end
 
@@ -57,7 +67,7 @@ end
 -- (lanes 1..9 follow it, then the paused flag: RedisKeys.Claimable); stem: the lease tokens'
 -- stem, each token is stem.n; earlier: the attempts sent before this one (leased_before), or {}.
 local function claim_tasks(processing, lanes, prefix, channel, now, lease, worker, want, stem, earlier)
-  local out = leased_before(processing, prefix, lease, earlier)
+  local out = leased_before(processing, prefix, now, lease, stem, earlier)
   want = want - #out
   if want < 1 then return out end
   local ids = {}

@@ -13,7 +13,8 @@
   The write leaves the lease field as '~' and the token: spent, so that a completion sent again
   because its answer was lost (ARGV[14] = 1) knows its first attempt wrote, and answers as that
   attempt did, rather than as a worker whose lease was taken over. Its claim takes back what the
-  earlier attempts leased, as a repeated claim does.
+  earlier attempts leased, as a repeated claim does; so does a repeat that finds itself fenced
+  (the task claimed again since), though it claims nothing new.
 
   KEYS[1] the task's hash    KEYS[2] processing    KEYS[3] scheduled    KEYS[4] failed
   KEYS[5..14] the queue lanes of priorities 0..9, then KEYS[15] the paused flag, when claiming the next task
@@ -27,11 +28,11 @@
   ARGV[14] 1 when this call repeats one whose answer was lost, else 0
   ARGV[15] how many tasks to claim for the freed slots (0: none); then ARGV[16] task hash prefix,
   ARGV[17] lease (ms), ARGV[18] worker id, ARGV[19] lease-token stem, ARGV[20] now (ms), and from
-  ARGV[21] the attempts sent before, as claim.lua's ARGV[3..8]
+  ARGV[21] the attempts sent before (their count, then each one's now and stem, as claim.lua's ARGV[8..])
 
-  Returns { 1, next } when written, { 0 } when fenced off, { 2, next, due (ms) } when a retry was
-  scheduled; next is the list claim_tasks returns (empty when not asked or nothing was pending).
-  A fenced worker claims nothing: its slot goes back through the ordinary claim.
+  Returns { 1, next } when written, { 0, next } when fenced off, { 2, next, due (ms) } when a retry
+  was scheduled; next is the list claim_tasks returns (empty when not asked or nothing was pending).
+  A fenced worker claims nothing new: its slot goes back through the ordinary claim.
 ]]
 local function next_tasks()
   local slots = tonumber(ARGV[15])
@@ -43,7 +44,11 @@ end
 local spent = '~' .. ARGV[2]
 local held = redis.call('HGET', KEYS[1], 'lease')
 if held ~= ARGV[2] then
-  if ARGV[14] ~= '1' or held ~= spent then return { 0 } end
+  if ARGV[14] ~= '1' then return { 0, {} } end
+  if held ~= spent then
+    if tonumber(ARGV[15]) < 1 then return { 0, {} } end
+    return { 0, leased_before(KEYS[2], ARGV[16], tonumber(ARGV[20]), tonumber(ARGV[17]), ARGV[19], earlier_attempts(21)) }
+  end
   -- An earlier attempt of this call wrote; no claim has taken the task since (it would have
   -- replaced the token). It wrote this status, or scheduled a retry.
   local f = redis.call('HMGET', KEYS[1], 'status', 'runAt')
