@@ -189,4 +189,71 @@ public sealed class LeaseTests
         Assert.That(next.Attempt, Is.EqualTo(1), "a shutdown does not count as an attempt");
         Assert.That(second.Id, Is.Not.EqualTo(next.Id));
     }
+
+    // A claim or completion whose answer was lost is sent again with the same CallAttempts (the
+    // worker's retry); the first call's reply is dropped here as a timeout drops it.
+
+    [Test]
+    public async Task RepeatedClaim_TakesBackWhatTheLostOneLeased_LeasedAnew_AndClaimsOnlyTheRest()
+    {
+        var circle = TestRedis.NewCircle("repeat-claim");
+        var submitted = await _store.SubmitAsync(circle, [new NewTask("1", "null", 1000), new NewTask("2", "null", 1000), new NewTask("3", "null", 1000)]);
+        var lease = TimeSpan.FromSeconds(30);
+        var attempts = new CallAttempts();
+        var lost = await _store.ClaimAsync(circle, "worker-a", 1, lease, attempts);
+        _time.Advance(TimeSpan.FromSeconds(20));
+
+        var repeat = await _store.ClaimAsync(circle, "worker-a", 2, lease, attempts);
+
+        Assert.That(repeat.Select(t => (t.Id, t.Attempt)), Is.EqualTo(new[] { (submitted[0].Id, 1), (submitted[1].Id, 1) }),
+            "the task the lost claim leased, then one more for the second slot; the third stays queued");
+        Assert.That(repeat[0].LeaseToken, Is.Not.EqualTo(lost[0].LeaseToken));
+        Assert.That(repeat[0].Record.StartedAt, Is.EqualTo(DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds())));
+        Assert.That((await _reader.GetAsync(circle, submitted[2].Id))!.Status, Is.EqualTo(TaskState.Pending));
+
+        // Past the lost claim's lease, within the repeat's: the task is not handed out again.
+        _time.Advance(TimeSpan.FromSeconds(15));
+        Assert.That(await _store.ReapAsync(circle, maxAttempts: 3), Is.EqualTo(new ReapResult(0, 0)));
+        Assert.That(await _store.RenewAsync(lost[0], lease), Is.EqualTo(LeaseState.Lost), "the lost claim's token no longer holds it");
+        Assert.That(await _store.RenewAsync(repeat[0], lease), Is.EqualTo(LeaseState.Held));
+    }
+
+    [Test]
+    public async Task RepeatedCompletion_AnswersAsTheLostOneWrote_AndReturnsTheTaskItClaimed_EvenWhenFencedSince()
+    {
+        var circle = TestRedis.NewCircle("repeat-complete");
+        var submitted = await _store.SubmitAsync(circle,
+            [new NewTask("1", "null", 1000) { Retry = new RetryPolicy(2, 1000, 1) }, new NewTask("2", "null", 1000)]);
+        var lease = TimeSpan.FromSeconds(30);
+        var run = (await _store.ClaimAsync(circle, "worker-a", 1, lease))[0];
+        var failed = new TaskOutcome(TaskState.Failed, null, new TaskError(ErrorCodes.ScriptError, "boom"), "", 1);
+        var freed = new DirectSlots("worker-a", 1, lease);
+        var attempts = new CallAttempts();
+
+        var lost = await _store.CompleteAsync(run, failed, freed, attempts);
+        Assert.That(lost.RetryAt, Is.Not.Null, "the failure scheduled a retry");
+        Assert.That(lost.TakenHere.Select(t => t.Id), Is.EqualTo(new[] { submitted[1].Id }), "and claimed the next task for the slot");
+
+        var repeat = await _store.CompleteAsync(run, failed, freed, attempts);
+        Assert.That(repeat.Written, Is.True, "the repeat knows the write was its own");
+        Assert.That(repeat.RetryAt, Is.EqualTo(lost.RetryAt));
+        Assert.That(repeat.TakenHere.Select(t => (t.Id, t.Attempt)), Is.EqualTo(new[] { (submitted[1].Id, 1) }));
+        Assert.That((int)await TestRedis.Connection.GetDatabase().HashGetAsync(RedisKeys.Task(circle, submitted[0].Id), TaskHash.Retried), Is.EqualTo(1),
+            "the retry was scheduled once");
+
+        // The retry comes due, and then another worker claims it: a further repeat is fenced, yet still
+        // returns the task the lost completion claimed, rather than leaving it to the reaper.
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await _store.PromoteAsync(circle);
+        var promoted = await _store.CompleteAsync(run, failed, freed, attempts);
+        Assert.That((promoted.Written, promoted.RetryAt), Is.EqualTo((true, lost.RetryAt)),
+            "the retry's due time, though the promotion took it off the task");
+        var elsewhere = await _store.ClaimAsync(circle, "worker-b", 1, lease);
+        Assert.That(elsewhere.Select(t => (t.Id, t.Attempt)), Is.EqualTo(new[] { (submitted[0].Id, 2) }));
+        var fenced = await _store.CompleteAsync(run, failed, freed, attempts);
+        Assert.That(fenced.Written, Is.False);
+        Assert.That(fenced.TakenHere.Select(t => (t.Id, t.Attempt)), Is.EqualTo(new[] { (submitted[1].Id, 1) }));
+        Assert.That(await _store.RenewAsync(fenced.TakenHere[0], lease), Is.EqualTo(LeaseState.Held));
+        Assert.That(await _store.RenewAsync(elsewhere[0], lease), Is.EqualTo(LeaseState.Held), "the other worker's run is untouched");
+    }
 }

@@ -41,6 +41,12 @@ local function next_tasks()
     earlier_attempts(21))
 end
 
+-- When the n-th retry of a run that finished at ARGV[7] is due (ms, as text).
+local function retry_due(backoff, factor, n)
+  local delay = math.min(tonumber(backoff) * tonumber(factor) ^ (n - 1), tonumber(ARGV[13]))
+  return string.format('%.0f', tonumber(ARGV[7]) + math.floor(delay))
+end
+
 local spent = '~' .. ARGV[2]
 local held = redis.call('HGET', KEYS[1], 'lease')
 if held ~= ARGV[2] then
@@ -50,10 +56,11 @@ if held ~= ARGV[2] then
     return { 0, leased_before(KEYS[2], ARGV[16], tonumber(ARGV[20]), tonumber(ARGV[17]), ARGV[19], earlier_attempts(21)) }
   end
   -- An earlier attempt of this call wrote; no claim has taken the task since (it would have
-  -- replaced the token). It wrote this status, or scheduled a retry.
-  local f = redis.call('HMGET', KEYS[1], 'status', 'runAt')
+  -- replaced the token). It wrote this status, or scheduled a retry: the retry's due time is
+  -- worked out again when a promotion has taken it off the task since.
+  local f = redis.call('HMGET', KEYS[1], 'status', 'runAt', 'retryBackoff', 'retryFactor', 'retried')
   if f[1] == ARGV[3] then return { 1, next_tasks() } end
-  return { 2, next_tasks(), f[2] or ARGV[7] }
+  return { 2, next_tasks(), f[2] or retry_due(f[3], f[4], tonumber(f[5])) }
 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 if ARGV[3] == 'failed' and ARGV[12] == '1' then
@@ -61,8 +68,7 @@ if ARGV[3] == 'failed' and ARGV[12] == '1' then
   local most, done = tonumber(p[1] or '0'), tonumber(p[4] or '0')
   if most > 0 and done < most and not p[5] then
     local n = done + 1
-    local delay = math.min(tonumber(p[2]) * tonumber(p[3]) ^ (n - 1), tonumber(ARGV[13]))
-    local due = string.format('%.0f', tonumber(ARGV[7]) + math.floor(delay))
+    local due = retry_due(p[2], p[3], n)
     redis.call('HSET', KEYS[1], 'status', 'scheduled', 'runAt', due, 'retried', n, 'error', ARGV[5],
       'output', ARGV[6], 'duration', ARGV[8], 'lease', spent)
     redis.call('ZADD', KEYS[3], due, ARGV[1])
