@@ -39,9 +39,11 @@ public sealed class TaskQueue(
     /// those slots in the same round trip (<see cref="SubmitResult.TakenHere"/>); the caller starts them.
     /// With <paramref name="reRunOnce"/>, nothing is stored when a task the new ones re-run has been
     /// re-run already (<see cref="SubmitResult.ReRunAlready"/> says which new ones).
+    /// With <paramref name="attempts"/>, the direct slots' lease is recorded there, so that when the
+    /// answer is lost a claim with the same attempts takes back what the submit took.
     /// </summary>
     public async Task<SubmitResult> SubmitAsync(string circle, IReadOnlyList<NewTask> tasks, Idempotency? idempotency, DirectSlots? direct = null,
-        bool reRunOnce = false)
+        bool reRunOnce = false, CallAttempts? attempts = null)
     {
         CircleName.Ensure(circle);
         using var activity = GatewayMetrics.Source.StartActivity("enqueue", ActivityKind.Producer);
@@ -84,6 +86,8 @@ public sealed class TaskQueue(
             activity?.SetTag("gateway.task.id", records[0].Id);
 
         var stem = direct is null ? "" : LeaseStem(direct.WorkerId, now);
+        if (direct is { Count: > 0 })
+            attempts?.Next(now, stem, (long)direct.Lease.TotalMilliseconds);
         var args = new SubmitScript.Args(circle, now, items, limits?.Value.MaxPendingPerCircle ?? int.MaxValue)
         {
             Idempotency = idempotency is null

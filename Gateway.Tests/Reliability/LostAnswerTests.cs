@@ -14,7 +14,8 @@ namespace Gateway.Tests.Reliability;
 /// A worker process whose claim or completion ran in Redis but whose answer came after the
 /// client's command timeout (1.5 s), as from a CPU-starved or paused server: the worker sends the
 /// call again, and that repeat must take back what the first one leased. Otherwise those tasks sit
-/// leased to nobody until the lease runs out (30 s here), and run again as a second attempt.
+/// leased to nobody until the lease runs out (30 s here), and run again as a second attempt. The
+/// same holds for a waiting submit whose own script took the task for the Api's worker.
 /// The server is one of the test's own, behind a proxy that holds its answers back.
 /// </summary>
 [TestFixture]
@@ -103,6 +104,31 @@ public sealed class LostAnswerTests
         Assert.That(worker.Log, Does.Contain("Redis is unavailable"), "the worker timed out and sent the claim again");
         Assert.That((status, attempts), Is.EqualTo(("completed", 1)),
             $"the task the first claim leased ran at once, as its first attempt:\n{worker.Log}");
+    }
+
+    [Test]
+    public async Task WaitingSubmit_WhoseAnswerIsLost_Answers503_AndTheTaskItTookRunsAtOnce()
+    {
+        var circle = TestRedis.NewCircle("lost-submit");
+        await using var api = await HostProcess.StartAsync("Gateway.Api", new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Redis"] = _proxy.ConnectionString,
+            ["Gateway:Workers:LeaseSeconds"] = "30",
+        });
+        var submit = await DigestAsync("submit", "lanes");
+        _proxy.StallAfter(sent => sent.Contains(submit, StringComparison.Ordinal) && sent.Contains(circle, StringComparison.Ordinal), Stall);
+
+        using var client = api.CreateClient();
+        var response = await client.SubmitAsync(circle, new { script = "6 * 7" }, wait: 10);
+        Assert.That(response.Status, Is.EqualTo(System.Net.HttpStatusCode.ServiceUnavailable), response.ToString());
+        Assert.That(_proxy.Stalls, Is.EqualTo(1), "the submit's answer was held back");
+
+        // The submit ran: its task is in the circle's index, taken by the Api's worker.
+        var ids = await _direct.GetDatabase().SortedSetRangeByRankAsync(RedisKeys.Index(circle));
+        Assert.That(ids, Has.Length.EqualTo(1), "the submit was stored");
+        var (status, attempts) = await WaitForEndAsync(circle, (string)ids[0]!);
+        Assert.That((status, attempts), Is.EqualTo(("completed", 1)),
+            $"the task the submit took for the Api's worker ran at once, as its first attempt:\n{api.Log}");
     }
 
     [Test]

@@ -1,3 +1,5 @@
+using StackExchange.Redis;
+
 namespace Gateway.Workers.Dispatch;
 
 /// <summary>
@@ -21,7 +23,21 @@ public sealed class TaskSubmitter(TaskQueue queue, ILocalWorker? worker = null)
         try
         {
             var direct = reserved > 0 ? new DirectSlots(worker.WorkerId, reserved, worker.Lease) : null;
-            var result = await queue.SubmitAsync(circle, tasks, idempotency, direct, reRunOnce);
+            var attempts = direct is null ? null : new CallAttempts();
+            SubmitResult result;
+            try
+            {
+                result = await queue.SubmitAsync(circle, tasks, idempotency, direct, reRunOnce, attempts);
+            }
+            catch (Exception ex) when (attempts is not null && ex is RedisTimeoutException or RedisConnectionException)
+            {
+                // The submit may have run and taken tasks for the slots, its answer lost: they
+                // would sit leased to nobody until the reaper. A claim repeating its lease takes
+                // them back with the slots. The caller still hears that the submit failed.
+                _ = TakeBackAsync(worker, circle, reserved, attempts);
+                started = reserved;
+                throw;
+            }
             foreach (var task in result.TakenHere)
             {
                 worker.Start(task);
@@ -32,6 +48,28 @@ public sealed class TaskSubmitter(TaskQueue queue, ILocalWorker? worker = null)
         finally
         {
             worker.Release(reserved - started);
+        }
+    }
+
+    /// <summary>Claims for <paramref name="slots"/> reserved slots as a repeat of a submit whose answer was lost, and starts what comes back.</summary>
+    private async Task TakeBackAsync(ILocalWorker local, string circle, int slots, CallAttempts attempts)
+    {
+        var started = 0;
+        try
+        {
+            foreach (var task in await queue.ClaimAsync(circle, local.WorkerId, slots, local.Lease, attempts))
+            {
+                local.Start(task);
+                started++;
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            // Redis is away: whatever the submit took goes back through the reaper.
+        }
+        finally
+        {
+            local.Release(slots - started);
         }
     }
 }
