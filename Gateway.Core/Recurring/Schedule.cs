@@ -68,6 +68,12 @@ public enum FiringOutcome
 
     /// <summary>Skipped: the registered script it names (or its pinned version) no longer exists.</summary>
     ScriptMissing = 5,
+
+    /// <summary>
+    /// Left to the other processes: this one cannot work out the schedule's times (its zone is
+    /// unknown here), so it neither fires it nor moves its due time. No script answers this.
+    /// </summary>
+    NotHere = 6,
 }
 
 /// <summary>One due time handled: the schedule, what came of it, and the task when one was submitted.</summary>

@@ -103,17 +103,28 @@ public sealed class ScheduleStore(IConnectionMultiplexer redis, TimeProvider tim
     public async Task<IReadOnlyList<string>> ListCirclesAsync() =>
         (await Db.SetMembersAsync(RedisKeys.ScheduleCircles)).Select(m => (string?)m ?? "").Where(CircleName.IsValid).ToArray();
 
-    /// <summary>The circle's earliest next due time, or null when none of its schedules is due ever (none, or all disabled).</summary>
-    public async Task<DateTimeOffset?> EarliestAsync(string circle)
+    /// <summary>
+    /// The circle's earliest next due time, or null when none of its schedules is due ever (none,
+    /// or all disabled). The schedules named in <paramref name="passOver"/> are not counted.
+    /// </summary>
+    public async Task<DateTimeOffset?> EarliestAsync(string circle, IReadOnlyCollection<string>? passOver = null)
     {
         CircleName.Ensure(circle);
-        var first = await Db.SortedSetRangeByRankWithScoresAsync(RedisKeys.Schedules(circle), 0, 0);
-        return first.Length == 0 || !double.IsFinite(first[0].Score) ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)first[0].Score);
+        var skip = passOver?.Count ?? 0;
+        foreach (var entry in await Db.SortedSetRangeByRankWithScoresAsync(RedisKeys.Schedules(circle), 0, skip))
+        {
+            if (!double.IsFinite(entry.Score))
+                return null;
+            if (passOver is null || !passOver.Contains((string)entry.Element!))
+                return DateTimeOffset.FromUnixTimeMilliseconds((long)entry.Score);
+        }
+        return null;
     }
 
     /// <summary>
     /// Handles every due time of the circle that has come, each once across all processes; returns
-    /// those this process handled (not those another process took first).
+    /// those this process handled (not those another process took first), and those it cannot
+    /// (<see cref="FiringOutcome.NotHere"/>).
     /// </summary>
     public async Task<IReadOnlyList<Firing>> FireDueAsync(string circle)
     {
@@ -138,7 +149,7 @@ public sealed class ScheduleStore(IConnectionMultiplexer redis, TimeProvider tim
         if (TaskHash.Time(f[0]) is not { } stored || stored > now)
             return null; // handled meanwhile by another process
         if (Parse((string?)f[2] ?? "", (string?)f[3] ?? "") is not { } cron)
-            return null; // not a schedule this process can compute (an unknown zone here): left to the others
+            return new Firing(circle, name, FiringOutcome.NotHere, stored, null);
 
         var (fire, next) = cron.Plan(stored, now, MisfireGrace);
         using var activity = fire is null ? null : GatewayMetrics.Source.StartActivity("schedule fire", ActivityKind.Producer);

@@ -60,6 +60,40 @@ public sealed class ScheduleProcessTests
         }
     }
 
+    /// <summary>
+    /// A schedule in a zone this worker cannot work out (as one put by a process that knows more
+    /// zones than this one): the worker leaves it to the others, and the circle's every-second
+    /// schedule fires each second meanwhile, rather than waiting for the worker to try the other again.
+    /// </summary>
+    [Test]
+    public async Task ADueScheduleInAZoneUnknownToAWorker_IsLeftToTheOthers_WhileTheCirclesOtherSchedulesFireOnTime()
+    {
+        var circle = TestRedis.NewCircle("zone");
+        var store = new Gateway.Core.Redis.ScheduleStore(TestRedis.Connection, TimeProvider.System);
+        var db = TestRedis.Connection.GetDatabase();
+        await store.PutAsync(circle, "elsewhere", new Gateway.Core.Recurring.ScheduleDefinition(
+            "* * * * *", "UTC", "1", null, null, "javascript", "null", 1000, Gateway.Core.Recurring.ScheduleOverlap.Allow, Enabled: true));
+        var due = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds();
+        await db.HashSetAsync(Gateway.Core.Redis.RedisKeys.Schedule(circle, "elsewhere"), [new("timeZone", "Mars/Olympus_Mons"), new("next", due)]);
+        await db.SortedSetAddAsync(Gateway.Core.Redis.RedisKeys.Schedules(circle), "elsewhere", due);
+        await store.PutAsync(circle, "tick", new Gateway.Core.Recurring.ScheduleDefinition(
+            "* * * * * *", "UTC", "1", null, null, "javascript", "null", 1000, Gateway.Core.Recurring.ScheduleOverlap.Allow, Enabled: true));
+
+        await using var worker = await HostProcess.StartWorkerAsync(new Dictionary<string, string> { ["Gateway:Workers:Circles:0"] = circle });
+        // From the second second on: by then the worker has met the schedule it cannot work out.
+        var from = DateTimeOffset.UtcNow.AddSeconds(2);
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        var to = DateTimeOffset.UtcNow;
+
+        var fired = await db.SortedSetLengthAsync(Gateway.Core.Redis.RedisKeys.Index(circle), from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
+        var seconds = (to - from).TotalSeconds;
+        TestContext.Progress.WriteLine($"tick fired {fired} times in {seconds:0.0} s");
+        Assert.That(fired, Is.GreaterThanOrEqualTo((long)seconds - 2), $"the every-second schedule fired each second:\n{worker.Log}");
+        var left = await store.GetAsync(circle, "elsewhere");
+        Assert.That(left!.NextRunAt, Is.EqualTo(DateTimeOffset.FromUnixTimeMilliseconds(due)), "the schedule it cannot work out is left as it was");
+        Assert.That(worker.Log, Does.Contain("schedule elsewhere is due, but its time zone is unknown to this process"));
+    }
+
     /// <remarks>
     /// Counted by <c>INFO commandstats</c> of a redis-server of the test's own, whatever the suite's
     /// backend: the count is of what the gateway sends, and only Redis keeps these statistics

@@ -17,11 +17,20 @@ internal sealed partial class ScheduleFirer(
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromMinutes(1);
 
-    /// <summary>How long a circle whose due schedule this process cannot move (it cannot parse its zone) is left alone.</summary>
+    /// <summary>
+    /// How long a due schedule this process cannot work out (its zone is unknown here) is left to
+    /// the others before it looks again; and a circle whose firing failed, before it tries again.
+    /// </summary>
     private static readonly TimeSpan Stuck = TimeSpan.FromSeconds(10);
 
     /// <summary>Earliest next due time per served circle that has one.</summary>
     private readonly Dictionary<string, DateTimeOffset> _due = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Per circle, its due schedules this process cannot work out, each with when to look at it
+    /// again. The circle's other schedules are due as if those were not there.
+    /// </summary>
+    private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _notHere = new(StringComparer.Ordinal);
 
     /// <summary>Circles whose schedules changed; "" for "look at every circle again".</summary>
     private readonly Channel<string> _hints = Channel.CreateUnbounded<string>(new() { SingleReader = true });
@@ -54,9 +63,14 @@ internal sealed partial class ScheduleFirer(
                 while (_hints.Reader.TryRead(out var hint))
                 {
                     if (hint.Length == 0)
+                    {
                         refreshAt = DateTimeOffset.MinValue;
+                    }
                     else
+                    {
+                        _notHere.Remove(hint); // a put may have given it a zone known here
                         await LookAsync(hint);
+                    }
                 }
                 if (time.GetUtcNow() >= refreshAt)
                 {
@@ -97,11 +111,13 @@ internal sealed partial class ScheduleFirer(
         {
             try
             {
-                foreach (var firing in await schedules.FireDueAsync(circle))
+                var firings = await schedules.FireDueAsync(circle);
+                HoldBack(circle, firings.Where(f => f.Outcome == FiringOutcome.NotHere).Select(f => f.Name), now);
+                foreach (var firing in firings)
                 {
                     if (firing.Outcome == FiringOutcome.Fired)
                         LogFired(log, circle, firing.Name, firing.Due, firing.TaskId);
-                    else
+                    else if (firing.Outcome != FiringOutcome.NotHere)
                         LogSkipped(log, circle, firing.Name, firing.Due, firing.Outcome);
                 }
             }
@@ -125,10 +141,38 @@ internal sealed partial class ScheduleFirer(
             await LookAsync(circle);
     }
 
+    /// <summary>
+    /// Leaves the circle's schedules this process cannot work out to the others until
+    /// <see cref="Stuck"/> from now, and forgets those it could work out again.
+    /// </summary>
+    private void HoldBack(string circle, IEnumerable<string> names, DateTimeOffset now)
+    {
+        var held = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var before = _notHere.GetValueOrDefault(circle);
+        foreach (var name in names)
+        {
+            held[name] = now + Stuck;
+            if (before?.ContainsKey(name) != true)
+                LogNotHere(log, circle, name);
+        }
+        if (held.Count > 0)
+            _notHere[circle] = held;
+        else
+            _notHere.Remove(circle);
+    }
+
     private async Task LookAsync(string circle)
     {
-        if (await schedules.EarliestAsync(circle) is { } earliest)
-            _due[circle] = earliest;
+        var now = time.GetUtcNow();
+        var held = _notHere.GetValueOrDefault(circle)?.Where(h => h.Value > now).ToArray() ?? [];
+        var due = await schedules.EarliestAsync(circle, held.Length == 0 ? null : held.Select(h => h.Key).ToArray());
+        if (held.Length > 0)
+        {
+            var again = held.Min(h => h.Value);
+            due = due is { } earliest ? Min(earliest, again) : again;
+        }
+        if (due is { } next)
+            _due[circle] = next;
         else
             _due.Remove(circle);
     }
@@ -157,6 +201,9 @@ internal sealed partial class ScheduleFirer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Circle {Circle}: schedule {Schedule} did not fire for {Due:O}: {Outcome}")]
     private static partial void LogSkipped(ILogger logger, string circle, string schedule, DateTimeOffset? due, FiringOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Circle {Circle}: schedule {Schedule} is due, but its time zone is unknown to this process: left to the others")]
+    private static partial void LogNotHere(ILogger logger, string circle, string schedule);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Circle {Circle}: firing its schedules failed")]
     private static partial void LogFireFailed(ILogger logger, Exception exception, string circle);
