@@ -13,7 +13,7 @@ public sealed partial class GatewayClient
     /// stands, then one event per change, ending after the terminal one. A dropped stream is
     /// opened again, without repeating a status already seen.
     /// </summary>
-    /// <exception cref="GatewayApiException">404 when the task is unknown.</exception>
+    /// <exception cref="GatewayApiException">404 when the task is unknown; an event that is not the gateway's JSON.</exception>
     public async IAsyncEnumerable<TaskEvent> WatchAsync(string circle, string id, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         GatewayTaskStatus? last = null;
@@ -44,7 +44,7 @@ public sealed partial class GatewayClient
     /// dropped stream is opened again; changes made while it was down are not replayed (the
     /// overload with <c>missed</c> says when that happened).
     /// </summary>
-    /// <exception cref="GatewayApiException">401/403 when the caller may not use the circle.</exception>
+    /// <exception cref="GatewayApiException">401/403 when the caller may not use the circle; an event that is not the gateway's JSON.</exception>
     public IAsyncEnumerable<GatewayTask> WatchCircleAsync(string circle, CancellationToken cancellationToken = default) =>
         StreamAsync(CirclePath(circle) + "/tasks/stream", null, cancellationToken);
 
@@ -104,7 +104,7 @@ public sealed partial class GatewayClient
     /// One opening of a server-sent stream: the events <paramref name="parse"/> keeps, until the
     /// stream ends, or until it drops while <paramref name="mayReconnect"/> says the caller will open it again.
     /// </summary>
-    /// <exception cref="GatewayApiException">When the server refuses the stream.</exception>
+    /// <exception cref="GatewayApiException">When the server refuses the stream, or sends an event that does not parse.</exception>
     private async IAsyncEnumerable<T> OpenEventsAsync<T>(
         string path, SseItemParser<T?> parse, Func<bool> mayReconnect, [EnumeratorCancellation] CancellationToken cancellationToken,
         Action? opened = null)
@@ -135,6 +135,11 @@ public sealed partial class GatewayClient
                 {
                     // The server went away mid-stream; the pipeline's retries cover the reconnect.
                     yield break;
+                }
+                catch (JsonException ex)
+                {
+                    // Something other than the gateway answered (a proxy's page), as for any other answer.
+                    throw new GatewayApiException(response.StatusCode, "An event could not be read.", $"{path}: {ex.Message}");
                 }
                 if (next is not null)
                     yield return next;

@@ -397,4 +397,34 @@ public sealed class GwTests
         Assert.That(task.Attempts, Is.EqualTo(3));
         Assert.That(task.Priority, Is.EqualTo(5));
     }
+
+    [TestCase("watch")]
+    [TestCase("stream")]
+    public async Task AnEventThatIsNotTheGatewaysJson_ExitsAsAnApiError_Saying_NotAsAFailedScript(string command)
+    {
+        // A proxy in front of the gateway answers the stream with an event of its own.
+        var port = TestRedis.FreePort();
+        using var listener = new System.Net.HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var paths = new List<string>();
+        var server = Task.Run(async () =>
+        {
+            var context = await listener.GetContextAsync();
+            paths.Add(context.Request.Url!.AbsolutePath);
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.OutputStream.WriteAsync("event: status\ndata: <html>maintenance</html>\n\n"u8.ToArray());
+            context.Response.Close();
+        });
+        string[] args = command == "watch" ? ["watch", "0123456789abcdef0123456789abcdef", "--circle", "c"] : ["stream", "--circle", "c"];
+
+        var run = await GwProcess.RunAsync(args, url: new Uri($"http://127.0.0.1:{port}"));
+        await server;
+
+        Assert.That(paths, Has.Count.EqualTo(1).And.All.EndsWith(command == "watch" ? "/events" : "/stream"));
+        Assert.That(run.ExitCode, Is.EqualTo(4), run.ToString());
+        Assert.That(run.Stderr, Does.StartWith("error: An event could not be read."), run.ToString());
+        Assert.That(run.Stderr, Does.Not.Contain("   at "), "no stack trace");
+    }
 }
