@@ -24,7 +24,7 @@ public sealed partial class GatewayClient
     }
 
     /// <summary>One registered script with its text: the latest version, or <paramref name="version"/>.</summary>
-    /// <exception cref="GatewayApiException">404 when the name (or version) is unknown.</exception>
+    /// <exception cref="GatewayApiException">404 when the name (or version) is unknown; 400 naming <c>name</c> when it breaks the name rule.</exception>
     public Task<RegisteredScript> GetScriptAsync(string circle, string name, int? version = null, CancellationToken cancellationToken = default)
     {
         var path = ScriptPath(circle, name) + (version is { } v ? "?version=" + v.ToString(CultureInfo.InvariantCulture) : "");
@@ -39,7 +39,7 @@ public sealed partial class GatewayClient
     }
 
     /// <summary>Removes a registered script and its versions; tasks already submitted still run.</summary>
-    /// <exception cref="GatewayApiException">404 when the name is unknown (not when an attempt sent again finds it gone).</exception>
+    /// <exception cref="GatewayApiException">404 when the name is unknown (not when an attempt sent again finds it gone); 400 naming <c>name</c> when it breaks the name rule.</exception>
     public Task DeleteScriptAsync(string circle, string name, CancellationToken cancellationToken = default) =>
         SendNoBodyAsync(new HttpRequestMessage(HttpMethod.Delete, ScriptPath(circle, name)), cancellationToken);
 
@@ -59,7 +59,7 @@ public sealed partial class GatewayClient
     }
 
     /// <summary>One schedule, with <c>nextRunAt</c>, <c>lastRunAt</c> and <c>lastTaskId</c>.</summary>
-    /// <exception cref="GatewayApiException">404 when unknown.</exception>
+    /// <exception cref="GatewayApiException">404 when unknown; 400 naming <c>name</c> when it breaks the name rule.</exception>
     public Task<Schedule> GetScheduleAsync(string circle, string name, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, SchedulePath(circle, name)), ClientJson.Default.Schedule, cancellationToken);
 
@@ -71,7 +71,7 @@ public sealed partial class GatewayClient
     }
 
     /// <summary>Removes a schedule; a task it already submitted goes on.</summary>
-    /// <exception cref="GatewayApiException">404 when unknown (not when an attempt sent again finds it gone).</exception>
+    /// <exception cref="GatewayApiException">404 when unknown (not when an attempt sent again finds it gone); 400 naming <c>name</c> when it breaks the name rule.</exception>
     public Task DeleteScheduleAsync(string circle, string name, CancellationToken cancellationToken = default) =>
         SendNoBodyAsync(new HttpRequestMessage(HttpMethod.Delete, SchedulePath(circle, name)), cancellationToken);
 

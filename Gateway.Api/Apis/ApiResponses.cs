@@ -37,12 +37,12 @@ public static class ApiResponses
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     /// <summary>
-    /// A route's <c>{circle}</c> is checked (<see cref="CircleNameFilter"/>) on every endpoint of the
+    /// A route's <c>{circle}</c> is checked (<see cref="RouteNameFilter.Circle"/>) on every endpoint of the
     /// group, and each endpoint with that parameter declares the 400 it may answer.
     /// </summary>
     public static RouteGroupBuilder WithCircleNameCheck(this RouteGroupBuilder group)
     {
-        group.AddEndpointFilter<CircleNameFilter>();
+        group.AddEndpointFilter(RouteNameFilter.Circle);
         ((IEndpointConventionBuilder)group).Add(endpoint =>
         {
             if (endpoint is RouteEndpointBuilder { RoutePattern: var pattern } && HasCircle(pattern))

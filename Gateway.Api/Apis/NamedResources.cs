@@ -5,8 +5,8 @@ namespace Gateway.Api.Apis;
 
 /// <summary>
 /// What a circle's named resources (registered scripts, schedules) share: four routes under
-/// <c>/circles/{circle}/{kind}s</c>, a put whose name is checked before its body is read, and
-/// 201 for a new name against 200 for one put again.
+/// <c>/circles/{circle}/{kind}s</c>, a <c>{name}</c> checked on each of them before anything is
+/// read (400 naming it), and 201 for a new name against 200 for one put again.
 /// </summary>
 internal static class NamedResources
 {
@@ -23,7 +23,8 @@ internal static class NamedResources
         var group = api.MapGroup($"/circles/{{circle}}/{plural.ToLowerInvariant()}")
             .WithTags(plural)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AddEndpointFilter(new RouteNameFilter("name", kind.ToLowerInvariant() + " name"));
         return new NamedRoutes(
             group,
             Put: group.MapPut("/{name}", put)
@@ -54,10 +55,8 @@ public sealed record NamedPut(
 {
     public LimitsOptions Limits => Options.Value;
 
-    /// <summary>The JSON body, or a 400 naming a <see cref="Name"/> that breaks the name rule (<paramref name="what"/> is said in it).</summary>
-    public async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(string what, CancellationToken cancellationToken)
+    /// <summary>The JSON body, or the problem with it (<see cref="Name"/> was checked before the handler ran).</summary>
+    public Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(CancellationToken cancellationToken)
         where T : class =>
-        CircleName.IsValid(Name)
-            ? await RequestReader.ReadJsonAsync<T>(Request, RequestReader.MaxBodyBytes(Limits), cancellationToken)
-            : (null, RequestReader.Invalid("name", RequestReader.NameRule(what)));
+        RequestReader.ReadJsonAsync<T>(Request, RequestReader.MaxBodyBytes(Limits), cancellationToken);
 }

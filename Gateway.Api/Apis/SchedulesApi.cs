@@ -20,7 +20,7 @@ public static class SchedulesApi
     public static async Task<Results<Created<ScheduleView>, Ok<ScheduleView>, ProblemHttpResult>> Put(
         [AsParameters] NamedPut put, ScheduleStore schedules, ScriptRegistry scripts, CancellationToken cancellationToken)
     {
-        var (body, problem) = await put.ReadAsync<ScheduleRequest>("schedule name", cancellationToken);
+        var (body, problem) = await put.ReadAsync<ScheduleRequest>(cancellationToken);
         if (problem is not null)
             return problem;
         var (definition, errors) = Validate(body!, put.Limits);
@@ -45,13 +45,13 @@ public static class SchedulesApi
 
     [EndpointSummary("One schedule, with its next due time and its last firing.")]
     public static async Task<Results<Ok<ScheduleView>, ProblemHttpResult>> Get(string circle, string name, ScheduleStore schedules) =>
-        CircleName.IsValid(name) && await schedules.GetAsync(circle, name) is { } schedule
+        await schedules.GetAsync(circle, name) is { } schedule
             ? TypedResults.Ok(ScheduleView.From(schedule))
             : Unknown(circle, name);
 
     [EndpointSummary("Remove a schedule; a task it already submitted is not touched.")]
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string circle, string name, ScheduleStore schedules) =>
-        CircleName.IsValid(name) && await schedules.DeleteAsync(circle, name)
+        await schedules.DeleteAsync(circle, name)
             ? TypedResults.NoContent()
             : Unknown(circle, name);
 

@@ -15,7 +15,7 @@ public static class ScriptsApi
     public static async Task<Results<Created<ScriptView>, Ok<ScriptView>, ProblemHttpResult>> Put(
         [AsParameters] NamedPut put, ScriptRegistry registry, CancellationToken cancellationToken)
     {
-        var (body, problem) = await put.ReadAsync<ScriptRequest>("script name", cancellationToken);
+        var (body, problem) = await put.ReadAsync<ScriptRequest>(cancellationToken);
         if (problem is not null)
             return problem;
 
@@ -46,8 +46,6 @@ public static class ScriptsApi
                 return RequestReader.Invalid("version", "version must be a whole number from 1.");
             number = parsed;
         }
-        if (!CircleName.IsValid(name))
-            return NamedScripts.Unknown(circle, name, number, "name");
         var script = await registry.GetAsync(circle, name, number);
         return script is null
             ? NamedScripts.Unknown(circle, name, number, "name")
@@ -56,7 +54,7 @@ public static class ScriptsApi
 
     [EndpointSummary("Remove a registered script and all its versions; tasks already submitted still run.")]
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string circle, string name, ScriptRegistry registry) =>
-        CircleName.IsValid(name) && await registry.DeleteAsync(circle, name)
+        await registry.DeleteAsync(circle, name)
             ? TypedResults.NoContent()
             : NamedScripts.Unknown(circle, name, null, "name");
 

@@ -1,6 +1,9 @@
 using Gateway.Tests;
 using System.Net;
 using Gateway.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Api;
 
@@ -140,5 +143,33 @@ public sealed class BadInputTests : ApiFixture
         var response = await GatewayClient.ReadAsync(await Client.GetAsync($"/api/circles/{TestRedis.NewCircle()}/tasks?{query}"));
 
         AssertProblem(response, HttpStatusCode.BadRequest, field);
+    }
+
+    /// <summary>Every method of every route with a named resource's <c>{name}</c> (scripts, schedules).</summary>
+    private IEnumerable<(string Method, string Pattern)> NamedRoutes() =>
+        Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true && e.RoutePattern.GetParameter("name") is not null)
+            .Select(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Single(), e.RoutePattern.RawText!));
+
+    [TestCase("bad%20name")]
+    [TestCase("-leading-dash")]
+    [TestCase("a%7Bb%7D")]
+    public async Task NameBreakingTheRule_Is400NamingIt_OnEveryMethod_AndStoresNothing(string name)
+    {
+        var routes = NamedRoutes().ToArray();
+        Assert.That(routes.Select(r => r.Method).Distinct(), Is.EquivalentTo(new[] { "PUT", "GET", "DELETE" }), string.Join(", ", routes));
+
+        foreach (var (method, pattern) in routes)
+        {
+            var circle = TestRedis.NewCircle("names");
+            var path = pattern.Replace("{circle}", circle).Replace("{name}", name);
+            // The body is not read: the name is refused before it.
+            var response = await Client.SendRawAsync(new HttpMethod(method), path, method == "PUT" ? "{}" : null);
+
+            AssertProblem(response, HttpStatusCode.BadRequest, "name");
+            Assert.That(response.Body!["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "name" }), $"{method} {path}: {response}");
+            var list = await GatewayClient.ReadAsync(await Client.GetAsync(path[..path.LastIndexOf('/')]));
+            Assert.That(list.Body!.AsObject().Single().Value!.AsArray(), Is.Empty, $"{method} {path} stored nothing");
+        }
     }
 }
