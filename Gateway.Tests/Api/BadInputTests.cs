@@ -151,6 +151,11 @@ public sealed class BadInputTests : ApiFixture
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true && e.RoutePattern.GetParameter("name") is not null)
             .Select(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Single(), e.RoutePattern.RawText!));
 
+    private static string ValidBody(string pattern) =>
+        pattern.Contains("/schedules/", StringComparison.Ordinal) ? """{"cron":"0 0 1 1 *","script":"1"}"""
+        : pattern.Contains("/scripts/", StringComparison.Ordinal) ? """{"script":"1"}"""
+        : throw new AssertionException($"no valid body known for {pattern}");
+
     [TestCase("bad%20name")]
     [TestCase("-leading-dash")]
     [TestCase("a%7Bb%7D")]
@@ -163,13 +168,18 @@ public sealed class BadInputTests : ApiFixture
         {
             var circle = TestRedis.NewCircle("names");
             var path = pattern.Replace("{circle}", circle).Replace("{name}", name);
-            // The body is not read: the name is refused before it.
-            var response = await Client.SendRawAsync(new HttpMethod(method), path, method == "PUT" ? "{}" : null);
+            // A body that would be stored under a good name, so "stored nothing" below can fail.
+            var response = await Client.SendRawAsync(new HttpMethod(method), path, method == "PUT" ? ValidBody(pattern) : null);
 
             AssertProblem(response, HttpStatusCode.BadRequest, "name");
             Assert.That(response.Body!["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "name" }), $"{method} {path}: {response}");
             var list = await GatewayClient.ReadAsync(await Client.GetAsync(path[..path.LastIndexOf('/')]));
             Assert.That(list.Body!.AsObject().Single().Value!.AsArray(), Is.Empty, $"{method} {path} stored nothing");
+            if (method == "PUT")
+            {
+                var good = await Client.SendRawAsync(HttpMethod.Put, pattern.Replace("{circle}", circle).Replace("{name}", "good"), ValidBody(pattern));
+                Assert.That(good.Status, Is.EqualTo(HttpStatusCode.Created), $"the same body under a good name is stored: {good}");
+            }
         }
     }
 }

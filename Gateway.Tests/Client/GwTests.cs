@@ -126,6 +126,20 @@ public sealed class GwTests
             Assert.That(run.Stderr, Does.Not.Contain("   at ").And.Not.Contain("Exception"), run.ToString());
     }
 
+    [TestCase("scripts", "get")]
+    [TestCase("scripts", "delete")]
+    [TestCase("schedules", "get")]
+    [TestCase("schedules", "delete")]
+    public async Task ANameBreakingTheRule_TheApiRefuses_Exit2_NamingTheName(string kind, string verb)
+    {
+        var run = await GwProcess.RunAsync([kind, verb, "--circle", "demo", "bad name"]);
+
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
+        Assert.That(run.Stdout, Is.Empty);
+        Assert.That(run.Stderr, Does.Contain("name: A " + kind.TrimEnd('s') + " name"), run.ToString());
+        Assert.That(run.Stderr, Does.Not.Contain("Exception"), "a message, never a stack trace");
+    }
+
     [Test]
     public async Task Tasks_APageAsATable_TheNextPageNamedOnStderr_AndFollowedWithBefore()
     {
