@@ -15,6 +15,7 @@ internal static class Gw
             RunCommand.Create(connection),
             TaskCommands.Submit(connection),
             TaskCommands.Get(connection),
+            TaskCommands.Source(connection),
             TaskCommands.Wait(connection),
             TaskCommands.Watch(connection),
             TaskCommands.Cancel(connection),

@@ -144,6 +144,15 @@ public sealed partial class GatewayClient
         return SendAsync(request, ClientJson.Default.GatewayTask, cancellationToken);
     }
 
+    /// <summary>
+    /// What a task was submitted with: the script it runs (for a task submitted by a registered
+    /// script's name, the text of the version it resolved to), its args and the trace id of its
+    /// submit. Read apart from <see cref="GetAsync"/>, which never carries a script it does not need.
+    /// </summary>
+    /// <exception cref="GatewayApiException">404 when the task is unknown or past its retention.</exception>
+    public Task<GatewayTaskSource> GetSourceAsync(string circle, string id, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, TaskPath(circle, id) + "/source"), ClientJson.Default.GatewayTaskSource, cancellationToken);
+
     /// <summary>A request the server may hold for <paramref name="wait"/>: its attempt is given that long, and more.</summary>
     private static void WaitsFor(HttpRequestMessage request, TimeSpan? wait)
     {

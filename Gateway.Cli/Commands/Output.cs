@@ -47,6 +47,14 @@ internal static class Output
             plain(value);
     }
 
+    /// <summary>A script's text as it is, ended by a newline, so that it can be saved to a file and run again.</summary>
+    public static void ScriptText(string script)
+    {
+        Console.Out.Write(script);
+        if (script.Length > 0 && !script.EndsWith('\n'))
+            Console.Out.WriteLine();
+    }
+
     public static void ScriptOutput(GatewayTask task)
     {
         if (task.Output.Length == 0)

@@ -41,9 +41,7 @@ internal static class ScriptCommands
             (client, parse, cancellationToken) => client.GetScriptAsync(parse.GetValue(circle)!, parse.GetValue(name)!, parse.GetValue(version), cancellationToken),
             script =>
             {
-                Console.Out.Write(script.Script);
-                if (script.Script is { Length: > 0 } text && !text.EndsWith('\n'))
-                    Console.Out.WriteLine();
+                Output.ScriptText(script.Script ?? "");
                 Console.Error.WriteLine($"{script.Name} version {script.Version} ({script.Language})");
             });
     }

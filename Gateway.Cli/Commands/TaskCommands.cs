@@ -1,6 +1,6 @@
 namespace Gateway.Cli.Commands;
 
-/// <summary><c>gw submit</c>, <c>get</c>, <c>wait</c>, <c>watch</c>, <c>cancel</c>: one task at a time.</summary>
+/// <summary><c>gw submit</c>, <c>get</c>, <c>source</c>, <c>wait</c>, <c>watch</c>, <c>cancel</c>, <c>retry</c>: one task at a time.</summary>
 internal static class TaskCommands
 {
     public static Command Submit(ConnectionOptions connection)
@@ -44,6 +44,26 @@ internal static class TaskCommands
             Output.Json(await client.GetAsync(parse.GetValue(circle)!, parse.GetValue(id)!, cancellationToken: cancellationToken));
             return ExitCodes.Ok;
         });
+    }
+
+    public static Command Source(ConnectionOptions connection)
+    {
+        var id = CommonOptions.TaskId();
+        var circle = CommonOptions.Circle();
+        var json = CommonOptions.Json("Print the script with its args and trace id as JSON instead of its text");
+        return new Command("source", "Print the script a task was submitted with (so it can be saved to a file); its args and trace id go to stderr.")
+        {
+            id, circle, json,
+        }.SetPrintAction(
+            connection, json,
+            (client, parse, cancellationToken) => client.GetSourceAsync(parse.GetValue(circle)!, parse.GetValue(id)!, cancellationToken),
+            source =>
+            {
+                Output.ScriptText(source.Script);
+                Console.Error.WriteLine($"args: {source.Args.GetRawText()}");
+                if (source.TraceId is { } trace)
+                    Console.Error.WriteLine($"trace id: {trace}");
+            });
     }
 
     public static Command Wait(ConnectionOptions connection)

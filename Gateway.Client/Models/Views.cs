@@ -2,6 +2,13 @@ using System.Text.Json;
 
 namespace Gateway.Client;
 
+/// <summary>What a task was submitted with (<see cref="GatewayClient.GetSourceAsync"/>).</summary>
+/// <param name="Id">The task.</param>
+/// <param name="Script">The text it runs; for a task submitted by a registered script's name, the version it resolved to.</param>
+/// <param name="Args">Its args: a JSON <c>null</c> when it was submitted without.</param>
+/// <param name="TraceId">The W3C trace id of the request that submitted it; null when that request was not traced.</param>
+public sealed record GatewayTaskSource(string Id, string Script, JsonElement Args, string? TraceId);
+
 /// <summary>A circle's queue figures.</summary>
 /// <param name="Name">The circle.</param>
 /// <param name="Pending">Tasks waiting to be claimed.</param>

@@ -6,6 +6,7 @@ namespace Gateway.Client.Wire;
 /// <summary>Source-generated JSON for everything the client reads and writes: no reflection on the wire path.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(GatewayTask))]
+[JsonSerializable(typeof(GatewayTaskSource))]
 [JsonSerializable(typeof(SubmitBody))]
 [JsonSerializable(typeof(BatchBody))]
 [JsonSerializable(typeof(TaskList))]

@@ -223,6 +223,32 @@ public sealed class ClientCallTests
     }
 
     [Test]
+    public async Task GetSourceAsync_GivesTheScriptArgsAndTraceId_ByNameTheTextItResolvedTo_AndAnUnknownTaskIs404()
+    {
+        var circle = TestRedis.NewCircle("source");
+        const string script = "// adds\nargs.a + args.b";
+        var task = await _client.RunAsync(circle, script, new { a = 2, b = 3 });
+        await _client.PutScriptAsync(circle, "twice", "args.n * 2");
+        var byName = await _client.RunAsync(circle, null, new { n = 4 }, options: new SubmitOptions { ScriptName = "twice" });
+        await _client.PutScriptAsync(circle, "twice", "args.n + args.n");
+        var noArgs = await _client.SubmitAsync(circle, "1");
+
+        var source = await _client.GetSourceAsync(circle, task.Id);
+        var byNameSource = await _client.GetSourceAsync(circle, byName.Id);
+        var noArgsSource = await _client.GetSourceAsync(circle, noArgs.Id);
+        var missing = (await Assert.ThrowsAsync<GatewayApiException>(() => _client.GetSourceAsync(circle, "0123456789abcdef0123456789abcdef")))!;
+
+        Assert.That(source.Id, Is.EqualTo(task.Id));
+        Assert.That(source.Script, Is.EqualTo(script));
+        Assert.That(JsonNode.DeepEquals(JsonNode.Parse(source.Args.GetRawText()), JsonNode.Parse("""{"a":2,"b":3}""")), Is.True, source.Args.GetRawText());
+        Assert.That(source.TraceId, Does.Match("^[0-9a-f]{32}$"), "the submit was traced");
+        Assert.That(byNameSource.Script, Is.EqualTo("args.n * 2"), "the version it ran, not the latest");
+        Assert.That(noArgsSource.Args.ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(missing.Detail, Does.Contain("0123456789abcdef0123456789abcdef"));
+    }
+
+    [Test]
     public async Task WatchAsync_ATaskToItsEnd_YieldsEachStatusOnce_FirstAndLastWithTheWholeTask()
     {
         var circle = TestRedis.NewCircle("watch");

@@ -279,6 +279,35 @@ public sealed class GwTests
     }
 
     [Test]
+    public async Task Source_PrintsTheScriptOnStdout_ArgsAndTraceOnStderr_JsonWhole_AndAnUnknownTaskExits4()
+    {
+        var circle = TestRedis.NewCircle("gwsource");
+        const string script = "// doubles\nargs.n * 2";
+        var submit = await GwProcess.RunAsync(["submit", "-", "--circle", circle, "--arg", "n=21"], stdin: script);
+        var id = submit.Stdout.Trim();
+
+        var source = await GwProcess.RunAsync(["source", id, "--circle", circle]);
+        var json = await GwProcess.RunAsync(["source", id, "--circle", circle, "--json"]);
+        var rerun = await GwProcess.RunAsync(["run", "-", "--circle", circle, "--arg", "n=5"], stdin: source.Stdout);
+        var missing = await GwProcess.RunAsync(["source", "0123456789abcdef0123456789abcdef", "--circle", circle]);
+
+        Assert.That(submit.ExitCode, Is.EqualTo(0), submit.ToString());
+        Assert.That(source.ExitCode, Is.EqualTo(0), source.ToString());
+        Assert.That(source.Stdout, Is.EqualTo(script + "\n"), "the text alone, ended by a newline");
+        Assert.That(source.Stderr, Does.Contain("args: {\"n\":21}").And.Match("trace id: [0-9a-f]{32}"), source.ToString());
+        Assert.That(json.ExitCode, Is.EqualTo(0), json.ToString());
+        using (var whole = JsonDocument.Parse(json.Stdout))
+        {
+            Assert.That(whole.RootElement.GetProperty("id").GetString(), Is.EqualTo(id));
+            Assert.That(whole.RootElement.GetProperty("script").GetString(), Is.EqualTo(script));
+            Assert.That(whole.RootElement.GetProperty("args").GetProperty("n").GetInt32(), Is.EqualTo(21));
+        }
+        Assert.That(rerun.Stdout.Trim(), Is.EqualTo("10"), "what source printed runs again: " + rerun);
+        Assert.That(missing.ExitCode, Is.EqualTo(4), missing.ToString());
+        Assert.That(missing.Stderr, Does.Contain("has no task '0123456789abcdef0123456789abcdef'"));
+    }
+
+    [Test]
     public async Task Entities_APageAsATable_TheNextPageNamedOnStderr_OneWholeById_AndOneDeleted()
     {
         var circle = TestRedis.NewCircle("gw");
