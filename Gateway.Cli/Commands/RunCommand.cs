@@ -1,20 +1,26 @@
 namespace Gateway.Cli.Commands;
 
-/// <summary><c>gw run FILE|- --circle C</c>: submit, wait, print the result.</summary>
+/// <summary><c>gw run FILE|- --circle C</c> (or <c>--script-name NAME</c>): submit, wait, print the result.</summary>
 internal static class RunCommand
 {
     public static Command Create(ConnectionOptions connection)
     {
-        var input = new ScriptInput();
+        var input = new ScriptInput("its latest version");
         var circle = CommonOptions.Circle();
         var timeout = CommonOptions.Timeout("How long to wait for the result; then exit 3 and print the task id", TimeSpan.FromSeconds(30));
         var json = CommonOptions.Json();
         var command = input.NewCommand("run", "Run a script and print its result: 0 completed, 1 failed, 3 still running when --timeout passed.", circle, timeout, json);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
         {
-            var (script, language) = await input.ReadScriptAsync(parse, cancellationToken);
+            var choice = await input.ReadChoiceAsync(parse, cancellationToken);
             var args = input.ReadArgs(parse);
-            var options = new SubmitOptions { Language = language, ScriptTimeout = parse.GetValue(input.ScriptTimeout) };
+            var options = new SubmitOptions
+            {
+                Language = choice.Language,
+                ScriptName = choice.Name,
+                ScriptVersion = choice.Version,
+                ScriptTimeout = parse.GetValue(input.ScriptTimeout),
+            };
             using var client = connection.CreateClient(parse);
             var limit = parse.GetValue(timeout);
             GatewayTask task;
@@ -22,7 +28,7 @@ internal static class RunCommand
             {
                 try
                 {
-                    task = await client.RunAsync(parse.GetValue(circle)!, script, args, limit, options, cancellationToken);
+                    task = await client.RunAsync(parse.GetValue(circle)!, choice.Script, args, limit, options, cancellationToken);
                 }
                 catch (GatewayTaskException ex)
                 {

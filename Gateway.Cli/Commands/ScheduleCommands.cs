@@ -47,7 +47,7 @@ internal static class ScheduleCommands
     private static Command Put(ConnectionOptions connection)
     {
         var name = Name();
-        var input = new ScriptInput(fileOptional: true);
+        var input = new ScriptInput("its latest version at each firing");
         var circle = CommonOptions.Circle();
         var cron = new Option<string>("--cron")
         {
@@ -55,8 +55,6 @@ internal static class ScheduleCommands
             Required = true,
         };
         var zone = new Option<string?>("--time-zone") { Description = "An IANA time zone for the cron expression (default UTC), e.g. Europe/Brussels" };
-        var scriptName = new Option<string?>("--script-name") { Description = "Run this registered script of the circle (its latest version at each firing) instead of FILE" };
-        var scriptVersion = new Option<int?>("--script-version") { Description = "With --script-name: run this version of it at every firing instead of the latest" };
         var priority = new Option<int?>("--priority") { Description = "0 (default) … 9 for each firing's task; higher runs first" };
         var overlap = new Option<string?>("--overlap") { Description = "skip (default): no firing while the previous task is unfinished; allow: fire regardless" };
         overlap.AcceptOnlyFromAmong("skip", "allow");
@@ -64,26 +62,20 @@ internal static class ScheduleCommands
         var json = CommonOptions.Json("Print the schedule as JSON");
         var command = new Command("put", "Create or replace a schedule; its script comes from FILE (or - for standard input) or --script-name.")
         {
-            name, circle, cron, zone, scriptName, scriptVersion, priority, overlap, enabled, json,
+            name, circle, cron, zone, priority, overlap, enabled, json,
         };
         input.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
         {
-            var named = parse.GetValue(scriptName);
-            var hasFile = parse.GetValue(input.File) is not null;
-            if (hasFile == (named is not null))
-                throw new UsageException("Give either a script FILE (or -) or --script-name, not both and not neither.");
-            if (parse.GetValue(scriptVersion) is not null && named is null)
-                throw new UsageException("--script-version goes with --script-name.");
-            var (script, language) = hasFile ? await input.ReadScriptAsync(parse, cancellationToken) : (null, parse.GetValue(input.Language));
+            var choice = await input.ReadChoiceAsync(parse, cancellationToken);
             var schedule = new Schedule
             {
                 Cron = parse.GetValue(cron)!,
                 TimeZone = parse.GetValue(zone),
-                Script = script,
-                ScriptName = named,
-                ScriptVersion = parse.GetValue(scriptVersion),
-                Language = language,
+                Script = choice.Script,
+                ScriptName = choice.Name,
+                ScriptVersion = choice.Version,
+                Language = choice.Language,
                 Args = input.ReadArgs(parse) is { } args ? JsonSerializer.SerializeToElement(args) : null,
                 TimeoutMs = parse.GetValue(input.ScriptTimeout) is { } timeout ? (long)timeout.TotalMilliseconds : null,
                 Priority = parse.GetValue(priority),

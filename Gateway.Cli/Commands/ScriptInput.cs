@@ -28,11 +28,24 @@ internal sealed class ScriptInput
 
     public Option<TimeSpan?> ScriptTimeout { get; } = CommonOptions.Duration("--script-timeout", "Wall time the script may run (server default 5s)");
 
-    /// <param name="fileOptional">True where <c>--script-name</c> may stand in for the file.</param>
-    public ScriptInput(bool fileOptional = false)
+    /// <summary>A registered script of the circle to run instead of FILE; null where only a file will do.</summary>
+    public Option<string?>? ScriptName { get; }
+
+    /// <summary>With <see cref="ScriptName"/>: the version to run instead of the latest.</summary>
+    public Option<int?>? ScriptVersion { get; }
+
+    /// <param name="latest">
+    /// Where a registered script may stand in for the file (<c>--script-name</c>, <c>--script-version</c>):
+    /// which version runs when none is pinned, e.g. "its latest version"; null where it may not.
+    /// </param>
+    public ScriptInput(string? latest = null)
     {
-        if (fileOptional)
+        if (latest is not null)
+        {
             File.Arity = ArgumentArity.ZeroOrOne;
+            ScriptName = new Option<string?>("--script-name") { Description = $"Run this registered script of the circle ({latest}) instead of FILE" };
+            ScriptVersion = new Option<int?>("--script-version") { Description = "With --script-name: run this version of it instead of the latest" };
+        }
         Arg.Validators.Add(result =>
         {
             foreach (var token in result.Tokens)
@@ -59,6 +72,11 @@ internal sealed class ScriptInput
         command.Add(Args);
         command.Add(Language);
         command.Add(ScriptTimeout);
+        if (ScriptName is not null && ScriptVersion is not null)
+        {
+            command.Add(ScriptName);
+            command.Add(ScriptVersion);
+        }
     }
 
     /// <summary>A command that runs this script: its FILE and script options first, then <paramref name="options"/> in order.</summary>
@@ -69,6 +87,24 @@ internal sealed class ScriptInput
         foreach (var option in options)
             command.Add(option);
         return command;
+    }
+
+    /// <summary>
+    /// What to run: FILE's text (or standard input's) with its language, or the registered script
+    /// <c>--script-name</c> names (whose own language the server uses).
+    /// </summary>
+    public async Task<ScriptChoice> ReadChoiceAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var named = ScriptName is null ? null : parse.GetValue(ScriptName);
+        var version = ScriptVersion is null ? null : parse.GetValue(ScriptVersion);
+        if (ScriptName is not null && (parse.GetValue(File) is not null) == (named is not null))
+            throw new UsageException("Give either a script FILE (or - for standard input) or --script-name, not both and not neither.");
+        if (version is not null && named is null)
+            throw new UsageException("--script-version goes with --script-name.");
+        if (named is not null)
+            return new ScriptChoice(null, parse.GetValue(Language), named, version);
+        var (script, language) = await ReadScriptAsync(parse, cancellationToken);
+        return new ScriptChoice(script, language, null, null);
     }
 
     public async Task<(string Script, string? Language)> ReadScriptAsync(ParseResult parse, CancellationToken cancellationToken)
@@ -136,3 +172,6 @@ internal sealed class ScriptInput
         }
     }
 }
+
+/// <summary>A script to run: its text and language, or a registered script's name and pinned version.</summary>
+internal sealed record ScriptChoice(string? Script, string? Language, string? Name, int? Version);

@@ -5,7 +5,7 @@ internal static class TaskCommands
 {
     public static Command Submit(ConnectionOptions connection)
     {
-        var input = new ScriptInput();
+        var input = new ScriptInput("its latest version");
         var circle = CommonOptions.Circle();
         var json = CommonOptions.Json("Print the whole task as JSON instead of its id");
         var delay = CommonOptions.Duration("--delay", "Run after this delay");
@@ -16,10 +16,12 @@ internal static class TaskCommands
         var command = input.NewCommand("submit", "Submit a script without waiting; prints the task id.", circle, json, delay, at, retry, priority, key);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
         {
-            var (script, language) = await input.ReadScriptAsync(parse, cancellationToken);
+            var choice = await input.ReadChoiceAsync(parse, cancellationToken);
             var options = new SubmitOptions
             {
-                Language = language,
+                Language = choice.Language,
+                ScriptName = choice.Name,
+                ScriptVersion = choice.Version,
                 ScriptTimeout = parse.GetValue(input.ScriptTimeout),
                 Delay = parse.GetValue(delay),
                 RunAt = parse.GetValue(at),
@@ -28,7 +30,7 @@ internal static class TaskCommands
                 IdempotencyKey = parse.GetValue(key),
             };
             using var client = connection.CreateClient(parse);
-            var task = await client.SubmitAsync(parse.GetValue(circle)!, script, input.ReadArgs(parse), options, cancellationToken: cancellationToken);
+            var task = await client.SubmitAsync(parse.GetValue(circle)!, choice.Script, input.ReadArgs(parse), options, cancellationToken: cancellationToken);
             Output.JsonOr(parse.GetValue(json), task, t => Console.Out.WriteLine(t.Id));
             return ExitCodes.Ok;
         }, cancellationToken));

@@ -4,7 +4,7 @@ using Gateway.Client;
 
 namespace Gateway.Tests.Client;
 
-/// <summary><c>gw stream</c>, <c>gw scripts</c> and <c>gw schedules</c> as real processes against the shared Api process.</summary>
+/// <summary><c>gw stream</c>, <c>gw scripts</c> (and running one by name) and <c>gw schedules</c> as real processes against the shared Api process.</summary>
 [TestFixture]
 public sealed class GwRegistryTests
 {
@@ -18,8 +18,14 @@ public sealed class GwRegistryTests
         var changed = await GwProcess.RunAsync(["scripts", "put", "double", "-", "--circle", circle], stdin: "args.n * 3");
         var oldText = await GwProcess.RunAsync(["scripts", "get", "double", "--circle", circle, "--version", "1"]);
         var list = await GwProcess.RunAsync(["scripts", "list", "--circle", circle, "--json"]);
-        using var client = ClientApi.CreateClient();
-        var byName = await client.RunAsync(circle, null, new { n = 21 }, options: new SubmitOptions { ScriptName = "double" });
+        var byName = await GwProcess.RunAsync(["run", "--script-name", "double", "--circle", circle, "--arg", "n=21"]);
+        var pinned = await GwProcess.RunAsync(["submit", "--script-name", "double", "--script-version", "1", "--circle", circle, "--arg", "n=21", "--json"]);
+        using var pinnedTask = JsonDocument.Parse(pinned.Stdout);
+        var pinnedResult = await GwProcess.RunAsync(["wait", pinnedTask.RootElement.GetProperty("id").GetString()!, "--circle", circle]);
+        var both = await GwProcess.RunAsync(["run", "-", "--script-name", "double", "--circle", circle], stdin: "1");
+        var neither = await GwProcess.RunAsync(["submit", "--circle", circle]);
+        var versionAlone = await GwProcess.RunAsync(["run", "-", "--script-version", "1", "--circle", circle], stdin: "1");
+        var unknown = await GwProcess.RunAsync(["run", "--script-name", "triple", "--circle", circle]);
 
         Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
         Assert.That(Version(first), Is.EqualTo(1));
@@ -33,8 +39,19 @@ public sealed class GwRegistryTests
             Assert.That(only.GetProperty("name").GetString(), Is.EqualTo("double"));
             Assert.That(only.GetProperty("version").GetInt32(), Is.EqualTo(2));
         }
-        Assert.That(byName.Result!.Value.GetInt32(), Is.EqualTo(63), "the latest version runs");
-        Assert.That(byName.ScriptName, Is.EqualTo("double"));
+        Assert.That(byName.ExitCode, Is.EqualTo(0), byName.ToString());
+        Assert.That(byName.Stdout, Is.EqualTo("63\n"), "the latest version runs");
+        Assert.That(pinned.ExitCode, Is.EqualTo(0), pinned.ToString());
+        Assert.That(pinnedTask.RootElement.GetProperty("scriptName").GetString(), Is.EqualTo("double"));
+        Assert.That(pinnedTask.RootElement.GetProperty("scriptVersion").GetInt32(), Is.EqualTo(1));
+        Assert.That(pinnedResult.Stdout, Is.EqualTo("42\n"), "the pinned version runs: " + pinnedResult);
+        foreach (var (usage, says) in new[] { (both, "not both"), (neither, "not neither"), (versionAlone, "--script-version goes with --script-name") })
+        {
+            Assert.That(usage.ExitCode, Is.EqualTo(2), usage.ToString());
+            Assert.That(usage.Stderr, Does.Contain(says), usage.ToString());
+        }
+        Assert.That(unknown.ExitCode, Is.EqualTo(4), unknown.ToString());
+        Assert.That(unknown.Stderr, Does.Contain("triple"), unknown.ToString());
 
         var delete = await GwProcess.RunAsync(["scripts", "delete", "double", "--circle", circle]);
         var gone = await GwProcess.RunAsync(["scripts", "get", "double", "--circle", circle]);
