@@ -65,9 +65,9 @@ public sealed partial class DashboardCircleSectionsTests
         var scripts = _page.Locator("#scripts tbody tr");
         await Expect(scripts).ToHaveCountAsync(2);
         await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('greet')) > *"))
-            .ToHaveTextAsync([new Regex("^greet$"), new Regex("^2$"), new Regex("^javascript$"), new Regex("^Says hello$"), ClockTime()]);
+            .ToHaveTextAsync([new Regex("^greet$"), new Regex("^2$"), new Regex("^javascript$"), new Regex("^Says hello$"), ClockTime(), new Regex("^Run$")]);
         await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('tally')) > *"))
-            .ToHaveTextAsync([new Regex("^tally$"), new Regex("^1$"), new Regex("^rhai$"), new Regex("^$"), ClockTime()]);
+            .ToHaveTextAsync([new Regex("^tally$"), new Regex("^1$"), new Regex("^rhai$"), new Regex("^$"), ClockTime(), new Regex("^Run$")]);
         await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('greet')) time"))
             .ToHaveAttributeAsync("datetime", IsoOf(greet2, "createdAt"));
 
@@ -85,6 +85,46 @@ public sealed partial class DashboardCircleSectionsTests
         await Expect(pausedCells.Nth(3)).ToHaveTextAsync("inline script");
         await Expect(pausedCells.Nth(4)).ToHaveTextAsync("no");
         await Expect(pausedCells.Nth(8)).ToHaveTextAsync("0");
+    }
+
+    [Test]
+    public async Task CircleView_RunOfARegisteredScript_OpensSubmitWithIt_WhichRunsItsLatestVersionByName()
+    {
+        var circle = TestRedis.NewCircle("runreg");
+        await PutAsync($"/api/circles/{circle}/scripts/greet", new { script = "'hi ' + args.name" });
+        var latest = await PutAsync($"/api/circles/{circle}/scripts/greet", new { script = "'hello ' + args.name" });
+        await PutAsync($"/api/circles/{circle}/scripts/tally", new { script = "40 + 2", language = "rhai" });
+        Assert.That(latest.Body!["version"]!.GetValue<int>(), Is.EqualTo(2), latest.ToString());
+        _page = await DashboardBrowser.OpenAsync(Api, $"#/circles/{circle}");
+
+        await _page.GetByRole(AriaRole.Link, new() { Name = "Run greet", Exact = true }).ClickAsync();
+
+        await Expect(_page).ToHaveURLAsync(new Regex(Regex.Escape($"#/submit?circle={circle}&script=greet") + "$"));
+        await Expect(_page.Locator("#script-name")).ToHaveValueAsync("greet");
+        await Expect(_page.Locator("#script-name option")).ToHaveTextAsync(["The script written below", "greet", "tally"]);
+        await Expect(_page.Locator("#script-name-hint")).ToHaveTextAsync("Its latest version, 2, in javascript.");
+        await Expect(_page.Locator("#script")).ToBeHiddenAsync();
+        await Expect(_page.Locator("#language")).ToBeHiddenAsync();
+        await _page.FillAsync("#args", """{ "name": "Ann" }""");
+        await _page.ClickAsync("#run");
+
+        await Expect(_page.Locator("#result-json")).ToHaveTextAsync("\"hello Ann\"");
+        var id = await _page.Locator("#result-link").TextContentAsync();
+        var stored = await _http.GetTaskAsync(circle, id!);
+        Assert.That(stored.Body!["scriptName"]!.GetValue<string>(), Is.EqualTo("greet"));
+        Assert.That(stored.Body!["scriptVersion"]!.GetValue<int>(), Is.EqualTo(2));
+
+        // The other registered script runs in its own language; the text written below, in the one chosen.
+        await _page.SelectOptionAsync("#script-name", "tally");
+        await _page.ClickAsync("#run");
+        await Expect(_page.Locator("#result-json")).ToHaveTextAsync("42");
+        await _page.SelectOptionAsync("#script-name", "");
+        await Expect(_page.Locator("#script")).ToBeVisibleAsync();
+        await _page.FillAsync("#script", "args.name.length");
+        await _page.ClickAsync("#run");
+        await Expect(_page.Locator("#result-json")).ToHaveTextAsync("3");
+        var written = await _http.GetTaskAsync(circle, (await _page.Locator("#result-link").TextContentAsync())!);
+        Assert.That(written.Body!["scriptName"]?.GetValue<string>(), Is.Null);
     }
 
     [Test]

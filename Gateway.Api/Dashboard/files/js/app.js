@@ -28,7 +28,13 @@ function circleOf(text) {
 
 const routes = [
   [/^#?\/?$/, () => ({ view: overview, nav: 'overview', title: 'Overview' })],
-  [/^#\/submit(?:\?circle=([^&]*))?$/, m => ({ view: submitView, nav: 'submit', title: 'Submit', params: { circle: (m[1] && decoded(m[1])) || undefined } })],
+  [/^#\/submit(?:\?([^#]*))?$/, m => {
+    // ?circle=C to submit there; &script=NAME to run that registered script of it.
+    const query = new URLSearchParams(m[1] ?? '');
+    const script = query.get('script');
+    return { view: submitView, nav: 'submit', title: 'Submit',
+      params: { circle: query.get('circle') || undefined, script: script !== null && circleName.test(script) ? script : undefined } };
+  }],
   [/^#\/circles\/([^/]+)$/, m => {
     const circle = circleOf(m[1]);
     return circle && { view: circleView, nav: null, title: `Circle ${circle}`, params: { circle } };

@@ -298,9 +298,10 @@ export async function circleView(main, { circle }, signal) {
   const [scripts, schedules] = await Promise.all([
     optional(`${path}/scripts`, signal, data => {
       const list = data.scripts ?? data;
-      return list.length ? table('Registered scripts', ['Name', 'Version', 'Language', 'Description', 'Registered'],
+      return list.length ? table('Registered scripts', ['Name', 'Version', 'Language', 'Description', 'Registered', 'Run'],
         list.map(s => h('tr', {}, h('th', { scope: 'row' }, s.name), h('td', { class: 'num' }, String(s.version)),
-          h('td', {}, s.language ?? 'javascript'), h('td', {}, s.description ?? ''), h('td', {}, time(s.createdAt)))))
+          h('td', {}, s.language ?? 'javascript'), h('td', {}, s.description ?? ''), h('td', {}, time(s.createdAt)),
+          h('td', {}, h('a', { href: `#/submit?circle=${enc(circle)}&script=${enc(s.name)}`, class: 'run-script', 'aria-label': `Run ${s.name}` }, 'Run')))))
         : h('p', { class: 'muted' }, 'No registered script.');
     }),
     optional(`${path}/schedules`, signal, data => {

@@ -9,7 +9,7 @@ const samples = {
   rhai: '// args is the JSON you pass below; the last value is the result.\nlet total = args.a + args.b;\nprint(`total is ${total}`);\n#{ total: total }',
 };
 
-export async function submitView(main, { circle }, signal) {
+export async function submitView(main, { circle, script: named }, signal) {
   let circles = [];
   try { circles = (await api('circles', { signal })).data.circles.map(c => c.name); }
   catch (error) { if (signal.aborted || error.status === 401) throw error; }
@@ -22,6 +22,10 @@ export async function submitView(main, { circle }, signal) {
   const language = h('select', { id: 'language', name: 'language' },
     h('option', { value: 'javascript' }, 'JavaScript'), h('option', { value: 'rhai' }, 'Rhai'));
   const script = editor({ id: 'script', label: 'Script', value: samples.javascript, language: () => language.value });
+  // A registered script of the circle runs instead of the text written here when one is chosen.
+  const scriptName = h('select', { id: 'script-name', name: 'scriptName', 'aria-describedby': 'script-name-hint' });
+  const scriptNameHint = h('p', { class: 'hint', id: 'script-name-hint' });
+  let registered = [];
   const args = h('textarea', { id: 'args', name: 'args', rows: 4, spellcheck: 'false', 'aria-describedby': 'args-hint' });
   args.value = '{ "a": 2, "b": 3 }';
   const timeout = h('input', { id: 'timeout', name: 'timeout', type: 'number', min: 1, step: 1, value: 5000, inputmode: 'numeric' });
@@ -36,17 +40,48 @@ export async function submitView(main, { circle }, signal) {
     script.paint();
   });
 
+  const languageField = field('language', 'Language', language);
+  const scriptField = h('div', { class: 'field' }, h('label', { for: 'script' }, 'Script'), script.root);
   const form = h('form', { id: 'submit-form', class: 'submit', novalidate: true },
     h('div', { class: 'row' },
       field('circle', 'Circle', circleInput),
-      field('language', 'Language', language)),
-    h('div', { class: 'field' }, h('label', { for: 'script' }, 'Script'), script.root),
+      h('div', { class: 'field' }, h('label', { for: 'script-name' }, 'Run'), scriptName, scriptNameHint),
+      languageField),
+    scriptField,
     field('args', 'Args (JSON)', args, 'Any JSON value; the script sees it as args.'),
     h('div', { class: 'row' },
       field('timeout', 'Timeout (ms)', timeout),
       field('priority', 'Priority (0–9)', priority),
       field('wait', 'Wait for the result (s)', wait)),
     h('div', { class: 'actions' }, run));
+
+  function showChoice() {
+    const chosen = registered.find(s => s.name === scriptName.value);
+    languageField.hidden = scriptField.hidden = !!chosen;
+    scriptNameHint.textContent = chosen
+      ? `Its latest version, ${chosen.version}, in ${chosen.language ?? 'javascript'}.`
+      : registered.length ? 'Or one of the circle\'s registered scripts.' : 'The circle has no registered script.';
+  }
+
+  // The circle's registered scripts, read again when the circle changes; none when the server
+  // has none, or the key may not use the circle.
+  async function loadScripts(keep) {
+    registered = [];
+    if (circleInput.checkValidity()) {
+      try {
+        const { data } = await api(`circles/${enc(circleInput.value)}/scripts`, { signal });
+        registered = data.scripts ?? data;
+      } catch (error) { if (signal.aborted || error.status === 401) throw error; }
+    }
+    replace(scriptName, h('option', { value: '' }, 'The script written below'),
+      registered.map(s => h('option', { value: s.name }, s.name)));
+    scriptName.value = registered.some(s => s.name === keep) ? keep : '';
+    showChoice();
+  }
+
+  await loadScripts(named);
+  scriptName.addEventListener('change', showChoice);
+  circleInput.addEventListener('change', () => loadScripts(scriptName.value).catch(() => {}));
 
   replace(main,
     h('h1', {}, 'Submit a task'),
@@ -64,7 +99,8 @@ export async function submitView(main, { circle }, signal) {
       task.status === 'completed' ? h('pre', { class: 'json', id: 'result-json', tabindex: 0 }, json(task.result)) : null,
       error ? h('div', { class: 'card error-card' },
         h('p', {}, h('code', {}, error.code), ' ', error.message),
-        error.line ? codeView(script.input.value, language.value, { markLine: error.line, markText: error.message }) : null) : null,
+        // A registered script's text is on the task's page, where its line is marked.
+        error.line && !task.scriptName ? codeView(script.input.value, language.value, { markLine: error.line, markText: error.message }) : null) : null,
       task.output ? [h('h3', {}, 'Output'), h('pre', { class: 'output', tabindex: 0 }, task.output)] : null);
   }
 
@@ -85,7 +121,9 @@ export async function submitView(main, { circle }, signal) {
       circleInput.focus();
       return;
     }
-    const body = { script: script.input.value, args: parsedArgs, timeoutMs: Number(timeout.value) || undefined, language: language.value };
+    const body = { args: parsedArgs, timeoutMs: Number(timeout.value) || undefined };
+    if (scriptName.value) body.scriptName = scriptName.value; // in the language it was registered in
+    else Object.assign(body, { script: script.input.value, language: language.value });
     const p = Number(priority.value);
     if (p) body.priority = p; // sent only when set: 0 is the default
     run.disabled = true;
