@@ -65,9 +65,9 @@ public sealed partial class DashboardCircleSectionsTests
         var scripts = _page.Locator("#scripts tbody tr");
         await Expect(scripts).ToHaveCountAsync(2);
         await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('greet')) > *"))
-            .ToHaveTextAsync([new Regex("^greet$"), new Regex("^2$"), new Regex("^javascript$"), new Regex("^Says hello$"), ClockTime(), new Regex("^Run$")]);
+            .ToHaveTextAsync([new Regex("^greet$"), new Regex("^2$"), new Regex("^javascript$"), new Regex("^Says hello$"), ClockTime(), new Regex("^Run$"), new Regex("^Delete$")]);
         await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('tally')) > *"))
-            .ToHaveTextAsync([new Regex("^tally$"), new Regex("^1$"), new Regex("^rhai$"), new Regex("^$"), ClockTime(), new Regex("^Run$")]);
+            .ToHaveTextAsync([new Regex("^tally$"), new Regex("^1$"), new Regex("^rhai$"), new Regex("^$"), ClockTime(), new Regex("^Run$"), new Regex("^Delete$")]);
         await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('greet')) time"))
             .ToHaveAttributeAsync("datetime", IsoOf(greet2, "createdAt"));
 
@@ -76,7 +76,7 @@ public sealed partial class DashboardCircleSectionsTests
         // Name, cron, time zone, what it runs (the registered script, and the version it is pinned to), enabled, next run, last run, last task, priority.
         await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('nightly')) > *")).ToHaveTextAsync(
             [new Regex("^nightly$"), new Regex(@"^30 3 \* \* \*$"), new Regex("^Europe/Brussels$"), new Regex("^greet v1$"),
-             new Regex("^yes$"), ClockTime(), new Regex("^—$"), new Regex("^—$"), new Regex("^7$")]);
+             new Regex("^yes$"), ClockTime(), new Regex("^—$"), new Regex("^—$"), new Regex("^7$"), new Regex("^Delete$")]);
         await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('nightly')) td:nth-child(6) time"))
             .ToHaveAttributeAsync("datetime", IsoOf(nightly, "nextRunAt"));
         var pausedCells = _page.Locator("#schedules tbody tr:has(th:text-is('paused')) > *");
@@ -125,6 +125,46 @@ public sealed partial class DashboardCircleSectionsTests
         await Expect(_page.Locator("#result-json")).ToHaveTextAsync("3");
         var written = await _http.GetTaskAsync(circle, (await _page.Locator("#result-link").TextContentAsync())!);
         Assert.That(written.Body!["scriptName"]?.GetValue<string>(), Is.Null);
+    }
+
+    [Test]
+    public async Task CircleView_DeleteOfAScriptAndASchedule_AsksFirst_ThenTheRowGoes_AndTheApiHasItNoMore()
+    {
+        var circle = TestRedis.NewCircle("delreg");
+        await PutAsync($"/api/circles/{circle}/scripts/greet", new { script = "'hi'" });
+        await PutAsync($"/api/circles/{circle}/scripts/keep", new { script = "1" });
+        await PutAsync($"/api/circles/{circle}/schedules/nightly", new { cron = "30 3 * * *", scriptName = "greet" });
+        _page = await DashboardBrowser.OpenAsync(Api, $"#/circles/{circle}");
+        await Expect(_page.Locator("#scripts tbody tr")).ToHaveCountAsync(2);
+        var asked = new List<string>();
+        var accept = false;
+        _page.Dialog += async (_, dialog) =>
+        {
+            asked.Add(dialog.Message);
+            if (accept)
+                await dialog.AcceptAsync();
+            else
+                await dialog.DismissAsync();
+        };
+
+        // Dismissed: nothing is deleted.
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Delete script greet", Exact = true }).ClickAsync();
+        await Expect(_page.Locator("#scripts tbody tr")).ToHaveCountAsync(2);
+        Assert.That((await _http.GetAsync($"/api/circles/{circle}/scripts/greet")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        accept = true;
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Delete script greet", Exact = true }).ClickAsync();
+        await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('greet'))")).ToHaveCountAsync(0);
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Delete schedule nightly", Exact = true }).ClickAsync();
+        await Expect(_page.Locator("#schedules tbody tr")).ToHaveCountAsync(0);
+
+        Assert.That(asked, Has.Count.EqualTo(3));
+        Assert.That(asked[1], Does.StartWith($"Delete script greet of circle {circle}, every version of it?"));
+        Assert.That(asked[2], Does.StartWith($"Delete schedule nightly of circle {circle}?"));
+        Assert.That((await _http.GetAsync($"/api/circles/{circle}/scripts/greet")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await _http.GetAsync($"/api/circles/{circle}/scripts/keep")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await _http.GetAsync($"/api/circles/{circle}/schedules/nightly")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(await Accessibility.SeriousViolationsAsync(_page), Is.Empty, "the script and schedule tables with their buttons");
     }
 
     [Test]

@@ -36,6 +36,9 @@ function cell(value) {
  * and a Delete button on each (`remove(id)` deletes it; the row goes when it is gone).
  * `more` is the next page's `after` when the view has more than the page shows.
  */
+/** The header of a column of buttons: read out, not shown. */
+const actions = () => h('span', { class: 'sr-only' }, 'Actions');
+
 function entityTable(title, items, circle, path, more, remove) {
   if (!items?.length) return h('p', { class: 'muted' }, `No ${title.toLowerCase()}.`);
   const keys = [...new Set(items.flatMap(i => (i && typeof i === 'object' && !Array.isArray(i) ? Object.keys(i) : ['value'])))];
@@ -46,27 +49,36 @@ function entityTable(title, items, circle, path, more, remove) {
     const object = item && typeof item === 'object' && !Array.isArray(item);
     const tr = h('tr', { 'data-entity': object ? item.id : null }, columns.map(k => h('td', {}, cell(object ? item[k] : item))));
     if (!object || typeof item.id !== 'number') return tr;
-    const button = h('button', { type: 'button', class: 'small', 'aria-label': `Delete ${singular} ${item.id}` }, 'Delete');
-    const cellOf = h('td', {}, button);
-    button.addEventListener('click', async () => {
-      if (!confirm(`Delete ${singular} ${item.id} of circle ${circle}? Entities that refer to it are left as they are.`)) return;
-      button.disabled = true;
-      try { await remove(item.id); tr.remove(); }
-      catch (error) {
-        // Someone else deleted it first: it is gone all the same.
-        if (error instanceof ApiError && error.status === 404) { tr.remove(); return; }
-        button.disabled = false;
-        cellOf.append(' ', h('span', { class: 'error', role: 'alert' }, problemText(error)));
-      }
-    });
-    tr.append(cellOf);
+    tr.append(deleteCell(tr, `${singular} ${item.id}`,
+      `Delete ${singular} ${item.id} of circle ${circle}? Entities that refer to it are left as they are.`, () => remove(item.id)));
     return tr;
   };
-  const rows = table(title, [...columns, h('span', { class: 'sr-only' }, 'Actions')], items.map(row));
+  const rows = table(title, [...columns, actions()], items.map(row));
   if (more === null) return rows;
   return [rows, h('p', { class: 'muted small', 'data-more': path },
     `The first ${items.length}, by id. The rest: `, h('code', {}, `gw entities ${path} --circle ${circle} --after ${more}`),
     ' or ', h('code', {}, `GET /api/circles/${enc(circle)}/${path}?after=${more}`), '.')];
+}
+
+/**
+ * A cell with a Delete button for the row `tr` (`what` names it to screen readers): it asks
+ * `question` first, then awaits remove() and takes the row away. A 404 means someone else
+ * deleted it first: it is gone all the same.
+ */
+function deleteCell(tr, what, question, remove) {
+  const button = h('button', { type: 'button', class: 'small', 'aria-label': `Delete ${what}` }, 'Delete');
+  const cellOf = h('td', {}, button);
+  button.addEventListener('click', async () => {
+    if (!confirm(question)) return;
+    button.disabled = true;
+    try { await remove(); tr.remove(); }
+    catch (error) {
+      if (error instanceof ApiError && error.status === 404) { tr.remove(); return; }
+      button.disabled = false;
+      cellOf.append(' ', h('span', { class: 'error', role: 'alert' }, problemText(error)));
+    }
+  });
+  return cellOf;
 }
 
 /** The `cursor` (`after`, `before`) of a `Link: <…?cursor=VALUE…>; rel="next"` header; null when there is no next page. */
@@ -298,21 +310,33 @@ export async function circleView(main, { circle }, signal) {
   const [scripts, schedules] = await Promise.all([
     optional(`${path}/scripts`, signal, data => {
       const list = data.scripts ?? data;
-      return list.length ? table('Registered scripts', ['Name', 'Version', 'Language', 'Description', 'Registered', 'Run'],
-        list.map(s => h('tr', {}, h('th', { scope: 'row' }, s.name), h('td', { class: 'num' }, String(s.version)),
-          h('td', {}, s.language ?? 'javascript'), h('td', {}, s.description ?? ''), h('td', {}, time(s.createdAt)),
-          h('td', {}, h('a', { href: `#/submit?circle=${enc(circle)}&script=${enc(s.name)}`, class: 'run-script', 'aria-label': `Run ${s.name}` }, 'Run')))))
+      return list.length ? table('Registered scripts', ['Name', 'Version', 'Language', 'Description', 'Registered', 'Run', actions()],
+        list.map(s => {
+          const tr = h('tr', {}, h('th', { scope: 'row' }, s.name), h('td', { class: 'num' }, String(s.version)),
+            h('td', {}, s.language ?? 'javascript'), h('td', {}, s.description ?? ''), h('td', {}, time(s.createdAt)),
+            h('td', {}, h('a', { href: `#/submit?circle=${enc(circle)}&script=${enc(s.name)}`, class: 'run-script', 'aria-label': `Run ${s.name}` }, 'Run')));
+          tr.append(deleteCell(tr, `script ${s.name}`,
+            `Delete script ${s.name} of circle ${circle}, every version of it? Tasks already submitted still run; a schedule that names it skips its firings.`,
+            () => api(`${path}/scripts/${enc(s.name)}`, { method: 'DELETE', signal })));
+          return tr;
+        }))
         : h('p', { class: 'muted' }, 'No registered script.');
     }),
     optional(`${path}/schedules`, signal, data => {
       const list = data.schedules ?? data;
-      return list.length ? table('Schedules', ['Name', 'Cron', 'Time zone', 'Runs', 'Enabled', 'Next run', 'Last run', 'Last task', 'Priority'],
-        list.map(s => h('tr', {}, h('th', { scope: 'row' }, s.name), h('td', {}, h('code', {}, s.cron)), h('td', {}, s.timeZone ?? 'UTC'),
-          h('td', {}, s.scriptName ? s.scriptName + (s.scriptVersion ? ` v${s.scriptVersion}` : '') : (s.script ? 'inline script' : '—')),
-          h('td', {}, s.enabled === false ? 'no' : 'yes'),
-          h('td', {}, time(s.nextRunAt)), h('td', {}, time(s.lastRunAt)),
-          h('td', {}, s.lastTaskId ? h('a', { href: `#/circles/${enc(circle)}/tasks/${s.lastTaskId}`, class: 'mono' }, s.lastTaskId) : '—'),
-          h('td', { class: 'num' }, String(s.priority ?? 0)))))
+      return list.length ? table('Schedules', ['Name', 'Cron', 'Time zone', 'Runs', 'Enabled', 'Next run', 'Last run', 'Last task', 'Priority', actions()],
+        list.map(s => {
+          const tr = h('tr', {}, h('th', { scope: 'row' }, s.name), h('td', {}, h('code', {}, s.cron)), h('td', {}, s.timeZone ?? 'UTC'),
+            h('td', {}, s.scriptName ? s.scriptName + (s.scriptVersion ? ` v${s.scriptVersion}` : '') : (s.script ? 'inline script' : '—')),
+            h('td', {}, s.enabled === false ? 'no' : 'yes'),
+            h('td', {}, time(s.nextRunAt)), h('td', {}, time(s.lastRunAt)),
+            h('td', {}, s.lastTaskId ? h('a', { href: `#/circles/${enc(circle)}/tasks/${s.lastTaskId}`, class: 'mono' }, s.lastTaskId) : '—'),
+            h('td', { class: 'num' }, String(s.priority ?? 0)));
+          tr.append(deleteCell(tr, `schedule ${s.name}`,
+            `Delete schedule ${s.name} of circle ${circle}? It fires no more; tasks it submitted go on.`,
+            () => api(`${path}/schedules/${enc(s.name)}`, { method: 'DELETE', signal })));
+          return tr;
+        }))
         : h('p', { class: 'muted' }, 'No schedule.');
     }),
   ]);
