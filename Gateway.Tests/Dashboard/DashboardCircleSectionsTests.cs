@@ -168,6 +168,52 @@ public sealed partial class DashboardCircleSectionsTests
     }
 
     [Test]
+    public async Task Submit_RegistersTheScriptWritten_AndSchedulesTheTask_WhichTheCirclePageThenLists()
+    {
+        var circle = TestRedis.NewCircle("keep");
+        _page = await DashboardBrowser.OpenAsync(Api, $"#/submit?circle={circle}");
+        await Expect(_page.Locator("#script-name-hint")).ToHaveTextAsync("The circle has no registered script.");
+        await _page.FillAsync("#script", "args.n * 3");
+        await _page.FillAsync("#args", """{ "n": 5 }""");
+        await _page.FillAsync("#keep-name", "triple");
+
+        await _page.ClickAsync("#register");
+
+        await Expect(_page.Locator("#keep-note")).ToContainTextAsync("triple version 1, registered");
+        await Expect(_page.Locator("#script-name option")).ToHaveTextAsync(["The script written below", "triple"]);
+        var registered = await GatewayClient.ReadAsync(await _http.GetAsync($"/api/circles/{circle}/scripts/triple"));
+        Assert.That(registered.Body!["script"]!.GetValue<string>(), Is.EqualTo("args.n * 3"), registered.ToString());
+
+        // A schedule of the registered script; a bad cron is refused, naming it, and stores nothing.
+        await _page.SelectOptionAsync("#script-name", "triple");
+        await Expect(_page.Locator("#register")).ToBeHiddenAsync();
+        await _page.FillAsync("#keep-name", "yearly");
+        await _page.FillAsync("#cron", "not a cron");
+        await _page.ClickAsync("#schedule");
+        await Expect(_page.Locator("#keep-note [role='alert']")).ToContainTextAsync("cron");
+        Assert.That((await _http.GetAsync($"/api/circles/{circle}/schedules/yearly")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+
+        await _page.FillAsync("#cron", "0 0 1 1 *");
+        await _page.FillAsync("#time-zone", "Europe/Brussels");
+        await _page.FillAsync("#priority", "4");
+        await _page.ClickAsync("#schedule");
+
+        await Expect(_page.Locator("#keep-note")).ToContainTextAsync("Schedule yearly next runs at");
+        var stored = await GatewayClient.ReadAsync(await _http.GetAsync($"/api/circles/{circle}/schedules/yearly"));
+        Assert.That(stored.Body!["scriptName"]!.GetValue<string>(), Is.EqualTo("triple"), stored.ToString());
+        Assert.That(stored.Body!["script"], Is.Null, stored.ToString());
+        Assert.That(stored.Body!["cron"]!.GetValue<string>(), Is.EqualTo("0 0 1 1 *"));
+        Assert.That(stored.Body!["timeZone"]!.GetValue<string>(), Is.EqualTo("Europe/Brussels"));
+        Assert.That(stored.Body!["args"]!["n"]!.GetValue<int>(), Is.EqualTo(5));
+        Assert.That(stored.Body!["priority"]!.GetValue<int>(), Is.EqualTo(4));
+        Assert.That(await Accessibility.SeriousViolationsAsync(_page), Is.Empty, "the submit page with its Keep it section");
+
+        await _page.ClickAsync("#keep-note a");
+        await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('yearly'))")).ToHaveCountAsync(1);
+        await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('triple'))")).ToHaveCountAsync(1);
+    }
+
+    [Test]
     public async Task CircleView_ScheduleThatHasFired_ShowsItsLastRunAndLinksItsTask()
     {
         var circle = TestRedis.NewCircle("fired");

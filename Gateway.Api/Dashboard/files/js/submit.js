@@ -55,9 +55,27 @@ export async function submitView(main, { circle, script: named }, signal) {
       field('wait', 'Wait for the result (s)', wait)),
     h('div', { class: 'actions' }, run));
 
+  const keepName = h('input', { id: 'keep-name', name: 'keepName', required: true, autocomplete: 'off', spellcheck: 'false',
+    pattern: '[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}', 'aria-describedby': 'keep-name-hint' });
+  const cron = h('input', { id: 'cron', name: 'cron', autocomplete: 'off', spellcheck: 'false', placeholder: '0 2 * * *', 'aria-describedby': 'cron-hint' });
+  const zone = h('input', { id: 'time-zone', name: 'timeZone', autocomplete: 'off', spellcheck: 'false', placeholder: 'UTC', 'aria-describedby': 'time-zone-hint' });
+  const register = h('button', { type: 'button', id: 'register' }, 'Register the script');
+  const schedule = h('button', { type: 'button', id: 'schedule' }, 'Schedule the task');
+  const keepNote = h('p', { class: 'muted', role: 'status', id: 'keep-note' });
+  const keepSection = h('section', { class: 'submit', 'aria-labelledby': 'keep-title' },
+    h('h2', { id: 'keep-title' }, 'Keep it'),
+    h('div', { class: 'row' },
+      field('keep-name', 'Name', keepName, 'Of a registered script, or of a schedule, in the circle.'),
+      field('cron', 'Cron', cron, 'For a schedule: 5 fields, or 6 with seconds first.'),
+      field('time-zone', 'Time zone', zone, 'An IANA zone; UTC when empty.')),
+    h('div', { class: 'actions' }, register, schedule),
+    keepNote);
+
   function showChoice() {
     const chosen = registered.find(s => s.name === scriptName.value);
     languageField.hidden = scriptField.hidden = !!chosen;
+    // A registered script is kept already; a schedule may name it.
+    register.hidden = !!chosen;
     scriptNameHint.textContent = chosen
       ? `Its latest version, ${chosen.version}, in ${chosen.language ?? 'javascript'}.`
       : registered.length ? 'Or one of the circle\'s registered scripts.' : 'The circle has no registered script.';
@@ -87,7 +105,8 @@ export async function submitView(main, { circle, script: named }, signal) {
     h('h1', {}, 'Submit a task'),
     h('datalist', { id: 'circle-names' }, circles.map(c => h('option', { value: c }))),
     form,
-    result);
+    result,
+    keepSection);
 
   function show(task, note) {
     const error = task.error;
@@ -104,28 +123,72 @@ export async function submitView(main, { circle, script: named }, signal) {
       task.output ? [h('h3', {}, 'Output'), h('pre', { class: 'output', tabindex: 0 }, task.output)] : null);
   }
 
-  form.addEventListener('submit', async event => {
-    event.preventDefault();
+  // What the form asks to run, as the body of a task (a schedule's firings take it too); null,
+  // with the reason shown in `where`, when it cannot be sent.
+  function taskBody(where) {
     let parsedArgs = null;
     const text = args.value.trim();
     if (text) {
       try { parsedArgs = JSON.parse(text); }
       catch (e) {
-        replace(result, h('p', { class: 'error', role: 'alert' }, `Args are not valid JSON: ${e.message}`));
+        replace(where, h('span', { class: 'error', role: 'alert' }, `Args are not valid JSON: ${e.message}`));
         args.focus();
-        return;
+        return null;
       }
     }
     if (!circleInput.checkValidity()) {
-      replace(result, h('p', { class: 'error', role: 'alert' }, 'A circle name is 1–64 letters, digits, _ or -, starting with a letter or digit.'));
+      replace(where, h('span', { class: 'error', role: 'alert' }, 'A circle name is 1–64 letters, digits, _ or -, starting with a letter or digit.'));
       circleInput.focus();
-      return;
+      return null;
     }
     const body = { args: parsedArgs, timeoutMs: Number(timeout.value) || undefined };
     if (scriptName.value) body.scriptName = scriptName.value; // in the language it was registered in
     else Object.assign(body, { script: script.input.value, language: language.value });
     const p = Number(priority.value);
     if (p) body.priority = p; // sent only when set: 0 is the default
+    return body;
+  }
+
+  // Keep what the form holds under a name of the circle: the script written as a registered
+  // script, or the whole task as a schedule that submits it at each due time.
+  async function keep(button, put) {
+    if (!keepName.checkValidity()) {
+      replace(keepNote, h('span', { class: 'error', role: 'alert' }, 'A name is 1–64 letters, digits, _ or -, starting with a letter or digit.'));
+      keepName.focus();
+      return;
+    }
+    const where = `circles/${enc(circleInput.value)}`;
+    button.disabled = true;
+    try {
+      const said = await put(where, enc(keepName.value));
+      if (said) replace(keepNote, ...said);
+    } catch (error) {
+      if (!signal.aborted) replace(keepNote, h('span', { class: 'error', role: 'alert' }, `Not kept: ${problemText(error)}`));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  register.addEventListener('click', () => keep(register, async (where, name) => {
+    if (!circleInput.checkValidity()) return [h('span', { class: 'error', role: 'alert' }, 'The circle name is not valid.')];
+    const { status, data } = await api(`${where}/scripts/${name}`, { method: 'PUT', body: { script: script.input.value, language: language.value }, signal });
+    await loadScripts(scriptName.value);
+    return [`${data.name} version ${data.version}${status === 201 ? ', registered' : ''}: run it by name above, or `,
+      h('a', { href: `#/circles/${enc(circleInput.value)}` }, 'see it on the circle page'), '.'];
+  }));
+
+  schedule.addEventListener('click', () => keep(schedule, async (where, name) => {
+    const body = taskBody(keepNote);
+    if (!body) return null;
+    const { data } = await api(`${where}/schedules/${name}`, { method: 'PUT', body: { ...body, cron: cron.value, timeZone: zone.value.trim() || undefined }, signal });
+    return [data.nextRunAt ? `Schedule ${data.name} next runs at ${new Date(data.nextRunAt).toLocaleString()}; ` : `Schedule ${data.name} has no next run; `,
+      h('a', { href: `#/circles/${enc(circleInput.value)}` }, 'see it on the circle page'), '.'];
+  }));
+
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    const body = taskBody(result);
+    if (!body) return;
     run.disabled = true;
     // The panel shows the latest run only: the stream of an earlier task still going is stopped.
     following?.abort();
