@@ -65,11 +65,19 @@ public sealed partial class DashboardCircleSectionsTests
         var scripts = _page.Locator("#scripts tbody tr");
         await Expect(scripts).ToHaveCountAsync(2);
         await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('greet')) > *"))
-            .ToHaveTextAsync([new Regex("^greet$"), new Regex("^2$"), new Regex("^javascript$"), new Regex("^Says hello$"), ClockTime(), new Regex("^Run$"), new Regex("^Delete$")]);
+            .ToHaveTextAsync([new Regex("^greet$"), new Regex("^2$"), new Regex("^javascript$"), new Regex("^Says hello$"), ClockTime(), new Regex("^Show$"), new Regex("^Run$"), new Regex("^Delete$")]);
         await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('tally')) > *"))
-            .ToHaveTextAsync([new Regex("^tally$"), new Regex("^1$"), new Regex("^rhai$"), new Regex("^$"), ClockTime(), new Regex("^Run$"), new Regex("^Delete$")]);
+            .ToHaveTextAsync([new Regex("^tally$"), new Regex("^1$"), new Regex("^rhai$"), new Regex("^$"), ClockTime(), new Regex("^Show$"), new Regex("^Run$"), new Regex("^Delete$")]);
         await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('greet')) time"))
             .ToHaveAttributeAsync("datetime", IsoOf(greet2, "createdAt"));
+        // Its text, the latest version's, on asking; hidden on asking again.
+        var show = _page.GetByRole(AriaRole.Button, new() { Name = "Show script greet", Exact = true });
+        await show.ClickAsync();
+        await Expect(_page.Locator("#scripts tr[data-script='greet'] code")).ToHaveTextAsync("1'hello ' + args.name\n");
+        await Expect(_page.GetByRole(AriaRole.Button, new() { Name = "Hide script greet", Exact = true })).ToHaveAttributeAsync("aria-expanded", "true");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Hide script greet", Exact = true }).ClickAsync();
+        await Expect(_page.Locator("#scripts tr[data-script]")).ToHaveCountAsync(0);
+        await Expect(scripts).ToHaveCountAsync(2);
 
         var schedules = _page.Locator("#schedules tbody tr");
         await Expect(schedules).ToHaveCountAsync(2);

@@ -3,6 +3,7 @@ import { api, follow, enc, ApiError } from './api.js';
 import { h, replace, table, time, ms, bytes, badge, problemText, throttle } from './dom.js';
 import { streamState } from './live.js';
 import { settle } from './status.js';
+import { codeView } from './highlight.js';
 
 const statuses = ['scheduled', 'pending', 'processing', 'completed', 'failed', 'cancelled'];
 const shown = 100;
@@ -306,14 +307,44 @@ export async function circleView(main, { circle }, signal) {
     },
   });
 
+  // A registered script's text (its latest version), read when asked for and shown in a row
+  // below its own, `span` columns wide; asked again, it is hidden.
+  function scriptTextCell(tr, name, span) {
+    const button = h('button', { type: 'button', class: 'small', 'aria-expanded': 'false', 'aria-label': `Show script ${name}` }, 'Show');
+    const cellOf = h('td', {}, button);
+    let shown = null;
+    const showing = on => {
+      button.setAttribute('aria-expanded', String(on));
+      button.setAttribute('aria-label', `${on ? 'Hide' : 'Show'} script ${name}`);
+      button.textContent = on ? 'Hide' : 'Show';
+    };
+    button.addEventListener('click', async () => {
+      if (shown) { shown.remove(); shown = null; showing(false); return; }
+      button.disabled = true;
+      try {
+        const { data } = await api(`${path}/scripts/${enc(name)}`, { signal });
+        shown = h('tr', { class: 'script-text', 'data-script': name },
+          h('td', { colspan: span }, codeView(data.script, data.language ?? 'javascript')));
+        tr.after(shown);
+        showing(true);
+      } catch (error) {
+        if (!signal.aborted) cellOf.append(' ', h('span', { class: 'error', role: 'alert' }, problemText(error)));
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return cellOf;
+  }
+
   // The sections below come from endpoints a server may not have yet.
   const [scripts, schedules] = await Promise.all([
     optional(`${path}/scripts`, signal, data => {
       const list = data.scripts ?? data;
-      return list.length ? table('Registered scripts', ['Name', 'Version', 'Language', 'Description', 'Registered', 'Run', actions()],
+      return list.length ? table('Registered scripts', ['Name', 'Version', 'Language', 'Description', 'Registered', 'Text', 'Run', actions()],
         list.map(s => {
           const tr = h('tr', {}, h('th', { scope: 'row' }, s.name), h('td', { class: 'num' }, String(s.version)),
-            h('td', {}, s.language ?? 'javascript'), h('td', {}, s.description ?? ''), h('td', {}, time(s.createdAt)),
+            h('td', {}, s.language ?? 'javascript'), h('td', {}, s.description ?? ''), h('td', {}, time(s.createdAt)));
+          tr.append(scriptTextCell(tr, s.name, 8),
             h('td', {}, h('a', { href: `#/submit?circle=${enc(circle)}&script=${enc(s.name)}`, class: 'run-script', 'aria-label': `Run ${s.name}` }, 'Run')));
           tr.append(deleteCell(tr, `script ${s.name}`,
             `Delete script ${s.name} of circle ${circle}, every version of it? Tasks already submitted still run; a schedule that names it skips its firings.`,
