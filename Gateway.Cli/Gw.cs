@@ -14,6 +14,7 @@ internal static class Gw
             connection.ApiKey,
             RunCommand.Create(connection),
             TaskCommands.Submit(connection),
+            BatchCommand.Create(connection),
             TaskCommands.Get(connection),
             TaskCommands.Source(connection),
             TaskCommands.Wait(connection),

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Gateway.Cli.Commands;
 
-/// <summary>The script and args options of <c>gw run</c>, <c>gw submit</c> and <c>gw schedules put</c>, and how they are read.</summary>
+/// <summary>The script and args options of <c>gw run</c>, <c>gw submit</c>, <c>gw batch</c> and <c>gw schedules put</c>, and how they are read.</summary>
 internal sealed class ScriptInput
 {
     public Argument<string> File { get; } = new("FILE")
@@ -107,9 +107,19 @@ internal sealed class ScriptInput
         return new ScriptChoice(script, language, null, null);
     }
 
-    public async Task<(string Script, string? Language)> ReadScriptAsync(ParseResult parse, CancellationToken cancellationToken)
+    public Task<(string Script, string? Language)> ReadScriptAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var file = parse.GetValue(File) ?? throw new UsageException("Give a script FILE, or - to read it from standard input.");
+        return ReadFileAsync(file, parse.GetValue(Language), cancellationToken);
+    }
+
+    /// <summary>
+    /// One script: the text of <paramref name="file"/> (standard input for <c>-</c>), never empty,
+    /// and its language: <paramref name="language"/> when given, else Rhai for a <c>.rhai</c> file,
+    /// else none (the server's default, JavaScript).
+    /// </summary>
+    public static async Task<(string Script, string? Language)> ReadFileAsync(string file, string? language, CancellationToken cancellationToken)
+    {
         string script;
         if (file == "-")
         {
@@ -124,9 +134,7 @@ internal sealed class ScriptInput
         if (string.IsNullOrWhiteSpace(script))
             throw new UsageException(file == "-" ? "The script read from standard input is empty." : $"The script file {file} is empty.");
         // JavaScript is the server's default: it is sent only when asked for, so older servers accept it too.
-        var language = parse.GetValue(Language)
-            ?? (file.EndsWith(".rhai", StringComparison.OrdinalIgnoreCase) ? "rhai" : null);
-        return (script, language);
+        return (script, language ?? (file.EndsWith(".rhai", StringComparison.OrdinalIgnoreCase) ? "rhai" : null));
     }
 
     /// <summary>--args, then each --arg on top; null when neither was given.</summary>

@@ -279,6 +279,62 @@ public sealed class GwTests
     }
 
     [Test]
+    public async Task Batch_EveryFileATaskOfOneRequest_InOrder_WithWaitATableAndAnExitCodeForTheWorst()
+    {
+        var circle = TestRedis.NewCircle("gwbatch");
+        var folder = Directory.CreateTempSubdirectory("gw-batch-");
+        try
+        {
+            var js = Path.Combine(folder.FullName, "add.js");
+            var rhai = Path.Combine(folder.FullName, "twice.rhai");
+            var fails = Path.Combine(folder.FullName, "fails.js");
+            await File.WriteAllTextAsync(js, "args.n + 1");
+            await File.WriteAllTextAsync(rhai, "args.n * 2");
+            await File.WriteAllTextAsync(fails, "throw new Error('no ' + args.n)");
+
+            var waited = await GwProcess.RunAsync(["batch", js, "-", rhai, "--circle", circle, "--arg", "n=20", "--wait", "20s"], stdin: "'text ' + args.n");
+            var ids = await GwProcess.RunAsync(["batch", rhai, js, "--circle", circle, "--arg", "n=1", "--priority", "3"]);
+            var json = await GwProcess.RunAsync(["batch", js, "--circle", circle, "--args", "{\"n\":2}", "--json", "--wait", "20s"]);
+            var failed = await GwProcess.RunAsync(["batch", js, fails, "--circle", circle, "--arg", "n=3", "--wait", "20s"]);
+            var twoStdins = await GwProcess.RunAsync(["batch", "-", "-", "--circle", circle], stdin: "1");
+            var none = await GwProcess.RunAsync(["batch", "--circle", circle]);
+
+            Assert.That(waited.ExitCode, Is.EqualTo(0), waited.ToString());
+            var rows = waited.Stdout.TrimEnd().Split('\n');
+            Assert.That(rows[0], Does.Match("^TASK +STATUS +RESULT$"), waited.ToString());
+            Assert.That(rows.Skip(1).Select(r => r.Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[1..]),
+                Is.EqualTo(new[] { new[] { "completed", "21" }, new[] { "completed", "text 20" }, new[] { "completed", "40" } }), waited.ToString());
+
+            Assert.That(ids.ExitCode, Is.EqualTo(0), ids.ToString());
+            var submitted = ids.Stdout.TrimEnd().Split('\n');
+            Assert.That(submitted, Has.Length.EqualTo(2).And.All.Match("^[0-9a-f]{32}$"), ids.ToString());
+            using var client = ClientApi.CreateClient();
+            var first = await client.WaitAsync(circle, submitted[0], TimeSpan.FromSeconds(30));
+            var second = await client.WaitAsync(circle, submitted[1], TimeSpan.FromSeconds(30));
+            Assert.That(new object?[] { first.Language, first.Priority, first.Result!.Value.GetInt32() }, Is.EqualTo(new object[] { "rhai", 3, 2 }));
+            Assert.That(new object?[] { second.Language, second.Priority, second.Result!.Value.GetInt32() }, Is.EqualTo(new object[] { "javascript", 3, 2 }));
+
+            Assert.That(json.ExitCode, Is.EqualTo(0), json.ToString());
+            using (var tasks = JsonDocument.Parse(json.Stdout))
+                Assert.That(tasks.RootElement.EnumerateArray().Select(t => t.GetProperty("result").GetInt32()), Is.EqualTo(new[] { 3 }));
+
+            Assert.That(failed.ExitCode, Is.EqualTo(1), failed.ToString());
+            Assert.That(failed.Stdout, Does.Contain("failed").And.Contain("script_error: ").And.Contain("no 3"), failed.ToString());
+
+            foreach (var usage in new[] { twoStdins, none })
+            {
+                Assert.That(usage.ExitCode, Is.EqualTo(2), usage.ToString());
+                Assert.That(usage.Stdout, Is.Empty);
+            }
+            Assert.That(twoStdins.Stderr, Does.Contain("Standard input (-) can give one of the scripts only."));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Test]
     public async Task Source_PrintsTheScriptOnStdout_ArgsAndTraceOnStderr_JsonWhole_AndAnUnknownTaskExits4()
     {
         var circle = TestRedis.NewCircle("gwsource");

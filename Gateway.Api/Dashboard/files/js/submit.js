@@ -1,4 +1,5 @@
-// Submit: a script editor, args as JSON, options; Run waits for the result and shows it here.
+// Submit: a script editor (or a registered script), args as JSON, options; Run waits for the result
+// and shows it here; "Keep it" registers the script or puts a schedule that submits the task.
 import { api, follow, enc } from './api.js';
 import { h, replace, badge, json, ms, problemText } from './dom.js';
 import { editor, codeView } from './highlight.js';
