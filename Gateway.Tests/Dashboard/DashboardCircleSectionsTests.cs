@@ -84,15 +84,34 @@ public sealed partial class DashboardCircleSectionsTests
         // Name, cron, time zone, what it runs (the registered script, and the version it is pinned to), enabled, next run, last run, last task, priority.
         await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('nightly')) > *")).ToHaveTextAsync(
             [new Regex("^nightly$"), new Regex(@"^30 3 \* \* \*$"), new Regex("^Europe/Brussels$"), new Regex("^greet v1$"),
-             new Regex("^yes$"), ClockTime(), new Regex("^—$"), new Regex("^—$"), new Regex("^7$"), new Regex("^Delete$")]);
+             new Regex("^yes Disable$"), ClockTime(), new Regex("^—$"), new Regex("^—$"), new Regex("^7$"), new Regex("^Delete$")]);
         await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('nightly')) td:nth-child(6) time"))
             .ToHaveAttributeAsync("datetime", IsoOf(nightly, "nextRunAt"));
         var pausedCells = _page.Locator("#schedules tbody tr:has(th:text-is('paused')) > *");
         await Expect(pausedCells.Nth(1)).ToHaveTextAsync("*/5 * * * *");
         await Expect(pausedCells.Nth(2)).ToHaveTextAsync("UTC");
         await Expect(pausedCells.Nth(3)).ToHaveTextAsync("inline script");
-        await Expect(pausedCells.Nth(4)).ToHaveTextAsync("no");
+        await Expect(pausedCells.Nth(4)).ToHaveTextAsync("no Enable");
         await Expect(pausedCells.Nth(8)).ToHaveTextAsync("0");
+
+        // Enable turns the flag and keeps the rest of the definition; the table is read again.
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Enable schedule paused", Exact = true }).ClickAsync();
+        await Expect(pausedCells.Nth(4)).ToHaveTextAsync("yes Disable");
+        var enabled = await GatewayClient.ReadAsync(await _http.GetAsync($"/api/circles/{circle}/schedules/paused"));
+        Assert.That(enabled.Body!["enabled"]!.GetValue<bool>(), Is.True, enabled.ToString());
+        Assert.That(enabled.Body!["cron"]!.GetValue<string>(), Is.EqualTo("*/5 * * * *"));
+        Assert.That(enabled.Body!["script"]!.GetValue<string>(), Is.EqualTo("1"));
+        await Expect(pausedCells.Nth(5).Locator("time")).ToHaveAttributeAsync("datetime", IsoOf(enabled, "nextRunAt"));
+        // Disable on the schedule of a registered script pinned to a version keeps its name, version, args and priority.
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Disable schedule nightly", Exact = true }).ClickAsync();
+        await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('nightly')) > *").Nth(4)).ToHaveTextAsync("no Enable");
+        var disabled = await GatewayClient.ReadAsync(await _http.GetAsync($"/api/circles/{circle}/schedules/nightly"));
+        Assert.That(disabled.Body!["enabled"]!.GetValue<bool>(), Is.False, disabled.ToString());
+        Assert.That(disabled.Body!["scriptName"]!.GetValue<string>(), Is.EqualTo("greet"));
+        Assert.That(disabled.Body!["scriptVersion"]!.GetValue<int>(), Is.EqualTo(1));
+        Assert.That(disabled.Body!["args"]!["name"]!.GetValue<string>(), Is.EqualTo("night"));
+        Assert.That(disabled.Body!["priority"]!.GetValue<int>(), Is.EqualTo(7));
+        Assert.That(disabled.Body!["timeZone"]!.GetValue<string>(), Is.EqualTo("Europe/Brussels"));
     }
 
     [Test]

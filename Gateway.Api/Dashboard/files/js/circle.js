@@ -336,6 +336,53 @@ export async function circleView(main, { circle }, signal) {
     return cellOf;
   }
 
+  // A schedule's Enabled cell: what it is, and a button that turns it. The definition is read
+  // and put again with the flag turned (a put elsewhere in between is overwritten, as any put
+  // is); then the table is read again, for the next run that changes with it.
+  function enabledCell(s) {
+    const on = s.enabled !== false;
+    const button = h('button', { type: 'button', class: 'small', 'aria-label': `${on ? 'Disable' : 'Enable'} schedule ${s.name}` }, on ? 'Disable' : 'Enable');
+    const cellOf = h('td', {}, on ? 'yes' : 'no', ' ', button);
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        const at = `${path}/schedules/${enc(s.name)}`;
+        const { data: now } = await api(at, { signal });
+        const { cron, timeZone, script, scriptName, scriptVersion, language, args, timeoutMs, priority, overlap } = now;
+        await api(at, { method: 'PUT', body: { cron, timeZone, script, scriptName, scriptVersion, language, args, timeoutMs, priority, overlap, enabled: now.enabled === false }, signal });
+        await loadSchedules();
+      } catch (error) {
+        if (signal.aborted) return;
+        button.disabled = false;
+        cellOf.append(' ', h('span', { class: 'error', role: 'alert' }, problemText(error)));
+      }
+    });
+    return cellOf;
+  }
+
+  function schedulesView(data) {
+    const list = data.schedules ?? data;
+    return list.length ? table('Schedules', ['Name', 'Cron', 'Time zone', 'Runs', 'Enabled', 'Next run', 'Last run', 'Last task', 'Priority', actions()],
+      list.map(s => {
+        const tr = h('tr', {}, h('th', { scope: 'row' }, s.name), h('td', {}, h('code', {}, s.cron)), h('td', {}, s.timeZone ?? 'UTC'),
+          h('td', {}, s.scriptName ? s.scriptName + (s.scriptVersion ? ` v${s.scriptVersion}` : '') : (s.script ? 'inline script' : '—')),
+          enabledCell(s),
+          h('td', {}, time(s.nextRunAt)), h('td', {}, time(s.lastRunAt)),
+          h('td', {}, s.lastTaskId ? h('a', { href: `#/circles/${enc(circle)}/tasks/${s.lastTaskId}`, class: 'mono' }, s.lastTaskId) : '—'),
+          h('td', { class: 'num' }, String(s.priority ?? 0)));
+        tr.append(deleteCell(tr, `schedule ${s.name}`,
+          `Delete schedule ${s.name} of circle ${circle}? It fires no more; tasks it submitted go on.`,
+          () => api(`${path}/schedules/${enc(s.name)}`, { method: 'DELETE', signal })));
+        return tr;
+      }))
+      : h('p', { class: 'muted' }, 'No schedule.');
+  }
+
+  async function loadSchedules() {
+    const view = await optional(`${path}/schedules`, signal, schedulesView);
+    if (!signal.aborted) replace(document.getElementById('schedules'), view);
+  }
+
   // The sections below come from endpoints a server may not have yet.
   const [scripts, schedules] = await Promise.all([
     optional(`${path}/scripts`, signal, data => {
@@ -353,23 +400,7 @@ export async function circleView(main, { circle }, signal) {
         }))
         : h('p', { class: 'muted' }, 'No registered script.');
     }),
-    optional(`${path}/schedules`, signal, data => {
-      const list = data.schedules ?? data;
-      return list.length ? table('Schedules', ['Name', 'Cron', 'Time zone', 'Runs', 'Enabled', 'Next run', 'Last run', 'Last task', 'Priority', actions()],
-        list.map(s => {
-          const tr = h('tr', {}, h('th', { scope: 'row' }, s.name), h('td', {}, h('code', {}, s.cron)), h('td', {}, s.timeZone ?? 'UTC'),
-            h('td', {}, s.scriptName ? s.scriptName + (s.scriptVersion ? ` v${s.scriptVersion}` : '') : (s.script ? 'inline script' : '—')),
-            h('td', {}, s.enabled === false ? 'no' : 'yes'),
-            h('td', {}, time(s.nextRunAt)), h('td', {}, time(s.lastRunAt)),
-            h('td', {}, s.lastTaskId ? h('a', { href: `#/circles/${enc(circle)}/tasks/${s.lastTaskId}`, class: 'mono' }, s.lastTaskId) : '—'),
-            h('td', { class: 'num' }, String(s.priority ?? 0)));
-          tr.append(deleteCell(tr, `schedule ${s.name}`,
-            `Delete schedule ${s.name} of circle ${circle}? It fires no more; tasks it submitted go on.`,
-            () => api(`${path}/schedules/${enc(s.name)}`, { method: 'DELETE', signal })));
-          return tr;
-        }))
-        : h('p', { class: 'muted' }, 'No schedule.');
-    }),
+    optional(`${path}/schedules`, signal, schedulesView),
   ]);
   if (signal.aborted) return;
   replace(document.getElementById('scripts'), scripts);
