@@ -348,8 +348,9 @@ export async function circleView(main, { circle }, signal) {
       try {
         const at = `${path}/schedules/${enc(s.name)}`;
         const { data: now } = await api(at, { signal });
-        const { cron, timeZone, script, scriptName, scriptVersion, language, args, timeoutMs, priority, overlap } = now;
-        await api(at, { method: 'PUT', body: { cron, timeZone, script, scriptName, scriptVersion, language, args, timeoutMs, priority, overlap, enabled: now.enabled === false }, signal });
+        // The schedule as read goes back whole, so a field this page does not know is kept too;
+        // the put ignores what only a read shows (name, dates, last task).
+        await api(at, { method: 'PUT', body: { ...now, enabled: now.enabled === false }, signal });
         await loadSchedules();
       } catch (error) {
         if (signal.aborted) return;
