@@ -261,8 +261,7 @@ internal static class Ops
                 }
                 else if (tx == RhaiType.Timestamp && ty is RhaiType.Int or RhaiType.Float)
                 {
-                    var seconds = ty == RhaiType.Int ? y.Bits : y.AsFloat;
-                    return Dynamic.FromTimestamp(x.Bits + (long)(seconds * System.Diagnostics.Stopwatch.Frequency));
+                    return Shift(x, y, +1, r, line, col);
                 }
                 else
                 {
@@ -277,12 +276,11 @@ internal static class Ops
                 }
                 if (tx == RhaiType.Timestamp && ty == RhaiType.Timestamp)
                 {
-                    return Dynamic.FromFloat((double)(x.Bits - y.Bits) / System.Diagnostics.Stopwatch.Frequency);
+                    return Dynamic.FromFloat((double)(x.Bits - y.Bits) / r.Engine.Options.Clock.TimestampFrequency);
                 }
                 if (tx == RhaiType.Timestamp && ty is RhaiType.Int or RhaiType.Float)
                 {
-                    var seconds = ty == RhaiType.Int ? y.Bits : y.AsFloat;
-                    return Dynamic.FromTimestamp(x.Bits - (long)(seconds * System.Diagnostics.Stopwatch.Frequency));
+                    return Shift(x, y, -1, r, line, col);
                 }
                 throw NotFound(op, line, col, x, y);
             case "&" when tx == RhaiType.Bool && ty == RhaiType.Bool: return Dynamic.FromBool(x.AsBool & y.AsBool);
@@ -292,6 +290,24 @@ internal static class Ops
             case "..=" when tx == RhaiType.Int && ty == RhaiType.Int: return Dynamic.FromRange(x.Bits, y.Bits, true);
         }
         throw NotFound(op, line, col, x, y);
+    }
+
+    /// <summary>
+    /// A timestamp moved by a number of seconds (<paramref name="sign"/> +1 or -1), in the ticks of
+    /// the engine's clock. A move past what a timestamp can hold is an arithmetic error, as in Rhai,
+    /// not a time that wrapped round.
+    /// </summary>
+    private static Dynamic Shift(Dynamic timestamp, Dynamic seconds, int sign, Runtime r, int line, int col)
+    {
+        var ticks = sign * (seconds.Type == RhaiType.Int ? (double)seconds.Bits : seconds.AsFloat) * r.Engine.Options.Clock.TimestampFrequency;
+        // Within ±2^63 the ticks fit a long; the sum is checked again in whole ticks.
+        if (!double.IsNaN(ticks) && Math.Abs(ticks) < 9.223372036854775807E18)
+        {
+            var delta = (long)ticks;
+            var moved = timestamp.Bits + delta;
+            if (((timestamp.Bits ^ moved) & (delta ^ moved)) >= 0) return Dynamic.FromTimestamp(moved);
+        }
+        throw Arithmetic($"Timestamp overflow when {(sign > 0 ? "adding" : "subtracting")} {seconds} second(s)", line, col);
     }
 
     public static Dynamic IntOp(string op, long a, long b, int line, int col)

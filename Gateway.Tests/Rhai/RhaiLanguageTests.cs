@@ -1,4 +1,5 @@
 using Gateway.Rhai;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Rhai;
 
@@ -22,6 +23,36 @@ public sealed class RhaiLanguageTests
             Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.Arithmetic));
             Assert.That(e.Category, Is.EqualTo(RhaiErrorCategory.Script));
             Assert.That(e.Message, Does.Contain("Addition overflow"));
+        });
+    }
+
+    [TestCase("timestamp() + 1e300", "Timestamp overflow when adding")]
+    [TestCase("timestamp() - 1e300", "Timestamp overflow when subtracting")]
+    [TestCase("timestamp() + 9223372036854775807", "Timestamp overflow when adding")]
+    [TestCase("timestamp() - -9223372036854775807", "Timestamp overflow when subtracting")]
+    [TestCase("let t = timestamp(); t += 1e300; t", "Timestamp overflow when adding")]
+    [TestCase("timestamp() + (0.0 / 0.0)", "Timestamp overflow when adding")]
+    public void TimestampMovedPastItsRange_IsAnArithmeticError_NotATimeThatWrapped(string script, string message)
+    {
+        var e = RhaiRun.Error(script);
+        Assert.Multiple(() =>
+        {
+            Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.Arithmetic));
+            Assert.That(e.Message, Does.Contain(message));
+        });
+    }
+
+    [Test]
+    public void TimestampArithmetic_CountsSecondsInTheEnginesClock()
+    {
+        // The fake clock's ticks are 100 ns, the system's nanoseconds on Linux: a second is the clock's own.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var (result, output) = RhaiRun.Eval("let t = timestamp(); print(elapsed(t - 60)); print(elapsed(t + 1.5)); (t + 90.25) - t",
+            new RhaiEngineOptions { Clock = clock });
+        Assert.Multiple(() =>
+        {
+            Assert.That(output, Is.EqualTo(new[] { "60.0", "-1.5" }));
+            Assert.That(result.AsFloat, Is.EqualTo(90.25));
         });
     }
 
