@@ -130,19 +130,20 @@ public static class TasksApi
         var (body, waitFor, problem) = await services.ReadAsync(RequestReader.ReadSubmitAsync, cancellationToken);
         if (problem is not null)
             return problem;
+        if (idempotencyKey is { Length: 0 or > MaxIdempotencyKey })
+            return RequestReader.Invalid("Idempotency-Key", $"Idempotency-Key must be 1 to {MaxIdempotencyKey} characters.");
 
         var (named, invalid) = await ReadTasksAsync([body], _ => "", circle, services);
         if (invalid is not null)
-            return invalid;
-        var task = named![0];
-
-        Idempotency? idempotency = null;
-        if (idempotencyKey is not null)
         {
-            if (idempotencyKey.Length is 0 or > MaxIdempotencyKey)
-                return RequestReader.Invalid("Idempotency-Key", $"Idempotency-Key must be 1 to {MaxIdempotencyKey} characters.");
-            idempotency = new Idempotency(idempotencyKey, Fingerprint(task, body!), IdempotencyLifetime);
+            // A resend is judged as the request it repeats: one that was valid when first sent (its
+            // runAt has passed since, its registered script was deleted) answers with that task.
+            return idempotencyKey is not null && await EarlierSubmitAsync(circle, idempotencyKey, body!, services) is { } repeated
+                ? await AnswerEarlierAsync(circle, repeated.Earlier, repeated.Fingerprint, waitFor, services, cancellationToken)
+                : invalid;
         }
+        var task = named![0];
+        var idempotency = idempotencyKey is null ? null : new Idempotency(idempotencyKey, Fingerprint(task, body!), IdempotencyLifetime);
 
         var id = TaskIds.New(services.Time);
         // Watch before submitting, so a completion that beats us back is not missed.
@@ -153,36 +154,59 @@ public static class TasksApi
             var result = await services.Submitter.SubmitAsync(circle, [task with { Id = id }], idempotency, runHere: watch is not null);
             if (result.QuotaExceeded)
                 return QuotaExceeded(circle, services.Limits, services.Request.HttpContext.Response);
-            TaskRecord? current;
-            if (result.ExistingId is { } existing)
+            if (result.Existing is { } earlier)
             {
-                if (result.ExistingFingerprint != idempotency!.Fingerprint)
-                {
-                    return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
-                        title: "The Idempotency-Key was used for a different request.",
-                        detail: $"Task '{existing}' was submitted with this key and another body.");
-                }
                 watch?.Dispose();
-                watch = waitFor > TimeSpan.Zero ? services.Events.Watch(circle, existing) : null;
-                current = watch is null
-                    ? await services.Store.GetAsync(circle, existing)
-                    : await TaskWaiter.WaitAsync(services.Store, watch, known: null, waitFor, services.Time, cancellationToken);
-                if (current is null)
-                    return RequestReader.NotFound($"Task '{existing}', submitted with this Idempotency-Key, is past its retention.");
+                watch = null;
+                return await AnswerEarlierAsync(circle, earlier, idempotency!.Fingerprint, waitFor, services, cancellationToken);
             }
-            else
-            {
-                var submitted = result.Tasks[0];
-                current = watch is null
-                    ? submitted
-                    : await TaskWaiter.WaitAsync(services.Store, watch, submitted, waitFor, services.Time, cancellationToken) ?? submitted;
-            }
-            return Respond(current);
+            var submitted = result.Tasks[0];
+            return Respond(watch is null
+                ? submitted
+                : await TaskWaiter.WaitAsync(services.Store, watch, submitted, waitFor, services.Time, cancellationToken) ?? submitted);
         }
         finally
         {
             watch?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The answer to a submit whose Idempotency-Key was used before in the circle: the task that
+    /// submit made (waited for as asked) when the bodies match, 409 when they do not.
+    /// </summary>
+    private static async Task<Results<Ok<TaskView>, Accepted<TaskView>, ProblemHttpResult>> AnswerEarlierAsync(
+        string circle, IdempotencyRecord earlier, string fingerprint, TimeSpan waitFor, SubmitServices services, CancellationToken cancellationToken)
+    {
+        if (earlier.Fingerprint != fingerprint)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                title: "The Idempotency-Key was used for a different request.",
+                detail: $"Task '{earlier.TaskId}' was submitted with this key and another body.");
+        }
+        using var watch = waitFor > TimeSpan.Zero ? services.Events.Watch(circle, earlier.TaskId) : null;
+        var current = watch is null
+            ? await services.Store.GetAsync(circle, earlier.TaskId)
+            : await TaskWaiter.WaitAsync(services.Store, watch, known: null, waitFor, services.Time, cancellationToken);
+        return current is null
+            ? RequestReader.NotFound($"Task '{earlier.TaskId}', submitted with this Idempotency-Key, is past its retention.")
+            : Respond(current);
+    }
+
+    /// <summary>
+    /// The earlier submit with this key, and the fingerprint of <paramref name="body"/> as it was
+    /// judged then (at the first task's creation, without looking up a registered script: the
+    /// fingerprint names it); null when the key is unused, its task is gone, or the body was
+    /// invalid then too.
+    /// </summary>
+    private static async Task<(IdempotencyRecord Earlier, string Fingerprint)?> EarlierSubmitAsync(
+        string circle, string idempotencyKey, SubmitRequest body, SubmitServices services)
+    {
+        if (await services.Store.GetIdempotencyAsync(circle, idempotencyKey) is not { } earlier ||
+            await services.Store.GetAsync(circle, earlier.TaskId) is not { } first)
+            return null;
+        var task = RequestReader.Validate(body, services.Limits, services.Request.HttpContext.User.CallerName(), "", [], first.CreatedAt);
+        return task is null ? null : (earlier, Fingerprint(task, body));
     }
 
     /// <summary>
@@ -230,19 +254,30 @@ public static class TasksApi
     private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// What makes two submits "the same request" for an idempotency key: the body as sent (a delay
+    /// What makes two submits "the same request" for an idempotency key: the body as sent, its args
+    /// without the whitespace between tokens (a delay
     /// counts as given, not as the instant it made; a registered script by its name and the version
     /// asked for, not the text it resolved to, so a new version does not turn a resend into a 409).
     /// </summary>
     private static string Fingerprint(NewTask task, SubmitRequest body)
     {
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        var text = string.Join('\0', body.Script ?? "", task.ArgsJson, task.TimeoutMs.ToString(invariant),
+        var text = string.Join('\0', body.Script ?? "", CompactJson(body.Args), task.TimeoutMs.ToString(invariant),
             (body.Language ?? ScriptLanguages.JavaScript).ToLowerInvariant(), task.Priority.ToString(invariant),
             body.RunAt?.ToUnixTimeMilliseconds().ToString(invariant) ?? "", body.DelayMs?.ToString(invariant) ?? "",
             task.Retry is { } retry ? FormattableString.Invariant($"{retry.Attempts},{retry.BackoffMs},{retry.Factor:R}") : "",
             body.ScriptName ?? "", body.ScriptVersion?.ToString(invariant) ?? "");
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
+    private static string CompactJson(System.Text.Json.JsonElement? value)
+    {
+        if (value is not { } element)
+            return "null";
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+            element.WriteTo(writer);
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>

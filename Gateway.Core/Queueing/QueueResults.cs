@@ -9,9 +9,8 @@ public sealed record SubmitResult(IReadOnlyList<TaskRecord> Tasks)
 {
     public IReadOnlyList<ClaimedTask> TakenHere { get; init; } = [];
 
-    public string? ExistingId { get; init; }
-
-    public string? ExistingFingerprint { get; init; }
+    /// <summary>Nothing was stored: the idempotency key was used before, for this task and body.</summary>
+    public IdempotencyRecord? Existing { get; init; }
 
     public bool QuotaExceeded { get; init; }
 
@@ -24,6 +23,21 @@ public sealed record SubmitResult(IReadOnlyList<TaskRecord> Tasks)
 
 /// <summary>An idempotency key (as the caller sent it), a fingerprint of the request body, and how long the key holds.</summary>
 public sealed record Idempotency(string Key, string Fingerprint, TimeSpan Lifetime);
+
+/// <summary>What an idempotency key holds in Redis: the task its first submit stored, and that request's fingerprint.</summary>
+public sealed record IdempotencyRecord(string TaskId, string Fingerprint)
+{
+    /// <summary>The stored form, <c>id|fingerprint</c> (submit.lua stores it as given).</summary>
+    public override string ToString() => $"{TaskId}|{Fingerprint}";
+
+    public static IdempotencyRecord Parse(string stored)
+    {
+        var bar = stored.IndexOf('|', StringComparison.Ordinal);
+        return bar < 0
+            ? throw new FormatException($"An idempotency record is 'id|fingerprint', not '{stored}'.")
+            : new IdempotencyRecord(stored[..bar], stored[(bar + 1)..]);
+    }
+}
 
 /// <summary>
 /// Free slots of this process's worker that tasks may take in the same script that makes them

@@ -93,7 +93,7 @@ public sealed class TaskQueue(
             Idempotency = idempotency is null
                 ? null
                 : new SubmitScript.Idempotent(RedisKeys.Idempotency(circle, idempotency.Key),
-                    $"{records[0].Id}|{idempotency.Fingerprint}", (long)idempotency.Lifetime.TotalMilliseconds),
+                    new IdempotencyRecord(records[0].Id, idempotency.Fingerprint).ToString(), (long)idempotency.Lifetime.TotalMilliseconds),
             Direct = direct is null || direct.Count == 0
                 ? null
                 : new SubmitScript.Direct(direct.Count, direct.WorkerId, now + (long)direct.Lease.TotalMilliseconds, stem),
@@ -108,9 +108,7 @@ public sealed class TaskQueue(
             case SubmitScript.Kind.QuotaExceeded:
                 return new SubmitResult([]) { QuotaExceeded = true };
             case SubmitScript.Kind.Duplicate:
-                var earlier = reply.Earlier ?? "";
-                var bar = earlier.IndexOf('|', StringComparison.Ordinal);
-                return new SubmitResult([]) { ExistingId = earlier[..bar], ExistingFingerprint = earlier[(bar + 1)..] };
+                return new SubmitResult([]) { Existing = IdempotencyRecord.Parse(reply.Earlier ?? "") };
             case SubmitScript.Kind.ReRunAlready:
                 return new SubmitResult([]) { ReRunAlready = reply.ReRunAlready ?? [] };
         }

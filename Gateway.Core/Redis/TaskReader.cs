@@ -29,6 +29,14 @@ public sealed class TaskReader(IConnectionMultiplexer redis)
         return found;
     }
 
+    /// <summary>What an idempotency key used in this circle holds; null when it is unused or past its lifetime.</summary>
+    public async Task<IdempotencyRecord?> GetIdempotencyAsync(string circle, string key)
+    {
+        CircleName.Ensure(circle);
+        var stored = await Db.StringGetAsync(RedisKeys.Idempotency(circle, key));
+        return stored.IsNull ? null : IdempotencyRecord.Parse(stored.ToString());
+    }
+
     /// <summary>A task's status and what it takes to submit it again (script, args, options); null when unknown.</summary>
     public async Task<TaskDefinition?> GetDefinitionAsync(string circle, string id)
     {

@@ -75,12 +75,12 @@ public sealed class CancelAndIdempotencyTests : ApiFixture
         Assert.That(unknown.Status, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
-    private async Task<ApiResponse> SubmitWithKeyAsync(string circle, string key, object body, string query = "")
+    private async Task<ApiResponse> SubmitWithKeyAsync(string circle, string key, object body, string query = "") =>
+        await SubmitWithKeyAsync(circle, key, System.Net.Http.Json.JsonContent.Create(body), query);
+
+    private async Task<ApiResponse> SubmitWithKeyAsync(string circle, string key, HttpContent body, string query = "")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/circles/{circle}/tasks{query}")
-        {
-            Content = System.Net.Http.Json.JsonContent.Create(body),
-        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/circles/{circle}/tasks{query}") { Content = body };
         request.Headers.Add("Idempotency-Key", key);
         return await GatewayClient.ReadAsync(await Client.SendAsync(request));
     }
@@ -134,6 +134,63 @@ public sealed class CancelAndIdempotencyTests : ApiFixture
         Assert.That(again.Result!.GetValue<double>(), Is.EqualTo(42), "the original run, by version 1");
         Assert.That(pinned.Status, Is.EqualTo(HttpStatusCode.Conflict), "another body under the same key: " + pinned);
         Assert.That(await TestRedis.Connection.GetDatabase().SortedSetLengthAsync(RedisKeys.Index(circle)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task SameIdempotencyKey_AfterTheRegisteredScriptWasDeleted_ReturnsTheOriginalTask()
+    {
+        var circle = TestRedis.NewCircle("idem");
+        await Client.PutAsJsonAsync($"/api/circles/{circle}/scripts/gone", new { script = "args.n * 2" });
+        var body = new { scriptName = "gone", args = new { n = 21 } };
+
+        var original = await SubmitWithKeyAsync(circle, "before-delete", body, "?wait=5");
+        Assert.That((await Client.DeleteAsync($"/api/circles/{circle}/scripts/gone")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        var again = await SubmitWithKeyAsync(circle, "before-delete", body, "?wait=5");
+        var fresh = await SubmitWithKeyAsync(circle, "after-delete", body);
+
+        Assert.That(original.Status, Is.EqualTo(HttpStatusCode.OK), original.ToString());
+        Assert.That(again.Status, Is.EqualTo(HttpStatusCode.OK), "a resend is judged as the request it repeats: " + again);
+        Assert.That(again.Id, Is.EqualTo(original.Id));
+        Assert.That(again.Result!.GetValue<double>(), Is.EqualTo(42));
+        Assert.That(fresh.Status, Is.EqualTo(HttpStatusCode.NotFound), "the same body under a new key names a script that is gone: " + fresh);
+        Assert.That(await TestRedis.Connection.GetDatabase().SortedSetLengthAsync(RedisKeys.Index(circle)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task SameIdempotencyKey_AfterItsRunAtPassedTheTolerance_ReturnsTheOriginalTask()
+    {
+        var circle = TestRedis.NewCircle("idem");
+        // A minute is the tolerance for a runAt in the past: 59 s is accepted (and runs at once), and
+        // two seconds later the same instant is refused for a new request.
+        var body = new { script = "7", runAt = DateTimeOffset.UtcNow.AddSeconds(-59) };
+
+        var original = await SubmitWithKeyAsync(circle, "late", body, "?wait=5");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var again = await SubmitWithKeyAsync(circle, "late", body);
+        var fresh = await SubmitWithKeyAsync(circle, "late-new", body);
+
+        Assert.That(original.Status, Is.EqualTo(HttpStatusCode.OK), original.ToString());
+        Assert.That(again.Status, Is.EqualTo(HttpStatusCode.OK), again.ToString());
+        Assert.That(again.Id, Is.EqualTo(original.Id));
+        Assert.That(fresh.Status, Is.EqualTo(HttpStatusCode.BadRequest), fresh.ToString());
+        Assert.That(fresh.Body!["errors"]!["runAt"], Is.Not.Null, fresh.ToString());
+        Assert.That(await TestRedis.Connection.GetDatabase().SortedSetLengthAsync(RedisKeys.Index(circle)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task SameIdempotencyKey_ArgsWithOtherWhitespace_IsTheSameRequest_OtherValues_Are409()
+    {
+        var circle = TestRedis.NewCircle("idem");
+        static HttpContent Json(string text) => new StringContent(text, System.Text.Encoding.UTF8, "application/json");
+
+        var original = await SubmitWithKeyAsync(circle, "spaced", Json("""{"script":"args.a + args.b","args":{"a":1,"b":2}}"""), "?wait=5");
+        var spaced = await SubmitWithKeyAsync(circle, "spaced", Json("""{ "script": "args.a + args.b", "args": { "a" : 1,  "b":2 } }"""));
+        var other = await SubmitWithKeyAsync(circle, "spaced", Json("""{"script":"args.a + args.b","args":{"a":1,"b":3}}"""));
+
+        Assert.That(original.Status, Is.EqualTo(HttpStatusCode.OK), original.ToString());
+        Assert.That(spaced.Status, Is.EqualTo(HttpStatusCode.OK), "whitespace is not part of a JSON value: " + spaced);
+        Assert.That(spaced.Id, Is.EqualTo(original.Id));
+        Assert.That(other.Status, Is.EqualTo(HttpStatusCode.Conflict), other.ToString());
     }
 
     [Test]
