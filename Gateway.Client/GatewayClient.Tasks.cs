@@ -91,7 +91,7 @@ public sealed partial class GatewayClient
         var bodies = tasks.Select(t => Body(t.Script, t.Args, t.Options)).ToArray();
         var path = $"{CirclePath(circle)}/tasks/batch" + (wait is { } w ? "?wait=" + Seconds(w) : "");
         var request = Json(HttpMethod.Post, path, new BatchBody(bodies), ClientJson.Default.BatchBody);
-        request.Options.Set(GatewayResilience.Unrepeatable, true);
+        GatewayResilience.MarkUnrepeatable(request);
         WaitsFor(request, wait);
         // Sent for a server that de-duplicates batches too; today's ignores it.
         request.Headers.Add("Idempotency-Key", NewIdempotencyKey());
@@ -112,7 +112,7 @@ public sealed partial class GatewayClient
     {
         var request = new HttpRequestMessage(HttpMethod.Post, TaskPath(circle, id) + "/retry");
         // Each call makes a new task (the API keeps no idempotency key for it): sent twice, it would make two.
-        request.Options.Set(GatewayResilience.Unrepeatable, true);
+        GatewayResilience.MarkUnrepeatable(request);
         return SendAsync(request, ClientJson.Default.GatewayTask, cancellationToken);
     }
 
@@ -129,7 +129,7 @@ public sealed partial class GatewayClient
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"{CirclePath(circle)}/tasks/retry?limit={limit.ToString(CultureInfo.InvariantCulture)}");
         // Sent twice, it could re-run the first call's re-runs that failed meanwhile.
-        request.Options.Set(GatewayResilience.Unrepeatable, true);
+        GatewayResilience.MarkUnrepeatable(request);
         var list = await SendAsync(request, ClientJson.Default.TaskList, cancellationToken).ConfigureAwait(false);
         return list.Tasks;
     }

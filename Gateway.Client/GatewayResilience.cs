@@ -20,6 +20,18 @@ internal static class GatewayResilience
     public static readonly HttpRequestOptionsKey<bool> Unrepeatable = new("Gateway.Client.Unrepeatable");
 
     /// <summary>
+    /// Marks <paramref name="request"/> <see cref="Unrepeatable"/>. One without content is given an
+    /// empty body: the HTTP handler itself sends a bodiless request again, on a new connection, when
+    /// the server closes the connection before any answer, and it stops doing so once it has begun
+    /// sending a body.
+    /// </summary>
+    public static void MarkUnrepeatable(HttpRequestMessage request)
+    {
+        request.Options.Set(Unrepeatable, true);
+        request.Content ??= new ByteArrayContent([]);
+    }
+
+    /// <summary>
     /// Set on a request that asks the server to hold its answer (<c>?wait=</c>): one attempt may
     /// take that long and <see cref="WaitMargin"/> more, whatever <see cref="GatewayClientOptions.AttemptTimeout"/> says.
     /// </summary>

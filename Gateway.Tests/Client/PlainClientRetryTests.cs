@@ -97,6 +97,48 @@ public sealed class PlainClientRetryTests
     [TestCase("batch")]
     [TestCase("retry")]
     [TestCase("retry-failed")]
+    public async Task AnUnrepeatableCall_ConnectionClosedWithoutAnAnswer_IsNotSentAgain(string call)
+    {
+        // The HTTP handler itself sends a bodiless request again, on a new connection, when the
+        // server closes the connection in order before any answer; not one whose body it began sending.
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var posts = 0;
+        var server = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var socket = await listener.AcceptSocketAsync();
+                while (await ReadRequestAsync(socket) is { } request)
+                {
+                    if (request.StartsWith("GET ", StringComparison.Ordinal))
+                    {
+                        const string circles = """{"circles":[]}""";
+                        await socket.SendAsync(Encoding.ASCII.GetBytes(
+                            $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {circles.Length}\r\n\r\n{circles}"));
+                        continue;
+                    }
+                    Interlocked.Increment(ref posts);
+                    // Closed in order, not reset: the answer is simply missing.
+                    socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+                    break;
+                }
+            }
+        });
+        using var client = new GatewayClient(new GatewayClientOptions { BaseAddress = new Uri($"http://127.0.0.1:{port}"), RetryDelay = TimeSpan.FromMilliseconds(10) });
+        Assert.That(await client.ListCirclesAsync(), Is.Empty, "the connection is in the pool now");
+
+        Assert.That(async () => await Unrepeatable(client, call), Throws.InstanceOf<HttpRequestException>());
+        await Task.Delay(300);
+
+        Assert.That(posts, Is.EqualTo(1));
+        Assert.That(server.IsFaulted, Is.False);
+    }
+
+    [TestCase("batch")]
+    [TestCase("retry")]
+    [TestCase("retry-failed")]
     public async Task AnUnrepeatableCall_Answered503_IsNotSentAgain_ThoughASubmitIs(string call)
     {
         // A 503 may come after the tasks were stored (Redis failed while the API read them back):
@@ -224,7 +266,8 @@ public sealed class PlainClientRetryTests
     }
 
     /// <summary>Reads one HTTP request: its headers, then as many body bytes as Content-Length says.</summary>
-    private static async Task ReadRequestAsync(System.Net.Sockets.Socket socket)
+    /// <summary>One request's text (head and body) from the socket; null when the peer closed it first.</summary>
+    private static async Task<string?> ReadRequestAsync(System.Net.Sockets.Socket socket)
     {
         var buffer = new byte[64 * 1024];
         var length = 0;
@@ -232,7 +275,7 @@ public sealed class PlainClientRetryTests
         {
             var read = await socket.ReceiveAsync(buffer.AsMemory(length));
             if (read == 0)
-                return;
+                return null;
             length += read;
             var text = Encoding.ASCII.GetString(buffer, 0, length);
             var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
@@ -241,7 +284,7 @@ public sealed class PlainClientRetryTests
             var header = text[..end].Split("\r\n").FirstOrDefault(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
             var body = header is null ? 0 : int.Parse(header["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
             if (length >= end + 4 + body)
-                return;
+                return text;
         }
     }
 }
