@@ -88,15 +88,7 @@ public sealed partial class GatewayClient
         }
     }
 
-    private static string ScriptPath(string circle, string name)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        return $"{CirclePath(circle)}/scripts/{Uri.EscapeDataString(name)}";
-    }
+    private static string ScriptPath(string circle, string name) => $"{CirclePath(circle)}/scripts/{Segment(name)}";
 
-    private static string SchedulePath(string circle, string name)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        return $"{CirclePath(circle)}/schedules/{Uri.EscapeDataString(name)}";
-    }
+    private static string SchedulePath(string circle, string name) => $"{CirclePath(circle)}/schedules/{Segment(name)}";
 }

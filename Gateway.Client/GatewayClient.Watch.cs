@@ -17,12 +17,14 @@ public sealed partial class GatewayClient
     public async IAsyncEnumerable<TaskEvent> WatchAsync(string circle, string id, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         GatewayTaskStatus? last = null;
-        var drops = 0;
+        var drops = new Drops(_time, _options.MaxRetries);
         while (true)
         {
+            drops.Opening();
             await foreach (var next in OpenEventsAsync(TaskPath(circle, id) + "/events",
-                static (type, data) => type == "status" ? Parse(data) : null, () => drops < _options.MaxRetries, cancellationToken).ConfigureAwait(false))
+                static (type, data) => type == "status" ? Parse(data) : null, drops.MayReconnect, cancellationToken).ConfigureAwait(false))
             {
+                drops.Delivered();
                 if (next.Status == last)
                     continue;
                 last = next.Status;
@@ -30,9 +32,8 @@ public sealed partial class GatewayClient
                 if (next.Status.IsTerminal())
                     yield break;
             }
-            drops++;
-            if (drops > _options.MaxRetries)
-                throw new HttpRequestException($"The event stream of task '{id}' ended {drops} times before the task finished.");
+            if (drops.Dropped())
+                throw new HttpRequestException($"The event stream of task '{id}' ended {drops.Count} times in a row before the task finished.");
         }
     }
 
@@ -74,11 +75,12 @@ public sealed partial class GatewayClient
 
     private async IAsyncEnumerable<GatewayTask> StreamAsync(string path, Action? missed, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var drops = 0;
+        var drops = new Drops(_time, _options.MaxRetries);
+        var reopened = false;
         while (true)
         {
+            drops.Opening();
             // Opened again after a drop: what changed meanwhile was not sent.
-            var opened = drops > 0 ? missed : null;
             await foreach (var next in OpenEventsAsync(path,
                 static (type, data) => type switch
                 {
@@ -86,17 +88,17 @@ public sealed partial class GatewayClient
                     "resync" => Resync,
                     _ => null,
                 },
-                () => drops < _options.MaxRetries, cancellationToken, opened).ConfigureAwait(false))
+                drops.MayReconnect, cancellationToken, reopened ? missed : null).ConfigureAwait(false))
             {
-                drops = 0;
+                drops.Delivered();
                 if (ReferenceEquals(next, Resync))
                     missed?.Invoke();
                 else
                     yield return next;
             }
-            drops++;
-            if (drops > _options.MaxRetries)
-                throw new HttpRequestException($"The stream '{path}' ended {drops} times in a row.");
+            reopened = true;
+            if (drops.Dropped())
+                throw new HttpRequestException($"The stream '{path}' ended {drops.Count} times in a row.");
         }
     }
 
@@ -115,6 +117,12 @@ public sealed partial class GatewayClient
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
             throw await GatewayApiException.ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
+        {
+            // A proxy's page, say: read as a stream it would hold no events and be opened again and again.
+            throw new GatewayApiException(response.StatusCode, "The answer was not an event stream.",
+                $"{path}: {response.Content.Headers.ContentType?.MediaType ?? "no content type"}");
+        }
         opened?.Invoke();
 
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -131,10 +139,12 @@ public sealed partial class GatewayClient
                         yield break;
                     next = events.Current.Data;
                 }
-                catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested && mayReconnect())
+                catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
                 {
                     // The server went away mid-stream; the pipeline's retries cover the reconnect.
-                    yield break;
+                    if (mayReconnect())
+                        yield break;
+                    throw new HttpRequestException($"The stream '{path}' broke: {ex.Message}", ex);
                 }
                 catch (JsonException ex)
                 {
@@ -159,5 +169,40 @@ public sealed partial class GatewayClient
         // The first and the terminal event carry the whole task; the ones between only id, circle and status.
         var task = head.CreatedAt is null ? null : JsonSerializer.Deserialize(data, ClientJson.Default.GatewayTask);
         return new TaskEvent(head.Id, head.Circle, head.Status, task);
+    }
+
+    /// <summary>
+    /// How often a stream dropped in a row: an opening that delivered an event, or stayed open
+    /// <see cref="HeldOpen"/>, was a working stream that was cut (an idle proxy, a restart), and
+    /// starts the count again; one that ended at once counts. Past the client's retries, the
+    /// caller gives up rather than open it again and again.
+    /// </summary>
+    private sealed class Drops(TimeProvider time, int limit)
+    {
+        private static readonly TimeSpan HeldOpen = TimeSpan.FromSeconds(5);
+        private long _openedAt;
+        private bool _delivered;
+
+        public int Count { get; private set; }
+
+        public void Opening()
+        {
+            _openedAt = time.GetTimestamp();
+            _delivered = false;
+        }
+
+        public void Delivered() => _delivered = true;
+
+        /// <summary>Whether the stream, should it drop now, may be opened again.</summary>
+        public bool MayReconnect() => Working() || Count < limit;
+
+        /// <summary>Counts a drop; true when it is one too many.</summary>
+        public bool Dropped()
+        {
+            Count = Working() ? 1 : Count + 1;
+            return Count > limit;
+        }
+
+        private bool Working() => _delivered || time.GetElapsedTime(_openedAt) >= HeldOpen;
     }
 }

@@ -133,16 +133,20 @@ public sealed partial class GatewayClient : IDisposable
         return new HttpRequestMessage(method, path) { Content = content };
     }
 
-    private static string CirclePath(string circle)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(circle);
-        return "api/circles/" + Uri.EscapeDataString(circle);
-    }
+    private static string CirclePath(string circle) => "api/circles/" + Segment(circle);
 
-    private static string TaskPath(string circle, string id)
+    private static string TaskPath(string circle, string id) => $"{CirclePath(circle)}/tasks/{Segment(id)}";
+
+    /// <summary>
+    /// A name or id as one segment of a path. <c>.</c> and <c>..</c> are refused: escaping leaves
+    /// them as they are, and the address would then name another resource (<c>circles/../tasks</c>).
+    /// </summary>
+    private static string Segment(string value, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? name = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(id);
-        return $"{CirclePath(circle)}/tasks/{Uri.EscapeDataString(id)}";
+        ArgumentException.ThrowIfNullOrEmpty(value, name);
+        return value is "." or ".."
+            ? throw new ArgumentException($"'{value}' cannot be a {name}: it is not a name in a path.", name)
+            : Uri.EscapeDataString(value);
     }
 
     private static string Seconds(TimeSpan wait) =>

@@ -52,6 +52,9 @@ internal sealed class GatewayClientOptionsValidator : IValidateOptions<GatewayCl
         var failures = new List<string>();
         if (options.BaseAddress is not { IsAbsoluteUri: true } address || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
             failures.Add($"{nameof(GatewayClientOptions.BaseAddress)} must be an absolute http or https address (got '{options.BaseAddress}').");
+        // Never the key itself in the message: it is a secret.
+        if (options.ApiKey is { Length: > 0 } key && !HeaderText.IsToken(key))
+            failures.Add($"{nameof(GatewayClientOptions.ApiKey)} must be printable ASCII without spaces or line breaks ({key.Length} characters given, not all of them so).");
         if (options.MaxRetries is < 0 or > 100)
             failures.Add($"{nameof(GatewayClientOptions.MaxRetries)} must be 0 to 100 (got {options.MaxRetries}).");
         if (options.RetryDelay < TimeSpan.Zero || options.MaxRetryDelay < options.RetryDelay)
@@ -65,5 +68,20 @@ internal sealed class GatewayClientOptionsValidator : IValidateOptions<GatewayCl
         if (options.DefaultRunTimeout <= TimeSpan.Zero)
             failures.Add($"{nameof(GatewayClientOptions.DefaultRunTimeout)} must be more than 0.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>What a header value the client sends may hold; the HTTP stack refuses anything else only as the request goes out.</summary>
+internal static class HeaderText
+{
+    /// <summary>Printable ASCII without spaces: an API key, an idempotency key.</summary>
+    public static bool IsToken(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is < '!' or > '~')
+                return false;
+        }
+        return true;
     }
 }

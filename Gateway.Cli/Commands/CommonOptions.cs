@@ -41,8 +41,9 @@ internal static class CommonOptions
     {
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < minimum)
-                result.AddError($"{option.Name} must be at least {minimum} (got {result.GetValueOrDefault<int>()}).");
+            // A value that is not a number at all is the parser's own error, reported beside this.
+            if (result.Tokens is [{ } token] && int.TryParse(token.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value < minimum)
+                result.AddError($"{option.Name} must be at least {minimum} (got {value}).");
         });
         return option;
     }

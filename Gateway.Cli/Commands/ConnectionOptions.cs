@@ -36,7 +36,8 @@ internal sealed class ConnectionOptions
         var url = parse.GetValue(Url) ?? Environment.GetEnvironmentVariable(UrlVariable) ?? DefaultUrl;
         if (!IsHttpUrl(url))
             throw new UsageException($"{UrlVariable} must be an absolute http or https address (got '{url}').");
-        var key = parse.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
+        // A key read from a file may end in a line break (CRLF too): not part of it.
+        var key = (parse.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable(ApiKeyVariable))?.Trim();
         return new GatewayClient(new GatewayClientOptions
         {
             BaseAddress = new Uri(url),

@@ -29,7 +29,8 @@ internal static class EntityCommands
         };
         command.Validators.Add(result =>
         {
-            if (result.GetValue(delete) && result.GetValue(id) is null)
+            // Whether an ID was given, not its value: one that is not a number is the parser's error.
+            if (result.GetValue(delete) && result.GetResult(id) is null)
                 result.AddError("--delete needs the ID of the entity to delete.");
         });
         return command.SetClientAction(connection, async (client, parse, cancellationToken) =>

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 using Polly.Timeout;
 
 namespace Gateway.Cli.Commands;
@@ -43,6 +44,18 @@ internal static class Guard
         {
             Console.Error.WriteLine($"error: the gateway could not be reached: {ex.Message}");
             return ExitCodes.ApiError;
+        }
+        catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"error: the connection to the gateway broke: {ex.Message}");
+            return ExitCodes.ApiError;
+        }
+        catch (OptionsValidationException ex)
+        {
+            // The connection's settings (an API key no header can carry).
+            foreach (var failure in ex.Failures)
+                Console.Error.WriteLine($"gw: {failure}");
+            return ExitCodes.Usage;
         }
         catch (TimeoutRejectedException)
         {

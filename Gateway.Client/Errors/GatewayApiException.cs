@@ -34,6 +34,8 @@ public sealed class GatewayApiException : Exception
         var status = response.StatusCode;
         var fallback = response.ReasonPhrase is { Length: > 0 } reason ? reason : status.ToString();
         var mediaType = response.Content.Headers.ContentType?.MediaType;
+        // Read once into memory: a streamed answer (an event stream refused) cannot be read twice.
+        await response.Content.LoadIntoBufferAsync().ConfigureAwait(false);
         if (mediaType is "application/problem+json" or "application/json")
         {
             try

@@ -102,9 +102,18 @@ public sealed class GwTests
     [TestCase(new[] { "get", "--circle", "c", "" }, "ID may not be empty")]
     [TestCase(new[] { "scripts", "get", "--circle", "c", " " }, "NAME may not be empty")]
     [TestCase(new[] { "schedules", "delete", "--circle", "c", "" }, "NAME may not be empty")]
+    [TestCase(new[] { "tasks", "--circle", "c", "--limit", "abc" }, "'abc'")]
+    [TestCase(new[] { "tasks", "--circle", "c", "--limit", "99999999999" }, "'99999999999'")]
+    [TestCase(new[] { "entities", "contracts", "abc", "--circle", "c", "--delete" }, "'abc'")]
+    [TestCase(new[] { "circles", "--api-key", "a\\nb" }, "ApiKey must be printable ASCII")]
+    [TestCase(new[] { "submit", "-", "--circle", "c", "--idempotency-key", "k\\r" }, "An idempotency key is 1 to 128 characters")]
+    [TestCase(new[] { "get", "x", "--circle", ".." }, "'..' cannot be a circle")]
+    [TestCase(new[] { "stream", "--circle", ".." }, "'..' cannot be a circle")]
+    [TestCase(new[] { "scripts", "get", "--circle", "c", "." }, "'.' cannot be a name")]
     public async Task UsageErrors_Exit2_WithAMessageOnStderr(string[] args, string mentions)
     {
-        var run = await GwProcess.RunAsync(args, stdin: "1");
+        // Line breaks are written \n, \r in the cases above: a test name may not hold them.
+        var run = await GwProcess.RunAsync(args.Select(a => a.Replace("\\n", "\n", StringComparison.Ordinal).Replace("\\r", "\r", StringComparison.Ordinal)), stdin: "1");
 
         Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
         Assert.That(run.Stdout, Is.Empty);

@@ -172,6 +172,76 @@ public sealed class PlainClientRetryTests
         Assert.That(server.IsFaulted, Is.False);
     }
 
+    [Test]
+    public async Task AStreamRefused_WithABodyThatIsNoProblemDetails_IsAGatewayApiException_WithTheBody()
+    {
+        // An event stream's answer is not read into memory first: the body must still be read once only.
+        using var listener = new HttpListener();
+        var (address, _, server) = Scripted(listener, (400, """["bad"]"""));
+        using var client = new GatewayClient(new GatewayClientOptions { BaseAddress = address, RetryDelay = TimeSpan.FromMilliseconds(10) });
+
+        var thrown = await Assert.ThrowsAsync<GatewayApiException>(async () =>
+        {
+            await foreach (var _ in client.WatchCircleAsync("c")) { }
+        });
+        await server;
+
+        Assert.That(thrown!.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(thrown.Detail, Is.EqualTo("""["bad"]"""));
+    }
+
+    [Test]
+    public async Task AStreamAnsweredWithSomethingElse_IsAGatewayApiException_AndIsNotOpenedAgain()
+    {
+        using var listener = new HttpListener();
+        var (address, seen, server) = Scripted(listener, (200, "{}"));
+        using var client = new GatewayClient(new GatewayClientOptions { BaseAddress = address, RetryDelay = TimeSpan.FromMilliseconds(10) });
+
+        var thrown = await Assert.ThrowsAsync<GatewayApiException>(async () =>
+        {
+            await foreach (var _ in client.WatchAsync("c", "0123456789abcdef0123456789abcdef")) { }
+        });
+        await server;
+
+        Assert.That(thrown!.Title, Is.EqualTo("The answer was not an event stream."));
+        Assert.That(thrown.Detail, Does.EndWith("application/json"));
+        Assert.That(seen, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task AStreamThatBreaksAtOnceEveryTime_EndsWithAnHttpRequestException_AfterTheRetries()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var opened = 0;
+        var server = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var socket = await listener.AcceptSocketAsync();
+                await ReadRequestAsync(socket);
+                Interlocked.Increment(ref opened);
+                // The head of an event stream, then the connection ends inside its chunked body.
+                await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"));
+                socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+            }
+        });
+        using var client = new GatewayClient(new GatewayClientOptions
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}"), MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10),
+        });
+
+        var thrown = await Assert.ThrowsAsync<HttpRequestException>(async () =>
+        {
+            await foreach (var _ in client.WatchCircleAsync("c")) { }
+        });
+
+        Assert.That(thrown!.Message, Does.Contain("'api/circles/c/tasks/stream'"));
+        Assert.That(opened, Is.EqualTo(3), "opened once, then again for each of the two retries");
+        Assert.That(server.IsFaulted, Is.False);
+    }
+
     /// <summary>
     /// Answers each request with the next of <paramref name="answers"/> (status and JSON body) and
     /// records its method and path; 502s say <c>Retry-After: 0</c>, as a proxy whose upstream answer was lost.
