@@ -203,7 +203,8 @@ internal static class RequestReader
         return null;
     }
 
-    private static RetryPolicy? ValidateRetry(RetryRequest retry, string field, Dictionary<string, string[]> errors)
+    /// <summary>A retry policy (defaults filled in), or null with its errors named under <paramref name="field"/>.</summary>
+    public static RetryPolicy? ValidateRetry(RetryRequest retry, string field, Dictionary<string, string[]> errors)
     {
         var before = errors.Count;
         if (retry.Attempts is not { } attempts || attempts < 1 || attempts > RetryPolicy.MaxAttempts)

@@ -76,6 +76,7 @@ public static class SchedulesApi
         if (body.TimeoutMs is { } t && (t < 1 || t > limits.MaxTimeoutMs))
             RequestReader.Add(errors, "timeoutMs", $"timeoutMs must be between 1 and {limits.MaxTimeoutMs}.");
         var priority = RequestReader.ValidatePriority(body.Priority, field: "", errors);
+        var retry = body.Retry is { } r ? RequestReader.ValidateRetry(r, "retry.", errors) : null;
         var overlap = body.Overlap switch
         {
             null or "skip" => ScheduleOverlap.Skip,
@@ -91,6 +92,7 @@ public static class SchedulesApi
             (body.Language ?? "javascript").ToLowerInvariant(), args, body.TimeoutMs ?? limits.DefaultTimeoutMs, overlap!.Value, body.Enabled ?? true)
         {
             Priority = priority,
+            Retry = retry,
         }, errors);
     }
 }
@@ -127,6 +129,9 @@ public sealed record ScheduleRequest
 
     /// <summary>Default true; a disabled schedule keeps its definition and does not fire.</summary>
     public bool? Enabled { get; init; }
+
+    /// <summary>Each firing's task runs again after a <c>script_error</c> or <c>timeout</c>, as a submitted task with this policy does.</summary>
+    public RetryRequest? Retry { get; init; }
 }
 
 /// <summary>A schedule as the API shows it.</summary>
@@ -141,6 +146,7 @@ public sealed record ScheduleView(
     JsonElement? Args,
     int TimeoutMs,
     int Priority,
+    RetryRequest? Retry,
     string Overlap,
     bool Enabled,
     DateTimeOffset CreatedAt,
@@ -153,7 +159,9 @@ public sealed record ScheduleView(
     {
         var d = schedule.Definition;
         return new(schedule.Name, d.Cron, d.TimeZone, d.Script, d.ScriptName, d.ScriptVersion, d.Language,
-            StoredJson.ToElement(d.ArgsJson), d.TimeoutMs, d.Priority, d.Overlap == ScheduleOverlap.Allow ? "allow" : "skip",
+            StoredJson.ToElement(d.ArgsJson), d.TimeoutMs, d.Priority,
+            d.Retry is { } retry ? new RetryRequest { Attempts = retry.Attempts, BackoffMs = retry.BackoffMs, Factor = retry.Factor } : null,
+            d.Overlap == ScheduleOverlap.Allow ? "allow" : "skip",
             d.Enabled, schedule.CreatedAt, schedule.UpdatedAt, schedule.NextRunAt, schedule.LastRunAt, schedule.LastTaskId);
     }
 }

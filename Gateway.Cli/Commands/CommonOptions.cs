@@ -36,6 +36,14 @@ internal static class CommonOptions
             result.AddError($"{name} may not be empty.");
     }
 
+    /// <summary><c>--retry N</c>, for a submitted task and for each firing of a schedule alike.</summary>
+    public static Option<int?> Retry() =>
+        new("--retry") { Description = "Run again up to N times (1 … 10) after a script error or timeout, 1 s apart, doubling" };
+
+    /// <summary>The policy <c>--retry N</c> asks for; null when it was not given.</summary>
+    public static RetryPolicy? RetryPolicy(ParseResult parse, Option<int?> retry) =>
+        parse.GetValue(retry) is { } attempts ? new RetryPolicy(attempts, TimeSpan.FromSeconds(1)) : null;
+
     /// <summary>A number below <paramref name="minimum"/> is a usage error.</summary>
     public static Option<int> AtLeast(this Option<int> option, int minimum)
     {

@@ -56,13 +56,14 @@ internal static class ScheduleCommands
         };
         var zone = new Option<string?>("--time-zone") { Description = "An IANA time zone for the cron expression (default UTC), e.g. Europe/Brussels" };
         var priority = new Option<int?>("--priority") { Description = "0 (default) … 9 for each firing's task; higher runs first" };
+        var retry = CommonOptions.Retry();
         var overlap = new Option<string?>("--overlap") { Description = "skip (default): no firing while the previous task is unfinished; allow: fire regardless" };
         overlap.AcceptOnlyFromAmong("skip", "allow");
         var enabled = new Option<bool?>("--enabled") { Description = "false keeps the schedule without firing it (default true)", HelpName = "true|false" };
         var json = CommonOptions.Json("Print the schedule as JSON");
         var command = new Command("put", "Create or replace a schedule; its script comes from FILE (or - for standard input) or --script-name.")
         {
-            name, circle, cron, zone, priority, overlap, enabled, json,
+            name, circle, cron, zone, priority, retry, overlap, enabled, json,
         };
         input.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
@@ -77,8 +78,10 @@ internal static class ScheduleCommands
                 ScriptVersion = choice.Version,
                 Language = choice.Language,
                 Args = input.ReadArgs(parse) is { } args ? JsonSerializer.SerializeToElement(args) : null,
-                TimeoutMs = parse.GetValue(input.ScriptTimeout) is { } timeout ? (long)timeout.TotalMilliseconds : null,
+                // Rounded up, as a submit's is: 0.5ms is 1 ms, not 0.
+                TimeoutMs = parse.GetValue(input.ScriptTimeout) is { } timeout ? (long)Math.Ceiling(timeout.TotalMilliseconds) : null,
                 Priority = parse.GetValue(priority),
+                Retry = CommonOptions.RetryPolicy(parse, retry),
                 Overlap = parse.GetValue(overlap),
                 Enabled = parse.GetValue(enabled),
             };

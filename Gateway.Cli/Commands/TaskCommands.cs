@@ -10,7 +10,7 @@ internal static class TaskCommands
         var json = CommonOptions.Json("Print the whole task as JSON instead of its id");
         var delay = CommonOptions.Duration("--delay", "Run after this delay");
         var at = new Option<DateTimeOffset?>("--at") { Description = "Run no earlier than this instant (ISO 8601); not with --delay" };
-        var retry = new Option<int?>("--retry") { Description = "Run again up to N times (1 … 10) after a script error or timeout, 1 s apart, doubling" };
+        var retry = CommonOptions.Retry();
         var priority = new Option<int?>("--priority") { Description = "0 (default) … 9; higher runs first" };
         var key = new Option<string?>("--idempotency-key") { Description = "Submitting again with the same key and body returns the same task" };
         var command = input.NewCommand("submit", "Submit a script without waiting; prints the task id.", circle, json, delay, at, retry, priority, key);
@@ -25,7 +25,7 @@ internal static class TaskCommands
                 ScriptTimeout = parse.GetValue(input.ScriptTimeout),
                 Delay = parse.GetValue(delay),
                 RunAt = parse.GetValue(at),
-                Retry = parse.GetValue(retry) is { } attempts ? new RetryPolicy(attempts, TimeSpan.FromSeconds(1)) : null,
+                Retry = CommonOptions.RetryPolicy(parse, retry),
                 Priority = parse.GetValue(priority),
                 IdempotencyKey = parse.GetValue(key),
             };

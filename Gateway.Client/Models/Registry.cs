@@ -60,6 +60,9 @@ public sealed record Schedule
     /// <summary>0 … 9.</summary>
     public int? Priority { get; init; }
 
+    /// <summary>Each firing's task runs again after a <c>script_error</c> or <c>timeout</c>, as with <see cref="SubmitOptions.Retry"/>.</summary>
+    public RetryPolicy? Retry { get; init; }
+
     /// <summary><c>skip</c> (default: no firing while the previous task is unfinished) or <c>allow</c>.</summary>
     public string? Overlap { get; init; }
 

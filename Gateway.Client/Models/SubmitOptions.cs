@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Gateway.Client;
 
 /// <summary>
@@ -41,7 +44,43 @@ public sealed record SubmitOptions
 /// <param name="Attempts">Extra runs, 1 … 10.</param>
 /// <param name="Backoff">Wait before the first re-run.</param>
 /// <param name="Factor">Growth of the wait per re-run, 1 … 10.</param>
+[JsonConverter(typeof(RetryPolicyJsonConverter))]
 public sealed record RetryPolicy(int Attempts, TimeSpan Backoff, double Factor = 2);
+
+/// <summary>A <see cref="RetryPolicy"/> as the API writes one: <c>{"attempts":N,"backoffMs":MS,"factor":F}</c>.</summary>
+internal sealed class RetryPolicyJsonConverter : JsonConverter<RetryPolicy>
+{
+    public override RetryPolicy Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw new JsonException("A retry policy is a JSON object.");
+        int? attempts = null;
+        long backoffMs = 0;
+        double factor = 1;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            switch (name)
+            {
+                case "attempts": attempts = reader.GetInt32(); break;
+                case "backoffMs": backoffMs = reader.GetInt64(); break;
+                case "factor": factor = reader.GetDouble(); break;
+                default: reader.Skip(); break;
+            }
+        }
+        return new RetryPolicy(attempts ?? throw new JsonException("A retry policy names its attempts."), TimeSpan.FromMilliseconds(backoffMs), factor);
+    }
+
+    public override void Write(Utf8JsonWriter writer, RetryPolicy value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("attempts", value.Attempts);
+        writer.WriteNumber("backoffMs", (long)value.Backoff.TotalMilliseconds);
+        writer.WriteNumber("factor", value.Factor);
+        writer.WriteEndObject();
+    }
+}
 
 /// <summary>One task of a batch.</summary>
 /// <param name="Script">The script text (null when <see cref="SubmitOptions.ScriptName"/> is set).</param>

@@ -29,6 +29,9 @@ public sealed record ScheduleDefinition(
 {
     /// <summary>The priority (0 … 9) of each firing's task: the lane it waits in.</summary>
     public int Priority { get; init; }
+
+    /// <summary>Each firing's task runs again after a <c>script_error</c> or <c>timeout</c>, as a submitted one with this policy does.</summary>
+    public RetryPolicy? Retry { get; init; }
 }
 
 /// <summary>A stored schedule: its definition and where it stands.</summary>

@@ -28,6 +28,9 @@ internal static class ScheduleHash
         Cron, d.Cron, TimeZone, d.TimeZone, Script, d.Script ?? "", ScriptName, d.ScriptName ?? "",
         ScriptVersion, d.ScriptVersion is { } v ? v : "", Language, d.Language, Args, d.ArgsJson, Timeout, d.TimeoutMs, Priority, d.Priority,
         Overlap, d.Overlap == ScheduleOverlap.Allow ? "allow" : "skip", Enabled, d.Enabled ? 1 : 0,
+        // The task hash's own fields, which fire.lua copies to each firing's task; 0 attempts: no policy.
+        TaskHash.RetryAttempts, d.Retry?.Attempts ?? 0, TaskHash.RetryBackoff, d.Retry?.BackoffMs ?? 0,
+        TaskHash.RetryFactor, (d.Retry?.Factor ?? 1).ToString("R", CultureInfo.InvariantCulture),
     ];
 
     /// <summary>The schedule read with HGETALL, or null when there is none.</summary>
@@ -53,6 +56,11 @@ internal static class ScheduleHash
         {
             // A schedule stored before priorities has no field: its tasks wait at 0, as they did.
             Priority = Get(Priority).IsNullOrEmpty ? 0 : (int)Get(Priority),
+            // One stored before retry policies has none, as before.
+            Retry = Get(TaskHash.RetryAttempts) is { IsNullOrEmpty: false } attempts && (int)attempts > 0
+                ? new RetryPolicy((int)attempts, (long)Get(TaskHash.RetryBackoff),
+                    double.Parse((string)Get(TaskHash.RetryFactor)!, CultureInfo.InvariantCulture))
+                : null,
         };
         return new ScheduleRecord(circle, name, definition)
         {

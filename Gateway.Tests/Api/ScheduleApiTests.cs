@@ -71,6 +71,8 @@ public sealed class ScheduleApiTests : ApiFixture
     [TestCase("{\"cron\":\"* * * * *\",\"script\":\"1\",\"timeoutMs\":0}", "timeoutMs")]
     [TestCase("{\"cron\":\"* * * * *\",\"script\":\"1\",\"language\":\"cobol\"}", "language")]
     [TestCase("{\"cron\":\"* * * * *\",\"script\":\"1\",\"enabled\":\"yes\"}", "enabled")]
+    [TestCase("{\"cron\":\"* * * * *\",\"script\":\"1\",\"retry\":{\"attempts\":11}}", "retry.attempts")]
+    [TestCase("{\"cron\":\"* * * * *\",\"script\":\"1\",\"retry\":{\"attempts\":1,\"factor\":0.5}}", "retry.factor")]
     public async Task Put_WithBadInput_Is400NamingTheField_AndStoresNothing(string body, string field)
     {
         var circle = TestRedis.NewCircle("sched");
@@ -124,6 +126,34 @@ public sealed class ScheduleApiTests : ApiFixture
         Assert.That(task.Body!["scriptName"]!.GetValue<string>(), Is.EqualTo("double"));
         Assert.That(task.Body!["scriptVersion"]!.GetValue<int>(), Is.EqualTo(1));
         Assert.That(task.Body!["language"]!.GetValue<string>(), Is.EqualTo(language));
+    }
+
+    [Test]
+    public async Task ASchedule_WithARetryPolicy_ShowsIt_AndEachFiredTaskRunsAgainAfterAScriptError()
+    {
+        var circle = TestRedis.NewCircle("sched");
+        var put = await PutAsync(circle, "flaky", new
+        {
+            cron = "* * * * * *", script = "throw new Error('run ' + task.attempt)", retry = new { attempts = 2, backoffMs = 0 },
+        });
+        Assert.That(put.Status, Is.EqualTo(HttpStatusCode.Created), put.ToString());
+        Assert.That(put.Body!["retry"]!["attempts"]!.GetValue<int>(), Is.EqualTo(2), put.ToString());
+        Assert.That(put.Body!["retry"]!["backoffMs"]!.GetValue<long>(), Is.Zero);
+        Assert.That(put.Body!["retry"]!["factor"]!.GetValue<double>(), Is.EqualTo(1), "the default filled in");
+
+        string? taskId = null;
+        for (var tries = 0; tries < 100 && taskId is null; tries++)
+        {
+            await Task.Delay(100);
+            taskId = (await Send(HttpMethod.Get, $"/api/circles/{circle}/schedules/flaky")).Body!["lastTaskId"]?.GetValue<string>();
+        }
+        await Send(HttpMethod.Delete, $"/api/circles/{circle}/schedules/flaky");
+        Assert.That(taskId, Is.Not.Null, "the schedule never fired");
+        var task = await Client.GetTaskAsync(circle, taskId!, wait: 30);
+
+        Assert.That(task.TaskStatus, Is.EqualTo("failed"), task.ToString());
+        Assert.That(task.Body!["attempts"]!.GetValue<int>(), Is.EqualTo(3), "the first run and two retries: " + task);
+        Assert.That(task.Body!["error"]!["message"]!.GetValue<string>(), Does.Contain("run 3"));
     }
 
     [TestCase("skip")]

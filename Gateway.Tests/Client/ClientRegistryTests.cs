@@ -78,6 +78,7 @@ public sealed class ClientRegistryTests
             TimeoutMs = 1500,
             Priority = 4,
             Overlap = "allow",
+            Retry = new RetryPolicy(2, TimeSpan.FromSeconds(3), 1.5),
         };
 
         var put = await _client.PutScheduleAsync(circle, "weekday", schedule);
@@ -100,6 +101,9 @@ public sealed class ClientRegistryTests
         Assert.That(replaced.NextRunAt, Is.Null, "a disabled schedule has no next run");
         Assert.That(got.Enabled, Is.False);
         Assert.That(got.Priority, Is.EqualTo(4));
+        Assert.That(put.Retry, Is.EqualTo(new RetryPolicy(2, TimeSpan.FromSeconds(3), 1.5)));
+        Assert.That(got.Retry, Is.EqualTo(put.Retry), "read back as put, and kept by a put of the schedule as read");
+        Assert.That(list.Single(s => s.Name == "another").Retry, Is.Null);
         Assert.That(list.Select(s => s.Name), Is.EqualTo(new[] { "another", "weekday" }));
         Assert.That(gone.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(left.Select(s => s.Name), Is.EqualTo(new[] { "another" }));

@@ -71,7 +71,7 @@ public sealed class GwRegistryTests
         var circle = TestRedis.NewCircle("gwsched");
 
         var put = await GwProcess.RunAsync(["schedules", "put", "yearly", "-", "--circle", circle, "--cron", "0 0 1 1 *", "--time-zone", "Europe/Brussels",
-            "--priority", "7", "--overlap", "allow", "--arg", "a=1", "--script-timeout", "2s", "--json"], stdin: "args.a");
+            "--priority", "7", "--overlap", "allow", "--arg", "a=1", "--script-timeout", "2s", "--retry", "3", "--json"], stdin: "args.a");
         var paused = await GwProcess.RunAsync(["schedules", "put", "paused", "-", "--circle", circle, "--cron", "*/5 * * * * *", "--enabled", "false"], stdin: "1");
         var list = await GwProcess.RunAsync(["schedules", "list", "--circle", circle]);
         var get = await GwProcess.RunAsync(["schedules", "get", "yearly", "--circle", circle]);
@@ -89,6 +89,9 @@ public sealed class GwRegistryTests
             Assert.That(s.GetProperty("overlap").GetString(), Is.EqualTo("allow"));
             Assert.That(s.GetProperty("timeoutMs").GetInt64(), Is.EqualTo(2000));
             Assert.That(s.GetProperty("args").GetProperty("a").GetInt32(), Is.EqualTo(1));
+            var retry = s.GetProperty("retry");
+            Assert.That((retry.GetProperty("attempts").GetInt32(), retry.GetProperty("backoffMs").GetInt64(), retry.GetProperty("factor").GetDouble()),
+                Is.EqualTo((3, 1000L, 2.0)), "as gw submit --retry asks");
             var next = s.GetProperty("nextRunAt").GetDateTimeOffset().ToUniversalTime();
             Assert.That((next.Month, next.Day, next.Hour, next.Minute), Is.EqualTo((12, 31, 23, 0)), "midnight of new year in Brussels (UTC+1)");
         }

@@ -55,7 +55,8 @@ public sealed partial class DashboardCircleSectionsTests
         Assert.That(tally.Status, Is.EqualTo(HttpStatusCode.Created), tally.ToString());
         // Daily, so its next run cannot move while the test reads it.
         var nightly = await PutAsync($"/api/circles/{circle}/schedules/nightly",
-            new { cron = "30 3 * * *", timeZone = "Europe/Brussels", scriptName = "greet", scriptVersion = 1, args = new { name = "night" }, priority = 7 });
+            new { cron = "30 3 * * *", timeZone = "Europe/Brussels", scriptName = "greet", scriptVersion = 1, args = new { name = "night" }, priority = 7,
+                retry = new { attempts = 2, backoffMs = 500, factor = 3 } });
         var paused = await PutAsync($"/api/circles/{circle}/schedules/paused", new { cron = "*/5 * * * *", script = "1", enabled = false });
         Assert.That(nightly.Status, Is.EqualTo(HttpStatusCode.Created), nightly.ToString());
         Assert.That(paused.Status, Is.EqualTo(HttpStatusCode.Created), paused.ToString());
@@ -102,7 +103,7 @@ public sealed partial class DashboardCircleSectionsTests
         Assert.That(enabled.Body!["cron"]!.GetValue<string>(), Is.EqualTo("*/5 * * * *"));
         Assert.That(enabled.Body!["script"]!.GetValue<string>(), Is.EqualTo("1"));
         await Expect(pausedCells.Nth(5).Locator("time")).ToHaveAttributeAsync("datetime", IsoOf(enabled, "nextRunAt"));
-        // Disable on the schedule of a registered script pinned to a version keeps its name, version, args and priority.
+        // Disable on the schedule of a registered script pinned to a version keeps its name, version, args, priority and retry policy.
         await _page.GetByRole(AriaRole.Button, new() { Name = "Disable schedule nightly", Exact = true }).ClickAsync();
         await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('nightly')) > *").Nth(4)).ToHaveTextAsync("no Enable");
         var disabled = await GatewayClient.ReadAsync(await _http.GetAsync($"/api/circles/{circle}/schedules/nightly"));
@@ -111,6 +112,7 @@ public sealed partial class DashboardCircleSectionsTests
         Assert.That(disabled.Body!["scriptVersion"]!.GetValue<int>(), Is.EqualTo(1));
         Assert.That(disabled.Body!["args"]!["name"]!.GetValue<string>(), Is.EqualTo("night"));
         Assert.That(disabled.Body!["priority"]!.GetValue<int>(), Is.EqualTo(7));
+        Assert.That(disabled.Body!["retry"]!.ToJsonString(), Is.EqualTo("""{"attempts":2,"backoffMs":500,"factor":3}"""), "the retry policy too");
         Assert.That(disabled.Body!["timeZone"]!.GetValue<string>(), Is.EqualTo("Europe/Brussels"));
     }
 

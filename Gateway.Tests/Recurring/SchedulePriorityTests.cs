@@ -64,6 +64,28 @@ public sealed class SchedulePriorityTests
     }
 
     [Test]
+    public async Task Fire_CopiesTheRetryPolicy_AndAPutWithoutOneLeavesTheNextTasksWithout()
+    {
+        var circle = TestRedis.NewCircle("fireretry");
+        var (schedules, _, time) = NewProcess();
+        var reader = new TaskReader(TestRedis.Connection);
+        var policy = new RetryPolicy(3, 250, 2.5);
+        await schedules.PutAsync(circle, "flaky", EverySecond with { Retry = policy });
+
+        time.SetUtcNow(Start.AddSeconds(1));
+        var first = (await schedules.FireDueAsync(circle)).Single();
+        await schedules.PutAsync(circle, "flaky", EverySecond);
+        time.SetUtcNow(Start.AddSeconds(2));
+        var second = (await schedules.FireDueAsync(circle)).Single();
+
+        Assert.That(first.Outcome, Is.EqualTo(FiringOutcome.Fired));
+        Assert.That(second.Outcome, Is.EqualTo(FiringOutcome.Fired));
+        Assert.That((await reader.GetDefinitionAsync(circle, first.TaskId!))!.Task.Retry, Is.EqualTo(policy));
+        Assert.That((await reader.GetDefinitionAsync(circle, second.TaskId!))!.Task.Retry, Is.Null, "the policy was put away with the first definition");
+        Assert.That((await schedules.GetAsync(circle, "flaky"))!.Definition.Retry, Is.Null);
+    }
+
+    [Test]
     public async Task Fire_QuotaCoveredByOtherLanesAndScheduledTasks_IsSkipped_AndFiresOnceThereIsRoom()
     {
         var circle = TestRedis.NewCircle("firequota");

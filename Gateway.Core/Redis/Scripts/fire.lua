@@ -18,7 +18,7 @@
 
   The task is an ordinary pending task (fields of TaskHash.cs, the `pending` message of
   TaskEventMessage.cs) with scheduleName set and caller "schedule:<name>", queued in the lane
-  of the schedule's priority. A task of a registered script takes that version's language, as a
+  of the schedule's priority, with the schedule's retry policy (if any). A task of a registered script takes that version's language, as a
   submit by name does; the schedule's own language applies to a script given as text.
 
   Returns { kind [, task id] } (FiringOutcome in Schedule.cs):
@@ -32,7 +32,7 @@
   In every case but 0 the next due time has moved on.
 ]]
 local f = redis.call('HMGET', KEYS[1], 'next', 'rev', 'overlap', 'lastTask', 'script', 'scriptName', 'scriptVersion',
-  'args', 'timeout', 'language', 'priority')
+  'args', 'timeout', 'language', 'priority', 'retryAttempts', 'retryBackoff', 'retryFactor')
 if f[1] ~= ARGV[2] or f[2] ~= ARGV[3] then return { 0 } end
 local name, due, now = ARGV[1], ARGV[4], ARGV[6]
 redis.call('HSET', KEYS[1], 'next', ARGV[5], 'lastDue', due ~= '' and due or ARGV[2])
@@ -69,6 +69,10 @@ redis.call('HSET', key, 'id', id, 'circle', ARGV[9], 'script', script, 'args', f
   'caller', 'schedule:' .. name, 'traceparent', ARGV[12], 'created', now, 'status', 'pending', 'attempts', 0,
   'scheduleName', name, 'language', language, 'priority', priority)
 if version ~= '' then redis.call('HSET', key, 'scriptName', f[6], 'scriptVersion', version) end
+-- The schedule's retry policy, in the fields submit.lua writes for one (a schedule from before has none).
+if tonumber(f[12] or '0') > 0 then
+  redis.call('HSET', key, 'retryAttempts', f[12], 'retryBackoff', f[13], 'retryFactor', f[14], 'retried', 0)
+end
 redis.call('LPUSH', lane_key(4, priority), id)
 redis.call('ZADD', KEYS[3], now, id)
 redis.call('HSET', KEYS[1], 'lastRun', due, 'lastTask', id)
