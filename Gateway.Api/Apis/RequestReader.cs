@@ -51,7 +51,10 @@ internal static class RequestReader
         catch (JsonException ex)
         {
             var path = string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path;
-            return (null, Invalid(path, Explain(typeof(T), path, ex) ?? ex.Message.Split(" Path:", 2)[0]));
+            // Keyed by the field, as a validation error is (retry.factor, tasks[1].script); the
+            // body as a whole stays "$".
+            var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+            return (null, Invalid(field, Explain(typeof(T), path, ex) ?? ex.Message.Split(" Path:", 2)[0]));
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
