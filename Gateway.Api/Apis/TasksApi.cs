@@ -132,6 +132,9 @@ public static class TasksApi
             return problem;
         if (idempotencyKey is { Length: 0 or > MaxIdempotencyKey })
             return RequestReader.Invalid("Idempotency-Key", $"Idempotency-Key must be 1 to {MaxIdempotencyKey} characters.");
+        // Two headers would bind as one key, "a,b": neither of the requests they came from.
+        if (services.Request.Headers["Idempotency-Key"].Count > 1)
+            return RequestReader.Invalid("Idempotency-Key", "Idempotency-Key is given more than once.");
 
         var (named, invalid) = await ReadTasksAsync([body], _ => "", circle, services);
         if (invalid is not null)

@@ -194,6 +194,20 @@ public sealed class CancelAndIdempotencyTests : ApiFixture
     }
 
     [Test]
+    public async Task TwoIdempotencyKeyHeaders_Is400_AndStoresNothing()
+    {
+        var circle = TestRedis.NewCircle("idem");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/circles/{circle}/tasks") { Content = JsonContent.Create(new { script = "1" }) };
+        request.Headers.Add("Idempotency-Key", ["a", "b"]);
+
+        var response = await GatewayClient.ReadAsync(await Client.SendAsync(request));
+
+        Assert.That(response.Status, Is.EqualTo(HttpStatusCode.BadRequest), response.ToString());
+        Assert.That(response.Body!["errors"]!["Idempotency-Key"], Is.Not.Null, response.ToString());
+        Assert.That(await TestRedis.Connection.GetDatabase().SortedSetLengthAsync(RedisKeys.Index(circle)), Is.Zero);
+    }
+
+    [Test]
     public async Task IdempotencyKeyTooLong_Is400()
     {
         var response = await SubmitWithKeyAsync(TestRedis.NewCircle(), new string('k', 129), new { script = "1" });
