@@ -176,29 +176,11 @@ internal static partial class Builtins
             return Dynamic.True;
         });
         Reg("none", 2, (c, a) => Dynamic.FromBool(!some(c, a).AsBool));
-        Reg("find", 2, (c, a) =>
-        {
-            var list = Arr(c, "find", a);
-            var fp = Fp(c, "find", a, 1);
-            for (var i = 0; i < list.Count; i++)
-            {
-                var item = list[i];
-                if (Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col)) return list[i].Clone();
-            }
-            return Dynamic.Unit;
-        });
-        Reg("find_map", 2, (c, a) =>
-        {
-            var list = Arr(c, "find_map", a);
-            var fp = Fp(c, "find_map", a, 1);
-            for (var i = 0; i < list.Count; i++)
-            {
-                var item = list[i];
-                var v = Calls.Callback(c, fp, ref item, i);
-                if (!v.IsUnit) return v;
-            }
-            return Dynamic.Unit;
-        });
+        // With a start (as Rhai: negative counts from the end, before the first is the first).
+        Reg("find", 2, (c, a) => Find(c, "find", a, 0, mapping: false));
+        Reg("find", 3, (c, a) => Find(c, "find", a, Int(c, "find", a, 2), mapping: false));
+        Reg("find_map", 2, (c, a) => Find(c, "find_map", a, 0, mapping: true));
+        Reg("find_map", 3, (c, a) => Find(c, "find_map", a, Int(c, "find_map", a, 2), mapping: true));
         BuiltinFn reduce = (c, a) =>
         {
             var list = Arr(c, "reduce", a);
@@ -228,20 +210,8 @@ internal static partial class Builtins
         };
         Reg("reduce_rev", 2, reduceRev);
         Reg("reduce_rev", 3, reduceRev);
-        Reg("sort", 1, (c, a) =>
-        {
-            // As Rhai: the elements all of one type, and one with an order of its own.
-            var list = Arr(c, "sort", a);
-            if (list.Count <= 1) return Dynamic.Unit;
-            var type = list[0].Type;
-            if (list.Any(x => x.Type != type))
-                throw c.Error(RhaiErrorKind.FunctionNotFound, "Function not found: elements of different types cannot be sorted");
-            if (type == RhaiType.Unit) return Dynamic.Unit;
-            if (type is not (RhaiType.Int or RhaiType.Char or RhaiType.Float or RhaiType.String or RhaiType.Bool))
-                throw c.Error(RhaiErrorKind.FunctionNotFound, $"Function not found: elements of {list[0].TypeName} cannot be sorted");
-            Sorted(list, (x, y) => Ops.Compare(x, y) ?? 0);
-            return Dynamic.Unit;
-        }, true);
+        Reg("sort", 1, (c, a) => SortByOwnOrder(c, "sort", a, descending: false), true);
+        Reg("sort_desc", 1, (c, a) => SortByOwnOrder(c, "sort_desc", a, descending: true), true);
         Reg("sort", 2, (c, a) =>
         {
             var list = Arr(c, "sort", a);
@@ -278,6 +248,22 @@ internal static partial class Builtins
             {
                 if (Ops.Equal(list[i], list[i - 1])) list.RemoveAt(i);
             }
+            return Dynamic.Unit;
+        }, true);
+        Reg("dedup", 2, (c, a) =>
+        {
+            // As Rhai: the comparer gets the element kept before and the one after it; true removes
+            // the latter. An answer that is not true, or a script error in it, keeps it.
+            var list = Arr(c, "dedup", a);
+            var fp = Fp(c, "dedup", a, 1);
+            var kept = new List<Dynamic>(list.Count);
+            foreach (var item in list)
+            {
+                if (kept.Count > 0 && Compares(c, fp, kept[^1], item)) continue;
+                kept.Add(item);
+            }
+            list.Clear();
+            list.AddRange(kept);
             return Dynamic.Unit;
         }, true);
         Reg("splice", 4, (c, a) =>
@@ -353,6 +339,48 @@ internal static partial class Builtins
             }
             return Dynamic.FromMap(result);
         });
+    }
+
+    // As Rhai: the elements all of one type, and one with an order of its own.
+    private static Dynamic SortByOwnOrder(Ctx c, string name, Dynamic[] a, bool descending)
+    {
+        var list = Arr(c, name, a);
+        if (list.Count <= 1) return Dynamic.Unit;
+        var type = list[0].Type;
+        if (list.Any(x => x.Type != type))
+            throw c.Error(RhaiErrorKind.FunctionNotFound, "Function not found: elements of different types cannot be sorted");
+        if (type == RhaiType.Unit) return Dynamic.Unit;
+        if (type is not (RhaiType.Int or RhaiType.Char or RhaiType.Float or RhaiType.String or RhaiType.Bool))
+            throw c.Error(RhaiErrorKind.FunctionNotFound, $"Function not found: elements of {list[0].TypeName} cannot be sorted");
+        Sorted(list, descending ? (x, y) => Ops.Compare(y, x) ?? 0 : (x, y) => Ops.Compare(x, y) ?? 0);
+        return Dynamic.Unit;
+    }
+
+    private static Dynamic Find(Ctx c, string name, Dynamic[] a, long start, bool mapping)
+    {
+        var list = Arr(c, name, a);
+        var fp = Fp(c, name, a, 1);
+        for (var i = Extent(list.Count, start, long.MaxValue).Start; i < list.Count; i++)
+        {
+            var item = list[i];
+            var answer = Calls.Callback(c, fp, ref item, i);
+            // As Rhai: a filter's answer that is not a bool is "no".
+            if (mapping ? !answer.IsUnit : answer is { Type: RhaiType.Bool } && answer.AsBool)
+                return mapping ? answer : list[i].Clone();
+        }
+        return Dynamic.Unit;
+    }
+
+    private static bool Compares(Ctx c, FnPtr comparer, Dynamic before, Dynamic after)
+    {
+        try
+        {
+            return Calls.CallFnPtr(c.R, comparer, [before.Clone(), after.Clone()], c.Line, c.Col) is { Type: RhaiType.Bool } answer && answer.AsBool;
+        }
+        catch (RhaiException e) when (e.Category == RhaiErrorCategory.Script)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -211,6 +211,12 @@ internal static partial class Builtins
         Float1("sinh", Math.Sinh);
         Float1("cosh", Math.Cosh);
         Float1("tanh", Math.Tanh);
+        Float1("asinh", Math.Asinh);
+        Float1("acosh", Math.Acosh);
+        Float1("atanh", Math.Atanh);
+        Reg("hypot", 2, (c, a) => a[0].Type == RhaiType.Float && a[1].Type == RhaiType.Float
+            ? Dynamic.FromFloat(double.Hypot(a[0].AsFloat, a[1].AsFloat))
+            : throw NoMatch(c, "hypot", a));
         Float1("exp", Math.Exp);
         Float1("ln", Math.Log);
         Float1("log", Math.Log10);

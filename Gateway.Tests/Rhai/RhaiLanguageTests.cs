@@ -26,6 +26,32 @@ public sealed class RhaiLanguageTests
         });
     }
 
+    [TestCase("let x = [1, 2, 2, 2, 3, 1, 2, 3, 4, 3, 3, 2, 1]; x.dedup(|a, b| a >= b); x", "[1, 2, 3, 4]")]
+    [TestCase("let x = [1, 1, 2]; x.dedup(|a, b| 1 / 0); x", "[1, 1, 2]")]
+    [TestCase("let x = [1, 1, 2]; x.dedup(|a, b| 1); x", "[1, 1, 2]")]
+    [TestCase("[1, 2, 3, 4, 5].find(|v| v < 2, 3) ?? \"not found\"", "\"not found\"")]
+    [TestCase("[1, 2, 3, 4, 5].find(|v| v > 1, 8) ?? \"not found\"", "\"not found\"")]
+    [TestCase("[1, 2, 3, 4, 5].find(|v| v > 1, -3)", "3")]
+    [TestCase("[1, 2, 3, 4, 5].find(|v| v > 0, -99)", "1")]
+    [TestCase("[1, 2, 3, 4, 5].find(|v, i| v * i > 6, 3)", "4")]
+    [TestCase("[1, 2, 3].find(|v| 1) ?? \"not found\"", "\"not found\"")]
+    [TestCase("[#{a: 1}, #{b: 2}, #{a: 3}].find_map(|v| v.a, 1)", "3")]
+    [TestCase("[#{a: 1}, #{b: 2}].find_map(|| this.a, -1) ?? \"none\"", "\"none\"")]
+    [TestCase("let x = [1, 3, 5, 7, 9, 2, 4, 6, 8, 10]; x.sort_desc(); x", "[10, 9, 8, 7, 6, 5, 4, 3, 2, 1]")]
+    [TestCase("let x = [\"b\", \"a\", \"c\"]; x.sort_desc(); x", "[\"c\", \"b\", \"a\"]")]
+    [TestCase("hypot(3.0, 4.0)", "5.0")]
+    [TestCase("asinh(0.0) + acosh(1.0) + atanh(0.0)", "0.0")]
+    public void ArrayAndMathFunctionsOfRhai_AnswerAsRhaiDoes(string script, string expected)
+    {
+        Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo(expected), script);
+    }
+
+    [Test]
+    public void SortDesc_OfMixedTypes_IsFunctionNotFound_AsSortIs()
+    {
+        Assert.That(RhaiRun.Error("let x = [1, \"a\"]; x.sort_desc()").Kind, Is.EqualTo(RhaiErrorKind.FunctionNotFound));
+    }
+
     [TestCase("timestamp() + 1e300", "Timestamp overflow when adding")]
     [TestCase("timestamp() - 1e300", "Timestamp overflow when subtracting")]
     [TestCase("timestamp() + 9223372036854775807", "Timestamp overflow when adding")]
