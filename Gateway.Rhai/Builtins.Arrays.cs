@@ -56,6 +56,7 @@ internal static partial class Builtins
 
         Reg("push", 2, (c, a) =>
         {
+            if (a[0].Type == RhaiType.Blob) return AppendToBlob(c, "push", a);
             Arr(c, "push", a).Add(a[1].Clone());
             return Dynamic.Unit;
         }, true);
@@ -66,6 +67,7 @@ internal static partial class Builtins
                 a[0] = StringBuffer.Append(c.R, a[0], a[1].ToString(), c.Line, c.Col);
                 return Dynamic.Unit;
             }
+            if (a[0].Type == RhaiType.Blob) return AppendToBlob(c, "append", a);
             var list = Arr(c, "append", a);
             if (a[1].Type == RhaiType.Array) list.AddRange(a[1].AsArray.Select(x => x.Clone()));
             else list.Add(a[1].Clone());
@@ -73,6 +75,15 @@ internal static partial class Builtins
         }, true);
         Reg("insert", 3, (c, a) =>
         {
+            if (a[0].Type == RhaiType.Blob)
+            {
+                // As Rhai: the low byte of an int; past the end it is pushed.
+                var blob = a[0].AsBlob;
+                var at = Int(c, "insert", a, 1);
+                if (at < 0) at = Math.Max(0, at + blob.Count);
+                blob.Insert((int)Math.Min(at, blob.Count), (byte)(Int(c, "insert", a, 2) & 0xff));
+                return Dynamic.Unit;
+            }
             var list = Arr(c, "insert", a);
             var i = Int(c, "insert", a, 1);
             if (i < 0) i = Math.Max(0, i + list.Count);
@@ -81,6 +92,8 @@ internal static partial class Builtins
         }, true);
         Reg("pop", 1, (c, a) =>
         {
+            // As Rhai: a blob's byte as an int, 0 from an empty one.
+            if (a[0].Type == RhaiType.Blob) return TakeByte(a[0].AsBlob, a[0].AsBlob.Count - 1);
             var list = Arr(c, "pop", a);
             if (list.Count == 0) return Dynamic.Unit;
             var v = list[^1];
@@ -89,6 +102,7 @@ internal static partial class Builtins
         }, true);
         Reg("shift", 1, (c, a) =>
         {
+            if (a[0].Type == RhaiType.Blob) return TakeByte(a[0].AsBlob, 0);
             var list = Arr(c, "shift", a);
             if (list.Count == 0) return Dynamic.Unit;
             var v = list[0];
@@ -354,6 +368,38 @@ internal static partial class Builtins
             throw c.Error(RhaiErrorKind.FunctionNotFound, $"Function not found: elements of {list[0].TypeName} cannot be sorted");
         Sorted(list, descending ? (x, y) => Ops.Compare(y, x) ?? 0 : (x, y) => Ops.Compare(x, y) ?? 0);
         return Dynamic.Unit;
+    }
+
+    /// <summary>
+    /// push and append on a blob, as Rhai's blob_basic: an int's low byte, another blob's bytes, a
+    /// string's or a char's UTF-8 bytes.
+    /// </summary>
+    private static Dynamic AppendToBlob(Ctx c, string name, Dynamic[] a)
+    {
+        var blob = a[0].AsBlob;
+        switch (a[1].Type)
+        {
+            case RhaiType.Int:
+                blob.Add((byte)(a[1].AsInt & 0xff));
+                break;
+            case RhaiType.Blob when name == "append":
+                blob.AddRange(a[1].AsBlob);
+                break;
+            case RhaiType.String or RhaiType.Char when name == "append":
+                blob.AddRange(System.Text.Encoding.UTF8.GetBytes(a[1].ToString()));
+                break;
+            default:
+                throw NoMatch(c, name, a);
+        }
+        return Dynamic.Unit;
+    }
+
+    private static Dynamic TakeByte(List<byte> blob, int at)
+    {
+        if (blob.Count == 0) return Dynamic.FromInt(0);
+        var value = blob[at];
+        blob.RemoveAt(at);
+        return Dynamic.FromInt(value);
     }
 
     private static Dynamic Find(Ctx c, string name, Dynamic[] a, long start, bool mapping)

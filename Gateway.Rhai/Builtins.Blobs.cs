@@ -17,6 +17,9 @@ internal static partial class Builtins
         void Reg(string n, int ar, BuiltinFn fn, bool m = false) => reg(n, ar, fn, m);
 
         Reg("blob", 0, (_, _) => Dynamic.FromBlob([]));
+        Reg("to_array", 1, (c, a) => Dynamic.FromArray(Blob(c, "to_array", a).Select(b => Dynamic.FromInt(b)).ToList()));
+        // As Rhai: the bytes as UTF-8, a sequence that is not UTF-8 read as U+FFFD.
+        Reg("as_string", 1, (c, a) => Dynamic.FromString(System.Text.Encoding.UTF8.GetString([.. Blob(c, "as_string", a)])));
         Reg("blob", 1, (c, a) =>
         {
             var n = Int(c, "blob", a, 0);

@@ -39,6 +39,10 @@ public sealed class RhaiLanguageTests
     [TestCase("[#{a: 1}, #{b: 2}].find_map(|| this.a, -1) ?? \"none\"", "\"none\"")]
     [TestCase("let x = [1, 3, 5, 7, 9, 2, 4, 6, 8, 10]; x.sort_desc(); x", "[10, 9, 8, 7, 6, 5, 4, 3, 2, 1]")]
     [TestCase("let x = [\"b\", \"a\", \"c\"]; x.sort_desc(); x", "[\"c\", \"b\", \"a\"]")]
+    [TestCase("let b = blob(); b.push(0x141); b.append(66); b.append(blob(1, 67)); b.append(\"é\"); b.append('!'); b.to_array()", "[65, 66, 67, 195, 169, 33]")]
+    [TestCase("let b = blob(); b.append(\"hé\"); b.as_string()", "\"hé\"")]
+    [TestCase("let b = blob(2, 7); b.insert(-1, 9); b.insert(99, 8); [b.shift(), b.pop(), b.pop(), b.pop(), b.pop()]", "[7, 8, 7, 9, 0]")]
+    [TestCase("blob(1, 255).as_string()", "\"\uFFFD\"")]
     [TestCase("hypot(3.0, 4.0)", "5.0")]
     [TestCase("asinh(0.0) + acosh(1.0) + atanh(0.0)", "0.0")]
     public void ArrayAndMathFunctionsOfRhai_AnswerAsRhaiDoes(string script, string expected)
