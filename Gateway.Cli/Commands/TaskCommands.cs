@@ -14,6 +14,12 @@ internal static class TaskCommands
         var priority = new Option<int?>("--priority") { Description = "0 (default) … 9; higher runs first" };
         var key = new Option<string?>("--idempotency-key") { Description = "Submitting again with the same key and body returns the same task" };
         var command = input.NewCommand("submit", "Submit a script without waiting; prints the task id.", circle, json, delay, at, retry, priority, key);
+        command.Validators.Add(result =>
+        {
+            // Named as the command line names them, not as the client's options do.
+            if (result.GetResult(delay) is not null && result.GetResult(at) is not null)
+                result.AddError("Give --at or --delay, not both.");
+        });
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
         {
             var choice = await input.ReadChoiceAsync(parse, cancellationToken);

@@ -110,6 +110,7 @@ public sealed class GwTests
     [TestCase(new[] { "get", "x", "--circle", ".." }, "'..' cannot be a circle")]
     [TestCase(new[] { "stream", "--circle", ".." }, "'..' cannot be a circle")]
     [TestCase(new[] { "scripts", "get", "--circle", "c", "." }, "'.' cannot be a name")]
+    [TestCase(new[] { "submit", "-", "--circle", "c", "--delay", "1s", "--at", "2030-01-01T00:00:00Z" }, "Give --at or --delay, not both.")]
     public async Task UsageErrors_Exit2_WithAMessageOnStderr(string[] args, string mentions)
     {
         // Line breaks are written \n, \r in the cases above: a test name may not hold them.
