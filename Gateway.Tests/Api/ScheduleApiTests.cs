@@ -25,6 +25,20 @@ public sealed class ScheduleApiTests : ApiFixture
             .OrderBy(t => t["createdAt"]!.GetValue<DateTimeOffset>()).ToArray();
     }
 
+    /// <summary>The first task the schedule fires (it is deleted then), once finished.</summary>
+    private async Task<ApiResponse> FirstFiredTaskAsync(string circle, string schedule)
+    {
+        string? taskId = null;
+        for (var tries = 0; tries < 100 && taskId is null; tries++)
+        {
+            await Task.Delay(100);
+            taskId = (await Send(HttpMethod.Get, $"/api/circles/{circle}/schedules/{schedule}")).Body!["lastTaskId"]?.GetValue<string>();
+        }
+        await Send(HttpMethod.Delete, $"/api/circles/{circle}/schedules/{schedule}");
+        Assert.That(taskId, Is.Not.Null, "the schedule never fired");
+        return await Client.GetTaskAsync(circle, taskId!, wait: 30);
+    }
+
     [Test]
     public async Task Put_CreatesThenReplaces_AndGetListDeleteShowIt()
     {
@@ -109,15 +123,7 @@ public sealed class ScheduleApiTests : ApiFixture
         var schedule = await PutAsync(circle, "every-second", new { cron = "* * * * * *", scriptName = "double", args = new { n = 21 } });
         Assert.That(schedule.Body!["language"]!.GetValue<string>(), Is.EqualTo(language), "the schedule shows the language its firings run in");
 
-        string? taskId = null;
-        for (var tries = 0; tries < 100 && taskId is null; tries++)
-        {
-            await Task.Delay(100);
-            taskId = (await Send(HttpMethod.Get, $"/api/circles/{circle}/schedules/every-second")).Body!["lastTaskId"]?.GetValue<string>();
-        }
-        await Send(HttpMethod.Delete, $"/api/circles/{circle}/schedules/every-second");
-        Assert.That(taskId, Is.Not.Null, "the schedule never fired");
-        var task = await Client.GetTaskAsync(circle, taskId!, wait: 30);
+        var task = await FirstFiredTaskAsync(circle, "every-second");
 
         Assert.That(task.TaskStatus, Is.EqualTo("completed"), task.ToString());
         Assert.That(task.Result!.GetValue<int>(), Is.EqualTo(42));
@@ -141,15 +147,7 @@ public sealed class ScheduleApiTests : ApiFixture
         Assert.That(put.Body!["retry"]!["backoffMs"]!.GetValue<long>(), Is.Zero);
         Assert.That(put.Body!["retry"]!["factor"]!.GetValue<double>(), Is.EqualTo(1), "the default filled in");
 
-        string? taskId = null;
-        for (var tries = 0; tries < 100 && taskId is null; tries++)
-        {
-            await Task.Delay(100);
-            taskId = (await Send(HttpMethod.Get, $"/api/circles/{circle}/schedules/flaky")).Body!["lastTaskId"]?.GetValue<string>();
-        }
-        await Send(HttpMethod.Delete, $"/api/circles/{circle}/schedules/flaky");
-        Assert.That(taskId, Is.Not.Null, "the schedule never fired");
-        var task = await Client.GetTaskAsync(circle, taskId!, wait: 30);
+        var task = await FirstFiredTaskAsync(circle, "flaky");
 
         Assert.That(task.TaskStatus, Is.EqualTo("failed"), task.ToString());
         Assert.That(task.Body!["attempts"]!.GetValue<int>(), Is.EqualTo(3), "the first run and two retries: " + task);

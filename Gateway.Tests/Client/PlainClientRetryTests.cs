@@ -70,22 +70,16 @@ public sealed class PlainClientRetryTests
     public async Task AnUnrepeatableCall_ConnectionDropsAfterTheBodyWasSent_IsNotSentAgain(string call)
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var received = 0;
-        var server = Task.Run(async () =>
+        var (address, server) = RawServer(listener, (socket, _) =>
         {
-            while (true)
-            {
-                using var socket = await listener.AcceptSocketAsync();
-                await ReadRequestAsync(socket);
-                Interlocked.Increment(ref received);
-                // The batch arrived but its answer is lost (a reset): a retry could submit every task twice.
-                socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
-                socket.Close();
-            }
+            Interlocked.Increment(ref received);
+            // The batch arrived but its answer is lost (a reset): a retry could submit every task twice.
+            socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+            socket.Close();
+            return Task.FromResult(false);
         });
-        using var client = new GatewayClient(new GatewayClientOptions { BaseAddress = new Uri($"http://127.0.0.1:{port}"), RetryDelay = TimeSpan.FromMilliseconds(10) });
+        using var client = new GatewayClient(new GatewayClientOptions { BaseAddress = address, RetryDelay = TimeSpan.FromMilliseconds(10) });
 
         Assert.That(async () => await Unrepeatable(client, call), Throws.InstanceOf<HttpRequestException>());
         await Task.Delay(300);
@@ -102,31 +96,22 @@ public sealed class PlainClientRetryTests
         // The HTTP handler itself sends a bodiless request again, on a new connection, when the
         // server closes the connection in order before any answer; not one whose body it began sending.
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var posts = 0;
-        var server = Task.Run(async () =>
+        var (address, server) = RawServer(listener, async (socket, request) =>
         {
-            while (true)
+            if (request.StartsWith("GET ", StringComparison.Ordinal))
             {
-                using var socket = await listener.AcceptSocketAsync();
-                while (await ReadRequestAsync(socket) is { } request)
-                {
-                    if (request.StartsWith("GET ", StringComparison.Ordinal))
-                    {
-                        const string circles = """{"circles":[]}""";
-                        await socket.SendAsync(Encoding.ASCII.GetBytes(
-                            $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {circles.Length}\r\n\r\n{circles}"));
-                        continue;
-                    }
-                    Interlocked.Increment(ref posts);
-                    // Closed in order, not reset: the answer is simply missing.
-                    socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
-                    break;
-                }
+                const string circles = """{"circles":[]}""";
+                await socket.SendAsync(Encoding.ASCII.GetBytes(
+                    $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {circles.Length}\r\n\r\n{circles}"));
+                return true;
             }
+            Interlocked.Increment(ref posts);
+            // Closed in order, not reset: the answer is simply missing.
+            socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+            return false;
         });
-        using var client = new GatewayClient(new GatewayClientOptions { BaseAddress = new Uri($"http://127.0.0.1:{port}"), RetryDelay = TimeSpan.FromMilliseconds(10) });
+        using var client = new GatewayClient(new GatewayClientOptions { BaseAddress = address, RetryDelay = TimeSpan.FromMilliseconds(10) });
         Assert.That(await client.ListCirclesAsync(), Is.Empty, "the connection is in the pool now");
 
         Assert.That(async () => await Unrepeatable(client, call), Throws.InstanceOf<HttpRequestException>());
@@ -212,25 +197,16 @@ public sealed class PlainClientRetryTests
     public async Task AStreamThatBreaksAtOnceEveryTime_EndsWithAnHttpRequestException_AfterTheRetries()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var opened = 0;
-        var server = Task.Run(async () =>
+        var (address, server) = RawServer(listener, async (socket, _) =>
         {
-            while (true)
-            {
-                using var socket = await listener.AcceptSocketAsync();
-                await ReadRequestAsync(socket);
-                Interlocked.Increment(ref opened);
-                // The head of an event stream, then the connection ends inside its chunked body.
-                await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"));
-                socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
-            }
+            Interlocked.Increment(ref opened);
+            // The head of an event stream, then the connection ends inside its chunked body.
+            await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"));
+            socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+            return false;
         });
-        using var client = new GatewayClient(new GatewayClientOptions
-        {
-            BaseAddress = new Uri($"http://127.0.0.1:{port}"), MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10),
-        });
+        using var client = new GatewayClient(new GatewayClientOptions { BaseAddress = address, MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) });
 
         var thrown = await Assert.ThrowsAsync<HttpRequestException>(async () =>
         {
@@ -336,6 +312,28 @@ public sealed class PlainClientRetryTests
     }
 
     /// <summary>Reads one HTTP request: its headers, then as many body bytes as Content-Length says.</summary>
+    /// <summary>
+    /// A server below HTTP: each request read from a connection goes to <paramref name="answer"/>,
+    /// which answers on the socket as it likes and says whether to read the next one from it.
+    /// </summary>
+    private static (Uri Address, Task Server) RawServer(System.Net.Sockets.TcpListener listener,
+        Func<System.Net.Sockets.Socket, string, Task<bool>> answer)
+    {
+        listener.Start();
+        var address = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}");
+        var server = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var socket = await listener.AcceptSocketAsync();
+                while (await ReadRequestAsync(socket) is { } request && await answer(socket, request))
+                {
+                }
+            }
+        });
+        return (address, server);
+    }
+
     /// <summary>One request's text (head and body) from the socket; null when the peer closed it first.</summary>
     private static async Task<string?> ReadRequestAsync(System.Net.Sockets.Socket socket)
     {
