@@ -63,8 +63,8 @@ public sealed partial class GatewayClient
         TimeSpan? wait = null,
         CancellationToken cancellationToken = default)
     {
-        if (options?.IdempotencyKey is { } key && (key.Length is 0 or > 128 || !HeaderText.IsToken(key)))
-            throw new ArgumentException($"An idempotency key is 1 to 128 characters of printable ASCII without spaces (got '{key.ReplaceLineEndings(" ")}').", nameof(options));
+        if (options?.IdempotencyKey is { } key && (key.Length is 0 or > 128 || !HeaderText.IsPrintable(key)))
+            throw new ArgumentException($"An idempotency key is 1 to 128 characters of printable ASCII (got '{key.ReplaceLineEndings(" ")}').", nameof(options));
         var body = Body(script, args, options);
         var path = $"{CirclePath(circle)}/tasks" + (wait is { } w ? "?wait=" + Seconds(w) : "");
         var request = Json(HttpMethod.Post, path, body, ClientJson.Default.SubmitBody);

@@ -17,16 +17,16 @@ public sealed partial class GatewayClient
     public async IAsyncEnumerable<TaskEvent> WatchAsync(string circle, string id, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         GatewayTaskStatus? last = null;
-        var drops = new Drops(_time, _options.MaxRetries);
+        var drops = new Drops(_time, _options);
         while (true)
         {
-            drops.Opening();
             await foreach (var next in OpenEventsAsync(TaskPath(circle, id) + "/events",
-                static (type, data) => type == "status" ? Parse(data) : null, drops.MayReconnect, cancellationToken).ConfigureAwait(false))
+                static (type, data) => type == "status" ? Parse(data) : null, drops.MayReconnect, cancellationToken, drops.Opened).ConfigureAwait(false))
             {
-                drops.Delivered();
+                // Every opening begins with the task as it stands: only a change tells that the stream works.
                 if (next.Status == last)
                     continue;
+                drops.Delivered();
                 last = next.Status;
                 yield return next;
                 if (next.Status.IsTerminal())
@@ -34,6 +34,7 @@ public sealed partial class GatewayClient
             }
             if (drops.Dropped())
                 throw new HttpRequestException($"The event stream of task '{id}' ended {drops.Count} times in a row before the task finished.");
+            await drops.PauseAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -75,12 +76,14 @@ public sealed partial class GatewayClient
 
     private async IAsyncEnumerable<GatewayTask> StreamAsync(string path, Action? missed, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var drops = new Drops(_time, _options.MaxRetries);
+        var drops = new Drops(_time, _options);
         var reopened = false;
         while (true)
         {
-            drops.Opening();
             // Opened again after a drop: what changed meanwhile was not sent.
+            Action opened = drops.Opened;
+            if (reopened && missed is not null)
+                opened += missed;
             await foreach (var next in OpenEventsAsync(path,
                 static (type, data) => type switch
                 {
@@ -88,7 +91,7 @@ public sealed partial class GatewayClient
                     "resync" => Resync,
                     _ => null,
                 },
-                drops.MayReconnect, cancellationToken, reopened ? missed : null).ConfigureAwait(false))
+                drops.MayReconnect, cancellationToken, opened).ConfigureAwait(false))
             {
                 drops.Delivered();
                 if (ReferenceEquals(next, Resync))
@@ -99,6 +102,7 @@ public sealed partial class GatewayClient
             reopened = true;
             if (drops.Dropped())
                 throw new HttpRequestException($"The stream '{path}' ended {drops.Count} times in a row.");
+            await drops.PauseAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -172,20 +176,22 @@ public sealed partial class GatewayClient
     }
 
     /// <summary>
-    /// How often a stream dropped in a row: an opening that delivered an event, or stayed open
-    /// <see cref="HeldOpen"/>, was a working stream that was cut (an idle proxy, a restart), and
-    /// starts the count again; one that ended at once counts. Past the client's retries, the
-    /// caller gives up rather than open it again and again.
+    /// How often a stream dropped in a row: an opening that delivered news, or stayed open
+    /// <see cref="HeldOpen"/> from its answer, was a working stream that was cut (an idle proxy, a
+    /// restart), and starts the count again; one that ended at once counts, and the next opening
+    /// waits a little longer each time. Past the client's retries, the caller gives up rather
+    /// than open it again and again.
     /// </summary>
-    private sealed class Drops(TimeProvider time, int limit)
+    private sealed class Drops(TimeProvider time, GatewayClientOptions options)
     {
         private static readonly TimeSpan HeldOpen = TimeSpan.FromSeconds(5);
-        private long _openedAt;
+        private long? _openedAt;
         private bool _delivered;
 
         public int Count { get; private set; }
 
-        public void Opening()
+        /// <summary>The server answered with a stream (the clock starts here, not at the request, which its retries may hold up).</summary>
+        public void Opened()
         {
             _openedAt = time.GetTimestamp();
             _delivered = false;
@@ -194,15 +200,25 @@ public sealed partial class GatewayClient
         public void Delivered() => _delivered = true;
 
         /// <summary>Whether the stream, should it drop now, may be opened again.</summary>
-        public bool MayReconnect() => Working() || Count < limit;
+        public bool MayReconnect() => Working() || Count < options.MaxRetries;
 
         /// <summary>Counts a drop; true when it is one too many.</summary>
         public bool Dropped()
         {
             Count = Working() ? 1 : Count + 1;
-            return Count > limit;
+            _openedAt = null;
+            return Count > options.MaxRetries;
         }
 
-        private bool Working() => _delivered || time.GetElapsedTime(_openedAt) >= HeldOpen;
+        /// <summary>Before opening again: nothing after a working stream, the retry delay doubling after each quick drop.</summary>
+        public Task PauseAsync(CancellationToken cancellationToken)
+        {
+            if (Count <= 1)
+                return Task.CompletedTask;
+            var delay = options.RetryDelay * Math.Pow(2, Count - 2);
+            return Task.Delay(delay < options.MaxRetryDelay ? delay : options.MaxRetryDelay, time, cancellationToken);
+        }
+
+        private bool Working() => _delivered || (_openedAt is { } at && time.GetElapsedTime(at) >= HeldOpen);
     }
 }

@@ -74,14 +74,9 @@ internal sealed class GatewayClientOptionsValidator : IValidateOptions<GatewayCl
 /// <summary>What a header value the client sends may hold; the HTTP stack refuses anything else only as the request goes out.</summary>
 internal static class HeaderText
 {
-    /// <summary>Printable ASCII without spaces: an API key, an idempotency key.</summary>
-    public static bool IsToken(string value)
-    {
-        foreach (var c in value)
-        {
-            if (c is < '!' or > '~')
-                return false;
-        }
-        return true;
-    }
+    /// <summary>Printable ASCII without spaces: an API key, sent as a bearer token.</summary>
+    public static bool IsToken(string value) => value.All(c => c is >= '!' and <= '~');
+
+    /// <summary>Printable ASCII, spaces included: an idempotency key.</summary>
+    public static bool IsPrintable(string value) => value.All(c => c is >= ' ' and <= '~');
 }

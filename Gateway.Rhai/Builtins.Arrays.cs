@@ -27,7 +27,7 @@ internal static partial class Builtins
         for (var i = 0; i < list.Count; i++)
         {
             var item = list[i];
-            var matches = Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col);
+            var matches = Yes(Calls.Callback(c, fp, ref item, i));
             (matches == keepMatching ? kept : removed).Add(list[i]);
         }
         list.Clear();
@@ -147,7 +147,7 @@ internal static partial class Builtins
             for (var i = 0; i < list.Count; i++)
             {
                 var item = list[i];
-                if (Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col)) result.Add(list[i].Clone());
+                if (Yes(Calls.Callback(c, fp, ref item, i))) result.Add(list[i].Clone());
             }
             return Dynamic.FromArray(result);
         });
@@ -172,7 +172,7 @@ internal static partial class Builtins
             for (var i = 0; i < list.Count; i++)
             {
                 var item = list[i];
-                if (Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col)) return Dynamic.True;
+                if (Yes(Calls.Callback(c, fp, ref item, i))) return Dynamic.True;
             }
             return Dynamic.False;
         };
@@ -185,7 +185,7 @@ internal static partial class Builtins
             for (var i = 0; i < list.Count; i++)
             {
                 var item = list[i];
-                if (!Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col)) return Dynamic.False;
+                if (!Yes(Calls.Callback(c, fp, ref item, i))) return Dynamic.False;
             }
             return Dynamic.True;
         });
@@ -402,6 +402,9 @@ internal static partial class Builtins
         return Dynamic.FromInt(value);
     }
 
+    /// <summary>A filter's answer as Rhai reads one (<c>as_bool().unwrap_or(false)</c>): only the bool true is "yes".</summary>
+    private static bool Yes(Dynamic answer) => answer.Type == RhaiType.Bool && answer.AsBool;
+
     private static Dynamic Find(Ctx c, string name, Dynamic[] a, long start, bool mapping)
     {
         var list = Arr(c, name, a);
@@ -410,8 +413,7 @@ internal static partial class Builtins
         {
             var item = list[i];
             var answer = Calls.Callback(c, fp, ref item, i);
-            // As Rhai: a filter's answer that is not a bool is "no".
-            if (mapping ? !answer.IsUnit : answer is { Type: RhaiType.Bool } && answer.AsBool)
+            if (mapping ? !answer.IsUnit : Yes(answer))
                 return mapping ? answer : list[i].Clone();
         }
         return Dynamic.Unit;

@@ -252,7 +252,7 @@ internal static partial class Builtins
                 if (fp is not null)
                 {
                     var item = list[i];
-                    if (Ops.Truth(Calls.Callback(c, fp, ref item, i), c.Line, c.Col)) return Dynamic.FromInt(i);
+                    if (Yes(Calls.Callback(c, fp, ref item, i))) return Dynamic.FromInt(i);
                 }
                 else if (Ops.Equal(list[i], a[1]))
                 {

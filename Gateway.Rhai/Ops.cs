@@ -295,13 +295,15 @@ internal static class Ops
     /// <summary>
     /// A timestamp moved by a number of seconds (<paramref name="sign"/> +1 or -1), in the ticks of
     /// the engine's clock. A move past what a timestamp can hold is an arithmetic error, as in Rhai,
-    /// not a time that wrapped round.
+    /// not a time that wrapped round (this engine's range, ±2^63 ticks, is the narrower).
     /// </summary>
     private static Dynamic Shift(Dynamic timestamp, Dynamic seconds, int sign, Runtime r, int line, int col)
     {
         var ticks = sign * (seconds.Type == RhaiType.Int ? (double)seconds.Bits : seconds.AsFloat) * r.Engine.Options.Clock.TimestampFrequency;
+        // NaN seconds move nothing, as in Rhai (its cast of NaN to a duration is 0).
+        if (double.IsNaN(ticks)) return timestamp;
         // Within ±2^63 the ticks fit a long; the sum is checked again in whole ticks.
-        if (!double.IsNaN(ticks) && Math.Abs(ticks) < 9.223372036854775807E18)
+        if (Math.Abs(ticks) < 9.223372036854775807E18)
         {
             var delta = (long)ticks;
             var moved = timestamp.Bits + delta;

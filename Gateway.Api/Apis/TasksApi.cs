@@ -278,7 +278,12 @@ public static class TasksApi
         if (value is not { } element)
             return "null";
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        // Written as sent where the text allows (no escaping of non-ASCII or of <>&'+), so that the
+        // fingerprint of a compact body is what it was before whitespace was taken out.
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions
+               {
+                   Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+               }))
             element.WriteTo(writer);
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }

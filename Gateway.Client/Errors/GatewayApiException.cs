@@ -35,7 +35,11 @@ public sealed class GatewayApiException : Exception
         var fallback = response.ReasonPhrase is { Length: > 0 } reason ? reason : status.ToString();
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         // Read once into memory: a streamed answer (an event stream refused) cannot be read twice.
-        await response.Content.LoadIntoBufferAsync().ConfigureAwait(false);
+#if NET9_0_OR_GREATER
+        await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+#else
+        await response.Content.LoadIntoBufferAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+#endif
         if (mediaType is "application/problem+json" or "application/json")
         {
             try

@@ -106,7 +106,7 @@ public sealed class GwTests
     [TestCase(new[] { "tasks", "--circle", "c", "--limit", "99999999999" }, "'99999999999'")]
     [TestCase(new[] { "entities", "contracts", "abc", "--circle", "c", "--delete" }, "'abc'")]
     [TestCase(new[] { "circles", "--api-key", "a\\nb" }, "ApiKey must be printable ASCII")]
-    [TestCase(new[] { "submit", "-", "--circle", "c", "--idempotency-key", "k\\r" }, "An idempotency key is 1 to 128 characters")]
+    [TestCase(new[] { "submit", "-", "--circle", "c", "--idempotency-key", "k\\r" }, "An idempotency key is 1 to 128 characters of printable ASCII")]
     [TestCase(new[] { "get", "x", "--circle", ".." }, "'..' cannot be a circle")]
     [TestCase(new[] { "stream", "--circle", ".." }, "'..' cannot be a circle")]
     [TestCase(new[] { "scripts", "get", "--circle", "c", "." }, "'.' cannot be a name")]

@@ -218,6 +218,41 @@ public sealed class PlainClientRetryTests
         Assert.That(server.IsFaulted, Is.False);
     }
 
+    [Test]
+    public async Task ATaskStreamThatSaysTheSameStatusAndBreaks_EveryTime_EndsWithAnHttpRequestException_AfterTheRetries()
+    {
+        // Each opening of a task's stream begins with the task as it stands: that is no sign the
+        // stream works, or a stream that breaks after it would be opened again for ever.
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        var opened = 0;
+        var (address, server) = RawServer(listener, async (socket, _) =>
+        {
+            Interlocked.Increment(ref opened);
+            const string status = "event: status\ndata: {\"id\":\"0123456789abcdef0123456789abcdef\",\"circle\":\"c\",\"status\":\"processing\"," +
+                "\"output\":\"\",\"attempts\":1,\"createdAt\":\"2026-11-28T02:00:00.000Z\"}\n\n";
+            await socket.SendAsync(Encoding.ASCII.GetBytes(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                $"{status.Length:x}\r\n{status}\r\n"));
+            socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+            return false;
+        });
+        using var client = new GatewayClient(new GatewayClientOptions { BaseAddress = address, MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) });
+        var seen = new List<GatewayTaskStatus>();
+        // Should it open the stream for ever again, the test ends (as a failure) instead of hanging.
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var thrown = await Assert.ThrowsAsync<HttpRequestException>(async () =>
+        {
+            await foreach (var change in client.WatchAsync("c", "0123456789abcdef0123456789abcdef", bound.Token))
+                seen.Add(change.Status);
+        });
+
+        Assert.That(thrown!.Message, Does.Contain("'api/circles/c/tasks/0123456789abcdef0123456789abcdef/events'"));
+        Assert.That(seen, Is.EqualTo(new[] { GatewayTaskStatus.Processing }), "the status once, not once per opening");
+        Assert.That(opened, Is.EqualTo(3));
+        Assert.That(server.IsFaulted, Is.False);
+    }
+
     /// <summary>
     /// Answers each request with the next of <paramref name="answers"/> (status and JSON body) and
     /// records its method and path; 502s say <c>Retry-After: 0</c>, as a proxy whose upstream answer was lost.

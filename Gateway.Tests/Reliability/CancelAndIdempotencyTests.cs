@@ -160,12 +160,12 @@ public sealed class CancelAndIdempotencyTests : ApiFixture
     public async Task SameIdempotencyKey_AfterItsRunAtPassedTheTolerance_ReturnsTheOriginalTask()
     {
         var circle = TestRedis.NewCircle("idem");
-        // A minute is the tolerance for a runAt in the past: 59 s is accepted (and runs at once), and
-        // two seconds later the same instant is refused for a new request.
-        var body = new { script = "7", runAt = DateTimeOffset.UtcNow.AddSeconds(-59) };
+        // A minute is the tolerance for a runAt in the past: 57 s is accepted (and runs at once), and
+        // four seconds later the same instant is refused for a new request.
+        var body = new { script = "7", runAt = DateTimeOffset.UtcNow.AddSeconds(-57) };
 
         var original = await SubmitWithKeyAsync(circle, "late", body, "?wait=5");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Task.Delay(TimeSpan.FromSeconds(4));
         var again = await SubmitWithKeyAsync(circle, "late", body);
         var fresh = await SubmitWithKeyAsync(circle, "late-new", body);
 
