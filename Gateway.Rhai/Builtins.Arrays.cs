@@ -235,15 +235,7 @@ internal static partial class Builtins
                 // As Rhai: an int orders, a bool says "before" (true) or "after"; anything else, or a
                 // script error in the comparer, leaves the pair to the order of their types. Limits and
                 // a stop still end the run.
-                Dynamic r;
-                try
-                {
-                    r = Calls.CallFnPtr(c.R, fp, [x, y], c.Line, c.Col);
-                }
-                catch (RhaiException e) when (e.Category == RhaiErrorCategory.Script)
-                {
-                    r = Dynamic.Unit;
-                }
+                var r = Compare(c, fp, x, y);
                 return r.Type switch
                 {
                     RhaiType.Int => Math.Sign(r.AsInt),
@@ -273,7 +265,7 @@ internal static partial class Builtins
             var kept = new List<Dynamic>(list.Count);
             foreach (var item in list)
             {
-                if (kept.Count > 0 && Compares(c, fp, kept[^1], item)) continue;
+                if (kept.Count > 0 && Yes(Compare(c, fp, kept[^1].Clone(), item.Clone()))) continue;
                 kept.Add(item);
             }
             list.Clear();
@@ -419,15 +411,19 @@ internal static partial class Builtins
         return Dynamic.Unit;
     }
 
-    private static bool Compares(Ctx c, FnPtr comparer, Dynamic before, Dynamic after)
+    /// <summary>
+    /// A comparer's answer for a pair, as Rhai's sort and dedup take one: a script error in the
+    /// comparer is no answer (unit); limits and a stop still end the run.
+    /// </summary>
+    private static Dynamic Compare(Ctx c, FnPtr comparer, Dynamic first, Dynamic second)
     {
         try
         {
-            return Calls.CallFnPtr(c.R, comparer, [before.Clone(), after.Clone()], c.Line, c.Col) is { Type: RhaiType.Bool } answer && answer.AsBool;
+            return Calls.CallFnPtr(c.R, comparer, [first, second], c.Line, c.Col);
         }
         catch (RhaiException e) when (e.Category == RhaiErrorCategory.Script)
         {
-            return false;
+            return Dynamic.Unit;
         }
     }
 
