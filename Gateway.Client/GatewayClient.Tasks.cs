@@ -280,7 +280,7 @@ public sealed partial class GatewayClient
             RunAt = options?.RunAt,
             DelayMs = options?.Delay is { } d ? (long)d.TotalMilliseconds : null,
             Priority = options?.Priority,
-            Retry = options?.Retry is { } r ? new RetryBody(r.Attempts, (long)r.Backoff.TotalMilliseconds, r.Factor) : null,
+            Retry = options?.Retry,
         };
     }
 

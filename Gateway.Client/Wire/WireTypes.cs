@@ -14,10 +14,8 @@ internal sealed record SubmitBody
     public DateTimeOffset? RunAt { get; init; }
     public long? DelayMs { get; init; }
     public int? Priority { get; init; }
-    public RetryBody? Retry { get; init; }
+    public RetryPolicy? Retry { get; init; }
 }
-
-internal sealed record RetryBody(int Attempts, long BackoffMs, double Factor);
 
 internal sealed record BatchBody(IReadOnlyList<SubmitBody> Tasks);
 
