@@ -82,6 +82,27 @@ public sealed class TimeApiTests : ApiFixture
         Assert.That(events.Of(submitted.Id).Select(e => e.Word), Is.EqualTo(new[] { "scheduled", "cancelled" }), "never pending, never processing");
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task TaskWaitingForItsRetry_ShowsTheLastError_AndOnceCancelled_NoError(bool byDrain)
+    {
+        var circle = TestRedis.NewCircle("retry");
+        var submitted = await Client.SubmitAsync(circle,
+            new { script = "throw new Error('first run')", retry = new { attempts = 1, backoffMs = 600_000 } });
+        var waiting = await Client.WaitForStatusAsync(circle, submitted.Id, "scheduled");
+        Assert.That(waiting.ErrorCode, Is.EqualTo("script_error"), "while it waits, the error of the run before is shown");
+
+        var answer = byDrain
+            ? await PostAsync(Client, $"/api/circles/{circle}/drain?scheduled=true")
+            : await GatewayClient.ReadAsync(await Client.DeleteAsync($"/api/circles/{circle}/tasks/{submitted.Id}"));
+        Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.OK), answer.ToString());
+
+        var task = await Client.GetTaskAsync(circle, submitted.Id);
+        Assert.That(task.TaskStatus, Is.EqualTo("cancelled"), task.ToString());
+        Assert.That(task.Body!["error"], Is.Null, "error is given only when failed");
+        Assert.That(task.Body!["attempts"]!.GetValue<int>(), Is.EqualTo(1));
+    }
+
     [TestCase("{\"script\":\"1\",\"delayMs\":-1}", "delayMs")]
     [TestCase("{\"script\":\"1\",\"delayMs\":2592000001}", "delayMs")]
     [TestCase("{\"script\":\"1\",\"delayMs\":\"soon\"}", "delayMs")]

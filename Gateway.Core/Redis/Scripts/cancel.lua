@@ -22,6 +22,8 @@ if status == 'pending' or status == 'scheduled' then
     if priority < 0 or priority > 9 then priority = 0 end
     redis.call('LREM', KEYS[3 + priority], 1, ARGV[1])
   end
+  -- A task waiting for its retry keeps the error of the run before; a cancelled one has none.
+  redis.call('HDEL', KEYS[1], 'error')
   redis.call('HSET', KEYS[1], 'status', 'cancelled', 'finished', ARGV[3])
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
   redis.call('PUBLISH', ARGV[2], ARGV[1] .. ' cancelled')

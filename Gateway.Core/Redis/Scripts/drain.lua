@@ -2,7 +2,7 @@
   Cancel up to N waiting tasks of one circle at once (DrainScript.cs): those queued in any lane,
   highest priority first, and when asked the scheduled ones too (delayed submits, retries waiting
   out their backoff), earliest due first. Running tasks are left alone. Each is cancelled as
-  cancel.lua cancels a waiting task: status, finished time, retention, and its "id cancelled"
+  cancel.lua cancels a waiting task: status, finished time, no error, retention, and its "id cancelled"
   message (TaskEventMessage.cs). Ids whose task is no longer waiting (cancelled, or expired) are
   dropped from the lane, as a claim drops them.
 
@@ -23,6 +23,7 @@ local function cancel(id, was)
   local key = prefix .. id
   if redis.call('HGET', key, 'status') ~= was then return end
   if was == 'scheduled' then redis.call('HDEL', key, 'runAt') end
+  redis.call('HDEL', key, 'error') -- a retry's wait keeps the error of the run before; see cancel.lua
   redis.call('HSET', key, 'status', 'cancelled', 'finished', now)
   redis.call('PEXPIRE', key, retention)
   redis.call('PUBLISH', channel, id .. ' cancelled')
