@@ -82,10 +82,10 @@ public sealed partial class DashboardCircleSectionsTests
 
         var schedules = _page.Locator("#schedules tbody tr");
         await Expect(schedules).ToHaveCountAsync(2);
-        // Name, cron, time zone, what it runs (the registered script, and the version it is pinned to), enabled, next run, last run, last task, priority.
+        // Name, cron, time zone, what it runs (the registered script, and the version it is pinned to), enabled, next run, last run, last task, priority, retry policy.
         await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('nightly')) > *")).ToHaveTextAsync(
             [new Regex("^nightly$"), new Regex(@"^30 3 \* \* \*$"), new Regex("^Europe/Brussels$"), new Regex("^greet v1$"),
-             new Regex("^yes Disable$"), ClockTime(), new Regex("^—$"), new Regex("^—$"), new Regex("^7$"), new Regex("^Delete$")]);
+             new Regex("^yes Disable$"), ClockTime(), new Regex("^—$"), new Regex("^—$"), new Regex("^7$"), new Regex("^2, after 500 ms ×3$"), new Regex("^Delete$")]);
         await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('nightly')) td:nth-child(6) time"))
             .ToHaveAttributeAsync("datetime", IsoOf(nightly, "nextRunAt"));
         var pausedCells = _page.Locator("#schedules tbody tr:has(th:text-is('paused')) > *");
@@ -94,6 +94,7 @@ public sealed partial class DashboardCircleSectionsTests
         await Expect(pausedCells.Nth(3)).ToHaveTextAsync("inline script");
         await Expect(pausedCells.Nth(4)).ToHaveTextAsync("no Enable");
         await Expect(pausedCells.Nth(8)).ToHaveTextAsync("0");
+        await Expect(pausedCells.Nth(9)).ToHaveTextAsync("—");
 
         // Enable turns the flag and keeps the rest of the definition; the table is read again.
         await _page.GetByRole(AriaRole.Button, new() { Name = "Enable schedule paused", Exact = true }).ClickAsync();
@@ -225,6 +226,8 @@ public sealed partial class DashboardCircleSectionsTests
         await _page.FillAsync("#cron", "0 0 1 1 *");
         await _page.FillAsync("#time-zone", "Europe/Brussels");
         await _page.FillAsync("#priority", "4");
+        await _page.FillAsync("#retries", "3");
+        await _page.FillAsync("#backoff", "0");
         await _page.ClickAsync("#schedule");
 
         await Expect(_page.Locator("#keep-note")).ToContainTextAsync("Schedule yearly next runs at");
@@ -235,10 +238,12 @@ public sealed partial class DashboardCircleSectionsTests
         Assert.That(stored.Body!["timeZone"]!.GetValue<string>(), Is.EqualTo("Europe/Brussels"));
         Assert.That(stored.Body!["args"]!["n"]!.GetValue<int>(), Is.EqualTo(5));
         Assert.That(stored.Body!["priority"]!.GetValue<int>(), Is.EqualTo(4));
+        Assert.That(stored.Body!["retry"]!.ToJsonString(), Is.EqualTo("""{"attempts":3,"backoffMs":0,"factor":2}"""));
         Assert.That(await Accessibility.SeriousViolationsAsync(_page), Is.Empty, "the submit page with its Keep it section");
 
         await _page.ClickAsync("#keep-note a");
         await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('yearly'))")).ToHaveCountAsync(1);
+        await Expect(_page.Locator("#schedules tbody tr:has(th:text-is('yearly')) > *").Nth(9)).ToHaveTextAsync("3, at once");
         await Expect(_page.Locator("#scripts tbody tr:has(th:text-is('triple'))")).ToHaveCountAsync(1);
     }
 

@@ -156,12 +156,58 @@ public sealed class DashboardTests
         Assert.That(await page.EvaluateAsync<string>("document.activeElement.id"), Is.EqualTo("args"));
         await page.Keyboard.PressAsync("Control+A");
         await page.Keyboard.TypeAsync("""{"n": 41}""");
-        for (var i = 0; i < 4; i++)
+        foreach (var next in new[] { "timeout", "priority", "wait", "delay", "retries", "backoff", "factor", "run" })
+        {
             await page.Keyboard.PressAsync("Tab");
-        Assert.That(await page.EvaluateAsync<string>("document.activeElement.id"), Is.EqualTo("run"));
+            Assert.That(await page.EvaluateAsync<string>("document.activeElement.id"), Is.EqualTo(next));
+        }
         await page.Keyboard.PressAsync("Enter");
 
         await Expect(page.Locator("#result-json")).ToHaveTextAsync("42");
+    }
+
+    [Test]
+    public async Task Submit_WithADelayAndRetries_IsScheduled_ThenFollowedLiveUntilItsLastRunFails()
+    {
+        var circle = TestRedis.NewCircle("later");
+        var page = await OpenAsync($"#/submit?circle={circle}");
+        await page.FillAsync("#script", "throw new Error('run ' + task.attempt)");
+        await page.FillAsync("#wait", "0");
+        await page.FillAsync("#delay", "300");
+        await page.FillAsync("#retries", "2");
+        await page.FillAsync("#backoff", "100");
+        await page.FillAsync("#factor", "1.5");
+
+        await page.ClickAsync("#run");
+
+        // Answered at once as scheduled, then followed live to the end of its third run.
+        await Expect(page.Locator("#run-result [data-status]")).ToHaveAttributeAsync("data-status", "failed", new() { Timeout = 15_000 });
+        await Expect(page.Locator("#run-result .error-card")).ToContainTextAsync("run 3");
+        var id = await page.Locator("#result-link").TextContentAsync();
+        var stored = await _http.GetTaskAsync(circle, id!);
+        Assert.That(stored.Body!["attempts"]!.GetValue<int>(), Is.EqualTo(3), stored.ToString());
+        var created = stored.Body!["createdAt"]!.GetValue<DateTimeOffset>();
+        Assert.That(stored.Body!["startedAt"]!.GetValue<DateTimeOffset>() - created, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(300)),
+            "its first run waited for the delay");
+        // The last run began after both backoffs (100 ms, then 150 ms) on top of the delay.
+        Assert.That(stored.Body!["startedAt"]!.GetValue<DateTimeOffset>() - created, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(550)));
+    }
+
+    [Test]
+    public async Task Submit_NumberFieldHoldingText_IsRefusedByTheForm_NamingIt()
+    {
+        var circle = TestRedis.NewCircle("nan");
+        var page = await OpenAsync($"#/submit?circle={circle}");
+        await page.FocusAsync("#retries");
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync("e");
+
+        await page.ClickAsync("#run");
+
+        await Expect(page.Locator("#run-result [role='alert']")).ToHaveTextAsync("Retries (0–10) is not a number.");
+        Assert.That(await page.EvaluateAsync<string>("document.activeElement.id"), Is.EqualTo("retries"));
+        var tasks = await GatewayClient.ReadAsync(await _http.GetAsync($"/api/circles/{circle}/tasks"));
+        Assert.That(tasks.Body!["tasks"]!.AsArray(), Is.Empty, "nothing was submitted");
     }
 
     [Test]

@@ -361,16 +361,24 @@ export async function circleView(main, { circle }, signal) {
     return cellOf;
   }
 
+  // A retry policy as people read it: "2, after 500 ms ×3" (runs more, first wait, its growth).
+  function retryText(retry) {
+    if (!retry?.attempts) return '—';
+    if (!retry.backoffMs) return `${retry.attempts}, at once`;
+    return `${retry.attempts}, after ${ms(retry.backoffMs)}${(retry.factor ?? 1) !== 1 ? ` ×${retry.factor}` : ''}`;
+  }
+
   function schedulesView(data) {
     const list = data.schedules ?? data;
-    return list.length ? table('Schedules', ['Name', 'Cron', 'Time zone', 'Runs', 'Enabled', 'Next run', 'Last run', 'Last task', 'Priority', actions()],
+    return list.length ? table('Schedules', ['Name', 'Cron', 'Time zone', 'Runs', 'Enabled', 'Next run', 'Last run', 'Last task', 'Priority', 'Retry', actions()],
       list.map(s => {
         const tr = h('tr', {}, h('th', { scope: 'row' }, s.name), h('td', {}, h('code', {}, s.cron)), h('td', {}, s.timeZone ?? 'UTC'),
           h('td', {}, s.scriptName ? s.scriptName + (s.scriptVersion ? ` v${s.scriptVersion}` : '') : (s.script ? 'inline script' : '—')),
           enabledCell(s),
           h('td', {}, time(s.nextRunAt)), h('td', {}, time(s.lastRunAt)),
           h('td', {}, s.lastTaskId ? h('a', { href: `#/circles/${enc(circle)}/tasks/${s.lastTaskId}`, class: 'mono' }, s.lastTaskId) : '—'),
-          h('td', { class: 'num' }, String(s.priority ?? 0)));
+          h('td', { class: 'num' }, String(s.priority ?? 0)),
+          h('td', {}, retryText(s.retry)));
         tr.append(deleteCell(tr, `schedule ${s.name}`,
           `Delete schedule ${s.name} of circle ${circle}? It fires no more; tasks it submitted go on.`,
           () => api(`${path}/schedules/${enc(s.name)}`, { method: 'DELETE', signal })));

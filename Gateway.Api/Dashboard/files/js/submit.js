@@ -32,6 +32,10 @@ export async function submitView(main, { circle, script: named }, signal) {
   const timeout = h('input', { id: 'timeout', name: 'timeout', type: 'number', min: 1, step: 1, value: 5000, inputmode: 'numeric' });
   const priority = h('input', { id: 'priority', name: 'priority', type: 'number', min: 0, max: 9, step: 1, value: 0, inputmode: 'numeric' });
   const wait = h('input', { id: 'wait', name: 'wait', type: 'number', min: 0, max: 60, step: 1, value: 10, inputmode: 'numeric' });
+  const delay = h('input', { id: 'delay', name: 'delayMs', type: 'number', min: 0, step: 1, placeholder: '0', inputmode: 'numeric', 'aria-describedby': 'delay-hint' });
+  const retries = h('input', { id: 'retries', name: 'retries', type: 'number', min: 0, max: 10, step: 1, value: 0, inputmode: 'numeric', 'aria-describedby': 'retries-hint' });
+  const backoff = h('input', { id: 'backoff', name: 'backoffMs', type: 'number', min: 0, step: 1, value: 1000, inputmode: 'numeric' });
+  const factor = h('input', { id: 'factor', name: 'factor', type: 'number', min: 1, max: 10, step: 'any', value: 2, inputmode: 'decimal' });
   const run = h('button', { type: 'submit', id: 'run' }, 'Run');
   const result = h('section', { id: 'run-result', 'aria-live': 'polite', 'aria-labelledby': 'run-result-title' });
   let following = null; // the AbortController of the run the panel shows
@@ -54,6 +58,11 @@ export async function submitView(main, { circle, script: named }, signal) {
       field('timeout', 'Timeout (ms)', timeout),
       field('priority', 'Priority (0–9)', priority),
       field('wait', 'Wait for the result (s)', wait)),
+    h('div', { class: 'row' },
+      field('delay', 'Delay (ms)', delay, 'For Run: no sooner; the task is scheduled until then.'),
+      field('retries', 'Retries (0–10)', retries, 'Runs again after a script error or a timeout.'),
+      field('backoff', 'First retry after (ms)', backoff),
+      field('factor', 'Each next wait ×', factor)),
     h('div', { class: 'actions' }, run));
 
   const keepName = h('input', { id: 'keep-name', name: 'keepName', required: true, autocomplete: 'off', spellcheck: 'false',
@@ -137,6 +146,13 @@ export async function submitView(main, { circle, script: named }, signal) {
         return null;
       }
     }
+    // A number field holding text reads as empty; say so rather than send the default.
+    const notNumber = [timeout, priority, wait, delay, retries, backoff, factor].find(input => input.validity.badInput);
+    if (notNumber) {
+      replace(where, h('span', { class: 'error', role: 'alert' }, `${notNumber.labels[0].textContent} is not a number.`));
+      notNumber.focus();
+      return null;
+    }
     if (!circleInput.checkValidity()) {
       replace(where, h('span', { class: 'error', role: 'alert' }, 'A circle name is 1–64 letters, digits, _ or -, starting with a letter or digit.'));
       circleInput.focus();
@@ -147,6 +163,9 @@ export async function submitView(main, { circle, script: named }, signal) {
     else Object.assign(body, { script: script.input.value, language: language.value });
     const p = Number(priority.value);
     if (p) body.priority = p; // sent only when set: 0 is the default
+    // Numbers out of range go as they are: the API's answer names the field.
+    const attempts = Number(retries.value);
+    if (attempts) body.retry = { attempts, backoffMs: Number(backoff.value), factor: Number(factor.value) };
     return body;
   }
 
@@ -190,6 +209,8 @@ export async function submitView(main, { circle, script: named }, signal) {
     event.preventDefault();
     const body = taskBody(result);
     if (!body) return;
+    const delayMs = Number(delay.value);
+    if (delayMs) body.delayMs = delayMs; // for a run only: a schedule's firings run at their due time
     run.disabled = true;
     // The panel shows the latest run only: the stream of an earlier task still going is stopped.
     following?.abort();
