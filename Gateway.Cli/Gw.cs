@@ -12,6 +12,7 @@ internal static class Gw
         {
             connection.Url,
             connection.ApiKey,
+            connection.RequestTimeout,
             RunCommand.Create(connection),
             TaskCommands.Submit(connection),
             BatchCommand.Create(connection),

@@ -1,11 +1,18 @@
 namespace Gateway.Cli.Commands;
 
-/// <summary><c>--url</c> and <c>--api-key</c>, on every command, with their environment variables.</summary>
+/// <summary><c>--url</c>, <c>--api-key</c> and <c>--request-timeout</c>, on every command, with their environment variables.</summary>
 internal sealed class ConnectionOptions
 {
     public const string UrlVariable = "GATEWAY_URL";
     public const string ApiKeyVariable = "GATEWAY_API_KEY";
+    public const string RequestTimeoutVariable = "GATEWAY_REQUEST_TIMEOUT";
     private const string DefaultUrl = "http://localhost:5080";
+
+    /// <summary>
+    /// How long one request may take, retries included, unless it asks the server to wait: a
+    /// person at a terminal would rather hear that the gateway does not answer than wait minutes.
+    /// </summary>
+    private static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(60);
 
     public Option<string?> Url { get; } = new("--url")
     {
@@ -20,8 +27,12 @@ internal sealed class ConnectionOptions
         Recursive = true,
     };
 
+    public Option<TimeSpan?> RequestTimeout { get; } = CommonOptions.Duration("--request-timeout",
+        $"Longest one request may take, retries included; a wait for a task (--timeout) is added to it [env: {RequestTimeoutVariable}; default {DefaultRequestTimeout.TotalSeconds:0}s]");
+
     public ConnectionOptions()
     {
+        RequestTimeout.Recursive = true;
         Url.Validators.Add(result =>
         {
             var value = result.Tokens.Count > 0 ? result.Tokens[0].Value : null;
@@ -38,13 +49,28 @@ internal sealed class ConnectionOptions
             throw new UsageException($"{UrlVariable} must be an absolute http or https address (got '{url}').");
         // A key read from a file may end in a line break (CRLF too): not part of it.
         var key = (parse.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable(ApiKeyVariable))?.Trim();
+        // One attempt may use the whole budget; a request that asks the server to wait is given
+        // its wait besides.
+        var total = parse.GetValue(RequestTimeout) ?? RequestTimeoutFromEnvironment() ?? DefaultRequestTimeout;
         return new GatewayClient(new GatewayClientOptions
         {
             BaseAddress = new Uri(url),
             ApiKey = string.IsNullOrEmpty(key) ? null : key,
             // A person at a terminal would rather hear about an outage than wait minutes through it.
             MaxRetries = 4,
+            AttemptTimeout = total,
+            TotalRequestTimeout = total,
         });
+    }
+
+    private static TimeSpan? RequestTimeoutFromEnvironment()
+    {
+        var text = Environment.GetEnvironmentVariable(RequestTimeoutVariable);
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        return CommonOptions.TryParseDuration(text.Trim(), out var value)
+            ? value
+            : throw new UsageException($"{RequestTimeoutVariable} is not a duration (got '{text}'): use a positive number with ms, s, m or h (e.g. 30s).");
     }
 
     private static bool IsHttpUrl(string value) =>

@@ -98,13 +98,12 @@ public sealed class ClientCallTests
     public async Task GetAsync_AWaitLongerThanTheAttemptTimeout_IsGivenItsWholeWait()
     {
         var circle = TestRedis.NewCircle("longwait");
-        // The shortest attempt the options allow (a long poll of 0.5 s and 5 s more); the server
-        // holds this read 7 s, since a task a minute away does not finish meanwhile.
+        // An attempt of 1 s, far shorter than the long polls (30 s); the server holds this read
+        // 7 s, since a task a minute away does not finish meanwhile.
         using var client = ClientApi.CreateClient(o =>
         {
-            o.LongPollWait = TimeSpan.FromMilliseconds(500);
-            o.AttemptTimeout = TimeSpan.FromMilliseconds(5500);
-            o.TotalRequestTimeout = TimeSpan.FromMilliseconds(5500);
+            o.AttemptTimeout = TimeSpan.FromSeconds(1);
+            o.TotalRequestTimeout = TimeSpan.FromSeconds(1);
         });
         var submitted = await client.SubmitAsync(circle, "1", options: new SubmitOptions { Delay = TimeSpan.FromMinutes(1) });
 
@@ -113,6 +112,9 @@ public sealed class ClientCallTests
 
         Assert.That(read.Status, Is.EqualTo(GatewayTaskStatus.Scheduled));
         Assert.That(DateTimeOffset.UtcNow - started, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(6.5)), "the server held the answer for the wait");
+        // A long poll within WaitAsync is given its wait the same way.
+        var waited = await client.WaitAsync(circle, submitted.Id, TimeSpan.FromSeconds(3));
+        Assert.That(waited.Status, Is.EqualTo(GatewayTaskStatus.Scheduled));
         await client.CancelAsync(circle, submitted.Id);
     }
 
@@ -452,8 +454,10 @@ public sealed class ClientCallTests
         await using var badProvider = bad.BuildServiceProvider();
         Assert.That(() => badProvider.GetRequiredService<IOptions<GatewayClientOptions>>().Value,
             Throws.TypeOf<OptionsValidationException>().With.Message.Contains("BaseAddress"));
-        Assert.That(() => new GatewayClient(new GatewayClientOptions { BaseAddress = ClientApi.BaseAddress, LongPollWait = TimeSpan.FromSeconds(90) }),
-            Throws.TypeOf<OptionsValidationException>().With.Message.Contains("AttemptTimeout"));
+        Assert.That(() => new GatewayClient(new GatewayClientOptions { BaseAddress = ClientApi.BaseAddress, AttemptTimeout = TimeSpan.Zero }),
+            Throws.TypeOf<OptionsValidationException>().With.Message.Contains("AttemptTimeout must be more than 0"));
+        Assert.That(() => new GatewayClient(new GatewayClientOptions { BaseAddress = ClientApi.BaseAddress, LongPollWait = TimeSpan.FromMinutes(11) }),
+            Throws.TypeOf<OptionsValidationException>().With.Message.Contains("LongPollWait"));
     }
 
     [Test]

@@ -11,9 +11,10 @@ public static class GwProcess
         public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
     }
 
-    public static async Task<Run> RunAsync(IEnumerable<string> args, string? stdin = null, Uri? url = null)
+    public static async Task<Run> RunAsync(IEnumerable<string> args, string? stdin = null, Uri? url = null,
+        Dictionary<string, string>? environment = null)
     {
-        using var process = Start(args, url);
+        using var process = Start(args, url, environment);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         try
@@ -48,7 +49,7 @@ public static class GwProcess
     /// shell inherits SIGINT ignored, and a process that starts with SIGINT ignored never sees
     /// Ctrl+C — the interrupt tests would then test the shell, not gw.
     /// </remarks>
-    private static Process Start(IEnumerable<string> args, Uri? url)
+    private static Process Start(IEnumerable<string> args, Uri? url, Dictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("env")
         {
@@ -64,6 +65,9 @@ public static class GwProcess
             info.ArgumentList.Add(arg);
         info.Environment["GATEWAY_URL"] = (url ?? ClientApi.BaseAddress).ToString();
         info.Environment.Remove("GATEWAY_API_KEY");
+        info.Environment.Remove("GATEWAY_REQUEST_TIMEOUT");
+        foreach (var (name, value) in environment ?? [])
+            info.Environment[name] = value;
         return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
     }
 

@@ -111,6 +111,7 @@ public sealed class GwTests
     [TestCase(new[] { "stream", "--circle", ".." }, "'..' cannot be a circle")]
     [TestCase(new[] { "scripts", "get", "--circle", "c", "." }, "'.' cannot be a name")]
     [TestCase(new[] { "submit", "-", "--circle", "c", "--delay", "1s", "--at", "2030-01-01T00:00:00Z" }, "Give --at or --delay, not both.")]
+    [TestCase(new[] { "circles", "--request-timeout", "soon" }, "'soon' is not a duration")]
     public async Task UsageErrors_Exit2_WithAMessageOnStderr(string[] args, string mentions)
     {
         // Line breaks are written \n, \r in the cases above: a test name may not hold them.
@@ -505,6 +506,49 @@ public sealed class GwTests
         Assert.That(task.Status, Is.EqualTo(Gateway.Client.GatewayTaskStatus.Failed));
         Assert.That(task.Attempts, Is.EqualTo(3));
         Assert.That(task.Priority, Is.EqualTo(5));
+    }
+
+    [TestCase("--request-timeout")]
+    [TestCase("GATEWAY_REQUEST_TIMEOUT")]
+    public async Task AGatewayThatAcceptsButNeverAnswers_GivesUpAfterTheRequestTimeout_Exit4(string how)
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var held = new List<System.Net.Sockets.Socket>();
+        using var stop = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                    held.Add(await listener.AcceptSocketAsync(stop.Token));
+            }
+            catch (OperationCanceledException) { }
+        });
+        var url = new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}");
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var run = how == "--request-timeout"
+            ? await GwProcess.RunAsync(["circles", "--request-timeout", "2s"], url: url)
+            : await GwProcess.RunAsync(["circles"], url: url, environment: new() { [how] = "2s" });
+
+        stop.Cancel();
+        await accepting;
+        foreach (var socket in held)
+            socket.Dispose();
+        Assert.That(run.ExitCode, Is.EqualTo(4), run.ToString());
+        Assert.That(run.Stderr, Does.Contain("did not answer in time"), run.ToString());
+        Assert.That(held, Is.Not.Empty, "gw reached the server");
+        Assert.That(started.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "not the minutes of the client's defaults");
+    }
+
+    [Test]
+    public async Task ARequestTimeoutInTheEnvironmentThatIsNotADuration_Exit2_NamingTheVariable()
+    {
+        var run = await GwProcess.RunAsync(["circles"], environment: new() { ["GATEWAY_REQUEST_TIMEOUT"] = "soon" });
+
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
+        Assert.That(run.Stderr, Does.Contain("GATEWAY_REQUEST_TIMEOUT is not a duration (got 'soon')"), run.ToString());
     }
 
     [TestCase("watch")]
