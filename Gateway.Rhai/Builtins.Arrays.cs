@@ -35,19 +35,40 @@ internal static partial class Builtins
         return Dynamic.FromArray(removed);
     }
 
+    /// <summary>
+    /// A start and length within <paramref name="count"/> items, as Rhai's <c>calc_offset_len</c>
+    /// works them out: a negative start counts from the end, a start past the end is the end, a
+    /// length ≤ 0 is none (at the start: <c>splice</c> inserts there).
+    /// </summary>
     private static (int Start, int Len) Extent(int count, long start, long len)
     {
         if (start < 0) start = Math.Max(0, count + start);
-        if (start >= count || len <= 0) return (count, 0);
-        return ((int)start, (int)Math.Min(len, count - start));
+        else if (start >= count) return (count, 0);
+        return ((int)start, len <= 0 ? 0 : (int)Math.Min(len, count - start));
     }
 
+    /// <summary>
+    /// A range as Rhai's array and blob functions take one: its start at least 0 (a range never
+    /// counts from the end), its end at least its start, then as a start and length.
+    /// </summary>
     private static (int Start, int Len) Extent(int count, RhaiRange r)
     {
-        var start = r.Start < 0 ? Math.Max(0, count + r.Start) : r.Start;
-        var end = r.End == long.MaxValue ? count : r.ExclusiveEnd;
-        end = Math.Min(end, count);
-        return start >= end ? ((int)Math.Min(start, count), 0) : ((int)start, (int)(end - start));
+        var start = Math.Max(r.Start, 0);
+        var end = r.Inclusive ? Math.Min(Math.Max(r.End, start), long.MaxValue - 1) + 1 : Math.Max(r.End, start);
+        return Extent(count, start, end - start);
+    }
+
+    /// <summary>The items of a range argument, or of a start and length (<paramref name="i"/> and the one after it).</summary>
+    private static (int Start, int Len) Extent(Ctx c, string name, Dynamic[] a, int count, int i) =>
+        a[i].Type == RhaiType.Range ? Extent(count, a[i].AsRange) : Extent(count, Int(c, name, a, i), Int(c, name, a, i + 1));
+
+    /// <summary><c>order</c>, <c>order_by</c>, <c>order_desc</c>: a sorted copy, the array left as it is.</summary>
+    private static Dynamic Ordered(Ctx c, string name, string sort, Dynamic[] a)
+    {
+        if (a.Length == 2) Fp(c, name, a, 1);
+        var copy = Dynamic.FromArray(Arr(c, name, a).Select(x => x.Clone()).ToList());
+        Find(sort, a.Length)!.Fn(c, [copy, .. a[1..]]);
+        return copy;
     }
 
     private static void RegisterArrays(Action<string, int, BuiltinFn, bool> reg)
@@ -245,8 +266,19 @@ internal static partial class Builtins
             });
             return Dynamic.Unit;
         }, true);
-        Reg("retain", 2, (c, a) => SplitOff(c, Arr(c, "retain", a), Fp(c, "retain", a, 1), keepMatching: true), true);
-        Reg("drain", 2, (c, a) => SplitOff(c, Arr(c, "drain", a), Fp(c, "drain", a, 1), keepMatching: false), true);
+        // By a callback, or by a range (or a start and length): drain takes those items out and
+        // returns them; retain keeps them and returns the rest.
+        Reg("retain", 2, (c, a) => a[1].Type == RhaiType.Range ? Cut(c, "retain", a, keep: true)
+            : SplitOff(c, Arr(c, "retain", a), Fp(c, "retain", a, 1), keepMatching: true), true);
+        Reg("drain", 2, (c, a) => a[1].Type == RhaiType.Range ? Cut(c, "drain", a, keep: false)
+            : SplitOff(c, Arr(c, "drain", a), Fp(c, "drain", a, 1), keepMatching: false), true);
+        Reg("retain", 3, (c, a) => Cut(c, "retain", a, keep: true), true);
+        Reg("drain", 3, (c, a) => Cut(c, "drain", a, keep: false), true);
+        Reg("sort_by", 2, (c, a) => Find("sort", 2)!.Fn(c, a), true);
+        Reg("order", 1, (c, a) => Ordered(c, "order", "sort", a));
+        Reg("order", 2, (c, a) => Ordered(c, "order", "sort", a));
+        Reg("order_by", 2, (c, a) => Ordered(c, "order_by", "sort", a));
+        Reg("order_desc", 1, (c, a) => Ordered(c, "order_desc", "sort_desc", a));
         Reg("dedup", 1, (c, a) =>
         {
             var list = Arr(c, "dedup", a);
@@ -272,15 +304,17 @@ internal static partial class Builtins
             list.AddRange(kept);
             return Dynamic.Unit;
         }, true);
-        Reg("splice", 4, (c, a) =>
+        BuiltinFn splice = (c, a) =>
         {
             var list = Arr(c, "splice", a);
-            var (s, l) = Extent(list.Count, Int(c, "splice", a, 1), Int(c, "splice", a, 2));
+            var (s, l) = Extent(c, "splice", a, list.Count, 1);
             list.RemoveRange(s, l);
-            var insert = a[3].Type == RhaiType.Array ? a[3].AsArray.Select(x => x.Clone()) : [a[3].Clone()];
-            list.InsertRange(s, insert);
+            var replace = a[^1];
+            list.InsertRange(s, replace.Type == RhaiType.Array ? replace.AsArray.Select(x => x.Clone()) : [replace.Clone()]);
             return Dynamic.Unit;
-        }, true);
+        };
+        Reg("splice", 3, (c, a) => a[1].Type == RhaiType.Range ? splice(c, a) : throw NoMatch(c, "splice", a), true);
+        Reg("splice", 4, splice, true);
         Reg("chop", 2, (c, a) =>
         {
             var list = Arr(c, "chop", a);
@@ -392,6 +426,28 @@ internal static partial class Builtins
         var value = blob[at];
         blob.RemoveAt(at);
         return Dynamic.FromInt(value);
+    }
+
+    /// <summary>
+    /// <c>drain</c> (<paramref name="keep"/> false) or <c>retain</c> by a range or a start and
+    /// length: the array keeps, or loses, those items; the others are returned.
+    /// </summary>
+    private static Dynamic Cut(Ctx c, string name, Dynamic[] a, bool keep)
+    {
+        var list = Arr(c, name, a);
+        var (s, l) = Extent(c, name, a, list.Count, 1);
+        if (l == 0) return Dynamic.FromArray([]); // as Rhai: nothing in the range, nothing moves
+        var inside = list.GetRange(s, l);
+        if (!keep)
+        {
+            list.RemoveRange(s, l);
+            return Dynamic.FromArray(inside);
+        }
+        var outside = list.GetRange(0, s);
+        outside.AddRange(list.GetRange(s + l, list.Count - s - l));
+        list.Clear();
+        list.AddRange(inside);
+        return Dynamic.FromArray(outside);
     }
 
     /// <summary>A filter's answer as Rhai reads one (<c>as_bool().unwrap_or(false)</c>): only the bool true is "yes".</summary>
