@@ -50,6 +50,9 @@ public sealed class GatewayClientOptions
 /// <summary>Stops a misconfigured client at start, naming the setting.</summary>
 internal sealed class GatewayClientOptionsValidator : IValidateOptions<GatewayClientOptions>
 {
+    /// <summary>The bounds of a timeout the resilience pipeline takes.</summary>
+    public static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(10), MaxTimeout = TimeSpan.FromHours(24);
+
     public ValidateOptionsResult Validate(string? name, GatewayClientOptions options)
     {
         var failures = new List<string>();
@@ -64,10 +67,10 @@ internal sealed class GatewayClientOptionsValidator : IValidateOptions<GatewayCl
             failures.Add($"{nameof(GatewayClientOptions.RetryDelay)} must be ≥ 0 and at most {nameof(GatewayClientOptions.MaxRetryDelay)}.");
         if (options.LongPollWait <= TimeSpan.Zero || options.LongPollWait > TimeSpan.FromMinutes(10))
             failures.Add($"{nameof(GatewayClientOptions.LongPollWait)} must be more than 0 and at most 10 minutes (got {options.LongPollWait}).");
-        if (options.AttemptTimeout <= TimeSpan.Zero)
-            failures.Add($"{nameof(GatewayClientOptions.AttemptTimeout)} must be more than 0 (got {options.AttemptTimeout}).");
-        if (options.TotalRequestTimeout < options.AttemptTimeout)
-            failures.Add($"{nameof(GatewayClientOptions.TotalRequestTimeout)} must be at least {nameof(GatewayClientOptions.AttemptTimeout)}.");
+        if (options.AttemptTimeout < MinTimeout || options.AttemptTimeout > MaxTimeout)
+            failures.Add($"{nameof(GatewayClientOptions.AttemptTimeout)} must be from 10 ms to 24 hours (got {options.AttemptTimeout}).");
+        if (options.TotalRequestTimeout < options.AttemptTimeout || options.TotalRequestTimeout > MaxTimeout)
+            failures.Add($"{nameof(GatewayClientOptions.TotalRequestTimeout)} must be at least {nameof(GatewayClientOptions.AttemptTimeout)} and at most 24 hours (got {options.TotalRequestTimeout}).");
         if (options.DefaultRunTimeout <= TimeSpan.Zero)
             failures.Add($"{nameof(GatewayClientOptions.DefaultRunTimeout)} must be more than 0.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -54,7 +54,10 @@ internal static class GatewayResilience
         builder.AddTimeout(new TimeoutStrategyOptions
         {
             Timeout = options.TotalRequestTimeout,
-            TimeoutGenerator = args => ValueTask.FromResult(Max(options.TotalRequestTimeout, AttemptTimeout(args.Context, options))),
+            // A request that waits is given its wait (and the margin) besides, so a retry of it is not cut short.
+            TimeoutGenerator = args => ValueTask.FromResult(WaitOf(args.Context) is { } wait
+                ? options.TotalRequestTimeout + wait + WaitMargin
+                : options.TotalRequestTimeout),
         });
         if (options.MaxRetries > 0)
         {
@@ -82,9 +85,10 @@ internal static class GatewayResilience
     }
 
     private static TimeSpan AttemptTimeout(ResilienceContext context, GatewayClientOptions options) =>
-        context.GetRequestMessage()?.Options.TryGetValue(Wait, out var wait) == true
-            ? Max(options.AttemptTimeout, wait + WaitMargin)
-            : options.AttemptTimeout;
+        WaitOf(context) is { } wait ? Max(options.AttemptTimeout, wait + WaitMargin) : options.AttemptTimeout;
+
+    private static TimeSpan? WaitOf(ResilienceContext context) =>
+        context.GetRequestMessage()?.Options.TryGetValue(Wait, out var wait) == true ? wait : null;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

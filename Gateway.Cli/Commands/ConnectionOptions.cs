@@ -28,7 +28,7 @@ internal sealed class ConnectionOptions
     };
 
     public Option<TimeSpan?> RequestTimeout { get; } = CommonOptions.Duration("--request-timeout",
-        $"Longest one request may take, retries included; a wait for a task (--timeout) is added to it [env: {RequestTimeoutVariable}; default {DefaultRequestTimeout.TotalSeconds:0}s]");
+        $"Longest one request may take, retries included, from 1s to 24h; a request that asks the gateway to wait (each long poll of a wait for a task) is given its wait besides [env: {RequestTimeoutVariable}; default {DefaultRequestTimeout.TotalSeconds:0}s]");
 
     public ConnectionOptions()
     {
@@ -52,6 +52,8 @@ internal sealed class ConnectionOptions
         // One attempt may use the whole budget; a request that asks the server to wait is given
         // its wait besides.
         var total = parse.GetValue(RequestTimeout) ?? RequestTimeoutFromEnvironment() ?? DefaultRequestTimeout;
+        if (total < TimeSpan.FromSeconds(1) || total > TimeSpan.FromHours(24))
+            throw new UsageException($"A request timeout is from 1s to 24h (got {total}).");
         return new GatewayClient(new GatewayClientOptions
         {
             BaseAddress = new Uri(url),

@@ -113,8 +113,10 @@ public sealed class ClientCallTests
         Assert.That(read.Status, Is.EqualTo(GatewayTaskStatus.Scheduled));
         Assert.That(DateTimeOffset.UtcNow - started, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(6.5)), "the server held the answer for the wait");
         // A long poll within WaitAsync is given its wait the same way.
+        started = DateTimeOffset.UtcNow;
         var waited = await client.WaitAsync(circle, submitted.Id, TimeSpan.FromSeconds(3));
         Assert.That(waited.Status, Is.EqualTo(GatewayTaskStatus.Scheduled));
+        Assert.That(DateTimeOffset.UtcNow - started, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(2.5)), "the long poll was held for the wait");
         await client.CancelAsync(circle, submitted.Id);
     }
 
@@ -454,8 +456,10 @@ public sealed class ClientCallTests
         await using var badProvider = bad.BuildServiceProvider();
         Assert.That(() => badProvider.GetRequiredService<IOptions<GatewayClientOptions>>().Value,
             Throws.TypeOf<OptionsValidationException>().With.Message.Contains("BaseAddress"));
-        Assert.That(() => new GatewayClient(new GatewayClientOptions { BaseAddress = ClientApi.BaseAddress, AttemptTimeout = TimeSpan.Zero }),
-            Throws.TypeOf<OptionsValidationException>().With.Message.Contains("AttemptTimeout must be more than 0"));
+        Assert.That(() => new GatewayClient(new GatewayClientOptions { BaseAddress = ClientApi.BaseAddress, AttemptTimeout = TimeSpan.FromMilliseconds(5) }),
+            Throws.TypeOf<OptionsValidationException>().With.Message.Contains("AttemptTimeout must be from 10 ms to 24 hours"));
+        Assert.That(() => new GatewayClient(new GatewayClientOptions { BaseAddress = ClientApi.BaseAddress, TotalRequestTimeout = TimeSpan.FromHours(25) }),
+            Throws.TypeOf<OptionsValidationException>().With.Message.Contains("TotalRequestTimeout must be at least AttemptTimeout and at most 24 hours"));
         Assert.That(() => new GatewayClient(new GatewayClientOptions { BaseAddress = ClientApi.BaseAddress, LongPollWait = TimeSpan.FromMinutes(11) }),
             Throws.TypeOf<OptionsValidationException>().With.Message.Contains("LongPollWait"));
     }

@@ -112,6 +112,8 @@ public sealed class GwTests
     [TestCase(new[] { "scripts", "get", "--circle", "c", "." }, "'.' cannot be a name")]
     [TestCase(new[] { "submit", "-", "--circle", "c", "--delay", "1s", "--at", "2030-01-01T00:00:00Z" }, "Give --at or --delay, not both.")]
     [TestCase(new[] { "circles", "--request-timeout", "soon" }, "'soon' is not a duration")]
+    [TestCase(new[] { "circles", "--request-timeout", "5ms" }, "A request timeout is from 1s to 24h")]
+    [TestCase(new[] { "circles", "--request-timeout", "25h" }, "A request timeout is from 1s to 24h")]
     public async Task UsageErrors_Exit2_WithAMessageOnStderr(string[] args, string mentions)
     {
         // Line breaks are written \n, \r in the cases above: a test name may not hold them.

@@ -228,9 +228,10 @@ public sealed partial class DashboardCircleSectionsTests
         await _page.FillAsync("#priority", "4");
         await _page.FillAsync("#retries", "3");
         await _page.FillAsync("#backoff", "0");
+        await _page.FillAsync("#delay", "500");
         await _page.ClickAsync("#schedule");
 
-        await Expect(_page.Locator("#keep-note")).ToContainTextAsync("Schedule yearly next runs at");
+        await Expect(_page.Locator("#keep-note")).ToContainTextAsync("The delay is for Run only, and was not used. Schedule yearly next runs at");
         var stored = await GatewayClient.ReadAsync(await _http.GetAsync($"/api/circles/{circle}/schedules/yearly"));
         Assert.That(stored.Body!["scriptName"]!.GetValue<string>(), Is.EqualTo("triple"), stored.ToString());
         Assert.That(stored.Body!["script"], Is.Null, stored.ToString());

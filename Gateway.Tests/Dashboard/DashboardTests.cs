@@ -178,7 +178,11 @@ public sealed class DashboardTests
         await page.FillAsync("#backoff", "100");
         await page.FillAsync("#factor", "1.5");
 
+        var sent = page.WaitForRequestAsync(r => r.Method == "POST" && r.Url.Contains($"/api/circles/{circle}/tasks"));
         await page.ClickAsync("#run");
+        var body = System.Text.Json.Nodes.JsonNode.Parse((await sent).PostData!)!;
+        Assert.That(body["delayMs"]!.GetValue<int>(), Is.EqualTo(300), body.ToJsonString());
+        Assert.That(body["retry"]!.ToJsonString(), Is.EqualTo("""{"attempts":2,"backoffMs":100,"factor":1.5}"""));
 
         // Answered at once as scheduled, then followed live to the end of its third run.
         await Expect(page.Locator("#run-result [data-status]")).ToHaveAttributeAsync("data-status", "failed", new() { Timeout = 15_000 });
@@ -187,10 +191,26 @@ public sealed class DashboardTests
         var stored = await _http.GetTaskAsync(circle, id!);
         Assert.That(stored.Body!["attempts"]!.GetValue<int>(), Is.EqualTo(3), stored.ToString());
         var created = stored.Body!["createdAt"]!.GetValue<DateTimeOffset>();
-        Assert.That(stored.Body!["startedAt"]!.GetValue<DateTimeOffset>() - created, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(300)),
-            "its first run waited for the delay");
-        // The last run began after both backoffs (100 ms, then 150 ms) on top of the delay.
+        // Its last run began after the delay and both backoffs (100 ms, then 150 ms).
         Assert.That(stored.Body!["startedAt"]!.GetValue<DateTimeOffset>() - created, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(550)));
+    }
+
+    [Test]
+    public async Task Submit_RetriesWithTheWaitFieldsEmpty_LeavesThemToTheApisDefaults()
+    {
+        var circle = TestRedis.NewCircle("dflt");
+        var page = await OpenAsync($"#/submit?circle={circle}");
+        await page.FillAsync("#script", "throw new Error('run ' + task.attempt)");
+        await page.FillAsync("#retries", "1");
+        await page.FillAsync("#backoff", "");
+        await page.FillAsync("#factor", "");
+
+        var sent = page.WaitForRequestAsync(r => r.Method == "POST" && r.Url.Contains($"/api/circles/{circle}/tasks"));
+        await page.ClickAsync("#run");
+
+        Assert.That(System.Text.Json.Nodes.JsonNode.Parse((await sent).PostData!)!["retry"]!.ToJsonString(), Is.EqualTo("""{"attempts":1}"""));
+        await Expect(page.Locator("#run-result [data-status]")).ToHaveAttributeAsync("data-status", "failed");
+        await Expect(page.Locator("#run-result .error-card")).ToContainTextAsync("run 2");
     }
 
     [Test]

@@ -135,7 +135,7 @@ export async function submitView(main, { circle, script: named }, signal) {
 
   // What the form asks to run, as the body of a task (a schedule's firings take it too); null,
   // with the reason shown in `where`, when it cannot be sent.
-  function taskBody(where) {
+  function taskBody(where, numbers) {
     let parsedArgs = null;
     const text = args.value.trim();
     if (text) {
@@ -147,7 +147,7 @@ export async function submitView(main, { circle, script: named }, signal) {
       }
     }
     // A number field holding text reads as empty; say so rather than send the default.
-    const notNumber = [timeout, priority, wait, delay, retries, backoff, factor].find(input => input.validity.badInput);
+    const notNumber = numbers.find(input => input.validity.badInput);
     if (notNumber) {
       replace(where, h('span', { class: 'error', role: 'alert' }, `${notNumber.labels[0].textContent} is not a number.`));
       notNumber.focus();
@@ -163,9 +163,14 @@ export async function submitView(main, { circle, script: named }, signal) {
     else Object.assign(body, { script: script.input.value, language: language.value });
     const p = Number(priority.value);
     if (p) body.priority = p; // sent only when set: 0 is the default
-    // Numbers out of range go as they are: the API's answer names the field.
+    // Numbers out of range go as they are: the API's answer names the field. An empty wait or
+    // factor is left to the API's default (0 ms, 1).
     const attempts = Number(retries.value);
-    if (attempts) body.retry = { attempts, backoffMs: Number(backoff.value), factor: Number(factor.value) };
+    if (attempts) {
+      body.retry = { attempts };
+      if (backoff.value !== '') body.retry.backoffMs = Number(backoff.value);
+      if (factor.value !== '') body.retry.factor = Number(factor.value);
+    }
     return body;
   }
 
@@ -197,17 +202,22 @@ export async function submitView(main, { circle, script: named }, signal) {
       h('a', { href: `#/circles/${enc(circleInput.value)}` }, 'see it on the circle page'), '.'];
   }));
 
+  // The fields a task's body is made of; Run also reads its wait and delay.
+  const taskNumbers = [timeout, priority, retries, backoff, factor];
+
   schedule.addEventListener('click', () => keep(schedule, async (where, name) => {
-    const body = taskBody(keepNote);
+    const body = taskBody(keepNote, taskNumbers);
     if (!body) return null;
     const { data } = await api(`${where}/schedules/${name}`, { method: 'PUT', body: { ...body, cron: cron.value, timeZone: zone.value.trim() || undefined }, signal });
-    return [data.nextRunAt ? `Schedule ${data.name} next runs at ${new Date(data.nextRunAt).toLocaleString()}; ` : `Schedule ${data.name} has no next run; `,
+    // A schedule's firings run at their due time: a delay written for Run is not part of it.
+    const unused = delay.value !== '' && Number(delay.value) !== 0 ? 'The delay is for Run only, and was not used. ' : '';
+    return [unused, data.nextRunAt ? `Schedule ${data.name} next runs at ${new Date(data.nextRunAt).toLocaleString()}; ` : `Schedule ${data.name} has no next run; `,
       h('a', { href: `#/circles/${enc(circleInput.value)}` }, 'see it on the circle page'), '.'];
   }));
 
   form.addEventListener('submit', async event => {
     event.preventDefault();
-    const body = taskBody(result);
+    const body = taskBody(result, [...taskNumbers, wait, delay]);
     if (!body) return;
     const delayMs = Number(delay.value);
     if (delayMs) body.delayMs = delayMs; // for a run only: a schedule's firings run at their due time
