@@ -62,6 +62,63 @@ internal static partial class Builtins
     private static (int Start, int Len) Extent(Ctx c, string name, Dynamic[] a, int count, int i) =>
         a[i].Type == RhaiType.Range ? Extent(count, a[i].AsRange) : Extent(count, Int(c, name, a, i), Int(c, name, a, i + 1));
 
+    /// <summary>
+    /// An array's <c>split(index)</c>, as Rhai's <c>split_at</c>: the items from the index on are
+    /// cut off and returned (from the end when negative; all of them at 0 or before the start).
+    /// </summary>
+    private static Dynamic SplitArray(Ctx c, Dynamic[] a)
+    {
+        var list = a[0].AsArray;
+        var (s, l) = Extent(list.Count, Int(c, "split", a, 1), long.MaxValue);
+        var cut = list.GetRange(s, l);
+        list.RemoveRange(s, l);
+        return Dynamic.FromArray(cut);
+    }
+
+    /// <summary>
+    /// Rhai's <c>map</c>, <c>filter</c>, <c>drain</c> and <c>retain</c> of an object map by a
+    /// callback given each key (and the value as <c>this</c>, or as a second parameter). map and
+    /// filter make a new map; drain takes out the entries the filter says yes to and returns them,
+    /// retain keeps those and returns the rest. An error in the filter ends the run, the entries
+    /// not yet seen kept, as in Rhai.
+    /// </summary>
+    private static Dynamic ByEntry(Ctx c, string name, Dynamic[] a)
+    {
+        var map = a[0].AsMap;
+        var fp = Fp(c, name, a, 1);
+        var result = new RhaiMap();
+        if (name is "map" or "filter")
+        {
+            foreach (var (key, item) in map.ToList())
+            {
+                var value = item.Clone();
+                var answer = Calls.EntryCallback(c, fp, key, ref value);
+                if (name == "map") result[key] = answer;
+                else if (Yes(answer)) result[key] = item.Clone();
+            }
+            return Dynamic.FromMap(result);
+        }
+        var entries = map.ToList();
+        map.Clear();
+        var seen = 0;
+        try
+        {
+            foreach (var (key, item) in entries)
+            {
+                var value = item;
+                var yes = Yes(Calls.EntryCallback(c, fp, key, ref value));
+                seen++;
+                if (yes == (name == "retain")) map[key] = value;
+                else result[key] = value;
+            }
+        }
+        finally
+        {
+            foreach (var (key, item) in entries.Skip(seen)) map[key] = item;
+        }
+        return Dynamic.FromMap(result);
+    }
+
     /// <summary><c>order</c>, <c>order_by</c>, <c>order_desc</c>: a sorted copy, the array left as it is.</summary>
     private static Dynamic Ordered(Ctx c, string name, string sort, Dynamic[] a)
     {
@@ -113,8 +170,15 @@ internal static partial class Builtins
         }, true);
         Reg("pop", 1, (c, a) =>
         {
-            // As Rhai: a blob's byte as an int, 0 from an empty one.
+            // As Rhai: a blob's byte as an int, 0 from an empty one; a string's last character.
             if (a[0].Type == RhaiType.Blob) return TakeByte(a[0].AsBlob, a[0].AsBlob.Count - 1);
+            if (a[0].Type == RhaiType.String)
+            {
+                var cps = Strings.ToCodePoints(a[0].AsString);
+                if (cps.Length == 0) return Dynamic.Unit;
+                a[0] = Dynamic.FromString(Strings.FromCodePoints(cps[..^1]));
+                return Dynamic.FromChar(cps[^1]);
+            }
             var list = Arr(c, "pop", a);
             if (list.Count == 0) return Dynamic.Unit;
             var v = list[^1];
@@ -150,6 +214,7 @@ internal static partial class Builtins
         }, true);
         Reg("map", 2, (c, a) =>
         {
+            if (a[0].Type == RhaiType.Map) return ByEntry(c, "map", a);
             var list = Arr(c, "map", a);
             var fp = Fp(c, "map", a, 1);
             var result = new List<Dynamic>(list.Count);
@@ -162,6 +227,7 @@ internal static partial class Builtins
         });
         Reg("filter", 2, (c, a) =>
         {
+            if (a[0].Type == RhaiType.Map) return ByEntry(c, "filter", a);
             var list = Arr(c, "filter", a);
             var fp = Fp(c, "filter", a, 1);
             var result = new List<Dynamic>();
@@ -268,9 +334,11 @@ internal static partial class Builtins
         }, true);
         // By a callback, or by a range (or a start and length): drain takes those items out and
         // returns them; retain keeps them and returns the rest.
-        Reg("retain", 2, (c, a) => a[1].Type == RhaiType.Range ? Cut(c, "retain", a, keep: true)
+        Reg("retain", 2, (c, a) => a[0].Type == RhaiType.Map ? ByEntry(c, "retain", a)
+            : a[1].Type == RhaiType.Range ? Cut(c, "retain", a, keep: true)
             : SplitOff(c, Arr(c, "retain", a), Fp(c, "retain", a, 1), keepMatching: true), true);
-        Reg("drain", 2, (c, a) => a[1].Type == RhaiType.Range ? Cut(c, "drain", a, keep: false)
+        Reg("drain", 2, (c, a) => a[0].Type == RhaiType.Map ? ByEntry(c, "drain", a)
+            : a[1].Type == RhaiType.Range ? Cut(c, "drain", a, keep: false)
             : SplitOff(c, Arr(c, "drain", a), Fp(c, "drain", a, 1), keepMatching: false), true);
         Reg("retain", 3, (c, a) => Cut(c, "retain", a, keep: true), true);
         Reg("drain", 3, (c, a) => Cut(c, "drain", a, keep: false), true);

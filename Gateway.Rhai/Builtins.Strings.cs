@@ -82,6 +82,7 @@ internal static partial class Builtins
         Reg("split", 1, (c, a) => StrList(Str(c, "split", a, 0).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
         Reg("split", 2, (c, a) =>
         {
+            if (a[0].Type == RhaiType.Array) return SplitArray(c, a);
             var s = Str(c, "split", a, 0);
             if (a[1].Type == RhaiType.Int)
             {
@@ -92,6 +93,21 @@ internal static partial class Builtins
             return Split(c, s, a[1].ToString(), long.MaxValue, fromEnd: false);
         });
         Reg("split", 3, (c, a) => Split(c, Str(c, "split", a, 0), a[1].ToString(), Math.Max(1, Int(c, "split", a, 2)), fromEnd: false));
+        Reg("pop", 2, (c, a) =>
+        {
+            // As Rhai: the last n characters, taken off the string; all of it when n reaches its length.
+            var s = Str(c, "pop", a, 0);
+            var n = Int(c, "pop", a, 1);
+            if (s.Length == 0 || n <= 0) return Dynamic.FromString("");
+            var cps = Strings.ToCodePoints(s);
+            if (n >= cps.Length)
+            {
+                a[0] = Dynamic.FromString("");
+                return Dynamic.FromString(s);
+            }
+            a[0] = Dynamic.FromString(Strings.FromCodePoints(cps[..^(int)n]));
+            return Dynamic.FromString(Strings.FromCodePoints(cps[^(int)n..]));
+        }, true);
         Reg("split_rev", 2, (c, a) => Split(c, Str(c, "split_rev", a, 0), a[1].ToString(), long.MaxValue, fromEnd: true));
         Reg("split_rev", 3, (c, a) => Split(c, Str(c, "split_rev", a, 0), a[1].ToString(), Math.Max(1, Int(c, "split_rev", a, 2)), fromEnd: true));
         Reg("pad", 3, (c, a) =>

@@ -21,6 +21,8 @@ internal static partial class Builtins
         RegisterArrays(Reg);
         RegisterMaps(Reg);
         RegisterBlobs(Reg);
+        // One name for two kinds: split(index) cuts an array in place, and only reads a string.
+        t[("split", 2)] = t[("split", 2)] with { Mutating = true, PureFor = RhaiType.String };
         return t;
     }
 

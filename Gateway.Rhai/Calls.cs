@@ -8,7 +8,16 @@ internal readonly record struct Ctx(Runtime R, int Line, int Col)
 
 internal delegate Dynamic BuiltinFn(Ctx c, Dynamic[] a);
 
-internal sealed record Builtin(BuiltinFn Fn, bool Mutating);
+/// <summary>
+/// A built-in function. <see cref="Mutating"/>: it may change its first argument, which is then
+/// written back (and a constant refused), unless that argument is of <see cref="PureFor"/>: one
+/// name can be pure for one type and not another, as Rhai's <c>split(index)</c> is for a string
+/// and an array.
+/// </summary>
+internal sealed record Builtin(BuiltinFn Fn, bool Mutating, RhaiType? PureFor = null)
+{
+    public bool Mutates(Dynamic first) => Mutating && first.Type != PureFor;
+}
 
 /// <summary>Function calls: script functions, closures, built-ins, host modules, method-call binding of <c>this</c>.</summary>
 internal static class Calls
@@ -100,6 +109,21 @@ internal static class Calls
             // `this` is the element as well, so `|i| this += i` updates it.
             1 => CallFnPtr(c.R, fp, [item], true, ref item, c.Line, c.Col),
             _ => CallFnPtr(c.R, fp, [item, Dynamic.FromInt(index)], true, ref item, c.Line, c.Col),
+        };
+    }
+
+    /// <summary>
+    /// A callback over an object map's entry, as Rhai's map functions make one: the key, and the
+    /// value as <c>this</c> (or as the second parameter).
+    /// </summary>
+    public static Dynamic EntryCallback(Ctx c, FnPtr fp, string key, ref Dynamic value)
+    {
+        var k = Dynamic.FromString(key);
+        return Arity(c.R, fp) switch
+        {
+            0 => CallFnPtr(c.R, fp, [], true, ref value, c.Line, c.Col),
+            1 => CallFnPtr(c.R, fp, [k], true, ref value, c.Line, c.Col),
+            _ => CallFnPtr(c.R, fp, [k, value], true, ref value, c.Line, c.Col),
         };
     }
 
@@ -228,7 +252,7 @@ internal static class Calls
                         r.PendingCaller = null;
                     }
                 }
-                if (bf.Mutating && firstIsPlace && !Same(before, values[0]))
+                if (firstIsPlace && bf.Mutates(before) && !Same(before, values[0]))
                 {
                     if (firstConst) throw new RhaiException(RhaiErrorKind.NonPureMethodCallOnConstant, $"Non-pure method '{name}' cannot be called on constant", line, col);
                     firstSetter ??= Indexing.MakeSetter(first!);
@@ -237,7 +261,7 @@ internal static class Calls
                 if (r.SizeLimited)
                 {
                     r.CheckSize(result, line, col);
-                    if (bf.Mutating && argc > 0) r.CheckSize(values[0], line, col);
+                    if (argc > 0 && bf.Mutates(before)) r.CheckSize(values[0], line, col);
                 }
                 return result;
             }
@@ -312,7 +336,7 @@ internal static class Calls
                 values[0] = self;
                 for (var i = 0; i < argc; i++) values[i + 1] = argE[i](f);
                 var result = builtin.Fn(new Ctx(r, line, col), values);
-                if (builtin.Mutating)
+                if (builtin.Mutates(self))
                 {
                     if (recvConst) throw new RhaiException(RhaiErrorKind.NonPureMethodCallOnConstant, $"Non-pure method '{name}' cannot be called on constant", line, col);
                     WriteBack(f, self, values[0]);
@@ -361,7 +385,7 @@ internal static class Calls
                 }
                 return Dynamic.Unit;
             }
-            if (getter is not null && !getter.Mutating)
+            if (getter is not null && !getter.Mutates(b))
             {
                 f.R.StopIfCancelled(line, col);
                 return getter.Fn(new Ctx(f.R, line, col), [b]);

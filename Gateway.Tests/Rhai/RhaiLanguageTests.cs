@@ -66,11 +66,31 @@ public sealed class RhaiLanguageTests
     [TestCase("[2, 3, 1].order(|a, b| a - b)", "[1, 2, 3]")]
     [TestCase("let x = [\"b\", \"c\", \"a\"]; [x.order_desc(), x]", "[[\"c\", \"b\", \"a\"], [\"b\", \"c\", \"a\"]]")]
     [TestCase("let x = [3, 1, 2]; x.sort_by(|a, b| a - b); x", "[1, 2, 3]")]
+    [TestCase("let x = [1, 2, 3, 4, 5]; let y = x.split(2); [x, y]", "[[1, 2], [3, 4, 5]]")]
+    [TestCase("let x = [1, 2, 3]; let y = x.split(-1); let z = x.split(9); [x, y, z]", "[[1, 2], [3], []]")]
+    [TestCase("let x = [1, 2, 3]; let y = x.split(0); [x, y]", "[[], [1, 2, 3]]")]
+    [TestCase("let s = \"hello\"; [s.split(2), s]", "[[\"he\", \"llo\"], \"hello\"]")]
+    [TestCase("const s = \"hello\"; s.split(2)", "[\"he\", \"llo\"]")]
+    [TestCase("let s = \"héllo\"; let c = s.pop(); let t = s.pop(2); let u = s.pop(9); [c, t, u, s]", "[o, \"ll\", \"hé\", \"\"]")] // a char in an array prints bare, as Rhai's to_debug of a char
+    [TestCase("let s = \"\"; [s.pop(), s.pop(1)]", "[(), \"\"]")]
+    [TestCase("let x = #{a:1, b:2, c:3, d:4, e:5}; x.map(|k| this * 2)", "#{\"a\": 2, \"b\": 4, \"c\": 6, \"d\": 8, \"e\": 10}")]
+    [TestCase("let x = #{a:1, b:2, c:3, d:4, e:5}; x.map(|k, v| v + k.len())", "#{\"a\": 2, \"b\": 3, \"c\": 4, \"d\": 5, \"e\": 6}")]
+    [TestCase("let x = #{a:1, b:2, c:3, d:4, e:5}; [x.filter(|k| this >= 3), x.filter(|k, v| k != \"d\" && v < 5)]", "[#{\"c\": 3, \"d\": 4, \"e\": 5}, #{\"a\": 1, \"b\": 2, \"c\": 3}]")]
+    [TestCase("let x = #{a:1, b:2, c:3, d:4, e:5}; let y = x.drain(|k| this < 3); let z = x.drain(|k, v| k == \"c\" || v >= 5); [x, y, z]", "[#{\"d\": 4}, #{\"a\": 1, \"b\": 2}, #{\"c\": 3, \"e\": 5}]")]
+    [TestCase("let x = #{a:1, b:2, c:3, d:4, e:5}; let y = x.retain(|k| this < 3); let z = y.retain(|k, v| k == \"c\" || v >= 5); [x, y, z]", "[#{\"a\": 1, \"b\": 2}, #{\"c\": 3, \"e\": 5}, #{\"d\": 4}]")]
     [TestCase("hypot(3.0, 4.0)", "5.0")]
     [TestCase("asinh(0.0) + acosh(1.0) + atanh(0.0)", "0.0")]
     public void ArrayBlobMathAndTimeFunctionsOfRhai_AnswerAsRhaiDoes(string script, string expected)
     {
         Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo(expected), script);
+    }
+
+    [TestCase("const x = [1, 2, 3]; x.split(1)")]
+    [TestCase("const s = \"ab\"; s.pop()")]
+    [TestCase("const m = #{a: 1}; m.drain(|k| true)")]
+    public void ACuttingFunction_OnAConstant_IsANonPureCallError_AsInRhai(string script)
+    {
+        Assert.That(RhaiRun.Error(script).Kind, Is.EqualTo(RhaiErrorKind.NonPureMethodCallOnConstant), script);
     }
 
     [Test]
