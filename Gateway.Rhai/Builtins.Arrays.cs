@@ -53,26 +53,44 @@ internal static partial class Builtins
     /// </summary>
     private static (int Start, int Len) Extent(int count, RhaiRange r)
     {
-        var start = Math.Max(r.Start, 0);
-        var end = r.Inclusive ? Math.Min(Math.Max(r.End, start), long.MaxValue - 1) + 1 : Math.Max(r.End, start);
-        return Extent(count, start, end - start);
+        var (start, len) = Asked(r);
+        return Extent(count, start, len);
     }
 
+    private static (long Start, long Len) Asked(RhaiRange r)
+    {
+        var start = Math.Max(r.Start, 0);
+        var end = r.Inclusive ? Math.Min(Math.Max(r.End, start), long.MaxValue - 1) + 1 : Math.Max(r.End, start);
+        return (start, end - start);
+    }
+
+    /// <summary>The start and length a range argument, or a start and length (<paramref name="i"/> and the one after it), ask for.</summary>
+    private static (long Start, long Len) Asked(Ctx c, string name, Dynamic[] a, int i) =>
+        a[i].Type == RhaiType.Range ? Asked(a[i].AsRange) : (Int(c, name, a, i), Int(c, name, a, i + 1));
+
     /// <summary>The items of a range argument, or of a start and length (<paramref name="i"/> and the one after it).</summary>
-    private static (int Start, int Len) Extent(Ctx c, string name, Dynamic[] a, int count, int i) =>
-        a[i].Type == RhaiType.Range ? Extent(count, a[i].AsRange) : Extent(count, Int(c, name, a, i), Int(c, name, a, i + 1));
+    private static (int Start, int Len) Extent(Ctx c, string name, Dynamic[] a, int count, int i)
+    {
+        var (start, len) = Asked(c, name, a, i);
+        return Extent(count, start, len);
+    }
 
     /// <summary>
     /// An array's <c>split(index)</c>, as Rhai's <c>split_at</c>: the items from the index on are
     /// cut off and returned (from the end when negative; all of them at 0 or before the start).
     /// </summary>
-    private static Dynamic SplitArray(Ctx c, Dynamic[] a)
+    private static Dynamic SplitAt(Ctx c, Dynamic[] a)
     {
-        var list = a[0].AsArray;
-        var (s, l) = Extent(list.Count, Int(c, "split", a, 1), long.MaxValue);
+        var index = Int(c, "split", a, 1);
+        return a[0].Type == RhaiType.Blob ? Dynamic.FromBlob(Tail(a[0].AsBlob, index)) : Dynamic.FromArray(Tail(a[0].AsArray, index));
+    }
+
+    private static List<T> Tail<T>(List<T> list, long index)
+    {
+        var (s, l) = Extent(list.Count, index, long.MaxValue);
         var cut = list.GetRange(s, l);
         list.RemoveRange(s, l);
-        return Dynamic.FromArray(cut);
+        return cut;
     }
 
     /// <summary>
@@ -194,18 +212,17 @@ internal static partial class Builtins
             list.RemoveAt(0);
             return v;
         }, true);
-        Reg("extract", 2, (c, a) =>
+        // A copy of a range, a start and length, or all from a start, of an array or a blob.
+        BuiltinFn extract = (c, a) =>
         {
-            var list = Arr(c, "extract", a);
-            var (s, l) = a[1].Type == RhaiType.Range ? Extent(list.Count, a[1].AsRange) : Extent(list.Count, Int(c, "extract", a, 1), long.MaxValue);
-            return Dynamic.FromArray(list.GetRange(s, l).Select(x => x.Clone()).ToList());
-        });
-        Reg("extract", 3, (c, a) =>
-        {
-            var list = Arr(c, "extract", a);
-            var (s, l) = Extent(list.Count, Int(c, "extract", a, 1), Int(c, "extract", a, 2));
-            return Dynamic.FromArray(list.GetRange(s, l).Select(x => x.Clone()).ToList());
-        });
+            var blob = a[0].Type == RhaiType.Blob;
+            var count = blob ? a[0].AsBlob.Count : Arr(c, "extract", a).Count;
+            var (s, l) = a.Length == 3 || a[1].Type == RhaiType.Range ? Extent(c, "extract", a, count, 1)
+                : Extent(count, Int(c, "extract", a, 1), long.MaxValue);
+            return blob ? Dynamic.FromBlob(a[0].AsBlob.GetRange(s, l)) : Dynamic.FromArray(a[0].AsArray.GetRange(s, l).Select(x => x.Clone()).ToList());
+        };
+        Reg("extract", 2, extract);
+        Reg("extract", 3, extract);
         Reg("reverse", 1, (c, a) =>
         {
             if (a[0].Type == RhaiType.Blob) a[0].AsBlob.Reverse();
@@ -374,20 +391,36 @@ internal static partial class Builtins
         }, true);
         BuiltinFn splice = (c, a) =>
         {
+            var replace = a[^1];
+            if (a[0].Type == RhaiType.Blob)
+            {
+                var blob = a[0].AsBlob;
+                List<byte> bytes = replace.Type == RhaiType.Blob ? [.. replace.AsBlob] : throw NoMatch(c, "splice", a);
+                var (bs, bl) = Extent(c, "splice", a, blob.Count, 1);
+                // As Rhai: with nothing to replace, a blob's splice appends (an array's inserts at the start).
+                if (bl == 0) blob.AddRange(bytes);
+                else
+                {
+                    blob.RemoveRange(bs, bl);
+                    blob.InsertRange(bs, bytes);
+                }
+                return Dynamic.Unit;
+            }
             var list = Arr(c, "splice", a);
             var (s, l) = Extent(c, "splice", a, list.Count, 1);
+            // The items are copied before the list changes: the array may be spliced into itself.
+            List<Dynamic> items = replace.Type == RhaiType.Array ? [.. replace.AsArray.Select(x => x.Clone())] : [replace.Clone()];
             list.RemoveRange(s, l);
-            var replace = a[^1];
-            list.InsertRange(s, replace.Type == RhaiType.Array ? replace.AsArray.Select(x => x.Clone()) : [replace.Clone()]);
+            list.InsertRange(s, items);
             return Dynamic.Unit;
         };
         Reg("splice", 3, (c, a) => a[1].Type == RhaiType.Range ? splice(c, a) : throw NoMatch(c, "splice", a), true);
         Reg("splice", 4, splice, true);
         Reg("chop", 2, (c, a) =>
         {
-            var list = Arr(c, "chop", a);
             var keep = Math.Max(0, Int(c, "chop", a, 1));
-            if (list.Count > keep) list.RemoveRange(0, list.Count - (int)keep);
+            if (a[0].Type == RhaiType.Blob) Chop(a[0].AsBlob, keep);
+            else Chop(Arr(c, "chop", a), keep);
             return Dynamic.Unit;
         }, true);
         Reg("set", 3, (c, a) =>
@@ -395,6 +428,15 @@ internal static partial class Builtins
             if (a[0].Type == RhaiType.Map)
             {
                 a[0].AsMap[a[1].ToString()] = a[2].Clone();
+                return Dynamic.Unit;
+            }
+            if (a[0].Type == RhaiType.Blob)
+            {
+                // As Rhai: the byte's low 8 bits; a negative index counts from the end (before the start: the first).
+                var blob = a[0].AsBlob;
+                var (at, _) = Extent(blob.Count, Int(c, "set", a, 1), 0);
+                var value = Int(c, "set", a, 2);
+                if (at < blob.Count) blob[at] = (byte)(value & 0xff);
                 return Dynamic.Unit;
             }
             var list = Arr(c, "set", a);
@@ -502,20 +544,41 @@ internal static partial class Builtins
     /// </summary>
     private static Dynamic Cut(Ctx c, string name, Dynamic[] a, bool keep)
     {
+        if (a[0].Type == RhaiType.Blob)
+        {
+            var blob = a[0].AsBlob;
+            var (bs, bl) = Extent(c, name, a, blob.Count, 1);
+            if (bl > 0) return Dynamic.FromBlob(Cut(blob, bs, bl, keep));
+            // As Rhai: a blob's retain that asks for bytes past its end gives up all of them.
+            if (!keep || Asked(c, name, a, 1).Len <= 0) return Dynamic.FromBlob([]);
+            var all = new List<byte>(blob);
+            blob.Clear();
+            return Dynamic.FromBlob(all);
+        }
         var list = Arr(c, name, a);
         var (s, l) = Extent(c, name, a, list.Count, 1);
-        if (l == 0) return Dynamic.FromArray([]); // as Rhai: nothing in the range, nothing moves
+        return Dynamic.FromArray(l == 0 ? [] : Cut(list, s, l, keep)); // as Rhai: nothing in the range, nothing moves
+    }
+
+    private static List<T> Cut<T>(List<T> list, int s, int l, bool keep)
+    {
         var inside = list.GetRange(s, l);
         if (!keep)
         {
             list.RemoveRange(s, l);
-            return Dynamic.FromArray(inside);
+            return inside;
         }
         var outside = list.GetRange(0, s);
         outside.AddRange(list.GetRange(s + l, list.Count - s - l));
         list.Clear();
         list.AddRange(inside);
-        return Dynamic.FromArray(outside);
+        return outside;
+    }
+
+    /// <summary>Keeps the last <paramref name="keep"/> items.</summary>
+    private static void Chop<T>(List<T> list, long keep)
+    {
+        if (list.Count > keep) list.RemoveRange(0, list.Count - (int)keep);
     }
 
     /// <summary>A filter's answer as Rhai reads one (<c>as_bool().unwrap_or(false)</c>): only the bool true is "yes".</summary>

@@ -5,13 +5,6 @@ internal static partial class Builtins
     private static List<byte> Blob(Ctx c, string name, Dynamic[] a) =>
         a[0].Type == RhaiType.Blob ? a[0].AsBlob : throw NoMatch(c, name, a);
 
-    // (start, len) or a range, clamped to the blob like Rhai does.
-    private static (int Start, int Len) BlobExtent(Ctx c, string name, Dynamic[] a, int count)
-    {
-        if (a[1].Type == RhaiType.Range) return Extent(count, a[1].AsRange);
-        return Extent(count, Int(c, name, a, 1), Int(c, name, a, 2));
-    }
-
     private static void RegisterBlobs(Action<string, int, BuiltinFn, bool> reg)
     {
         void Reg(string n, int ar, BuiltinFn fn, bool m = false) => reg(n, ar, fn, m);
@@ -41,7 +34,7 @@ internal static partial class Builtins
             BuiltinFn parse = (c, a) =>
             {
                 var blob = Blob(c, parseName, a);
-                var (s, l) = BlobExtent(c, parseName, a, blob.Count);
+                var (s, l) = Extent(c, parseName, a, blob.Count, 1);
                 l = Math.Min(l, 8);
                 var bytes = new byte[8];
                 // Big-endian reads the leading bytes of the number, little-endian the trailing ones.
@@ -54,7 +47,7 @@ internal static partial class Builtins
             BuiltinFn write = (c, a) =>
             {
                 var blob = Blob(c, writeName, a);
-                var (s, l) = BlobExtent(c, writeName, a, blob.Count);
+                var (s, l) = Extent(c, writeName, a, blob.Count, 1);
                 var value = a[^1].Type == RhaiType.Int ? a[^1].AsInt : throw NoMatch(c, writeName, a);
                 var bytes = BitConverter.GetBytes(value);
                 if (bigEndian) Array.Reverse(bytes);
@@ -68,7 +61,7 @@ internal static partial class Builtins
         BuiltinFn writeAscii = (c, a) =>
         {
             var blob = Blob(c, "write_ascii", a);
-            var (s, l) = BlobExtent(c, "write_ascii", a, blob.Count);
+            var (s, l) = Extent(c, "write_ascii", a, blob.Count, 1);
             var text = a[^1].Type == RhaiType.String ? a[^1].AsString : throw NoMatch(c, "write_ascii", a);
             var ascii = text.Where(ch => ch < 128).Select(ch => (byte)ch).ToArray();
             for (var i = 0; i < Math.Min(l, ascii.Length); i++) blob[s + i] = ascii[i];

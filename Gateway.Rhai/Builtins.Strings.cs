@@ -82,7 +82,7 @@ internal static partial class Builtins
         Reg("split", 1, (c, a) => StrList(Str(c, "split", a, 0).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
         Reg("split", 2, (c, a) =>
         {
-            if (a[0].Type == RhaiType.Array) return SplitArray(c, a);
+            if (a[0].Type is RhaiType.Array or RhaiType.Blob) return SplitAt(c, a);
             var s = Str(c, "split", a, 0);
             if (a[1].Type == RhaiType.Int)
             {
