@@ -430,6 +430,20 @@ internal static partial class Builtins
                 a[0].AsMap[a[1].ToString()] = a[2].Clone();
                 return Dynamic.Unit;
             }
+            if (a[0].Type == RhaiType.String)
+            {
+                // As Rhai: a char at an index (from the end when negative); past either end, no change.
+                var ch = a[2].Type == RhaiType.Char ? a[2].AsChar : throw NoMatch(c, "set", a);
+                var cps = Strings.ToCodePoints(a[0].AsString);
+                var index = Int(c, "set", a, 1);
+                var at = index >= 0 ? index : cps.Length + index;
+                if (at >= 0 && at < cps.Length)
+                {
+                    cps[at] = ch;
+                    a[0] = Dynamic.FromString(Strings.FromCodePoints(cps));
+                }
+                return Dynamic.Unit;
+            }
             if (a[0].Type == RhaiType.Blob)
             {
                 // As Rhai: the byte's low 8 bits; a negative index counts from the end (before the start: the first).

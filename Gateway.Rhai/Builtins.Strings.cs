@@ -20,14 +20,15 @@ internal static partial class Builtins
             RhaiType.Char => Dynamic.FromChar(char.ConvertToUtf32(char.ConvertFromUtf32(a[0].AsChar).ToLowerInvariant(), 0)),
             _ => throw NoMatch(c, "to_lower", a),
         });
+        // A string, or a char (as to_upper and to_lower change one), changed in place.
         Reg("make_upper", 1, (c, a) =>
         {
-            a[0] = Dynamic.FromString(Str(c, "make_upper", a, 0).ToUpperInvariant());
+            a[0] = a[0].Type == RhaiType.Char ? Find("to_upper", 1)!.Fn(c, a) : Dynamic.FromString(Str(c, "make_upper", a, 0).ToUpperInvariant());
             return Dynamic.Unit;
         }, true);
         Reg("make_lower", 1, (c, a) =>
         {
-            a[0] = Dynamic.FromString(Str(c, "make_lower", a, 0).ToLowerInvariant());
+            a[0] = a[0].Type == RhaiType.Char ? Find("to_lower", 1)!.Fn(c, a) : Dynamic.FromString(Str(c, "make_lower", a, 0).ToLowerInvariant());
             return Dynamic.Unit;
         }, true);
         Reg("trim", 1, (c, a) =>

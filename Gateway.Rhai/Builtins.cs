@@ -314,6 +314,12 @@ internal static partial class Builtins
 
     private static Dynamic MinMax(Ctx c, Dynamic[] a, bool min)
     {
+        // Two strings or two chars, in their own order (as < compares them); the first when equal.
+        if (a[0].Type == a[1].Type && a[0].Type is RhaiType.String or RhaiType.Char)
+        {
+            var order = Ops.Compare(a[0], a[1]) ?? 0;
+            return (min ? order <= 0 : order >= 0) ? a[0] : a[1];
+        }
         if (a[0].Type == RhaiType.Int && a[1].Type == RhaiType.Int)
         {
             return Dynamic.FromInt(min ? Math.Min(a[0].AsInt, a[1].AsInt) : Math.Max(a[0].AsInt, a[1].AsInt));

@@ -88,6 +88,9 @@ public sealed class RhaiLanguageTests
     [TestCase("let b1 = blob(); b1 += 1; b1 += 2; b1 += 3; b1 += 4; b1 += 5; let b2 = b1.retain(1, 2); let b3 = b1.retain(-1, 1); [b1.to_array(), b2.to_array(), b3.to_array()]", "[[3], [1, 4, 5], [2]]")]
     [TestCase("let b = blob(3, 1); let x = b.retain(0, 0); let y = b.retain(7, 1); [b.to_array(), x.to_array(), y.to_array()]", "[[], [], [1, 1, 1]]")]
     [TestCase("let x = [1, 2]; x.splice(0, 1, x); x", "[1, 2, 2]")]
+    [TestCase("let t = \"hello, world!\"; t.set(3, 'x'); let a = t; t.set(-3, 'x'); let b = t; t.set(99, 'x'); t.set(-99, 'x'); [a, b, t]", "[\"helxo, world!\", \"helxo, worxd!\", \"helxo, worxd!\"]")]
+    [TestCase("[min(\"b\", \"a\"), max(\"b\", \"a\"), min('x', 'y'), max('x', 'y'), min(\"a\", \"ab\")]", "[\"a\", \"b\", x, y, \"a\"]")]
+    [TestCase("let c = 'a'; c.make_upper(); let d = 'Q'; d.make_lower(); [c, d]", "[A, q]")]
     [TestCase("hypot(3.0, 4.0)", "5.0")]
     [TestCase("asinh(0.0) + acosh(1.0) + atanh(0.0)", "0.0")]
     public void ArrayBlobMathAndTimeFunctionsOfRhai_AnswerAsRhaiDoes(string script, string expected)
