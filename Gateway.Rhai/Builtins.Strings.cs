@@ -77,6 +77,16 @@ internal static partial class Builtins
             return Dynamic.Unit;
         }, true);
         Reg("chars", 1, (c, a) => CharList(c, Str(c, "chars", a, 0)));
+        // From a position (from the end when negative), for a length, or over a range.
+        Reg("chars", 2, (c, a) =>
+        {
+            var s = Str(c, "chars", a, 0);
+            if (a[1].Type == RhaiType.Int) return CharsOf(c, s, a[1].AsInt, long.MaxValue);
+            if (a[1].Type != RhaiType.Range) throw NoMatch(c, "chars", a);
+            var (from, len) = IterationRange(a[1].AsRange);
+            return CharsOf(c, s, from, len);
+        });
+        Reg("chars", 3, (c, a) => CharsOf(c, Str(c, "chars", a, 0), Int(c, "chars", a, 1), Int(c, "chars", a, 2)));
         Reg("to_chars", 1, (c, a) => CharList(c, Str(c, "to_chars", a, 0)));
         Reg("bytes", 1, (c, a) => Dynamic.FromInt(Encoding.UTF8.GetByteCount(Str(c, "bytes", a, 0))));
         Reg("to_blob", 1, (c, a) => Dynamic.FromBlob([.. Encoding.UTF8.GetBytes(Str(c, "to_blob", a, 0))]));
@@ -222,6 +232,17 @@ internal static partial class Builtins
     {
         CheckLen(c, Strings.SplitCount(s, separator, limit), array: true);
         return StrList(Strings.Split(s, separator, limit, fromEnd));
+    }
+
+    /// <summary>Rhai's <c>CharsStream</c>: <paramref name="len"/> characters from <paramref name="from"/>.</summary>
+    private static Dynamic CharsOf(Ctx c, string s, long from, long len)
+    {
+        if (len <= 0) return Dynamic.FromArray([]);
+        var cps = Strings.ToCodePoints(s);
+        var start = from >= 0 ? Math.Min(from, cps.Length) : Math.Max(0, cps.Length + from);
+        var count = Math.Min(len, cps.Length - start);
+        CheckLen(c, count, array: true);
+        return Dynamic.FromArray(cps.Skip((int)start).Take((int)count).Select(Dynamic.FromChar).ToList());
     }
 
     private static Dynamic CharList(Ctx c, string s)

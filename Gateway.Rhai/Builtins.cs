@@ -101,7 +101,12 @@ internal static partial class Builtins
         Reg("elapsed", 1, (c, a) => a[0].Type == RhaiType.Timestamp
             ? Dynamic.FromFloat(c.R.Engine.Options.Clock.GetElapsedTime(a[0].Bits).TotalSeconds)
             : throw NoMatch(c, "elapsed", a));
-        Reg("range", 2, (c, a) => RangeOf(c, a, 1));
+        // range(from, to), or range(from..to, step) as Rhai's range_stepped.
+        Reg("range", 2, (c, a) => a[0].Type == RhaiType.Range
+            ? a[0].AsRange is { Inclusive: false, Step: 1 } r && a[1].Type == RhaiType.Int
+                ? RangeOf(c, [Dynamic.FromInt(r.Start), Dynamic.FromInt(r.End)], a[1].AsInt)
+                : throw NoMatch(c, "range", a)
+            : RangeOf(c, a, 1));
         Reg("range", 3, (c, a) => RangeOf(c, a, a[2].Type == RhaiType.Int ? a[2].AsInt : 0));
         Reg("start", 1, (c, a) => a[0].Type == RhaiType.Range ? Dynamic.FromInt(a[0].AsRange.Start) : throw NoMatch(c, "start", a));
         Reg("end", 1, (c, a) => a[0].Type == RhaiType.Range ? Dynamic.FromInt(a[0].AsRange.End) : throw NoMatch(c, "end", a));
@@ -277,9 +282,10 @@ internal static partial class Builtins
         Reg("bits", 2, (c, a) =>
         {
             var x = Int(c, "bits", a, 0);
+            if (a[1].Type == RhaiType.Int) return Bits(c, x, a[1].AsInt, long.MaxValue);
             if (a[1].Type != RhaiType.Range) throw NoMatch(c, "bits", a);
-            var r = a[1].AsRange;
-            return Bits(c, x, r.Start, r.ExclusiveEnd - r.Start);
+            var (from, len) = IterationRange(a[1].AsRange);
+            return Bits(c, x, from, len);
         });
         reg("set_bits", 4, (c, a) =>
         {
@@ -292,6 +298,18 @@ internal static partial class Builtins
             a[0] = Dynamic.FromInt((x & ~mask) | ((v << (int)start) & mask));
             return Dynamic.Unit;
         }, true);
+    }
+
+    /// <summary>
+    /// The start and length of a range as Rhai's <c>chars</c> and <c>bits</c> take one: the start
+    /// at least 0, and an inclusive range whose end is before its start empty.
+    /// </summary>
+    private static (long From, long Len) IterationRange(RhaiRange r)
+    {
+        var from = Math.Max(r.Start, 0);
+        if (!r.Inclusive) return (from, Math.Max(r.End, from) - from);
+        var to = Math.Min(Math.Max(r.End, from - 1), long.MaxValue - 1);
+        return (from, to - from + 1);
     }
 
     private static Dynamic Bits(Ctx c, long x, long start, long len)

@@ -91,6 +91,9 @@ public sealed class RhaiLanguageTests
     [TestCase("let t = \"hello, world!\"; t.set(3, 'x'); let a = t; t.set(-3, 'x'); let b = t; t.set(99, 'x'); t.set(-99, 'x'); [a, b, t]", "[\"helxo, world!\", \"helxo, worxd!\", \"helxo, worxd!\"]")]
     [TestCase("[min(\"b\", \"a\"), max(\"b\", \"a\"), min('x', 'y'), max('x', 'y'), min(\"a\", \"ab\")]", "[\"a\", \"b\", x, y, \"a\"]")]
     [TestCase("let c = 'a'; c.make_upper(); let d = 'Q'; d.make_lower(); [c, d]", "[A, q]")]
+    [TestCase("let s = \"héllo\"; [s.chars(2), s.chars(-2), s.chars(1, 2), s.chars(1..3), s.chars(1..=3), s.chars(3..=1), s.chars(-9), s.chars(9), s.chars(0, -1)]", "[[l, l, o], [l, o], [é, l], [é, l], [é, l, l], [], [h, é, l, l, o], [], []]")]
+    [TestCase("let x = 0b1011; [x.bits(1).len, x.bits(0..3), x.bits(1..=2), x.bits(2..=1)]", "[63, [true, true, false], [true, false], []]")]
+    [TestCase("let r = []; for i in range(0..10, 3) { r.push(i) } for i in range(10..0, -4) { r.push(i) } r", "[0, 3, 6, 9, 10, 6, 2]")]
     [TestCase("hypot(3.0, 4.0)", "5.0")]
     [TestCase("asinh(0.0) + acosh(1.0) + atanh(0.0)", "0.0")]
     public void ArrayBlobMathAndTimeFunctionsOfRhai_AnswerAsRhaiDoes(string script, string expected)
