@@ -29,27 +29,36 @@ internal static partial class Builtins
         });
         foreach (var bigEndian in new[] { false, true })
         {
-            var parseName = bigEndian ? "parse_be_int" : "parse_le_int";
-            var writeName = bigEndian ? "write_be" : "write_le";
-            BuiltinFn parse = (c, a) =>
+            var end = bigEndian ? "be" : "le";
+            var writeName = "write_" + end;
+            // An int or a float from up to 8 bytes of a range (or a start and length); fewer bytes
+            // are the leading ones of a big-endian number, the trailing ones of a little-endian one.
+            foreach (var isFloat in new[] { false, true })
             {
-                var blob = Blob(c, parseName, a);
-                var (s, l) = Extent(c, parseName, a, blob.Count, 1);
-                l = Math.Min(l, 8);
-                var bytes = new byte[8];
-                // Big-endian reads the leading bytes of the number, little-endian the trailing ones.
-                for (var i = 0; i < l; i++) bytes[i] = blob[s + i];
-                if (bigEndian) Array.Reverse(bytes);
-                return Dynamic.FromInt(BitConverter.ToInt64(bytes));
-            };
-            Reg(parseName, 3, parse);
-            Reg(parseName, 2, parse);
+                var parseName = $"parse_{end}_{(isFloat ? "float" : "int")}";
+                BuiltinFn parse = (c, a) =>
+                {
+                    var blob = Blob(c, parseName, a);
+                    var (s, l) = Extent(c, parseName, a, blob.Count, 1);
+                    l = Math.Min(l, 8);
+                    var bytes = new byte[8];
+                    for (var i = 0; i < l; i++) bytes[i] = blob[s + i];
+                    if (bigEndian) Array.Reverse(bytes);
+                    return isFloat ? Dynamic.FromFloat(BitConverter.ToDouble(bytes)) : Dynamic.FromInt(BitConverter.ToInt64(bytes));
+                };
+                Reg(parseName, 3, parse);
+                Reg(parseName, 2, parse);
+            }
             BuiltinFn write = (c, a) =>
             {
                 var blob = Blob(c, writeName, a);
                 var (s, l) = Extent(c, writeName, a, blob.Count, 1);
-                var value = a[^1].Type == RhaiType.Int ? a[^1].AsInt : throw NoMatch(c, writeName, a);
-                var bytes = BitConverter.GetBytes(value);
+                var bytes = a[^1].Type switch
+                {
+                    RhaiType.Int => BitConverter.GetBytes(a[^1].AsInt),
+                    RhaiType.Float => BitConverter.GetBytes(a[^1].AsFloat),
+                    _ => throw NoMatch(c, writeName, a),
+                };
                 if (bigEndian) Array.Reverse(bytes);
                 l = Math.Min(l, 8);
                 for (var i = 0; i < l; i++) blob[s + i] = bytes[i];
@@ -58,16 +67,21 @@ internal static partial class Builtins
             Reg(writeName, 4, write, true);
             Reg(writeName, 3, write, true);
         }
-        BuiltinFn writeAscii = (c, a) =>
+        // A string's bytes into a range (or a start and length): its ASCII characters only, or its UTF-8.
+        foreach (var utf8 in new[] { false, true })
         {
-            var blob = Blob(c, "write_ascii", a);
-            var (s, l) = Extent(c, "write_ascii", a, blob.Count, 1);
-            var text = a[^1].Type == RhaiType.String ? a[^1].AsString : throw NoMatch(c, "write_ascii", a);
-            var ascii = text.Where(ch => ch < 128).Select(ch => (byte)ch).ToArray();
-            for (var i = 0; i < Math.Min(l, ascii.Length); i++) blob[s + i] = ascii[i];
-            return Dynamic.Unit;
-        };
-        Reg("write_ascii", 4, writeAscii, true);
-        Reg("write_ascii", 3, writeAscii, true);
+            var name = utf8 ? "write_utf8" : "write_ascii";
+            BuiltinFn writeText = (c, a) =>
+            {
+                var blob = Blob(c, name, a);
+                var (s, l) = Extent(c, name, a, blob.Count, 1);
+                var text = a[^1].Type == RhaiType.String ? a[^1].AsString : throw NoMatch(c, name, a);
+                var bytes = utf8 ? System.Text.Encoding.UTF8.GetBytes(text) : text.Where(ch => ch < 128).Select(ch => (byte)ch).ToArray();
+                for (var i = 0; i < Math.Min(l, bytes.Length); i++) blob[s + i] = bytes[i];
+                return Dynamic.Unit;
+            };
+            Reg(name, 4, writeText, true);
+            Reg(name, 3, writeText, true);
+        }
     }
 }

@@ -59,6 +59,13 @@ internal static partial class Builtins
             return Dynamic.Unit;
         });
         Reg("type_of", 1, (_, a) => Dynamic.FromString(a[0].TypeName));
+        // As Rhai: the value, leaving () in its place (a constant refuses).
+        Reg("take", 1, (_, a) =>
+        {
+            var value = a[0];
+            a[0] = Dynamic.Unit;
+            return value;
+        }, true);
         Reg("to_string", 1, (_, a) => Dynamic.FromString(a[0].ToString()));
         Reg("to_debug", 1, (_, a) => Dynamic.FromString(a[0].ToDebugString()));
         Reg("is_def_fn", 2, (c, a) =>

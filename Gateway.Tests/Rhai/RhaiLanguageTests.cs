@@ -94,6 +94,11 @@ public sealed class RhaiLanguageTests
     [TestCase("let s = \"héllo\"; [s.chars(2), s.chars(-2), s.chars(1, 2), s.chars(1..3), s.chars(1..=3), s.chars(3..=1), s.chars(-9), s.chars(9), s.chars(0, -1)]", "[[l, l, o], [l, o], [é, l], [é, l], [é, l, l], [], [h, é, l, l, o], [], []]")]
     [TestCase("let x = 0b1011; [x.bits(1).len, x.bits(0..3), x.bits(1..=2), x.bits(2..=1)]", "[63, [true, true, false], [true, false], []]")]
     [TestCase("let r = []; for i in range(0..10, 3) { r.push(i) } for i in range(10..0, -4) { r.push(i) } r", "[0, 3, 6, 9, 10, 6, 2]")]
+    [TestCase("let b = blob(16); b.write_le(0, 8, 1.5); b.write_be(8..16, -2.25); [b.parse_le_float(0, 8), b.parse_be_float(8..=15), b.parse_le_float(0, 0)]", "[1.5, -2.25, 0.0]")]
+    [TestCase("let b = blob(8); b.write_be(0, 8, 1.0); b.parse_be_int(0, 2)", "4607182418800017408")] // the two bytes lead the number, as in Rhai
+    [TestCase("let b = blob(6); b.write_utf8(1..5, \"héllo\"); b.write_ascii(0, 1, \"é!\"); b.to_array()", "[33, 104, 195, 169, 108, 0]")]
+    [TestCase("let x = 42; let y = take(x); [x, y]", "[(), 42]")]
+    [TestCase("let x = [1, 2]; let y = x.take(); [x, y]", "[(), [1, 2]]")]
     [TestCase("hypot(3.0, 4.0)", "5.0")]
     [TestCase("asinh(0.0) + acosh(1.0) + atanh(0.0)", "0.0")]
     public void ArrayBlobMathAndTimeFunctionsOfRhai_AnswerAsRhaiDoes(string script, string expected)
@@ -104,6 +109,7 @@ public sealed class RhaiLanguageTests
     [TestCase("const x = [1, 2, 3]; x.split(1)")]
     [TestCase("const s = \"ab\"; s.pop()")]
     [TestCase("const m = #{a: 1}; m.drain(|k| true)")]
+    [TestCase("const x = 42; x.take()")]
     public void ACuttingFunction_OnAConstant_IsANonPureCallError_AsInRhai(string script)
     {
         Assert.That(RhaiRun.Error(script).Kind, Is.EqualTo(RhaiErrorKind.NonPureMethodCallOnConstant), script);
