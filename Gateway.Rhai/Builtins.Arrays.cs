@@ -639,7 +639,7 @@ internal static partial class Builtins
         {
             sorted = list.OrderBy(x => x, Comparer<Dynamic>.Create(compare)).ToList();
         }
-        catch (InvalidOperationException e) when (e.InnerException is RhaiException or OperationCanceledException)
+        catch (InvalidOperationException e) when (e.InnerException is RhaiException or RhaiExit or OperationCanceledException)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
             throw;

@@ -59,6 +59,8 @@ internal static partial class Builtins
             return Dynamic.Unit;
         });
         Reg("type_of", 1, (_, a) => Dynamic.FromString(a[0].TypeName));
+        Reg("exit", 0, (_, _) => throw new RhaiExit(Dynamic.Unit));
+        Reg("exit", 1, (_, a) => throw new RhaiExit(a[0]));
         // As Rhai: the value, leaving () in its place (a constant refuses).
         Reg("take", 1, (_, a) =>
         {

@@ -66,6 +66,15 @@ public enum RhaiErrorCategory
     Terminated,
 }
 
+/// <summary>
+/// <c>exit(value)</c>: the script ends here with that value, from any depth. Not an error, so no
+/// <c>catch</c> sees it; <see cref="RhaiEngine.Eval(RhaiAst, RhaiScope?, RhaiRunOptions?, CancellationToken)"/> answers the value.
+/// </summary>
+internal sealed class RhaiExit(Dynamic value) : Exception("exit")
+{
+    public Dynamic Value { get; } = value;
+}
+
 /// <summary>Any error a Rhai script can end with. <see cref="Line"/>/<see cref="Column"/> are 1-based, 0 when unknown.</summary>
 public class RhaiException : Exception
 {

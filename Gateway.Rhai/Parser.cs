@@ -113,7 +113,7 @@ internal sealed partial class Parser
 {
     private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
     {
-        "var", "static", "shared", "goto", "exit", "match", "case", "public", "protected", "new", "use", "with",
+        "var", "static", "shared", "goto", "match", "case", "public", "protected", "new", "use", "with",
         "module", "package", "super", "spawn", "thread", "go", "sync", "async", "await", "yield", "default",
         "void", "null", "nil",
     };

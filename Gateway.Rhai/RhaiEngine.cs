@@ -94,6 +94,10 @@ public sealed class RhaiEngine
             }
             return Deref(value);
         }
+        catch (RhaiExit exit)
+        {
+            return Deref(exit.Value);
+        }
         catch (InsufficientExecutionStackException)
         {
             throw new RhaiException(RhaiErrorKind.StackOverflow, "Stack overflow", 0, 0);

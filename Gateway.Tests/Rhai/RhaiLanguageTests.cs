@@ -99,6 +99,12 @@ public sealed class RhaiLanguageTests
     [TestCase("let b = blob(6); b.write_utf8(1..5, \"héllo\"); b.write_ascii(0, 1, \"é!\"); b.to_array()", "[33, 104, 195, 169, 108, 0]")]
     [TestCase("let x = 42; let y = take(x); [x, y]", "[(), 42]")]
     [TestCase("let x = [1, 2]; let y = x.take(); [x, y]", "[(), [1, 2]]")]
+    [TestCase("exit(42); 1", "42")]
+    [TestCase("exit(); 1", "()")]
+    [TestCase("fn f(x) { if x > 2 { exit(x * 10) } f(x + 1) } f(0); 0", "30")]
+    [TestCase("try { exit(\"out\") } catch { 0 }", "\"out\"")]
+    [TestCase("[3, 1, 2].sort(|a, b| exit(\"sorted\")); 0", "\"sorted\"")]
+    [TestCase("let exit_code = 2; exit_code", "2")]
     [TestCase("hypot(3.0, 4.0)", "5.0")]
     [TestCase("asinh(0.0) + acosh(1.0) + atanh(0.0)", "0.0")]
     public void ArrayBlobMathAndTimeFunctionsOfRhai_AnswerAsRhaiDoes(string script, string expected)
