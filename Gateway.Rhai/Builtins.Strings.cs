@@ -80,11 +80,8 @@ internal static partial class Builtins
         // From a position (from the end when negative), for a length, or over a range.
         Reg("chars", 2, (c, a) =>
         {
-            var s = Str(c, "chars", a, 0);
-            if (a[1].Type == RhaiType.Int) return CharsOf(c, s, a[1].AsInt, long.MaxValue);
-            if (a[1].Type != RhaiType.Range) throw NoMatch(c, "chars", a);
-            var (from, len) = IterationRange(a[1].AsRange);
-            return CharsOf(c, s, from, len);
+            var (from, len) = IterationFrom(c, "chars", a);
+            return CharsOf(c, Str(c, "chars", a, 0), from, len);
         });
         Reg("chars", 3, (c, a) => CharsOf(c, Str(c, "chars", a, 0), Int(c, "chars", a, 1), Int(c, "chars", a, 2)));
         Reg("to_chars", 1, (c, a) => CharList(c, Str(c, "to_chars", a, 0)));

@@ -290,11 +290,8 @@ internal static partial class Builtins
         Reg("bits", 3, (c, a) => Bits(c, Int(c, "bits", a, 0), Int(c, "bits", a, 1), Int(c, "bits", a, 2)));
         Reg("bits", 2, (c, a) =>
         {
-            var x = Int(c, "bits", a, 0);
-            if (a[1].Type == RhaiType.Int) return Bits(c, x, a[1].AsInt, long.MaxValue);
-            if (a[1].Type != RhaiType.Range) throw NoMatch(c, "bits", a);
-            var (from, len) = IterationRange(a[1].AsRange);
-            return Bits(c, x, from, len);
+            var (from, len) = IterationFrom(c, "bits", a);
+            return Bits(c, Int(c, "bits", a, 0), from, len);
         });
         reg("set_bits", 4, (c, a) =>
         {
@@ -320,6 +317,14 @@ internal static partial class Builtins
         var to = Math.Min(Math.Max(r.End, from - 1), long.MaxValue - 1);
         return (from, to - from + 1);
     }
+
+    /// <summary><c>chars</c> or <c>bits</c> given a start (all from there) or a range, as the second argument.</summary>
+    private static (long From, long Len) IterationFrom(Ctx c, string name, Dynamic[] a) => a[1].Type switch
+    {
+        RhaiType.Int => (a[1].AsInt, long.MaxValue),
+        RhaiType.Range => IterationRange(a[1].AsRange),
+        _ => throw NoMatch(c, name, a),
+    };
 
     private static Dynamic Bits(Ctx c, long x, long start, long len)
     {

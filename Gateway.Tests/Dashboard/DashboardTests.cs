@@ -35,6 +35,14 @@ public sealed class DashboardTests
     private static Task StreamOpenAsync(IPage page) =>
         page.Locator("#live[data-stream='open']").WaitForAsync(new() { Timeout = 10_000 });
 
+    /// <summary>Clicks Run, and answers the body of the submit the page sent.</summary>
+    private static async Task<System.Text.Json.Nodes.JsonNode> RunAndReadTheSubmitAsync(IPage page, string circle)
+    {
+        var sent = page.WaitForRequestAsync(r => r.Method == "POST" && r.Url.Contains($"/api/circles/{circle}/tasks"));
+        await page.ClickAsync("#run");
+        return System.Text.Json.Nodes.JsonNode.Parse((await sent).PostData!)!;
+    }
+
     [Test]
     public async Task Overview_FirstSubmitToANewCircle_ListsItWithinOneSecondWithoutReload()
     {
@@ -178,9 +186,7 @@ public sealed class DashboardTests
         await page.FillAsync("#backoff", "100");
         await page.FillAsync("#factor", "1.5");
 
-        var sent = page.WaitForRequestAsync(r => r.Method == "POST" && r.Url.Contains($"/api/circles/{circle}/tasks"));
-        await page.ClickAsync("#run");
-        var body = System.Text.Json.Nodes.JsonNode.Parse((await sent).PostData!)!;
+        var body = await RunAndReadTheSubmitAsync(page, circle);
         Assert.That(body["delayMs"]!.GetValue<int>(), Is.EqualTo(300), body.ToJsonString());
         Assert.That(body["retry"]!.ToJsonString(), Is.EqualTo("""{"attempts":2,"backoffMs":100,"factor":1.5}"""));
 
@@ -205,10 +211,9 @@ public sealed class DashboardTests
         await page.FillAsync("#backoff", "");
         await page.FillAsync("#factor", "");
 
-        var sent = page.WaitForRequestAsync(r => r.Method == "POST" && r.Url.Contains($"/api/circles/{circle}/tasks"));
-        await page.ClickAsync("#run");
+        var body = await RunAndReadTheSubmitAsync(page, circle);
 
-        Assert.That(System.Text.Json.Nodes.JsonNode.Parse((await sent).PostData!)!["retry"]!.ToJsonString(), Is.EqualTo("""{"attempts":1}"""));
+        Assert.That(body["retry"]!.ToJsonString(), Is.EqualTo("""{"attempts":1}"""));
         await Expect(page.Locator("#run-result [data-status]")).ToHaveAttributeAsync("data-status", "failed");
         await Expect(page.Locator("#run-result .error-card")).ToContainTextAsync("run 2");
     }
