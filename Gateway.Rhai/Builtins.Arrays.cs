@@ -64,14 +64,22 @@ internal static partial class Builtins
         return (start, end - start);
     }
 
-    /// <summary>The start and length a range argument, or a start and length (<paramref name="i"/> and the one after it), ask for.</summary>
-    private static (long Start, long Len) Asked(Ctx c, string name, Dynamic[] a, int i) =>
-        a[i].Type == RhaiType.Range ? Asked(a[i].AsRange) : (Int(c, name, a, i), Int(c, name, a, i + 1));
-
-    /// <summary>The items of a range argument, or of a start and length (<paramref name="i"/> and the one after it).</summary>
-    private static (int Start, int Len) Extent(Ctx c, string name, Dynamic[] a, int count, int i)
+    /// <summary>
+    /// The start and length asked for at argument <paramref name="i"/>: a plain range alone, or a
+    /// start and a length, each then followed by <paramref name="rest"/> arguments more (a value
+    /// to write or splice in). Any other shape is no function of Rhai's.
+    /// </summary>
+    private static (long Start, long Len) Asked(Ctx c, string name, Dynamic[] a, int i, int rest = 0)
     {
-        var (start, len) = Asked(c, name, a, i);
+        if (a.Length == i + 1 + rest && a[i].Type == RhaiType.Range && a[i].AsRange.Step == 1) return Asked(a[i].AsRange);
+        if (a.Length == i + 2 + rest) return (Int(c, name, a, i), Int(c, name, a, i + 1));
+        throw NoMatch(c, name, a);
+    }
+
+    /// <summary>The items asked for at argument <paramref name="i"/> (see <see cref="Asked(Ctx, string, Dynamic[], int, int)"/>).</summary>
+    private static (int Start, int Len) Extent(Ctx c, string name, Dynamic[] a, int count, int i, int rest = 0)
+    {
+        var (start, len) = Asked(c, name, a, i, rest);
         return Extent(count, start, len);
     }
 
@@ -107,12 +115,14 @@ internal static partial class Builtins
         var result = new RhaiMap();
         if (name is "map" or "filter")
         {
+            // The callback sees the entry itself, as in Rhai: a change to `this` stays in the map.
             foreach (var (key, item) in map.ToList())
             {
-                var value = item.Clone();
+                var value = item;
                 var answer = Calls.EntryCallback(c, fp, key, ref value);
+                map[key] = value;
                 if (name == "map") result[key] = answer;
-                else if (Yes(answer)) result[key] = item.Clone();
+                else if (Yes(answer)) result[key] = value.Clone();
             }
             return Dynamic.FromMap(result);
         }
@@ -124,8 +134,8 @@ internal static partial class Builtins
             foreach (var (key, item) in entries)
             {
                 var value = item;
+                seen++; // as Rhai: an entry whose filter fails is in neither map
                 var yes = Yes(Calls.EntryCallback(c, fp, key, ref value));
-                seen++;
                 if (yes == (name == "retain")) map[key] = value;
                 else result[key] = value;
             }
@@ -165,7 +175,8 @@ internal static partial class Builtins
             }
             if (a[0].Type == RhaiType.Blob) return AppendToBlob(c, "append", a);
             var list = Arr(c, "append", a);
-            if (a[1].Type == RhaiType.Array) list.AddRange(a[1].AsArray.Select(x => x.Clone()));
+            // Copied first: an array may be appended to itself.
+            if (a[1].Type == RhaiType.Array) list.AddRange([.. a[1].AsArray.Select(x => x.Clone())]);
             else list.Add(a[1].Clone());
             return Dynamic.Unit;
         }, true);
@@ -396,7 +407,7 @@ internal static partial class Builtins
             {
                 var blob = a[0].AsBlob;
                 List<byte> bytes = replace.Type == RhaiType.Blob ? [.. replace.AsBlob] : throw NoMatch(c, "splice", a);
-                var (bs, bl) = Extent(c, "splice", a, blob.Count, 1);
+                var (bs, bl) = Extent(c, "splice", a, blob.Count, 1, rest: 1);
                 // As Rhai: with nothing to replace, a blob's splice appends (an array's inserts at the start).
                 if (bl == 0) blob.AddRange(bytes);
                 else
@@ -407,7 +418,7 @@ internal static partial class Builtins
                 return Dynamic.Unit;
             }
             var list = Arr(c, "splice", a);
-            var (s, l) = Extent(c, "splice", a, list.Count, 1);
+            var (s, l) = Extent(c, "splice", a, list.Count, 1, rest: 1);
             // The items are copied before the list changes: the array may be spliced into itself.
             List<Dynamic> items = replace.Type == RhaiType.Array ? [.. replace.AsArray.Select(x => x.Clone())] : [replace.Clone()];
             list.RemoveRange(s, l);
@@ -482,7 +493,7 @@ internal static partial class Builtins
         {
             var map = Map(c, "mixin", a);
             if (a[1].Type != RhaiType.Map) throw NoMatch(c, "mixin", a);
-            foreach (var (k, v) in a[1].AsMap) map[k] = v.Clone();
+            foreach (var (k, v) in a[1].AsMap.ToList()) map[k] = v.Clone(); // a map may be mixed into itself
             return Dynamic.Unit;
         }, true);
         Reg("fill_with", 2, (c, a) =>
@@ -622,8 +633,9 @@ internal static partial class Builtins
         {
             return Calls.CallFnPtr(c.R, comparer, [first, second], c.Line, c.Col);
         }
-        catch (RhaiException e) when (e.Category == RhaiErrorCategory.Script)
+        catch (Exception e) when (e is RhaiExit || e is RhaiException { Category: RhaiErrorCategory.Script })
         {
+            // As Rhai, whose sort and dedup drop whatever the comparer ends with, an exit too.
             return Dynamic.Unit;
         }
     }

@@ -52,7 +52,7 @@ internal static partial class Builtins
             BuiltinFn write = (c, a) =>
             {
                 var blob = Blob(c, writeName, a);
-                var (s, l) = Extent(c, writeName, a, blob.Count, 1);
+                var (s, l) = Extent(c, writeName, a, blob.Count, 1, rest: 1);
                 var bytes = a[^1].Type switch
                 {
                     RhaiType.Int => BitConverter.GetBytes(a[^1].AsInt),
@@ -74,7 +74,7 @@ internal static partial class Builtins
             BuiltinFn writeText = (c, a) =>
             {
                 var blob = Blob(c, name, a);
-                var (s, l) = Extent(c, name, a, blob.Count, 1);
+                var (s, l) = Extent(c, name, a, blob.Count, 1, rest: 1);
                 var text = a[^1].Type == RhaiType.String ? a[^1].AsString : throw NoMatch(c, name, a);
                 var bytes = utf8 ? System.Text.Encoding.UTF8.GetBytes(text) : text.Where(ch => ch < 128).Select(ch => (byte)ch).ToArray();
                 for (var i = 0; i < Math.Min(l, bytes.Length); i++) blob[s + i] = bytes[i];

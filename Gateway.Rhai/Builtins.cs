@@ -322,7 +322,7 @@ internal static partial class Builtins
     private static (long From, long Len) IterationFrom(Ctx c, string name, Dynamic[] a) => a[1].Type switch
     {
         RhaiType.Int => (a[1].AsInt, long.MaxValue),
-        RhaiType.Range => IterationRange(a[1].AsRange),
+        RhaiType.Range when a[1].AsRange.Step == 1 => IterationRange(a[1].AsRange),
         _ => throw NoMatch(c, name, a),
     };
 

@@ -121,7 +121,8 @@ internal static class Calls
         var k = Dynamic.FromString(key);
         return Arity(c.R, fp) switch
         {
-            0 => CallFnPtr(c.R, fp, [], true, ref value, c.Line, c.Col),
+            // As Rhai: the key is always given, so a callback without parameters is no match.
+            0 => throw new RhaiException(RhaiErrorKind.FunctionNotFound, $"Function not found: {fp.Name} (string)", c.Line, c.Col),
             1 => CallFnPtr(c.R, fp, [k], true, ref value, c.Line, c.Col),
             _ => CallFnPtr(c.R, fp, [k, value], true, ref value, c.Line, c.Col),
         };
@@ -335,10 +336,11 @@ internal static class Calls
                 var values = new Dynamic[argc + 1];
                 values[0] = self;
                 for (var i = 0; i < argc; i++) values[i + 1] = argE[i](f);
+                // A constant is refused before the call, so nothing of it changes.
+                if (recvConst && builtin.Mutates(self)) throw new RhaiException(RhaiErrorKind.NonPureMethodCallOnConstant, $"Non-pure method '{name}' cannot be called on constant", line, col);
                 var result = builtin.Fn(new Ctx(r, line, col), values);
                 if (builtin.Mutates(self))
                 {
-                    if (recvConst) throw new RhaiException(RhaiErrorKind.NonPureMethodCallOnConstant, $"Non-pure method '{name}' cannot be called on constant", line, col);
                     WriteBack(f, self, values[0]);
                     if (r.SizeLimited) r.CheckSize(values[0], line, col);
                 }

@@ -86,17 +86,21 @@ public sealed class RhaiEngine
         var frame = new Frame(new Dynamic[ast.SlotCount], runtime);
         try
         {
-            var value = ast.Main(frame);
-            if (frame.Sig == Frame.SigReturn) value = frame.SigValue;
+            Dynamic value;
+            try
+            {
+                value = ast.Main(frame);
+                if (frame.Sig == Frame.SigReturn) value = frame.SigValue;
+            }
+            catch (RhaiExit exit)
+            {
+                value = exit.Value;
+            }
             foreach (var (name, slot, constant) in ast.TopLevel)
             {
                 scope.Define(name, Deref(frame.L[slot]), constant);
             }
             return Deref(value);
-        }
-        catch (RhaiExit exit)
-        {
-            return Deref(exit.Value);
         }
         catch (InsufficientExecutionStackException)
         {
@@ -133,6 +137,10 @@ public sealed class RhaiEngine
         try
         {
             ast.Main(frame);
+        }
+        catch (RhaiExit)
+        {
+            // As Rhai: an exit in a module ends the module, whose exports so far are kept.
         }
         finally
         {

@@ -135,4 +135,24 @@ public sealed class RhaiHostTests
         });
         Assert.That(engine.Eval("import \"m\" as m; m::x").AsInt, Is.EqualTo(3));
     }
+
+    [Test]
+    public void ExitInAModule_EndsTheModuleOnly_KeepingWhatItExportedBefore()
+    {
+        var engine = new RhaiEngine(new RhaiEngineOptions
+        {
+            ModuleSourceResolver = path => path == "m" ? "export const a = 1; exit(5); export const b = 2;" : null,
+        });
+        Assert.That(engine.Eval("import \"m\" as m; m::a + 10").AsInt, Is.EqualTo(11));
+    }
+
+    [Test]
+    public void Exit_LeavesTheScriptsTopLevelVariablesInTheHostsScope()
+    {
+        var scope = new RhaiScope();
+        var result = new RhaiEngine().Eval("let x = 1; exit(2); let y = 3;", scope);
+
+        Assert.That(result.AsInt, Is.EqualTo(2));
+        Assert.That(scope.TryGetValue("x", out var x) && x.AsInt == 1, Is.True, "x is in the scope");
+    }
 }

@@ -103,8 +103,12 @@ public sealed class RhaiLanguageTests
     [TestCase("exit(); 1", "()")]
     [TestCase("fn f(x) { if x > 2 { exit(x * 10) } f(x + 1) } f(0); 0", "30")]
     [TestCase("try { exit(\"out\") } catch { 0 }", "\"out\"")]
-    [TestCase("[3, 1, 2].sort(|a, b| exit(\"sorted\")); 0", "\"sorted\"")]
+    [TestCase("[3, 1, 2].sort(|a, b| exit(\"sorted\")); 0", "0")] // as Rhai: a comparer's end, exit too, is no answer
     [TestCase("let exit_code = 2; exit_code", "2")]
+    [TestCase("let m = #{a: 1, b: 2, c: 3}; try { m.drain(|k| if k == \"b\" { throw 1 } else { true }) } catch {} m", "#{\"c\": 3}")]
+    [TestCase("let m = #{a: 1}; let f = m.filter(|k| { this += 10; true }); [m, f]", "[#{\"a\": 11}, #{\"a\": 11}]")]
+    [TestCase("let x = [1, 2]; x.append(x); let m = #{a: 1}; m.mixin(m); [x, m]", "[[1, 2, 1, 2], #{\"a\": 1}]")]
+    [TestCase("const x = [1, 2, 3]; try { x.split(1) } catch {} x", "[1, 2, 3]")]
     [TestCase("hypot(3.0, 4.0)", "5.0")]
     [TestCase("asinh(0.0) + acosh(1.0) + atanh(0.0)", "0.0")]
     public void ArrayBlobMathAndTimeFunctionsOfRhai_AnswerAsRhaiDoes(string script, string expected)
@@ -119,6 +123,16 @@ public sealed class RhaiLanguageTests
     public void ACuttingFunction_OnAConstant_IsANonPureCallError_AsInRhai(string script)
     {
         Assert.That(RhaiRun.Error(script).Kind, Is.EqualTo(RhaiErrorKind.NonPureMethodCallOnConstant), script);
+    }
+
+    [TestCase("let b = blob(4); b.parse_le_float(0)")]
+    [TestCase("let b = blob(4); b.write_le(1, 258)")]
+    [TestCase("[1, 2, 3].extract(1..2, 5)")]
+    [TestCase("[1, 2, 3, 4, 5].extract(range(0, 4, 2))")]
+    [TestCase("#{a: 1}.map(|| 2)")]
+    public void AShapeOfArgumentsRhaiHasNoFunctionFor_IsFunctionNotFound(string script)
+    {
+        Assert.That(RhaiRun.Error(script).Kind, Is.EqualTo(RhaiErrorKind.FunctionNotFound), script);
     }
 
     [Test]
