@@ -77,7 +77,22 @@ internal static class Calls
         if (bf is not null)
         {
             r.StopIfCancelled(line, col);
-            return bf.Fn(new Ctx(r, line, col), all);
+            // As Rhai: a pointer called with arguments passes values, so a cutting built-in
+            // changes a copy, never the caller's variable; with `this` (a callback's item) it
+            // changes the item. Whatever it made is held to the size limits, as a direct call is.
+            var cuts = all.Length > 0 && bf.Mutates(all[0]);
+            if (cuts && !hasThis)
+            {
+                all = [.. all];
+                all[0] = all[0].Clone();
+            }
+            var result = bf.Fn(new Ctx(r, line, col), all);
+            if (r.SizeLimited)
+            {
+                r.CheckSize(result, line, col);
+                if (cuts) r.CheckSize(all[0], line, col);
+            }
+            return result;
         }
         throw Ops.NotFound(fp.Name, line, col, all);
     }

@@ -33,6 +33,23 @@ public sealed class RhaiHostileScriptTests
         Assert.That(e.Category, Is.EqualTo(RhaiErrorCategory.OperationLimit));
     }
 
+    [TestCase("let b = blob(1000); let f = Fn(\"splice\"); loop { f.call(b, 0, 0, b) }")]
+    [TestCase("let x = [1]; let f = Fn(\"append\"); loop { f.call(x, x) }")]
+    public void ACuttingBuiltinThroughAFunctionPointer_NeverGrowsTheCallersValue(string script)
+    {
+        // The pointer's call changes a copy (as Rhai passes values), so the loop ends at the
+        // operations limit with the value as it was, not in gigabytes of memory.
+        var e = RhaiRun.Error(script, Limits());
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.TooManyOperations), e.Message);
+    }
+
+    [Test]
+    public void ACuttingBuiltinThroughAFunctionPointer_IsHeldToTheSizeLimits()
+    {
+        var e = RhaiRun.Error("let x = []; x.pad(99999, 0); Fn(\"append\").call(x, [1, 2, 3])", Limits());
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.DataTooLarge), e.Message);
+    }
+
     [Test]
     public void InfiniteLoop_WithCancellation_IsTerminated()
     {

@@ -109,6 +109,7 @@ public sealed class RhaiLanguageTests
     [TestCase("let m = #{a: 1}; let f = m.filter(|k| { this += 10; true }); [m, f]", "[#{\"a\": 11}, #{\"a\": 11}]")]
     [TestCase("let x = [1, 2]; x.append(x); let m = #{a: 1}; m.mixin(m); [x, m]", "[[1, 2, 1, 2], #{\"a\": 1}]")]
     [TestCase("const x = [1, 2, 3]; try { x.split(1) } catch {} x", "[1, 2, 3]")]
+    [TestCase("let x = [1]; let f = Fn(\"push\"); f.call(x, 2); x", "[1]")] // as Rhai: a pointer's call gets the value
     [TestCase("hypot(3.0, 4.0)", "5.0")]
     [TestCase("asinh(0.0) + acosh(1.0) + atanh(0.0)", "0.0")]
     public void ArrayBlobMathAndTimeFunctionsOfRhai_AnswerAsRhaiDoes(string script, string expected)
