@@ -232,8 +232,10 @@ internal static partial class Builtins
                 : Extent(count, Int(c, "extract", a, 1), long.MaxValue);
             return blob ? Dynamic.FromBlob(a[0].AsBlob.GetRange(s, l)) : Dynamic.FromArray(a[0].AsArray.GetRange(s, l).Select(x => x.Clone()).ToList());
         };
-        Reg("extract", 2, extract);
-        Reg("extract", 3, extract);
+        // Rhai does not mark extract or order pure (they take the array by reference), so a
+        // constant is refused, though neither changes it.
+        Reg("extract", 2, extract, true);
+        Reg("extract", 3, extract, true);
         Reg("reverse", 1, (c, a) =>
         {
             if (a[0].Type == RhaiType.Blob) a[0].AsBlob.Reverse();
@@ -371,10 +373,10 @@ internal static partial class Builtins
         Reg("retain", 3, (c, a) => Cut(c, "retain", a, keep: true), true);
         Reg("drain", 3, (c, a) => Cut(c, "drain", a, keep: false), true);
         Reg("sort_by", 2, (c, a) => Find("sort", 2)!.Fn(c, a), true);
-        Reg("order", 1, (c, a) => Ordered(c, "order", "sort", a));
-        Reg("order", 2, (c, a) => Ordered(c, "order", "sort", a));
-        Reg("order_by", 2, (c, a) => Ordered(c, "order_by", "sort", a));
-        Reg("order_desc", 1, (c, a) => Ordered(c, "order_desc", "sort_desc", a));
+        Reg("order", 1, (c, a) => Ordered(c, "order", "sort", a), true);
+        Reg("order", 2, (c, a) => Ordered(c, "order", "sort", a), true);
+        Reg("order_by", 2, (c, a) => Ordered(c, "order_by", "sort", a), true);
+        Reg("order_desc", 1, (c, a) => Ordered(c, "order_desc", "sort_desc", a), true);
         Reg("dedup", 1, (c, a) =>
         {
             var list = Arr(c, "dedup", a);

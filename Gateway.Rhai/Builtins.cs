@@ -21,10 +21,17 @@ internal static partial class Builtins
         RegisterArrays(Reg);
         RegisterMaps(Reg);
         RegisterBlobs(Reg);
-        // One name for two kinds: split(index) cuts an array in place, and only reads a string.
-        t[("split", 2)] = t[("split", 2)] with { Mutating = true, PureFor = RhaiType.String };
+        // Names that Rhai marks pure for some types of their first argument and not for others
+        // (a function of Rhai's taking its first argument by reference is pure only when marked so).
+        MarkImpure(t, "split", 2, pureFor: [RhaiType.String]);
+        MarkImpure(t, "get", 2, pureFor: [RhaiType.Blob, RhaiType.Map, RhaiType.String]);
+        MarkImpure(t, "contains", 2, pureFor: [RhaiType.Array, RhaiType.Blob, RhaiType.Map, RhaiType.String]);
+        for (var n = 1; n <= 12; n++) MarkImpure(t, "call", n, pureFor: [RhaiType.FnPtr]);
         return t;
     }
+
+    private static void MarkImpure(Dictionary<(string, int), Builtin> t, string name, int arity, RhaiType[] pureFor) =>
+        t[(name, arity)] = t[(name, arity)] with { Mutating = true, PureTypes = Builtin.Types(pureFor) };
 
     internal static RhaiException NoMatch(Ctx c, string name, Dynamic[] a) => Ops.NotFound(name, c.Line, c.Col, a);
 

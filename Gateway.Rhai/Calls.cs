@@ -9,14 +9,20 @@ internal readonly record struct Ctx(Runtime R, int Line, int Col)
 internal delegate Dynamic BuiltinFn(Ctx c, Dynamic[] a);
 
 /// <summary>
-/// A built-in function. <see cref="Mutating"/>: it may change its first argument, which is then
-/// written back (and a constant refused), unless that argument is of <see cref="PureFor"/>: one
-/// name can be pure for one type and not another, as Rhai's <c>split(index)</c> is for a string
-/// and an array.
+/// A built-in function, given its first argument by reference. <see cref="Mutating"/>: Rhai does not
+/// mark it pure, so it is refused on a constant receiver, and what it leaves in its first argument
+/// is written back. One name and arity can stand for several Rhai functions, pure for some types of
+/// the first argument and not for others: <see cref="PureTypes"/> (<c>split(index)</c> reads a
+/// string and cuts an array; <c>get</c> is not marked pure for an array alone).
 /// </summary>
-internal sealed record Builtin(BuiltinFn Fn, bool Mutating, RhaiType? PureFor = null)
+internal sealed record Builtin(BuiltinFn Fn, bool Mutating, ulong PureTypes = 0)
 {
-    public bool Mutates(Dynamic first) => Mutating && first.Type != PureFor;
+    public bool Mutates(Dynamic first) => Mutating && (PureTypes & Bit(first.Type)) == 0;
+
+    /// <summary>A set of types for <see cref="PureTypes"/>.</summary>
+    public static ulong Types(params RhaiType[] types) => types.Aggregate(0UL, (set, t) => set | Bit(t));
+
+    private static ulong Bit(RhaiType type) => 1UL << (int)type;
 }
 
 /// <summary>Function calls: script functions, closures, built-ins, host modules, method-call binding of <c>this</c>.</summary>
@@ -220,9 +226,11 @@ internal static class Calls
                 return new Node(NodeKind.Literal, _ => Dynamic.False, line, col) { Value = Dynamic.False };
         }
 
+        // Rhai gives a built-in a plain variable (or `this`) by reference, so the built-in may
+        // change it; a constant, a variable a closure captured, or any other expression (an index,
+        // a property), it gives as a copy. A method call (MakeMethodCall) is the way to change those.
         var first = argc > 0 ? args[0] : null;
-        var firstIsPlace = first is not null && first.IsPlace;
-        var firstConst = first?.RootIsConst ?? false;
+        var firstByRef = first is { Kind: NodeKind.Local or NodeKind.Dynamic or NodeKind.This, IsConst: false };
         Setter? firstSetter = null;
         ScriptFunction? cachedScript = null;
         Builtin? cachedBuiltin = null;
@@ -250,6 +258,9 @@ internal static class Calls
             if (cachedBuiltin is { } bf)
             {
                 r.TickCall(line, col);
+                var cuts = argc > 0 && bf.Mutates(values[0]);
+                var byRef = firstByRef && (first!.Kind != NodeKind.Local || f.L[first.Slot].Type != RhaiType.Shared);
+                if (cuts && !byRef) values[0] = values[0].Clone();
                 var before = argc > 0 ? values[0] : default;
                 Dynamic result;
                 if (callerNames is null)
@@ -268,16 +279,15 @@ internal static class Calls
                         r.PendingCaller = null;
                     }
                 }
-                if (firstIsPlace && bf.Mutates(before) && !Same(before, values[0]))
+                if (cuts && byRef && !Same(before, values[0]))
                 {
-                    if (firstConst) throw new RhaiException(RhaiErrorKind.NonPureMethodCallOnConstant, $"Non-pure method '{name}' cannot be called on constant", line, col);
                     firstSetter ??= Indexing.MakeSetter(first!);
                     firstSetter(f, values[0]);
                 }
                 if (r.SizeLimited)
                 {
                     r.CheckSize(result, line, col);
-                    if (argc > 0 && bf.Mutates(before)) r.CheckSize(values[0], line, col);
+                    if (cuts) r.CheckSize(values[0], line, col);
                 }
                 return result;
             }
@@ -291,6 +301,16 @@ internal static class Calls
             }
             throw Ops.NotFound(name, line, col, values);
         }, line, col) { Name = name };
+    }
+
+    // A built-in or method takes the variable at the root of its receiver (or first argument) by
+    // reference; when a closure captured that variable, it is held for the call (SharedCell).
+    private static SharedCell? Hold(Frame f, int rootSlot)
+    {
+        if (rootSlot < 0 || f.L[rootSlot].Type != RhaiType.Shared) return null;
+        var cell = (SharedCell)f.L[rootSlot].Obj!;
+        cell.Hold();
+        return cell;
     }
 
     private static Dynamic[] CloneAll(Dynamic[] values)
@@ -320,6 +340,7 @@ internal static class Calls
             }
         }
         var builtin = Builtins.Find(name, argc + 1);
+        var rootSlot = recv.RootLocalSlot;
         return new Node(NodeKind.Call, f =>
         {
             var r = f.R;
@@ -327,22 +348,38 @@ internal static class Calls
             if (safe && self.IsUnit) return Dynamic.Unit;
             self = Deref(self);
             var sf = ast.FindMethod(name, argc, self.Type) ?? (ReferenceEquals(r.Ast, ast) ? null : r.Ast.FindMethod(name, argc, self.Type));
+            Dynamic result;
+            var after = self;
             if (sf is not null)
             {
                 var locals = new Dynamic[sf.SlotCount < argc ? argc : sf.SlotCount];
                 for (var i = 0; i < argc; i++) locals[i] = argV[i](f);
-                var thisVal = self;
-                var result = Invoke(r, sf, locals, true, ref thisVal, line, col);
-                WriteBack(f, self, thisVal);
+                var held = Hold(f, rootSlot);
+                try
+                {
+                    result = Invoke(r, sf, locals, true, ref after, line, col);
+                }
+                finally
+                {
+                    held?.Release();
+                }
+                WriteBack(f, self, after);
                 return result;
             }
             if (self.Type == RhaiType.Map && self.AsMap.TryGetValue(name, out var prop) && prop.Type == RhaiType.FnPtr)
             {
                 var values = new Dynamic[argc];
                 for (var i = 0; i < argc; i++) values[i] = argV[i](f);
-                var thisVal = self;
-                var result = CallFnPtr(r, prop.AsFnPtr, values, true, ref thisVal, line, col);
-                WriteBack(f, self, thisVal);
+                var held = Hold(f, rootSlot);
+                try
+                {
+                    result = CallFnPtr(r, prop.AsFnPtr, values, true, ref after, line, col);
+                }
+                finally
+                {
+                    held?.Release();
+                }
+                WriteBack(f, self, after);
                 return result;
             }
             if (builtin is not null)
@@ -353,7 +390,15 @@ internal static class Calls
                 for (var i = 0; i < argc; i++) values[i + 1] = argE[i](f);
                 // A constant is refused before the call, so nothing of it changes.
                 if (recvConst && builtin.Mutates(self)) throw new RhaiException(RhaiErrorKind.NonPureMethodCallOnConstant, $"Non-pure method '{name}' cannot be called on constant", line, col);
-                var result = builtin.Fn(new Ctx(r, line, col), values);
+                var held = Hold(f, rootSlot);
+                try
+                {
+                    result = builtin.Fn(new Ctx(r, line, col), values);
+                }
+                finally
+                {
+                    held?.Release();
+                }
                 if (builtin.Mutates(self))
                 {
                     WriteBack(f, self, values[0]);

@@ -182,9 +182,38 @@ public sealed class RhaiMap : SortedDictionary<string, Dynamic>
     }
 }
 
+/// <summary>
+/// A variable captured by a closure: one cell that the closure and the scope it came from share.
+/// While a call runs on the variable (it is the receiver of a method, or the first argument of a
+/// built-in, which take it by reference), the cell is held, and any use of the variable by a
+/// closure that call runs is Rhai's data race: the callback would change or read what the call is
+/// still working on.
+/// </summary>
 internal sealed class SharedCell(Dynamic value)
 {
-    public Dynamic Value = value;
+    private Dynamic value = value;
+    private int holds;
+
+    public Dynamic Value
+    {
+        get => Read(0, 0);
+        set => Write(value, 0, 0);
+    }
+
+    public Dynamic Read(int line, int col) => holds == 0 ? value : throw DataRace(line, col);
+
+    public void Write(Dynamic v, int line, int col)
+    {
+        if (holds != 0) throw DataRace(line, col);
+        value = v;
+    }
+
+    public void Hold() => holds++;
+
+    public void Release() => holds--;
+
+    private static RhaiException DataRace(int line, int col) =>
+        new(RhaiErrorKind.DataRace, "Data race detected", line, col);
 }
 
 internal sealed record RhaiRange(long Start, long End, bool Inclusive, long Step = 1)

@@ -39,6 +39,8 @@ public enum RhaiErrorKind
     ModuleNotFound,
     /// <summary>A variable already defined (shadowing disallowed).</summary>
     VariableExists,
+    /// <summary>A captured variable used by a callback while a call on that variable still runs.</summary>
+    DataRace,
     /// <summary>The operations limit was reached.</summary>
     TooManyOperations,
     /// <summary>The call-levels limit (or the host's stack) was reached.</summary>

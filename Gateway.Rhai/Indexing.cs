@@ -137,7 +137,7 @@ internal static class Indexing
                 return (f, v) =>
                 {
                     ref var s = ref f.L[slot];
-                    if (s.Type == RhaiType.Shared) ((SharedCell)s.Obj!).Value = v;
+                    if (s.Type == RhaiType.Shared) ((SharedCell)s.Obj!).Write(v, line, col);
                     else s = v;
                 };
             case NodeKind.Dynamic:

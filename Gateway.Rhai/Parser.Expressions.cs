@@ -220,7 +220,7 @@ internal sealed partial class Parser
                         s = Ops.IntOp(op, s.Bits, rhs.Bits, line, col);
                         return Dynamic.Unit;
                     }
-                    var cur = s.Type == RhaiType.Shared ? ((SharedCell)s.Obj!).Value : s;
+                    var cur = s.Type == RhaiType.Shared ? ((SharedCell)s.Obj!).Read(line, col) : s;
                     setter(f, Indexing.Compound(op, cur, rhs, f.R, line, col));
                     return Dynamic.Unit;
                 };
@@ -397,7 +397,7 @@ internal sealed partial class Parser
             return new Node(NodeKind.Local, f =>
             {
                 var v = f.L[slot];
-                return v.Type == RhaiType.Shared ? ((SharedCell)v.Obj!).Value : v;
+                return v.Type == RhaiType.Shared ? ((SharedCell)v.Obj!).Read(line, col) : v;
             }, line, col) { Slot = slot, Name = name, IsConst = info.IsConst };
         }
         if (opt.StrictVariables && !ast.HasFunction(name) && !scopeNames.Contains(name))

@@ -54,6 +54,17 @@ internal sealed class Node(NodeKind kind, Eval eval, int line, int col)
         }
     }
 
+    // The local variable at the root of an index/property chain, or -1.
+    public int RootLocalSlot
+    {
+        get
+        {
+            var n = this;
+            while (n.Kind is NodeKind.Index or NodeKind.Property) n = n.Base!;
+            return n.Kind == NodeKind.Local ? n.Slot : -1;
+        }
+    }
+
     // The variable at the root of an index/property chain is a constant.
     public bool RootIsConst
     {

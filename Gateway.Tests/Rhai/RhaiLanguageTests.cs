@@ -121,9 +121,75 @@ public sealed class RhaiLanguageTests
     [TestCase("const s = \"ab\"; s.pop()")]
     [TestCase("const m = #{a: 1}; m.drain(|k| true)")]
     [TestCase("const x = 42; x.take()")]
+    // Rhai does not mark these pure, though they leave the value as it was.
+    [TestCase("const x = [3, 1, 2]; x.extract(1)")]
+    [TestCase("const b = blob(3); b.extract(0, 1)")]
+    [TestCase("const x = [3, 1, 2]; x.order()")]
+    [TestCase("const x = [3, 1, 2]; x.order_by(|a, b| a - b)")]
+    [TestCase("const x = [3, 1, 2]; x.order_desc()")]
+    [TestCase("const x = [3, 1, 2]; x.get(0)")]
+    [TestCase("const r = 1..5; r.contains(2)")]
     public void ACuttingFunction_OnAConstant_IsANonPureCallError_AsInRhai(string script)
     {
         Assert.That(RhaiRun.Error(script).Kind, Is.EqualTo(RhaiErrorKind.NonPureMethodCallOnConstant), script);
+    }
+
+    // The same names are pure for other types of receiver.
+    [TestCase("const f = |x| x + 1; f.call(1)", "2")]
+    [TestCase("const s = \"abc\"; [s.get(0), s.contains(\"b\"), s.split(1)]", "[a, true, [\"a\", \"bc\"]]")]
+    [TestCase("const m = #{a: 1}; const b = blob(2, 7); [m.get(\"a\"), m.contains(\"a\"), b.get(0), b.contains(7)]", "[1, true, 7, true]")]
+    [TestCase("const x = [3, 1, 2]; [x.contains(1), 1 in x]", "[true, true]")]
+    public void AFunctionPureForItsReceiversType_AnswersOnAConstant(string script, string expected)
+    {
+        Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo(expected), script);
+    }
+
+    // Called as a function, a built-in gets a plain variable (or `this`) by reference and anything
+    // else as a copy: a constant, a variable a closure captured, an element, a property.
+    [TestCase("let x = [1]; push(x, 2); x", "[1, 2]")]
+    [TestCase("fn f() { push(this, 9); this } let a = [1]; a.f()", "[1, 9]")]
+    [TestCase("const x = [1, 2, 3]; let y = split(x, 1); [x, y]", "[[1, 2, 3], [2, 3]]")]
+    [TestCase("const s = \"ab\"; let c = pop(s); [s, c]", "[\"ab\", b]")]
+    [TestCase("const x = 42; let y = take(x); [x, y]", "[42, 42]")]
+    [TestCase("let a = [1, 2]; let y = take(a[0]); [a, y]", "[[1, 2], 1]")]
+    [TestCase("let a = [[1]]; push(a[0], 2); let m = #{k: [1]}; push(m.k, 2); [a, m]", "[[[1]], #{\"k\": [1]}]")]
+    [TestCase("let a = [1]; let g = || a; push(a, 2); a", "[1]")]
+    [TestCase("let a = [1, 2, 3]; retain(a, |x| { a.clear(); true }); a", "[]")] // the closure clears the variable; retain had a copy
+    [TestCase("let a = [3, 1, 2]; a.sort(|x, y| { a.push(1); x - y }); a.dedup(|x, y| { a.clear(); true }); a", "[3, 1, 2]")] // as Rhai: a comparer's error is no answer
+    public void ABuiltinCalledAsAFunction_ChangesOnlyAPlainVariable_AsInRhai(string script, string expected)
+    {
+        Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo(expected), script);
+    }
+
+    // A callback that uses a variable its call holds by reference (through a closure's capture):
+    // Rhai refuses it as a data race, and the value stays as it was.
+    [TestCase("let a = [1, 2, 3]; a.retain(|x| { a.clear(); true })")]
+    [TestCase("let a = [1, 2, 3]; a.filter(|x| { a.clear(); true })")]
+    [TestCase("let a = [1, 2, 3]; a.for_each(|x| a.push(1))")]
+    [TestCase("let a = [1, 2, 3]; a.for_each(|x| print(a))")]
+    [TestCase("let a = [[1], [2]]; a[0].retain(|x| { a.clear(); true })")]
+    [TestCase("let m = #{a: 1, b: 2}; m.retain(|k| { m.clear(); true })")]
+    [TestCase("let x = 20; let f = |a| this += x + a; x.call(f, 2)")]
+    public void ACallbackUsingTheValueItsCallRunsOn_IsADataRace(string script)
+    {
+        var error = RhaiRun.Error(script);
+        Assert.That(error.Kind, Is.EqualTo(RhaiErrorKind.DataRace), script);
+        Assert.That(error.Message, Is.EqualTo("Data race detected"));
+        Assert.That(error.Line, Is.EqualTo(1), "the position of the use");
+    }
+
+    [Test]
+    public void ADataRace_CanBeCaught_AndLeavesTheValueAsItWas()
+    {
+        const string script = "let a = [1, 2, 3]; let caught = false; try { a.retain(|x| { a.clear(); false }) } catch { caught = true } [caught, a, a.is_shared()]";
+        Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo("[true, [1, 2, 3], true]"));
+    }
+
+    [Test]
+    public void AClosureChangingItsCapturedArray_OutsideACallOnIt_IsNoRace()
+    {
+        const string script = "let a = [1]; let f = || a.push(a.len() + 1); f.call(); f.call(); let n = 0; [5, 6].map(|x| { n += x; x }); [a, n]";
+        Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo("[[1, 2, 3], 11]"));
     }
 
     [TestCase("let b = blob(4); b.parse_le_float(0)")]

@@ -59,5 +59,10 @@ public static class RhaiHostileScripts
         // No way out of the sandbox: no modules to import, no files, no host objects.
         yield return new("rhai import of an unknown module", "import \"std::fs\" as fs; fs::read(\"/etc/hostname\")", "script_error");
         yield return new("rhai unknown function", "open(\"/etc/hostname\")", "script_error");
+
+        // A callback that changes, through a captured variable, the value its call is working on.
+        yield return new("rhai callback clears the array it filters", "let a = [1, 2, 3]; a.retain(|x| { a.clear(); true })", "script_error");
+        yield return new("rhai callback grows the array it walks", "let a = [1]; a.for_each(|x| { loop { a.push(x) } })", "script_error");
+        yield return new("rhai callback clears the map it filters", "let m = #{a: 1, b: 2}; m.retain(|k| { m.clear(); true })", "script_error");
     }
 }
