@@ -114,6 +114,21 @@ internal static partial class Builtins
         Reg("is_anonymous", 1, (c, a) => Dynamic.FromBool(Fp(c, "is_anonymous", a, 0).Lambda is not null));
         Reg("eval", 1, (c, a) => c.R.Engine.EvalNested(Str(c, "eval", a, 0), c.R, c.Line, c.Col));
         Reg("timestamp", 0, (c, _) => Dynamic.FromTimestamp(c.R.Engine.Options.Clock.GetTimestamp()));
+        // As Rhai: a whole number of seconds, or a float one; nothing for zero, a negative, NaN or a subnormal.
+        Reg("sleep", 1, (c, a) =>
+        {
+            var seconds = a[0].Type switch
+            {
+                RhaiType.Int => a[0].AsInt > 0 ? a[0].AsInt : 0,
+                RhaiType.Float => double.IsNormal(a[0].AsFloat) && a[0].AsFloat > 0 ? a[0].AsFloat : 0,
+                _ => throw NoMatch(c, "sleep", a),
+            };
+            if (seconds > 0)
+            {
+                c.R.Sleep(seconds >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds), c.Line, c.Col);
+            }
+            return Dynamic.Unit;
+        });
         Reg("elapsed", 1, (c, a) => a[0].Type == RhaiType.Timestamp
             ? Dynamic.FromFloat(c.R.Engine.Options.Clock.GetElapsedTime(a[0].Bits).TotalSeconds)
             : throw NoMatch(c, "elapsed", a));

@@ -160,6 +160,28 @@ internal sealed class Runtime
         if (Token.IsCancellationRequested) throw Terminated(line, col);
     }
 
+    /// <summary>
+    /// <c>sleep</c>: waits on the engine's clock, and ends the run as soon as it is cancelled, so a
+    /// sleep never outlasts the run's deadline.
+    /// </summary>
+    public void Sleep(TimeSpan duration, int line, int col)
+    {
+        StopIfCancelled(line, col);
+        // Task.Delay takes at most about 49 days at a time.
+        var longest = TimeSpan.FromDays(1);
+        for (var left = duration; left > TimeSpan.Zero; left -= longest)
+        {
+            try
+            {
+                Task.Delay(left < longest ? left : longest, Options.Clock, Token).Wait();
+            }
+            catch (AggregateException e) when (e.InnerException is OperationCanceledException)
+            {
+                throw Terminated(line, col);
+            }
+        }
+    }
+
     private static RhaiException Terminated(int line, int col) =>
         new(RhaiErrorKind.Terminated, "Script terminated", line, col);
 

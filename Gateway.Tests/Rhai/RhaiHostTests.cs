@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Gateway.Rhai;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Rhai;
 
@@ -154,5 +156,39 @@ public sealed class RhaiHostTests
 
         Assert.That(result.AsInt, Is.EqualTo(2));
         Assert.That(scope.TryGetValue("x", out var x) && x.AsInt == 1, Is.True, "x is in the scope");
+    }
+
+    /// <summary>
+    /// <c>sleep</c> waits on the engine's clock: the run goes on only once the clock has moved
+    /// past the seconds asked for, and the test moves a fake clock, so a sleep that waited on
+    /// real time could not end within the few real milliseconds the test gives it. Zero, a
+    /// negative and a subnormal number do not wait, as in Rhai.
+    /// </summary>
+    [Test]
+    public async Task Sleep_WaitsOnTheEnginesClock()
+    {
+        var clock = new FakeTimeProvider();
+        var printed = new ConcurrentQueue<string>();
+        var engine = new RhaiEngine(new RhaiEngineOptions { Clock = clock, OnPrint = printed.Enqueue });
+        var ast = engine.Compile("sleep(0); sleep(-1); sleep(-2.5); sleep(1e-310); print(\"asleep\"); sleep(1); sleep(1.5); print(\"awake\"); 7");
+        var run = Task.Run(() => engine.Eval(ast));
+
+        for (var i = 0; i < 200 && printed.IsEmpty; i++) await Task.Delay(50);
+        Assert.That(printed, Is.EqualTo(new[] { "asleep" }), "the first four sleeps do not wait");
+        await Task.Delay(100);
+        clock.Advance(TimeSpan.FromSeconds(2.4));
+        await Task.Delay(100);
+        Assert.That(run.IsCompleted, Is.False, "2.4 s of the 2.5 asked for");
+
+        var advanced = TimeSpan.FromSeconds(2.4);
+        for (var i = 0; i < 20 && !run.IsCompleted; i++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            advanced += TimeSpan.FromMilliseconds(100);
+            await Task.WhenAny(run, Task.Delay(10));
+        }
+        Assert.That(run.IsCompleted, Is.True, $"awake once the clock moved past 2.5 s ({advanced.TotalSeconds} s moved)");
+        Assert.That((await run).AsInt, Is.EqualTo(7));
+        Assert.That(printed, Is.EqualTo(new[] { "asleep", "awake" }));
     }
 }

@@ -64,6 +64,19 @@ public sealed class RhaiHostileScriptTests
         });
     }
 
+    [TestCase("sleep(3600)")]
+    [TestCase("sleep(3600.0)")]
+    [TestCase("loop { sleep(0.001) }")]
+    [TestCase("sleep(9223372036854775807)")]
+    public void Sleep_EndsWhenTheRunIsCancelled(string script)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var sw = Stopwatch.StartNew();
+        var e = RhaiRun.Error(script, new RhaiEngineOptions(), cts.Token);
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.Terminated), e.Message);
+        Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
+    }
+
     /// <summary>
     /// Each of these takes as long as its values are large: on a string of 8 million characters
     /// or an array of 300 000 elements, one step is milliseconds, and a run cancelled at 1 s went

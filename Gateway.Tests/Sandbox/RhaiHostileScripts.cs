@@ -10,6 +10,7 @@ public static class RhaiHostileScripts
     {
         // Endless loops, wherever they hide.
         yield return new("rhai loop: plain", "loop { }", "timeout");
+        yield return new("rhai sleep past the deadline", "sleep(3600)", "timeout");
         yield return new("rhai loop: while", "let i = 0; while true { i += 1; }", "timeout");
         yield return new("rhai loop: do until", "do { } until false;", "timeout");
         yield return new("rhai loop: a huge range", "for i in 0..9223372036854775807 { }", "timeout");
