@@ -23,15 +23,20 @@ internal static partial class Builtins
         RegisterBlobs(Reg);
         // Names that Rhai marks pure for some types of their first argument and not for others
         // (a function of Rhai's taking its first argument by reference is pure only when marked so).
-        MarkImpure(t, "split", 2, pureFor: [RhaiType.String]);
-        MarkImpure(t, "get", 2, pureFor: [RhaiType.Blob, RhaiType.Map, RhaiType.String]);
-        MarkImpure(t, "contains", 2, pureFor: [RhaiType.Array, RhaiType.Blob, RhaiType.Map, RhaiType.String]);
-        for (var n = 1; n <= 12; n++) MarkImpure(t, "call", n, pureFor: [RhaiType.FnPtr]);
+        MarkImpure(t, "split", 2, Builtin.Types(RhaiType.Array, RhaiType.Blob));
+        MarkImpure(t, "get", 2, Builtin.Types(RhaiType.Array));
+        MarkImpure(t, "contains", 2, Builtin.Types(RhaiType.Range));
+        for (var n = 1; n <= 12; n++)
+        {
+            // x.call(f) binds `this` to x, and changes it; f.call() does not change f.
+            MarkImpure(t, "call", n, ~Builtin.Types(RhaiType.FnPtr));
+            t[("call", n)] = t[("call", n)] with { HoldsArguments = false };
+        }
         return t;
     }
 
-    private static void MarkImpure(Dictionary<(string, int), Builtin> t, string name, int arity, RhaiType[] pureFor) =>
-        t[(name, arity)] = t[(name, arity)] with { Mutating = true, PureTypes = Builtin.Types(pureFor) };
+    private static void MarkImpure(Dictionary<(string, int), Builtin> t, string name, int arity, ulong types) =>
+        t[(name, arity)] = t[(name, arity)] with { Mutating = true, ImpureTypes = types };
 
     internal static RhaiException NoMatch(Ctx c, string name, Dynamic[] a) => Ops.NotFound(name, c.Line, c.Col, a);
 

@@ -11,15 +11,21 @@ internal delegate Dynamic BuiltinFn(Ctx c, Dynamic[] a);
 /// <summary>
 /// A built-in function, given its first argument by reference. <see cref="Mutating"/>: Rhai does not
 /// mark it pure, so it is refused on a constant receiver, and what it leaves in its first argument
-/// is written back. One name and arity can stand for several Rhai functions, pure for some types of
-/// the first argument and not for others: <see cref="PureTypes"/> (<c>split(index)</c> reads a
-/// string and cuts an array; <c>get</c> is not marked pure for an array alone).
+/// is written back. One name and arity can stand for several Rhai functions, not pure for some
+/// types of the first argument and pure for others: <see cref="ImpureTypes"/> (<c>split(index)</c>
+/// cuts an array and only reads a string; <c>get</c> is not marked pure for an array alone).
+/// <see cref="HoldsArguments"/>: given a function pointer, it calls back into the script while it
+/// works on its arguments (all but <c>call</c>).
 /// </summary>
-internal sealed record Builtin(BuiltinFn Fn, bool Mutating, ulong PureTypes = 0)
+internal sealed record Builtin(BuiltinFn Fn, bool Mutating)
 {
-    public bool Mutates(Dynamic first) => Mutating && (PureTypes & Bit(first.Type)) == 0;
+    public ulong ImpureTypes { get; init; } = ulong.MaxValue;
 
-    /// <summary>A set of types for <see cref="PureTypes"/>.</summary>
+    public bool HoldsArguments { get; init; } = true;
+
+    public bool Mutates(Dynamic first) => Mutating && (ImpureTypes & Bit(first.Type)) != 0;
+
+    /// <summary>A set of types for <see cref="ImpureTypes"/>.</summary>
     public static ulong Types(params RhaiType[] types) => types.Aggregate(0UL, (set, t) => set | Bit(t));
 
     private static ulong Bit(RhaiType type) => 1UL << (int)type;
@@ -79,20 +85,24 @@ internal static class Calls
         }
         var sf = hasThis ? r.Ast.FindMethod(fp.Name, all.Length, thisVal.Type) : r.Ast.FindFunction(fp.Name, all.Length);
         if (sf is not null) return Invoke(r, sf, Locals(sf, all), hasThis, ref thisVal, line, col, caller);
+        // As Rhai's FnPtr::call_raw: a built-in is given `this` (a callback's item, the receiver
+        // of `x.call(f)`) as its first argument, by reference, then the arguments.
+        if (hasThis) all = [thisVal, .. all];
         var bf = Builtins.Find(fp.Name, all.Length);
         if (bf is not null)
         {
             r.StopIfCancelled(line, col);
-            // As Rhai: a pointer called with arguments passes values, so a cutting built-in
-            // changes a copy, never the caller's variable; with `this` (a callback's item) it
-            // changes the item. Whatever it made is held to the size limits, as a direct call is.
+            // A pointer called with arguments passes values, so a cutting built-in changes a
+            // copy, never the caller's variable; `this` it changes. Whatever it made is held to
+            // the size limits, as a direct call is.
             var cuts = all.Length > 0 && bf.Mutates(all[0]);
             if (cuts && !hasThis)
             {
                 all = [.. all];
                 all[0] = all[0].Clone();
             }
-            var result = bf.Fn(new Ctx(r, line, col), all);
+            var result = RunBuiltin(bf, r, all, cuts, line, col);
+            if (hasThis) thisVal = all[0];
             if (r.SizeLimited)
             {
                 r.CheckSize(result, line, col);
@@ -109,7 +119,10 @@ internal static class Calls
         return CallFnPtr(r, fp, args, false, ref none, line, col, caller);
     }
 
-    // How many arguments a callback takes (closures passed to map/filter/... may take 0, 1 or 2).
+    // How many arguments a callback takes (closures passed to map/filter/... may take 0, 1 or 2);
+    // Native for a built-in's name, which takes the item as `this` (CallFnPtr).
+    public const int Native = -1;
+
     public static int Arity(Runtime r, FnPtr fp)
     {
         if (fp.Lambda is not null) return fp.Lambda.Arity - fp.Curried.Length;
@@ -117,16 +130,16 @@ internal static class Calls
         {
             return list.Min(x => x.Arity) - fp.Curried.Length;
         }
-        return 1;
+        return Native;
     }
 
-    // Calls a callback on an array element: `|| this`, `|x|` or `|x, i|`.
+    // Calls a callback on an array element: `|| this`, `|x|` or `|x, i|`; a built-in gets the element.
     public static Dynamic Callback(Ctx c, FnPtr fp, ref Dynamic item, long index)
     {
         var arity = Arity(c.R, fp);
         return arity switch
         {
-            0 => CallFnPtr(c.R, fp, [], true, ref item, c.Line, c.Col),
+            Native or 0 => CallFnPtr(c.R, fp, [], true, ref item, c.Line, c.Col),
             // `this` is the element as well, so `|i| this += i` updates it.
             1 => CallFnPtr(c.R, fp, [item], true, ref item, c.Line, c.Col),
             _ => CallFnPtr(c.R, fp, [item, Dynamic.FromInt(index)], true, ref item, c.Line, c.Col),
@@ -144,7 +157,8 @@ internal static class Calls
         {
             // As Rhai: the key is always given, so a callback without parameters is no match.
             0 => throw new RhaiException(RhaiErrorKind.FunctionNotFound, $"Function not found: {fp.Name} (string)", c.Line, c.Col),
-            1 => CallFnPtr(c.R, fp, [k], true, ref value, c.Line, c.Col),
+            // A built-in gets the value, then the key.
+            Native or 1 => CallFnPtr(c.R, fp, [k], true, ref value, c.Line, c.Col),
             _ => CallFnPtr(c.R, fp, [k, value], true, ref value, c.Line, c.Col),
         };
     }
@@ -205,6 +219,8 @@ internal static class Calls
         var argc = args.Count;
         var argV = args.Select(a => a.V).ToArray();
         var argE = args.Select(a => a.E).ToArray();
+        var argRoots = args.Select(a => a.RootLocalSlot).ToArray();
+        var anyRoot = argRoots.Any(slot => slot >= 0);
 
         switch (name)
         {
@@ -228,9 +244,10 @@ internal static class Calls
 
         // Rhai gives a built-in a plain variable (or `this`) by reference, so the built-in may
         // change it; a constant, a variable a closure captured, or any other expression (an index,
-        // a property), it gives as a copy. A method call (MakeMethodCall) is the way to change those.
+        // a property), it gives as a copy, and so every argument of a `name!(…)` call. A method
+        // call (MakeMethodCall) is the way to change those.
         var first = argc > 0 ? args[0] : null;
-        var firstByRef = first is { Kind: NodeKind.Local or NodeKind.Dynamic or NodeKind.This, IsConst: false };
+        var firstByRef = callerNames is null && first is { Kind: NodeKind.Local, IsConst: false } or { Kind: NodeKind.Dynamic or NodeKind.This };
         Setter? firstSetter = null;
         ScriptFunction? cachedScript = null;
         Builtin? cachedBuiltin = null;
@@ -258,21 +275,27 @@ internal static class Calls
             if (cachedBuiltin is { } bf)
             {
                 r.TickCall(line, col);
+                if (anyRoot) CopyCaptured(f, values, argRoots, 0);
                 var cuts = argc > 0 && bf.Mutates(values[0]);
-                var byRef = firstByRef && (first!.Kind != NodeKind.Local || f.L[first.Slot].Type != RhaiType.Shared);
+                var byRef = firstByRef && first!.Kind switch
+                {
+                    NodeKind.Local => f.L[first.Slot].Type != RhaiType.Shared,
+                    NodeKind.Dynamic => r.PassesByReference(f, first.Name!),
+                    _ => true,
+                };
                 if (cuts && !byRef) values[0] = values[0].Clone();
                 var before = argc > 0 ? values[0] : default;
                 Dynamic result;
                 if (callerNames is null)
                 {
-                    result = bf.Fn(new Ctx(r, line, col), values);
+                    result = RunBuiltin(bf, r, values, cuts, line, col);
                 }
                 else
                 {
                     r.PendingCaller = new CallerScope(f, callerNames, atTop);
                     try
                     {
-                        result = bf.Fn(new Ctx(r, line, col), values);
+                        result = RunBuiltin(bf, r, values, cuts, line, col);
                     }
                     finally
                     {
@@ -303,6 +326,38 @@ internal static class Calls
         }, line, col) { Name = name };
     }
 
+    /// <summary>
+    /// Runs a built-in: every call of one, as a function, a method or through a pointer, passes
+    /// here. One given a function pointer calls back into the script while it works on its
+    /// arguments, so it holds its arrays, maps and blobs meanwhile; a built-in that would change a
+    /// held one is Rhai's data race. (A variable a closure captured is held by its cell instead,
+    /// SharedCell, as Rhai does; this covers the ways to a value that do not go through one: the
+    /// host's scope, an eval's or a caller's variables.)
+    /// </summary>
+    private static Dynamic RunBuiltin(Builtin bf, Runtime r, Dynamic[] values, bool cuts, int line, int col)
+    {
+        if (cuts) r.EnsureNotHeld(values[0], line, col);
+        if (!bf.HoldsArguments || !HasCallback(values)) return bf.Fn(new Ctx(r, line, col), values);
+        var held = r.Hold(values);
+        try
+        {
+            return bf.Fn(new Ctx(r, line, col), values);
+        }
+        finally
+        {
+            r.Release(held);
+        }
+    }
+
+    private static bool HasCallback(Dynamic[] values)
+    {
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (values[i].Type == RhaiType.FnPtr) return true;
+        }
+        return false;
+    }
+
     // A built-in or method takes the variable at the root of its receiver (or first argument) by
     // reference; when a closure captured that variable, it is held for the call (SharedCell).
     private static SharedCell? Hold(Frame f, int rootSlot)
@@ -311,6 +366,18 @@ internal static class Calls
         var cell = (SharedCell)f.L[rootSlot].Obj!;
         cell.Hold();
         return cell;
+    }
+
+    // The arguments of a built-in are read as they are, without a copy, except those read from a
+    // variable a closure captured (perhaps a closure among the arguments, made after the variable
+    // was read), which a callback could change meanwhile: those are copied, as Rhai passes a
+    // captured variable's value. argRoots: the local slot each argument is read from, or -1.
+    private static void CopyCaptured(Frame f, Dynamic[] values, int[] argRoots, int offset)
+    {
+        for (var i = 0; i < argRoots.Length; i++)
+        {
+            if (argRoots[i] >= 0 && f.L[argRoots[i]].Type == RhaiType.Shared) values[i + offset] = values[i + offset].Clone();
+        }
     }
 
     private static Dynamic[] CloneAll(Dynamic[] values)
@@ -326,6 +393,9 @@ internal static class Calls
         var argc = args.Count;
         var argV = args.Select(a => a.V).ToArray();
         var argE = args.Select(a => a.E).ToArray();
+        var argRoots = args.Select(a => a.RootLocalSlot).ToArray();
+        var anyRoot = argRoots.Any(slot => slot >= 0);
+        var rootName = recv.Root is { Kind: NodeKind.Dynamic } dynamicRoot ? dynamicRoot.Name : null;
         var recvE = recv.E;
         var recvIsPlace = recv.IsPlace;
         var recvConst = recv.RootIsConst;
@@ -388,12 +458,16 @@ internal static class Calls
                 var values = new Dynamic[argc + 1];
                 values[0] = self;
                 for (var i = 0; i < argc; i++) values[i + 1] = argE[i](f);
-                // A constant is refused before the call, so nothing of it changes.
-                if (recvConst && builtin.Mutates(self)) throw new RhaiException(RhaiErrorKind.NonPureMethodCallOnConstant, $"Non-pure method '{name}' cannot be called on constant", line, col);
+                if (anyRoot) CopyCaptured(f, values, argRoots, 1);
+                // A constant (a script's, the host's, a caller's) is refused before the call, so nothing of it changes.
+                if (builtin.Mutates(self) && (recvConst || rootName is not null && r.IsConstant(f, rootName)))
+                {
+                    throw new RhaiException(RhaiErrorKind.NonPureMethodCallOnConstant, $"Non-pure method '{name}' cannot be called on constant", line, col);
+                }
                 var held = Hold(f, rootSlot);
                 try
                 {
-                    result = builtin.Fn(new Ctx(r, line, col), values);
+                    result = RunBuiltin(builtin, r, values, builtin.Mutates(self), line, col);
                 }
                 finally
                 {

@@ -212,8 +212,7 @@ internal sealed class SharedCell(Dynamic value)
 
     public void Release() => holds--;
 
-    private static RhaiException DataRace(int line, int col) =>
-        new(RhaiErrorKind.DataRace, "Data race detected", line, col);
+    private static RhaiException DataRace(int line, int col) => Runtime.DataRace(line, col);
 }
 
 internal sealed record RhaiRange(long Start, long End, bool Inclusive, long Step = 1)

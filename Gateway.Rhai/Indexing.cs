@@ -171,6 +171,21 @@ internal static class Indexing
         return (_, _) => { };
     }
 
+    /// <summary>
+    /// What refuses to change the value at <paramref name="n"/> when the variable at its root is a
+    /// constant: the script's (known when parsed), or one of the host's scope or a caller's (known
+    /// when run); null when it never is one.
+    /// </summary>
+    public static Action<Frame>? ConstantGuard(Node n)
+    {
+        if (n.RootIsConst) return _ => throw ConstantError(n);
+        if (n.Root is not { Kind: NodeKind.Dynamic, Name: { } name }) return null;
+        return f =>
+        {
+            if (f.R.IsConstant(f, name)) throw ConstantError(n);
+        };
+    }
+
     private static RhaiException ConstantError(Node n)
     {
         var root = n;
@@ -182,18 +197,19 @@ internal static class Indexing
     {
         var be = n.Base!.E;
         var ie = n.Idx!.E;
-        var isConst = n.RootIsConst;
+        var refuseConstant = ConstantGuard(n);
         Setter? parent = null;
         var baseNode = n.Base;
         int line = n.Idx.Line, col = n.Idx.Col;
         return (f, v) =>
         {
-            if (isConst) throw ConstantError(n);
+            refuseConstant?.Invoke(f);
             var b = be(f);
             var i = ie(f);
             switch (b.Type)
             {
                 case RhaiType.Array when i.Type == RhaiType.Int:
+                    f.R.EnsureNotHeld(b, line, col);
                     var list = b.AsArray;
                     var k = Normalize(i.AsInt, list.Count);
                     if (k < 0 || k >= list.Count) throw ArrayBounds(i.AsInt, list.Count, line, col);
@@ -201,10 +217,12 @@ internal static class Indexing
                     if (f.R.SizeLimited) f.R.CheckSize(b, line, col);
                     return;
                 case RhaiType.Map when i.Type is RhaiType.String or RhaiType.Char:
+                    f.R.EnsureNotHeld(b, line, col);
                     b.AsMap[i.ToString()] = v;
                     if (f.R.SizeLimited) f.R.CheckSize(b, line, col);
                     return;
                 case RhaiType.Blob when i.Type == RhaiType.Int:
+                    f.R.EnsureNotHeld(b, line, col);
                     var bytes = b.AsBlob;
                     var bk = Normalize(i.AsInt, bytes.Count);
                     if (bk < 0 || bk >= bytes.Count) throw ArrayBounds(i.AsInt, bytes.Count, line, col);
@@ -258,14 +276,15 @@ internal static class Indexing
     {
         var be = n.Base!.E;
         var name = n.Name!;
-        var isConst = n.RootIsConst;
+        var refuseConstant = ConstantGuard(n);
         int line = n.Line, col = n.Col;
         return (f, v) =>
         {
-            if (isConst) throw ConstantError(n);
+            refuseConstant?.Invoke(f);
             var b = be(f);
             if (b.Type == RhaiType.Map)
             {
+                f.R.EnsureNotHeld(b, line, col);
                 b.AsMap[name] = v;
                 if (f.R.SizeLimited) f.R.CheckSize(b, line, col);
                 return;
@@ -280,6 +299,7 @@ internal static class Indexing
     {
         if (op == "+")
         {
+            if (cur.Type is RhaiType.Array or RhaiType.Map or RhaiType.Blob) r.EnsureNotHeld(cur, line, col);
             switch (cur.Type)
             {
                 case RhaiType.Array:

@@ -228,8 +228,11 @@ internal sealed partial class Parser
             }
             else
             {
+                // An array, a map or a string grows in place: a constant is refused before.
+                var refuseConstant = Indexing.ConstantGuard(target);
                 e = f =>
                 {
+                    refuseConstant?.Invoke(f);
                     var cur = get(f);
                     var rhs = v(f);
                     setter(f, Indexing.Compound(op, cur, rhs, f.R, line, col));

@@ -54,16 +54,19 @@ internal sealed class Node(NodeKind kind, Eval eval, int line, int col)
         }
     }
 
-    // The local variable at the root of an index/property chain, or -1.
-    public int RootLocalSlot
+    // The node at the root of an index/property chain: the variable, when it is one.
+    public Node Root
     {
         get
         {
             var n = this;
             while (n.Kind is NodeKind.Index or NodeKind.Property) n = n.Base!;
-            return n.Kind == NodeKind.Local ? n.Slot : -1;
+            return n;
         }
     }
+
+    // The local variable at the root of an index/property chain, or -1.
+    public int RootLocalSlot => Root is { Kind: NodeKind.Local } root ? root.Slot : -1;
 
     // The variable at the root of an index/property chain is a constant.
     public bool RootIsConst

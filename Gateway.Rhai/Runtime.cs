@@ -52,6 +52,22 @@ internal sealed class CallerScope(Frame frame, VisibleNames names, bool atTop)
         return false;
     }
 
+    /// <summary>Whether a caller has <paramref name="name"/>: and so whether it is a constant, or captured by a closure.</summary>
+    public bool TryFind(string name, out bool isConst, out bool shared)
+    {
+        for (var scope = this; scope is not null; scope = scope.frame.Caller)
+        {
+            if (scope.names.TryGetValue(name, out var info))
+            {
+                isConst = info.IsConst;
+                shared = scope.frame.L[info.Slot].Type == RhaiType.Shared;
+                return true;
+            }
+        }
+        isConst = shared = false;
+        return false;
+    }
+
     public bool TrySet(string name, Dynamic value, int line, int col)
     {
         for (var scope = this; scope is not null; scope = scope.frame.Caller)
@@ -160,6 +176,42 @@ internal sealed class Runtime
         if (Token.IsCancellationRequested) throw Terminated(line, col);
     }
 
+    // The arrays, maps and blobs that built-ins running callbacks are working on, innermost last.
+    private readonly List<object> held = [];
+
+    /// <summary>
+    /// Holds the arrays, maps and blobs among a built-in's arguments while it runs a callback over
+    /// them, so that the callback cannot change what the built-in is walking (Rhai's data race);
+    /// returns how many to release.
+    /// </summary>
+    public int Hold(Dynamic[] values)
+    {
+        var n = 0;
+        foreach (var v in values)
+        {
+            if (v.Type is RhaiType.Array or RhaiType.Map or RhaiType.Blob)
+            {
+                held.Add(v.Obj!);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    public void Release(int n) => held.RemoveRange(held.Count - n, n);
+
+    /// <summary>Refuses to change <paramref name="value"/> while a built-in holds it (<see cref="Hold"/>).</summary>
+    public void EnsureNotHeld(Dynamic value, int line, int col)
+    {
+        if (held.Count == 0 || value.Obj is null) return;
+        foreach (var o in held)
+        {
+            if (ReferenceEquals(o, value.Obj)) throw DataRace(line, col);
+        }
+    }
+
+    public static RhaiException DataRace(int line, int col) => new(RhaiErrorKind.DataRace, "Data race detected", line, col);
+
     /// <summary>
     /// <c>sleep</c>: waits on the engine's clock, and ends the run as soon as it is cancelled, so a
     /// sleep never outlasts the run's deadline.
@@ -223,6 +275,20 @@ internal sealed class Runtime
         if (Ast.HasFunction(name)) return Dynamic.FromFnPtr(new FnPtr(name, null, null, []));
         throw new RhaiException(RhaiErrorKind.VariableNotFound, $"Variable not found: {name}", line, col);
     }
+
+    /// <summary>
+    /// Whether a built-in called as a function gets the variable <paramref name="name"/> by
+    /// reference: as Rhai, not a constant, nor a variable a closure captured.
+    /// </summary>
+    public bool PassesByReference(Frame f, string name)
+    {
+        if (f.Caller is { } caller && caller.TryFind(name, out var isConst, out var shared)) return !isConst && !shared;
+        return Scope.Contains(name) && !Scope.IsConstant(name);
+    }
+
+    /// <summary>Whether the variable <paramref name="name"/>, of a caller or of the host's scope, is a constant.</summary>
+    public bool IsConstant(Frame f, string name) =>
+        f.Caller is { } caller && caller.TryFind(name, out var isConst, out _) ? isConst : Scope.IsConstant(name);
 
     public void SetDynamic(string name, Dynamic value, int line, int col)
     {

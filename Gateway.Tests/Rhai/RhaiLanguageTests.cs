@@ -108,6 +108,7 @@ public sealed class RhaiLanguageTests
     [TestCase("let m = #{a: 1, b: 2, c: 3}; try { m.drain(|k| if k == \"b\" { throw 1 } else { true }) } catch {} m", "#{\"c\": 3}")] // the script's empty catch is the case: the filter's error is caught, the map is what is asserted
     [TestCase("let m = #{a: 1}; let f = m.filter(|k| { this += 10; true }); [m, f]", "[#{\"a\": 11}, #{\"a\": 11}]")]
     [TestCase("let x = [1, 2]; x.append(x); let m = #{a: 1}; m.mixin(m); [x, m]", "[[1, 2, 1, 2], #{\"a\": 1}]")]
+    [TestCase("const a = [[1]]; try { a[0] += [2] } catch {} a", "[[1]]")] // the script's empty catch is the case: the refusal is caught, the constant is what is asserted
     [TestCase("const x = [1, 2, 3]; try { x.split(1) } catch {} x", "[1, 2, 3]")] // the script's empty catch is the case: the refusal is caught, the constant is what is asserted
     [TestCase("let x = [1]; let f = Fn(\"push\"); f.call(x, 2); x", "[1]")] // as Rhai: a pointer's call gets the value
     [TestCase("hypot(3.0, 4.0)", "5.0")]
@@ -144,6 +145,19 @@ public sealed class RhaiLanguageTests
         Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo(expected), script);
     }
 
+    // As Rhai's FnPtr::call_raw: a pointer to a built-in is given `this` (a callback's element, the
+    // receiver of x.call(f), the map of a method stored in it) as its first argument, by reference.
+    [TestCase("let a = [[1], [2]]; a.for_each(Fn(\"clear\")); a", "[[], []]")]
+    [TestCase("let a = [\"ab\", \" c \"]; a.for_each(Fn(\"trim\")); a", "[\"ab\", \"c\"]")]
+    [TestCase("[-1, 2].map(Fn(\"abs\"))", "[1, 2]")]
+    [TestCase("[1, 2, 3].filter(Fn(\"is_odd\"))", "[1, 3]")]
+    [TestCase("let x = [1]; x.call(Fn(\"push\"), 2); x", "[1, 2]")]
+    [TestCase("let m = #{f: Fn(\"len\"), g: 0}; m.f()", "2")]
+    public void APointerToABuiltin_GetsThisFirst(string script, string expected)
+    {
+        Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo(expected), script);
+    }
+
     // Called as a function, a built-in gets a plain variable (or `this`) by reference and anything
     // else as a copy: a constant, a variable a closure captured, an element, a property.
     [TestCase("let x = [1]; push(x, 2); x", "[1, 2]")]
@@ -155,6 +169,12 @@ public sealed class RhaiLanguageTests
     [TestCase("let a = [[1]]; push(a[0], 2); let m = #{k: [1]}; push(m.k, 2); [a, m]", "[[[1]], #{\"k\": [1]}]")]
     [TestCase("let a = [1]; let g = || a; push(a, 2); a", "[1]")]
     [TestCase("let a = [1, 2, 3]; retain(a, |x| { a.clear(); true }); a", "[]")] // the closure clears the variable; retain had a copy
+    [TestCase("let a = [1, 2, 3]; let r = filter(a, |x| { a.clear(); true }); [r, a]", "[[1, 2, 3], []]")]
+    [TestCase("let a = [1, 2, 3]; let r = Fn(\"filter\").call(a, |x| { a.clear(); true }); [r, a]", "[[1, 2, 3], []]")]
+    [TestCase("let a = [1, 2]; [[3, 4].zip(a, |x, y| { a.clear(); x + y }), a]", "[[4, 6], []]")]
+    [TestCase("let m = #{a: 1}; let r = filter(m, |k| { m.clear(); true }); [r, m]", "[#{\"a\": 1}, #{}]")]
+    [TestCase("fn f() { push(a, 2) } let a = [1]; f!(); a", "[1, 2]")] // a caller's variable, by reference
+    [TestCase("let a = [1]; push!(a, 2); a", "[1]")] // as Rhai: a `!` call copies every argument
     [TestCase("let a = [3, 1, 2]; a.sort(|x, y| { a.push(1); x - y }); a.dedup(|x, y| { a.clear(); true }); a", "[3, 1, 2]")] // as Rhai: a comparer's error is no answer
     public void ABuiltinCalledAsAFunction_ChangesOnlyAPlainVariable_AsInRhai(string script, string expected)
     {
@@ -169,13 +189,60 @@ public sealed class RhaiLanguageTests
     [TestCase("let a = [1, 2, 3]; a.for_each(|x| print(a))")]
     [TestCase("let a = [[1], [2]]; a[0].retain(|x| { a.clear(); true })")]
     [TestCase("let m = #{a: 1, b: 2}; m.retain(|k| { m.clear(); true })")]
-    [TestCase("let x = 20; let f = |a| this += x + a; x.call(f, 2)")]
+    [TestCase("let m = #{a: [1]}; m.a.retain(|x| { m.a = []; true })")]
     public void ACallbackUsingTheValueItsCallRunsOn_IsADataRace(string script)
     {
         var error = RhaiRun.Error(script);
         Assert.That(error.Kind, Is.EqualTo(RhaiErrorKind.DataRace), script);
         Assert.That(error.Message, Is.EqualTo("Data race detected"));
         Assert.That(error.Line, Is.EqualTo(1), "the position of the use");
+    }
+
+    /// <summary>
+    /// The book's example: x is held as `this` while the closure that captured it runs. Rhai finds
+    /// the race on the closure's captured argument, and its message names that argument.
+    /// </summary>
+    [Test]
+    public void TheBooksDataRace_IsOne() =>
+        Assert.That(RhaiRun.Error("let x = 20; let f = |a| this += x + a; x.call(f, 2)").Kind, Is.EqualTo(RhaiErrorKind.DataRace));
+
+    /// <summary>
+    /// The host's variables, an eval's and a caller's reach a value without a closure's capture;
+    /// a built-in running a callback holds its values, and a change to one of them meanwhile is
+    /// the same data race, not an escaped .NET error.
+    /// </summary>
+    [TestCase("args.retain(|x| { args.clear(); true })")]
+    [TestCase("args.for_each(|i| { args[0] = 9; })")]
+    [TestCase("args.dedup(|x, y| { args.push(1); false }); args.filter(|x| { args += [1]; true })")]
+    [TestCase("let a = [1, 2, 3]; let g = |x| { a.clear(); true }; eval(\"a.retain(g)\")")]
+    [TestCase("fn f(g) { a.retain(g) } let a = [1, 2, 3]; let g = |x| { a.clear(); true }; f!(g)")]
+    [TestCase("let m = #{a: 1, b: 2}; let g = |k| { m.remove(\"b\"); true }; eval(\"m.retain(g)\")")]
+    public void ACallbackChangingAValueItsCallHolds_ThroughAnotherWay_IsADataRace(string script)
+    {
+        var scope = new RhaiScope().Push("args", RhaiRun.Result("[1, 2, 3]"));
+        var error = RhaiRun.Error(script, scope: scope);
+        Assert.That(error.Kind, Is.EqualTo(RhaiErrorKind.DataRace), script);
+    }
+
+    [Test]
+    public void ACallbackReadingAValueItsCallHolds_ThroughTheHostScope_IsNoRace()
+    {
+        var scope = new RhaiScope().Push("args", RhaiRun.Result("[1, 2, 3]"));
+        Assert.That(RhaiRun.Eval("args.filter(|x| args.contains(x + 1))", scope: scope).Result.ToDebugString(), Is.EqualTo("[1, 2]"));
+    }
+
+    // A constant of the host's scope is a constant: a cutting method and an assignment are
+    // refused, and a built-in called as a function gets a copy.
+    [TestCase("K.push(2)", RhaiErrorKind.NonPureMethodCallOnConstant)]
+    [TestCase("fn f() { K.push(2) } f!()", RhaiErrorKind.NonPureMethodCallOnConstant)]
+    [TestCase("K[0] += 1", RhaiErrorKind.AssignmentToConstant)]
+    [TestCase("K[0] = 5", RhaiErrorKind.AssignmentToConstant)]
+    [TestCase("K += [2]", RhaiErrorKind.AssignmentToConstant)]
+    public void AConstantOfTheHost_IsNotChanged(string script, RhaiErrorKind kind)
+    {
+        var scope = new RhaiScope().PushConstant("K", RhaiRun.Result("[1]"));
+        Assert.That(RhaiRun.Error(script, scope: scope).Kind, Is.EqualTo(kind), script);
+        Assert.That(RhaiRun.Eval("push(K, 2); K", scope: scope).Result.ToDebugString(), Is.EqualTo("[1]"));
     }
 
     [Test]
