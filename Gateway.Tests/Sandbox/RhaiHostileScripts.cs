@@ -65,5 +65,7 @@ public static class RhaiHostileScripts
         yield return new("rhai callback clears the array it filters", "let a = [1, 2, 3]; a.retain(|x| { a.clear(); true })", "script_error");
         yield return new("rhai callback grows the array it walks", "let a = [1]; a.for_each(|x| { loop { a.push(x) } })", "script_error");
         yield return new("rhai callback clears the map it filters", "let m = #{a: 1, b: 2}; m.retain(|k| { m.clear(); true })", "script_error");
+        yield return new("rhai callback clears the args it filters", "args = [1, 2, 3]; args.retain(|x| { args.clear(); true })", "script_error");
+        yield return new("rhai callback changes the task it walks", "task.retain(|k| { task.id = 1; true })", "script_error");
     }
 }
