@@ -30,7 +30,7 @@ internal static partial class Builtins
         {
             // x.call(f) binds `this` to x, and changes it; f.call() does not change f.
             MarkImpure(t, "call", n, ~Builtin.Types(RhaiType.FnPtr));
-            t[("call", n)] = t[("call", n)] with { HoldsArguments = false };
+            t[("call", n)] = t[("call", n)] with { BindsThis = true };
         }
         return t;
     }
@@ -107,7 +107,7 @@ internal static partial class Builtins
                 {
                     // x.call(f, ...) binds `this` to x.
                     var self = a[0];
-                    var result = Calls.CallFnPtr(c.R, a[1].AsFnPtr, a[2..], true, ref self, c.Line, c.Col);
+                    var result = Calls.CallFnPtr(c.R, a[1].AsFnPtr, a[2..], true, ref self, c.Line, c.Col, thisConst: c.FirstIsConst);
                     a[0] = self;
                     return result;
                 }

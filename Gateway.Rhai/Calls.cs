@@ -1,7 +1,8 @@
 namespace Gateway.Rhai;
 
 /// <summary>Context a built-in function gets: the evaluation and the call's position.</summary>
-internal readonly record struct Ctx(Runtime R, int Line, int Col)
+// FirstIsConst: the first argument is a constant's value (given to `call`, which binds it as `this`).
+internal readonly record struct Ctx(Runtime R, int Line, int Col, bool FirstIsConst = false)
 {
     public RhaiException Error(RhaiErrorKind kind, string message) => new(kind, message, Line, Col);
 }
@@ -14,14 +15,16 @@ internal delegate Dynamic BuiltinFn(Ctx c, Dynamic[] a);
 /// is written back. One name and arity can stand for several Rhai functions, not pure for some
 /// types of the first argument and pure for others: <see cref="ImpureTypes"/> (<c>split(index)</c>
 /// cuts an array and only reads a string; <c>get</c> is not marked pure for an array alone).
-/// <see cref="HoldsArguments"/>: given a function pointer, it calls back into the script while it
-/// works on its arguments (all but <c>call</c>).
+/// Given a function pointer, it calls back into the script while it works on its arguments, which
+/// it holds meanwhile (RunBuiltin) — except one that <see cref="BindsThis"/> (<c>x.call(f)</c>): that
+/// one gives its first argument to the callback as <c>this</c>, and is not refused on a constant;
+/// the callback is, if it changes its constant <c>this</c>.
 /// </summary>
 internal sealed record Builtin(BuiltinFn Fn, bool Mutating)
 {
     public ulong ImpureTypes { get; init; } = ulong.MaxValue;
 
-    public bool HoldsArguments { get; init; } = true;
+    public bool BindsThis { get; init; }
 
     public bool Mutates(Dynamic first) => Mutating && (ImpureTypes & Bit(first.Type)) != 0;
 
@@ -40,11 +43,12 @@ internal static class Calls
         return false;
     }
 
+    // thisConst: `this` is a constant's value, which the function may read and not change.
     public static Dynamic Invoke(Runtime r, ScriptFunction fn, Dynamic[] locals, bool hasThis, ref Dynamic thisVal, int line, int col,
-        CallerScope? caller = null)
+        CallerScope? caller = null, bool thisConst = false)
     {
         r.EnterCall(line, col);
-        var frame = new Frame(locals, r) { HasThis = hasThis, This = thisVal, Caller = caller };
+        var frame = new Frame(locals, r) { HasThis = hasThis, This = thisVal, ThisIsConst = thisConst, Caller = caller };
         try
         {
             var v = fn.Body(frame);
@@ -70,7 +74,7 @@ internal static class Calls
     }
 
     public static Dynamic CallFnPtr(Runtime r, FnPtr fp, Dynamic[] args, bool hasThis, ref Dynamic thisVal, int line, int col,
-        CallerScope? caller = null)
+        CallerScope? caller = null, bool thisConst = false)
     {
         var all = fp.Curried.Length == 0 ? args : [.. fp.Curried, .. args];
         if (fp.Lambda is { } lam)
@@ -81,10 +85,10 @@ internal static class Calls
             {
                 locals[lam.Captures[i].Inner] = Dynamic.FromShared(fp.Cells![i]);
             }
-            return Invoke(r, lam, locals, hasThis, ref thisVal, line, col, caller);
+            return Invoke(r, lam, locals, hasThis, ref thisVal, line, col, caller, thisConst);
         }
         var sf = hasThis ? r.Ast.FindMethod(fp.Name, all.Length, thisVal.Type) : r.Ast.FindFunction(fp.Name, all.Length);
-        if (sf is not null) return Invoke(r, sf, Locals(sf, all), hasThis, ref thisVal, line, col, caller);
+        if (sf is not null) return Invoke(r, sf, Locals(sf, all), hasThis, ref thisVal, line, col, caller, thisConst);
         // As Rhai's FnPtr::call_raw: a built-in is given `this` (a callback's item, the receiver
         // of `x.call(f)`) as its first argument, by reference, then the arguments.
         if (hasThis) all = [thisVal, .. all];
@@ -96,6 +100,7 @@ internal static class Calls
             // copy, never the caller's variable; `this` it changes. Whatever it made is held to
             // the size limits, as a direct call is.
             var cuts = all.Length > 0 && bf.Mutates(all[0]);
+            if (cuts && thisConst) throw NonPure(fp.Name, line, col);
             if (cuts && !hasThis)
             {
                 all = [.. all];
@@ -283,6 +288,8 @@ internal static class Calls
                     NodeKind.Dynamic => r.PassesByReference(f, first.Name!),
                     _ => true,
                 };
+                // As Rhai: `this` goes by reference even when bound to a constant, and is refused.
+                if (cuts && byRef && first!.Kind == NodeKind.This && f.ThisIsConst) throw NonPure(name, line, col);
                 if (cuts && !byRef) values[0] = values[0].Clone();
                 var before = argc > 0 ? values[0] : default;
                 Dynamic result;
@@ -334,14 +341,14 @@ internal static class Calls
     /// SharedCell, as Rhai does; this covers the ways to a value that do not go through one: the
     /// host's scope, an eval's or a caller's variables.)
     /// </summary>
-    private static Dynamic RunBuiltin(Builtin bf, Runtime r, Dynamic[] values, bool cuts, int line, int col)
+    private static Dynamic RunBuiltin(Builtin bf, Runtime r, Dynamic[] values, bool cuts, int line, int col, bool firstConst = false)
     {
         if (cuts) r.EnsureNotHeld(values[0], line, col);
-        if (!bf.HoldsArguments || !HasCallback(values)) return bf.Fn(new Ctx(r, line, col), values);
+        if (bf.BindsThis || !HasCallback(values)) return bf.Fn(new Ctx(r, line, col, firstConst), values);
         var held = r.Hold(values);
         try
         {
-            return bf.Fn(new Ctx(r, line, col), values);
+            return bf.Fn(new Ctx(r, line, col, firstConst), values);
         }
         finally
         {
@@ -380,6 +387,9 @@ internal static class Calls
         }
     }
 
+    private static RhaiException NonPure(string name, int line, int col) =>
+        new(RhaiErrorKind.NonPureMethodCallOnConstant, $"Non-pure method '{name}' cannot be called on constant", line, col);
+
     private static Dynamic[] CloneAll(Dynamic[] values)
     {
         for (var i = 0; i < values.Length; i++) values[i] = values[i].Clone();
@@ -396,6 +406,7 @@ internal static class Calls
         var argRoots = args.Select(a => a.RootLocalSlot).ToArray();
         var anyRoot = argRoots.Any(slot => slot >= 0);
         var rootName = recv.Root is { Kind: NodeKind.Dynamic } dynamicRoot ? dynamicRoot.Name : null;
+        var rootIsThis = recv.Root.Kind == NodeKind.This;
         var recvE = recv.E;
         var recvIsPlace = recv.IsPlace;
         var recvConst = recv.RootIsConst;
@@ -420,6 +431,8 @@ internal static class Calls
             var sf = ast.FindMethod(name, argc, self.Type) ?? (ReferenceEquals(r.Ast, ast) ? null : r.Ast.FindMethod(name, argc, self.Type));
             Dynamic result;
             var after = self;
+            // A constant: the script's, the host's, a caller's, or `this` bound to one.
+            var isConst = recvConst || rootName is not null && r.IsConstant(f, rootName) || rootIsThis && f.ThisIsConst;
             if (sf is not null)
             {
                 var locals = new Dynamic[sf.SlotCount < argc ? argc : sf.SlotCount];
@@ -427,7 +440,7 @@ internal static class Calls
                 var held = Hold(f, rootSlot);
                 try
                 {
-                    result = Invoke(r, sf, locals, true, ref after, line, col);
+                    result = Invoke(r, sf, locals, true, ref after, line, col, thisConst: isConst);
                 }
                 finally
                 {
@@ -443,7 +456,7 @@ internal static class Calls
                 var held = Hold(f, rootSlot);
                 try
                 {
-                    result = CallFnPtr(r, prop.AsFnPtr, values, true, ref after, line, col);
+                    result = CallFnPtr(r, prop.AsFnPtr, values, true, ref after, line, col, thisConst: isConst);
                 }
                 finally
                 {
@@ -459,15 +472,12 @@ internal static class Calls
                 values[0] = self;
                 for (var i = 0; i < argc; i++) values[i + 1] = argE[i](f);
                 if (anyRoot) CopyCaptured(f, values, argRoots, 1);
-                // A constant (a script's, the host's, a caller's) is refused before the call, so nothing of it changes.
-                if (builtin.Mutates(self) && (recvConst || rootName is not null && r.IsConstant(f, rootName)))
-                {
-                    throw new RhaiException(RhaiErrorKind.NonPureMethodCallOnConstant, $"Non-pure method '{name}' cannot be called on constant", line, col);
-                }
+                // A constant is refused before the call, so nothing of it changes.
+                if (isConst && builtin.Mutates(self) && !builtin.BindsThis) throw NonPure(name, line, col);
                 var held = Hold(f, rootSlot);
                 try
                 {
-                    result = RunBuiltin(builtin, r, values, builtin.Mutates(self), line, col);
+                    result = RunBuiltin(builtin, r, values, builtin.Mutates(self), line, col, firstConst: isConst);
                 }
                 finally
                 {
@@ -496,6 +506,7 @@ internal static class Calls
 
         void WriteBack(Frame f, Dynamic before, Dynamic after)
         {
+            // A constant's value was refused any change.
             if (!recvIsPlace || recvConst || Same(before, after)) return;
             recvSetter ??= Indexing.MakeSetter(recv);
             recvSetter(f, after);

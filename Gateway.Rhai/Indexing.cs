@@ -161,6 +161,7 @@ internal static class Indexing
                 return (f, v) =>
                 {
                     if (!f.HasThis) throw new RhaiException(RhaiErrorKind.VariableNotFound, "'this' not bound", line, col);
+                    if (f.ThisIsConst) throw ConstantError(n);
                     f.This = v;
                 };
             case NodeKind.Index:
@@ -179,6 +180,13 @@ internal static class Indexing
     public static Action<Frame>? ConstantGuard(Node n)
     {
         if (n.RootIsConst) return _ => throw ConstantError(n);
+        if (n.Root.Kind == NodeKind.This)
+        {
+            return f =>
+            {
+                if (f.ThisIsConst) throw ConstantError(n);
+            };
+        }
         if (n.Root is not { Kind: NodeKind.Dynamic, Name: { } name }) return null;
         return f =>
         {
@@ -190,7 +198,7 @@ internal static class Indexing
     {
         var root = n;
         while (root.Kind is NodeKind.Index or NodeKind.Property) root = root.Base!;
-        return new RhaiException(RhaiErrorKind.AssignmentToConstant, $"Cannot modify constant {root.Name}", n.Line, n.Col);
+        return new RhaiException(RhaiErrorKind.AssignmentToConstant, $"Cannot modify constant {root.Name ?? "this"}", n.Line, n.Col);
     }
 
     private static Setter MakeIndexSetter(Node n)

@@ -16,6 +16,8 @@ internal sealed class Frame(Dynamic[] locals, Runtime runtime)
     public readonly Runtime R = runtime;
     public Dynamic This;
     public bool HasThis;
+    // `this` is a constant's value: it may be read, not changed.
+    public bool ThisIsConst;
     public int Sig;
     public Dynamic SigValue;
 

@@ -135,6 +135,32 @@ public sealed class RhaiLanguageTests
         Assert.That(RhaiRun.Error(script).Kind, Is.EqualTo(RhaiErrorKind.NonPureMethodCallOnConstant), script);
     }
 
+    // A method called on a constant gets it as `this`, to read and not to change, as Rhai does.
+    [TestCase("fn get() { this + 1 } const x = 1; x.get()", "2")]
+    [TestCase("const x = 40; x.call(|a| this + a, 2)", "42")]
+    [TestCase("fn f() { let y = this; y.push(2); y } const m = [1]; [m.f(), m]", "[[1, 2], [1]]")]
+    [TestCase("const m = #{a: 1, f: |x| this.a + x}; m.f(1)", "2")]
+    [TestCase("let x = 1; x.call(|| this += 1); x", "2")]
+    public void AMethodOnAConstant_ReadsThis(string script, string expected)
+    {
+        Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo(expected), script);
+    }
+
+    [TestCase("fn inc() { this += 1 } const x = 1; x.inc()", RhaiErrorKind.AssignmentToConstant)]
+    [TestCase("fn f() { this.a = 2 } const m = #{a: 1}; m.f()", RhaiErrorKind.AssignmentToConstant)]
+    [TestCase("fn f() { this[0] = 2 } const m = [1]; m.f()", RhaiErrorKind.AssignmentToConstant)]
+    [TestCase("fn f() { this = 2 } const m = 1; m.f()", RhaiErrorKind.AssignmentToConstant)]
+    [TestCase("fn add() { this.push(1) } const x = []; x.add()", RhaiErrorKind.NonPureMethodCallOnConstant)]
+    [TestCase("fn add() { push(this, 1) } const x = []; x.add()", RhaiErrorKind.NonPureMethodCallOnConstant)]
+    [TestCase("fn g() { this.push(3) } fn f() { this.g() } const m = [1]; m.f()", RhaiErrorKind.NonPureMethodCallOnConstant)]
+    [TestCase("const x = 40; x.call(|a| { this += a; this }, 2)", RhaiErrorKind.AssignmentToConstant)]
+    [TestCase("const m = #{a: 1, f: |x| this.a += x}; m.f(1)", RhaiErrorKind.AssignmentToConstant)]
+    [TestCase("const x = [1]; x.call(Fn(\"push\"), 2)", RhaiErrorKind.NonPureMethodCallOnConstant)]
+    public void AMethodOnAConstant_ChangingThis_IsRefused(string script, RhaiErrorKind kind)
+    {
+        Assert.That(RhaiRun.Error(script).Kind, Is.EqualTo(kind), script);
+    }
+
     // The same names are pure for other types of receiver.
     [TestCase("const f = |x| x + 1; f.call(1)", "2")]
     [TestCase("const s = \"abc\"; [s.get(0), s.contains(\"b\"), s.split(1)]", "[a, true, [\"a\", \"bc\"]]")]
