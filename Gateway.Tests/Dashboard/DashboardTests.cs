@@ -202,6 +202,26 @@ public sealed class DashboardTests
     }
 
     [Test]
+    public async Task Submit_NotFinishedWithinTheWait_ShowsEachStateOfTheTaskAsItComes()
+    {
+        var circle = TestRedis.NewCircle("states");
+        var page = await OpenAsync($"#/submit?circle={circle}");
+        await page.FillAsync("#script", "const end = Date.now() + 1500; while (Date.now() < end) {} 42");
+        await page.FillAsync("#wait", "0");
+        await page.FillAsync("#delay", "300");
+        await page.ClickAsync("#run");
+
+        // Scheduled when answered; the stream then says pending and processing as bare states,
+        // which the panel shows while it follows, before the whole task at the end.
+        var badge = page.Locator("#run-result [data-status]");
+        await Expect(badge).ToHaveAttributeAsync("data-status", "processing", new() { Timeout = 10_000 });
+        await Expect(page.Locator("#run-result")).ToContainTextAsync("following it live");
+        await Expect(badge).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+        await Expect(page.Locator("#result-json")).ToHaveTextAsync("42");
+        await Expect(page.Locator("#run-result")).Not.ToContainTextAsync("following it live");
+    }
+
+    [Test]
     public async Task Submit_RetriesWithTheWaitFieldsEmpty_LeavesThemToTheApisDefaults()
     {
         var circle = TestRedis.NewCircle("dflt");

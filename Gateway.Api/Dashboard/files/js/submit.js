@@ -4,6 +4,7 @@ import { api, follow, enc } from './api.js';
 import { h, replace, badge, json, ms, problemText } from './dom.js';
 import { editor, codeView } from './highlight.js';
 import { streamState } from './live.js';
+import { finished } from './status.js';
 
 const samples = {
   javascript: '// args is the JSON you pass below; the last value is the result.\nconst total = args.a + args.b;\nconsole.log(`total is ${total}`);\n({ total })',
@@ -230,11 +231,19 @@ export async function submitView(main, { circle, script: named }, signal) {
     try {
       const seconds = Math.max(0, Math.min(60, Number(wait.value) || 0));
       const { status, data } = await api(`circles/${enc(circleInput.value)}/tasks?wait=${seconds}`, { method: 'POST', body, signal: runSignal });
-      show(data, status === 202 ? 'Not finished within the wait; following it live.' : null);
+      const note = status === 202 ? 'Not finished within the wait; following it live.' : null;
+      show(data, note);
       if (status === 202) {
+        // The stream sends the whole task first and last, and each state between as a bare
+        // status: the panel shows every one, the last whole task with the new state.
+        let last = data;
         follow(`circles/${enc(data.circle)}/tasks/${data.id}/events`, {
           signal: runSignal, reconnect: false, onState: streamState,
-          onEvent(name, change) { if (name === 'status' && 'attempts' in change && !runSignal.aborted) show(change); },
+          onEvent(name, change) {
+            if (name !== 'status' || runSignal.aborted) return;
+            last = 'attempts' in change ? change : { ...last, status: change.status };
+            show(last, finished.has(last.status) ? null : note);
+          },
         });
       }
     } catch (error) {
