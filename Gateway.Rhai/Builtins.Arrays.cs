@@ -120,7 +120,9 @@ internal static partial class Builtins
             {
                 var value = item;
                 var answer = Calls.EntryCallback(c, fp, key, ref value);
-                map[key] = value;
+                // Written back only when the callback changed it, so a walk of this map that holds
+                // it (a callback's own filter of it) is not disturbed.
+                if (!Calls.Same(item, value)) map[key] = value;
                 if (name == "map") result[key] = answer;
                 else if (Yes(answer)) result[key] = value.Clone();
             }
@@ -321,8 +323,8 @@ internal static partial class Builtins
             for (var i = 0; i < list.Count; i++)
             {
                 acc = arity >= 3
-                    ? Calls.CallFnPtr(c.R, fp, [acc, list[i], Dynamic.FromInt(i)], c.Line, c.Col)
-                    : Calls.CallFnPtr(c.R, fp, [acc, list[i]], c.Line, c.Col);
+                    ? Calls.CallFnPtr(c.R, fp, [acc, list[i].Clone(), Dynamic.FromInt(i)], c.Line, c.Col)
+                    : Calls.CallFnPtr(c.R, fp, [acc, list[i].Clone()], c.Line, c.Col);
             }
             return acc;
         };
@@ -335,7 +337,7 @@ internal static partial class Builtins
             var acc = a.Length > 2 ? a[2].Clone() : Dynamic.Unit;
             for (var i = list.Count - 1; i >= 0; i--)
             {
-                acc = Calls.CallFnPtr(c.R, fp, [acc, list[i]], c.Line, c.Col);
+                acc = Calls.CallFnPtr(c.R, fp, [acc, list[i].Clone()], c.Line, c.Col);
             }
             return acc;
         };
@@ -478,7 +480,7 @@ internal static partial class Builtins
             var result = new List<Dynamic>();
             for (var i = 0; i < Math.Min(list.Count, other.Count); i++)
             {
-                result.Add(Calls.CallFnPtr(c.R, fp, [list[i], other[i]], c.Line, c.Col));
+                result.Add(Calls.CallFnPtr(c.R, fp, [list[i].Clone(), other[i].Clone()], c.Line, c.Col));
             }
             return Dynamic.FromArray(result);
         });
@@ -510,9 +512,9 @@ internal static partial class Builtins
             var map = Map(c, "filter_map", a);
             var fp = Fp(c, "filter_map", a, 1);
             var result = new RhaiMap();
-            foreach (var (k, v) in map)
+            foreach (var (k, v) in map.ToList())
             {
-                if (Ops.Truth(Calls.CallFnPtr(c.R, fp, [Dynamic.FromString(k), v], c.Line, c.Col), c.Line, c.Col)) result[k] = v.Clone();
+                if (Ops.Truth(Calls.CallFnPtr(c.R, fp, [Dynamic.FromString(k), v.Clone()], c.Line, c.Col), c.Line, c.Col)) result[k] = v.Clone();
             }
             return Dynamic.FromMap(result);
         });
@@ -633,7 +635,8 @@ internal static partial class Builtins
     {
         try
         {
-            return Calls.CallFnPtr(c.R, comparer, [first, second], c.Line, c.Col);
+            // As Rhai, the comparer gets copies.
+            return Calls.CallFnPtr(c.R, comparer, [first.Clone(), second.Clone()], c.Line, c.Col);
         }
         catch (Exception e) when (e is RhaiExit || e is RhaiException { Category: RhaiErrorCategory.Script })
         {

@@ -138,16 +138,17 @@ internal static class Calls
         return Native;
     }
 
-    // Calls a callback on an array element: `|| this`, `|x|` or `|x, i|`; a built-in gets the element.
+    // Calls a callback on an array element, as Rhai's FnPtr::call_raw_with_extra_args does: `|| this`
+    // (and a built-in) get the element itself as `this`, to change unless it is a constant's;
+    // `|x|` and `|x, i|` get a copy, and no `this`.
     public static Dynamic Callback(Ctx c, FnPtr fp, ref Dynamic item, long index)
     {
         var arity = Arity(c.R, fp);
         return arity switch
         {
-            Native or 0 => CallFnPtr(c.R, fp, [], true, ref item, c.Line, c.Col),
-            // `this` is the element as well, so `|i| this += i` updates it.
-            1 => CallFnPtr(c.R, fp, [item], true, ref item, c.Line, c.Col),
-            _ => CallFnPtr(c.R, fp, [item, Dynamic.FromInt(index)], true, ref item, c.Line, c.Col),
+            Native or 0 => CallFnPtr(c.R, fp, [], true, ref item, c.Line, c.Col, thisConst: c.FirstIsConst),
+            1 => CallFnPtr(c.R, fp, [item.Clone()], c.Line, c.Col),
+            _ => CallFnPtr(c.R, fp, [item.Clone(), Dynamic.FromInt(index)], c.Line, c.Col),
         };
     }
 
@@ -162,9 +163,10 @@ internal static class Calls
         {
             // As Rhai: the key is always given, so a callback without parameters is no match.
             0 => throw new RhaiException(RhaiErrorKind.FunctionNotFound, $"Function not found: {fp.Name} (string)", c.Line, c.Col),
-            // A built-in gets the value, then the key.
-            Native or 1 => CallFnPtr(c.R, fp, [k], true, ref value, c.Line, c.Col),
-            _ => CallFnPtr(c.R, fp, [k, value], true, ref value, c.Line, c.Col),
+            // The value as `this` (a built-in gets it first, then the key), to change unless it is a
+            // constant's; with two parameters, a copy of it second, and no `this`.
+            Native or 1 => CallFnPtr(c.R, fp, [k], true, ref value, c.Line, c.Col, thisConst: c.FirstIsConst),
+            _ => CallFnPtr(c.R, fp, [k, value.Clone()], c.Line, c.Col),
         };
     }
 
@@ -212,7 +214,7 @@ internal static class Calls
 
     private static Dynamic Deref(Dynamic v) => v.Type == RhaiType.Shared ? ((SharedCell)v.Obj!).Value : v;
 
-    private static bool Same(Dynamic a, Dynamic b) => a.Type == b.Type && a.Bits == b.Bits && ReferenceEquals(a.Obj, b.Obj);
+    internal static bool Same(Dynamic a, Dynamic b) => a.Type == b.Type && a.Bits == b.Bits && ReferenceEquals(a.Obj, b.Obj);
 
     // ------------------------------------------------------------------ f(args)
     // callerNames: for `f!(…)`, `call!(…)` and `eval(…)`, the variables visible at the call, which
@@ -282,27 +284,38 @@ internal static class Calls
                 r.TickCall(line, col);
                 if (anyRoot) CopyCaptured(f, values, argRoots, 0);
                 var cuts = argc > 0 && bf.Mutates(values[0]);
-                var byRef = firstByRef && first!.Kind switch
+                // What a built-in may change of its first argument: the argument, when it cuts; its
+                // elements, through the `this` of a callback. Only then does by reference or copy matter.
+                var byRef = false;
+                var firstConst = false;
+                if (cuts || argc > 1 && !bf.BindsThis && HasCallback(values))
                 {
-                    NodeKind.Local => f.L[first.Slot].Type != RhaiType.Shared,
-                    NodeKind.Dynamic => r.PassesByReference(f, first.Name!),
-                    _ => true,
-                };
-                // As Rhai: `this` goes by reference even when bound to a constant, and is refused.
-                if (cuts && byRef && first!.Kind == NodeKind.This && f.ThisIsConst) throw NonPure(name, line, col);
-                if (cuts && !byRef) values[0] = values[0].Clone();
+                    byRef = firstByRef && first!.Kind switch
+                    {
+                        NodeKind.Local => f.L[first.Slot].Type != RhaiType.Shared,
+                        NodeKind.Dynamic => r.PassesByReference(f, first.Name!),
+                        _ => true,
+                    };
+                    // As Rhai: `this` goes by reference even when bound to a constant, and is refused any change.
+                    if (byRef && first!.Kind == NodeKind.This && f.ThisIsConst)
+                    {
+                        if (cuts) throw NonPure(name, line, col);
+                        firstConst = true;
+                    }
+                    if (!byRef) values[0] = values[0].Clone();
+                }
                 var before = argc > 0 ? values[0] : default;
                 Dynamic result;
                 if (callerNames is null)
                 {
-                    result = RunBuiltin(bf, r, values, cuts, line, col);
+                    result = RunBuiltin(bf, r, values, cuts, line, col, firstConst);
                 }
                 else
                 {
                     r.PendingCaller = new CallerScope(f, callerNames, atTop);
                     try
                     {
-                        result = RunBuiltin(bf, r, values, cuts, line, col);
+                        result = RunBuiltin(bf, r, values, cuts, line, col, firstConst);
                     }
                     finally
                     {
@@ -432,7 +445,7 @@ internal static class Calls
             Dynamic result;
             var after = self;
             // A constant: the script's, the host's, a caller's, or `this` bound to one.
-            var isConst = recvConst || rootName is not null && r.IsConstant(f, rootName) || rootIsThis && f.ThisIsConst;
+            bool IsConst() => recvConst || rootName is not null && r.IsConstant(f, rootName) || rootIsThis && f.ThisIsConst;
             if (sf is not null)
             {
                 var locals = new Dynamic[sf.SlotCount < argc ? argc : sf.SlotCount];
@@ -440,7 +453,7 @@ internal static class Calls
                 var held = Hold(f, rootSlot);
                 try
                 {
-                    result = Invoke(r, sf, locals, true, ref after, line, col, thisConst: isConst);
+                    result = Invoke(r, sf, locals, true, ref after, line, col, thisConst: IsConst());
                 }
                 finally
                 {
@@ -456,7 +469,7 @@ internal static class Calls
                 var held = Hold(f, rootSlot);
                 try
                 {
-                    result = CallFnPtr(r, prop.AsFnPtr, values, true, ref after, line, col, thisConst: isConst);
+                    result = CallFnPtr(r, prop.AsFnPtr, values, true, ref after, line, col, thisConst: IsConst());
                 }
                 finally
                 {
@@ -472,12 +485,15 @@ internal static class Calls
                 values[0] = self;
                 for (var i = 0; i < argc; i++) values[i + 1] = argE[i](f);
                 if (anyRoot) CopyCaptured(f, values, argRoots, 1);
-                // A constant is refused before the call, so nothing of it changes.
-                if (isConst && builtin.Mutates(self) && !builtin.BindsThis) throw NonPure(name, line, col);
+                // A constant is refused before the call, so nothing of it changes; a callback gets
+                // its elements to read.
+                var cuts = builtin.Mutates(self);
+                var isConst = (cuts || HasCallback(values)) && IsConst();
+                if (isConst && cuts && !builtin.BindsThis) throw NonPure(name, line, col);
                 var held = Hold(f, rootSlot);
                 try
                 {
-                    result = RunBuiltin(builtin, r, values, builtin.Mutates(self), line, col, firstConst: isConst);
+                    result = RunBuiltin(builtin, r, values, cuts, line, col, firstConst: isConst);
                 }
                 finally
                 {

@@ -228,11 +228,14 @@ internal sealed partial class Parser
             }
             else
             {
-                // An array, a map or a string grows in place: a constant is refused before.
+                // An array, a map or a string grows in place: a constant, or a part of a value a
+                // built-in holds (Runtime.Hold), is refused before.
                 var refuseConstant = Indexing.ConstantGuard(target);
+                var container = target.Kind is NodeKind.Index or NodeKind.Property ? target.Base!.E : null;
                 e = f =>
                 {
                     refuseConstant?.Invoke(f);
+                    if (container is not null && f.R.Holds) f.R.EnsureNotHeld(container(f), line, col);
                     var cur = get(f);
                     var rhs = v(f);
                     setter(f, Indexing.Compound(op, cur, rhs, f.R, line, col));

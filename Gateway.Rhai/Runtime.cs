@@ -202,6 +202,9 @@ internal sealed class Runtime
 
     public void Release(int n) => held.RemoveRange(held.Count - n, n);
 
+    /// <summary>Whether any built-in holds a value now.</summary>
+    public bool Holds => held.Count > 0;
+
     /// <summary>Refuses to change <paramref name="value"/> while a built-in holds it (<see cref="Hold"/>).</summary>
     public void EnsureNotHeld(Dynamic value, int line, int col)
     {

@@ -161,6 +161,41 @@ public sealed class RhaiLanguageTests
         Assert.That(RhaiRun.Error(script).Kind, Is.EqualTo(kind), script);
     }
 
+    // As Rhai's FnPtr::call_raw_with_extra_args: `|| this` gets the element itself (a constant's,
+    // to read), `|x|` and `|x, i|` a copy and no `this`; reduce, zip and a comparer get copies.
+    [TestCase("let a = [[1]]; a.map(|| { this.push(0); 0 }); a", "[[1, 0]]")]
+    [TestCase("const a = [[1]]; map(a, || { this.push(0); 0 }); a", "[[1]]")]
+    [TestCase("let a = [[1]]; a.filter(|x| { x.push(0); true }); a", "[[1]]")]
+    [TestCase("let a = [[2], [1]]; a.sort(|x, y| { x.push(0); x[0] - y[0] }); a", "[[1], [2]]")]
+    [TestCase("let a = [[1], [2]]; let r = a.reduce(|acc, x| { x.push(9); acc + x.len() }, 0); [r, a]", "[4, [[1], [2]]]")]
+    [TestCase("let a = [[1]]; a.zip([[2]], |x, y| { x.push(0); y.push(0); 0 }); a", "[[1]]")]
+    [TestCase("let m = #{a: [1]}; m.map(|k, v| { v.push(2); k }); m", "#{\"a\": [1]}")]
+    [TestCase("let m = #{a: [1]}; m.map(|k| { this.push(2); k }); m", "#{\"a\": [1, 2]}")]
+    [TestCase("let a = [[1]]; let g = |x| { a[0] += [1]; true }; try { a.retain(g) } catch {} a", "[[1]]")] // the script's empty catch is the case: the race is caught, the array is what is asserted
+    public void ACallback_GetsItsElementAsRhaiGivesIt(string script, string expected)
+    {
+        Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo(expected), script);
+    }
+
+    [TestCase("const a = [[1], [2]]; a.map(|| { this.push(0); 0 })", RhaiErrorKind.NonPureMethodCallOnConstant)]
+    [TestCase("const m = #{x: 1}; m.map(|k| { this = 5; k })", RhaiErrorKind.AssignmentToConstant)]
+    [TestCase("fn f() { map(this, || { this.push(0); 0 }) } const a = [[1]]; a.f()", RhaiErrorKind.NonPureMethodCallOnConstant)]
+    [TestCase("[1, 2].map(|x| { this += 1; x })", RhaiErrorKind.VariableNotFound)] // Rhai: ErrorUnboundThis
+    public void ACallback_ChangingAConstantsElement_OrAThisItHasNot_IsRefused(string script, RhaiErrorKind kind)
+    {
+        Assert.That(RhaiRun.Error(script).Kind, Is.EqualTo(kind), script);
+    }
+
+    [Test]
+    public void ACallbacksOwnFilterOfTheMapItWalks_LeavesTheWalkWhole()
+    {
+        var scope = new RhaiScope().Push("m", RhaiRun.Result("#{a: 1, b: 2}"));
+        Assert.That(RhaiRun.Eval("m.filter_map(|k, v| { m.filter(|x| true); true })", scope: scope).Result.ToDebugString(),
+            Is.EqualTo("#{\"a\": 1, \"b\": 2}"));
+        var task = new RhaiScope().PushConstant("task", RhaiRun.Result("#{id: \"t\"}"));
+        Assert.That(RhaiRun.Error("task.filter(|k| { this = (); true })", scope: task).Kind, Is.EqualTo(RhaiErrorKind.AssignmentToConstant));
+    }
+
     // The same names are pure for other types of receiver.
     [TestCase("const f = |x| x + 1; f.call(1)", "2")]
     [TestCase("const s = \"abc\"; [s.get(0), s.contains(\"b\"), s.split(1)]", "[a, true, [\"a\", \"bc\"]]")]
