@@ -74,10 +74,15 @@ public enum FiringOutcome
 
     /// <summary>
     /// Left to the other processes: this one cannot work out the schedule's times (its zone is
-    /// unknown here), so it neither fires it nor moves its due time. No script answers this.
+    /// unknown here, or its stored fields do not read: <see cref="Firing.Error"/>), so it neither
+    /// fires it nor moves its due time. No script answers this.
     /// </summary>
     NotHere = 6,
 }
 
 /// <summary>One due time handled: the schedule, what came of it, and the task when one was submitted.</summary>
-public sealed record Firing(string Circle, string Name, FiringOutcome Outcome, DateTimeOffset? Due, string? TaskId);
+public sealed record Firing(string Circle, string Name, FiringOutcome Outcome, DateTimeOffset? Due, string? TaskId)
+{
+    /// <summary>Why the schedule could not be read, for a <see cref="FiringOutcome.NotHere"/> that is not about its zone.</summary>
+    public Exception? Error { get; init; }
+}

@@ -135,7 +135,19 @@ public sealed class ScheduleStore(IConnectionMultiplexer redis, TimeProvider tim
         var firings = new List<Firing>(due.Length);
         foreach (var entry in due)
         {
-            var firing = await FireAsync(db, circle, (string)entry.Element!, now);
+            var name = (string)entry.Element!;
+            Firing? firing;
+            try
+            {
+                firing = await FireAsync(db, circle, name, now);
+            }
+            catch (Exception ex) when (ex is not (RedisException or RedisTimeoutException or ObjectDisposedException or OperationCanceledException))
+            {
+                // A schedule whose stored fields do not read (written by hand, or by another
+                // version) is left where it is, as one this process cannot work out, so that the
+                // circle's other schedules still fire.
+                firing = new Firing(circle, name, FiringOutcome.NotHere, null, null) { Error = ex };
+            }
             if (firing is not null)
                 firings.Add(firing);
         }

@@ -78,6 +78,37 @@ public sealed class ScheduleFiringTests
         Assert.That(queued, Is.EqualTo(5));
     }
 
+    /// <summary>
+    /// A schedule whose stored due time does not read (written by hand, or by another version)
+    /// stood first in its circle's due order, and its error ended every pass before the circle's
+    /// other schedules were reached: they stopped firing for good.
+    /// </summary>
+    [Test]
+    public async Task AScheduleWhoseStoredFieldsDoNotRead_IsLeftWhereItIs_AndTheCirclesOthersFire()
+    {
+        var circle = TestRedis.NewCircle("poison");
+        var (store, time) = NewProcess(Start.AddMilliseconds(200));
+        await store.PutAsync(circle, "a-broken", EverySecond());
+        await store.PutAsync(circle, "tick", EverySecond());
+        await TestRedis.Connection.GetDatabase().HashSetAsync(RedisKeys.Schedule(circle, "a-broken"), ScheduleHash.Next, "not a time");
+
+        for (var second = 1; second <= 2; second++)
+        {
+            time.SetUtcNow(Start.AddSeconds(second).AddMilliseconds(5));
+            var firings = await store.FireDueAsync(circle);
+
+            var broken = firings.Single(f => f.Name == "a-broken");
+            Assert.That(broken.Outcome, Is.EqualTo(FiringOutcome.NotHere));
+            Assert.That(broken.Error, Is.Not.Null);
+            var tick = firings.Single(f => f.Name == "tick");
+            Assert.That(tick.Outcome, Is.EqualTo(FiringOutcome.Fired), $"second {second}");
+            Assert.That(tick.Due, Is.EqualTo(Start.AddSeconds(second)));
+        }
+        Assert.That(await TestRedis.Connection.GetDatabase().ListLengthAsync(RedisKeys.Queue(circle)), Is.EqualTo(2));
+        var earliest = await store.EarliestAsync(circle, ["a-broken"]);
+        Assert.That(earliest, Is.EqualTo(Start.AddSeconds(3)), "the others' next due time, passing over the one left where it is");
+    }
+
     [Test]
     public async Task APut_AfterADueTimeCameButBeforeItFired_KeepsThatDueTime_WhichFiresWithTheNewDefinition()
     {

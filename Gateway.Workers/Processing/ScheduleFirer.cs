@@ -112,7 +112,7 @@ internal sealed partial class ScheduleFirer(
             try
             {
                 var firings = await schedules.FireDueAsync(circle);
-                HoldBack(circle, firings.Where(f => f.Outcome == FiringOutcome.NotHere).Select(f => f.Name), now);
+                HoldBack(circle, firings.Where(f => f.Outcome == FiringOutcome.NotHere), now);
                 foreach (var firing in firings)
                 {
                     if (firing.Outcome == FiringOutcome.Fired)
@@ -145,15 +145,19 @@ internal sealed partial class ScheduleFirer(
     /// Leaves the circle's schedules this process cannot work out to the others until
     /// <see cref="Stuck"/> from now, and forgets those it could work out again.
     /// </summary>
-    private void HoldBack(string circle, IEnumerable<string> names, DateTimeOffset now)
+    private void HoldBack(string circle, IEnumerable<Firing> notHere, DateTimeOffset now)
     {
         var held = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var before = _notHere.GetValueOrDefault(circle);
-        foreach (var name in names)
+        foreach (var firing in notHere)
         {
-            held[name] = now + Stuck;
-            if (before?.ContainsKey(name) != true)
-                LogNotHere(log, circle, name);
+            held[firing.Name] = now + Stuck;
+            if (before?.ContainsKey(firing.Name) == true)
+                continue;
+            if (firing.Error is { } error)
+                LogUnreadable(log, error, circle, firing.Name);
+            else
+                LogNotHere(log, circle, firing.Name);
         }
         if (held.Count > 0)
             _notHere[circle] = held;
@@ -204,6 +208,9 @@ internal sealed partial class ScheduleFirer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Circle {Circle}: schedule {Schedule} is due, but its time zone is unknown to this process: left to the others")]
     private static partial void LogNotHere(ILogger logger, string circle, string schedule);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Circle {Circle}: schedule {Schedule} is due, but what is stored of it does not read: left where it is; the circle's others fire")]
+    private static partial void LogUnreadable(ILogger logger, Exception exception, string circle, string schedule);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Circle {Circle}: firing its schedules failed")]
     private static partial void LogFireFailed(ILogger logger, Exception exception, string circle);
