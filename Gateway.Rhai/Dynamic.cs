@@ -184,10 +184,10 @@ public sealed class RhaiMap : SortedDictionary<string, Dynamic>
 
 /// <summary>
 /// A variable captured by a closure: one cell that the closure and the scope it came from share.
-/// While a call runs on the variable (it is the receiver of a method, or the first argument of a
-/// built-in, which take it by reference), the cell is held, and any use of the variable by a
-/// closure that call runs is Rhai's data race: the callback would change or read what the call is
-/// still working on.
+/// While a method call runs on the variable (the root of its receiver, taken by reference), the
+/// cell is held, and any use of the variable by a closure that call runs is Rhai's data race: the
+/// callback would change or read what the call is still working on. (A built-in called as a
+/// function gets a captured variable as a copy, so it holds nothing.)
 /// </summary>
 internal sealed class SharedCell(Dynamic value)
 {
@@ -200,11 +200,11 @@ internal sealed class SharedCell(Dynamic value)
         set => Write(value, 0, 0);
     }
 
-    public Dynamic Read(int line, int col) => holds == 0 ? value : throw DataRace(line, col);
+    public Dynamic Read(int line, int col) => holds == 0 ? value : throw Runtime.DataRace(line, col);
 
     public void Write(Dynamic v, int line, int col)
     {
-        if (holds != 0) throw DataRace(line, col);
+        if (holds != 0) throw Runtime.DataRace(line, col);
         value = v;
     }
 
@@ -212,7 +212,6 @@ internal sealed class SharedCell(Dynamic value)
 
     public void Release() => holds--;
 
-    private static RhaiException DataRace(int line, int col) => Runtime.DataRace(line, col);
 }
 
 internal sealed record RhaiRange(long Start, long End, bool Inclusive, long Step = 1)
