@@ -148,6 +148,29 @@ internal static class RequestReader
         SubmitRequest body, LimitsOptions limits, string? caller, string field, Dictionary<string, string[]> errors, DateTimeOffset now)
     {
         var before = errors.Count;
+        var task = ValidateTask(body, limits, field, errors);
+        var runAt = ValidateTiming(body, field, errors, now);
+        if (errors.Count > before)
+            return null;
+        // A named script's text is filled in by NamedScripts.ResolveAsync once the whole request is valid.
+        return new NewTask(body.Script ?? "", task.ArgsJson, task.TimeoutMs, caller)
+        {
+            Priority = task.Priority,
+            RunAt = runAt,
+            Retry = task.Retry,
+            ScriptName = body.ScriptName,
+            ScriptVersion = body.ScriptVersion,
+            Language = task.Language,
+        };
+    }
+
+    /// <summary>
+    /// Checks the fields a submit and a schedule share, naming each one at fault under
+    /// <paramref name="field"/>; the values with their defaults filled in (meaningful only when no
+    /// error was added).
+    /// </summary>
+    public static CheckedTaskFields ValidateTask(TaskFields body, LimitsOptions limits, string field, Dictionary<string, string[]> errors)
+    {
         ValidateScript(body.Script, body.ScriptName, body.ScriptVersion, limits, field, errors);
 
         var args = body.Args is { } a ? a.GetRawText() : "null";
@@ -158,25 +181,9 @@ internal static class RequestReader
             Add(errors, field + "timeoutMs", $"timeoutMs must be between 1 and {limits.MaxTimeoutMs}.");
 
         var language = ValidateLanguage(body.Language, field, errors);
-
-        var runAt = ValidateTiming(body, field, errors, now);
-
         var priority = ValidatePriority(body.Priority, field, errors);
-
         var retry = body.Retry is { } r ? ValidateRetry(r, field + "retry.", errors) : null;
-
-        if (errors.Count > before)
-            return null;
-        // A named script's text is filled in by NamedScripts.ResolveAsync once the whole request is valid.
-        return new NewTask(body.Script ?? "", args, body.TimeoutMs ?? limits.DefaultTimeoutMs, caller)
-        {
-            Priority = priority,
-            RunAt = runAt,
-            Retry = retry,
-            ScriptName = body.ScriptName,
-            ScriptVersion = body.ScriptVersion,
-            Language = language,
-        };
+        return new CheckedTaskFields(args, body.TimeoutMs ?? limits.DefaultTimeoutMs, language, priority, retry);
     }
 
     /// <summary><c>runAt</c> or <c>delayMs</c> (at most one) as the instant the task falls due; null for "now".</summary>
@@ -207,7 +214,7 @@ internal static class RequestReader
     }
 
     /// <summary>A retry policy (defaults filled in), or null with its errors named under <paramref name="field"/>.</summary>
-    public static RetryPolicy? ValidateRetry(RetryRequest retry, string field, Dictionary<string, string[]> errors)
+    private static RetryPolicy? ValidateRetry(RetryRequest retry, string field, Dictionary<string, string[]> errors)
     {
         var before = errors.Count;
         if (retry.Attempts is not { } attempts || attempts < 1 || attempts > RetryPolicy.MaxAttempts)
@@ -249,7 +256,7 @@ internal static class RequestReader
     }
 
     /// <summary>A task's priority, for a submit or a schedule: 0 when absent.</summary>
-    public static int ValidatePriority(int? priority, string field, Dictionary<string, string[]> errors)
+    private static int ValidatePriority(int? priority, string field, Dictionary<string, string[]> errors)
     {
         if (priority is { } p && !TaskPriority.IsValid(p))
             Add(errors, field + "priority", $"priority must be a whole number from {TaskPriority.Lowest} to {TaskPriority.Highest}.");
@@ -324,3 +331,6 @@ internal static class RequestReader
 
     public static void Add(Dictionary<string, string[]> errors, string field, string message) => errors[field] = [message];
 }
+
+/// <summary>The fields a submit and a schedule share, checked, with their defaults filled in.</summary>
+internal readonly record struct CheckedTaskFields(string ArgsJson, int TimeoutMs, ScriptLanguage Language, int Priority, RetryPolicy? Retry);

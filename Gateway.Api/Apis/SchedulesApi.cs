@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Gateway.Core.Recurring;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -68,15 +67,7 @@ public static class SchedulesApi
         if (!CronSchedule.TryParse(body.Cron, zone, out _, out var cronError))
             RequestReader.Add(errors, "cron", cronError!);
 
-        RequestReader.ValidateScript(body.Script, body.ScriptName, body.ScriptVersion, limits, field: "", errors);
-        RequestReader.ValidateLanguage(body.Language, field: "", errors);
-        var args = body.Args is { } a ? a.GetRawText() : "null";
-        if (Encoding.UTF8.GetByteCount(args) > limits.MaxArgsBytes)
-            RequestReader.Add(errors, "args", $"The args are larger than {limits.MaxArgsBytes} bytes of JSON.");
-        if (body.TimeoutMs is { } t && (t < 1 || t > limits.MaxTimeoutMs))
-            RequestReader.Add(errors, "timeoutMs", $"timeoutMs must be between 1 and {limits.MaxTimeoutMs}.");
-        var priority = RequestReader.ValidatePriority(body.Priority, field: "", errors);
-        var retry = body.Retry is { } r ? RequestReader.ValidateRetry(r, "retry.", errors) : null;
+        var task = RequestReader.ValidateTask(body, limits, field: "", errors);
         var overlap = body.Overlap switch
         {
             null or "skip" => ScheduleOverlap.Skip,
@@ -89,16 +80,16 @@ public static class SchedulesApi
             return (null, errors);
 
         return (new ScheduleDefinition(body.Cron!.Trim(), zoneName, body.Script, body.ScriptName, body.ScriptVersion,
-            (body.Language ?? "javascript").ToLowerInvariant(), args, body.TimeoutMs ?? limits.DefaultTimeoutMs, overlap!.Value, body.Enabled ?? true)
+            task.Language.ToWire(), task.ArgsJson, task.TimeoutMs, overlap!.Value, body.Enabled ?? true)
         {
-            Priority = priority,
-            Retry = retry,
+            Priority = task.Priority,
+            Retry = task.Retry,
         }, errors);
     }
 }
 
-/// <summary>The body of a schedule put.</summary>
-public sealed record ScheduleRequest
+/// <summary>The body of a schedule put: the task each firing submits, and when it fires.</summary>
+public sealed record ScheduleRequest : TaskFields
 {
     /// <summary>5 fields (minute hour day month weekday), or 6 with seconds first.</summary>
     public string? Cron { get; init; }
@@ -106,32 +97,11 @@ public sealed record ScheduleRequest
     /// <summary>An IANA time zone name; default <c>UTC</c>.</summary>
     public string? TimeZone { get; init; }
 
-    /// <summary>The script each firing runs; or, instead, <see cref="ScriptName"/>.</summary>
-    public string? Script { get; init; }
-
-    /// <summary>A registered script of the circle, resolved at each firing (its latest version unless <see cref="ScriptVersion"/>).</summary>
-    public string? ScriptName { get; init; }
-
-    public int? ScriptVersion { get; init; }
-
-    /// <summary><c>javascript</c> (the default) or <c>rhai</c>: the language of <see cref="Script"/>; a registered script's own is used instead.</summary>
-    public string? Language { get; init; }
-
-    public JsonElement? Args { get; init; }
-
-    public int? TimeoutMs { get; init; }
-
-    /// <summary>0 (default) … 9: the priority of each firing's task; a higher one is claimed first in its circle.</summary>
-    public int? Priority { get; init; }
-
     /// <summary><c>skip</c> (default): a due time is skipped while the previous firing's task has not finished; <c>allow</c>: it fires anyway.</summary>
     public string? Overlap { get; init; }
 
     /// <summary>Default true; a disabled schedule keeps its definition and does not fire.</summary>
     public bool? Enabled { get; init; }
-
-    /// <summary>Each firing's task runs again after a <c>script_error</c> or <c>timeout</c>, as a submitted task with this policy does.</summary>
-    public RetryRequest? Retry { get; init; }
 }
 
 /// <summary>A schedule as the API shows it.</summary>

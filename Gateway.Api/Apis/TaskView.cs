@@ -76,13 +76,16 @@ public sealed record TaskErrorView([property: WireValues(typeof(ErrorCodes))] st
         error is null ? null : new(error.Code, error.Message, error.Line, error.Column);
 }
 
-/// <summary>The body of a submit.</summary>
-public sealed record SubmitRequest
+/// <summary>
+/// The fields of a task that a submit, each task of a batch and a schedule take alike: what runs,
+/// with what, for how long, in which lane, and whether it runs again after a failure.
+/// </summary>
+public abstract record TaskFields
 {
-    /// <summary>JavaScript source; its completion value is the result. Or, instead, <see cref="ScriptName"/>.</summary>
+    /// <summary>The script's text (JavaScript, or Rhai with <see cref="Language"/>); its last value is the result. Or, instead, <see cref="ScriptName"/>.</summary>
     public string? Script { get; init; }
 
-    /// <summary>Run the circle's registered script of this name instead of sending <see cref="Script"/>.</summary>
+    /// <summary>Run the circle's registered script of this name instead of sending <see cref="Script"/>; a schedule resolves it at each firing.</summary>
     public string? ScriptName { get; init; }
 
     /// <summary>With <see cref="ScriptName"/>: this version (from 1) rather than the latest.</summary>
@@ -95,21 +98,25 @@ public sealed record SubmitRequest
     [Limit(nameof(Core.Configuration.LimitsOptions.MaxTimeoutMs), Minimum = 1)]
     public int? TimeoutMs { get; init; }
 
-    /// <summary><c>javascript</c> (the default) or <c>rhai</c>.</summary>
+    /// <summary><c>javascript</c> (the default) or <c>rhai</c>: the language of <see cref="Script"/>; a registered script's own is used instead.</summary>
     [WireValues(typeof(ScriptLanguages))]
     public string? Language { get; init; }
-
-    /// <summary>An ISO 8601 instant (with its offset) at which the task becomes pending: at most a minute past, at most 30 days ahead. Not with <c>delayMs</c>.</summary>
-    public DateTimeOffset? RunAt { get; init; }
-
-    /// <summary>Milliseconds from now until the task becomes pending, 0 … 30 days. Not with <c>runAt</c>.</summary>
-    public long? DelayMs { get; init; }
 
     /// <summary>0 (the default) … 9: a higher priority is claimed first in its circle, FIFO within one priority.</summary>
     public int? Priority { get; init; }
 
     /// <summary>Run again after a <c>script_error</c> or <c>timeout</c>.</summary>
     public RetryRequest? Retry { get; init; }
+}
+
+/// <summary>The body of a submit.</summary>
+public sealed record SubmitRequest : TaskFields
+{
+    /// <summary>An ISO 8601 instant (with its offset) at which the task becomes pending: at most a minute past, at most 30 days ahead. Not with <c>delayMs</c>.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>Milliseconds from now until the task becomes pending, 0 … 30 days. Not with <c>runAt</c>.</summary>
+    public long? DelayMs { get; init; }
 }
 
 /// <summary>A retry policy: up to <c>attempts</c> more runs, the n-th after <c>backoffMs × factor^(n-1)</c> ms.</summary>

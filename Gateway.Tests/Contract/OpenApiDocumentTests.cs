@@ -167,7 +167,9 @@ public sealed class OpenApiDocumentTests : ApiFixture
         Assert.That((properties["retryOf"]!["nullable"]!.GetValue<bool>(), properties["retriedBy"]!["nullable"]!.GetValue<bool>()), Is.EqualTo((true, true)));
         Assert.That(Enum(properties["status"]!), Is.EquivalentTo(ConstantsOf(typeof(TaskStates))));
         Assert.That(Enum(_document.Schema("TaskErrorView")["properties"]!["code"]!), Is.EquivalentTo(ConstantsOf(typeof(ErrorCodes))));
-        Assert.That(Enum(_document.Schema("SubmitRequest")["properties"]!["language"]!), Is.EquivalentTo(ConstantsOf(typeof(ScriptLanguages))));
+        // A schedule's body takes a task's fields as a submit does, with the same rules.
+        foreach (var body in new[] { "SubmitRequest", "ScheduleRequest" })
+            Assert.That(Enum(_document.Schema(body)["properties"]!["language"]!), Is.EquivalentTo(ConstantsOf(typeof(ScriptLanguages))), body);
         Assert.That(_document.Schema("CircleView")["properties"]!["pending"]!["format"]!.GetValue<string>(), Is.EqualTo("int64"));
         Assert.That(Enum(_document.Schema("HealthView")["properties"]!["status"]!), Is.EquivalentTo(new[] { "healthy", "degraded", "unhealthy" }));
         Assert.That(Enum(_document.Schema("HealthCheckView")["properties"]!["status"]!), Is.EquivalentTo(ConstantsOf(typeof(Gateway.Api.Apis.HealthStates))));
@@ -181,6 +183,7 @@ public sealed class OpenApiDocumentTests : ApiFixture
         var circle = parameters.Single(p => p!["name"]!.GetValue<string>() == "circle")!;
         var wait = parameters.Single(p => p!["name"]!.GetValue<string>() == "wait")!;
         var timeout = _document.Schema("SubmitRequest")["properties"]!["timeoutMs"]!;
+        var scheduleTimeout = _document.Schema("ScheduleRequest")["properties"]!["timeoutMs"]!;
         var limit = _document.Operation("/api/circles/{circle}/tasks", "get")!["parameters"]!.AsArray()
             .Single(p => p!["name"]!.GetValue<string>() == "limit")!;
 
@@ -190,6 +193,7 @@ public sealed class OpenApiDocumentTests : ApiFixture
         Assert.That(wait["schema"]!["minimum"]!.GetValue<double>(), Is.Zero);
         Assert.That(timeout["maximum"]!.GetValue<double>(), Is.EqualTo(12345));
         Assert.That(timeout["minimum"]!.GetValue<double>(), Is.EqualTo(1));
+        Assert.That((scheduleTimeout["maximum"]!.GetValue<double>(), scheduleTimeout["minimum"]!.GetValue<double>()), Is.EqualTo((12345d, 1d)));
         Assert.That(limit["schema"]!["maximum"]!.GetValue<double>(), Is.EqualTo(500));
         Assert.That(limit["schema"]!["default"]!.GetValue<int>(), Is.EqualTo(50));
     }
