@@ -25,6 +25,14 @@ public sealed class ScheduleStore(IConnectionMultiplexer redis, TimeProvider tim
     /// <summary>Parsed expressions by (cron, zone): a schedule that fires every second is not parsed every second.</summary>
     private readonly ConcurrentDictionary<(string Cron, string Zone), CronSchedule?> _parsed = new();
 
+    /// <summary>
+    /// The most expressions <see cref="_parsed"/> keeps: callers choose them, so past this many it
+    /// starts again empty rather than growing with every expression ever put.
+    /// </summary>
+    internal const int MostParsed = 1024;
+
+    internal int ParsedCount => _parsed.Count;
+
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>
@@ -191,9 +199,15 @@ public sealed class ScheduleStore(IConnectionMultiplexer redis, TimeProvider tim
     }
 
     /// <summary>The expression in its zone, or null when either does not parse here.</summary>
-    internal CronSchedule? Parse(string cron, string zone) =>
-        _parsed.GetOrAdd((cron, zone), static key =>
+    internal CronSchedule? Parse(string cron, string zone)
+    {
+        if (_parsed.TryGetValue((cron, zone), out var known))
+            return known;
+        if (_parsed.Count >= MostParsed)
+            _parsed.Clear();
+        return _parsed.GetOrAdd((cron, zone), static key =>
             CronSchedule.TryFindZone(key.Zone, out var tz) && CronSchedule.TryParse(key.Cron, tz, out var schedule, out _) ? schedule : null);
+    }
 
     private static void Ensure(string circle, string name)
     {

@@ -274,4 +274,22 @@ public sealed class ScheduleFiringTests
         Assert.That(CronSchedule.TryParse(cron, TimeZoneInfo.Utc, out _, out var error), Is.EqualTo(valid), error);
         Assert.That(error is null, Is.EqualTo(valid));
     }
+
+    [Test]
+    public void ParsedExpressions_AreKeptUpToABound_NotOnePerExpressionEverPut()
+    {
+        var (store, _) = NewProcess(Start);
+        var daily = store.Parse("0 12 * * *", "UTC");
+
+        // Every minute of the day at second s: 86 400 distinct valid expressions, more than the bound.
+        var seen = 0;
+        for (var minute = 0; minute < 60 && seen <= 2 * ScheduleStore.MostParsed; minute++)
+            for (var second = 0; second < 60; second++, seen++)
+                Assert.That(store.Parse($"{second} {minute} * * * *", "UTC"), Is.Not.Null);
+
+        Assert.That(seen, Is.GreaterThan(2 * ScheduleStore.MostParsed));
+        Assert.That(store.ParsedCount, Is.InRange(1, ScheduleStore.MostParsed));
+        // What was dropped parses again, to the same schedule.
+        Assert.That(store.Parse("0 12 * * *", "UTC")!.NextAfter(Start), Is.EqualTo(daily!.NextAfter(Start)));
+    }
 }
