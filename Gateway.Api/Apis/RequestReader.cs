@@ -219,9 +219,9 @@ internal static class RequestReader
         var before = errors.Count;
         if (retry.Attempts is not { } attempts || attempts < 1 || attempts > RetryPolicy.MaxAttempts)
             Add(errors, field + "attempts", $"attempts must be a whole number from 1 to {RetryPolicy.MaxAttempts}.");
-        var longest = (long)RetryPolicy.MaxDelay.TotalMilliseconds;
-        if (retry.BackoffMs is { } backoff && (backoff < 0 || backoff > longest))
-            Add(errors, field + "backoffMs", $"backoffMs must be from 0 to {longest}.");
+        // Any wait is cut to RetryPolicy.MaxDelay when it is worked out, as one grown by the factor is.
+        if (retry.BackoffMs < 0)
+            Add(errors, field + "backoffMs", "backoffMs must be 0 or more.");
         if (retry.Factor is { } factor && (!double.IsFinite(factor) || factor < 1 || factor > RetryPolicy.MaxFactor))
             Add(errors, field + "factor", $"factor must be a number from 1 to {RetryPolicy.MaxFactor}.");
         return errors.Count > before ? null : new RetryPolicy(retry.Attempts!.Value, retry.BackoffMs ?? 0, retry.Factor ?? 1);

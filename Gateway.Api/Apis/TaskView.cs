@@ -125,7 +125,7 @@ public sealed record RetryRequest
     /// <summary>1 … 10 more runs at most.</summary>
     public int? Attempts { get; init; }
 
-    /// <summary>The wait before the first retry, ≥ 0 (at most 30 days); default 0.</summary>
+    /// <summary>The wait before the first retry, ≥ 0; default 0. A wait longer than 30 days, this one or one grown by <c>factor</c>, is 30 days.</summary>
     public long? BackoffMs { get; init; }
 
     /// <summary>What each further wait is multiplied by, 1 … 10; default 1.</summary>

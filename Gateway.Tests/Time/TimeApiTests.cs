@@ -103,6 +103,20 @@ public sealed class TimeApiTests : ApiFixture
         Assert.That(task.Body!["attempts"]!.GetValue<int>(), Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task ABackoffLongerThan30Days_IsAccepted_AndTheRetryWaits30Days()
+    {
+        var circle = TestRedis.NewCircle("retry");
+        var before = DateTimeOffset.UtcNow;
+        var submitted = await Client.SubmitAsync(circle,
+            new { script = "throw new Error('first run')", retry = new { attempts = 1, backoffMs = (long)TimeSpan.FromDays(400).TotalMilliseconds } });
+        var waiting = await Client.WaitForStatusAsync(circle, submitted.Id, "scheduled");
+
+        var runAt = waiting.Body!["runAt"]!.GetValue<DateTimeOffset>();
+        Assert.That(runAt, Is.InRange(before.AddDays(30), DateTimeOffset.UtcNow.AddDays(30)), waiting.ToString());
+        Assert.That((await Client.DeleteAsync($"/api/circles/{circle}/tasks/{submitted.Id}")).IsSuccessStatusCode, Is.True);
+    }
+
     [TestCase("{\"script\":\"1\",\"delayMs\":-1}", "delayMs")]
     [TestCase("{\"script\":\"1\",\"delayMs\":2592000001}", "delayMs")]
     [TestCase("{\"script\":\"1\",\"delayMs\":\"soon\"}", "delayMs")]
