@@ -162,11 +162,11 @@ public readonly struct Dynamic
     public string ToDebugString() => Formatter.Debug(this);
 }
 
-/// <summary>An object map: string keys kept in Rhai's (ordinal) order.</summary>
+/// <summary>An object map: string keys kept in Rhai's order (by Unicode scalar value).</summary>
 public sealed class RhaiMap : SortedDictionary<string, Dynamic>
 {
     /// <summary>An empty map.</summary>
-    public RhaiMap() : base(StringComparer.Ordinal)
+    public RhaiMap() : base(Strings.CodePointOrder)
     {
     }
 

@@ -452,7 +452,7 @@ internal static class Ops
     {
         if (x.Type is RhaiType.String or RhaiType.Char && y.Type is RhaiType.String or RhaiType.Char)
         {
-            return Math.Sign(string.CompareOrdinal(x.ToString(), y.ToString()));
+            return Math.Sign(Strings.Compare(x.ToString(), y.ToString()));
         }
         if (x.Type == RhaiType.Bool && y.Type == RhaiType.Bool) return x.Bits.CompareTo(y.Bits);
         if (x.Type == RhaiType.Timestamp && y.Type == RhaiType.Timestamp) return x.Bits.CompareTo(y.Bits);

@@ -5,6 +5,34 @@ namespace Gateway.Rhai;
 /// <summary>Rhai strings are sequences of Unicode scalar values; .NET strings are UTF-16. These bridge the two.</summary>
 internal static class Strings
 {
+    /// <summary>
+    /// Rhai's order of strings: by Unicode scalar value, as Rust compares UTF-8 bytes. UTF-16's
+    /// ordinal order differs only where a character beyond U+FFFF (a surrogate pair, from U+D800)
+    /// meets one from U+E000 to U+FFFF: the pair is the larger in Rhai.
+    /// </summary>
+    public static readonly IComparer<string> CodePointOrder = new CodePointComparer();
+
+    private sealed class CodePointComparer : IComparer<string>
+    {
+        public int Compare(string? x, string? y) => Strings.Compare(x, y);
+    }
+
+    public static int Compare(string? x, string? y)
+    {
+        if (x is null || y is null) return x is null ? (y is null ? 0 : -1) : 1;
+        var n = Math.Min(x.Length, y.Length);
+        var i = x.AsSpan(0, n).CommonPrefixLength(y.AsSpan(0, n));
+        if (i == n) return x.Length.CompareTo(y.Length);
+        int a = x[i], b = y[i];
+        if (a >= 0xD800 && b >= 0xD800)
+        {
+            // Surrogates (D800–DFFF) move above E000–FFFF; the rest keep their order.
+            a = a >= 0xE000 ? a - 0x800 : a + 0x2000;
+            b = b >= 0xE000 ? b - 0x800 : b + 0x2000;
+        }
+        return a.CompareTo(b);
+    }
+
     public static bool IsBmp(string s)
     {
         foreach (var c in s)

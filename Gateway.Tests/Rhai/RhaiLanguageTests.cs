@@ -15,6 +15,20 @@ public sealed class RhaiLanguageTests
     }
 
     [Test]
+    public void Strings_OrderByUnicodeScalarValue_AsRustsStrings()
+    {
+        // U+FF21 (a fullwidth A) is below U+1F600 (an emoji, a surrogate pair in UTF-16, whose
+        // first unit D83D is below FF21): comparisons, sort and a map's keys follow the scalars.
+        const string script = """
+            let a = "\uFF21"; let b = "\U0001F600";
+            let x = [b, a]; x.sort();
+            let m = #{}; m[b] = 1; m[a] = 2;
+            [a < b, b > a, "z" < a, x[0] == a, m.keys()[0] == a, max(a, b) == b]
+            """;
+        Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo("[true, true, true, true, true, true]"));
+    }
+
+    [Test]
     public void IntegerOverflow_IsAnArithmeticError()
     {
         var e = RhaiRun.Error("let x = 9223372036854775807; x + 1");
