@@ -14,15 +14,27 @@ internal static class Strings
 
     private sealed class CodePointComparer : IComparer<string>
     {
-        public int Compare(string? x, string? y) => Strings.Compare(x, y);
+        public int Compare(string? x, string? y)
+        {
+            // A map's keys are never null. Below U+D800 both orders agree, and most keys differ at
+            // their first character: settled without a call.
+            if (x!.Length != 0 && y!.Length != 0)
+            {
+                int a = x[0], b = y[0];
+                if (a != b && (a | b) < 0xD800) return a - b;
+            }
+            return Strings.Compare(x, y);
+        }
     }
 
     public static int Compare(string? x, string? y)
     {
-        if (x is null || y is null) return x is null ? (y is null ? 0 : -1) : 1;
-        var n = Math.Min(x.Length, y.Length);
-        var i = x.AsSpan(0, n).CommonPrefixLength(y.AsSpan(0, n));
-        if (i == n) return x.Length.CompareTo(y.Length);
+        if (ReferenceEquals(x, y)) return 0;
+        if (x is null) return -1;
+        if (y is null) return 1;
+        // Most keys differ at their first character; look for the first difference only when not.
+        var i = x.Length != 0 && y.Length != 0 && x[0] != y[0] ? 0 : x.AsSpan().CommonPrefixLength(y);
+        if (i == x.Length || i == y.Length) return x.Length - y.Length;
         int a = x[i], b = y[i];
         if (a >= 0xD800 && b >= 0xD800)
         {
@@ -30,7 +42,7 @@ internal static class Strings
             a = a >= 0xE000 ? a - 0x800 : a + 0x2000;
             b = b >= 0xE000 ? b - 0x800 : b + 0x2000;
         }
-        return a.CompareTo(b);
+        return a - b;
     }
 
     public static bool IsBmp(string s)
