@@ -10,25 +10,25 @@ internal static partial class Builtins
 
         Reg("to_upper", 1, (c, a) => a[0].Type switch
         {
-            RhaiType.String => Dynamic.FromString(a[0].AsString.ToUpperInvariant()),
-            RhaiType.Char => Dynamic.FromChar(char.ConvertToUtf32(char.ConvertFromUtf32(a[0].AsChar).ToUpperInvariant(), 0)),
+            RhaiType.String => Dynamic.FromString(Strings.ToUpper(a[0].AsString)),
+            RhaiType.Char => Dynamic.FromChar(Strings.UpperChar(a[0].AsChar)),
             _ => throw NoMatch(c, "to_upper", a),
         });
         Reg("to_lower", 1, (c, a) => a[0].Type switch
         {
-            RhaiType.String => Dynamic.FromString(a[0].AsString.ToLowerInvariant()),
-            RhaiType.Char => Dynamic.FromChar(char.ConvertToUtf32(char.ConvertFromUtf32(a[0].AsChar).ToLowerInvariant(), 0)),
+            RhaiType.String => Dynamic.FromString(Strings.ToLower(a[0].AsString)),
+            RhaiType.Char => Dynamic.FromChar(Strings.LowerChar(a[0].AsChar)),
             _ => throw NoMatch(c, "to_lower", a),
         });
         // A string, or a char (as to_upper and to_lower change one), changed in place.
         Reg("make_upper", 1, (c, a) =>
         {
-            a[0] = a[0].Type == RhaiType.Char ? Find("to_upper", 1)!.Fn(c, a) : Dynamic.FromString(Str(c, "make_upper", a, 0).ToUpperInvariant());
+            a[0] = a[0].Type == RhaiType.Char ? Find("to_upper", 1)!.Fn(c, a) : Dynamic.FromString(Strings.ToUpper(Str(c, "make_upper", a, 0)));
             return Dynamic.Unit;
         }, true);
         Reg("make_lower", 1, (c, a) =>
         {
-            a[0] = a[0].Type == RhaiType.Char ? Find("to_lower", 1)!.Fn(c, a) : Dynamic.FromString(Str(c, "make_lower", a, 0).ToLowerInvariant());
+            a[0] = a[0].Type == RhaiType.Char ? Find("to_lower", 1)!.Fn(c, a) : Dynamic.FromString(Strings.ToLower(Str(c, "make_lower", a, 0)));
             return Dynamic.Unit;
         }, true);
         Reg("trim", 1, (c, a) =>

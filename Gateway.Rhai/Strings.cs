@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+using System.Globalization;
 using System.Text;
 
 namespace Gateway.Rhai;
@@ -44,6 +46,140 @@ internal static class Strings
         }
         return a - b;
     }
+
+    /// <summary>
+    /// Upper case as Rust's <c>str::to_uppercase</c>: the full mapping, where one character may
+    /// become several (ß → SS, ﬁ → FI), and ı → I, which .NET's invariant casing leaves alone.
+    /// </summary>
+    public static string ToUpper(string s)
+    {
+        if (System.Text.Ascii.IsValid(s)) return s.ToUpperInvariant();
+        var sb = new StringBuilder(s.Length);
+        var rest = s.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            Rune.DecodeFromUtf16(rest, out var rune, out var used);
+            rest = rest[used..];
+            if (SpecialUpper.TryGetValue(rune.Value, out var several)) sb.Append(several);
+            else Append(sb, UpperChar(rune.Value));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Lower case as Rust's <c>str::to_lowercase</c>: İ → i̇ (two characters), and Σ → ς at the end
+    /// of a word (Unicode's Final_Sigma), σ elsewhere.
+    /// </summary>
+    public static string ToLower(string s)
+    {
+        if (System.Text.Ascii.IsValid(s)) return s.ToLowerInvariant();
+        var sb = new StringBuilder(s.Length);
+        for (var at = 0; at < s.Length;)
+        {
+            Rune.DecodeFromUtf16(s.AsSpan(at), out var rune, out var used);
+            if (rune.Value == 0x130) sb.Append("i\u0307");
+            else if (rune.Value == 0x3A3) sb.Append(IsFinalSigma(s, at, used) ? '\u03C2' : '\u03C3');
+            else Append(sb, LowerChar(rune.Value));
+            at += used;
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>One character in upper case, as Rhai's <c>to_upper</c> of a char: unchanged where Rust's mapping gives several.</summary>
+    public static int UpperChar(int c) =>
+        c == 0x131 ? 'I' : SpecialUpper.ContainsKey(c) || !Rune.IsValid(c) ? c : Rune.ToUpperInvariant(new Rune(c)).Value;
+
+    /// <summary>One character in lower case, as Rhai's <c>to_lower</c> of a char: İ, whose mapping is two characters, stays.</summary>
+    public static int LowerChar(int c) => c == 0x130 || !Rune.IsValid(c) ? c : Rune.ToLowerInvariant(new Rune(c)).Value;
+
+    private static void Append(StringBuilder sb, int c)
+    {
+        if (c < 0x10000) sb.Append((char)c);
+        else sb.Append(char.ConvertFromUtf32(c));
+    }
+
+    /// <summary>
+    /// Unicode's Final_Sigma for the Σ at <paramref name="at"/>: a cased letter before it and none
+    /// after it, passing over case-ignorable characters either way (as Rust's <c>to_lowercase</c>).
+    /// </summary>
+    private static bool IsFinalSigma(string s, int at, int length)
+    {
+        var before = s.AsSpan(0, at);
+        var casedBefore = false;
+        while (!before.IsEmpty)
+        {
+            Rune.DecodeLastFromUtf16(before, out var rune, out var used);
+            before = before[..^used];
+            if (IsCaseIgnorable(rune.Value)) continue;
+            casedBefore = IsCased(rune.Value);
+            break;
+        }
+        if (!casedBefore) return false;
+        var after = s.AsSpan(at + length);
+        while (!after.IsEmpty)
+        {
+            Rune.DecodeFromUtf16(after, out var rune, out var used);
+            after = after[used..];
+            if (IsCaseIgnorable(rune.Value)) continue;
+            return !IsCased(rune.Value);
+        }
+        return true;
+    }
+
+    // Unicode's Cased: the letter categories with case, and the Other_Lowercase/Other_Uppercase
+    // characters outside them (ª, º, Roman numerals, circled and squared Latin letters).
+    private static bool IsCased(int c) =>
+        CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+        || c is 0xAA or 0xBA or >= 0x2160 and <= 0x217F or >= 0x24B6 and <= 0x24E9
+            or >= 0x1F130 and <= 0x1F149 or >= 0x1F150 and <= 0x1F169 or >= 0x1F170 and <= 0x1F189;
+
+    // Unicode's Case_Ignorable: marks, format characters, modifier letters and symbols, and the
+    // apostrophes, full stops and colons that may stand inside a word.
+    private static bool IsCaseIgnorable(int c) =>
+        CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format
+            or UnicodeCategory.ModifierLetter or UnicodeCategory.ModifierSymbol
+        || c is 0x27 or 0x2E or 0x3A or 0xB7 or 0x387 or 0x55F or 0x5F4 or 0x2018 or 0x2019 or 0x2024 or 0x2027
+            or 0xFE13 or 0xFE52 or 0xFE55 or 0xFF07 or 0xFF0E or 0xFF1A;
+
+    /// <summary>The characters whose upper case is several characters (Unicode's SpecialCasing, unconditional).</summary>
+    private static readonly System.Collections.Frozen.FrozenDictionary<int, string> SpecialUpper = new Dictionary<int, string>
+    {
+        [0x00DF] = "\u0053\u0053", [0x0149] = "\u02BC\u004E", [0x01F0] = "\u004A\u030C",
+        [0x0390] = "\u0399\u0308\u0301", [0x03B0] = "\u03A5\u0308\u0301", [0x0587] = "\u0535\u0552",
+        [0x1E96] = "\u0048\u0331", [0x1E97] = "\u0054\u0308", [0x1E98] = "\u0057\u030A",
+        [0x1E99] = "\u0059\u030A", [0x1E9A] = "\u0041\u02BE", [0x1F50] = "\u03A5\u0313",
+        [0x1F52] = "\u03A5\u0313\u0300", [0x1F54] = "\u03A5\u0313\u0301",
+        [0x1F56] = "\u03A5\u0313\u0342", [0x1F80] = "\u1F08\u0399", [0x1F81] = "\u1F09\u0399",
+        [0x1F82] = "\u1F0A\u0399", [0x1F83] = "\u1F0B\u0399", [0x1F84] = "\u1F0C\u0399",
+        [0x1F85] = "\u1F0D\u0399", [0x1F86] = "\u1F0E\u0399", [0x1F87] = "\u1F0F\u0399",
+        [0x1F88] = "\u1F08\u0399", [0x1F89] = "\u1F09\u0399", [0x1F8A] = "\u1F0A\u0399",
+        [0x1F8B] = "\u1F0B\u0399", [0x1F8C] = "\u1F0C\u0399", [0x1F8D] = "\u1F0D\u0399",
+        [0x1F8E] = "\u1F0E\u0399", [0x1F8F] = "\u1F0F\u0399", [0x1F90] = "\u1F28\u0399",
+        [0x1F91] = "\u1F29\u0399", [0x1F92] = "\u1F2A\u0399", [0x1F93] = "\u1F2B\u0399",
+        [0x1F94] = "\u1F2C\u0399", [0x1F95] = "\u1F2D\u0399", [0x1F96] = "\u1F2E\u0399",
+        [0x1F97] = "\u1F2F\u0399", [0x1F98] = "\u1F28\u0399", [0x1F99] = "\u1F29\u0399",
+        [0x1F9A] = "\u1F2A\u0399", [0x1F9B] = "\u1F2B\u0399", [0x1F9C] = "\u1F2C\u0399",
+        [0x1F9D] = "\u1F2D\u0399", [0x1F9E] = "\u1F2E\u0399", [0x1F9F] = "\u1F2F\u0399",
+        [0x1FA0] = "\u1F68\u0399", [0x1FA1] = "\u1F69\u0399", [0x1FA2] = "\u1F6A\u0399",
+        [0x1FA3] = "\u1F6B\u0399", [0x1FA4] = "\u1F6C\u0399", [0x1FA5] = "\u1F6D\u0399",
+        [0x1FA6] = "\u1F6E\u0399", [0x1FA7] = "\u1F6F\u0399", [0x1FA8] = "\u1F68\u0399",
+        [0x1FA9] = "\u1F69\u0399", [0x1FAA] = "\u1F6A\u0399", [0x1FAB] = "\u1F6B\u0399",
+        [0x1FAC] = "\u1F6C\u0399", [0x1FAD] = "\u1F6D\u0399", [0x1FAE] = "\u1F6E\u0399",
+        [0x1FAF] = "\u1F6F\u0399", [0x1FB2] = "\u1FBA\u0399", [0x1FB3] = "\u0391\u0399",
+        [0x1FB4] = "\u0386\u0399", [0x1FB6] = "\u0391\u0342", [0x1FB7] = "\u0391\u0342\u0399",
+        [0x1FBC] = "\u0391\u0399", [0x1FC2] = "\u1FCA\u0399", [0x1FC3] = "\u0397\u0399",
+        [0x1FC4] = "\u0389\u0399", [0x1FC6] = "\u0397\u0342", [0x1FC7] = "\u0397\u0342\u0399",
+        [0x1FCC] = "\u0397\u0399", [0x1FD2] = "\u0399\u0308\u0300", [0x1FD3] = "\u0399\u0308\u0301",
+        [0x1FD6] = "\u0399\u0342", [0x1FD7] = "\u0399\u0308\u0342", [0x1FE2] = "\u03A5\u0308\u0300",
+        [0x1FE3] = "\u03A5\u0308\u0301", [0x1FE4] = "\u03A1\u0313", [0x1FE6] = "\u03A5\u0342",
+        [0x1FE7] = "\u03A5\u0308\u0342", [0x1FF2] = "\u1FFA\u0399", [0x1FF3] = "\u03A9\u0399",
+        [0x1FF4] = "\u038F\u0399", [0x1FF6] = "\u03A9\u0342", [0x1FF7] = "\u03A9\u0342\u0399",
+        [0x1FFC] = "\u03A9\u0399", [0xFB00] = "\u0046\u0046", [0xFB01] = "\u0046\u0049",
+        [0xFB02] = "\u0046\u004C", [0xFB03] = "\u0046\u0046\u0049", [0xFB04] = "\u0046\u0046\u004C",
+        [0xFB05] = "\u0053\u0054", [0xFB06] = "\u0053\u0054", [0xFB13] = "\u0544\u0546",
+        [0xFB14] = "\u0544\u0535", [0xFB15] = "\u0544\u053B", [0xFB16] = "\u054E\u0546",
+        [0xFB17] = "\u0544\u053D"
+    }.ToFrozenDictionary();
 
     public static bool IsBmp(string s)
     {

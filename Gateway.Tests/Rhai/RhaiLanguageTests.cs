@@ -29,6 +29,22 @@ public sealed class RhaiLanguageTests
     }
 
     [Test]
+    public void CaseMapping_IsRustsFullMapping_WithFinalSigma()
+    {
+        const string script = """
+            print("straße".to_upper()); print("ﬁx".to_upper()); print('ß'.to_upper()); print("ı".to_upper()); print('ı'.to_upper());
+            print("ΟΔΥΣΣΕΥΣ".to_lower()); print("ΣΑ".to_lower()); print("Σ".to_lower()); print("ΑΣ'Α ΑΣ.".to_lower());
+            print("İ".to_lower().len()); print('İ'.to_lower()); let s = "groß"; s.make_upper(); print(s);
+            """;
+        Assert.That(RhaiRun.Output(script), Is.EqualTo(new[]
+        {
+            "STRASSE", "FIX", "ß", "I", "I",
+            "οδυσσευς", "σα", "σ", "ασ'α ας.",
+            "2", "İ", "GROSS",
+        }));
+    }
+
+    [Test]
     public void IntegerOverflow_IsAnArithmeticError()
     {
         var e = RhaiRun.Error("let x = 9223372036854775807; x + 1");
