@@ -172,7 +172,7 @@ internal static partial class Builtins
         {
             if (a[0].Type == RhaiType.String)
             {
-                a[0] = StringBuffer.Append(c.R, a[0], a[1].ToString(), c.Line, c.Col);
+                a[0] = StringBuffer.Append(c.R, a[0], Strings.JoinedText(a[1]), c.Line, c.Col);
                 return Dynamic.Unit;
             }
             if (a[0].Type == RhaiType.Blob) return AppendToBlob(c, "append", a);

@@ -36,8 +36,8 @@ internal static partial class Builtins
             a[0] = Dynamic.FromString(Str(c, "trim", a, 0).Trim());
             return Dynamic.Unit;
         }, true);
-        Reg("starts_with", 2, (c, a) => Dynamic.FromBool(Str(c, "starts_with", a, 0).StartsWith(a[1].ToString(), StringComparison.Ordinal)));
-        Reg("ends_with", 2, (c, a) => Dynamic.FromBool(Str(c, "ends_with", a, 0).EndsWith(a[1].ToString(), StringComparison.Ordinal)));
+        Reg("starts_with", 2, (c, a) => Dynamic.FromBool(Str(c, "starts_with", a, 0).StartsWith(Text(c, "starts_with", a, 1), StringComparison.Ordinal)));
+        Reg("ends_with", 2, (c, a) => Dynamic.FromBool(Str(c, "ends_with", a, 0).EndsWith(Text(c, "ends_with", a, 1), StringComparison.Ordinal)));
         Reg("index_of", 2, (c, a) => IndexOf(c, a, 0));
         Reg("index_of", 3, (c, a) => IndexOf(c, a, Int(c, "index_of", a, 2)));
         Reg("sub_string", 2, (c, a) =>
@@ -45,7 +45,7 @@ internal static partial class Builtins
             var s = Str(c, "sub_string", a, 0);
             if (a[1].Type == RhaiType.Range)
             {
-                var (st, ln) = Indexing.StringRange(s, a[1].AsRange);
+                var (st, ln) = SubRange(a[1].AsRange);
                 return Dynamic.FromString(Strings.Sub(s, st, ln));
             }
             return Dynamic.FromString(Strings.Sub(s, Int(c, "sub_string", a, 1), int.MaxValue));
@@ -56,7 +56,7 @@ internal static partial class Builtins
             var s = Str(c, "crop", a, 0);
             if (a[1].Type == RhaiType.Range)
             {
-                var (st, ln) = Indexing.StringRange(s, a[1].AsRange);
+                var (st, ln) = SubRange(a[1].AsRange);
                 a[0] = Dynamic.FromString(Strings.Sub(s, st, ln));
             }
             else
@@ -73,7 +73,9 @@ internal static partial class Builtins
         Reg("replace", 3, (c, a) =>
         {
             var s = Str(c, "replace", a, 0);
-            a[0] = Dynamic.FromString(Strings.Replace(s, a[1].ToString(), a[2].ToString()));
+            var (find, with) = (Text(c, "replace", a, 1), Text(c, "replace", a, 2));
+            // As Rhai: an empty string stays empty, even for an empty pattern.
+            if (s.Length > 0) a[0] = Dynamic.FromString(Strings.Replace(s, find, with));
             return Dynamic.Unit;
         }, true);
         Reg("chars", 1, (c, a) => CharList(c, Str(c, "chars", a, 0)));
@@ -87,7 +89,10 @@ internal static partial class Builtins
         Reg("to_chars", 1, (c, a) => CharList(c, Str(c, "to_chars", a, 0)));
         Reg("bytes", 1, (c, a) => Dynamic.FromInt(Encoding.UTF8.GetByteCount(Str(c, "bytes", a, 0))));
         Reg("to_blob", 1, (c, a) => Dynamic.FromBlob([.. Encoding.UTF8.GetBytes(Str(c, "to_blob", a, 0))]));
-        Reg("split", 1, (c, a) => StrList(Str(c, "split", a, 0).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
+        // As Rhai: an empty string is one empty piece.
+        Reg("split", 1, (c, a) => Str(c, "split", a, 0) is { Length: 0 } empty
+            ? StrList([empty])
+            : StrList(Str(c, "split", a, 0).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
         Reg("split", 2, (c, a) =>
         {
             if (a[0].Type is RhaiType.Array or RhaiType.Blob) return SplitAt(c, a);
@@ -95,12 +100,13 @@ internal static partial class Builtins
             if (a[1].Type == RhaiType.Int)
             {
                 var cps = Strings.ToCodePoints(s);
-                var at = a[1].AsInt < 0 ? Math.Max(0, cps.Length + a[1].AsInt) : Math.Min(cps.Length, a[1].AsInt);
+                // As Rhai: from the end when not above 0, so split(0) leaves the whole string first.
+                var at = a[1].AsInt <= 0 ? Math.Max(0, cps.Length + a[1].AsInt) : Math.Min(cps.Length, a[1].AsInt);
                 return StrList([Strings.FromCodePoints(cps[..(int)at]), Strings.FromCodePoints(cps[(int)at..])]);
             }
-            return Split(c, s, a[1].ToString(), long.MaxValue, fromEnd: false);
+            return Split(c, s, Text(c, "split", a, 1), long.MaxValue, fromEnd: false);
         });
-        Reg("split", 3, (c, a) => Split(c, Str(c, "split", a, 0), a[1].ToString(), Math.Max(1, Int(c, "split", a, 2)), fromEnd: false));
+        Reg("split", 3, (c, a) => Split(c, Str(c, "split", a, 0), Text(c, "split", a, 1), Math.Max(1, Int(c, "split", a, 2)), fromEnd: false));
         Reg("pop", 2, (c, a) =>
         {
             // As Rhai: the last n characters, taken off the string; all of it when n reaches its length.
@@ -116,8 +122,8 @@ internal static partial class Builtins
             a[0] = Dynamic.FromString(Strings.FromCodePoints(cps[..^(int)n]));
             return Dynamic.FromString(Strings.FromCodePoints(cps[^(int)n..]));
         }, true);
-        Reg("split_rev", 2, (c, a) => Split(c, Str(c, "split_rev", a, 0), a[1].ToString(), long.MaxValue, fromEnd: true));
-        Reg("split_rev", 3, (c, a) => Split(c, Str(c, "split_rev", a, 0), a[1].ToString(), Math.Max(1, Int(c, "split_rev", a, 2)), fromEnd: true));
+        Reg("split_rev", 2, (c, a) => Split(c, Str(c, "split_rev", a, 0), Text(c, "split_rev", a, 1), long.MaxValue, fromEnd: true));
+        Reg("split_rev", 3, (c, a) => Split(c, Str(c, "split_rev", a, 0), Text(c, "split_rev", a, 1), Math.Max(1, Int(c, "split_rev", a, 2)), fromEnd: true));
         Reg("pad", 3, (c, a) =>
         {
             if (a[0].Type == RhaiType.Array) return PadArray(c, a);
@@ -132,13 +138,16 @@ internal static partial class Builtins
             var s = Str(c, "pad", a, 0);
             var len = Int(c, "pad", a, 1);
             CheckLen(c, len, array: false);
-            var fill = a[2].ToString();
+            var fill = Text(c, "pad", a, 2);
             var sb = new StringBuilder(s);
-            var count = Strings.Length(s);
-            while (count < len && fill.Length > 0)
+            long count = Strings.Length(s);
+            var fillLength = Strings.Length(fill);
+            while (count < len && fillLength > 0)
             {
-                sb.Append(fill);
-                count += Strings.Length(fill);
+                // As Rhai: whole copies while they fit, then the first characters of one.
+                if (count + fillLength <= len) sb.Append(fill);
+                else sb.Append(Strings.Sub(fill, 0, len - count));
+                count = Math.Min(len, count + fillLength);
             }
             a[0] = Dynamic.FromString(sb.ToString());
             return Dynamic.Unit;
@@ -169,7 +178,7 @@ internal static partial class Builtins
             switch (a[0].Type)
             {
                 case RhaiType.String:
-                    a[0] = Dynamic.FromString(Strings.Replace(a[0].AsString, a[1].ToString(), ""));
+                    a[0] = Dynamic.FromString(Strings.Replace(a[0].AsString, Text(c, "remove", a, 1), ""));
                     return Dynamic.Unit;
                 case RhaiType.Array:
                     var list = a[0].AsArray;
@@ -225,8 +234,23 @@ internal static partial class Builtins
 
     // An array one element per piece or character is checked against the limit before it is built,
     // not after: a string of millions of characters would otherwise cost their array first.
+    /// <summary>
+    /// The start and length <c>sub_string</c> and <c>crop</c> take from a range, as Rhai works them
+    /// out: bounds below 0 are 0 (not counted from the end, as indexing counts them), and an end
+    /// before the start is the start, so an inclusive range gives at least one character.
+    /// </summary>
+    private static (long Start, long Length) SubRange(RhaiRange range)
+    {
+        var start = Math.Max(range.Start, 0);
+        if (!range.Inclusive) return (start, Math.Max(range.End, start) - start);
+        var end = Math.Min(Math.Max(range.End, start), long.MaxValue - 1);
+        return (start, end - start + 1);
+    }
+
     private static Dynamic Split(Ctx c, string s, string separator, long limit, bool fromEnd)
     {
+        // As Rhai: an empty string is one empty piece, whatever the separator.
+        if (s.Length == 0) return StrList([s]);
         CheckLen(c, Strings.SplitCount(s, separator, limit), array: true);
         return StrList(Strings.Split(s, separator, limit, fromEnd));
     }
@@ -267,9 +291,11 @@ internal static partial class Builtins
         if (a[0].Type == RhaiType.String)
         {
             var cps = Strings.ToCodePoints(a[0].AsString);
-            var needle = Strings.ToCodePoints(a[1].ToString());
+            var needle = Strings.ToCodePoints(Text(c, "index_of", a, 1));
+            // As Rhai: nothing is found in an empty string, nor from a start at or past its end.
+            if (cps.Length == 0) return Dynamic.FromInt(-1);
             if (start < 0) start = Math.Max(0, cps.Length + start);
-            if (start > cps.Length) return Dynamic.FromInt(-1);
+            else if (start >= cps.Length && start > 0) return Dynamic.FromInt(-1);
             for (var i = (int)start; i + needle.Length <= cps.Length; i++)
             {
                 if (cps.AsSpan(i, needle.Length).SequenceEqual(needle)) return Dynamic.FromInt(i);

@@ -46,6 +46,10 @@ internal static partial class Builtins
     private static string Str(Ctx c, string name, Dynamic[] a, int i) =>
         a[i].Type == RhaiType.String ? a[i].AsString : throw NoMatch(c, name, a);
 
+    /// <summary>A string or a char argument, as text: the only two a string function has overloads for.</summary>
+    private static string Text(Ctx c, string name, Dynamic[] a, int i) =>
+        a[i].Type is RhaiType.String or RhaiType.Char ? a[i].ToString() : throw NoMatch(c, name, a);
+
     private static FnPtr Fp(Ctx c, string name, Dynamic[] a, int i) =>
         a[i].Type == RhaiType.FnPtr ? a[i].AsFnPtr : throw NoMatch(c, name, a);
 

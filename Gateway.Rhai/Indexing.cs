@@ -330,7 +330,7 @@ internal static class Indexing
                     r.CheckSize(cur, line, col);
                     return cur;
                 case RhaiType.String:
-                    return StringBuffer.Append(r, cur, rhs.ToString(), line, col);
+                    return StringBuffer.Append(r, cur, Strings.JoinedText(rhs), line, col);
             }
         }
         return Ops.Binary(op, cur, rhs, r, line, col);

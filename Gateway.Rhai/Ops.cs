@@ -236,7 +236,7 @@ internal static class Ops
                 {
                     if (tx == RhaiType.String && ty == RhaiType.Unit) return x;
                     if (ty == RhaiType.String && tx == RhaiType.Unit) return y;
-                    result = Dynamic.FromString(x.ToString() + y.ToString());
+                    result = Dynamic.FromString(Strings.JoinedText(x) + Strings.JoinedText(y));
                 }
                 else if (tx == RhaiType.Char && ty == RhaiType.Char)
                 {
@@ -272,6 +272,8 @@ internal static class Ops
             case "-":
                 if (tx == RhaiType.String && ty is RhaiType.String or RhaiType.Char)
                 {
+                    // As Rhai: an empty string less a non-empty one is that one (Rhai's own quirk).
+                    if (ty == RhaiType.String && x.AsString.Length == 0 && y.AsString.Length > 0) return y;
                     return Dynamic.FromString(Strings.Replace(x.AsString, y.ToString(), ""));
                 }
                 if (tx == RhaiType.Timestamp && ty == RhaiType.Timestamp)

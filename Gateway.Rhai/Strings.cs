@@ -181,6 +181,15 @@ internal static class Strings
         [0xFB17] = "\u0544\u053D"
     }.ToFrozenDictionary();
 
+    /// <summary>
+    /// A value as text joined to a string (<c>+</c>, <c>+=</c>, <c>append</c>): a blob's bytes
+    /// decoded as UTF-8, each invalid sequence a U+FFFD, as Rhai decodes them; anything else as it prints.
+    /// </summary>
+    public static string JoinedText(Dynamic value) =>
+        value.Type == RhaiType.Blob
+            ? Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(value.AsBlob))
+            : value.ToString();
+
     public static bool IsBmp(string s)
     {
         foreach (var c in s)
