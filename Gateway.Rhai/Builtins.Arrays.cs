@@ -314,35 +314,35 @@ internal static partial class Builtins
         Reg("find", 3, (c, a) => Find(c, "find", a, Int(c, "find", a, 2), mapping: false));
         Reg("find_map", 2, (c, a) => Find(c, "find_map", a, 0, mapping: true));
         Reg("find_map", 3, (c, a) => Find(c, "find_map", a, Int(c, "find_map", a, 2), mapping: true));
-        BuiltinFn reduce = (c, a) =>
+        // As Rhai's call_raw_with_extra_args: |acc| gets the element as this, |acc, x| it as an
+        // argument, |acc, x, i| its index too (reduce_rev's counts from the start as well).
+        Dynamic Reduce(Ctx c, string name, Dynamic[] a, bool reverse)
         {
-            var list = Arr(c, "reduce", a);
-            var fp = Fp(c, "reduce", a, 1);
+            var list = Arr(c, name, a);
+            var fp = Fp(c, name, a, 1);
             var acc = a.Length > 2 ? a[2].Clone() : Dynamic.Unit;
             var arity = Calls.Arity(c.R, fp);
-            for (var i = 0; i < list.Count; i++)
+            for (var n = 0; n < list.Count; n++)
             {
-                acc = arity >= 3
-                    ? Calls.CallFnPtr(c.R, fp, [acc, list[i].Clone(), Dynamic.FromInt(i)], c.Line, c.Col)
-                    : Calls.CallFnPtr(c.R, fp, [acc, list[i].Clone()], c.Line, c.Col);
+                var i = reverse ? list.Count - 1 - n : n;
+                if (arity == 1)
+                {
+                    var item = list[i].Clone();
+                    acc = Calls.CallFnPtr(c.R, fp, [acc], true, ref item, c.Line, c.Col);
+                }
+                else
+                {
+                    acc = arity >= 3
+                        ? Calls.CallFnPtr(c.R, fp, [acc, list[i].Clone(), Dynamic.FromInt(i)], c.Line, c.Col)
+                        : Calls.CallFnPtr(c.R, fp, [acc, list[i].Clone()], c.Line, c.Col);
+                }
             }
             return acc;
-        };
-        Reg("reduce", 2, reduce);
-        Reg("reduce", 3, reduce);
-        BuiltinFn reduceRev = (c, a) =>
-        {
-            var list = Arr(c, "reduce_rev", a);
-            var fp = Fp(c, "reduce_rev", a, 1);
-            var acc = a.Length > 2 ? a[2].Clone() : Dynamic.Unit;
-            for (var i = list.Count - 1; i >= 0; i--)
-            {
-                acc = Calls.CallFnPtr(c.R, fp, [acc, list[i].Clone()], c.Line, c.Col);
-            }
-            return acc;
-        };
-        Reg("reduce_rev", 2, reduceRev);
-        Reg("reduce_rev", 3, reduceRev);
+        }
+        Reg("reduce", 2, (c, a) => Reduce(c, "reduce", a, reverse: false));
+        Reg("reduce", 3, (c, a) => Reduce(c, "reduce", a, reverse: false));
+        Reg("reduce_rev", 2, (c, a) => Reduce(c, "reduce_rev", a, reverse: true));
+        Reg("reduce_rev", 3, (c, a) => Reduce(c, "reduce_rev", a, reverse: true));
         Reg("sort", 1, (c, a) => SortByOwnOrder(c, "sort", a, descending: false), true);
         Reg("sort_desc", 1, (c, a) => SortByOwnOrder(c, "sort_desc", a, descending: true), true);
         Reg("sort", 2, (c, a) =>
@@ -442,7 +442,7 @@ internal static partial class Builtins
         {
             if (a[0].Type == RhaiType.Map)
             {
-                a[0].AsMap[a[1].ToString()] = a[2].Clone();
+                a[0].AsMap[Str(c, "set", a, 1)] = a[2].Clone();
                 return Dynamic.Unit;
             }
             if (a[0].Type == RhaiType.String)
@@ -468,8 +468,10 @@ internal static partial class Builtins
                 if (at < blob.Count) blob[at] = (byte)(value & 0xff);
                 return Dynamic.Unit;
             }
+            // As Rhai (calc_offset_len): a negative index counts from the end, before the start is the first.
             var list = Arr(c, "set", a);
-            if (ItemIndex(Int(c, "set", a, 1), list.Count) is { } i) list[i] = a[2].Clone();
+            var (i, _) = Extent(list.Count, Int(c, "set", a, 1), 0);
+            if (i < list.Count) list[i] = a[2].Clone();
             return Dynamic.Unit;
         }, true);
         Reg("zip", 3, (c, a) =>
@@ -478,9 +480,12 @@ internal static partial class Builtins
             var other = a[1].Type == RhaiType.Array ? a[1].AsArray : throw NoMatch(c, "zip", a);
             var fp = Fp(c, "zip", a, 2);
             var result = new List<Dynamic>();
+            var withIndex = Calls.Arity(c.R, fp) >= 3; // as Rhai: |x, y, i| gets the index too
             for (var i = 0; i < Math.Min(list.Count, other.Count); i++)
             {
-                result.Add(Calls.CallFnPtr(c.R, fp, [list[i].Clone(), other[i].Clone()], c.Line, c.Col));
+                result.Add(withIndex
+                    ? Calls.CallFnPtr(c.R, fp, [list[i].Clone(), other[i].Clone(), Dynamic.FromInt(i)], c.Line, c.Col)
+                    : Calls.CallFnPtr(c.R, fp, [list[i].Clone(), other[i].Clone()], c.Line, c.Col));
             }
             return Dynamic.FromArray(result);
         });
@@ -531,7 +536,11 @@ internal static partial class Builtins
         if (type == RhaiType.Unit) return Dynamic.Unit;
         if (type is not (RhaiType.Int or RhaiType.Char or RhaiType.Float or RhaiType.String or RhaiType.Bool))
             throw c.Error(RhaiErrorKind.FunctionNotFound, $"Function not found: elements of {list[0].TypeName} cannot be sorted");
-        Sorted(list, descending ? (x, y) => Ops.Compare(y, x) ?? 0 : (x, y) => Ops.Compare(x, y) ?? 0);
+        // Floats exactly (Rust's partial_cmp, NaN as equal), not with the tolerance of Rhai's < and >.
+        Comparison<Dynamic> order = type == RhaiType.Float
+            ? (x, y) => x.AsFloat < y.AsFloat ? -1 : x.AsFloat > y.AsFloat ? 1 : 0
+            : (x, y) => Ops.Compare(x, y) ?? 0;
+        Sorted(list, descending ? (x, y) => order(y, x) : order);
         return Dynamic.Unit;
     }
 
@@ -646,22 +655,44 @@ internal static partial class Builtins
     }
 
     /// <summary>
-    /// Sorts <paramref name="list"/> in place, stably. An error the comparer throws comes out as
-    /// itself, not wrapped in the <see cref="InvalidOperationException"/> a sort puts around it.
+    /// Sorts <paramref name="list"/> in place, stably (a merge sort). A script's comparer need not
+    /// be consistent (<c>|x, y| x &lt;= y</c> says "before" for equal items both ways, as Rhai's docs
+    /// suggest): this sort only ever reads inside the list, so such a comparer gives some order of
+    /// the same items, never an error of the sort's own; an error the comparer throws comes out
+    /// as itself.
     /// </summary>
     private static void Sorted(List<Dynamic> list, Comparison<Dynamic> compare)
     {
-        List<Dynamic> sorted;
-        try
+        if (list.Count < 2) return;
+        var items = list.ToArray();
+        var buffer = new Dynamic[items.Length];
+        MergeSort(items, buffer, 0, items.Length, compare);
+        for (var i = 0; i < items.Length; i++) list[i] = items[i];
+    }
+
+    private static void MergeSort(Dynamic[] items, Dynamic[] buffer, int from, int to, Comparison<Dynamic> compare)
+    {
+        if (to - from <= 8)
         {
-            sorted = list.OrderBy(x => x, Comparer<Dynamic>.Create(compare)).ToList();
+            // Insertion sort: an item moves left only past items that come strictly after it.
+            for (var i = from + 1; i < to; i++)
+            {
+                var item = items[i];
+                var j = i;
+                for (; j > from && compare(items[j - 1], item) > 0; j--) items[j] = items[j - 1];
+                items[j] = item;
+            }
+            return;
         }
-        catch (InvalidOperationException e) when (e.InnerException is RhaiException or RhaiExit or OperationCanceledException)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
-            throw;
-        }
-        list.Clear();
-        list.AddRange(sorted);
+        var middle = from + (to - from) / 2;
+        MergeSort(items, buffer, from, middle, compare);
+        MergeSort(items, buffer, middle, to, compare);
+        if (compare(items[middle - 1], items[middle]) <= 0) return; // already in order
+        Array.Copy(items, from, buffer, from, to - from);
+        int left = from, right = middle, at = from;
+        while (left < middle && right < to)
+            items[at++] = compare(buffer[right], buffer[left]) < 0 ? buffer[right++] : buffer[left++];
+        while (left < middle) items[at++] = buffer[left++];
+        while (right < to) items[at++] = buffer[right++];
     }
 }

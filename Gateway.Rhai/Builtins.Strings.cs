@@ -188,11 +188,12 @@ internal static partial class Builtins
                     return item;
                 case RhaiType.Map:
                     var map = a[0].AsMap;
-                    var key = a[1].ToString();
+                    var key = Str(c, "remove", a, 1);
                     return map.Remove(key, out var v) ? v : Dynamic.Unit;
                 case RhaiType.Blob:
                     var blob = a[0].AsBlob;
-                    if (ItemIndex(Int(c, "remove", a, 1), blob.Count) is not { } bi) return Dynamic.Unit;
+                    // As Rhai: 0 when there is no such byte.
+                    if (ItemIndex(Int(c, "remove", a, 1), blob.Count) is not { } bi) return Dynamic.FromInt(0);
                     var b = blob[bi];
                     blob.RemoveAt(bi);
                     return Dynamic.FromInt(b);
@@ -207,13 +208,17 @@ internal static partial class Builtins
                     var ch = Strings.CharAt(a[0].AsString, Int(c, "get", a, 1));
                     return ch is null ? Dynamic.Unit : Dynamic.FromChar(ch.Value);
                 case RhaiType.Array:
+                    // As Rhai (calc_offset_len): a negative index counts from the end, before the start is the first.
                     var list = a[0].AsArray;
-                    return ItemIndex(Int(c, "get", a, 1), list.Count) is { } i ? list[i].Clone() : Dynamic.Unit;
+                    var (i, _) = Extent(list.Count, Int(c, "get", a, 1), 0);
+                    return i < list.Count ? list[i].Clone() : Dynamic.Unit;
                 case RhaiType.Map:
-                    return a[0].AsMap.TryGetValue(a[1].ToString(), out var v) ? v.Clone() : Dynamic.Unit;
+                    return a[0].AsMap.TryGetValue(Str(c, "get", a, 1), out var v) ? v.Clone() : Dynamic.Unit;
                 case RhaiType.Blob:
+                    // As Rhai: 0 past the end, and a position before the start is the first byte.
                     var blob = a[0].AsBlob;
-                    return ItemIndex(Int(c, "get", a, 1), blob.Count) is { } bi ? Dynamic.FromInt(blob[bi]) : Dynamic.Unit;
+                    var (at, _) = Extent(blob.Count, Int(c, "get", a, 1), 0);
+                    return Dynamic.FromInt(at < blob.Count ? blob[at] : 0);
             }
             throw NoMatch(c, "get", a);
         });

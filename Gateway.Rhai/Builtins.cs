@@ -182,7 +182,8 @@ internal static partial class Builtins
             }
             return Dynamic.Unit;
         }, true);
-        Reg("to_json", 1, (c, a) => Dynamic.FromString(RhaiJson.ToJsonString(a[0])));
+        // As Rhai: a map's, in Rhai's own JSON writing (Formatter.Json).
+        Reg("to_json", 1, (c, a) => a[0].Type == RhaiType.Map ? Dynamic.FromString(Formatter.Json(a[0].AsMap)) : throw NoMatch(c, "to_json", a));
         Reg("parse_json", 1, (c, a) =>
         {
             try
@@ -238,7 +239,9 @@ internal static partial class Builtins
         Reg("sign", 1, (c, a) => a[0].Type switch
         {
             RhaiType.Int => Dynamic.FromInt(Math.Sign(a[0].AsInt)),
-            RhaiType.Float => Dynamic.FromInt(double.IsNaN(a[0].AsFloat) ? 0 : Math.Sign(a[0].AsFloat)),
+            RhaiType.Float => double.IsNaN(a[0].AsFloat)
+                ? throw c.Error(RhaiErrorKind.Arithmetic, "Sign of NaN is undefined")
+                : Dynamic.FromInt(Math.Sign(a[0].AsFloat)),
             _ => throw NoMatch(c, "sign", a),
         });
         Reg("min", 2, (c, a) => MinMax(c, a, min: true));
@@ -267,8 +270,9 @@ internal static partial class Builtins
         Float1("exp", Math.Exp);
         Float1("ln", Math.Log);
         Float1("log", Math.Log10);
-        Float1("to_degrees", x => x * 180.0 / Math.PI);
-        Float1("to_radians", x => x * Math.PI / 180.0);
+        // As Rust's f64::to_degrees and to_radians: one multiplication by the constant.
+        Float1("to_degrees", x => x * (180.0 / Math.PI));
+        Float1("to_radians", x => x * (Math.PI / 180.0));
         Reg("atan", 2, (c, a) => Dynamic.FromFloat(Math.Atan2(Num(c, "atan", a, 0), Num(c, "atan", a, 1))));
         Reg("log", 2, (c, a) => Dynamic.FromFloat(Math.Log(Num(c, "log", a, 0)) / Math.Log(Num(c, "log", a, 1))));
         Reg("PI", 0, (_, _) => Dynamic.FromFloat(Math.PI));
@@ -302,10 +306,17 @@ internal static partial class Builtins
             : throw c.Error(RhaiErrorKind.Arithmetic, $"Invalid radix: '{radix}'"));
         Reg("parse_float", 1, (c, a) =>
         {
-            var s = Str(c, "parse_float", a, 0).Trim();
-            return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+            var given = Str(c, "parse_float", a, 0);
+            var s = given.Trim();
+            // Rust's f64 parsing also takes inf, infinity and nan, in any case, with a sign.
+            var word = s.TrimStart('+', '-').ToLowerInvariant();
+            if (word is "inf" or "infinity" or "nan" && s.Length - word.Length <= 1)
+                return Dynamic.FromFloat(word == "nan" ? double.NaN : s[0] == '-' ? double.NegativeInfinity : double.PositiveInfinity);
+            return s.Length > 0 && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
                 ? Dynamic.FromFloat(d)
-                : throw c.Error(RhaiErrorKind.Arithmetic, $"Error parsing floating-point number '{s}': invalid float literal");
+                : throw c.Error(RhaiErrorKind.Arithmetic, s.Length == 0
+                    ? $"Error parsing floating-point number '{given}': cannot parse float from empty string"
+                    : $"Error parsing floating-point number '{given}': invalid float literal");
         });
         Reg("to_hex", 1, (c, a) => Dynamic.FromString(Int(c, "to_hex", a, 0).ToString("x", CultureInfo.InvariantCulture)));
         Reg("to_octal", 1, (c, a) => Dynamic.FromString(Convert.ToString(Int(c, "to_octal", a, 0), 8)));
@@ -315,6 +326,7 @@ internal static partial class Builtins
         {
             var x = Int(c, "set_bit", a, 0);
             var bit = Indexing.BitIndex(Int(c, "set_bit", a, 1), c.Line, c.Col);
+            if (a[2].Type != RhaiType.Bool) throw NoMatch(c, "set_bit", a);
             a[0] = Dynamic.FromInt(a[2].AsBool ? x | (1L << bit) : x & ~(1L << bit));
             return Dynamic.Unit;
         }, true);
@@ -324,15 +336,24 @@ internal static partial class Builtins
             var (from, len) = IterationFrom(c, "bits", a);
             return Bits(c, Int(c, "bits", a, 0), from, len);
         });
+        Reg("bits", 1, (c, a) => Bits(c, Int(c, "bits", a, 0), 0, long.MaxValue));
+        // As Rhai's bit_field.rs: no bits (a length of 0 or less) is 0 or no change, before the
+        // start is checked; a start counts from the end when negative; the length stops at bit 63.
+        Reg("get_bits", 3, (c, a) => Dynamic.FromInt(GetBits(c, Int(c, "get_bits", a, 0), Int(c, "get_bits", a, 1), Int(c, "get_bits", a, 2))));
+        Reg("get_bits", 2, (c, a) =>
+        {
+            var (from, len) = BitFieldRange(c, "get_bits", a);
+            return Dynamic.FromInt(GetBits(c, Int(c, "get_bits", a, 0), from, len));
+        });
         reg("set_bits", 4, (c, a) =>
         {
-            var x = Int(c, "set_bits", a, 0);
-            var start = Indexing.BitIndex(Int(c, "set_bits", a, 1), c.Line, c.Col);
-            var len = Int(c, "set_bits", a, 2);
-            var v = Int(c, "set_bits", a, 3);
-            len = Math.Min(len, 64 - start);
-            var mask = (len >= 64 ? -1L : (1L << (int)len) - 1) << (int)start;
-            a[0] = Dynamic.FromInt((x & ~mask) | ((v << (int)start) & mask));
+            a[0] = Dynamic.FromInt(SetBits(c, Int(c, "set_bits", a, 0), Int(c, "set_bits", a, 1), Int(c, "set_bits", a, 2), Int(c, "set_bits", a, 3)));
+            return Dynamic.Unit;
+        }, true);
+        reg("set_bits", 3, (c, a) =>
+        {
+            var (from, len) = BitFieldRange(c, "set_bits", a);
+            a[0] = Dynamic.FromInt(SetBits(c, Int(c, "set_bits", a, 0), from, len, Int(c, "set_bits", a, 2)));
             return Dynamic.Unit;
         }, true);
     }
@@ -367,12 +388,44 @@ internal static partial class Builtins
 
     private static Dynamic FloatToInt(Ctx c, double d)
     {
-        var t = Math.Truncate(d);
-        if (double.IsNaN(t) || t < -9.2233720368547758E18 || t >= 9.2233720368547758E18)
-        {
-            throw c.Error(RhaiErrorKind.Arithmetic, $"Integer overflow: to_int({Formatter.DisplayFloat(d).Replace(".0", "", StringComparison.Ordinal)})");
-        }
-        return Dynamic.FromInt((long)t);
+        // As Rhai: beyond i64's range as a float (2^63) is an overflow; NaN is 0 and 2^63 is
+        // i64::MAX, as Rust's saturating cast makes them.
+        if (d > 9.2233720368547758E18 || d < -9.2233720368547758E18)
+            throw c.Error(RhaiErrorKind.Arithmetic, $"Integer overflow: to_int({Formatter.RustDisplay(d)})");
+        if (double.IsNaN(d)) return Dynamic.FromInt(0);
+        return Dynamic.FromInt(d >= 9.2233720368547758E18 ? long.MaxValue : (long)Math.Truncate(d));
+    }
+
+    /// <summary>A range as Rhai's get_bits and set_bits take one: a start and a number of bits.</summary>
+    private static (long From, long Len) BitFieldRange(Ctx c, string name, Dynamic[] a)
+    {
+        if (a[1].Type != RhaiType.Range) throw NoMatch(c, name, a);
+        var r = a[1].AsRange;
+        var from = Math.Max(r.Start, 0);
+        if (!r.Inclusive) return (from, Math.Max(r.End, from) - from);
+        var to = Math.Max(r.End, from - 1);
+        if (to >= 64) throw c.Error(RhaiErrorKind.BitFieldBounds, $"Bit-field index {to} out of bounds: only 64 bits in bit-field");
+        return (from, to - from + 1);
+    }
+
+    private static long GetBits(Ctx c, long value, long start, long bits)
+    {
+        if (bits <= 0) return 0;
+        var bit = Indexing.BitIndex(start, c.Line, c.Col);
+        var n = (int)Math.Min(bits, 64 - bit);
+        if (n == 64) return value;
+        var mask = (1L << n) - 1;
+        return (value >> bit) & mask;
+    }
+
+    private static long SetBits(Ctx c, long value, long start, long bits, long newValue)
+    {
+        if (bits <= 0) return value;
+        var bit = Indexing.BitIndex(start, c.Line, c.Col);
+        var n = (int)Math.Min(bits, 64 - bit);
+        if (n == 64) return newValue;
+        var mask = (1L << n) - 1;
+        return (value & ~(mask << bit)) | ((newValue & mask) << bit);
     }
 
     private static Dynamic MinMax(Ctx c, Dynamic[] a, bool min)
@@ -389,7 +442,8 @@ internal static partial class Builtins
         }
         var x = Num(c, min ? "min" : "max", a, 0);
         var y = Num(c, min ? "min" : "max", a, 1);
-        return Dynamic.FromFloat(min ? Math.Min(x, y) : Math.Max(x, y));
+        // As Rhai: x <= y ? x : y (and >= for max), so a NaN first gives the other.
+        return Dynamic.FromFloat(min ? (x <= y ? x : y) : (x >= y ? x : y));
     }
 
     private static Dynamic ParseInt(Ctx c, string s, int radix)

@@ -22,11 +22,11 @@ internal static class Formatter
     public static string Debug(Dynamic v)
     {
         var sb = new StringBuilder();
-        AppendDebug(sb, v, topLevel: true);
+        AppendDebug(sb, v);
         return sb.ToString();
     }
 
-    private static void AppendDebug(StringBuilder sb, Dynamic v, bool topLevel)
+    private static void AppendDebug(StringBuilder sb, Dynamic v)
     {
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (v.Type)
@@ -34,7 +34,7 @@ internal static class Formatter
             case RhaiType.Unit: sb.Append("()"); break;
             case RhaiType.Bool: sb.Append(v.AsBool ? "true" : "false"); break;
             case RhaiType.Int: sb.Append(v.AsInt.ToString(CultureInfo.InvariantCulture)); break;
-            case RhaiType.Float: sb.Append(topLevel ? DisplayFloat(v.AsFloat) : DebugFloat(v.AsFloat)); break;
+            case RhaiType.Float: sb.Append(DebugFloat(v.AsFloat)); break;
             case RhaiType.Char: sb.Append(char.ConvertFromUtf32(v.AsChar)); break;
             case RhaiType.String: AppendQuoted(sb, v.AsString); break;
             case RhaiType.Array:
@@ -44,7 +44,7 @@ internal static class Formatter
                 {
                     if (!first) sb.Append(", ");
                     first = false;
-                    AppendDebug(sb, item, topLevel: false);
+                    AppendDebug(sb, item);
                 }
                 sb.Append(']');
                 break;
@@ -57,7 +57,7 @@ internal static class Formatter
                     firstKey = false;
                     AppendQuoted(sb, key);
                     sb.Append(": ");
-                    AppendDebug(sb, value, topLevel: false);
+                    AppendDebug(sb, value);
                 }
                 sb.Append('}');
                 break;
@@ -74,7 +74,85 @@ internal static class Formatter
             case RhaiType.FnPtr: sb.Append(v.AsFnPtr.ToString()); break;
             case RhaiType.Timestamp: sb.Append("<timestamp>"); break;
             case RhaiType.Range: sb.Append(v.AsRange.ToString()); break;
-            case RhaiType.Shared: AppendDebug(sb, ((SharedCell)v.Obj!).Value, topLevel); break;
+            case RhaiType.Shared: AppendDebug(sb, ((SharedCell)v.Obj!).Value); break;
+        }
+    }
+
+    /// <summary>
+    /// Rhai's <c>to_json</c> of a map (its format_map_as_json): keys and strings quoted, arrays,
+    /// maps and blobs (as byte numbers) in JSON's brackets, <c>()</c> as null, a function pointer
+    /// as its quoted name (with its curried values, in an array), and any other value in its Rust
+    /// debug form, so a float is <c>1.0</c> and a char <c>'a'</c>, as Rhai writes them.
+    /// </summary>
+    public static string Json(RhaiMap map)
+    {
+        var sb = new StringBuilder();
+        AppendJsonMap(sb, map);
+        return sb.ToString();
+    }
+
+    private static void AppendJsonMap(StringBuilder sb, RhaiMap map)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        sb.Append('{');
+        var first = true;
+        foreach (var (key, value) in map)
+        {
+            if (!first) sb.Append(',');
+            first = false;
+            AppendQuoted(sb, key);
+            sb.Append(':');
+            AppendJson(sb, value);
+        }
+        sb.Append('}');
+    }
+
+    private static void AppendJson(StringBuilder sb, Dynamic v)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        switch (v.Type)
+        {
+            case RhaiType.Unit: sb.Append("null"); break;
+            case RhaiType.Map: AppendJsonMap(sb, v.AsMap); break;
+            case RhaiType.Array:
+                sb.Append('[');
+                for (var i = 0; i < v.AsArray.Count; i++)
+                {
+                    if (i > 0) sb.Append(',');
+                    AppendJson(sb, v.AsArray[i]);
+                }
+                sb.Append(']');
+                break;
+            case RhaiType.Blob:
+                sb.Append('[').AppendJoin(',', v.AsBlob).Append(']');
+                break;
+            case RhaiType.FnPtr:
+                var fp = v.AsFnPtr;
+                if (fp.Curried.Length > 0) sb.Append('[');
+                AppendQuoted(sb, fp.Name);
+                foreach (var curried in fp.Curried)
+                {
+                    sb.Append(',');
+                    AppendJson(sb, curried);
+                }
+                if (fp.Curried.Length > 0) sb.Append(']');
+                break;
+            case RhaiType.Char:
+                sb.Append('\'');
+                var c = char.ConvertFromUtf32(v.AsChar);
+                if (c == "'") sb.Append("\\'");
+                else if (c == "\"") sb.Append('"');
+                else
+                {
+                    // The escapes of a quoted string, without its double quotes.
+                    var quoted = new StringBuilder();
+                    AppendQuoted(quoted, c);
+                    sb.Append(quoted, 1, quoted.Length - 2);
+                }
+                sb.Append('\'');
+                break;
+            case RhaiType.Shared: AppendJson(sb, ((SharedCell)v.Obj!).Value); break;
+            default: AppendDebug(sb, v); break;
         }
     }
 
@@ -105,6 +183,10 @@ internal static class Formatter
         }
         sb.Append('"');
     }
+
+    /// <summary>Rust's Display of an f64: every digit, never an exponent (1e20 is 100000000000000000000, 1.0 is 1).</summary>
+    public static string RustDisplay(double d) =>
+        double.IsNaN(d) ? "NaN" : double.IsInfinity(d) ? (d > 0 ? "inf" : "-inf") : Natural(d);
 
     public static string DisplayFloat(double d)
     {

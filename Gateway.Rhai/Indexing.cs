@@ -32,8 +32,8 @@ internal static class Indexing
                 var k = Normalize(i.AsInt, list.Count);
                 if (k < 0 || k >= list.Count) throw ArrayBounds(i.AsInt, list.Count, line, col);
                 return list[(int)k];
-            case RhaiType.Map when i.Type is RhaiType.String or RhaiType.Char:
-                if (b.AsMap.TryGetValue(i.ToString(), out var v)) return v;
+            case RhaiType.Map when i.Type == RhaiType.String:
+                if (b.AsMap.TryGetValue(i.AsString, out var v)) return v;
                 if (r.Options.FailOnInvalidMapProperty)
                 {
                     throw new RhaiException(RhaiErrorKind.PropertyNotFound, $"Property not found: {i}", line, col);
@@ -224,9 +224,9 @@ internal static class Indexing
                     list[(int)k] = v;
                     if (f.R.SizeLimited) f.R.CheckSize(b, line, col);
                     return;
-                case RhaiType.Map when i.Type is RhaiType.String or RhaiType.Char:
+                case RhaiType.Map when i.Type == RhaiType.String:
                     f.R.EnsureNotHeld(b, line, col);
-                    b.AsMap[i.ToString()] = v;
+                    b.AsMap[i.AsString] = v;
                     if (f.R.SizeLimited) f.R.CheckSize(b, line, col);
                     return;
                 case RhaiType.Blob when i.Type == RhaiType.Int:
@@ -327,6 +327,11 @@ internal static class Indexing
                     return cur;
                 case RhaiType.Blob when rhs.Type == RhaiType.Int:
                     cur.AsBlob.Add((byte)rhs.AsInt);
+                    r.CheckSize(cur, line, col);
+                    return cur;
+                case RhaiType.Blob when rhs.Type is RhaiType.String or RhaiType.Char:
+                    // As Rhai: the text's UTF-8 bytes, appended in place; the blob stays a blob.
+                    cur.AsBlob.AddRange(System.Text.Encoding.UTF8.GetBytes(rhs.ToString()));
                     r.CheckSize(cur, line, col);
                     return cur;
                 case RhaiType.String:

@@ -259,6 +259,10 @@ internal static class Ops
                 {
                     result = Dynamic.FromBlob([.. x.AsBlob, .. y.AsBlob]);
                 }
+                else if (tx == RhaiType.Blob && ty == RhaiType.Char)
+                {
+                    result = Dynamic.FromBlob([.. x.AsBlob, .. System.Text.Encoding.UTF8.GetBytes(y.ToString())]);
+                }
                 else if (tx == RhaiType.Timestamp && ty is RhaiType.Int or RhaiType.Float)
                 {
                     return Shift(x, y, +1, r, line, col);
@@ -345,6 +349,7 @@ internal static class Ops
                 if (b == 0 || a == long.MinValue && b == -1) throw Arithmetic($"Modulo division by zero or overflow: {a} % {b}", line, col);
                 return Dynamic.FromInt(a % b);
             case "**":
+                if (b > uint.MaxValue) throw Arithmetic($"Exponential overflow: {a} ** {b}", line, col); // as Rhai, even for 1
                 if (b < 0) throw Arithmetic($"Integer raised to a negative power: {a} ** {b}", line, col);
                 long result = 1, bas = a;
                 var exp = b;
@@ -480,8 +485,8 @@ internal static class Ops
                 return false;
             case RhaiType.String when item.Type is RhaiType.String or RhaiType.Char:
                 return container.AsString.Contains(item.ToString(), StringComparison.Ordinal);
-            case RhaiType.Map when item.Type is RhaiType.String or RhaiType.Char:
-                return container.AsMap.ContainsKey(item.ToString());
+            case RhaiType.Map when item.Type == RhaiType.String:
+                return container.AsMap.ContainsKey(item.AsString);
             case RhaiType.Range when item.Type == RhaiType.Int:
                 return container.AsRange.Contains(item.AsInt);
             case RhaiType.Blob when item.Type == RhaiType.Int:
@@ -497,7 +502,6 @@ internal static class Ops
             case RhaiType.Array: return it.AsArray.ToArray();
             case RhaiType.String: return Strings.Chars(it.AsString).Select(Dynamic.FromChar).ToArray();
             case RhaiType.Blob: return it.AsBlob.Select(b => Dynamic.FromInt(b)).ToArray();
-            case RhaiType.Map: return it.AsMap.Values.ToArray();
         }
         throw new RhaiException(RhaiErrorKind.For, $"For loop expects an iterable type, not {it.TypeName}", line, col);
     }

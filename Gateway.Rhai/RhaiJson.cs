@@ -52,7 +52,7 @@ public static class RhaiJson
         }
     }
 
-    /// <summary>The compact JSON text of a Rhai value (what <c>to_json</c> returns).</summary>
+    /// <summary>The compact JSON text of a Rhai value (standard JSON, as the host reads results; a script's <c>to_json</c> writes Rhai's own form).</summary>
     public static string ToJsonString(Dynamic value) => ToJsonNode(value)?.ToJsonString() ?? "null";
 
     /// <summary>The Rhai value of a JSON element.</summary>

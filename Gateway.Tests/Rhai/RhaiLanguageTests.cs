@@ -76,6 +76,56 @@ public sealed class RhaiLanguageTests
         Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo(expected), script);
     }
 
+    // Each as Rhai v1.25.0's array, blob, map, bit-field and math packages work it out.
+    [TestCase("let b = blob(); b += \"hi\"; [type_of(b), b.len()]", "[\"blob\", 2]")]
+    [TestCase("let b = blob(3, 7); [b.get(10), b.get(-10), blob().get(0)]", "[0, 7, 0]")]
+    [TestCase("blob(3).remove(5)", "0")]
+    [TestCase("let b = blob(1) + 'A'; b += 'é'; [type_of(b), b.len()]", "[\"blob\", 4]")]
+    [TestCase("let a = []; for i in 0..40 { a.push((i * 7) % 5) } a.sort(|x, y| x <= y); let ok = true; for i in 1..a.len() { if a[i - 1] > a[i] { ok = false } } [a.len(), ok]", "[40, true]")]
+    [TestCase("let a = []; a.pad(17, 1); a.sort(|x, y| x <= y); a.len()", "17")]
+    [TestCase("[1, 2, 3, 4, 5].reduce_rev(|r, v, i| v + i + (r ?? 0))", "25")]
+    [TestCase("[1, 2, 3, 4, 5].zip([9, 8, 7, 6], |a, b, i| a + b + i)", "[10, 11, 12, 13]")]
+    [TestCase("[1, 2, 3].reduce(|r| this + (r ?? 0))", "6")]
+    [TestCase("[1, 2, 3].get(-5)", "1")]
+    [TestCase("let a = [1, 2, 3]; a.set(-5, 9); a", "[9, 2, 3]")]
+    [TestCase("let a = [1.0000000000000002, 1.0]; a.sort(); a[0].to_string()", "\"1.0\"")]
+    [TestCase("[to_debug(1e15), to_debug(0.00001), to_debug(-0.0), to_debug(2e13)]", "[\"1000000000000000.0\", \"1e-5\", \"-0.0\", \"20000000000000.0\"]")]
+    [TestCase("let x = 0xF0; [x.get_bits(4, 4), x.get_bits(4..8), x.get_bits(4..=7), x.get_bits(0, 0), x.get_bits(-4, 10)]", "[15, 15, 15, 0, 0]")]
+    [TestCase("let x = 0; x.set_bits(0..4, 5); let y = 0; y.set_bits(0, -1, 7); let z = 0; z.set_bits(60..=63, 15); [x, y, z < 0]", "[5, 0, true]")]
+    [TestCase("let n = 0; for b in 5.bits() { if b { n += 1 } } n", "2")]
+    [TestCase("[to_int(0.0 / 0.0), to_int(9223372036854775808.0), to_int(-2.5)]", "[0, 9223372036854775807, -2]")]
+    [TestCase("[parse_float(\"inf\"), parse_float(\" -Infinity \"), max(0.0 / 0.0, 1.0), min(0.0 / 0.0, 1.0)]", "[inf, -inf, 1.0, 1.0]")]
+    [TestCase("[to_degrees(60.0), to_radians(3.0)]", "[3437.746770784939, 0.05235987755982989]")]
+    public void CollectionAndNumberFunctions_AtTheirEdges_AnswerAsRhaiDoes(string script, string expected)
+    {
+        Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo(expected), script);
+    }
+
+    [Test]
+    public void ToJson_OfAMap_IsRhaisOwnJsonWriting()
+    {
+        Assert.That(RhaiRun.Output("print(#{a: 1.0, n: \"Zoë <x>\", c: 'x', f: 1e20, u: (), b: [blob(1, 200), Fn(\"f\").curry(2)]}.to_json())"),
+            Is.EqualTo(new[] { "{\"a\":1.0,\"b\":[[200],[\"f\",2]],\"c\":'x',\"f\":1e20,\"n\":\"Zoë <x>\",\"u\":null}" }));
+    }
+
+    [TestCase("[1, 2].to_json()", RhaiErrorKind.FunctionNotFound)]
+    [TestCase("let m = #{a: 1}; m.get('a')", RhaiErrorKind.FunctionNotFound)]
+    [TestCase("let m = #{a: 1}; m.remove(1)", RhaiErrorKind.FunctionNotFound)]
+    [TestCase("'a' in #{a: 1}", RhaiErrorKind.FunctionNotFound)]
+    [TestCase("let m = #{a: 1}; m['a']", RhaiErrorKind.MismatchDataType)]
+    [TestCase("for v in #{a: 1} { }", RhaiErrorKind.For)]
+    [TestCase("let x = 0; x.set_bit(3, 1)", RhaiErrorKind.FunctionNotFound)]
+    [TestCase("1 ** 5000000000", RhaiErrorKind.Arithmetic)]
+    [TestCase("sign(0.0 / 0.0)", RhaiErrorKind.Arithmetic)]
+    [TestCase("to_int(1e20)", RhaiErrorKind.Arithmetic)]
+    [TestCase("255.get_bits(2..=64)", RhaiErrorKind.BitFieldBounds)]
+    public void WhatRhaiRefuses_IsRefusedTheSameWay(string script, RhaiErrorKind kind)
+    {
+        var e = RhaiRun.Error(script);
+        Assert.That(e.Kind, Is.EqualTo(kind), $"{script}: {e.Message}");
+        if (script == "to_int(1e20)") Assert.That(e.Message, Does.Contain("to_int(100000000000000000000)"));
+    }
+
     [Test]
     public void IntegerOverflow_IsAnArithmeticError()
     {
