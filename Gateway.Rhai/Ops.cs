@@ -170,6 +170,8 @@ internal static class Ops
                 var x = ea(f);
                 var y = eb(f);
                 if (x.Type == RhaiType.Int && y.Type == RhaiType.Int) return Dynamic.FromBool(x.Bits != y.Bits);
+                // Numbers by Rhai's own != (not the negation of its ==: NaN != NaN is false there too).
+                if (x.Type is RhaiType.Int or RhaiType.Float && y.Type is RhaiType.Int or RhaiType.Float) return Binary("!=", x, y, f.R, line, col);
                 f.R.StopIfCancelled(line, col);
                 return Dynamic.FromBool(!Equal(x, y));
             },
@@ -397,23 +399,25 @@ internal static class Ops
         "%" => Dynamic.FromFloat(a % b),
         "**" => Dynamic.FromFloat(Math.Pow(a, b)),
         "==" => Dynamic.FromBool(FloatEq(a, b)),
-        "!=" => Dynamic.FromBool(!FloatEq(a, b)),
-        "<" => Dynamic.FromBool(a < b && !FloatEq(a, b)),
-        ">" => Dynamic.FromBool(a > b && !FloatEq(a, b)),
-        "<=" => Dynamic.FromBool(a <= b || FloatEq(a, b)),
-        ">=" => Dynamic.FromBool(a >= b || FloatEq(a, b)),
+        "!=" => Dynamic.FromBool(FloatScale(a, b) is var m && m != 0 && Math.Abs(a - b) / m > RustEpsilon),
+        "<" => Dynamic.FromBool(FloatScale(a, b) is var m && m != 0 && (b - a) / m > RustEpsilon),
+        ">" => Dynamic.FromBool(FloatScale(a, b) is var m && m != 0 && (a - b) / m > RustEpsilon),
+        "<=" => Dynamic.FromBool(FloatScale(a, b) is var m && (m == 0 || (b - a) / m > -RustEpsilon)),
+        ">=" => Dynamic.FromBool(FloatScale(a, b) is var m && (m == 0 || (a - b) / m > -RustEpsilon)),
         _ => throw NotFound(op, line, col, x, y),
     };
 
-    // Rhai compares floats with an epsilon: absolute next to zero, relative elsewhere.
-    public static bool FloatEq(double a, double b)
-    {
-        if (a == b) return true;
-        if (double.IsNaN(a) || double.IsNaN(b) || double.IsInfinity(a) || double.IsInfinity(b)) return false;
-        var diff = Math.Abs(a - b);
-        if (a == 0 || b == 0) return diff <= 2.220446049250313e-16;
-        return diff <= 2.220446049250313e-16 * Math.Max(Math.Abs(a), Math.Abs(b));
-    }
+    // Rhai compares floats with a tolerance (its builtin.rs), by these formulas exactly: the
+    // difference against the larger magnitude (1 when either is 0) and f64::EPSILON. So an
+    // infinity is neither above nor equal to anything (inf / inf is NaN), NaN != NaN is false,
+    // and NaN == 0.0 is true (Rust's max passes over the NaN, leaving 0).
+    private const double RustEpsilon = 2.220446049250313e-16; // f64::EPSILON
+
+    private static double FloatScale(double a, double b) => a * b == 0 ? 1 : RustMax(Math.Abs(a), Math.Abs(b));
+
+    private static double RustMax(double a, double b) => double.IsNaN(a) ? b : double.IsNaN(b) ? a : Math.Max(a, b);
+
+    public static bool FloatEq(double a, double b) => FloatScale(a, b) is var m && (m == 0 || Math.Abs(a - b) / m <= RustEpsilon);
 
     public static bool Equal(Dynamic x, Dynamic y)
     {
