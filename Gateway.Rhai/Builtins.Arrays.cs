@@ -28,7 +28,8 @@ internal static partial class Builtins
         {
             var item = list[i];
             var matches = Yes(Calls.Callback(c, fp, ref item, i));
-            (matches == keepMatching ? kept : removed).Add(list[i]);
+            list[i] = item; // what a || callback did to its this stays, as in Rhai
+            (matches == keepMatching ? kept : removed).Add(item);
         }
         list.Clear();
         list.AddRange(kept);
@@ -254,6 +255,7 @@ internal static partial class Builtins
             {
                 var item = list[i];
                 result.Add(Calls.Callback(c, fp, ref item, i));
+                list[i] = item;
             }
             return Dynamic.FromArray(result);
         });
@@ -266,7 +268,9 @@ internal static partial class Builtins
             for (var i = 0; i < list.Count; i++)
             {
                 var item = list[i];
-                if (Yes(Calls.Callback(c, fp, ref item, i))) result.Add(list[i].Clone());
+                var keep = Yes(Calls.Callback(c, fp, ref item, i));
+                list[i] = item;
+                if (keep) result.Add(item.Clone());
             }
             return Dynamic.FromArray(result);
         });
@@ -291,7 +295,9 @@ internal static partial class Builtins
             for (var i = 0; i < list.Count; i++)
             {
                 var item = list[i];
-                if (Yes(Calls.Callback(c, fp, ref item, i))) return Dynamic.True;
+                var yes = Yes(Calls.Callback(c, fp, ref item, i));
+                list[i] = item;
+                if (yes) return Dynamic.True;
             }
             return Dynamic.False;
         };
@@ -304,7 +310,9 @@ internal static partial class Builtins
             for (var i = 0; i < list.Count; i++)
             {
                 var item = list[i];
-                if (!Yes(Calls.Callback(c, fp, ref item, i))) return Dynamic.False;
+                var yes = Yes(Calls.Callback(c, fp, ref item, i));
+                list[i] = item;
+                if (!yes) return Dynamic.False;
             }
             return Dynamic.True;
         });
@@ -630,8 +638,9 @@ internal static partial class Builtins
         {
             var item = list[i];
             var answer = Calls.Callback(c, fp, ref item, i);
+            list[i] = item;
             if (mapping ? !answer.IsUnit : Yes(answer))
-                return mapping ? answer : list[i].Clone();
+                return mapping ? answer : item.Clone();
         }
         return Dynamic.Unit;
     }

@@ -318,7 +318,9 @@ internal static partial class Builtins
                 if (fp is not null)
                 {
                     var item = list[i];
-                    if (Yes(Calls.Callback(c, fp, ref item, i))) return Dynamic.FromInt(i);
+                    var found = Yes(Calls.Callback(c, fp, ref item, i));
+                    list[i] = item; // what a || callback did to its this stays, as in Rhai
+                    if (found) return Dynamic.FromInt(i);
                 }
                 else if (Ops.Equal(list[i], a[1]))
                 {

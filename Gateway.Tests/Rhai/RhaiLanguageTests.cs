@@ -96,6 +96,12 @@ public sealed class RhaiLanguageTests
     [TestCase("[to_int(0.0 / 0.0), to_int(9223372036854775808.0), to_int(-2.5)]", "[0, 9223372036854775807, -2]")]
     [TestCase("[parse_float(\"inf\"), parse_float(\" -Infinity \"), max(0.0 / 0.0, 1.0), min(0.0 / 0.0, 1.0)]", "[inf, -inf, 1.0, 1.0]")]
     [TestCase("[to_degrees(60.0), to_radians(3.0)]", "[3437.746770784939, 0.05235987755982989]")]
+    // A || callback works on the element itself (this), as Rhai's call_raw_with_extra_args binds it.
+    [TestCase("let a = [1, 2]; let m = a.map(|| { this += 1; this * 10 }); [a, m]", "[[2, 3], [20, 30]]")]
+    [TestCase("let a = [1, 2]; let f = a.filter(|| { this *= 10; this > 10 }); [a, f]", "[[10, 20], [20]]")]
+    [TestCase("let a = [1, 2, 3]; let d = a.drain(|| { this += 100; this > 101 }); [a, d]", "[[101], [102, 103]]")]
+    [TestCase("let a = [1, 2]; let s = a.some(|| { this = 0; false }); let i = a.index_of(|| { this = 5; false }); [a, s, i]", "[[5, 5], false, -1]")]
+    [TestCase("let a = [1, 2]; a.map(|x| { x += 1; x }); a", "[1, 2]")]
     // Rhai's float tolerance, by its own formula: an infinity compares as nothing, NaN == 0.0.
     [TestCase("let inf = 1.0 / 0.0; let nan = 0.0 / 0.0; [5.0 < inf, inf == inf, inf > 1.0, 1.0 != inf, nan != nan, nan == 0.0, 1.0 < 2.0, 2.0 <= 2.0, 0.1 + 0.2 == 0.3, 1 < 1.5]", "[false, false, false, false, false, true, true, true, true, true]")]
     public void CollectionAndNumberFunctions_AtTheirEdges_AnswerAsRhaiDoes(string script, string expected)
