@@ -139,7 +139,9 @@ internal static partial class Builtins
             return Dynamic.Unit;
         });
         Reg("elapsed", 1, (c, a) => a[0].Type == RhaiType.Timestamp
-            ? Dynamic.FromFloat(c.R.Engine.Options.Clock.GetElapsedTime(a[0].Bits).TotalSeconds)
+            ? c.R.Engine.Options.Clock.GetElapsedTime(a[0].Bits) is var elapsed && elapsed < TimeSpan.Zero
+                ? throw c.Error(RhaiErrorKind.Arithmetic, "Time-stamp is later than now") // as Rhai
+                : Dynamic.FromFloat(elapsed.TotalSeconds)
             : throw NoMatch(c, "elapsed", a));
         // range(from, to), or range(from..to, step) as Rhai's range_stepped.
         Reg("range", 2, (c, a) => a[0].Type == RhaiType.Range

@@ -307,7 +307,11 @@ internal static class Ops
     /// </summary>
     private static Dynamic Shift(Dynamic timestamp, Dynamic seconds, int sign, Runtime r, int line, int col)
     {
-        var ticks = sign * (seconds.Type == RhaiType.Int ? (double)seconds.Bits : seconds.AsFloat) * r.Engine.Options.Clock.TimestampFrequency;
+        // As Rhai: whole seconds for an int; a float's seconds cut to whole milliseconds (toward 0).
+        var frequency = (double)r.Engine.Options.Clock.TimestampFrequency;
+        var ticks = seconds.Type == RhaiType.Int
+            ? sign * (double)seconds.Bits * frequency
+            : sign * Math.Truncate(seconds.AsFloat * 1000) * (frequency / 1000);
         // NaN seconds move nothing, as in Rhai (its cast of NaN to a duration is 0).
         if (double.IsNaN(ticks)) return timestamp;
         // Within ±2^63 the ticks fit a long; the sum is checked again in whole ticks.
