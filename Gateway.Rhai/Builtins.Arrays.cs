@@ -26,10 +26,8 @@ internal static partial class Builtins
         var kept = new List<Dynamic>();
         for (var i = 0; i < list.Count; i++)
         {
-            var item = list[i];
-            var matches = Yes(Calls.Callback(c, fp, ref item, i));
-            list[i] = item; // what a || callback did to its this stays, as in Rhai
-            (matches == keepMatching ? kept : removed).Add(item);
+            var matches = Yes(CallbackOn(c, fp, list, i));
+            (matches == keepMatching ? kept : removed).Add(list[i]);
         }
         list.Clear();
         list.AddRange(kept);
@@ -58,6 +56,11 @@ internal static partial class Builtins
         return Extent(count, start, len);
     }
 
+    /// <summary>
+    /// A range as a start and length, as Rhai's array, blob, <c>sub_string</c> and <c>crop</c>
+    /// functions work one out: bounds below 0 are 0, an end before the start is the start (so an
+    /// inclusive range gives at least one item).
+    /// </summary>
     private static (long Start, long Len) Asked(RhaiRange r)
     {
         var start = Math.Max(r.Start, 0);
@@ -253,9 +256,7 @@ internal static partial class Builtins
             var result = new List<Dynamic>(list.Count);
             for (var i = 0; i < list.Count; i++)
             {
-                var item = list[i];
-                result.Add(Calls.Callback(c, fp, ref item, i));
-                list[i] = item;
+                result.Add(CallbackOn(c, fp, list, i));
             }
             return Dynamic.FromArray(result);
         });
@@ -267,10 +268,7 @@ internal static partial class Builtins
             var result = new List<Dynamic>();
             for (var i = 0; i < list.Count; i++)
             {
-                var item = list[i];
-                var keep = Yes(Calls.Callback(c, fp, ref item, i));
-                list[i] = item;
-                if (keep) result.Add(item.Clone());
+                if (Yes(CallbackOn(c, fp, list, i))) result.Add(list[i].Clone());
             }
             return Dynamic.FromArray(result);
         });
@@ -294,10 +292,7 @@ internal static partial class Builtins
             var fp = Fp(c, "some", a, 1);
             for (var i = 0; i < list.Count; i++)
             {
-                var item = list[i];
-                var yes = Yes(Calls.Callback(c, fp, ref item, i));
-                list[i] = item;
-                if (yes) return Dynamic.True;
+                if (Yes(CallbackOn(c, fp, list, i))) return Dynamic.True;
             }
             return Dynamic.False;
         };
@@ -309,10 +304,7 @@ internal static partial class Builtins
             var fp = Fp(c, "all", a, 1);
             for (var i = 0; i < list.Count; i++)
             {
-                var item = list[i];
-                var yes = Yes(Calls.Callback(c, fp, ref item, i));
-                list[i] = item;
-                if (!yes) return Dynamic.False;
+                if (!Yes(CallbackOn(c, fp, list, i))) return Dynamic.False;
             }
             return Dynamic.True;
         });
@@ -636,11 +628,9 @@ internal static partial class Builtins
         var fp = Fp(c, name, a, 1);
         for (var i = Extent(list.Count, start, long.MaxValue).Start; i < list.Count; i++)
         {
-            var item = list[i];
-            var answer = Calls.Callback(c, fp, ref item, i);
-            list[i] = item;
+            var answer = CallbackOn(c, fp, list, i);
             if (mapping ? !answer.IsUnit : Yes(answer))
-                return mapping ? answer : item.Clone();
+                return mapping ? answer : list[i].Clone();
         }
         return Dynamic.Unit;
     }
@@ -661,6 +651,19 @@ internal static partial class Builtins
             // As Rhai, whose sort and dedup drop whatever the comparer ends with, an exit too.
             return Dynamic.Unit;
         }
+    }
+
+    /// <summary>
+    /// A callback on <c>list[i]</c>, as Rhai's call_raw_with_extra_args makes one (see
+    /// <see cref="Calls.Callback"/>): what a <c>||</c> callback does to its <c>this</c> stays in the
+    /// list, since Rhai hands it the element itself.
+    /// </summary>
+    private static Dynamic CallbackOn(Ctx c, FnPtr fp, List<Dynamic> list, int i)
+    {
+        var item = list[i];
+        var answer = Calls.Callback(c, fp, ref item, i);
+        list[i] = item;
+        return answer;
     }
 
     /// <summary>

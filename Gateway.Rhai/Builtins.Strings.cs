@@ -45,7 +45,7 @@ internal static partial class Builtins
             var s = Str(c, "sub_string", a, 0);
             if (a[1].Type == RhaiType.Range)
             {
-                var (st, ln) = SubRange(a[1].AsRange);
+                var (st, ln) = Asked(a[1].AsRange);
                 return Dynamic.FromString(Strings.Sub(s, st, ln));
             }
             return Dynamic.FromString(Strings.Sub(s, Int(c, "sub_string", a, 1), int.MaxValue));
@@ -56,7 +56,7 @@ internal static partial class Builtins
             var s = Str(c, "crop", a, 0);
             if (a[1].Type == RhaiType.Range)
             {
-                var (st, ln) = SubRange(a[1].AsRange);
+                var (st, ln) = Asked(a[1].AsRange);
                 a[0] = Dynamic.FromString(Strings.Sub(s, st, ln));
             }
             else
@@ -90,9 +90,9 @@ internal static partial class Builtins
         Reg("bytes", 1, (c, a) => Dynamic.FromInt(Encoding.UTF8.GetByteCount(Str(c, "bytes", a, 0))));
         Reg("to_blob", 1, (c, a) => Dynamic.FromBlob([.. Encoding.UTF8.GetBytes(Str(c, "to_blob", a, 0))]));
         // As Rhai: an empty string is one empty piece.
-        Reg("split", 1, (c, a) => Str(c, "split", a, 0) is { Length: 0 } empty
-            ? StrList([empty])
-            : StrList(Str(c, "split", a, 0).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
+        Reg("split", 1, (c, a) => Str(c, "split", a, 0) is var s && s.Length == 0
+            ? StrList([s])
+            : StrList(s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
         Reg("split", 2, (c, a) =>
         {
             if (a[0].Type is RhaiType.Array or RhaiType.Blob) return SplitAt(c, a);
@@ -239,19 +239,6 @@ internal static partial class Builtins
 
     // An array one element per piece or character is checked against the limit before it is built,
     // not after: a string of millions of characters would otherwise cost their array first.
-    /// <summary>
-    /// The start and length <c>sub_string</c> and <c>crop</c> take from a range, as Rhai works them
-    /// out: bounds below 0 are 0 (not counted from the end, as indexing counts them), and an end
-    /// before the start is the start, so an inclusive range gives at least one character.
-    /// </summary>
-    private static (long Start, long Length) SubRange(RhaiRange range)
-    {
-        var start = Math.Max(range.Start, 0);
-        if (!range.Inclusive) return (start, Math.Max(range.End, start) - start);
-        var end = Math.Min(Math.Max(range.End, start), long.MaxValue - 1);
-        return (start, end - start + 1);
-    }
-
     private static Dynamic Split(Ctx c, string s, string separator, long limit, bool fromEnd)
     {
         // As Rhai: an empty string is one empty piece, whatever the separator.
@@ -317,10 +304,7 @@ internal static partial class Builtins
             {
                 if (fp is not null)
                 {
-                    var item = list[i];
-                    var found = Yes(Calls.Callback(c, fp, ref item, i));
-                    list[i] = item; // what a || callback did to its this stays, as in Rhai
-                    if (found) return Dynamic.FromInt(i);
+                    if (Yes(CallbackOn(c, fp, list, i))) return Dynamic.FromInt(i);
                 }
                 else if (Ops.Equal(list[i], a[1]))
                 {

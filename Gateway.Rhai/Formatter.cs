@@ -142,13 +142,7 @@ internal static class Formatter
                 var c = char.ConvertFromUtf32(v.AsChar);
                 if (c == "'") sb.Append("\\'");
                 else if (c == "\"") sb.Append('"');
-                else
-                {
-                    // The escapes of a quoted string, without its double quotes.
-                    var quoted = new StringBuilder();
-                    AppendQuoted(quoted, c);
-                    sb.Append(quoted, 1, quoted.Length - 2);
-                }
+                else AppendEscaped(sb, c);
                 sb.Append('\'');
                 break;
             case RhaiType.Shared: AppendJson(sb, ((SharedCell)v.Obj!).Value); break;
@@ -159,6 +153,13 @@ internal static class Formatter
     public static void AppendQuoted(StringBuilder sb, string s)
     {
         sb.Append('"');
+        AppendEscaped(sb, s);
+        sb.Append('"');
+    }
+
+    /// <summary>The text of <paramref name="s"/> with Rust's debug escapes (quote, backslash, control characters).</summary>
+    private static void AppendEscaped(StringBuilder sb, string s)
+    {
         foreach (var c in s)
         {
             switch (c)
@@ -181,7 +182,6 @@ internal static class Formatter
                     break;
             }
         }
-        sb.Append('"');
     }
 
     /// <summary>Rust's Display of an f64: every digit, never an exponent (1e20 is 100000000000000000000, 1.0 is 1).</summary>

@@ -142,7 +142,7 @@ internal static class Strings
             or 0xFE13 or 0xFE52 or 0xFE55 or 0xFF07 or 0xFF0E or 0xFF1A;
 
     /// <summary>The characters whose upper case is several characters (Unicode's SpecialCasing, unconditional).</summary>
-    private static readonly System.Collections.Frozen.FrozenDictionary<int, string> SpecialUpper = new Dictionary<int, string>
+    private static readonly FrozenDictionary<int, string> SpecialUpper = new Dictionary<int, string>
     {
         [0x00DF] = "\u0053\u0053", [0x0149] = "\u02BC\u004E", [0x01F0] = "\u004A\u030C",
         [0x0390] = "\u0399\u0308\u0301", [0x03B0] = "\u03A5\u0308\u0301", [0x0587] = "\u0535\u0552",
