@@ -181,9 +181,10 @@ internal static partial class Builtins
             }
             if (a[0].Type == RhaiType.Blob) return AppendToBlob(c, "append", a);
             var list = Arr(c, "append", a);
-            // Copied first: an array may be appended to itself.
-            if (a[1].Type == RhaiType.Array) list.AddRange([.. a[1].AsArray.Select(x => x.Clone())]);
-            else list.Add(a[1].Clone());
+            // As Rhai: an array's append takes another array (push takes one item). Copied
+            // first: an array may be appended to itself.
+            if (a[1].Type != RhaiType.Array) throw NoMatch(c, "append", a);
+            list.AddRange([.. a[1].AsArray.Select(x => x.Clone())]);
             return Dynamic.Unit;
         }, true);
         Reg("insert", 3, (c, a) =>
@@ -279,14 +280,15 @@ internal static partial class Builtins
             for (var i = 0; i < list.Count; i++)
             {
                 var item = list[i];
-                // for_each binds the element to `this`; a one-parameter callback gets the index.
-                if (Calls.Arity(c.R, fp) == 1) Calls.CallFnPtr(c.R, fp, [Dynamic.FromInt(i)], true, ref item, c.Line, c.Col);
-                else Calls.Callback(c, fp, ref item, i);
+                // As Rhai: for_each binds the element to `this` and passes the index to a
+                // one-parameter callback, nothing to any other (so one of two parameters fails).
+                Dynamic[] args = Calls.Arity(c.R, fp) == 1 ? [Dynamic.FromInt(i)] : [];
+                Calls.CallFnPtr(c.R, fp, args, true, ref item, c.Line, c.Col, thisConst: c.FirstIsConst);
                 list[i] = item;
             }
             return Dynamic.Unit;
         }, true);
-        BuiltinFn some = (c, a) =>
+        Reg("some", 2, (c, a) =>
         {
             var list = Arr(c, "some", a);
             var fp = Fp(c, "some", a, 1);
@@ -295,9 +297,7 @@ internal static partial class Builtins
                 if (Yes(CallbackOn(c, fp, list, i))) return Dynamic.True;
             }
             return Dynamic.False;
-        };
-        Reg("some", 2, some);
-        Reg("any", 2, some);
+        });
         Reg("all", 2, (c, a) =>
         {
             var list = Arr(c, "all", a);
@@ -308,7 +308,6 @@ internal static partial class Builtins
             }
             return Dynamic.True;
         });
-        Reg("none", 2, (c, a) => Dynamic.FromBool(!some(c, a).AsBool));
         // With a start (as Rhai: negative counts from the end, before the first is the first).
         Reg("find", 2, (c, a) => Find(c, "find", a, 0, mapping: false));
         Reg("find", 3, (c, a) => Find(c, "find", a, Int(c, "find", a, 2), mapping: false));
@@ -424,7 +423,7 @@ internal static partial class Builtins
             var list = Arr(c, "splice", a);
             var (s, l) = Extent(c, "splice", a, list.Count, 1, rest: 1);
             // The items are copied before the list changes: the array may be spliced into itself.
-            List<Dynamic> items = replace.Type == RhaiType.Array ? [.. replace.AsArray.Select(x => x.Clone())] : [replace.Clone()];
+            List<Dynamic> items = replace.Type == RhaiType.Array ? [.. replace.AsArray.Select(x => x.Clone())] : throw NoMatch(c, "splice", a);
             list.RemoveRange(s, l);
             list.InsertRange(s, items);
             return Dynamic.Unit;
@@ -512,17 +511,6 @@ internal static partial class Builtins
             foreach (var (k, v) in a[1].AsMap) map.TryAdd(k, v.Clone());
             return Dynamic.Unit;
         }, true);
-        Reg("filter_map", 2, (c, a) =>
-        {
-            var map = Map(c, "filter_map", a);
-            var fp = Fp(c, "filter_map", a, 1);
-            var result = new RhaiMap();
-            foreach (var (k, v) in map.ToList())
-            {
-                if (Ops.Truth(Calls.CallFnPtr(c.R, fp, [Dynamic.FromString(k), v.Clone()], c.Line, c.Col), c.Line, c.Col)) result[k] = v.Clone();
-            }
-            return Dynamic.FromMap(result);
-        });
     }
 
     // As Rhai: the elements all of one type, and one with an order of its own.

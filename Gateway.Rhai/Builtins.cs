@@ -53,6 +53,10 @@ internal static partial class Builtins
     private static FnPtr Fp(Ctx c, string name, Dynamic[] a, int i) =>
         a[i].Type == RhaiType.FnPtr ? a[i].AsFnPtr : throw NoMatch(c, name, a);
 
+    /// <summary>A FLOAT argument: Rhai's float functions have no INT overloads.</summary>
+    private static double Flt(Ctx c, string name, Dynamic[] a, int i) =>
+        a[i].Type == RhaiType.Float ? a[i].AsFloat : throw NoMatch(c, name, a);
+
     private static double Num(Ctx c, string name, Dynamic[] a, int i) => a[i].Type switch
     {
         RhaiType.Float => a[i].AsFloat,
@@ -203,22 +207,25 @@ internal static partial class Builtins
 
     private static Dynamic RangeOf(Ctx c, Dynamic[] a, long step)
     {
-        if (a[0].Type == RhaiType.Int && a[1].Type == RhaiType.Int)
+        if (a[0].Type == RhaiType.Int && a[1].Type == RhaiType.Int && (a.Length == 2 || a[2].Type == RhaiType.Int))
         {
             if (step == 0) throw c.Error(RhaiErrorKind.Arithmetic, "step value cannot be zero");
             if (step == 1) return Dynamic.FromRange(a[0].AsInt, a[1].AsInt, false);
             return new Dynamic(RhaiType.Range, 0, new RhaiRange(a[0].AsInt, a[1].AsInt, false, step));
         }
-        if (a[0].Type is RhaiType.Float or RhaiType.Int && a[1].Type is RhaiType.Float or RhaiType.Int)
+        // As Rhai: a float range takes all three of from, to and step, each a FLOAT.
+        if (a.Length == 3 && a.All(x => x.Type == RhaiType.Float))
         {
-            var from = Num(c, "range", a, 0);
-            var to = Num(c, "range", a, 1);
-            var st = a.Length > 2 ? Num(c, "range", a, 2) : 1.0;
-            if (st == 0) throw c.Error(RhaiErrorKind.Arithmetic, "step value cannot be zero");
+            double from = a[0].AsFloat, to = a[1].AsFloat, st = a[2].AsFloat;
+            if (from + st == from) throw c.Error(RhaiErrorKind.Arithmetic, "step value cannot be zero");
+            // Its steps are made here, so they count against the array size limit: a range of
+            // billions of steps is refused instead of filling memory.
+            var most = c.R.Options.MaxArraySize;
             var list = new List<Dynamic>();
             for (var x = from; st > 0 ? x < to : x > to; x += st)
             {
                 c.R.Tick(c.Line, c.Col);
+                if (most > 0 && list.Count >= most) throw c.Error(RhaiErrorKind.DataTooLarge, "Size of array/BLOB too large");
                 list.Add(Dynamic.FromFloat(x));
             }
             return Dynamic.FromArray(list);
@@ -275,13 +282,13 @@ internal static partial class Builtins
         // As Rust's f64::to_degrees and to_radians: one multiplication by the constant.
         Float1("to_degrees", x => x * (180.0 / Math.PI));
         Float1("to_radians", x => x * (Math.PI / 180.0));
-        Reg("atan", 2, (c, a) => Dynamic.FromFloat(Math.Atan2(Num(c, "atan", a, 0), Num(c, "atan", a, 1))));
-        Reg("log", 2, (c, a) => Dynamic.FromFloat(Math.Log(Num(c, "log", a, 0)) / Math.Log(Num(c, "log", a, 1))));
+        Reg("atan", 2, (c, a) => Dynamic.FromFloat(Math.Atan2(Flt(c, "atan", a, 0), Flt(c, "atan", a, 1))));
+        Reg("log", 2, (c, a) => Dynamic.FromFloat(Math.Log(Flt(c, "log", a, 0)) / Math.Log(Flt(c, "log", a, 1))));
         Reg("PI", 0, (_, _) => Dynamic.FromFloat(Math.PI));
         Reg("E", 0, (_, _) => Dynamic.FromFloat(Math.E));
-        Reg("is_nan", 1, (c, a) => Dynamic.FromBool(double.IsNaN(Num(c, "is_nan", a, 0))));
-        Reg("is_finite", 1, (c, a) => Dynamic.FromBool(double.IsFinite(Num(c, "is_finite", a, 0))));
-        Reg("is_infinite", 1, (c, a) => Dynamic.FromBool(double.IsInfinity(Num(c, "is_infinite", a, 0))));
+        Reg("is_nan", 1, (c, a) => Dynamic.FromBool(double.IsNaN(Flt(c, "is_nan", a, 0))));
+        Reg("is_finite", 1, (c, a) => Dynamic.FromBool(double.IsFinite(Flt(c, "is_finite", a, 0))));
+        Reg("is_infinite", 1, (c, a) => Dynamic.FromBool(double.IsInfinity(Flt(c, "is_infinite", a, 0))));
         Reg("is_zero", 1, (c, a) => Dynamic.FromBool(Num(c, "is_zero", a, 0) == 0));
         Reg("is_odd", 1, (c, a) => Dynamic.FromBool((Int(c, "is_odd", a, 0) & 1) != 0));
         Reg("is_even", 1, (c, a) => Dynamic.FromBool((Int(c, "is_even", a, 0) & 1) == 0));
@@ -290,7 +297,6 @@ internal static partial class Builtins
             RhaiType.Int => a[0],
             RhaiType.Float => FloatToInt(c, a[0].AsFloat),
             RhaiType.Char => Dynamic.FromInt(a[0].AsChar),
-            RhaiType.Bool => Dynamic.FromInt(a[0].Bits),
             _ => throw NoMatch(c, "to_int", a),
         });
         Reg("to_float", 1, (c, a) => a[0].Type switch
@@ -448,27 +454,35 @@ internal static partial class Builtins
         return Dynamic.FromFloat(min ? (x <= y ? x : y) : (x >= y ? x : y));
     }
 
+    /// <summary>As Rust's <c>i64::from_str_radix</c> on the trimmed text, with its error texts.</summary>
     private static Dynamic ParseInt(Ctx c, string s, int radix)
     {
         var text = s.Trim();
-        try
+        var negative = text.StartsWith('-');
+        var digits = negative || text.StartsWith('+') ? text[1..] : text;
+        long value = 0;
+        string? error = text.Length == 0 ? "cannot parse integer from empty string"
+            : digits.Length == 0 ? "invalid digit found in string"
+            : null;
+        foreach (var ch in error is null ? digits : "")
         {
-            var negative = text.StartsWith('-');
-            var digits = negative || text.StartsWith('+') ? text[1..] : text;
-            if (digits.Length == 0) throw new FormatException();
-            long value = 0;
-            foreach (var ch in digits)
+            var d = char.IsAsciiDigit(ch) ? ch - '0' : char.IsAsciiLetter(ch) ? char.ToLowerInvariant(ch) - 'a' + 10 : 99;
+            if (d >= radix)
             {
-                var d = char.IsAsciiDigit(ch) ? ch - '0' : char.IsAsciiLetter(ch) ? char.ToLowerInvariant(ch) - 'a' + 10 : 99;
-                if (d >= radix) throw new FormatException();
-                value = checked(value * radix + (negative ? -d : d));
+                error = "invalid digit found in string";
+                break;
             }
-            return Dynamic.FromInt(value);
+            var next = (Int128)value * radix + (negative ? -d : d);
+            if (next > long.MaxValue || next < long.MinValue)
+            {
+                error = negative ? "number too small to fit in target type" : "number too large to fit in target type";
+                break;
+            }
+            value = (long)next;
         }
-        catch (Exception e) when (e is FormatException or OverflowException)
-        {
-            throw c.Error(RhaiErrorKind.Arithmetic, $"Error parsing integer number '{text}': invalid digit found in string");
-        }
+        return error is null
+            ? Dynamic.FromInt(value)
+            : throw c.Error(RhaiErrorKind.Arithmetic, $"Error parsing integer number '{s}': {error}");
     }
 
     // Mutating methods on lists go through the span of the list so `this` writes land in place.

@@ -51,6 +51,16 @@ public sealed class RhaiHostileScriptTests
     }
 
     [Test]
+    public void AFloatRangeOfBillionsOfSteps_IsHeldToTheArraySizeLimit()
+    {
+        // Its steps are made before the loop runs: without the limit this filled memory.
+        var options = Limits();
+        options.MaxOperations = 0;
+        var e = RhaiRun.Error("for x in range(0.0, 1e12, 1.0) { break; }", options);
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.DataTooLarge), e.Message);
+    }
+
+    [Test]
     public void InfiniteLoop_WithCancellation_IsTerminated()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
