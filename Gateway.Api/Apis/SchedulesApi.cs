@@ -64,6 +64,10 @@ public static class SchedulesApi
         var zoneName = body.TimeZone ?? "UTC";
         if (!CronSchedule.TryFindZone(zoneName, out var zone))
             RequestReader.Add(errors, "timeZone", $"'{zoneName}' is not a time zone this server knows; use an IANA name such as \"Europe/Brussels\".");
+        else if (TimeZoneInfo.TryConvertWindowsIdToIanaId(zoneName, out var iana) && zoneName != "UTC")
+            // Found, but by its Windows id: stored as given, it would read differently on a
+            // server without that id, and API.md promises an IANA name.
+            RequestReader.Add(errors, "timeZone", $"'{zoneName}' is a Windows time zone id; use its IANA name \"{iana}\".");
         if (!CronSchedule.TryParse(body.Cron, zone, out _, out var cronError))
             RequestReader.Add(errors, "cron", cronError!);
 

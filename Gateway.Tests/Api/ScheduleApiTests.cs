@@ -79,6 +79,7 @@ public sealed class ScheduleApiTests : ApiFixture
     [TestCase("{\"cron\":\"0 0 30 2 *\",\"script\":\"1\"}", "cron")]
     [TestCase("{\"script\":\"1\"}", "cron")]
     [TestCase("{\"cron\":\"* * * * *\",\"timeZone\":\"Mars/Olympus_Mons\",\"script\":\"1\"}", "timeZone")]
+    [TestCase("{\"cron\":\"* * * * *\",\"timeZone\":\"Romance Standard Time\",\"script\":\"1\"}", "timeZone")]
     [TestCase("{\"cron\":\"* * * * *\",\"script\":\"1\",\"scriptName\":\"x\"}", "scriptName")]
     [TestCase("{\"cron\":\"* * * * *\"}", "script")]
     [TestCase("{\"cron\":\"* * * * *\",\"script\":\"1\",\"overlap\":\"sometimes\"}", "overlap")]
