@@ -326,8 +326,10 @@ internal static partial class Builtins
                 var i = reverse ? list.Count - 1 - n : n;
                 if (arity == 1)
                 {
-                    var item = list[i].Clone();
-                    acc = Calls.CallFnPtr(c.R, fp, [acc], true, ref item, c.Line, c.Col);
+                    // As Rhai: `|acc| this` is the element itself, and what the callback does to it stays.
+                    var item = list[i];
+                    acc = Calls.CallFnPtr(c.R, fp, [acc], true, ref item, c.Line, c.Col, thisConst: c.FirstIsConst);
+                    list[i] = item;
                 }
                 else
                 {

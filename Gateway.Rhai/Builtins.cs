@@ -96,6 +96,20 @@ internal static partial class Builtins
             var arity = Int(c, "is_def_fn", a, 1);
             return Dynamic.FromBool(c.R.Ast.Functions.TryGetValue(name, out var list) && list.Any(f => f.Arity == arity));
         });
+        // As Rhai's reflection functions: a map per script function (closures included, by
+        // their anonymous names), all of them, those of a name, or of a name and a parameter count.
+        Reg("get_fn_metadata_list", 0, (c, _) => FnMetadata(c, (_, _) => true));
+        Reg("get_fn_metadata_list", 1, (c, a) =>
+        {
+            var name = Str(c, "get_fn_metadata_list", a, 0);
+            return FnMetadata(c, (n, _) => n == name);
+        });
+        Reg("get_fn_metadata_list", 2, (c, a) =>
+        {
+            var name = Str(c, "get_fn_metadata_list", a, 0);
+            var count = Int(c, "get_fn_metadata_list", a, 1);
+            return FnMetadata(c, (n, p) => n == name && p == count);
+        });
         Reg("Fn", 1, (c, a) =>
         {
             var name = Str(c, "Fn", a, 0);
@@ -452,6 +466,25 @@ internal static partial class Builtins
         var y = Num(c, min ? "min" : "max", a, 1);
         // As Rhai: x <= y ? x : y (and >= for max), so a NaN first gives the other.
         return Dynamic.FromFloat(min ? (x <= y ? x : y) : (x >= y ? x : y));
+    }
+
+    private static Dynamic FnMetadata(Ctx c, Func<string, long, bool> wanted)
+    {
+        var list = new List<Dynamic>();
+        foreach (var fn in c.R.Ast.Functions.Values.SelectMany(x => x).Concat(c.R.Ast.Closures))
+        {
+            if (!wanted(fn.Name, fn.Params.Length)) continue;
+            var map = new RhaiMap
+            {
+                ["name"] = Dynamic.FromString(fn.Name),
+                ["access"] = Dynamic.FromString(fn.IsPrivate ? "private" : "public"),
+                ["is_anonymous"] = Dynamic.FromBool(fn.Name.StartsWith("anon$", StringComparison.Ordinal)),
+                ["params"] = Dynamic.FromArray([.. fn.Params.Select(Dynamic.FromString)]),
+            };
+            if (fn.ThisTypeName is { } type) map["this_type"] = Dynamic.FromString(type);
+            list.Add(Dynamic.FromMap(map));
+        }
+        return Dynamic.FromArray(list);
     }
 
     /// <summary>As Rust's <c>i64::from_str_radix</c> on the trimmed text, with its error texts.</summary>

@@ -646,12 +646,14 @@ internal sealed partial class Parser
         {
             Name = $"anon${Math.Abs(HashCode.Combine(open.Line, open.Column, ast.Source.Length)):x16}",
             Arity = names.Count,
+            Params = [.. ctx.Captures.Select(c => ctx.Captured.Values.First(v => v.Slot == c.Inner).Name), .. names],
             Line = open.Line,
             Column = open.Column,
             Body = body.V,
             SlotCount = ctx.Slots,
             Captures = [.. ctx.Captures],
         };
+        ast.Closures.Add(fn);
         ctx = saved;
         var captures = fn.Captures;
         return new Node(NodeKind.Other, f =>

@@ -649,9 +649,12 @@ internal sealed partial class Parser
             throw Error("Expecting function name in function declaration", nameTok, "FnMissingName");
         }
         RhaiType? thisType = null;
+        string? thisTypeName = null;
         if (At("."))
         {
             Next();
+            // As Rhai records it: int and float by their Rust names, any other as written.
+            thisTypeName = nameTok.Text switch { "int" => "i64", "float" => "f64", var other => other };
             thisType = nameTok.Text switch
             {
                 "int" or "i64" => RhaiType.Int,
@@ -694,7 +697,9 @@ internal sealed partial class Parser
         {
             Name = nameTok.Text,
             Arity = names.Count,
+            Params = [.. names],
             ThisType = thisType,
+            ThisTypeName = thisTypeName,
             IsPrivate = isPrivate,
             Line = kw.Line,
             Column = kw.Column,

@@ -17,6 +17,8 @@ public sealed class RhaiAst
     internal Eval Main { get; set; } = _ => Dynamic.Unit;
     internal int SlotCount { get; set; }
     internal Dictionary<string, List<ScriptFunction>> Functions { get; } = new(StringComparer.Ordinal);
+    /// <summary>The script's closures, in the order they appear.</summary>
+    internal List<ScriptFunction> Closures { get; } = [];
     internal List<(string Name, int Slot, bool Constant)> TopLevel { get; } = [];
     internal List<(string Name, int Slot, string Alias)> Exports { get; } = [];
 

@@ -93,6 +93,10 @@ internal sealed class ScriptFunction
     public int SlotCount { get; set; }
     public Eval Body { get; set; } = _ => Dynamic.Unit;
     public RhaiType? ThisType { get; init; }
+    /// <summary>The type name a typed method was declared with (<c>fn int.f()</c> is <c>i64</c>), as Rhai records it.</summary>
+    public string? ThisTypeName { get; init; }
+    /// <summary>The parameters' names; for a closure, the variables it captures come first, as Rhai curries them.</summary>
+    public string[] Params { get; init; } = [];
     public bool IsPrivate { get; init; }
     public int Line { get; init; }
     public int Column { get; init; }

@@ -114,6 +114,33 @@ public sealed class RhaiLanguageTests
     }
 
     [Test]
+    public void GetFnMetadataList_DescribesEachScriptFunction_AsRhaisReflectionDoes()
+    {
+        // Rhai lists them in its own hash order, so the test sorts them; a closure's captured
+        // variables come first in its parameters, as Rhai curries them.
+        const string script = """
+            fn add(a, b) { a + b }
+            fn add(a) { a }
+            private fn hidden() { }
+            fn int.twice() { this * 2 }
+            let x = 1;
+            let f = |y| x + y;
+            let all = get_fn_metadata_list().map(|m| `${if m.name.starts_with("anon$") { "anon" } else { m.name }}/${m.access}/${m.is_anonymous}/${m.params}/${m.this_type ?? ""}`);
+            all.sort();
+            for line in all { print(line) }
+            print(get_fn_metadata_list("add").len());
+            print(get_fn_metadata_list("add", 1)[0].params);
+            print(get_fn_metadata_list("add", -1));
+            """;
+        Assert.That(RhaiRun.Output(script), Is.EqualTo(new[]
+        {
+            "add/public/false/[\"a\", \"b\"]/", "add/public/false/[\"a\"]/",
+            "anon/public/true/[\"m\"]/", "anon/public/true/[\"x\", \"y\"]/",
+            "hidden/private/false/[]/", "twice/public/false/[]/i64", "2", "[\"a\"]", "[]",
+        }));
+    }
+
+    [Test]
     public void ToJson_OfAMap_IsRhaisOwnJsonWriting()
     {
         Assert.That(RhaiRun.Output("print(#{a: 1.0, n: \"Zoë <x>\", c: 'x', f: 1e20, u: (), b: [blob(1, 200), Fn(\"f\").curry(2)]}.to_json())"),
@@ -318,6 +345,8 @@ public sealed class RhaiLanguageTests
     [TestCase("let m = #{a: [1]}; m.map(|k, v| { v.push(2); k }); m", "#{\"a\": [1]}")]
     [TestCase("let m = #{a: [1]}; m.map(|k| { this.push(2); k }); m", "#{\"a\": [1, 2]}")]
     [TestCase("let a = [[1]]; let g = |x| { a[0] += [1]; true }; try { a.retain(g) } catch { /* the data race; the array is what is asserted */ } a", "[[1]]")]
+    [TestCase("let a = [1, 2, 3]; let s = a.reduce(|acc| { this *= 10; acc + this }, 0); [a, s]", "[[10, 20, 30], 60]")]
+    [TestCase("let a = [1, 2]; let s = a.reduce(|acc, x| { x *= 10; acc + x }, 0); [a, s]", "[[1, 2], 30]")]
     public void ACallback_GetsItsElementAsRhaiGivesIt(string script, string expected)
     {
         Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo(expected), script);
@@ -325,6 +354,7 @@ public sealed class RhaiLanguageTests
 
     [TestCase("const a = [[1], [2]]; a.map(|| { this.push(0); 0 })", RhaiErrorKind.NonPureMethodCallOnConstant)]
     [TestCase("const m = #{x: 1}; m.map(|k| { this = 5; k })", RhaiErrorKind.AssignmentToConstant)]
+    [TestCase("const a = [1, 2]; a.reduce(|acc| { this = 0; acc }, 0)", RhaiErrorKind.AssignmentToConstant)]
     [TestCase("fn f() { map(this, || { this.push(0); 0 }) } const a = [[1]]; a.f()", RhaiErrorKind.NonPureMethodCallOnConstant)]
     [TestCase("[1, 2].map(|x| { this += 1; x })", RhaiErrorKind.VariableNotFound)] // Rhai: ErrorUnboundThis
     public void ACallback_ChangingAConstantsElement_OrAThisItHasNot_IsRefused(string script, RhaiErrorKind kind)
