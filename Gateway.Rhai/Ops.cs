@@ -321,7 +321,21 @@ internal static class Ops
             var moved = timestamp.Bits + delta;
             if (((timestamp.Bits ^ moved) & (delta ^ moved)) >= 0) return Dynamic.FromTimestamp(moved);
         }
-        throw Arithmetic($"Timestamp overflow when {(sign > 0 ? "adding" : "subtracting")} {seconds} second(s)", line, col);
+        throw Arithmetic(ShiftOverflow(seconds, sign), line, col);
+    }
+
+    // Rhai's words for a move too far: an int's seconds as given with the operator's direction;
+    // a float's by the direction it moves in, and beyond INT's range as an integer overflow.
+    private static string ShiftOverflow(Dynamic seconds, int sign)
+    {
+        if (seconds.Type == RhaiType.Int)
+            return $"Timestamp overflow when {(sign > 0 ? "adding" : "subtracting")} {seconds.AsInt} second(s)";
+        var moved = sign * seconds.AsFloat;
+        var adding = moved >= 0;
+        var amount = Formatter.RustDisplay(Math.Abs(moved));
+        return Math.Abs(moved) > long.MaxValue
+            ? $"Integer overflow for timestamp {(adding ? "add" : "subtract")}: {amount}"
+            : $"Timestamp overflow when {(adding ? "adding" : "subtracting")} {amount} second(s)";
     }
 
     public static Dynamic IntOp(string op, long a, long b, int line, int col)

@@ -520,11 +520,14 @@ public sealed class RhaiLanguageTests
         Assert.That(RhaiRun.Error("let x = [1, \"a\"]; x.sort_desc()").Kind, Is.EqualTo(RhaiErrorKind.FunctionNotFound));
     }
 
-    [TestCase("timestamp() + 1e300", "Timestamp overflow when adding")]
-    [TestCase("timestamp() - 1e300", "Timestamp overflow when subtracting")]
-    [TestCase("timestamp() + 9223372036854775807", "Timestamp overflow when adding")]
-    [TestCase("timestamp() - -9223372036854775807", "Timestamp overflow when subtracting")]
-    [TestCase("let t = timestamp(); t += 1e300; t", "Timestamp overflow when adding")]
+    // Rhai's words (time_basic.rs): a float beyond INT's range is an integer overflow, named by
+    // the direction it moves in; an int keeps the operator's direction and its sign.
+    [TestCase("timestamp() + 1e20", "Integer overflow for timestamp add: 100000000000000000000")]
+    [TestCase("timestamp() - 1e20", "Integer overflow for timestamp subtract: 100000000000000000000")]
+    [TestCase("timestamp() - -1e20", "Integer overflow for timestamp add: 100000000000000000000")]
+    [TestCase("timestamp() + 9223372036854775807", "Timestamp overflow when adding 9223372036854775807 second(s)")]
+    [TestCase("timestamp() - -9223372036854775807", "Timestamp overflow when subtracting -9223372036854775807 second(s)")]
+    [TestCase("let t = timestamp(); t += 1e300; t", "Integer overflow for timestamp add: 1")]
     public void TimestampMovedPastItsRange_IsAnArithmeticError_NotATimeThatWrapped(string script, string message)
     {
         var e = RhaiRun.Error(script);
