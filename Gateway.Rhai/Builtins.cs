@@ -168,17 +168,20 @@ internal static partial class Builtins
                 : throw NoMatch(c, "range", a)
             : RangeOf(c, a, 1));
         Reg("range", 3, (c, a) => RangeOf(c, a, a[2].Type == RhaiType.Int ? a[2].AsInt : 0));
-        Reg("start", 1, (c, a) => a[0].Type == RhaiType.Range ? Dynamic.FromInt(a[0].AsRange.Start) : throw NoMatch(c, "start", a));
-        Reg("end", 1, (c, a) => a[0].Type == RhaiType.Range ? Dynamic.FromInt(a[0].AsRange.End) : throw NoMatch(c, "end", a));
-        Reg("is_inclusive", 1, (c, a) => a[0].Type == RhaiType.Range ? Dynamic.FromBool(a[0].AsRange.Inclusive) : throw NoMatch(c, "is_inclusive", a));
-        Reg("is_exclusive", 1, (c, a) => a[0].Type == RhaiType.Range ? Dynamic.FromBool(!a[0].AsRange.Inclusive) : throw NoMatch(c, "is_exclusive", a));
+        // As Rhai's iter_basic: a range's start, end and kind, and whether it is empty; a stepped
+        // range (range(a, b, step)) is an iterator with none of these.
+        void OfRange(string name, Func<RhaiRange, Dynamic> read) =>
+            Reg(name, 1, (c, a) => a[0].Type == RhaiType.Range && a[0].AsRange.Step == 1 ? read(a[0].AsRange) : throw NoMatch(c, name, a));
+        OfRange("start", r => Dynamic.FromInt(r.Start));
+        OfRange("end", r => Dynamic.FromInt(r.End));
+        OfRange("is_inclusive", r => Dynamic.FromBool(r.Inclusive));
+        OfRange("is_exclusive", r => Dynamic.FromBool(!r.Inclusive));
         Reg("len", 1, (c, a) => a[0].Type switch
         {
             RhaiType.String => Dynamic.FromInt(Strings.Length(a[0].AsString)),
             RhaiType.Array => Dynamic.FromInt(a[0].AsArray.Count),
             RhaiType.Map => Dynamic.FromInt(a[0].AsMap.Count),
             RhaiType.Blob => Dynamic.FromInt(a[0].AsBlob.Count),
-            RhaiType.Range => Dynamic.FromInt(Math.Max(0, a[0].AsRange.ExclusiveEnd - a[0].AsRange.Start)),
             _ => throw NoMatch(c, "len", a),
         });
         Reg("is_empty", 1, (c, a) => a[0].Type switch
@@ -187,6 +190,7 @@ internal static partial class Builtins
             RhaiType.Array => Dynamic.FromBool(a[0].AsArray.Count == 0),
             RhaiType.Map => Dynamic.FromBool(a[0].AsMap.Count == 0),
             RhaiType.Blob => Dynamic.FromBool(a[0].AsBlob.Count == 0),
+            RhaiType.Range when a[0].AsRange is { Step: 1 } r => Dynamic.FromBool(r.Inclusive ? r.End < r.Start : r.End <= r.Start),
             _ => throw NoMatch(c, "is_empty", a),
         });
         Reg("contains", 2, (c, a) => Dynamic.FromBool(Ops.Contains(a[0], a[1], c.R, c.Line, c.Col)));
@@ -236,7 +240,11 @@ internal static partial class Builtins
             // billions of steps is refused instead of filling memory.
             var most = c.R.Options.MaxArraySize;
             var list = new List<Dynamic>();
-            for (var x = from; st > 0 ? x < to : x > to; x += st)
+            // As Rhai's StepRange: it goes only the way the step leads from the start to the end
+            // (a NaN leads nowhere), and stops at the first value past the end.
+            var forward = from < to && from + st > from;
+            if (!forward && !(from > to && from + st < from)) return Dynamic.FromArray(list);
+            for (var x = from; forward ? x < to : x > to; x += st)
             {
                 c.R.Tick(c.Line, c.Col);
                 if (most > 0 && list.Count >= most) throw c.Error(RhaiErrorKind.DataTooLarge, "Size of array/BLOB too large");

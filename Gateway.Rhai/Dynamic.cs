@@ -107,7 +107,8 @@ public readonly struct Dynamic
     internal RhaiRange AsRange => (RhaiRange)Obj!;
 
     /// <summary>Rhai's name for the type, as <c>type_of</c> returns it.</summary>
-    public string TypeName => TypeNameOf(Type);
+    /// <summary>The type's name as Rhai's <c>type_of</c> gives it; an inclusive range is <c>range=</c>.</summary>
+    public string TypeName => Type == RhaiType.Range && AsRange.Inclusive ? "range=" : TypeNameOf(Type);
 
     internal static string TypeNameOf(RhaiType type) => type switch
     {
@@ -220,6 +221,7 @@ internal sealed record RhaiRange(long Start, long End, bool Inclusive, long Step
 
     public bool Contains(long x) => x >= Start && (Inclusive ? x <= End : x < End);
 
+    // As Rhai: a range to INT's maximum shows as open (`2..`).
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Start}{(Inclusive ? "..=" : "..")}{End}");
+        string.Create(CultureInfo.InvariantCulture, $"{Start}{(Inclusive ? "..=" : "..")}{(End == long.MaxValue ? "" : End)}");
 }

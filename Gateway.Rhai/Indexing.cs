@@ -87,14 +87,20 @@ internal static class Indexing
         return (int)k;
     }
 
+    // As Rhai's chaining.rs: the start a bit 0 … 63, the end a bit too (or 64 for an exclusive
+    // range), an open end all the bits to the top, and an end before the start no bits.
     private static (int From, int Count) BitRange(RhaiRange range, int line, int col)
     {
         var from = range.Start;
-        if (from < 0 || from >= 64) throw new RhaiException(RhaiErrorKind.BitFieldBounds, $"Bit-field index {from} out of bounds: only 64 bits in bit-field", line, col);
-        var end = range.ExclusiveEnd;
-        if (end > 64) throw new RhaiException(RhaiErrorKind.BitFieldBounds, $"Bit-field index {range.End} out of bounds: only 64 bits in bit-field", line, col);
-        return ((int)from, (int)Math.Max(0, end - from));
+        if (from is < 0 or >= 64) throw OutOfBits(from, line, col);
+        var end = range.End == long.MaxValue ? (range.Inclusive ? 63 : 64) : range.End;
+        if (end < 0 || end > (range.Inclusive ? 63 : 64)) throw OutOfBits(end, line, col);
+        var exclusiveEnd = range.Inclusive ? end + 1 : end;
+        return ((int)from, (int)Math.Max(0, exclusiveEnd - from));
     }
+
+    private static RhaiException OutOfBits(long index, int line, int col) =>
+        new(RhaiErrorKind.BitFieldBounds, $"Bit-field index {index} out of bounds: only 64 bits in bit-field", line, col);
 
     // Rhai reads an inclusive slice that ends where it starts as empty (`"hello"[1..=1]` and
     // `"hello"[1..=-4]` are ""), unless it is the whole string.

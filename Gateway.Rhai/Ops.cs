@@ -162,6 +162,7 @@ internal static class Ops
                 var x = ea(f);
                 var y = eb(f);
                 if (x.Type == RhaiType.Int && y.Type == RhaiType.Int) return Dynamic.FromBool(x.Bits == y.Bits);
+                if (x.Type is RhaiType.FnPtr or RhaiType.Range && y.Type == x.Type) return Binary("==", x, y, f.R, line, col);
                 f.R.StopIfCancelled(line, col);
                 return Dynamic.FromBool(Equal(x, y));
             },
@@ -172,6 +173,7 @@ internal static class Ops
                 if (x.Type == RhaiType.Int && y.Type == RhaiType.Int) return Dynamic.FromBool(x.Bits != y.Bits);
                 // Numbers by Rhai's own != (not the negation of its ==: NaN != NaN is false there too).
                 if (x.Type is RhaiType.Int or RhaiType.Float && y.Type is RhaiType.Int or RhaiType.Float) return Binary("!=", x, y, f.R, line, col);
+                if (x.Type == RhaiType.FnPtr && y.Type == RhaiType.FnPtr) return Binary("!=", x, y, f.R, line, col);
                 f.R.StopIfCancelled(line, col);
                 return Dynamic.FromBool(!Equal(x, y));
             },
@@ -222,13 +224,20 @@ internal static class Ops
         r.StopIfCancelled(line, col);
         switch (op)
         {
+            // As Rhai's builtin.rs: function pointers have no ==, and an exclusive and an inclusive
+            // range only a != (its == looks for the wrong operator, so it is not found).
+            case "==" or "!=" when tx == RhaiType.FnPtr && ty == RhaiType.FnPtr:
+                throw NotFound(op, line, col, x, y);
+            case "==" when tx == RhaiType.Range && ty == RhaiType.Range && x.AsRange.Inclusive != y.AsRange.Inclusive:
+                throw NotFound(op, line, col, x, y);
             case "==": return Dynamic.FromBool(Equal(x, y));
             case "!=": return Dynamic.FromBool(!Equal(x, y));
             case "<" or ">" or "<=" or ">=":
                 var c = Compare(x, y);
                 if (c is null)
                 {
-                    if (tx == ty && tx is not (RhaiType.String or RhaiType.Char or RhaiType.Bool)) throw NotFound(op, line, col, x, y);
+                    // Two units order as nothing: false, as for values of different types.
+                    if (tx == ty && tx is not (RhaiType.String or RhaiType.Char or RhaiType.Bool or RhaiType.Unit)) throw NotFound(op, line, col, x, y);
                     return Dynamic.False;
                 }
                 return Dynamic.FromBool(op switch { "<" => c < 0, ">" => c > 0, "<=" => c <= 0, _ => c >= 0 });
@@ -294,8 +303,9 @@ internal static class Ops
             case "&" when tx == RhaiType.Bool && ty == RhaiType.Bool: return Dynamic.FromBool(x.AsBool & y.AsBool);
             case "|" when tx == RhaiType.Bool && ty == RhaiType.Bool: return Dynamic.FromBool(x.AsBool | y.AsBool);
             case "^" when tx == RhaiType.Bool && ty == RhaiType.Bool: return Dynamic.FromBool(x.AsBool ^ y.AsBool);
-            case ".." when tx == RhaiType.Int && ty == RhaiType.Int: return Dynamic.FromRange(x.Bits, y.Bits, false);
-            case "..=" when tx == RhaiType.Int && ty == RhaiType.Int: return Dynamic.FromRange(x.Bits, y.Bits, true);
+            case ".." or "..=" when tx == RhaiType.Int && ty is RhaiType.Int or RhaiType.Unit:
+                // As Rhai: an open end is INT's maximum (`a..`), which the range then shows as open.
+                return Dynamic.FromRange(x.Bits, ty == RhaiType.Unit ? long.MaxValue : y.Bits, op == "..=");
         }
         throw NotFound(op, line, col, x, y);
     }
@@ -509,7 +519,8 @@ internal static class Ops
                 return container.AsString.Contains(item.ToString(), StringComparison.Ordinal);
             case RhaiType.Map when item.Type == RhaiType.String:
                 return container.AsMap.ContainsKey(item.AsString);
-            case RhaiType.Range when item.Type == RhaiType.Int:
+            // A stepped range (range(a, b, step)) has no contains in Rhai.
+            case RhaiType.Range when item.Type == RhaiType.Int && container.AsRange.Step == 1:
                 return container.AsRange.Contains(item.AsInt);
             case RhaiType.Blob when item.Type == RhaiType.Int:
                 return container.AsBlob.Contains((byte)item.AsInt);
@@ -525,7 +536,7 @@ internal static class Ops
             case RhaiType.String: return Strings.Chars(it.AsString).Select(Dynamic.FromChar).ToArray();
             case RhaiType.Blob: return it.AsBlob.Select(b => Dynamic.FromInt(b)).ToArray();
         }
-        throw new RhaiException(RhaiErrorKind.For, $"For loop expects an iterable type, not {it.TypeName}", line, col);
+        throw new RhaiException(RhaiErrorKind.For, "For loop expects iterable type", line, col); // Rhai's words
     }
 
     public static string IntText(long v) => v.ToString(CultureInfo.InvariantCulture);

@@ -6,12 +6,12 @@ internal sealed partial class Parser
 {
     private static int Precedence(string op) => op switch
     {
-        "??" => 10,
         "||" or "|" or "^" => 30,
         "&&" or "&" => 60,
         "==" or "!=" => 90,
         "in" or "!in" => 110,
         "<" or "<=" or ">" or ">=" => 130,
+        "??" => 135,
         ".." or "..=" => 140,
         "+" or "-" => 150,
         "*" or "/" or "%" => 180,
@@ -64,7 +64,15 @@ internal sealed partial class Parser
             }
             Enter(opTok);
             levels++;
-            var right = op == "**" ? ParseBinary(prec) : ParseBinary(prec + 1);
+            var right = op switch
+            {
+                // As Rhai's parse_binary_op: `x ?? return`, `?? throw`, `?? break`, `?? continue`.
+                "??" when AtWord("return") || AtWord("throw") || AtWord("break") || AtWord("continue") => ParseStatement(topLevel: false)!,
+                // An open end (`a..]`, `a..)`, `a..;` …) is (), which `..` makes INT's maximum.
+                ".." or "..=" when At("]") || At(")") || At("}") || At(",") || At(";") || At("=>") => Literal(Dynamic.Unit, Cur),
+                "**" => ParseBinary(prec),
+                _ => ParseBinary(prec + 1),
+            };
             left = Ops.MakeBinary(op, left, right, opTok);
         }
         depth -= levels;
@@ -148,7 +156,7 @@ internal sealed partial class Parser
             else if (t.Is("[") || t.Is("?["))
             {
                 Next();
-                var idx = At("..") || At("..=") ? ParseOpenRange() : ParseExpr();
+                var idx = ParseExpr();
                 Expect("]");
                 CheckIndexLiteral(n, idx, t);
                 n = Indexing.MakeIndex(n, idx, t.Text == "?[", t);
@@ -159,21 +167,6 @@ internal sealed partial class Parser
                 return n;
             }
         }
-    }
-
-    // `s[..]`, `s[..2]`, `s[..=]`: a range without a start.
-    private Node ParseOpenRange()
-    {
-        var t = Next();
-        if (At("]")) return Literal(Dynamic.FromRange(0, long.MaxValue, false), t);
-        var end = ParseExpr().E;
-        var inclusive = t.Text == "..=";
-        return new Node(NodeKind.Other, f =>
-        {
-            var e = end(f);
-            if (e.Type != RhaiType.Int) throw Ops.NotFound(t.Text, t.Line, t.Column, e);
-            return Dynamic.FromRange(0, e.AsInt, inclusive);
-        }, t.Line, t.Column);
     }
 
     private Node ParseAssignment(Node target)
@@ -310,6 +303,8 @@ internal sealed partial class Parser
     private Node ParsePrimary(bool statement)
     {
         var t = Cur;
+        // As Rhai: a range without a start (`..3`, `[..]`) starts at 0; the `..` stays to be read as the operator.
+        if (At("..") || At("..=")) return Literal(Dynamic.FromInt(0), t);
         switch (t.Kind)
         {
             case TokenKind.Int:

@@ -156,12 +156,16 @@ internal sealed partial class Parser
                     {
                         if (ForPass(f, body, slot, Dynamic.FromInt(x), counterSlot, ref index, line, col, out var v)) return v;
                     }
+                    // An inclusive range to INT's maximum ends with it.
+                    if (range.Inclusive && range.End == long.MaxValue && range.Start <= range.End
+                        && ForPass(f, body, slot, Dynamic.FromInt(long.MaxValue), counterSlot, ref index, line, col, out var last)) return last;
                     return Dynamic.Unit;
                 }
                 for (var x = range.Start; range.Step > 0 ? x < range.End : x > range.End;)
                 {
-                    if (ForPass(f, body, slot, Dynamic.FromInt(x), counterSlot, ref index, line, col, out var v)) return v;
+                    // As Rhai's StepRange: a value whose next step would overflow is not given.
                     if (range.Step > 0 ? x > long.MaxValue - range.Step : x < long.MinValue - range.Step) break;
+                    if (ForPass(f, body, slot, Dynamic.FromInt(x), counterSlot, ref index, line, col, out var v)) return v;
                     x += range.Step;
                 }
                 return Dynamic.Unit;

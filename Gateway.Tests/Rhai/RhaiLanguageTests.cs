@@ -108,6 +108,20 @@ public sealed class RhaiLanguageTests
     [TestCase("let t = timestamp(); [(t + 0.0004) - t, (t + 1.0019) - t, (t - 0.0019) - t]", "[0.0, 1.001, -0.001]")]
     // Rhai's float tolerance, by its own formula: an infinity compares as nothing, NaN == 0.0.
     [TestCase("let inf = 1.0 / 0.0; let nan = 0.0 / 0.0; [5.0 < inf, inf == inf, inf > 1.0, 1.0 != inf, nan != nan, nan == 0.0, 1.0 < 2.0, 2.0 <= 2.0, 0.1 + 0.2 == 0.3, 1 < 1.5]", "[false, false, false, false, false, true, true, true, true, true]")]
+    // ?? binds tighter than comparisons and looser than ranges (tokenizer.rs), and takes a
+    // return, throw, break or continue (parser.rs).
+    [TestCase("[5 ?? 1 == 1, 1 < () ?? 2]", "[false, true]")]
+    [TestCase("fn f(x) { let y = x ?? return 9; y + 1 } [f(1), f(())]", "[2, 9]")]
+    [TestCase("let n = 0; for i in [1, (), 3] { let v = i ?? continue; n += v } n", "4")]
+    [TestCase("let x = (); try { x ?? throw \"none\" } catch (e) { e }", "\"none\"")]
+    // Ranges without a start or an end.
+    [TestCase("[\"hello\"[2..], \"hello\"[..2], \"hello\"[..=2], \"hello\"[..]]", "[\"llo\", \"he\", \"hel\", \"hello\"]")]
+    [TestCase("let a = ..3; let b = 2..; let c = 2..=; [a, b, c, type_of(c), c.end, c.is_empty]", "[0..3, 2.., 2..=, \"range=\", 9223372036854775807, false]")]
+    [TestCase("let x = 255; [x[..], x[4..], x[..=3], x[0..=63]]", "[255, 15, 15, 255]")]
+    [TestCase("let n = 0; for x in 9223372036854775806..=9223372036854775807 { n += 1 } n", "2")]
+    [TestCase("let n = 0; for x in range(9223372036854775802, 9223372036854775807, 3) { n += 1 } n", "1")]
+    [TestCase("let n = 0; for x in range(10.0, 0.0, 0.0 / 0.0) { n += 1 } n", "0")]
+    [TestCase("[() < (), () >= (), (1..1).is_empty, (1..=1).is_empty, (1..3) != (1..=2)]", "[false, false, true, false, true]")]
     public void CollectionAndNumberFunctions_AtTheirEdges_AnswerAsRhaiDoes(string script, string expected)
     {
         Assert.That(RhaiRun.Result(script).ToDebugString(), Is.EqualTo(expected), script);
@@ -180,6 +194,13 @@ public sealed class RhaiLanguageTests
     [TestCase("#{a: 1}.filter_map(|k, v| true)", RhaiErrorKind.FunctionNotFound)]
     // for_each passes the index to a one-parameter callback and nothing to any other.
     [TestCase("[5, 6].for_each(|i, x| x)", RhaiErrorKind.FunctionNotFound)]
+    [TestCase("let x = 255; x[2..-1]", RhaiErrorKind.BitFieldBounds)]
+    [TestCase("let x = 255; x[0..=64]", RhaiErrorKind.BitFieldBounds)]
+    [TestCase("Fn(\"abs\") == Fn(\"abs\")", RhaiErrorKind.FunctionNotFound)]
+    [TestCase("(1..3) == (1..=2)", RhaiErrorKind.FunctionNotFound)]
+    [TestCase("(1..5).len()", RhaiErrorKind.FunctionNotFound)]
+    [TestCase("4 in range(0, 10, 3)", RhaiErrorKind.FunctionNotFound)]
+    [TestCase("range(0, 10, 3).start", RhaiErrorKind.FunctionNotFound)]
     public void WhatRhaiRefuses_IsRefusedTheSameWay(string script, RhaiErrorKind kind)
     {
         var e = RhaiRun.Error(script);
