@@ -23,8 +23,14 @@ internal static partial class RhaiConformance
         }
         var (casePass, caseTotal) = RunCases(path, verbose);
         var (scriptPass, scriptTotal) = RunScripts(path, verbose);
+        var traps = File.Exists(Path.Combine(path, "traps.json")) ? RunTraps(path, verbose) : default;
         Console.WriteLine($"conformance: {casePass}/{caseTotal} passed ({100.0 * casePass / caseTotal:F1} %)");
         Console.WriteLine($"corpus scripts: {scriptPass}/{scriptTotal} passed");
+        if (traps.Total > 0)
+        {
+            Console.WriteLine($"traps: {traps.Pass}/{traps.Total} passed (output, and error kind or none); "
+                + $"error messages word for word: {traps.MessagePass}/{traps.MessageTotal}");
+        }
         if (speed) RhaiSpeed.Run(path);
         return 0;
     }
@@ -331,6 +337,59 @@ internal static partial class RhaiConformance
         }
         return (pass, total);
     }
+
+    /// <summary>
+    /// traps.json: one-line probes with what Rhai printed, and the error it ended with (kind and
+    /// full message) or none. A probe passes on its output and its error kind; the messages are
+    /// counted apart, since some carry positions Rhai leaves out.
+    /// </summary>
+    private static (int Pass, int Total, int MessagePass, int MessageTotal) RunTraps(string path, bool verbose)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(path, "traps.json")));
+        int pass = 0, total = 0, messagePass = 0, messageTotal = 0;
+        foreach (var entry in doc.RootElement.GetProperty("cases").EnumerateArray())
+        {
+            var script = entry.GetProperty("script").GetString()!;
+            total++;
+            // As the probes were recorded: a print's text as one entry, an empty one left out.
+            var output = new List<string>();
+            var engine = new RhaiEngine(new RhaiEngineOptions
+            {
+                OnPrint = text => { if (text.Length > 0) output.Add(text); },
+                OnDebug = (text, _, _) => { if (text.Length > 0) output.Add(text); },
+            });
+            string? why = null;
+            var wantError = entry.TryGetProperty("error", out var err) ? err.GetString() : null;
+            try
+            {
+                engine.Eval(engine.Compile(script));
+                if (wantError is not null) why = $"no error, wanted {wantError}";
+            }
+            catch (RhaiException e)
+            {
+                if (wantError is null) why = $"error {e.Kind}: {e.FullMessage}";
+                else if (wantError != "Error" + e.Kind && !(wantError == "ErrorInFunctionCall" && e.CallStack.Count > 0))
+                    why = $"wrong error {e.Kind}: {e.FullMessage} (wanted {wantError})";
+                if (wantError is not null)
+                {
+                    messageTotal++;
+                    var want = entry.GetProperty("message").GetString()!;
+                    if (want == e.FullMessage || want == e.Message) messagePass++;
+                    else if (verbose) Console.WriteLine($"  message of [{script}]: {JsonSerializer.Serialize(e.FullMessage)}, Rhai {JsonSerializer.Serialize(want)}");
+                }
+            }
+            // A closure's name is a hash of its own in each engine.
+            var wanted = entry.GetProperty("stdout").EnumerateArray().Select(x => AnonymousName().Replace(x.GetString()!, "anon$")).ToList();
+            var got = output.Select(x => AnonymousName().Replace(x, "anon$")).ToList();
+            if (why is null && !wanted.SequenceEqual(got)) why = $"printed {JsonSerializer.Serialize(got)}, Rhai {JsonSerializer.Serialize(wanted)}";
+            if (why is not null) Console.WriteLine($"FAIL trap [{script}]: {why}");
+            else pass++;
+        }
+        return (pass, total, messagePass, messageTotal);
+    }
+
+    [GeneratedRegex(@"anon\$[0-9a-f]+")]
+    private static partial Regex AnonymousName();
 
     private static string? CompareOutput(JsonElement entry, List<string> output)
     {

@@ -39,7 +39,7 @@ internal static class Calls
 {
     private static bool Record(RhaiException e, ScriptFunction fn, int line, int col)
     {
-        e.callStack.Add($"{fn.Name}' (line {line}, position {col})".TrimEnd());
+        e.calls.Add((fn.Name, line, col));
         return false;
     }
 
@@ -162,7 +162,7 @@ internal static class Calls
         return Arity(c.R, fp) switch
         {
             // As Rhai: the key is always given, so a callback without parameters is no match.
-            0 => throw new RhaiException(RhaiErrorKind.FunctionNotFound, $"Function not found: {fp.Name} (string)", c.Line, c.Col),
+            0 => throw new RhaiException(RhaiErrorKind.FunctionNotFound, $"Function not found: {fp.Name} ({Ops.StringSignature})", c.Line, c.Col),
             // The value as `this` (a built-in gets it first, then the key), to change unless it is a
             // constant's; with two parameters, a copy of it second, and no `this`.
             Native or 1 => CallFnPtr(c.R, fp, [k], true, ref value, c.Line, c.Col, thisConst: c.FirstIsConst),

@@ -101,9 +101,27 @@ public class RhaiException : Exception
     public Dynamic ThrownValue { get; internal init; }
 
     /// <summary>The names of the script functions the error passed through, innermost first.</summary>
-    public IReadOnlyList<string> CallStack => callStack;
+    public IReadOnlyList<string> CallStack => [.. calls.Select(c => c.Name)];
 
-    internal readonly List<string> callStack = [];
+    /// <summary>
+    /// The functions the error passed through, in Rhai's words, one line each, innermost first:
+    /// <c>in call to function 'f' (line 1, position 31)</c>, or <c>in closure call (…)</c> for a closure.
+    /// </summary>
+    public string CallTrail
+    {
+        get
+        {
+            var trail = new System.Text.StringBuilder();
+            foreach (var (name, line, column) in calls)
+            {
+                trail.Append(name.StartsWith("anon$", StringComparison.Ordinal) ? "\nin closure call" : $"\nin call to function '{name}'");
+                if (line > 0) trail.Append($" (line {line}, position {column})");
+            }
+            return trail.ToString();
+        }
+    }
+
+    internal readonly List<(string Name, int Line, int Column)> calls = [];
 
     /// <summary>Whether a script's <c>try</c>/<c>catch</c> may catch it (limits and cancellation never are).</summary>
     public bool IsCatchable => Kind is not (RhaiErrorKind.Parsing or RhaiErrorKind.TooManyOperations
@@ -126,11 +144,7 @@ public class RhaiException : Exception
         get
         {
             var text = Line > 0 ? $"{Message} (line {Line}, position {Column})" : Message;
-            foreach (var fn in callStack)
-            {
-                text += $"\nin call to function '{fn}'";
-            }
-            return text;
+            return text + CallTrail;
         }
     }
 }

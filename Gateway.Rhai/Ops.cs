@@ -24,7 +24,12 @@ internal static class Ops
 
     public static RhaiException NotFound(string name, int line, int col, params Dynamic[] args) =>
         new(RhaiErrorKind.FunctionNotFound,
-            $"Function not found: {name} ({string.Join(", ", args.Select(a => a.TypeName))})", line, col);
+            $"Function not found: {name} ({string.Join(", ", args.Select(SignatureName))})", line, col);
+
+    /// <summary>An argument's type in a call's signature, as Rhai's gen_fn_call_signature writes it: a string as any of its three Rust forms.</summary>
+    public static string SignatureName(Dynamic a) => a.Type == RhaiType.String ? StringSignature : a.TypeName;
+
+    public const string StringSignature = "&str | ImmutableString | String";
 
     public static RhaiException Arithmetic(string message, int line, int col) =>
         new(RhaiErrorKind.Arithmetic, message, line, col);

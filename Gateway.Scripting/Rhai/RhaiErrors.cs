@@ -48,9 +48,7 @@ internal static class RhaiErrors
         var message = error.Kind == RhaiErrorKind.Runtime && !error.ThrownValue.IsUnit
             ? error.ThrownValue.ToString()
             : error.Message;
-        foreach (var function in error.CallStack)
-            message += $"\nin call to function '{function}'";
-        return message;
+        return message + error.CallTrail;
     }
 
     private static string DataLimit(RhaiException error, RhaiEngineOptions limits) => error.Message switch
