@@ -113,10 +113,14 @@ internal static partial class Builtins
         Reg("Fn", 1, (c, a) =>
         {
             var name = Str(c, "Fn", a, 0);
-            if (name.Length == 0 || !(char.IsLetter(name[0]) || name[0] == '_') || !name.All(ch => char.IsLetterOrDigit(ch) || ch == '_'))
+            // As Rhai's FnPtr::try_from: a keyword, a reserved word or an operator is a syntax
+            // error; any other name that is no identifier is no function.
+            if (Parser.IsKeyword(name) || Parser.IsReservedName(name) || OperatorSymbols.Contains(name))
             {
-                throw c.Error(RhaiErrorKind.FunctionNotFound, $"Function not found: {name}");
+                throw new RhaiParseException("Reserved",
+                    $"Syntax error: '{name}' is a reserved {(Parser.IsValidIdentifier(name) ? "keyword" : "symbol")}", c.Line, c.Col);
             }
+            if (!Parser.IsValidIdentifier(name)) throw c.Error(RhaiErrorKind.FunctionNotFound, $"Function not found: {name}");
             return Dynamic.FromFnPtr(new FnPtr(name, null, null, []));
         });
         for (var n = 1; n <= 12; n++)
@@ -475,6 +479,13 @@ internal static partial class Builtins
         // As Rhai: x <= y ? x : y (and >= for max), so a NaN first gives the other.
         return Dynamic.FromFloat(min ? (x <= y ? x : y) : (x >= y ? x : y));
     }
+
+    private static readonly HashSet<string> OperatorSymbols = new(StringComparer.Ordinal)
+    {
+        "+", "-", "*", "/", "%", "**", "<<", ">>", "&", "|", "^", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "!",
+        "=", "+=", "-=", "*=", "/=", "%=", "**=", "<<=", ">>=", "&=", "|=", "^=", "..", "..=", "??", "?.", "?[",
+        "(", ")", "{", "}", "[", "]", ",", ";", ":", "::", "=>", ".", "#{", "!in",
+    };
 
     private static Dynamic FnMetadata(Ctx c, Func<string, long, bool> wanted)
     {

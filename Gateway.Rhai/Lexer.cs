@@ -92,7 +92,8 @@ internal sealed class Lexer(string src)
             int l = line, cl = col;
             if (untilCloseBrace)
             {
-                if (c == '{') depth++;
+                // A block or a map literal (`#{`) inside `${ … }` closes with its own brace.
+                if (c == '{' || c == '#' && Peek(1) == '{') depth++;
                 if (c == '}')
                 {
                     if (depth == 0)
@@ -108,11 +109,16 @@ internal sealed class Lexer(string src)
             {
                 tokens.Add(LexNumber());
             }
-            else if (char.IsLetter(c) || c == '_' || char.IsHighSurrogate(c) && char.IsLetter(src, pos))
+            else if (char.IsAsciiLetter(c) || c == '_')
             {
+                // As Rhai without unicode-xid-ident: ASCII words; `_` alone is a token of its own
+                // (the switch's default), other words need a letter before any digit.
                 var start = pos;
-                while (pos < src.Length && (char.IsLetterOrDigit(src[pos]) || src[pos] == '_')) Advance();
-                tokens.Add(new Token(TokenKind.Ident, src[start..pos], l, cl));
+                while (pos < src.Length && (char.IsAsciiLetterOrDigit(src[pos]) || src[pos] == '_')) Advance();
+                var word = src[start..pos];
+                if (word != "_" && !Parser.IsValidIdentifier(word))
+                    throw Error($"Variable name is not proper: '{word}'", l, cl, "MalformedIdentifier");
+                tokens.Add(new Token(TokenKind.Ident, word, l, cl));
             }
             else if (c == '"')
             {
@@ -147,7 +153,8 @@ internal sealed class Lexer(string src)
                         break;
                     }
                 }
-                if (match is null) throw Error($"Invalid symbol encountered: '{c}'", l, cl);
+                if (match is null)
+                    throw Error($"Unexpected '{(char.IsHighSurrogate(c) && pos + 1 < src.Length ? src.Substring(pos, 2) : c.ToString())}'", l, cl);
                 for (var i = 0; i < match.Length; i++) Advance();
                 tokens.Add(new Token(TokenKind.Punct, match, l, cl));
             }
@@ -159,7 +166,7 @@ internal sealed class Lexer(string src)
         while (pos < src.Length)
         {
             var c = src[pos];
-            if (char.IsWhiteSpace(c))
+            if (c is ' ' or '\t' or '\n' or '\r' or '\f') // Rust's ASCII white space, as Rhai skips
             {
                 Advance();
             }
@@ -169,13 +176,12 @@ internal sealed class Lexer(string src)
             }
             else if (c == '/' && Peek(1) == '*')
             {
-                int l = line, cl = col;
                 Advance();
                 Advance();
                 var depth = 1;
                 while (depth > 0)
                 {
-                    if (pos >= src.Length) throw Error("Unterminated comment", l, cl, "UnknownOperator");
+                    if (pos >= src.Length) return; // as Rhai: an open comment runs to the end of the script
                     if (src[pos] == '/' && Peek(1) == '*')
                     {
                         Advance();
@@ -293,6 +299,12 @@ internal sealed class Lexer(string src)
             if (c == '\\')
             {
                 Advance();
+                if (pos >= src.Length)
+                {
+                    // As Rhai: a line continuation at the very end closes the string.
+                    if (quote == '"') return sb.ToString();
+                    throw Error("Open string is not terminated", l, cl, "UnknownOperator");
+                }
                 var e = Peek();
                 Advance();
                 switch (e)
@@ -300,20 +312,19 @@ internal sealed class Lexer(string src)
                     case 'n': sb.Append('\n'); break;
                     case 't': sb.Append('\t'); break;
                     case 'r': sb.Append('\r'); break;
-                    case '0': sb.Append('\0'); break;
                     case '\\': sb.Append('\\'); break;
-                    case '"': sb.Append('"'); break;
-                    case '\'': sb.Append('\''); break;
+                    // Only the literal's own quote is escaped (tokenizer.rs): `\'` in a string is an error.
+                    case '"' when quote == '"': sb.Append('"'); break;
+                    case '\'' when quote == '\'': sb.Append('\''); break;
                     case 'x': sb.Append(HexEscape(2, l, cl)); break;
                     case 'u': sb.Append(HexEscape(4, l, cl)); break;
                     case 'U': sb.Append(HexEscape(8, l, cl)); break;
                     case '\n':
-                        // A line continuation drops the newline and the next line's indentation.
-                        while (pos < src.Length && src[pos] is ' ' or '\t') Advance();
+                        SkipContinuationIndent(cl);
                         break;
-                    case '\r':
-                        if (Peek() == '\n') Advance();
-                        while (pos < src.Length && src[pos] is ' ' or '\t') Advance();
+                    case '\r' when Peek() == '\n':
+                        Advance();
+                        SkipContinuationIndent(cl);
                         break;
                     default: throw Error($"Invalid escape sequence: '\\{e}'", l, cl, "MalformedEscapeSequence");
                 }
@@ -322,6 +333,13 @@ internal sealed class Lexer(string src)
             sb.Append(c);
             Advance();
         }
+    }
+
+    // A line continuation drops the newline and, as Rhai does, the next line's white space up to
+    // the column of the string's opening quote; any beyond it stays in the string.
+    private void SkipContinuationIndent(int quoteColumn)
+    {
+        while (pos < src.Length && col <= quoteColumn && src[pos] is not ('\n' or '\r') && char.IsWhiteSpace(src[pos])) Advance();
     }
 
     private string HexEscape(int digits, int l, int cl)
@@ -376,10 +394,31 @@ internal sealed class Lexer(string src)
         {
             if (pos >= src.Length) throw Error("Open string is not terminated", l, cl, "UnknownOperator");
             var c = src[pos];
+            if (c == '`' && Peek(1) == '`')
+            {
+                // A doubled back-tick is one back-tick character.
+                Advance();
+                Advance();
+                sb.Append('`');
+                continue;
+            }
             if (c == '`')
             {
                 Advance();
                 break;
+            }
+            if (c == '\\' && Peek(1) == '$' && Peek(2) == '{')
+            {
+                // `\${` is the text `${`, not an interpolation.
+                Advance();
+                Advance();
+                sb.Append('$');
+                continue;
+            }
+            if (c == '\r' && Peek(1) == '\n')
+            {
+                Advance(); // a CRLF line ends as LF
+                continue;
             }
             if (c == '$' && Peek(1) == '{')
             {

@@ -200,24 +200,24 @@ internal sealed partial class Parser
         {
             var op = opTok.Text[..^1];
             var get = target.E;
+            // An operator's error points at the operator, as Rhai's does.
+            int opLine = opTok.Line, opCol = opTok.Column;
             if (target.Kind == NodeKind.Local && op is "+" or "-")
             {
                 var slot = target.Slot;
-                var plus = op == "+";
                 e = f =>
                 {
                     var rhs = v(f);
                     ref var s = ref f.L[slot];
                     if (s.Type == RhaiType.Int && rhs.Type == RhaiType.Int)
                     {
-                        s = Ops.IntOp(op, s.Bits, rhs.Bits, line, col);
+                        s = Ops.IntOp(op, s.Bits, rhs.Bits, opLine, opCol);
                         return Dynamic.Unit;
                     }
                     var cur = s.Type == RhaiType.Shared ? ((SharedCell)s.Obj!).Read(line, col) : s;
-                    setter(f, Indexing.Compound(op, cur, rhs, f.R, line, col));
+                    setter(f, Indexing.Compound(op, cur, rhs, f.R, opLine, opCol));
                     return Dynamic.Unit;
                 };
-                _ = plus;
             }
             else
             {
@@ -231,7 +231,7 @@ internal sealed partial class Parser
                     if (container is not null && f.R.Holds) f.R.EnsureNotHeld(container(f), line, col);
                     var cur = get(f);
                     var rhs = v(f);
-                    setter(f, Indexing.Compound(op, cur, rhs, f.R, line, col));
+                    setter(f, Indexing.Compound(op, cur, rhs, f.R, opLine, opCol));
                     return Dynamic.Unit;
                 };
             }
@@ -627,6 +627,7 @@ internal sealed partial class Parser
             {
                 var param = Next();
                 if (param.Kind != TokenKind.Ident) throw Error("Expecting a parameter name", param, "FnMissingParams");
+                RefuseReserved(param);
                 names.Add(param.Text);
                 Declare(param.Text, false, param);
                 if (!Accept(",")) break;

@@ -120,7 +120,10 @@ internal sealed partial class Parser
             nameTok = Next();
             name = nameTok.Text;
             Expect(",");
-            counter = Next().Text;
+            var counterTok = Next();
+            if (counterTok.Kind != TokenKind.Ident) throw Error("Expecting name of a variable", counterTok, "VariableExpected");
+            RefuseReserved(counterTok);
+            counter = counterTok.Text;
             Expect(")");
         }
         else
@@ -129,6 +132,7 @@ internal sealed partial class Parser
             name = nameTok.Text;
         }
         if (nameTok.Kind != TokenKind.Ident) throw Error("Expecting name of a variable", nameTok, "VariableExpected");
+        RefuseReserved(nameTok);
         if (!AtWord("in")) throw Error("Expecting 'in' after the iteration variable", Cur, "MissingToken");
         Next();
         var source = ParseExpr();

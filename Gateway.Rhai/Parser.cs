@@ -129,8 +129,36 @@ internal sealed partial class Parser
     {
         "var", "static", "shared", "goto", "match", "case", "public", "protected", "new", "use", "with",
         "module", "package", "super", "spawn", "thread", "go", "sync", "async", "await", "yield", "default",
-        "void", "null", "nil",
+        "void", "null", "nil", "is",
     };
+
+    // Rhai's keyword functions: called by name, never a name a script declares.
+    private static readonly HashSet<string> KeywordFunctions = new(StringComparer.Ordinal)
+    {
+        "print", "debug", "type_of", "eval", "Fn", "call", "curry", "is_def_var", "is_def_fn", "is_shared",
+    };
+
+    /// <summary>Rhai's is_valid_identifier (default features): ASCII letters, digits and _, with a letter before any digit.</summary>
+    internal static bool IsValidIdentifier(string name)
+    {
+        var letter = false;
+        foreach (var ch in name)
+        {
+            if (ch == '_') continue;
+            if (char.IsAsciiLetter(ch)) letter = true;
+            else if (!letter || !char.IsAsciiDigit(ch)) return false;
+        }
+        return letter;
+    }
+
+    /// <summary>A word Rhai reserves (a keyword function such as <c>print</c> among them): no variable, parameter or function may take it.</summary>
+    internal static bool IsReservedName(string name) => Reserved.Contains(name) || KeywordFunctions.Contains(name);
+
+    // A declared name that Rhai reserves is a syntax error naming it, as its parse_var_name makes one.
+    private void RefuseReserved(Token name)
+    {
+        if (IsReservedName(name.Text)) throw Error($"'{name.Text}' is a reserved keyword", name, "Reserved");
+    }
 
     private List<Token> toks;
     private readonly RhaiEngine engine;
@@ -179,7 +207,14 @@ internal sealed partial class Parser
     private Token Cur => toks[p];
     private Token PeekTok(int n = 1) => toks[Math.Min(p + n, toks.Count - 1)];
     private Token Prev => toks[Math.Max(p - 1, 0)];
-    private Token Next() => toks[p++];
+    // Never past the end-of-script token: a script cut short (`for (`, `export x as`) is a syntax
+    // error at its end, not a read past the tokens.
+    private Token Next()
+    {
+        var t = toks[p];
+        if (p < toks.Count - 1) p++;
+        return t;
+    }
     private bool At(string punct) => toks[p].Is(punct);
     private bool AtWord(string word) => toks[p].IsWord(word);
 
@@ -434,7 +469,8 @@ internal sealed partial class Parser
         var isConst = kw.Text == "const";
         var nameTok = Next();
         if (nameTok.Kind != TokenKind.Ident) throw Error("Expecting name of a variable", nameTok, "VariableExpected");
-        if (Reserved.Contains(nameTok.Text) || IsKeyword(nameTok.Text)) throw Error($"'{nameTok.Text}' is a reserved keyword", nameTok, "Reserved");
+        if (IsKeyword(nameTok.Text)) throw Error($"'{nameTok.Text}' is a reserved keyword", nameTok, "Reserved");
+        RefuseReserved(nameTok);
         CheckSymbol(nameTok);
         Eval value = _ => Dynamic.Unit;
         Node? init = null;
@@ -486,7 +522,7 @@ internal sealed partial class Parser
         return new Node(NodeKind.Other, e, kw.Line, kw.Column) { EndsWithBlock = init?.EndsWithBlock ?? false };
     }
 
-    private static bool IsKeyword(string s) => s is "let" or "const" or "if" or "else" or "switch" or "do" or "while" or "until"
+    internal static bool IsKeyword(string s) => s is "let" or "const" or "if" or "else" or "switch" or "do" or "while" or "until"
         or "loop" or "for" or "in" or "continue" or "break" or "return" or "throw" or "try" or "catch" or "fn" or "private"
         or "import" or "export" or "as" or "true" or "false" or "this" or "global";
 
@@ -628,7 +664,10 @@ internal sealed partial class Parser
         if (AtWord("as"))
         {
             Next();
-            alias = Next().Text;
+            var aliasTok = Next();
+            if (aliasTok.Kind != TokenKind.Ident) throw Error("Expecting name of a variable", aliasTok, "VariableExpected");
+            RefuseReserved(aliasTok);
+            alias = aliasTok.Text;
         }
         ast.Exports.Add((info.Name, info.Slot, alias));
         return new Node(NodeKind.Other, _ => Dynamic.Unit, kw.Line, kw.Column);
@@ -672,6 +711,7 @@ internal sealed partial class Parser
             nameTok = Next();
             if (nameTok.Kind != TokenKind.Ident) throw Error("Expecting function name in function declaration", nameTok, "FnMissingName");
         }
+        RefuseReserved(nameTok);
         if (!At("(")) throw Error($"Expecting '(' after function name {nameTok.Text}", Cur, "FnMissingParams");
         Next();
         var saved = ctx;
@@ -683,6 +723,7 @@ internal sealed partial class Parser
         {
             var param = Next();
             if (param.Kind != TokenKind.Ident) throw Error($"Expecting a parameter name for function {nameTok.Text}", param, "FnMissingParams");
+            RefuseReserved(param);
             if (names.Contains(param.Text))
             {
                 throw Error($"Duplicated parameter {param.Text} for function {nameTok.Text}", param, "FnDuplicatedParam");

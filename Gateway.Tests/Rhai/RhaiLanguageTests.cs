@@ -154,6 +154,47 @@ public sealed class RhaiLanguageTests
         }));
     }
 
+    // Rhai's tokenizer and parser: reserved words (keyword functions among them) are no names,
+    // identifiers are ASCII, and a string escapes only its own quote.
+    [TestCase("let print = 1;", "'print' is a reserved keyword")]
+    [TestCase("let is = 1;", "'is' is a reserved keyword")]
+    [TestCase("fn new(x) { x }", "'new' is a reserved keyword")]
+    [TestCase("fn f(type_of) { 1 }", "'type_of' is a reserved keyword")]
+    [TestCase("let f = |call| 1;", "'call' is a reserved keyword")]
+    [TestCase("for eval in [1] { }", "'eval' is a reserved keyword")]
+    [TestCase("let é = 1;", "Unexpected 'é'")]
+    [TestCase("let __ = 1;", "Variable name is not proper: '__'")]
+    [TestCase("print(\"a\\0b\")", "Invalid escape sequence: '\\0'")]
+    [TestCase("print('\\\"')", "Invalid escape sequence: '\\\"'")]
+    [TestCase("Fn(\"print\")", "'print' is a reserved keyword")]
+    [TestCase("Fn(\"+\")", "'+' is a reserved symbol")]
+    public void WhatRhaisTokenizerRefuses_IsASyntaxError(string script, string message)
+    {
+        var e = RhaiRun.Error(script);
+        Assert.That(e.Kind, Is.EqualTo(RhaiErrorKind.Parsing), e.Message);
+        Assert.That(e.Message, Does.Contain(message));
+    }
+
+    [TestCase("print(`${#{a: 1}.a}`)", "1")]
+    [TestCase("print(`a``b`)", "a`b")]
+    [TestCase("let x = 1; print(`\\${x}`)", "${x}")]
+    [TestCase("print(`x\r\ny`.len())", "3")]
+    [TestCase("let s = \"a\\\n           b\"; print(s)", "a  b")] // indentation up to the opening quote's column is dropped
+    [TestCase("print(\"a\")\n/* a comment left open", "a")]
+    public void StringsAndComments_ReadAsRhaisTokenizerReadsThem(string script, string printed)
+    {
+        Assert.That(RhaiRun.Output(script), Is.EqualTo(new[] { printed }), script);
+    }
+
+    [Test]
+    public void ALineContinuationAtTheVeryEnd_ClosesTheString()
+    {
+        // It read past the end of the script before (an exception of .NET's, not a Rhai error).
+        Assert.That(RhaiRun.Result("\"ends here\\").AsString, Is.EqualTo("ends here"));
+        Assert.That(RhaiRun.Error("for (").Kind, Is.EqualTo(RhaiErrorKind.Parsing));
+        Assert.That(RhaiRun.Error("let x = 1; export x as").Kind, Is.EqualTo(RhaiErrorKind.Parsing));
+    }
+
     [Test]
     public void ToJson_OfAMap_IsRhaisOwnJsonWriting()
     {
@@ -194,6 +235,7 @@ public sealed class RhaiLanguageTests
     [TestCase("#{a: 1}.filter_map(|k, v| true)", RhaiErrorKind.FunctionNotFound)]
     // for_each passes the index to a one-parameter callback and nothing to any other.
     [TestCase("[5, 6].for_each(|i, x| x)", RhaiErrorKind.FunctionNotFound)]
+    [TestCase("Fn(\"é\")", RhaiErrorKind.FunctionNotFound)]
     [TestCase("let x = 255; x[2..-1]", RhaiErrorKind.BitFieldBounds)]
     [TestCase("let x = 255; x[0..=64]", RhaiErrorKind.BitFieldBounds)]
     [TestCase("Fn(\"abs\") == Fn(\"abs\")", RhaiErrorKind.FunctionNotFound)]
